@@ -1,0 +1,3 @@
+from ocr_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""The backend contract: one protocol every runtime implements, and its errors.
+
+A backend turns one page image into a stream of text deltas. It is owned by the pipeline's
+worker thread (a ``Llama`` is not thread-safe); a backend whose ``max_in_flight`` is above 1
+(vLLM) accepts that many concurrent ``recognize`` calls from worker threads.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.results import GenerationStats
+from ocr_desktop.core.tasks import GenerationOptions, Task
+
+#: ``progress(message, fraction)``; fraction in 0..1, or -1 when unknown.
+ProgressFn = Callable[[str, float], None]
+
+#: What ``recognize`` returns: yields text deltas, returns the page's stats when exhausted.
+Recognition = Generator[str, None, GenerationStats]
+
+
+class BackendError(Exception):
+    """A failure a person can act on. ``retryable`` marks transient errors (timeouts, 503s)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class BackendCrashed(BackendError):
+    """The runtime itself died (a server process exited). The pipeline may reload and retry."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class BackendState(enum.Enum):
+    UNLOADED = "unloaded"
+    LOADING = "loading"
+    READY = "ready"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """What loading a backend is expected to take, in bytes, and where the numbers come from."""
+
+    total_bytes: int
+    detail: str  # e.g. "model 906 MiB + projector 462 MiB + KV cache 288 MiB"
+
+
+@runtime_checkable
+class Backend(Protocol):
+    id: str  # "llamacpp" | "vllm" | a test backend's id
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def max_in_flight(self) -> int:
+        """Pages this backend can work on at once (llama.cpp 1, vLLM N)."""
+        ...
+
+    def memory_estimate(self) -> MemoryEstimate | None: ...
+
+    def load(self, progress: ProgressFn) -> None:
+        """Make the backend ready (load weights, start or reach a server). Raises BackendError."""
+        ...
+
+    def unload(self) -> None:
+        """Free everything ``load`` took. Safe to call twice or before ``load``."""
+        ...
+
+    def recognize(
+        self, page: PageImage, task: Task, options: GenerationOptions, cancel: threading.Event
+    ) -> Recognition:
+        """Read one page. Yields text deltas; stops at the next token once ``cancel`` is set.
+
+        Returns the page's GenerationStats (``finish_reason`` "cancelled" after a cancel).
+        Raises BackendError with a message a person can act on.
+        """
+        ...

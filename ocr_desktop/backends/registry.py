@@ -1,0 +1,73 @@
+"""Backend ids → factories, with lazy imports and the reason a backend is unavailable.
+
+Heavy runtimes are imported only inside the branch that needs them (STYLE.md §3).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from dataclasses import dataclass
+
+from ocr_desktop.backends.base import Backend
+from ocr_desktop.settings import Settings
+
+BACKEND_IDS = ("llamacpp", "vllm")
+BACKEND_LABELS = {"llamacpp": "llama.cpp (in-process)", "vllm": "vLLM (server)"}
+
+
+class Unreachable(AssertionError):
+    """A value that the type system says cannot occur did occur."""
+
+
+@dataclass(frozen=True)
+class Availability:
+    backend_id: str
+    available: bool
+    reason: str  # why not, or what was found
+    fix: str = ""  # the command or setting that fixes it
+
+
+def create_backend(settings: Settings, backend_id: str | None = None) -> Backend:
+    backend_id = backend_id or settings.backend
+    match backend_id:
+        case "llamacpp":
+            from ocr_desktop.backends.llamacpp import LlamaCppBackend
+
+            return LlamaCppBackend.from_settings(settings)
+        case "vllm":
+            from ocr_desktop.backends.vllm import VllmBackend
+
+            return VllmBackend.from_settings(settings)
+        case _:
+            raise Unreachable(backend_id)
+
+
+def availability(settings: Settings, backend_id: str) -> Availability:
+    """Whether a backend can run here, without importing its runtime."""
+    match backend_id:
+        case "llamacpp":
+            if importlib.util.find_spec("llama_cpp") is None:
+                return Availability(
+                    backend_id,
+                    False,
+                    "llama-cpp-python is not installed",
+                    "scripts/setup.sh app  (or: pip install llama-cpp-python==0.3.36)",
+                )
+            return Availability(backend_id, True, "llama-cpp-python is installed")
+        case "vllm":
+            vs = settings.vllm
+            if vs.mode == "remote":
+                return Availability(backend_id, True, f"remote server at {vs.url} (checked when loading)")
+            exe = vs.command.split()[0] if vs.command.split() else ""
+            if not exe or shutil.which(exe) is None:
+                return Availability(
+                    backend_id,
+                    False,
+                    f"the vLLM server command {vs.command!r} was not found",
+                    "install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → "
+                    "Server command, or use a remote server URL",
+                )
+            return Availability(backend_id, True, f"server command {exe!r} found")
+        case _:
+            raise Unreachable(backend_id)

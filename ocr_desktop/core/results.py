@@ -1,0 +1,63 @@
+"""Results of reading pages: what the store keeps and the exporters write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Flags a page result can carry.
+FLAG_REPETITION_LOOP = "repetition_loop"  # the guard stopped a loop; text is cut where the loop began
+FLAG_TRUNCATED = "truncated"  # max_tokens was reached before the model finished
+FLAG_RETRIED = "retried"  # the page was read a second time by the loop-retry policy
+FLAG_EDITED = "edited"  # the user edited the text after recognition
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    """What a backend measured while reading one page."""
+
+    prompt_tokens: int = 0  # including image tokens
+    image_tokens: int = 0
+    completion_tokens: int = 0
+    time_to_first_token_s: float = 0.0
+    total_s: float = 0.0
+    finish_reason: str = ""  # "stop" | "length" | "cancelled" | "loop"
+
+    @property
+    def decode_tokens_per_s(self) -> float:
+        decode = self.total_s - self.time_to_first_token_s
+        if self.completion_tokens <= 1 or decode <= 0:
+            return 0.0
+        return (self.completion_tokens - 1) / decode
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One finished page (``page_index`` is 0-based; the UI shows it 1-based)."""
+
+    page_index: int
+    text: str
+    task: str
+    backend: str
+    model: str
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    flags: frozenset[str] = frozenset()
+    width: int = 0  # size of the image the model saw
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """A document and its finished pages, in page order, as read back from the store."""
+
+    job_id: str
+    source: str  # path of the document as given (str: may hold non-UTF-8 bytes escaped)
+    name: str
+    page_count: int
+    pages: tuple[PageResult, ...]
+    failed: dict[int, str] = field(default_factory=dict)  # page_index -> message
+    created_at: float = 0.0
+    finished_at: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)

@@ -1,0 +1,370 @@
+"""The one settings schema: defaults, types, help text and limits in one place.
+
+The same dataclasses feed the TOML file in the user config dir, the CLI flags and the settings
+dialog. Every field is declared with :func:`setting`, which records its help text and limits in
+the field metadata; :func:`validate` checks a whole :class:`Settings` and names the bad key.
+Window geometry and splitter sizes are GUI state and live in QSettings, never here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, get_type_hints
+
+import tomli_w
+
+from ocr_desktop import paths
+from ocr_desktop.core.files import write_atomic
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 on older JetPack images
+    import tomli as tomllib
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A settings value or file is invalid; the message names the key and what is allowed."""
+
+
+def setting(
+    default: T,
+    help: str,  # noqa: A002 - reads naturally at the call sites
+    *,
+    choices: tuple[Any, ...] | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    label: str | None = None,
+) -> T:
+    """Declare a settings field with its help text and limits (kept in the field metadata)."""
+    meta = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum, "label": label}
+    return field(default=default, metadata=meta)  # type: ignore[no-any-return]
+
+
+@dataclass
+class DocumentSettings:
+    dpi: int = setting(
+        150,
+        "Resolution PDF pages are rendered at. 150 DPI keeps body text legible for GLM-OCR while an A4 "
+        "page stays near 1240×1754 px; higher DPI costs vision time quadratically.",
+        minimum=50,
+        maximum=600,
+        label="PDF resolution (DPI)",
+    )
+    max_pixels: int = setting(
+        2_408_448,
+        "Pixel budget each page is fitted into before it goes to the model (GLM-OCR accepts 12,544 to "
+        "9,633,792). The vision encoder dominates the time per page, so a lower budget is faster.",
+        minimum=12_544,
+        maximum=9_633_792,
+        label="Pixel budget per page",
+    )
+    pages: str = setting("", "Page range such as '1-3,7,10-'; empty means every page.", label="Pages")
+
+
+@dataclass
+class GenerationSettings:
+    task: str = setting(
+        "text",
+        "What to ask GLM-OCR for: plain text/Markdown, tables (HTML) or formulas (LaTeX).",
+        choices=("text", "table", "formula"),
+        label="Task",
+    )
+    max_tokens: int = setting(
+        4096, "Most tokens generated for one page.", minimum=16, maximum=16384, label="Max tokens"
+    )
+    repetition_penalty: float = setting(
+        1.0,
+        "Penalty on repeated tokens. 1.0 (off) by default: GLM-OCR issue #240 reports 1.1 dropping "
+        "table rows; the repetition guard catches loops instead.",
+        minimum=1.0,
+        maximum=2.0,
+        label="Repetition penalty",
+    )
+    loop_retry: bool = setting(
+        True,
+        "When a page runs into a repetition loop, retry it once with a repetition penalty of 1.1.",
+        label="Retry looping pages",
+    )
+
+
+@dataclass
+class LlamaCppSettings:
+    model_path: str = setting("", "GLM-OCR text GGUF; empty = the catalog model.", label="Model GGUF")
+    mmproj_path: str = setting("", "GLM-OCR vision projector GGUF (mmproj).", label="Projector GGUF")
+    catalog_model: str = setting(
+        "glm-ocr-q8_0", "Catalog entry used when no model path is given.", label="Catalog model"
+    )
+    n_gpu_layers: int = setting(
+        -1,
+        "Layers offloaded to the GPU: -1 = all when the build has a GPU backend, 0 = CPU only.",
+        minimum=-1,
+        maximum=1000,
+        label="GPU layers",
+    )
+    n_ctx: int = setting(
+        8192,
+        "Context size in tokens: must hold the page's image tokens plus the output.",
+        minimum=512,
+        maximum=131072,
+        label="Context size",
+    )
+    n_threads: int = setting(0, "CPU threads; 0 = automatic.", minimum=0, maximum=256, label="Threads")
+    flash_attn: bool = setting(False, "Use flash attention (faster vision encoding on GPU).", label="Flash attention")
+    mmproj_offload: bool = setting(
+        True,
+        "Run the vision projector on the GPU. Turn off on an 8 GB Orin Nano if loading runs out of memory.",
+        label="Projector on GPU",
+    )
+    image_max_tokens: int = setting(
+        4096,
+        "Most image tokens per page (one token = 28×28 px). llama.cpp's own default for GLM4V is 4096.",
+        minimum=16,
+        maximum=12288,
+        label="Image token cap",
+    )
+
+
+@dataclass
+class VllmSettings:
+    mode: str = setting(
+        "managed",
+        "'managed' starts and supervises a local vLLM server; 'remote' uses one already running at the URL.",
+        choices=("managed", "remote"),
+        label="Mode",
+    )
+    command: str = setting(
+        "vllm serve",
+        "Command that starts the server (a venv's vllm, a 'docker run …' of a Jetson image, …). The model "
+        "and flags are appended.",
+        label="Server command",
+    )
+    model: str = setting("zai-org/GLM-OCR", "Model directory or Hugging Face repo id served.", label="Model")
+    url: str = setting("http://127.0.0.1:8000", "Base URL of a remote server.", label="Server URL")
+    api_key: str = setting("", "API key of a remote server (managed servers get a random one).", label="API key")
+    served_model_name: str = setting("glm-ocr", "Name the server serves the model under.", label="Served name")
+    max_model_len: int = setting(
+        8192, "Server context length (--max-model-len).", minimum=512, maximum=131072, label="Max model length"
+    )
+    gpu_memory_utilization: float = setting(
+        0.0,
+        "Share of GPU memory the server may take; 0 = automatic (0.4 on devices with 8 GB or less, else 0.8).",
+        minimum=0.0,
+        maximum=0.95,
+        label="GPU memory share",
+    )
+    max_in_flight: int = setting(
+        0,
+        "Pages sent to the server at once; 0 = derived from free memory.",
+        minimum=0,
+        maximum=64,
+        label="Pages in flight",
+    )
+    speculative_mtp: bool = setting(False, "Enable MTP speculative decoding.", label="MTP speculative decoding")
+    enforce_eager: bool = setting(
+        False, "Skip CUDA graphs / torch.compile (faster start, slower decode).", label="Eager mode"
+    )
+    extra_args: str = setting("", "Extra arguments appended to the server command.", label="Extra arguments")
+    startup_timeout_s: int = setting(
+        600, "Seconds to wait for the server to become healthy.", minimum=10, maximum=3600, label="Start timeout"
+    )
+    request_timeout_s: int = setting(
+        600, "Seconds one page may take on the server.", minimum=5, maximum=7200, label="Request timeout"
+    )
+
+
+@dataclass
+class ExportSettings:
+    formats: list[str] = setting(
+        ["md"], "Formats written: any of txt, md, json.", choices=("txt", "md", "json"), label="Formats"
+    )
+    out_dir: str = setting("", "Folder results are exported to; empty = beside each document.", label="Folder")
+    combined: bool = setting(False, "Write all documents into one file per format.", label="One combined file")
+    page_separators: bool = setting(True, "Mark where each page starts.", label="Page separators")
+    overwrite: bool = setting(
+        False, "Replace existing files; otherwise a numbered name is chosen.", label="Overwrite existing"
+    )
+
+
+@dataclass
+class TelemetrySettings:
+    interval_s: float = setting(1.0, "Seconds between gauge readings.", minimum=0.2, maximum=10.0, label="Interval")
+    history_s: int = setting(300, "Seconds of history kept for the sparklines.", minimum=10, maximum=3600)
+    low_memory_mb: int = setting(
+        700,
+        "When free memory falls below this, no new pages are started until it recovers.",
+        minimum=0,
+        maximum=65536,
+        label="Low-memory threshold (MB)",
+    )
+
+
+@dataclass
+class Settings:
+    backend: str = setting(
+        "llamacpp", "Runtime that runs GLM-OCR.", choices=("llamacpp", "vllm"), label="Backend"
+    )
+    language: str = setting("", "Interface language; empty = system language.", choices=("", "en", "zh_CN"))
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    llamacpp: LlamaCppSettings = field(default_factory=LlamaCppSettings)
+    vllm: VllmSettings = field(default_factory=VllmSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One leaf setting: its dotted key, type and metadata, for the dialog and the CLI."""
+
+    key: str
+    type: type
+    help: str
+    choices: tuple[Any, ...] | None
+    minimum: float | None
+    maximum: float | None
+    label: str
+
+
+def iter_fields(obj: Any = None, prefix: str = "") -> Iterator[tuple[FieldInfo, Any]]:
+    """Yield every leaf setting of ``obj`` (default: a fresh :class:`Settings`) with its value."""
+    obj = Settings() if obj is None else obj
+    hints = get_type_hints(type(obj))
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            yield from iter_fields(value, key + ".")
+            continue
+        typ = hints[f.name]
+        origin = getattr(typ, "__origin__", None)
+        info = FieldInfo(
+            key=key,
+            type=origin or typ,
+            help=f.metadata.get("help", ""),
+            choices=f.metadata.get("choices"),
+            minimum=f.metadata.get("minimum"),
+            maximum=f.metadata.get("maximum"),
+            label=f.metadata.get("label") or f.name.replace("_", " ").capitalize(),
+        )
+        yield info, value
+
+
+def field_info(key: str) -> FieldInfo:
+    for info, _ in iter_fields():
+        if info.key == key:
+            return info
+    raise SettingsError(f"unknown setting '{key}'")
+
+
+def get_value(settings: Settings, key: str) -> Any:
+    obj: Any = settings
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _check(info: FieldInfo, value: Any) -> Any:
+    """Return ``value`` converted to the field's type, or raise SettingsError naming the key."""
+    typ = info.type
+    try:
+        if typ is bool:
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+                    raise ValueError(value)
+                value = low in {"true", "1", "yes", "on"}
+            elif not isinstance(value, bool):
+                raise ValueError(value)
+        elif typ is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
+            value = int(value)
+        elif typ is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            value = float(value)
+        elif typ is list:
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(value)
+        elif typ is str:
+            if not isinstance(value, str):
+                raise ValueError(value)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"setting '{info.key}': {value!r} is not a valid {typ.__name__} — {info.help}"
+        ) from None
+    if info.choices is not None:
+        items = value if isinstance(value, list) else [value]
+        bad = [v for v in items if v not in info.choices]
+        if bad:
+            allowed = ", ".join(repr(c) for c in info.choices)
+            raise SettingsError(f"setting '{info.key}': {bad[0]!r} is not one of {allowed}")
+    if info.minimum is not None and value < info.minimum:
+        raise SettingsError(f"setting '{info.key}': {value} is below the minimum {info.minimum:g}")
+    if info.maximum is not None and value > info.maximum:
+        raise SettingsError(f"setting '{info.key}': {value} is above the maximum {info.maximum:g}")
+    return value
+
+
+def set_value(settings: Settings, key: str, value: Any) -> None:
+    """Set one dotted key, converting and validating the value (raises SettingsError)."""
+    info = field_info(key)
+    value = _check(info, value)
+    *parents, leaf = key.split(".")
+    obj: Any = settings
+    for part in parents:
+        obj = getattr(obj, part)
+    setattr(obj, leaf, value)
+
+
+def validate(settings: Settings) -> None:
+    for info, value in iter_fields(settings):
+        _check(info, value)
+
+
+def to_dict(settings: Settings) -> dict[str, Any]:
+    return dataclasses.asdict(settings)
+
+
+def from_dict(data: dict[str, Any]) -> Settings:
+    settings = Settings()
+
+    def walk(d: dict[str, Any], prefix: str) -> None:
+        for k, v in d.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            else:
+                set_value(settings, f"{prefix}{k}", v)
+
+    walk(data, "")
+    return settings
+
+
+def load(path: Path | None = None) -> Settings:
+    """Read the settings file; a missing file gives the defaults, a broken one a SettingsError."""
+    path = path or paths.settings_file()
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"settings file {path} cannot be read: {exc} — fix or delete it") from exc
+    try:
+        return from_dict(data)
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+
+
+def save(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings atomically (temp file + rename)."""
+    validate(settings)
+    path = path or paths.settings_file()
+    return write_atomic(path, tomli_w.dumps(to_dict(settings)))

