@@ -8,6 +8,7 @@ Window geometry and splitter sizes are GUI state and live in QSettings, never he
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import sys
 from collections.abc import Iterator
@@ -43,15 +44,19 @@ def setting(
 ) -> T:
     """Declare a settings field with its help text and limits (kept in the field metadata)."""
     meta = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum, "label": label}
-    return field(default=default, metadata=meta)  # type: ignore[no-any-return]
+    if isinstance(default, list | dict | set):
+        # dataclasses refuse mutable defaults: every instance gets its own copy instead.
+        return field(default_factory=lambda: copy.copy(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass
 class DocumentSettings:
     dpi: int = setting(
         150,
-        "Resolution PDF pages are rendered at. 150 DPI keeps body text legible for GLM-OCR while an A4 "
-        "page stays near 1240×1754 px; higher DPI costs vision time quadratically.",
+        "Resolution PDF pages are rendered at (images keep their own pixels). 150 DPI keeps body text "
+        "legible for GLM-OCR while an A4 page (1240×1754 px, 2,774 image tokens) fits the default "
+        "budget unshrunk; a higher DPI only helps with a higher budget (docs/documents.md).",
         minimum=50,
         maximum=600,
         label="PDF resolution (DPI)",
@@ -59,12 +64,15 @@ class DocumentSettings:
     max_pixels: int = setting(
         2_408_448,
         "Pixel budget each page is fitted into before it goes to the model (GLM-OCR accepts 12,544 to "
-        "9,633,792). The vision encoder dominates the time per page, so a lower budget is faster.",
+        "9,633,792; one image token = 28×28 px, llama.cpp caps an image at 4096 tokens = 3,211,264 px). "
+        "The vision encoder dominates the time per page, so a lower budget is faster.",
         minimum=12_544,
         maximum=9_633_792,
         label="Pixel budget per page",
     )
-    pages: str = setting("", "Page range such as '1-3,7,10-'; empty means every page.", label="Pages")
+    pages: str = setting(
+        "", "Page range such as '1-3,7,10-' (1-based); empty means every page.", label="Pages"
+    )
 
 
 @dataclass
@@ -114,8 +122,19 @@ class LlamaCppSettings:
         maximum=131072,
         label="Context size",
     )
-    n_threads: int = setting(0, "CPU threads; 0 = automatic.", minimum=0, maximum=256, label="Threads")
-    flash_attn: bool = setting(False, "Use flash attention (faster vision encoding on GPU).", label="Flash attention")
+    n_threads: int = setting(
+        0,
+        "CPU threads for decoding and image encoding; 0 = every core this process may use.",
+        minimum=0,
+        maximum=256,
+        label="Threads",
+    )
+    flash_attn: bool = setting(
+        True,
+        "Use flash attention. Without it the vision encoder holds a patch×patch score matrix per head: "
+        "~10 GB for a page of 3072 image tokens, which no 8 GB device has.",
+        label="Flash attention",
+    )
     mmproj_offload: bool = setting(
         True,
         "Run the vision projector on the GPU. Turn off on an 8 GB Orin Nano if loading runs out of memory.",
@@ -123,7 +142,9 @@ class LlamaCppSettings:
     )
     image_max_tokens: int = setting(
         4096,
-        "Most image tokens per page (one token = 28×28 px). llama.cpp's own default for GLM4V is 4096.",
+        "Most image tokens per page (one token = 28×28 px); a page above it is refused, not silently "
+        "shrunk. llama.cpp's own default for GLM4V is 4096 (the reference stack allows ~6144); keep it at "
+        "or above the pixel budget / 784.",
         minimum=16,
         maximum=12288,
         label="Image token cap",
@@ -193,8 +214,12 @@ class ExportSettings:
 
 @dataclass
 class TelemetrySettings:
-    interval_s: float = setting(1.0, "Seconds between gauge readings.", minimum=0.2, maximum=10.0, label="Interval")
-    history_s: int = setting(300, "Seconds of history kept for the sparklines.", minimum=10, maximum=3600)
+    interval_s: float = setting(
+        1.0, "Seconds between gauge readings.", minimum=0.2, maximum=10.0, label="Gauge interval (s)"
+    )
+    history_s: int = setting(
+        300, "Seconds of history kept for the sparklines.", minimum=10, maximum=3600, label="History (s)"
+    )
     low_memory_mb: int = setting(
         700,
         "When free memory falls below this, no new pages are started until it recovers.",

@@ -41,9 +41,7 @@ llama_sdist() {
   local sdist="$CACHE/sdist/llama_cpp_python-$LLAMA_VERSION.tar.gz"
   if [ ! -f "$sdist" ]; then
     say "downloading the llama-cpp-python $LLAMA_VERSION sdist"
-    "$PY" -m pip download -q --no-deps --no-binary :all: --no-build-isolation -d "$CACHE/sdist" \
-      "llama-cpp-python==$LLAMA_VERSION" 2>/dev/null \
-      || "$PY" -m pip download -q --no-deps --no-binary :all: -d "$CACHE/sdist" "llama-cpp-python==$LLAMA_VERSION"
+    "$PY" -m pip download -q --no-deps --no-binary :all: -d "$CACHE/sdist" "llama-cpp-python==$LLAMA_VERSION"
   fi
   echo "$sdist"
 }
@@ -103,7 +101,7 @@ case "$MODE" in
     ;;
   test)
     apt_install poppler-utils python3-venv xvfb xauth desktop-file-utils libegl1 libgl1 libxkbcommon0 \
-      libfontconfig1 libdbus-1-3 fonts-dejavu-core
+      libfontconfig1 libdbus-1-3 fonts-dejavu-core qpdf
     setup_app "$ROOT[dev]"
     setup_tools
     ;;

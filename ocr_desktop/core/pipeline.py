@@ -1,9 +1,73 @@
-"""The worker loop shared by the CLI and the GUI (CONTRACT STUB — being implemented)."""
+"""The worker loop shared by the CLI and the GUI: jobs in order, pages through the backend, events out.
+
+Concurrency design (details, retry and loop policies in ``docs/pipeline.md``):
+
+- One **worker thread** (``ocr-pipeline``) makes every decision and owns the backend object:
+  it creates, loads, unloads and reloads it, opens (pre-flights) documents and renders pages.
+  All shared state lives behind one ``threading.Condition``; the worker picks the next action
+  while holding it and performs the action (file I/O, loading, rendering) without it, so the
+  GUI thread calling ``submit``/``cancel_job``/… never waits for more than a few statements.
+- Each page being read runs on its own short-lived **page thread** (``ocr-page-N``) that iterates
+  ``backend.recognize``, feeds the repetition guard, emits ``text_delta`` events, applies the
+  retry policies and commits the result to the store. At most ``backend.max_in_flight`` page
+  threads exist at a time (llama.cpp: 1, so the ``Llama`` is never used by two threads at
+  once; vLLM: N requests, across documents, to use its batching). Before an *additional* page
+  starts, ``memory_guard()`` is asked; one page may always run.
+- The worker renders **one page ahead at most**: the next page is rendered while the current
+  ones are being read, and nothing else is rendered until that page has started.
+- Cancel is a ``threading.Event`` per page, checked by the backend between tokens. Pages
+  interrupted by a job cancel, a backend switch or shutdown stay *pending* in the store (they
+  are read again on resume); a page cancelled on its own is marked *failed* ("cancelled").
+- ``BackendCrashed`` makes the worker wait for the other pages in flight, reload the backend
+  and read the page once more; only the worker touches the backend's lifecycle.
+
+Events (``PipelineListener``) are called on the worker and page threads; a listener that raises
+is logged and ignored. ``page_started`` comes again for the same page when it is read again by a
+retry policy: a live view restarts that page's text. ``job_added`` reports ``page_count`` 0 for
+a job not yet pre-flighted; by ``job_started`` the store knows the page count. Every job ends
+with ``job_finished`` (done or cancelled: see its status in the store) or ``job_failed``.
+"""
 
 from __future__ import annotations
 
-from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.results import PageResult
+import bisect
+import dataclasses
+import functools
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ocr_desktop.backends import registry
+from ocr_desktop.backends.base import Backend, BackendCrashed, BackendError, BackendState
+from ocr_desktop.core.documents import DocumentError, PageImage, display_name
+from ocr_desktop.core.results import (
+    FLAG_REPETITION_LOOP,
+    FLAG_RETRIED,
+    FLAG_TRUNCATED,
+    GenerationStats,
+    PageResult,
+)
+from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
+from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Waits before the 2nd, 3rd, 4th try of a page after a transient (retryable) backend error.
+RETRY_BACKOFF_S: tuple[float, ...] = (1.0, 4.0, 10.0)
+#: Repetition penalty of the loop-retry policy (GLM-OCR's SDK default; off for the first try,
+#: see GenerationSettings.repetition_penalty).
+LOOP_RETRY_PENALTY = 1.1
+#: How often a memory guard that said "not now" is asked again.
+MEMORY_POLL_S = 0.5
+
+#: Returns why no additional page may start now, or None when it may.
+MemoryGuard = Callable[[], "str | None"]
+BackendFactory = Callable[[Settings], Backend]
 
 
 class PipelineListener:
@@ -19,3 +83,715 @@ class PipelineListener:
     def job_finished(self, job_id: str) -> None: ...
     def job_failed(self, job_id: str, message: str) -> None: ...
     def backend_state(self, state: BackendState, message: str) -> None: ...
+
+
+class OpenedDocument(Protocol):
+    """What the pipeline needs of ``documents.Document``."""
+
+    @property
+    def page_count(self) -> int: ...
+    @property
+    def page_indices(self) -> Sequence[int]: ...
+    def render_page(self, index: int) -> PageImage: ...
+
+
+DocumentOpener = Callable[..., OpenedDocument]
+
+
+def _open_document(path: Path, *, dpi: int, max_pixels: int, pages: str) -> OpenedDocument:
+    from ocr_desktop.core.documents import open_document
+
+    return open_document(path, dpi=dpi, max_pixels=max_pixels, pages=pages)
+
+
+def _create_backend(settings: Settings) -> Backend:
+    return registry.create_backend(settings)
+
+
+@dataclass(eq=False)
+class _Job:
+    id: str
+    doc: OpenedDocument | None = None  # set once pre-flighted
+    task: Task = Task.TEXT  # set once pre-flighted
+    pending: list[int] = field(default_factory=list)  # sorted page indices still to start
+    in_flight: set[int] = field(default_factory=set)
+    crash_retried: set[int] = field(default_factory=set)
+    announced: bool = False  # job_added went out; only then may the worker start it
+    cancelled: bool = False
+    remove: bool = False  # remove from the store once nothing of it runs any more
+
+
+# Why a page run was stopped from outside: the user skipped the page, or the run is abandoned
+# and the page stays pending (job cancelled, backend switch, shutdown).
+_SKIP = "skip"
+_REQUEUE = "requeue"
+
+
+@dataclass(eq=False)
+class _PageRun:
+    job: _Job
+    index: int
+    page: PageImage
+    backend: Backend
+    settings: Settings
+    after_crash: bool
+    stop: threading.Event = field(default_factory=threading.Event)
+    reason: str | None = None  # _SKIP / _REQUEUE, set under the pipeline's lock
+    requeue: bool = False  # outcome: put the page back into pending
+    crashed: str | None = None  # outcome: the backend crashed with this message
+    thread: threading.Thread | None = None
+
+
+class _RunStoppedError(Exception):
+    """A page run was stopped from outside (see _PageRun.reason)."""
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    text: str
+    stats: GenerationStats
+    looped: bool
+
+
+class Pipeline:
+    """The queue of jobs and the worker that reads them. See the module docstring."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        settings: Settings,
+        listener: PipelineListener | None = None,
+        backend_factory: BackendFactory = _create_backend,
+        memory_guard: MemoryGuard | None = None,
+        *,
+        open_document: DocumentOpener = _open_document,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._listener = listener or PipelineListener()
+        self._factory = backend_factory
+        self._memory_guard = memory_guard
+        self._open = open_document
+        #: Waits between tries after transient errors (tests shorten them).
+        self.retry_backoff_s = RETRY_BACKOFF_S
+
+        self._cv = threading.Condition()
+        self._queue: list[_Job] = []  # owned jobs not yet finished, in queue order
+        self._runs: list[_PageRun] = []
+        self._ended_threads: list[threading.Thread] = []
+        self._ahead: tuple[_Job, int, PageImage] | None = None
+        self._paused = False
+        self._stopping = False
+        self._switch: tuple[Settings, bool] | None = None
+        self._reload_needed = False
+        self._memory_blocked: str | None = None
+        self._acting = False  # the worker is carrying out an action (it is not idle)
+        self._backend: Backend | None = None
+        self._worker: threading.Thread | None = None
+
+    # -- public API (any thread) ---------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._worker is not None:
+            return
+        self._worker = threading.Thread(target=self._work, name="ocr-pipeline", daemon=True)
+        self._worker.start()
+
+    def shutdown(self, timeout: float = 30.0) -> bool:
+        """Stop reading (pages in flight stay pending), unload the backend, join every thread.
+
+        Returns False if the threads did not end within ``timeout`` (a backend stuck in a
+        step that cannot be interrupted, such as llama.cpp's image encoding).
+        """
+        with self._cv:
+            self._stopping = True
+            self._stop_runs(self._runs, _REQUEUE)
+            self._cv.notify_all()
+        if self._worker is None:
+            return True
+        self._worker.join(timeout)
+        return not self._worker.is_alive()
+
+    def submit(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        task: str | None = None,
+        pages: str | None = None,
+        dpi: int | None = None,
+        max_pixels: int | None = None,
+    ) -> str:
+        """Queue a document and return its job id at once; it is opened on the worker thread
+        (a document that cannot be read ends as ``job_failed`` with the reason)."""
+        options = self.job_options(self._settings, task=task, pages=pages, dpi=dpi, max_pixels=max_pixels)
+        Task(options.task)  # a ValueError here is a caller's bug, not a document's problem
+        source = Path(path).absolute()
+        name = display_name(source)
+        job_id = self._store.create_job(source, name, None, None, options)
+        self._enqueue(job_id, name, 0)
+        return job_id
+
+    @staticmethod
+    def job_options(settings: Settings, **overrides: Any) -> JobOptions:
+        """The options ``submit`` would give a job (used to find a previous run of a file)."""
+        options = JobOptions(
+            task=settings.generation.task,
+            pages=settings.documents.pages,
+            dpi=settings.documents.dpi,
+            max_pixels=settings.documents.max_pixels,
+            backend=settings.backend,
+        )
+        return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
+
+    def resume_job(self, job_id: str) -> bool:
+        """Queue an unfinished job from the store again (finished pages are not read again)."""
+        record = self._store.job(job_id)
+        if record is None or record.status.finished:
+            return False
+        with self._cv:
+            if self._find(job_id) is not None:
+                return False
+        # Marked queued before the worker can see it, so its own "running" is never overwritten.
+        self._store.set_job_status(job_id, JobStatus.QUEUED)
+        return self._enqueue(job_id, record.name, record.page_count or 0)
+
+    def resume_unfinished(self) -> list[str]:
+        """Queue every unfinished job of the store that no other live process is working on."""
+        return [job.id for job in self._store.unfinished_jobs() if self.resume_job(job.id)]
+
+    def cancel_job(self, job_id: str) -> None:
+        """Stop a job: pages in flight are abandoned (they stay pending), no new page starts."""
+        with self._cv:
+            job = self._find(job_id)
+            if job is not None:
+                self._cancel_locked(job)
+                return
+        record = self._store.job(job_id)
+        if record is not None and not record.status.finished:
+            self._store.set_job_status(job_id, JobStatus.CANCELLED)
+
+    def cancel_page(self, job_id: str | None = None, page_index: int | None = None) -> int:
+        """Skip the page(s) being read (all of them by default): each ends as ``page_failed``
+        ("cancelled") and can be read again with :meth:`retry_failed`. Returns how many."""
+        with self._cv:
+            runs = [
+                r
+                for r in self._runs
+                if (job_id is None or r.job.id == job_id) and (page_index is None or r.index == page_index)
+            ]
+            self._stop_runs(runs, _SKIP)
+            return len(runs)
+
+    def pause(self) -> None:
+        """Start no new page; pages in flight finish."""
+        self._set_paused(True)
+
+    def resume(self) -> None:
+        self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        status = JobStatus.PAUSED if paused else JobStatus.RUNNING
+        # The store is written under the lock: a job the worker finishes meanwhile has left the
+        # queue first, so its final status is never overwritten with paused/running.
+        with self._cv:
+            self._paused = paused
+            for job in self._queue:
+                if job.doc is not None and not job.cancelled:
+                    self._store.set_job_status(job.id, status)
+            self._cv.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def retry_failed(self, job_id: str) -> bool:
+        """Read a job's failed pages again, and resume the job if it had ended (also one whose
+        backend could not be loaded). True if the job has pages to read again."""
+        indices = self._store.reset_failed_pages(job_id)
+        with self._cv:
+            job = self._find(job_id)
+            if job is not None:
+                if job.doc is not None and not job.cancelled:
+                    for index in indices:
+                        bisect.insort(job.pending, index)
+                    self._cv.notify_all()
+                return bool(indices)
+        record = self._store.job(job_id)
+        if record is None or (record.page_count is not None and record.pages_pending == 0):
+            return False
+        self._store.set_job_status(job_id, JobStatus.QUEUED)
+        return self.resume_job(job_id)
+
+    def remove_job(self, job_id: str) -> None:
+        """Cancel a job if it runs and delete it and its results from the store."""
+        with self._cv:
+            job = self._find(job_id)
+            if job is not None:
+                job.remove = True
+                self._cancel_locked(job)
+                return
+        self._store.remove_job(job_id)
+
+    def move_job(self, job_id: str, position: int) -> None:
+        """Move a job to ``position`` (0-based) in the store's queue order."""
+        self._store.move_job(job_id, position)
+        order = {job.id: i for i, job in enumerate(self._store.list_jobs())}
+        with self._cv:
+            self._queue.sort(key=lambda j: order.get(j.id, len(order)))
+            self._cv.notify_all()
+
+    def switch_backend(self, settings: Settings, finish_page: bool) -> None:
+        """Unload the current backend and load the one ``settings`` names. Pages in flight are
+        finished first (``finish_page``) or abandoned and read again by the new backend."""
+        with self._cv:
+            self._switch = (settings, finish_page)
+            self._settings = settings
+            if not finish_page:
+                self._stop_runs(self._runs, _REQUEUE)
+            self._cv.notify_all()
+
+    def update_settings(self, settings: Settings) -> None:
+        """Use ``settings`` for jobs submitted and pages started from now on (a different
+        backend needs :meth:`switch_backend`)."""
+        with self._cv:
+            self._settings = settings
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no job is queued or running; False if ``timeout`` passed first."""
+        with self._cv:
+            return self._cv.wait_for(self._idle_locked, timeout)
+
+    # -- helpers under the lock ----------------------------------------------------------------
+
+    def _idle_locked(self) -> bool:
+        return not (
+            self._queue or self._runs or self._switch or self._reload_needed or self._ahead or self._acting
+        )
+
+    def _find(self, job_id: str) -> _Job | None:
+        return next((j for j in self._queue if j.id == job_id), None)
+
+    def _enqueue(self, job_id: str, name: str, page_count: int) -> bool:
+        """Add a job to the queue; False if it is there already."""
+        with self._cv:
+            if self._find(job_id) is not None:
+                return False
+            job = _Job(job_id)
+            self._queue.append(job)
+        # The worker skips the job until job_added went out, so job_added precedes job_started.
+        self._emit("job_added", job_id, name, page_count)
+        with self._cv:
+            job.announced = True
+            self._cv.notify_all()
+        return True
+
+    def _cancel_locked(self, job: _Job) -> None:
+        job.cancelled = True
+        job.pending.clear()
+        self._stop_runs([r for r in self._runs if r.job is job], _REQUEUE)
+        if self._ahead is not None and self._ahead[0] is job:
+            self._ahead = None
+        self._cv.notify_all()
+
+    @staticmethod
+    def _stop_runs(runs: list[_PageRun], reason: str) -> None:
+        for run in runs:
+            if run.reason is None:
+                run.reason = reason
+            run.stop.set()
+
+    def _emit(self, event: str, *args: Any) -> None:
+        try:
+            getattr(self._listener, event)(*args)
+        except Exception:
+            log.exception("pipeline listener failed in %s", event)
+
+    # -- the worker ----------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        try:
+            while True:
+                with self._cv:
+                    self._acting = False
+                    self._cv.notify_all()
+                    action = self._next_action()
+                    while action is None and not self._stopping:
+                        self._cv.wait(MEMORY_POLL_S if self._memory_blocked else None)
+                        action = self._next_action()
+                    if self._stopping:
+                        break
+                    self._acting = True
+                assert action is not None
+                action()
+        except Exception as exc:
+            # A bug or a broken store (disk full): end every queued job with the reason instead of
+            # leaving callers waiting for a worker that is gone.
+            log.exception("the pipeline worker failed")
+            with self._cv:
+                job_ids = [j.id for j in self._queue]
+            for job_id in job_ids:
+                self._emit("job_failed", job_id, f"internal error in the pipeline: {exc}; see the log file")
+        finally:
+            self._wind_down()
+
+    def _next_action(self) -> Callable[[], None] | None:
+        """Decide what the worker does next (called with the lock held); None = wait."""
+        if self._ended_threads:
+            ended, self._ended_threads = self._ended_threads, []
+            return functools.partial(self._join, ended)
+        for job in self._queue:
+            if self._finishable(job):
+                return functools.partial(self._finish_job, job)
+        if self._switch is not None or self._reload_needed:
+            return None if self._runs else self._change_backend
+        if self._paused:
+            return None
+        if self._ahead is None:
+            for job in self._queue:
+                if job.cancelled or not job.announced:
+                    continue
+                if job.doc is None:
+                    return functools.partial(self._open_job, job)
+                if job.pending:
+                    return functools.partial(self._render, job, job.pending.pop(0))
+            return None
+        if self._backend is None:
+            return self._load_for_ahead
+        if self._runs:
+            if len(self._runs) >= max(1, self._backend.max_in_flight):
+                return None
+            reason = self._ask_memory_guard()
+            if reason != self._memory_blocked and reason:
+                log.info("not starting another page yet: %s", reason)
+            self._memory_blocked = reason
+            if reason:
+                return None
+        self._memory_blocked = None  # one page may always run
+        return self._start_ahead
+
+    def _finishable(self, job: _Job) -> bool:
+        """Nothing of the job is left to start or waits to end (called with the lock held)."""
+        if not job.announced or job.in_flight or (self._ahead is not None and self._ahead[0] is job):
+            return False
+        return job.cancelled or (job.doc is not None and not job.pending)
+
+    def _ask_memory_guard(self) -> str | None:
+        if self._memory_guard is None:
+            return None
+        try:
+            return self._memory_guard()
+        except Exception:
+            log.exception("the memory guard failed; starting pages without it")
+            return None
+
+    def _take_from_queue(self, job: _Job, *, only_if_finishable: bool) -> bool:
+        """Remove ``job`` from the queue (atomically with the check, so that a concurrent
+        retry_failed either reaches the job before this or finds it gone and requeues it)."""
+        with self._cv:
+            if job not in self._queue or (only_if_finishable and not self._finishable(job)):
+                return False
+            self._queue.remove(job)
+            return True
+
+    @staticmethod
+    def _join(threads: list[threading.Thread]) -> None:
+        for thread in threads:
+            thread.join()
+
+    def _open_job(self, job: _Job) -> None:
+        record = self._store.job(job.id)
+        if record is None:  # removed from the store behind our back
+            self._take_from_queue(job, only_if_finishable=False)
+            return
+        if fingerprint(record.source, record.options) != record.fingerprint:
+            self._fail_job(
+                job,
+                f"{record.source} changed since it was queued; add it again to read the new version",
+            )
+            return
+        options = record.options
+        try:
+            doc = self._open(
+                Path(record.source), dpi=options.dpi, max_pixels=options.max_pixels, pages=options.pages
+            )
+        except DocumentError as exc:
+            self._fail_job(job, exc.message)
+            return
+        except Exception as exc:
+            log.exception("opening %s failed", record.source)
+            self._fail_job(job, f"{record.name} could not be opened: {exc}")
+            return
+        if record.page_count is None:
+            self._store.set_job_pages(job.id, doc.page_count, doc.page_indices)
+        pending = self._store.pending_pages(job.id)
+        with self._cv:  # under the lock, as in _set_paused
+            self._store.set_job_status(job.id, JobStatus.PAUSED if self._paused else JobStatus.RUNNING)
+            job.doc = doc
+            job.task = Task(options.task)
+            if not job.cancelled:
+                job.pending = pending
+            self._cv.notify_all()
+        self._emit("job_started", job.id)
+
+    def _fail_job(self, job: _Job, message: str) -> None:
+        """End a whole job (it cannot be opened, or the backend cannot be loaded). Its pages
+        stay as they are, so a retry or resume reads the missing ones."""
+        with self._cv:
+            job.pending.clear()
+            if self._ahead is not None and self._ahead[0] is job:
+                self._ahead = None
+        if self._take_from_queue(job, only_if_finishable=False):
+            self._end_job(job, JobStatus.FAILED, message)
+
+    def _finish_job(self, job: _Job) -> None:
+        if not self._take_from_queue(job, only_if_finishable=True):
+            return
+        if job.cancelled:
+            self._end_job(job, JobStatus.CANCELLED)
+            return
+        record = self._store.job(job.id)
+        if record is not None and record.pages_done == 0 and record.pages_failed > 0:
+            message = f"none of the {record.pages_failed} pages could be read; see each page's error"
+            self._end_job(job, JobStatus.FAILED, message)
+        else:
+            self._end_job(job, JobStatus.DONE)
+
+    def _end_job(self, job: _Job, status: JobStatus, message: str = "") -> None:
+        """Record how a job ended and tell the listener (a job being removed just goes)."""
+        if job.remove:
+            self._store.remove_job(job.id)
+            return
+        self._store.set_job_status(job.id, status, message)
+        if status is JobStatus.FAILED:
+            self._emit("job_failed", job.id, message)
+        else:
+            self._emit("job_finished", job.id)
+
+    def _render(self, job: _Job, index: int) -> None:
+        assert job.doc is not None
+        try:
+            page = job.doc.render_page(index)
+        except DocumentError as exc:
+            self._page_failed(job, index, exc.message)
+            return
+        except Exception as exc:
+            log.exception("rendering page %d of job %s failed", index + 1, job.id)
+            self._page_failed(job, index, f"page {index + 1} could not be rendered: {exc}")
+            return
+        with self._cv:
+            if job.cancelled:
+                return
+            self._ahead = (job, index, page)
+
+    def _page_failed(self, job: _Job, index: int, message: str) -> None:
+        self._store.mark_page_failed(job.id, index, message)
+        self._emit("page_failed", job.id, index, message)
+
+    def _load_backend(self) -> str | None:
+        """Create and load the backend of the current settings; returns the error, if any."""
+        settings = self._settings
+        self._emit("backend_state", BackendState.LOADING, f"loading {settings.backend}")
+        backend: Backend | None = None
+        try:
+            backend = self._factory(settings)
+            backend.load(
+                lambda message, _fraction: self._emit("backend_state", BackendState.LOADING, message)
+            )
+        except BackendError as exc:
+            message = exc.message
+        except Exception as exc:
+            log.exception("loading the %s backend failed", settings.backend)
+            message = f"the {settings.backend} backend could not be loaded: {exc}"
+        else:
+            with self._cv:
+                self._backend = backend
+                self._cv.notify_all()
+            self._emit("backend_state", BackendState.READY, f"{backend.id}: {backend.model_name}")
+            return None
+        if backend is not None:
+            self._unload(backend)
+        self._emit("backend_state", BackendState.ERROR, message)
+        return message
+
+    def _load_for_ahead(self) -> None:
+        message = self._load_backend()
+        with self._cv:
+            ahead = self._ahead  # None if its job was cancelled meanwhile
+        if message is not None and ahead is not None:
+            self._fail_job(ahead[0], message)
+
+    @staticmethod
+    def _unload(backend: Backend) -> None:
+        try:
+            backend.unload()
+        except Exception:
+            log.exception("unloading the %s backend failed", backend.id)
+
+    def _change_backend(self) -> None:
+        """Switch or reload after a crash, once no page is in flight."""
+        with self._cv:
+            switch, self._switch = self._switch, None
+            self._reload_needed = False
+            old, self._backend = self._backend, None
+        if old is not None:
+            self._unload(old)
+            self._emit("backend_state", BackendState.UNLOADED, f"{old.id} unloaded")
+        if switch is not None:
+            self._settings = switch[0]
+        self._load_backend()
+
+    def _start_ahead(self) -> None:
+        with self._cv:
+            if self._ahead is None or self._backend is None:  # cancelled since it was chosen
+                return
+            job, index, page = self._ahead
+            self._ahead = None
+            run = _PageRun(job, index, page, self._backend, self._settings, index in job.crash_retried)
+            job.in_flight.add(index)
+            self._runs.append(run)
+        self._store.page_started(job.id, index)
+        run.thread = threading.Thread(
+            target=self._run_page, args=(run,), name=f"ocr-page-{index + 1}", daemon=True
+        )
+        run.thread.start()
+
+    def _wind_down(self) -> None:
+        with self._cv:
+            self._stopping = True
+            self._stop_runs(self._runs, _REQUEUE)
+            while self._runs:
+                self._cv.wait()
+            ended, self._ended_threads = self._ended_threads, []
+            left, self._queue = self._queue, []
+            self._ahead = None
+            backend, self._backend = self._backend, None
+            self._cv.notify_all()
+        self._join(ended)
+        for job in left:
+            if job.remove:
+                self._store.remove_job(job.id)
+            else:  # cancelled jobs end as such; the others are resumed by the next run
+                self._store.set_job_status(job.id, JobStatus.CANCELLED if job.cancelled else JobStatus.QUEUED)
+        if backend is not None:
+            self._unload(backend)
+            self._emit("backend_state", BackendState.UNLOADED, f"{backend.id} unloaded")
+
+    # -- page threads --------------------------------------------------------------------------
+
+    def _run_page(self, run: _PageRun) -> None:
+        try:
+            self._read_page(run)
+        except _RunStoppedError:
+            if run.reason == _SKIP:
+                self._page_failed(run.job, run.index, "cancelled; retry the page to read it again")
+            else:
+                run.requeue = True
+        except BackendCrashed as exc:
+            if run.after_crash:
+                self._page_failed(run.job, run.index, f"{exc.message} (again after a restart of the backend)")
+            else:
+                log.warning("backend crashed on page %d: %s; reloading it", run.index + 1, exc.message)
+                run.crashed = exc.message
+        except BackendError as exc:
+            self._page_failed(run.job, run.index, exc.message)
+        except Exception as exc:
+            log.exception("reading page %d of job %s failed", run.index + 1, run.job.id)
+            self._page_failed(run.job, run.index, f"internal error: {exc}; see the log file")
+        finally:
+            self._page_ended(run)
+
+    def _page_ended(self, run: _PageRun) -> None:
+        with self._cv:
+            self._runs.remove(run)
+            job = run.job
+            job.in_flight.discard(run.index)
+            if not job.cancelled and (run.requeue or run.crashed):
+                bisect.insort(job.pending, run.index)
+            if run.crashed:
+                job.crash_retried.add(run.index)
+                self._reload_needed = True
+            assert run.thread is not None
+            self._ended_threads.append(run.thread)
+            self._cv.notify_all()
+
+    def _read_page(self, run: _PageRun) -> None:
+        """Read one page with the retry policies (docs/pipeline.md) and commit the result."""
+        gen = run.settings.generation
+        options = GenerationOptions(max_tokens=gen.max_tokens, repetition_penalty=gen.repetition_penalty)
+        attempt = self._attempt_with_backoff(run, options)
+        flags: set[str] = set()
+        if attempt.looped:
+            flags.add(FLAG_REPETITION_LOOP)
+            if gen.loop_retry:
+                penalty = max(LOOP_RETRY_PENALTY, options.repetition_penalty)
+                retry = self._attempt_with_backoff(
+                    run, dataclasses.replace(options, repetition_penalty=penalty)
+                )
+                flags.add(FLAG_RETRIED)
+                if not retry.looped:
+                    flags.discard(FLAG_REPETITION_LOOP)
+                    attempt = retry
+                elif len(retry.text) > len(attempt.text):
+                    attempt = retry
+        if attempt.stats.finish_reason == "length":
+            flags.add(FLAG_TRUNCATED)
+        width, height = run.page.image.size
+        result = PageResult(
+            page_index=run.index,
+            text=attempt.text,
+            task=run.job.task.value,
+            backend=run.backend.id,
+            model=run.backend.model_name,
+            stats=attempt.stats,
+            flags=frozenset(flags),
+            width=width,
+            height=height,
+        )
+        self._store.save_page_result(run.job.id, result)
+        self._emit("page_finished", run.job.id, result)
+
+    def _attempt_with_backoff(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
+        """One read of the page; transient errors are tried again after the backoff waits."""
+        for wait_s in (*self.retry_backoff_s, None):
+            try:
+                return self._attempt(run, options)
+            except BackendCrashed:
+                raise
+            except BackendError as exc:
+                if not exc.retryable or wait_s is None:
+                    raise
+                log.warning("page %d: %s; trying again in %.0f s", run.index + 1, exc.message, wait_s)
+                if run.stop.wait(wait_s):
+                    raise _RunStoppedError from None
+        raise AssertionError("unreachable: the last try raises or returns")
+
+    def _attempt(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
+        from ocr_desktop.core.postprocess import RepetitionGuard
+
+        self._emit("page_started", run.job.id, run.index)
+        guard = RepetitionGuard()
+        parts: list[str] = []
+        looped = False
+        recognition = run.backend.recognize(run.page, run.job.task, options, run.stop)
+        while True:
+            try:
+                delta = next(recognition)
+            except StopIteration as end:
+                stats = end.value if isinstance(end.value, GenerationStats) else GenerationStats()
+                break
+            if looped:
+                continue  # the backend stops at its next token; what it still sends is loop
+            parts.append(delta)
+            self._emit("text_delta", run.job.id, run.index, delta)
+            if guard.feed(delta):
+                looped = True
+                run.stop.set()
+        with self._cv:
+            if run.reason is not None:
+                raise _RunStoppedError
+            run.stop.clear()
+        text = "".join(parts)
+        if looped:
+            text = text[: guard.loop_start].rstrip()
+            stats = dataclasses.replace(stats, finish_reason="loop")
+        return _Attempt(text, stats, looped)

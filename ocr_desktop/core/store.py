@@ -1,0 +1,560 @@
+"""The job store: every job, page and result in one SQLite file in the user data dir.
+
+Why SQLite in WAL mode: a finished page is one short transaction, committed the moment the page
+finishes, so a process killed at any point loses at most the page it was working on; readers
+(the GUI's queue view) never block the writer (the pipeline).
+
+``synchronous=FULL``: each commit is fsynced. A page takes seconds to read, so one fsync per
+page costs nothing noticeable, and a finished page then survives a power cut too — pulling the
+plug is a realistic way for a Jetson to stop. (NORMAL in WAL mode survives a killed process but
+may lose the last commits on power loss.)
+
+Paths are stored as BLOBs of their file-system bytes (``os.fsencode``): a file name that is not
+valid UTF-8 round-trips exactly, which no TEXT encoding of SQLite does for such names. The API
+speaks ``str`` (``os.fsdecode``, surrogate-escaped) as the rest of the app does.
+
+One connection guarded by a lock serves every thread: each statement is short, and one
+connection keeps ``close()`` simple. Schema changes bump ``PRAGMA user_version`` and add a step
+to ``_MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ocr_desktop import paths
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult
+
+
+class StoreError(Exception):
+    """The store file cannot be used; the message says which file and what to do."""
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class PageStatus(str, enum.Enum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What a job was asked for; part of the key that finds a previous run of the same file."""
+
+    task: str = "text"
+    pages: str = ""
+    dpi: int = 150
+    max_pixels: int = 2_408_448
+    backend: str = "llamacpp"
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: str
+    source: str  # os.fsdecode of the stored bytes
+    name: str
+    status: JobStatus
+    position: int
+    options: JobOptions
+    page_count: int | None  # None until the document was pre-flighted
+    page_indices: tuple[int, ...]  # pages to read (0-based), empty until pre-flighted
+    created_at: float
+    finished_at: float | None
+    error: str
+    pages_done: int
+    pages_failed: int
+    fingerprint: str
+
+    @property
+    def pages_pending(self) -> int:
+        return len(self.page_indices) - self.pages_done - self.pages_failed
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One page row, for tests and the GUI's history view."""
+
+    job_id: str
+    page_index: int
+    status: PageStatus
+    attempts: int  # how many times the pipeline started reading this page
+    error: str
+    finished_at: float | None
+
+
+_SCHEMA_V1 = """
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    source BLOB NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    options TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    page_count INTEGER,
+    page_indices TEXT NOT NULL DEFAULT '[]',
+    created_at REAL NOT NULL,
+    finished_at REAL,
+    error TEXT NOT NULL DEFAULT '',
+    owner_pid INTEGER
+);
+CREATE INDEX jobs_fingerprint ON jobs(fingerprint);
+CREATE TABLE pages (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    page_index INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    text TEXT,
+    edited_text TEXT,
+    task TEXT NOT NULL DEFAULT '',
+    backend TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    width INTEGER NOT NULL DEFAULT 0,
+    height INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    image_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    time_to_first_token_s REAL NOT NULL DEFAULT 0,
+    total_s REAL NOT NULL DEFAULT 0,
+    finish_reason TEXT NOT NULL DEFAULT '',
+    flags TEXT NOT NULL DEFAULT '[]',
+    error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    finished_at REAL,
+    PRIMARY KEY (job_id, page_index)
+);
+"""
+
+#: user_version N+1 is reached by running _MIGRATIONS[N].
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_JOB_COLUMNS = (
+    "j.id, j.source, j.name, j.status, j.position, j.options, j.page_count, j.page_indices, "
+    "j.created_at, j.finished_at, j.error, j.fingerprint, "
+    "(SELECT COUNT(*) FROM pages p WHERE p.job_id = j.id AND p.status = 'done'), "
+    "(SELECT COUNT(*) FROM pages p WHERE p.job_id = j.id AND p.status = 'failed')"
+)
+
+
+def fingerprint(source: str | os.PathLike[str], options: JobOptions) -> str:
+    """Key of "this file, unchanged, read with these options": absolute path, size, mtime, options.
+
+    A file that cannot be stat'ed gets a key from its path alone; opening it fails later anyway.
+    """
+    path = Path(source).absolute()
+    try:
+        st = path.stat()
+        stamp = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        stamp = "missing"
+    key = (
+        os.fsencode(path)
+        + b"\0"
+        + stamp.encode()
+        + b"\0"
+        + json.dumps(asdict(options), sort_keys=True).encode()
+    )
+    return hashlib.sha256(key).hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+class JobStore:
+    """Jobs, pages and results, safe to use from several threads of one process and from
+    several processes at once (the GUI and a CLI run share the file)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else paths.store_file()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            # check_same_thread=False: the lock below serialises every use of the connection.
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the job store {self.path} cannot be opened ({exc}); move it aside to start with an "
+                "empty history"
+            ) from exc
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the job store {self.path} was written by a newer OCR Desktop (schema {version}, "
+                    f"this version knows {SCHEMA_VERSION}); update the app or move the file aside"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed on leaving (IMMEDIATE: take the write lock up front
+        so two processes never deadlock upgrading a read lock)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def create_job(
+        self,
+        source: str | os.PathLike[str],
+        name: str,
+        page_count: int | None,
+        page_indices: Iterable[int] | None,
+        options: JobOptions,
+    ) -> str:
+        """Add a queued job at the end of the queue. ``page_count`` may be None when the
+        document has not been pre-flighted yet (see :meth:`set_job_pages`)."""
+        job_id = uuid.uuid4().hex
+        with self._tx() as db:
+            (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
+            db.execute(
+                "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    os.fsencode(os.fspath(source)),
+                    # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
+                    name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                    JobStatus.QUEUED.value,
+                    position,
+                    json.dumps(asdict(options)),
+                    fingerprint(source, options),
+                    time.time(),
+                ),
+            )
+            if page_count is not None:
+                self._insert_pages(db, job_id, page_count, page_indices)
+        return job_id
+
+    def set_job_pages(self, job_id: str, page_count: int, page_indices: Iterable[int] | None) -> None:
+        """Record what pre-flight found: the document's page count and the pages to read."""
+        with self._tx() as db:
+            self._insert_pages(db, job_id, page_count, page_indices)
+
+    @staticmethod
+    def _insert_pages(
+        db: sqlite3.Connection, job_id: str, page_count: int, page_indices: Iterable[int] | None
+    ) -> None:
+        indices = sorted(set(range(page_count) if page_indices is None else page_indices))
+        db.execute(
+            "UPDATE jobs SET page_count = ?, page_indices = ? WHERE id = ?",
+            (page_count, json.dumps(indices), job_id),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO pages (job_id, page_index) VALUES (?, ?)", [(job_id, i) for i in indices]
+        )
+
+    def job(self, job_id: str) -> JobRecord | None:
+        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs j WHERE j.id = ?", (job_id,))
+        return _job_record(rows[0]) if rows else None
+
+    def list_jobs(self, include_finished: bool = True) -> list[JobRecord]:
+        """Jobs in queue order (position), finished ones included unless asked otherwise."""
+        rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs j ORDER BY j.position, j.created_at")
+        jobs = [_job_record(r) for r in rows]
+        return jobs if include_finished else [j for j in jobs if not j.status.finished]
+
+    def unfinished_jobs(self) -> list[JobRecord]:
+        """Jobs to resume: not finished, and not being worked on by another live process."""
+        live_owner = {
+            str(job_id)
+            for job_id, pid in self._query("SELECT id, owner_pid FROM jobs WHERE owner_pid IS NOT NULL")
+            if pid != os.getpid() and _pid_alive(int(pid))
+        }
+        return [j for j in self.list_jobs(include_finished=False) if j.id not in live_owner]
+
+    def find_job(self, source: str | os.PathLike[str], options: JobOptions) -> JobRecord | None:
+        """The newest job for this same file (path, size, mtime) read with the same options,
+        unless it was cancelled or failed as a whole — those are run afresh."""
+        rows = self._query(
+            f"SELECT {_JOB_COLUMNS} FROM jobs j WHERE j.fingerprint = ? AND j.status NOT IN (?, ?) "
+            "ORDER BY j.created_at DESC LIMIT 1",
+            (fingerprint(source, options), JobStatus.CANCELLED.value, JobStatus.FAILED.value),
+        )
+        return _job_record(rows[0]) if rows else None
+
+    def set_job_status(self, job_id: str, status: JobStatus, error: str = "") -> None:
+        """Finished statuses stamp ``finished_at``; RUNNING claims the job for this process."""
+        finished_at = time.time() if status.finished else None
+        owner = os.getpid() if status is JobStatus.RUNNING else None
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET status = ?, error = ?, finished_at = ?, owner_pid = ? WHERE id = ?",
+                (status.value, error, finished_at, owner, job_id),
+            )
+
+    def remove_job(self, job_id: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def move_job(self, job_id: str, position: int) -> None:
+        """Put a job at ``position`` (0-based) of :meth:`list_jobs` order; the others keep theirs."""
+        with self._tx() as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM jobs ORDER BY position, created_at")]
+            if job_id not in ids:
+                return
+            ids.remove(job_id)
+            ids.insert(max(0, min(position, len(ids))), job_id)
+            db.executemany("UPDATE jobs SET position = ? WHERE id = ?", list(enumerate(ids)))
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def pending_pages(self, job_id: str) -> list[int]:
+        rows = self._query(
+            "SELECT page_index FROM pages WHERE job_id = ? AND status = 'pending' ORDER BY page_index",
+            (job_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    def pages(self, job_id: str) -> list[PageRecord]:
+        rows = self._query(
+            "SELECT page_index, status, attempts, error, finished_at FROM pages WHERE job_id = ? "
+            "ORDER BY page_index",
+            (job_id,),
+        )
+        return [PageRecord(job_id, int(i), PageStatus(s), int(a), str(e), f) for i, s, a, e, f in rows]
+
+    def page_started(self, job_id: str, page_index: int) -> None:
+        """Count one more start of this page (committed, so a killed run shows in ``attempts``)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE pages SET attempts = attempts + 1 WHERE job_id = ? AND page_index = ?",
+                (job_id, page_index),
+            )
+
+    def save_page_result(self, job_id: str, result: PageResult) -> None:
+        """Store a finished page: one transaction, committed before this returns."""
+        s = result.stats
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
+                "ON CONFLICT (job_id, page_index) DO NOTHING",
+                (job_id, result.page_index),
+            )
+            db.execute(
+                "UPDATE pages SET status = 'done', text = ?, edited_text = NULL, task = ?, backend = ?, "
+                "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
+                "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
+                "flags = ?, error = '', finished_at = ? WHERE job_id = ? AND page_index = ?",
+                (
+                    result.text,
+                    result.task,
+                    result.backend,
+                    result.model,
+                    result.width,
+                    result.height,
+                    s.prompt_tokens,
+                    s.image_tokens,
+                    s.completion_tokens,
+                    s.time_to_first_token_s,
+                    s.total_s,
+                    s.finish_reason,
+                    json.dumps(sorted(result.flags - {FLAG_EDITED})),
+                    time.time(),
+                    job_id,
+                    result.page_index,
+                ),
+            )
+
+    def mark_page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE pages SET status = 'failed', error = ?, finished_at = ? "
+                "WHERE job_id = ? AND page_index = ?",
+                (message, time.time(), job_id, page_index),
+            )
+
+    def reset_failed_pages(self, job_id: str) -> list[int]:
+        """Make failed pages pending again (for a retry); returns their indices."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT page_index FROM pages WHERE job_id = ? AND status = 'failed' ORDER BY page_index",
+                (job_id,),
+            ).fetchall()
+            db.execute(
+                "UPDATE pages SET status = 'pending', error = '', finished_at = NULL "
+                "WHERE job_id = ? AND status = 'failed'",
+                (job_id,),
+            )
+        return [int(r[0]) for r in rows]
+
+    def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
+        """Keep a user's edit beside the recognised text (which is never overwritten)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE pages SET edited_text = ? WHERE job_id = ? AND page_index = ? AND status = 'done'",
+                (text, job_id, page_index),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"page {page_index + 1} of job {job_id} has no result to edit")
+
+    def document_result(self, job_id: str) -> DocumentResult:
+        """The job's finished pages (edited text where the user edited it) and failed pages."""
+        job = self.job(job_id)
+        if job is None:
+            raise StoreError(f"job {job_id} is not in the store (was it removed?)")
+        rows = self._query(
+            "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
+            "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
+            "finish_reason, flags, error FROM pages WHERE job_id = ? ORDER BY page_index",
+            (job_id,),
+        )
+        pages: list[PageResult] = []
+        failed: dict[int, str] = {}
+        for row in rows:
+            (
+                index,
+                status,
+                text,
+                edited,
+                task,
+                backend,
+                model,
+                w,
+                h,
+                pt,
+                it,
+                ct,
+                ttft,
+                total,
+                fin,
+                flags,
+                err,
+            ) = row
+            if status == PageStatus.FAILED.value:
+                failed[int(index)] = str(err)
+            if status != PageStatus.DONE.value:
+                continue
+            flag_set = frozenset(json.loads(str(flags)))
+            if edited is not None:
+                flag_set |= {FLAG_EDITED}
+            pages.append(
+                PageResult(
+                    page_index=int(index),
+                    text=str(edited if edited is not None else text),
+                    task=str(task),
+                    backend=str(backend),
+                    model=str(model),
+                    stats=GenerationStats(
+                        prompt_tokens=int(pt),
+                        image_tokens=int(it),
+                        completion_tokens=int(ct),
+                        time_to_first_token_s=float(ttft),
+                        total_s=float(total),
+                        finish_reason=str(fin),
+                    ),
+                    flags=flag_set,
+                    width=int(w),
+                    height=int(h),
+                )
+            )
+        return DocumentResult(
+            job_id=job.id,
+            source=job.source,
+            name=job.name,
+            page_count=job.page_count or 0,
+            pages=tuple(pages),
+            failed=failed,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )
+
+    def original_text(self, job_id: str, page_index: int) -> str | None:
+        """The recognised text of a page, before any user edit."""
+        rows = self._query(
+            "SELECT text FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
+            (job_id, page_index),
+        )
+        return str(rows[0][0]) if rows else None
+
+
+def _job_record(row: tuple[Any, ...]) -> JobRecord:
+    (
+        job_id,
+        source,
+        name,
+        status,
+        position,
+        options,
+        count,
+        indices,
+        created,
+        finished,
+        error,
+        fp,
+        done,
+        failed,
+    ) = row
+    return JobRecord(
+        id=str(job_id),
+        source=os.fsdecode(bytes(source)),
+        name=str(name),
+        status=JobStatus(status),
+        position=int(position),
+        options=JobOptions(**json.loads(str(options))),
+        page_count=None if count is None else int(count),
+        page_indices=tuple(json.loads(str(indices))),
+        created_at=float(created),
+        finished_at=None if finished is None else float(finished),
+        error=str(error),
+        pages_done=int(done),
+        pages_failed=int(failed),
+        fingerprint=str(fp),
+    )

@@ -1,0 +1,79 @@
+"""JSON: every page with its text, timings, tokens, backend, model and flags.
+
+The schema is documented in docs/json-schema.md; ``SCHEMA_VERSION`` changes whenever a field is
+removed or changes meaning (adding a field does not change it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ocr_desktop.core.results import DocumentResult, PageResult
+
+SCHEMA_VERSION = 1
+
+
+def _timestamp(epoch: float | None) -> str | None:
+    if not epoch:
+        return None
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _page(page: PageResult) -> dict[str, Any]:
+    stats = page.stats
+    return {
+        "index": page.page_index,
+        "number": page.page_index + 1,
+        "text": page.text,
+        "task": page.task,
+        "backend": page.backend,
+        "model": page.model,
+        "flags": sorted(page.flags),
+        "image": {"width": page.width, "height": page.height},
+        "tokens": {
+            "prompt": stats.prompt_tokens,
+            "image": stats.image_tokens,
+            "completion": stats.completion_tokens,
+        },
+        "timings": {
+            "time_to_first_token_s": round(stats.time_to_first_token_s, 3),
+            "total_s": round(stats.total_s, 3),
+            "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
+        },
+        "finish_reason": stats.finish_reason,
+    }
+
+
+def document_object(document: DocumentResult) -> dict[str, Any]:
+    return {
+        "document": {
+            "job_id": document.job_id,
+            "name": document.name,
+            "source": document.source,
+            "page_count": document.page_count,
+            "created_at": _timestamp(document.created_at),
+            "finished_at": _timestamp(document.finished_at),
+        },
+        "text": document.text,
+        "pages": [_page(page) for page in sorted(document.pages, key=lambda p: p.page_index)],
+        "failed": [
+            {"index": index, "number": index + 1, "message": message}
+            for index, message in sorted(document.failed.items())
+        ],
+    }
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(document: DocumentResult, *, page_separators: bool = True) -> str:
+    """One document; ``page_separators`` has no meaning here (pages are separate objects)."""
+    return _dump({"schema_version": SCHEMA_VERSION, **document_object(document)})
+
+
+def render_combined(documents: Sequence[DocumentResult], *, page_separators: bool = True) -> str:
+    return _dump({"schema_version": SCHEMA_VERSION, "documents": [document_object(d) for d in documents]})

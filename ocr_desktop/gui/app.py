@@ -1,0 +1,88 @@
+"""The GUI's entry point: the QApplication, translations, logging, crash dialog and main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ocr_desktop import APP_DISPLAY_NAME, APP_ID, APP_NAME, __version__
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.core.store import JobStore, StoreError
+from ocr_desktop.gui.errors import CrashReporter, Severity
+from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.gui.resources import app_icon, install_translators, interface_language
+
+log = logging.getLogger(__name__)
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own warnings go to the log file instead of a terminal nobody sees."""
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    app.setApplicationVersion(__version__)
+    # Matches the .desktop file, so Wayland compositors and docks show the right icon.
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run(argv: Sequence[str]) -> int:
+    from ocr_desktop import logs
+
+    logs.setup_logging()
+    qInstallMessageHandler(_qt_message)
+    app = create_application(argv)
+
+    settings_problem = ""
+    try:
+        settings = settings_mod.load()
+    except settings_mod.SettingsError as exc:
+        settings, settings_problem = settings_mod.Settings(), str(exc)
+    translators = install_translators(app, interface_language(settings.language))
+    log.info("OCR Desktop %s starting (%d translators)", __version__, len(translators))
+
+    try:
+        store = JobStore()
+    except StoreError as exc:
+        QMessageBox.critical(None, APP_DISPLAY_NAME, str(exc))
+        return 1
+
+    window = MainWindow(settings, store)
+    crashes = CrashReporter(lambda: window, window)
+    crashes.install()
+    if settings_problem:
+        window.notice.show_message(
+            app.translate(
+                "run", "Your settings could not be read, so the defaults are used: {problem}"
+            ).format(problem=settings_problem),
+            Severity.ERROR,
+        )
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        crashes.uninstall()
+        store.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m ocr_desktop.gui.app`
+    raise SystemExit(run(sys.argv))

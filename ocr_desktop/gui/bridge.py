@@ -1,0 +1,141 @@
+"""The pipeline's listener, re-emitted as Qt signals on the main thread.
+
+The pipeline calls :class:`PipelineListener` methods on its worker threads. :class:`PipelineBridge`
+is a ``QObject`` living on the main thread; everything the listener hears goes into one ordered
+queue, and the bridge drains that queue on the main thread, so widgets are only ever touched
+there and events keep the order the pipeline produced them in (a page's deltas land after its
+``page_started`` and before its ``page_finished``).
+
+Text deltas arrive once per token. Delivering each one as its own event would make the GUI
+thread relayout the text view hundreds of times a second, so a queue holding only deltas is
+drained at most once per frame (``FRAME_MS``), consecutive deltas of a page joined into one
+``text_delta``. Any other event drains the queue at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from ocr_desktop.backends.base import BackendState
+from ocr_desktop.core.pipeline import PipelineListener
+from ocr_desktop.core.results import PageResult
+
+#: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
+FRAME_MS = 33
+
+
+@dataclass
+class _Delta:
+    job_id: str
+    page_index: int
+    parts: list[str]
+
+
+@dataclass(frozen=True)
+class _Event:
+    name: str  # the name of the bridge's signal
+    args: tuple[object, ...]
+
+
+class PipelineBridge(QObject):
+    """Pipeline events as Qt signals, delivered on the thread this object lives on (main)."""
+
+    job_added = Signal(str, str, int)  # job_id, name, page_count
+    job_started = Signal(str)  # job_id
+    page_started = Signal(str, int)  # job_id, page_index
+    text_delta = Signal(str, int, str, int)  # job_id, page_index, text of one frame, number of deltas in it
+    page_finished = Signal(str, object)  # job_id, PageResult
+    page_failed = Signal(str, int, str)  # job_id, page_index, message
+    job_finished = Signal(str)  # job_id
+    job_failed = Signal(str, str)  # job_id, message
+    backend_state = Signal(object, str)  # BackendState, message
+
+    _wake = Signal()  # internal: emitted on a worker thread, received on the main thread (queued)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._items: list[_Delta | _Event] = []
+        self._urgent = False  # an event (not only deltas) is waiting
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self.drain)
+        self._wake.connect(self._on_wake)
+        self.listener = _Listener(self)
+
+    def put_delta(self, job_id: str, page_index: int, text: str) -> None:
+        with self._lock:
+            last = self._items[-1] if self._items else None
+            if isinstance(last, _Delta) and (last.job_id, last.page_index) == (job_id, page_index):
+                last.parts.append(text)
+                return  # a wake-up is already on its way
+            wake = not self._items
+            self._items.append(_Delta(job_id, page_index, [text]))
+        if wake:
+            self._wake.emit()
+
+    def put_event(self, name: str, args: tuple[object, ...]) -> None:
+        with self._lock:
+            self._items.append(_Event(name, args))
+            self._urgent = True
+        if QThread.currentThread() is self.thread():
+            self.drain()  # e.g. job_added from submit() on the main thread: show the row now
+        else:
+            self._wake.emit()
+
+    @Slot()
+    def _on_wake(self) -> None:
+        if self._urgent:
+            self.drain()
+        elif not self._frame.isActive():
+            self._frame.start()
+
+    @Slot()
+    def drain(self) -> None:
+        """Deliver everything queued so far, in order."""
+        with self._lock:
+            items, self._items = self._items, []
+            self._urgent = False
+        for item in items:
+            if isinstance(item, _Delta):
+                self.text_delta.emit(item.job_id, item.page_index, "".join(item.parts), len(item.parts))
+            else:
+                getattr(self, item.name).emit(*item.args)
+
+
+class _Listener(PipelineListener):
+    """The PipelineListener handed to the Pipeline; forwards to the bridge from any thread."""
+
+    def __init__(self, bridge: PipelineBridge) -> None:
+        self._bridge = bridge
+
+    def job_added(self, job_id: str, name: str, page_count: int) -> None:
+        self._bridge.put_event("job_added", (job_id, name, page_count))
+
+    def job_started(self, job_id: str) -> None:
+        self._bridge.put_event("job_started", (job_id,))
+
+    def page_started(self, job_id: str, page_index: int) -> None:
+        self._bridge.put_event("page_started", (job_id, page_index))
+
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        self._bridge.put_delta(job_id, page_index, text)
+
+    def page_finished(self, job_id: str, result: PageResult) -> None:
+        self._bridge.put_event("page_finished", (job_id, result))
+
+    def page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        self._bridge.put_event("page_failed", (job_id, page_index, message))
+
+    def job_finished(self, job_id: str) -> None:
+        self._bridge.put_event("job_finished", (job_id,))
+
+    def job_failed(self, job_id: str, message: str) -> None:
+        self._bridge.put_event("job_failed", (job_id, message))
+
+    def backend_state(self, state: BackendState, message: str) -> None:
+        self._bridge.put_event("backend_state", (state, message))

@@ -1,0 +1,308 @@
+"""The Compare view: benchmark the backends on this device, show the table and charts, apply the advice.
+
+The benchmark (``ocr_desktop.bench.runner``) runs on a worker thread that also writes the report
+files; its progress and outcome come back through queued signals, so widgets are only touched
+on the main thread. Cancel sets the run's ``threading.Event``: the pages in flight finish, the
+backend unloads and the figures measured so far are still shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocr_desktop import paths
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS, create_backend
+from ocr_desktop.bench import report
+from ocr_desktop.bench.runner import BackendFactory, BenchConfig, BenchError, run_benchmark
+
+log = logging.getLogger(__name__)
+
+PROGRESS_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class CompareOutcome:
+    """What the worker hands back: the files written (and the recommendation in them)."""
+
+    files: report.ReportFiles
+    cancelled: bool
+
+
+class _RunSignals(QObject):
+    progress = Signal(str, float)  # message, fraction 0..1
+    finished = Signal(object)  # CompareOutcome
+    failed = Signal(str)  # message a person can act on
+
+
+class CompareDialog(QDialog):
+    """Run the benchmark with a progress bar; show the table, the charts and the recommendation."""
+
+    recommendation_applied = Signal(object)  # Settings, already saved
+    run_finished = Signal()  # the worker ended (finished, cancelled or failed)
+
+    def __init__(
+        self,
+        settings: settings_mod.Settings,
+        parent: QWidget | None = None,
+        *,
+        backend_factory: BackendFactory = create_backend,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare backends on this device")
+        self._settings = settings
+        self._factory = backend_factory
+        self._cancel = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._close_when_done = False
+        self.recommendation: report.Recommendation | None = None
+        self.outcome: CompareOutcome | None = None
+
+        self._signals = _RunSignals(self)
+        self._signals.progress.connect(self._on_progress)
+        self._signals.finished.connect(self._on_finished)
+        self._signals.failed.connect(self._on_failed)
+
+        defaults = BenchConfig()
+        self.backend_boxes = {bid: QCheckBox(BACKEND_LABELS[bid]) for bid in BACKEND_IDS}
+        for box in self.backend_boxes.values():
+            box.setChecked(True)
+        self.levels_edit = QLineEdit(",".join(str(n) for n in defaults.in_flight))
+        self.levels_edit.setToolTip("Pages in flight to measure, comma-separated, starting at 1")
+        self.pages_spin = _spin(1, 64, defaults.pages, "Pages per level and round")
+        self.repeats_spin = _spin(1, 20, defaults.repeats, "Rounds per level; figures are medians over them")
+        self.tokens_spin = _spin(2, 16384, defaults.max_tokens, "Most tokens generated per page")
+        pixels = settings_mod.field_info("documents.max_pixels")
+        self.pixels_spin = _spin(
+            int(pixels.minimum or 0), int(pixels.maximum or 0), settings.documents.max_pixels, pixels.help
+        )
+        self.pixels_spin.setSingleStep(28 * 28 * 64)
+
+        backends_row = QHBoxLayout()
+        for box in self.backend_boxes.values():
+            backends_row.addWidget(box)
+        form = QFormLayout()
+        form.addRow("Backends", backends_row)
+        form.addRow("Pages in flight", self.levels_edit)
+        form.addRow("Pages", self.pages_spin)
+        form.addRow("Rounds", self.repeats_spin)
+        form.addRow("Max tokens", self.tokens_spin)
+        form.addRow("Pixel budget", self.pixels_spin)
+
+        self.run_button = QPushButton("Run")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.status = QLabel(
+            "Runs the same pages through each backend and level; without documents, the bundled sample pages."
+        )
+        self.status.setWordWrap(True)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress, 1)
+
+        self.table = QTextBrowser()
+        self.throughput_chart = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.memory_chart = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "Table")
+        self.tabs.addTab(_scrolled(self.throughput_chart), "Pages/min")
+        self.tabs.addTab(_scrolled(self.memory_chart), "Memory")
+
+        self.recommendation_label = QLabel()
+        self.recommendation_label.setWordWrap(True)
+        self.recommendation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.apply_button = QPushButton("Apply recommendation")
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(self.apply_recommendation)
+        advice_row = QHBoxLayout()
+        advice_row.addWidget(self.recommendation_label, 1)
+        advice_row.addWidget(self.apply_button)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(run_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(advice_row)
+        layout.addWidget(buttons)
+        self.resize(820, 720)
+
+    # -- running -----------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def config(self) -> BenchConfig:
+        """The benchmark the controls describe (raises BenchError with what to fix)."""
+        try:
+            levels = tuple(int(p) for p in self.levels_edit.text().split(",") if p.strip())
+        except ValueError:
+            raise BenchError("pages in flight: write whole numbers separated by commas, e.g. 1,2,4") from None
+        return BenchConfig(
+            backends=tuple(bid for bid, box in self.backend_boxes.items() if box.isChecked()),
+            in_flight=levels,
+            pages=self.pages_spin.value(),
+            repeats=self.repeats_spin.value(),
+            max_tokens=self.tokens_spin.value(),
+            max_pixels=self.pixels_spin.value(),
+        )
+
+    @Slot()
+    def start(self) -> None:
+        if self.running:
+            return
+        try:
+            config = self.config()
+        except BenchError as exc:
+            self.status.setText(str(exc))
+            return
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out_dir = paths.data_dir() / "benchmarks" / stamp
+        self._cancel.clear()
+        self.recommendation = None
+        self.apply_button.setEnabled(False)
+        self.recommendation_label.clear()
+        self.progress.setValue(0)
+        self._set_running(True)
+        self._worker = threading.Thread(
+            target=self._work, args=(config, self._settings, out_dir), name="bench-worker", daemon=True
+        )
+        self._worker.start()
+
+    def _work(self, config: BenchConfig, settings: settings_mod.Settings, out_dir: Path) -> None:
+        """Worker thread: measure, write the report, hand the outcome back through a signal."""
+        signals = self._signals
+        try:
+            results = run_benchmark(config, settings, signals.progress.emit, self._cancel, self._factory)
+            files = report.write_report(results, out_dir)
+        except BenchError as exc:
+            signals.failed.emit(str(exc))
+        except Exception as exc:
+            log.exception("benchmark failed")
+            signals.failed.emit(f"the benchmark failed: {type(exc).__name__}: {exc} — see the log file")
+        else:
+            signals.finished.emit(CompareOutcome(files, results.cancelled))
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.running:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling: the pages in flight finish, then the backend unloads…")
+
+    def reject(self) -> None:
+        """Close; a running benchmark is cancelled first and the dialog closes when it has stopped."""
+        if self.running:
+            self._close_when_done = True
+            self.cancel()
+            return
+        super().reject()
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def _end_run(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.join()
+        self._set_running(False)
+        self.run_finished.emit()
+        if self._close_when_done:
+            self._close_when_done = False
+            super().reject()
+
+    @Slot(str, float)
+    def _on_progress(self, message: str, fraction: float) -> None:
+        self.status.setText(message)
+        if fraction >= 0:
+            self.progress.setValue(round(fraction * PROGRESS_STEPS))
+
+    @Slot(object)
+    def _on_finished(self, outcome: CompareOutcome) -> None:
+        self.outcome = outcome
+        files = outcome.files
+        self.table.setMarkdown(files.table.read_text(encoding="utf-8"))
+        throughput, memory = files.charts
+        self.throughput_chart.setPixmap(QPixmap(str(throughput)))
+        self.memory_chart.setPixmap(QPixmap(str(memory)))
+        self.recommendation = files.recommendation
+        if files.recommendation is not None:
+            self.recommendation_label.setText(files.recommendation.text)
+            self.apply_button.setEnabled(True)
+        else:
+            self.recommendation_label.setText("No backend finished a page: no recommendation.")
+        done = "Cancelled" if outcome.cancelled else "Finished"
+        self.status.setText(f"{done}. Results in {files.results.parent}")
+        self._end_run()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+        self._end_run()
+
+    # -- applying ----------------------------------------------------------------------------------
+
+    @Slot()
+    def apply_recommendation(self) -> None:
+        if self.recommendation is None:
+            return
+        try:
+            changed = report.apply_recommendation(self._settings, self.recommendation)
+            settings_mod.save(changed)
+        except (settings_mod.SettingsError, OSError) as exc:
+            self.status.setText(f"The recommendation could not be applied: {exc}")
+            return
+        self._settings = changed
+        applied = ", ".join(f"{key} = {value}" for key, value in self.recommendation.settings.items())
+        self.status.setText(f"Applied and saved: {applied}")
+        self.apply_button.setEnabled(False)
+        self.recommendation_applied.emit(changed)
+
+
+def _spin(minimum: int, maximum: int, value: int, tooltip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(minimum, maximum)
+    spin.setValue(value)
+    spin.setToolTip(tooltip)
+    return spin
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    return area

@@ -1,0 +1,131 @@
+"""Accepting documents: the big drop zone shown while the queue is empty, and the helpers that
+turn dropped or pasted data into paths.
+
+Folders are walked and pasted images are written to a PNG on a worker thread, so a drop of a big
+folder never freezes the window; the answer comes back as ``paths_ready`` on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ocr_desktop import paths
+from ocr_desktop.core.documents import iter_document_paths
+from ocr_desktop.gui.errors import report_unexpected
+
+log = logging.getLogger(__name__)
+
+
+def local_paths(mime: QMimeData) -> list[Path]:
+    """The local files and folders in dropped or pasted data (URLs, or text with one path a line)."""
+    if mime.hasUrls():
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    if mime.hasText():
+        lines = [line.strip() for line in mime.text().splitlines() if line.strip()]
+        candidates = [Path(line.removeprefix("file://")) for line in lines]
+        return [p for p in candidates if p.is_absolute()]
+    return []
+
+
+def accepts(mime: QMimeData) -> bool:
+    return bool(local_paths(mime)) or mime.hasImage()
+
+
+class DocumentIntake(QObject):
+    """Turns drops, pastes and File → Open choices into document paths, off the GUI thread."""
+
+    paths_ready = Signal(list, list)  # list[Path] of documents, list[str] of messages for the user
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1)  # one worker keeps successive drops in order
+
+    def add_paths(self, given: list[Path]) -> None:
+        self._pool.submit(self._collect, given, None).add_done_callback(report_unexpected)
+
+    def add_image(self, image: QImage) -> None:
+        self._pool.submit(self._collect, [], image).add_done_callback(report_unexpected)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self, given: list[Path], image: QImage | None) -> None:
+        """On the worker thread: save a pasted image, walk folders."""
+        found: list[Path] = []
+        errors: list[str] = []
+        if image is not None:
+            target = paths.data_dir() / "pasted" / time.strftime("Pasted image %Y-%m-%d %H.%M.%S.png")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if image.save(str(target)):  # PNG, from the suffix
+                found.append(target)
+            else:
+                errors.append(f"the pasted image could not be saved to {target}; is the disk full?")
+        try:
+            # Files given explicitly are kept even if unsupported: the queue then shows why.
+            found.extend(iter_document_paths(given))
+        except OSError as exc:
+            errors.append(f"{exc.filename or exc}: {exc.strerror or exc}")
+        self.paths_ready.emit(found, errors)
+
+    def add_mime(self, mime: QMimeData) -> bool:
+        """Add what a drop or paste carries; False if it carries nothing usable."""
+        given = local_paths(mime)
+        if given:
+            self.add_paths(given)
+            return True
+        if mime.hasImage():
+            image = QImage(mime.imageData())
+            if not image.isNull():
+                self.add_image(image)
+                return True
+        return False
+
+
+class DropZone(QFrame):
+    """The empty queue: a big target that says what to do."""
+
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dropZone")
+        self.setAccessibleName(self.tr("Drop documents here"))
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#dropZone { border: 2px dashed palette(mid); border-radius: 12px; }"
+            '#dropZone[dragging="true"] { border-color: palette(highlight); '
+            "background: palette(alternate-base); }"
+        )
+        title = QLabel(self.tr("Drop PDFs, images or folders here"), self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel(
+            self.tr("or paste an image with Ctrl+V. Every page is read by GLM-OCR on this machine."), self
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Open Files…"), self)
+        self.open_button.setToolTip(self.tr("Choose documents to read (Ctrl+O)"))
+        self.open_button.setAccessibleName(self.tr("Open files"))
+        self.open_button.clicked.connect(self.open_requested)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        layout.addSpacing(12)
+        layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+    def set_dragging(self, dragging: bool) -> None:
+        self.setProperty("dragging", dragging)
+        self.style().unpolish(self)
+        self.style().polish(self)

@@ -1,0 +1,145 @@
+"""Export documents as .txt / .md / .json into a folder, on a worker thread.
+
+The options are the ``export`` section of the settings schema (same editors as the settings
+dialog), starting from the saved defaults; the exporters apply their own overwrite rule
+(numbered names unless "Overwrite existing" is on).
+"""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocr_desktop import exporters
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.core.store import JobStore, StoreError
+from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.gui.settings_dialog import Editor, make_editor
+from ocr_desktop.settings import ExportSettings, Settings
+
+
+class ExportDialog(QDialog):
+    exported = Signal(list)  # list[Path] written
+    failed = Signal(str)  # what went wrong and what to do
+
+    def __init__(
+        self, defaults: ExportSettings, store: JobStore, job_ids: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Export"))
+        self._store = store
+        self._pool: ThreadPoolExecutor | None = None
+        self.documents = QListWidget(self)
+        self.documents.setAccessibleName(self.tr("Documents to export"))
+        for job in store.list_jobs():
+            if job.pages_done == 0:
+                continue
+            item = QListWidgetItem(f"{job.name}  ({job.pages_done}/{len(job.page_indices)})", self.documents)
+            item.setData(Qt.ItemDataRole.UserRole, job.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if job.id in job_ids else Qt.CheckState.Unchecked)
+            item.setToolTip(job.source)
+        self.editors: dict[str, Editor] = {}
+        form = QFormLayout()
+        settings = Settings(export=copy.deepcopy(defaults))
+        for info, value in settings_mod.iter_fields(settings):
+            if not info.key.startswith("export."):
+                continue
+            editor = make_editor(info, self)
+            editor.put(value)
+            editor.widget.setToolTip(info.help)
+            editor.widget.setAccessibleName(info.label)
+            self.editors[info.key] = editor
+            form.addRow(info.label + ":", editor.widget)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #a11d1d;")
+        self.error_label.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.export_button = buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Documents with finished pages:"), self))
+        layout.addWidget(self.documents, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.resize(560, 480)
+
+    def checked_job_ids(self) -> list[str]:
+        items = (self.documents.item(i) for i in range(self.documents.count()))
+        return [
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in items
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def options(self) -> ExportSettings:
+        """The chosen options; raises SettingsError naming a bad one."""
+        settings = Settings()
+        for key, editor in self.editors.items():
+            settings_mod.set_value(settings, key, editor.get())
+        return settings.export
+
+    def accept(self) -> None:
+        try:
+            options = self.options()
+        except settings_mod.SettingsError as exc:
+            self._show_error(str(exc))
+            return
+        job_ids = self.checked_job_ids()
+        if not job_ids:
+            self._show_error(self.tr("Tick at least one document."))
+            return
+        if not options.formats:
+            self._show_error(self.tr("Tick at least one format."))
+            return
+        self.export_button.setEnabled(False)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pool.submit(self._export, job_ids, options).add_done_callback(report_unexpected)
+        # The pool stops once its one job is done; the dialog is closed now, the result comes as a signal.
+        self._pool.shutdown(wait=False)
+        super().accept()
+
+    def wait(self) -> None:
+        """Wait for a running export (tests, and closing the app mid-export)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+    def _export(self, job_ids: list[str], options: ExportSettings) -> None:
+        """On the worker thread: read the results from the store, write the files."""
+        try:
+            documents = [self._store.document_result(job_id) for job_id in job_ids]
+            written: list[Path] = []
+            for fmt in options.formats:
+                written += exporters.export(
+                    documents,
+                    fmt,
+                    Path(options.out_dir) if options.out_dir else None,
+                    combined=options.combined,
+                    page_separators=options.page_separators,
+                    overwrite=options.overwrite,
+                )
+        except (exporters.ExportError, StoreError, OSError) as exc:
+            self.failed.emit(self.tr("Export failed: {error}").format(error=exc))
+        else:
+            self.exported.emit(written)

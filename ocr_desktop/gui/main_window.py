@@ -1,0 +1,960 @@
+"""The main window: queue above, reading view below, notices on top, state in the status bar.
+
+The window owns the :class:`Pipeline` (Qt-free, its own threads) and talks to it only through
+its methods; the pipeline answers through :class:`PipelineBridge` signals on the GUI thread.
+Window geometry, dock layout, splitter sizes and which finished jobs were cleared from the
+queue are GUI state and live in QSettings; preferences live in the settings file.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.backends import registry
+from ocr_desktop.backends.base import BackendState
+from ocr_desktop.backends.registry import BACKEND_LABELS
+from ocr_desktop.core.pipeline import BackendFactory, Pipeline
+from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.store import JobStatus, JobStore, StoreError
+from ocr_desktop.gui.bridge import PipelineBridge
+from ocr_desktop.gui.compare import CompareDialog
+from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
+from ocr_desktop.gui.errors import NoticeBar, Severity
+from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
+from ocr_desktop.gui.log_view import LogView
+from ocr_desktop.gui.page_renderer import PageRenderer
+from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
+from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.settings import Settings
+from ocr_desktop.telemetry.budget import MemoryGuard
+from ocr_desktop.telemetry.sampler import Sampler
+
+log = logging.getLogger(__name__)
+
+#: Settings sections whose change means the backend must be loaded again.
+BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
+#: pages/min is measured over the last this many finished pages.
+RATE_WINDOW_PAGES = 10
+
+DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
+
+
+def window_state() -> QSettings:
+    """GUI state (geometry, splitters, cleared jobs): an ini file beside the settings file."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+def backend_changed(old: Settings, new: Settings) -> bool:
+    before = {info.key: value for info, value in settings_mod.iter_fields(old)}
+    return any(
+        info.key.startswith(BACKEND_SECTIONS) and before.get(info.key) != value
+        for info, value in settings_mod.iter_fields(new)
+    )
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        backend_factory: BackendFactory | None = None,
+        sampler: Sampler | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_DISPLAY_NAME)
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.store = store
+        self.bridge = PipelineBridge(self)
+        self.pipeline = Pipeline(
+            store,
+            settings,
+            self.bridge.listener,
+            backend_factory=backend_factory or registry.create_backend,
+            memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
+        )
+        self.renderer = PageRenderer(self)
+        self.intake = DocumentIntake(self)
+        self._live_text: dict[str, tuple[int, str]] = {}  # job_id -> page streaming now, its text so far
+        self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
+        self._hidden: set[str] = set()
+        self._closed = False
+        self.sampler = sampler or Sampler(settings.telemetry)
+
+        self.notice = NoticeBar(self)
+        self.queue_model = QueueModel(self)
+        self.queue_view = QueueView(self.queue_model, self)
+        self.drop_zone = DropZone(self)
+        self.queue_stack = QStackedWidget(self)
+        self.queue_stack.addWidget(self.drop_zone)
+        self.queue_stack.addWidget(self.queue_view)
+        self.reading_view = ReadingView(self.renderer, self)
+        self.reading_view.text_edit.setAcceptDrops(False)  # a dropped file is a document, not text
+        self.reading_view.markdown_view.setAcceptDrops(False)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.queue_stack)
+        self.splitter.addWidget(self.reading_view)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_actions()
+        self._build_menus()
+        self._build_docks()
+        self._connect()
+        self._restore_state()
+        self._restore_queue()
+        self._update_actions()
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
+        self.pipeline.start()
+        self.pipeline.resume_unfinished()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.backend_label = QLabel(self)
+        self.backend_label.setAccessibleName(self.tr("Backend state"))
+        self.model_label = QLabel(self)
+        self.model_label.setAccessibleName(self.tr("Model"))
+        self.rate_label = QLabel(self)
+        self.rate_label.setAccessibleName(self.tr("Pages per minute"))
+        self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
+        #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
+        self.gauge_slot = QWidget(self)
+        self.gauge_slot.setObjectName("gaugeSlot")
+        QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.backend_label)
+        bar.addWidget(self.model_label)
+        bar.addWidget(self.rate_label)
+        bar.addPermanentWidget(self.gauge_slot)
+        self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+        *,
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            hint = (
+                f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                if shortcut
+                else tip
+            )
+            action.setToolTip(hint)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work while the menu bar is hidden, too
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(
+            self.tr("&Open Files…"),
+            self.open_files,
+            QKeySequence.StandardKey.Open,
+            self.tr("Add documents to the queue"),
+        )
+        self.open_folder_action = self._action(
+            self.tr("Open &Folder…"),
+            self.open_folder,
+            "Ctrl+Shift+O",
+            self.tr("Add every document in a folder"),
+        )
+        self.paste_action = self._action(
+            self.tr("&Paste Image"),
+            self.paste,
+            QKeySequence.StandardKey.Paste,
+            self.tr("Read the image on the clipboard"),
+        )
+        self.export_action = self._action(
+            self.tr("&Export…"),
+            self.export,
+            "Ctrl+E",
+            self.tr("Export the selected documents (or all) as txt, md or json"),
+        )
+        self.history_action = self._action(
+            self.tr("&History…"), self.show_history, "Ctrl+H", self.tr("Reopen documents read earlier")
+        )
+        self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q", self.tr("Quit"))
+        self.copy_page_action = self._action(
+            self.tr("Copy &Page Text"),
+            self.reading_view.copy_page,
+            "Ctrl+Shift+C",
+            self.tr("Copy the shown page's text"),
+        )
+        self.copy_document_action = self._action(
+            self.tr("Copy &Document Text"),
+            self.reading_view.copy_document,
+            "Ctrl+Alt+C",
+            self.tr("Copy the shown document's text"),
+        )
+        self.settings_action = self._action(
+            self.tr("&Settings…"),
+            self.open_settings,
+            "Ctrl+,",
+            self.tr("Backend, model, task and export options"),
+        )
+        self.pause_action = self._action(
+            self.tr("&Pause"),
+            self.toggle_pause,
+            "Ctrl+P",
+            self.tr("Start no new page; the page being read finishes"),
+            checkable=True,
+        )
+        self.cancel_page_action = self._action(
+            self.tr("Cancel &Page"),
+            self.cancel_page,
+            "Esc",
+            self.tr("Stop reading the current page (retry it later)"),
+        )
+        self.cancel_job_action = self._action(
+            self.tr("&Cancel Document"),
+            self.cancel_selected,
+            "Shift+Esc",
+            self.tr("Stop reading the selected documents"),
+        )
+        self.retry_action = self._action(
+            self.tr("&Retry Failed Pages"),
+            self.retry_selected,
+            "Ctrl+R",
+            self.tr("Read the failed pages again"),
+        )
+        self.remove_action = self._action(
+            self.tr("Re&move"),
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+            self.tr("Remove the selected documents and their results"),
+        )
+        # Delete belongs to the text editor while it has focus.
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.queue_view.addAction(self.remove_action)
+        self.clear_action = self._action(
+            self.tr("C&lear Finished"),
+            self.clear_finished,
+            "Ctrl+Shift+L",
+            self.tr("Take finished documents off the queue (they stay in the history)"),
+        )
+        self.move_up_action = self._action(
+            self.tr("Move &Up"),
+            lambda: self.move_selected(-1),
+            "Ctrl+Up",
+            self.tr("Read this document earlier"),
+        )
+        self.move_down_action = self._action(
+            self.tr("Move &Down"),
+            lambda: self.move_selected(1),
+            "Ctrl+Down",
+            self.tr("Read this document later"),
+        )
+        rv = self.reading_view
+        self.zoom_in_action = self._action(
+            self.tr("Zoom &In"), rv.zoom_in, QKeySequence.StandardKey.ZoomIn, self.tr("Zoom in")
+        )
+        self.zoom_out_action = self._action(
+            self.tr("Zoom &Out"), rv.zoom_out, QKeySequence.StandardKey.ZoomOut, self.tr("Zoom out")
+        )
+        self.fit_width_action = self._action(
+            self.tr("&Fit Width"), rv.fit_width, "Ctrl+0", self.tr("Fit the page to the width")
+        )
+        self.next_page_action = self._action(
+            self.tr("&Next Page"), rv.next_page, "Ctrl+PgDown", self.tr("Show the next page")
+        )
+        self.previous_page_action = self._action(
+            self.tr("P&revious Page"), rv.previous_page, "Ctrl+PgUp", self.tr("Show the previous page")
+        )
+        self.compare_action = self._action(
+            self.tr("&Compare Backends…"),
+            self.compare_backends,
+            "Ctrl+Shift+B",
+            self.tr("Measure llama.cpp and vLLM on this device and get a recommendation"),
+        )
+        self.about_action = self._action(self.tr("&About"), self.about, None, self.tr("About OCR Desktop"))
+        self.log_folder_action = self._action(
+            self.tr("Open &Log Folder"),
+            self.open_log_folder,
+            None,
+            self.tr("Show the folder with the log file"),
+        )
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        for action in (
+            self.open_action,
+            self.open_folder_action,
+            self.paste_action,
+            None,
+            self.export_action,
+            self.history_action,
+            None,
+            self.quit_action,
+        ):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        for action in (self.copy_page_action, self.copy_document_action, None, self.settings_action):
+            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
+        queue_menu = bar.addMenu(self.tr("&Queue"))
+        for action in (
+            self.pause_action,
+            self.cancel_page_action,
+            self.cancel_job_action,
+            self.retry_action,
+            None,
+            self.move_up_action,
+            self.move_down_action,
+            None,
+            self.remove_action,
+            self.clear_action,
+        ):
+            queue_menu.addSeparator() if action is None else queue_menu.addAction(action)
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        for action in (
+            self.zoom_in_action,
+            self.zoom_out_action,
+            self.fit_width_action,
+            None,
+            self.next_page_action,
+            self.previous_page_action,
+            None,
+        ):
+            self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
+        tools_menu = bar.addMenu(self.tr("&Tools"))
+        tools_menu.addAction(self.compare_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.log_folder_action)
+        help_menu.addAction(self.about_action)
+        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (
+            self.cancel_job_action,
+            self.retry_action,
+            self.move_up_action,
+            self.move_down_action,
+            self.export_action,
+        ):
+            self.queue_view.addAction(action)
+
+    def _build_docks(self) -> None:
+        self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
+        self.gauge_dock.setObjectName("gaugeDock")
+        self.gauge_dock.setAccessibleName(self.tr("Gauges"))
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gauge_dock)
+        self.gauge_dock.hide()
+        toggle = self.gauge_dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence("F9"))
+        toggle.setToolTip(self.tr("Show or hide the memory and GPU gauges (F9)"))
+        self.view_menu.addAction(toggle)
+        self._install_gauges()
+
+        self.log_dock = QDockWidget(self.tr("Log"), self)
+        self.log_dock.setObjectName("logDock")
+        self.log_view = LogView(self.log_dock)
+        self.log_dock.setWidget(self.log_view)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.log_dock.hide()
+        toggle = self.log_dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence("F12"))
+        toggle.setToolTip(self.tr("Show or hide the last lines of the log (F12)"))
+        self.view_menu.addAction(toggle)
+
+    def _install_gauges(self) -> None:
+        """Gauges over one sampler: a strip in the status bar and a panel in the dock. The sampler
+        pauses itself while no gauge is visible."""
+        self.gauge_strip = GaugeStrip(self.sampler, self.gauge_slot)
+        layout = self.gauge_slot.layout()
+        assert layout is not None
+        layout.addWidget(self.gauge_strip)
+        self.gauge_panel = GaugePanel(self.sampler, self.gauge_dock)
+        self.gauge_dock.setWidget(self.gauge_panel)
+        self.sampler.start()
+
+    def _connect(self) -> None:
+        b = self.bridge
+        b.job_added.connect(self._on_job_added)
+        b.job_started.connect(self._on_job_started)
+        b.page_started.connect(self._on_page_started)
+        b.text_delta.connect(self._on_text_delta)
+        b.page_finished.connect(self._on_page_finished)
+        b.page_failed.connect(self._on_page_failed)
+        b.job_finished.connect(self._on_job_finished)
+        b.job_failed.connect(self._on_job_failed)
+        b.backend_state.connect(self._on_backend_state)
+        self.intake.paths_ready.connect(self._on_paths_ready)
+        self.drop_zone.open_requested.connect(self.open_files)
+        self.queue_model.move_requested.connect(self._on_move_requested)
+        self.queue_model.rowsInserted.connect(self._update_stack)
+        self.queue_model.rowsRemoved.connect(self._update_stack)
+        self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.reading_view.page_edited.connect(self._on_page_edited)
+
+    # -- state kept between runs ----------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        state = window_state()
+        geometry = state.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 820)
+        window = state.value("window/state")
+        if window is not None:
+            self.restoreState(window)
+        for splitter in (self.splitter, self.reading_view.splitter):
+            sizes = state.value(f"splitters/{splitter.objectName()}")
+            if sizes is not None:
+                splitter.restoreState(sizes)
+        cleared = state.value("queue/cleared", [])
+        # QSettings' ini format gives back a lone string for a one-item list.
+        self._hidden = {cleared} if isinstance(cleared, str) else {str(c) for c in cleared or []}  # type: ignore[attr-defined]
+
+    def _save_state(self) -> None:
+        state = window_state()
+        state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/state", self.saveState())
+        for splitter in (self.splitter, self.reading_view.splitter):
+            state.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        state.setValue("queue/cleared", sorted(self._hidden))
+        state.sync()
+
+    def _restore_queue(self) -> None:
+        """The queue as the store has it: unfinished jobs, and finished ones not cleared."""
+        jobs = self.store.list_jobs()
+        self._hidden &= {job.id for job in jobs}
+        for job in jobs:
+            if job.id not in self._hidden:
+                self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
+        self._update_stack()
+        if self.queue_model.rowCount():
+            self.queue_view.selectRow(0)
+
+    # -- adding documents -------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self.drop_zone.set_dragging(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        if accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_zone.set_dragging(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_zone.set_dragging(False)
+        if self.intake.add_mime(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    @Slot()
+    def open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Open Documents"),
+            "",
+            self.tr("Documents ({patterns});;All files (*)").format(patterns=DOCUMENT_FILTER),
+        )
+        if files:
+            self.intake.add_paths([Path(f) for f in files])
+
+    @Slot()
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open Folder"))
+        if folder:
+            self.intake.add_paths([Path(folder)])
+
+    @Slot()
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not self.intake.add_mime(mime):
+            self.notice.show_message(
+                self.tr("The clipboard holds no image or file. Copy an image (or files) first, then paste."),
+                Severity.WARNING,
+            )
+
+    def add_paths(self, found: list[Path]) -> list[str]:
+        """Queue documents; returns their job ids (errors show up in the queue rows)."""
+        return [self.pipeline.submit(path) for path in found]
+
+    @Slot(list, list)
+    def _on_paths_ready(self, found: list[Path], errors: list[str]) -> None:
+        self.add_paths(found)
+        if errors:
+            self.notice.show_message("\n".join(errors), Severity.ERROR)
+        elif not found:
+            self.notice.show_message(
+                self.tr(
+                    "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
+                ),
+                Severity.WARNING,
+            )
+
+    # -- pipeline events --------------------------------------------------------------------------
+
+    @Slot(str, str, int)
+    def _on_job_added(self, job_id: str, name: str, page_count: int) -> None:
+        record = self.store.job(job_id)
+        self._hidden.discard(job_id)
+        self.queue_model.add_job(
+            JobRow(
+                job_id,
+                name,
+                page_count,
+                source=record.source if record else "",
+                backend=self.settings.backend,
+            )
+        )
+        if not self.queue_view.selectionModel().hasSelection():
+            self.queue_view.select_job(job_id)
+
+    @Slot(str)
+    def _on_job_started(self, job_id: str) -> None:
+        record = self.store.job(job_id)
+        row = self.queue_model.job(job_id)
+        if record is not None and row is not None:
+            row.page_count = len(record.page_indices) or (record.page_count or 0)
+            self.reading_view.set_page_count(job_id, record.page_count or 0)
+        self.queue_model.on_job_started(job_id, self.settings.backend)
+        if self.reading_view.job_id is None:
+            self.queue_view.select_job(job_id)
+        self._update_actions()
+
+    @Slot(str, int)
+    def _on_page_started(self, job_id: str, page_index: int) -> None:
+        self._live_text[job_id] = (page_index, "")
+        self.queue_model.on_page_started(job_id, page_index)
+        self.reading_view.on_page_started(job_id, page_index)
+        self._update_actions()
+
+    @Slot(str, int, str, int)
+    def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
+        page, so_far = self._live_text.get(job_id, (page_index, ""))
+        if page == page_index:
+            self._live_text[job_id] = (page_index, so_far + text)
+        self.queue_model.on_text_delta(job_id, page_index, deltas)
+        self.reading_view.on_text_delta(job_id, page_index, text)
+
+    @Slot(str, object)
+    def _on_page_finished(self, job_id: str, result: PageResult) -> None:
+        self._live_text.pop(job_id, None)
+        self._finish_times.append(time.monotonic())
+        self.queue_model.on_page_finished(job_id, result)
+        self.reading_view.on_page_finished(job_id, result)
+        self._update_rate()
+
+    @Slot(str, int, str)
+    def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        self._live_text.pop(job_id, None)
+        self.queue_model.on_page_failed(job_id, page_index, message)
+        self.reading_view.on_page_failed(job_id, page_index, message)
+        self._update_actions()
+
+    @Slot(str)
+    def _on_job_finished(self, job_id: str) -> None:
+        self._live_text.pop(job_id, None)
+        record = self.store.job(job_id)
+        status = record.status if record is not None else JobStatus.DONE
+        self.queue_model.on_job_finished(job_id, status)
+        self._update_actions()
+
+    @Slot(str, str)
+    def _on_job_failed(self, job_id: str, message: str) -> None:
+        self._live_text.pop(job_id, None)
+        self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+        self._update_actions()
+
+    @Slot(object, str)
+    def _on_backend_state(self, state: BackendState, message: str) -> None:
+        self._set_backend_state(state, message)
+        if state is BackendState.ERROR:
+            self.notice.show_message(
+                self.tr(
+                    "The backend could not be loaded: {message}\nCheck Edit → Settings, then retry."
+                ).format(message=message),
+                Severity.ERROR,
+            )
+        elif state is BackendState.READY:
+            # READY's message is "<backend id>: <model name>".
+            self.model_label.setText(message.partition(": ")[2] or message)
+
+    def _set_backend_state(self, state: BackendState, message: str) -> None:
+        names = {
+            BackendState.UNLOADED: (self.tr("not loaded"), "gray"),
+            BackendState.LOADING: (self.tr("loading…"), "#b27b00"),
+            BackendState.READY: (self.tr("ready"), "#1b7f2a"),
+            BackendState.ERROR: (self.tr("error"), "#b00020"),
+        }
+        name, color = names[state]
+        backend = BACKEND_LABELS.get(self.settings.backend, self.settings.backend)
+        self.backend_state = state
+        self.backend_label.setText(f'<span style="color:{color}">●</span> {backend}: {name}')
+        self.backend_label.setToolTip(message)
+        if state is not BackendState.READY:
+            self.model_label.setText("")
+
+    # -- queue actions ----------------------------------------------------------------------------
+
+    def _selected(self) -> list[str]:
+        return self.queue_view.selected_job_ids()
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        paused = self.pause_action.isChecked()
+        if paused:
+            self.pipeline.pause()
+        else:
+            self.pipeline.resume()
+        self.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
+        self.queue_model.set_paused(paused)
+
+    @Slot()
+    def cancel_page(self) -> None:
+        if self.pipeline.cancel_page() == 0:
+            self.statusBar().showMessage(self.tr("No page is being read."), 3000)
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        for job_id in self._selected():
+            self.pipeline.cancel_job(job_id)
+
+    @Slot()
+    def retry_selected(self) -> None:
+        for job_id in self._selected():
+            if self.pipeline.retry_failed(job_id):
+                self.queue_model.on_retry(job_id)
+        self._update_actions()
+
+    @Slot()
+    def remove_selected(self) -> None:
+        job_ids = self._selected()
+        with_results = [j for j in job_ids if (row := self.queue_model.job(j)) is not None and row.pages_done]
+        if with_results and not self.confirm(
+            self.tr("Remove documents"),
+            (
+                self.tr("Remove this document and its recognised text? This cannot be undone.")
+                if len(job_ids) == 1
+                else self.tr("Remove {count} documents and their recognised text? This cannot be undone.")
+            ).format(count=len(job_ids)),
+        ):
+            return
+        for job_id in job_ids:
+            self.pipeline.remove_job(job_id)
+            self.queue_model.remove_job(job_id)
+            if self.reading_view.job_id == job_id:
+                self.reading_view.show_job(None)
+
+    @Slot()
+    def clear_finished(self) -> None:
+        for row in self.queue_model.rows():
+            if row.status.finished:
+                self._hidden.add(row.job_id)
+                self.queue_model.remove_job(row.job_id)
+                if self.reading_view.job_id == row.job_id:
+                    self.reading_view.show_job(None)
+
+    def move_selected(self, step: int) -> None:
+        job_id = self.queue_view.current_job_id()
+        if job_id is None:
+            return
+        position = self.queue_model.row_of(job_id) + step
+        if self.queue_model.move_job(job_id, position):
+            self._on_move_requested(job_id, self.queue_model.row_of(job_id))
+            self.queue_view.select_job(job_id)
+
+    @Slot(str, int)
+    def _on_move_requested(self, job_id: str, row: int) -> None:
+        """Translate a position among the shown rows into the store's queue order (which also
+        holds the cleared jobs): go right before the job that now follows in the view."""
+        rows = self.queue_model.rows()
+        order = [job.id for job in self.store.list_jobs() if job.id != job_id]
+        if row + 1 < len(rows):
+            position = order.index(rows[row + 1].job_id)
+        elif row > 0:
+            position = order.index(rows[row - 1].job_id) + 1
+        else:
+            position = 0
+        self.pipeline.move_job(job_id, position)
+
+    # -- other actions ----------------------------------------------------------------------------
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot()
+    def export(self) -> None:
+        from ocr_desktop.gui.export_dialog import ExportDialog
+
+        self.reading_view.commit_edit()
+        job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
+        dialog = ExportDialog(self.settings.export, self.store, job_ids, self)
+        dialog.exported.connect(self._on_exported)
+        dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
+        self.export_dialog = dialog
+        dialog.open()
+
+    @Slot(list)
+    def _on_exported(self, written: list[Path]) -> None:
+        if not written:
+            self.notice.show_message(
+                self.tr("Nothing was exported: the documents have no finished pages."), Severity.WARNING
+            )
+            return
+        folder = written[0].parent
+        self.notice.show_message(
+            (
+                self.tr("Saved 1 file to {folder}")
+                if len(written) == 1
+                else self.tr("Saved {count} files to {folder}")
+            ).format(count=len(written), folder=folder),
+            Severity.INFO,
+            action=(self.tr("Open Folder"), lambda: self.open_folder_url(folder)),
+        )
+
+    @staticmethod
+    def open_folder_url(folder: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        self.open_folder_url(paths.log_file().parent)
+
+    @Slot()
+    def show_history(self) -> None:
+        from ocr_desktop.gui.history_dialog import HistoryDialog
+
+        dialog = HistoryDialog(self.store, self)
+        dialog.reopen.connect(self.reopen_job)
+        self.history_dialog = dialog
+        dialog.open()
+
+    @Slot(str)
+    def reopen_job(self, job_id: str) -> None:
+        """Put a job from the history back on the queue and show it."""
+        record = self.store.job(job_id)
+        if record is None:
+            return
+        self._hidden.discard(job_id)
+        if self.queue_model.job(job_id) is None:
+            self.queue_model.add_job(row_from_record(record, self.store.document_result(job_id)))
+        self.queue_view.select_job(job_id)
+
+    @Slot()
+    def open_settings(self) -> None:
+        from ocr_desktop.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.settings_accepted.connect(self.apply_settings)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def page_running(self) -> bool:
+        return any(row.current_page is not None for row in self.queue_model.rows())
+
+    def ask_finish_page(self) -> bool | None:
+        """While a page is being read: finish it first (True), cancel it (False), or keep the
+        old backend (None)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Switch backend"))
+        box.setText(self.tr("A page is being read. Finish it with the current backend before switching?"))
+        finish = box.addButton(self.tr("Finish the Page First"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(self.tr("Cancel the Page"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is finish else False if clicked is cancel else None
+
+    @Slot(object)
+    def apply_settings(self, new: Settings) -> None:
+        """Keep new preferences: save them, and switch the backend if its options changed."""
+        new = copy.deepcopy(new)
+        switch = backend_changed(self.settings, new)
+        finish_page = True
+        if switch and self.page_running():
+            answer = self.ask_finish_page()
+            if answer is None:  # keep the running backend; the other changes still apply
+                new.backend = self.settings.backend
+                new.llamacpp, new.vllm = (
+                    copy.deepcopy(self.settings.llamacpp),
+                    copy.deepcopy(self.settings.vllm),
+                )
+                switch = False
+            else:
+                finish_page = answer
+        old, self.settings = self.settings, new
+        try:
+            settings_mod.save(new)
+        except (OSError, settings_mod.SettingsError) as exc:
+            self.notice.show_message(
+                self.tr("The settings could not be saved: {error}. They apply until you quit.").format(
+                    error=exc
+                ),
+                Severity.ERROR,
+            )
+        if old.language != new.language:
+            self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
+        if switch:
+            self._set_backend_state(BackendState.LOADING, self.tr("switching backend"))
+            self.pipeline.switch_backend(new, finish_page)
+        else:
+            self.pipeline.update_settings(new)
+
+    @Slot()
+    def compare_backends(self) -> None:
+        dialog = CompareDialog(self.settings, self)
+        dialog.recommendation_applied.connect(self.apply_settings)
+        self.compare_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About OCR Desktop"),
+            self.tr(
+                "<b>OCR Desktop {version}</b><p>Reads documents with GLM-OCR on llama.cpp or vLLM, "
+                "on NVIDIA Jetson and any Linux machine.</p><p>Log file: {log}</p>"
+            ).format(version=__version__, log=paths.log_file()),
+        )
+
+    # -- view updates -----------------------------------------------------------------------------
+
+    @Slot()
+    def _update_stack(self) -> None:
+        empty = not self.queue_model.rowCount()
+        self.queue_stack.setCurrentWidget(self.drop_zone if empty else self.queue_view)
+        # An empty window is all drop zone; the reading view comes with the first document.
+        self.reading_view.setVisible(not empty)
+        self._update_actions()
+
+    @Slot()
+    def _update_actions(self) -> None:
+        selected = [row for j in self._selected() if (row := self.queue_model.job(j)) is not None]
+        self.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
+        self.retry_action.setEnabled(any(r.failed for r in selected))
+        self.remove_action.setEnabled(bool(selected))
+        self.move_up_action.setEnabled(len(selected) == 1)
+        self.move_down_action.setEnabled(len(selected) == 1)
+        self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
+        self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
+        self.cancel_page_action.setEnabled(self.page_running())
+
+    @Slot()
+    def _on_current_row(self) -> None:
+        job_id = self.queue_view.current_job_id()
+        if job_id is None or job_id == self.reading_view.job_id:
+            return
+        record = self.store.job(job_id)
+        if record is None:
+            return
+        live_page, live_text = self._live_text.get(job_id, (None, ""))
+        self.reading_view.show_job(
+            self.store.document_result(job_id),
+            dpi=record.options.dpi,
+            max_pixels=record.options.max_pixels,
+            live_page=live_page,
+            live_text=live_text,
+        )
+        self._update_actions()
+
+    @Slot(str, int, str)
+    def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
+        try:
+            self.store.set_page_text(job_id, page_index, text)
+        except StoreError as exc:
+            self.notice.show_message(
+                self.tr("Your edit of page {n} was not kept: {error}").format(n=page_index + 1, error=exc),
+                Severity.ERROR,
+            )
+
+    def _update_rate(self) -> None:
+        times = self._finish_times
+        if len(times) >= 2 and times[-1] > times[0]:
+            rate = (len(times) - 1) * 60.0 / (times[-1] - times[0])
+            self.rate_label.setText(self.tr("{rate:.1f} pages/min").format(rate=rate))
+
+    @Slot()
+    def _on_tick(self) -> None:
+        self.queue_model.tick()
+
+    # -- closing ----------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop every thread the window started (idempotent): the pipeline keeps unfinished pages
+        pending in the store, so the next start resumes them."""
+        if self._closed:
+            return
+        self._closed = True
+        self.reading_view.commit_edit()
+        self._save_state()
+        self._tick.stop()
+        self.intake.shutdown()
+        self.renderer.shutdown()
+        self.log_view.detach()
+        self.sampler.stop()
+        if not self.pipeline.shutdown(timeout=60.0):
+            log.warning("the pipeline did not stop within 60 s; a page may still be encoding")
+        self.bridge.drain()

@@ -1,0 +1,454 @@
+"""The queue: one row per document with its progress, status, backend, elapsed time and tok/s.
+
+:class:`QueueModel` keeps what the pipeline's events say about each job; the table view draws
+the pages column as a progress bar and lets rows be dragged to reorder the queue (the model
+reports the move through ``move_requested``; the main window asks the pipeline to do it).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult
+from ocr_desktop.core.store import JobRecord, JobStatus
+
+JOB_IDS_MIME = "application/x-ocr-desktop-job-ids"
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(enum.IntEnum):
+    NAME = 0
+    PAGES = 1
+    STATUS = 2
+    BACKEND = 3
+    ELAPSED = 4
+    SPEED = 5
+
+
+@dataclass
+class JobRow:
+    """What the queue shows about one job."""
+
+    job_id: str
+    name: str
+    page_count: int
+    source: str = ""
+    status: JobStatus = JobStatus.QUEUED
+    message: str = ""  # why the job failed
+    pages_done: set[int] = field(default_factory=set)
+    failed: dict[int, str] = field(default_factory=dict)
+    backend: str = ""
+    current_page: int | None = None
+    current_tokens: int = 0  # deltas streamed for the current page
+    elapsed_s: float = 0.0  # finished time; plus the running span while running
+    running_since: float | None = None  # time.monotonic() when the job started running
+    completion_tokens: int = 0
+    decode_s: float = 0.0
+
+    def add_stats(self, stats: GenerationStats) -> None:
+        """Count a finished page's decode speed into the document's tok/s."""
+        if stats.decode_tokens_per_s > 0:
+            self.completion_tokens += stats.completion_tokens - 1
+            self.decode_s += stats.total_s - stats.time_to_first_token_s
+
+    @property
+    def elapsed(self) -> float:
+        if self.running_since is None:
+            return self.elapsed_s
+        return self.elapsed_s + time.monotonic() - self.running_since
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.completion_tokens / self.decode_s if self.decode_s > 0 else 0.0
+
+    @property
+    def progress(self) -> float:
+        """0..1 over the document's pages, the current page counted half done once it streams."""
+        if self.page_count <= 0:
+            return 1.0 if self.status.finished else 0.0
+        done: float = len(self.pages_done) + len(self.failed)
+        if self.current_page is not None and self.current_tokens:
+            done += 0.5
+        return min(1.0, done / self.page_count)
+
+
+def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
+    """A queue row for a job read back from the store (after a restart, or from the history)."""
+    # A job that was running when the app stopped is queued again by resume_unfinished.
+    status = JobStatus.QUEUED if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else job.status
+    row = JobRow(
+        job_id=job.id,
+        name=job.name,
+        page_count=len(job.page_indices) or (job.page_count or 0),
+        source=job.source,
+        status=status,
+        message=job.error,
+        backend=job.options.backend,
+        pages_done={p.page_index for p in result.pages},
+        failed=dict(result.failed),
+    )
+    for page in result.pages:
+        row.elapsed_s += page.stats.total_s
+        row.add_stats(page.stats)
+    if result.pages:
+        row.backend = result.pages[-1].backend
+    return row
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class QueueModel(QAbstractTableModel):
+    """The rows of the queue, in the pipeline's order."""
+
+    move_requested = Signal(str, int)  # job_id, new position (row index after the move)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[JobRow] = []
+        self.paused = False
+        self._headers = {
+            Column.NAME: self.tr("Document"),
+            Column.PAGES: self.tr("Pages"),
+            Column.STATUS: self.tr("Status"),
+            Column.BACKEND: self.tr("Backend"),
+            Column.ELAPSED: self.tr("Elapsed"),
+            Column.SPEED: self.tr("tok/s"),
+        }
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def rows(self) -> list[JobRow]:
+        return list(self._rows)
+
+    def row_of(self, job_id: str) -> int:
+        for i, row in enumerate(self._rows):
+            if row.job_id == job_id:
+                return i
+        return -1
+
+    def job(self, job_id: str) -> JobRow | None:
+        i = self.row_of(job_id)
+        return self._rows[i] if i >= 0 else None
+
+    def job_at(self, row: int) -> JobRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[Column(section)]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.progress if column == Column.PAGES else row.job_id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.NAME:
+                return row.source or row.name
+            if column == Column.STATUS and (row.message or row.failed):
+                return row.message or "\n".join(
+                    self.tr("Page {n}: {message}").format(n=i + 1, message=m)
+                    for i, m in sorted(row.failed.items())
+                )
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.ELAPSED, Column.SPEED):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, row: JobRow, column: Column) -> str:
+        match column:
+            case Column.NAME:
+                return row.name
+            case Column.PAGES:
+                return f"{len(row.pages_done)}/{row.page_count}" if row.page_count else "–"
+            case Column.STATUS:
+                return self.status_text(row)
+            case Column.BACKEND:
+                return row.backend
+            case Column.ELAPSED:
+                return format_duration(row.elapsed) if row.elapsed or row.running_since else ""
+            case Column.SPEED:
+                return f"{row.tokens_per_s:.1f}" if row.tokens_per_s else ""
+
+    def status_text(self, row: JobRow) -> str:
+        match row.status:
+            case JobStatus.QUEUED:
+                return self.tr("Paused") if self.paused else self.tr("Queued")
+            case JobStatus.PAUSED:
+                return self.tr("Paused")
+            case JobStatus.RUNNING:
+                if row.current_page is None:
+                    return self.tr("Paused") if self.paused else self.tr("Starting")
+                return self.tr("Reading page {n} · {tokens} tokens").format(
+                    n=row.current_page + 1, tokens=row.current_tokens
+                )
+            case JobStatus.DONE:
+                if row.failed:
+                    if len(row.failed) == 1:
+                        return self.tr("Done, 1 page failed")
+                    return self.tr("Done, {count} pages failed").format(count=len(row.failed))
+                return self.tr("Done")
+            case JobStatus.FAILED:
+                return self.tr("Failed: {message}").format(message=row.message)
+            case JobStatus.CANCELLED:
+                return self.tr("Cancelled")
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def _changed(self, job_id: str, first: Column = Column.NAME, last: Column = Column.SPEED) -> None:
+        i = self.row_of(job_id)
+        if i >= 0:
+            self.dataChanged.emit(self.index(i, first), self.index(i, last))
+
+    def add_job(self, row: JobRow) -> None:
+        existing = self.job(row.job_id)
+        if existing is not None:
+            existing.name, existing.page_count = row.name, row.page_count or existing.page_count
+            self._changed(row.job_id)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(row)
+        self.endInsertRows()
+
+    def remove_job(self, job_id: str) -> None:
+        i = self.row_of(job_id)
+        if i >= 0:
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self._rows[i]
+            self.endRemoveRows()
+
+    def move_job(self, job_id: str, position: int) -> bool:
+        """Move a row so that it ends up at ``position``; False if nothing moved."""
+        source = self.row_of(job_id)
+        position = max(0, min(position, len(self._rows) - 1))
+        if source < 0 or source == position:
+            return False
+        # beginMoveRows wants the destination as an index *before* the move.
+        destination = position + 1 if position > source else position
+        self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
+        self._rows.insert(position, self._rows.pop(source))
+        self.endMoveRows()
+        return True
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.STATUS), self.index(len(self._rows) - 1, Column.STATUS)
+            )
+
+    def tick(self) -> None:
+        """Refresh the elapsed column of running jobs (called once a second)."""
+        for i, row in enumerate(self._rows):
+            if row.running_since is not None:
+                self.dataChanged.emit(self.index(i, Column.ELAPSED), self.index(i, Column.ELAPSED))
+
+    def on_job_started(self, job_id: str, backend: str) -> None:
+        row = self.job(job_id)
+        if row is None:
+            return
+        row.status = JobStatus.RUNNING
+        row.backend = backend
+        if row.running_since is None:
+            row.running_since = time.monotonic()
+        self._changed(job_id)
+
+    def on_page_started(self, job_id: str, page_index: int) -> None:
+        row = self.job(job_id)
+        if row is None:
+            return
+        if row.status is not JobStatus.RUNNING:
+            self.on_job_started(job_id, row.backend)
+        row.current_page, row.current_tokens = page_index, 0
+        row.failed.pop(page_index, None)
+        self._changed(job_id)
+
+    def on_text_delta(self, job_id: str, page_index: int, deltas: int) -> None:
+        row = self.job(job_id)
+        if row is not None and row.current_page == page_index:
+            row.current_tokens += deltas
+            self._changed(job_id, Column.PAGES, Column.STATUS)
+
+    def on_page_finished(self, job_id: str, result: PageResult) -> None:
+        row = self.job(job_id)
+        if row is None:
+            return
+        row.pages_done.add(result.page_index)
+        row.failed.pop(result.page_index, None)
+        row.backend = result.backend or row.backend
+        row.add_stats(result.stats)
+        if row.current_page == result.page_index:
+            row.current_page, row.current_tokens = None, 0
+        self._changed(job_id)
+
+    def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        row = self.job(job_id)
+        if row is None:
+            return
+        row.failed[page_index] = message
+        if row.current_page == page_index:
+            row.current_page, row.current_tokens = None, 0
+        self._changed(job_id)
+
+    def on_job_finished(self, job_id: str, status: JobStatus = JobStatus.DONE, message: str = "") -> None:
+        row = self.job(job_id)
+        if row is None:
+            return
+        if row.running_since is not None:
+            row.elapsed_s += time.monotonic() - row.running_since
+            row.running_since = None
+        row.status, row.message = status, message
+        row.current_page, row.current_tokens = None, 0
+        self._changed(job_id)
+
+    def on_retry(self, job_id: str) -> None:
+        """Failed pages go back into the queue."""
+        row = self.job(job_id)
+        if row is None:
+            return
+        row.failed.clear()
+        row.status, row.message = JobStatus.QUEUED, ""
+        self._changed(job_id)
+
+    # -- drag and drop reordering --------------------------------------------------------------
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return base | Qt.ItemFlag.ItemIsDragEnabled
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [JOB_IDS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
+        ids = sorted({i.row() for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData(JOB_IDS_MIME, QByteArray("\n".join(self._rows[r].job_id for r in ids).encode()))
+        return mime
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: ModelIndex
+    ) -> bool:
+        if action != Qt.DropAction.MoveAction or not data.hasFormat(JOB_IDS_MIME):
+            return False
+        job_ids = bytes(data.data(JOB_IDS_MIME).data()).decode().split("\n")
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self._rows))
+        for offset, job_id in enumerate(job_ids):
+            source = self.row_of(job_id)
+            if source < 0:
+                continue
+            position = target + offset - (1 if source < target else 0)
+            if self.move_job(job_id, position):
+                self.move_requested.emit(job_id, self.row_of(job_id))
+        # False: the rows were moved here, so the view must not remove the "dragged" rows.
+        return False
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the pages column as a progress bar with "done/total" on it."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)
+        bar.minimum, bar.maximum = 0, 1000
+        bar.progress = int(float(index.data(Qt.ItemDataRole.UserRole) or 0.0) * 1000)
+        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
+        bar.textVisible = True
+        bar.state = option.state
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class QueueView(QTableView):
+    """The queue table: rows selectable, draggable to reorder."""
+
+    def __init__(self, model: QueueModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queueView")
+        self.setAccessibleName(self.tr("Document queue"))
+        self.setToolTip(self.tr("Documents in the queue. Drag a row to change the order."))
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.verticalHeader().hide()
+        self._progress = ProgressDelegate(self)
+        self.setItemDelegateForColumn(Column.PAGES, self._progress)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.STATUS, QHeaderView.ResizeMode.Stretch)
+        for column in (Column.PAGES, Column.BACKEND, Column.ELAPSED, Column.SPEED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(60)
+
+    def queue_model(self) -> QueueModel:
+        model = self.model()
+        assert isinstance(model, QueueModel)
+        return model
+
+    def selected_job_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        return [self.queue_model().job_at(r).job_id for r in rows]
+
+    def current_job_id(self) -> str | None:
+        index = self.currentIndex()
+        return self.queue_model().job_at(index.row()).job_id if index.isValid() else None
+
+    def select_job(self, job_id: str) -> None:
+        row = self.queue_model().row_of(job_id)
+        if row >= 0:
+            self.selectRow(row)

@@ -1,0 +1,569 @@
+"""The reading view: the page image beside its text, which streams in as the model reads.
+
+Left: the page (zoom, fit width, previous/next page). Right: tabs with the rendered Markdown
+(tables drawn with borders, display formulas set apart as LaTeX) and the raw text, which the
+user can edit once the page is finished; edits are reported through ``page_edited`` (debounced)
+and kept with the result by the main window. Under the tabs: the page's time, tok/s and flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QGuiApplication,
+    QImage,
+    QPixmap,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextFrame,
+    QTextTable,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocr_desktop.core.results import (
+    FLAG_EDITED,
+    FLAG_REPETITION_LOOP,
+    FLAG_RETRIED,
+    FLAG_TRUNCATED,
+    DocumentResult,
+    PageResult,
+)
+from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
+
+#: Edits are saved this long after the last keystroke.
+EDIT_DEBOUNCE_MS = 800
+#: While text streams in, the Markdown tab is re-rendered at most this often.
+MARKDOWN_REFRESH_MS = 300
+
+_DISPLAY_FORMULA = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+
+
+def markdown_for_display(text: str) -> str:
+    """GLM-OCR's Markdown, adjusted for QTextDocument: display formulas (``$$…$$``) become LaTeX
+    code blocks so they keep their line breaks and read as formulas, not as run-on prose."""
+    return _DISPLAY_FORMULA.sub(lambda m: f"\n```latex\n{m.group(1).strip()}\n```\n", text)
+
+
+def _outline_tables(document: QTextDocument) -> None:
+    """Markdown and GLM-OCR's HTML tables come without borders; draw them so cells can be read."""
+    frames: list[QTextFrame] = [document.rootFrame()]
+    while frames:
+        frame = frames.pop()
+        frames.extend(frame.childFrames())
+        if isinstance(frame, QTextTable):
+            fmt = frame.format()
+            fmt.setBorder(1)
+            fmt.setBorderCollapse(True)
+            fmt.setCellPadding(4)
+            fmt.setCellSpacing(0)
+            frame.setFormat(fmt)
+
+
+@dataclass
+class _ShownJob:
+    job_id: str
+    source: str
+    page_count: int
+    dpi: int
+    max_pixels: int
+
+
+class PageView(QGraphicsView):
+    """The page image, zoomable (Ctrl+wheel, buttons) and fittable to the width."""
+
+    zoom_changed = Signal(float)  # the new scale factor (1.0 = one image pixel per screen pixel)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Page image"))
+        self.setToolTip(self.tr("The page as the model saw it. Ctrl+wheel zooms."))
+        self._scene = QGraphicsScene(self)
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._item)
+        self.setScene(self._scene)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.fit_width = True
+        self.scale_factor = 1.0
+
+    def set_image(self, image: QImage | None) -> None:
+        pixmap = QPixmap.fromImage(image) if image is not None else QPixmap()
+        self._item.setPixmap(pixmap)
+        self._scene.setSceneRect(self._item.boundingRect())
+        self._apply_zoom()
+
+    def has_image(self) -> bool:
+        return not self._item.pixmap().isNull()
+
+    def zoom_by(self, factor: float) -> None:
+        self.fit_width = False
+        self.scale_factor = max(0.05, min(8.0, self.scale_factor * factor))
+        self._apply_zoom()
+
+    def fit_to_width(self) -> None:
+        self.fit_width = True
+        self._apply_zoom()
+
+    def _apply_zoom(self) -> None:
+        width = self._item.pixmap().width()
+        if self.fit_width and width > 0:
+            margin = self.verticalScrollBar().sizeHint().width() + 4
+            self.scale_factor = max(0.05, (self.viewport().width() - margin) / width)
+        self.resetTransform()
+        self.scale(self.scale_factor, self.scale_factor)
+        self.zoom_changed.emit(self.scale_factor)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.fit_width:
+            self._apply_zoom()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+
+class ReadingView(QWidget):
+    """Page image, page navigation, text tabs and per-page statistics for one document."""
+
+    page_edited = Signal(str, int, str)  # job_id, page_index, edited text
+
+    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._renderer = renderer
+        self._job: _ShownJob | None = None
+        self._page = 0
+        self._texts: dict[int, str] = {}
+        self._results: dict[int, PageResult] = {}
+        self._failed: dict[int, str] = {}
+        self._live: int | None = None  # page streaming right now
+        self._follow = True  # jump to the page that starts streaming until the user navigates
+        self._markdown_dirty = False
+
+        self.page_view = PageView(self)
+        self._placeholder = QLabel(self.tr("Select a document in the queue to see its pages."), self)
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setWordWrap(True)
+
+        self.prev_button = self._tool_button("◀", self.tr("Previous page"), self.previous_page, "Page Up")
+        self.next_button = self._tool_button("▶", self.tr("Next page"), self.next_page, "Page Down")
+        self.page_spin = QSpinBox(self)
+        self.page_spin.setAccessibleName(self.tr("Page number"))
+        self.page_spin.setToolTip(self.tr("Page shown"))
+        self.page_spin.setMinimum(1)
+        self.page_spin.valueChanged.connect(self._on_spin)
+        self.page_total = QLabel(self)
+        self.zoom_out_button = self._tool_button("−", self.tr("Zoom out"), self.zoom_out, "Ctrl+-")
+        self.zoom_in_button = self._tool_button("+", self.tr("Zoom in"), self.zoom_in, "Ctrl++")
+        self.fit_button = self._tool_button(
+            self.tr("Fit width"), self.tr("Fit the page to the width"), self.fit_width, "Ctrl+0"
+        )
+        self.zoom_label = QLabel(self)
+        self.page_view.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f} %"))
+
+        self.markdown_view = QTextBrowser(self)
+        self.markdown_view.setAccessibleName(self.tr("Rendered Markdown"))
+        self.markdown_view.setOpenExternalLinks(False)
+        self.markdown_view.setOpenLinks(False)
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setAccessibleName(self.tr("Recognised text"))
+        self.text_edit.setToolTip(
+            self.tr("The recognised text. Edit it once the page is finished; edits are kept.")
+        )
+        self.text_edit.setReadOnly(True)
+        self.text_edit.textChanged.connect(self._on_text_changed)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Text views"))
+        self.tabs.addTab(self.markdown_view, self.tr("Markdown"))
+        self.tabs.addTab(self.text_edit, self.tr("Text"))
+        self.tabs.currentChanged.connect(self._refresh_markdown_if_visible)
+
+        self.copy_page_button = self._tool_button(
+            self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
+        )
+        self.copy_document_button = self._tool_button(
+            self.tr("Copy document"),
+            self.tr("Copy the whole document's text"),
+            self.copy_document,
+            "Ctrl+Alt+C",
+        )
+        self.stats_label = QLabel(self)
+        self.stats_label.setAccessibleName(self.tr("Page statistics"))
+        self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stats_label.setWordWrap(True)
+
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_DEBOUNCE_MS)
+        self._edit_timer.timeout.connect(self.commit_edit)
+        self._markdown_timer = QTimer(self)
+        self._markdown_timer.setSingleShot(True)
+        self._markdown_timer.setInterval(MARKDOWN_REFRESH_MS)
+        self._markdown_timer.timeout.connect(self._refresh_markdown_if_visible)
+        renderer.rendered.connect(self._on_rendered)
+        renderer.failed.connect(self._on_render_failed)
+        self._layout()
+        self.show_job(None)
+
+    def _tool_button(self, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(f"{name} ({shortcut})" if shortcut else name)
+        button.setAccessibleName(name)
+        button.clicked.connect(slot)
+        return button
+
+    def _layout(self) -> None:
+        nav = QHBoxLayout()
+        for w in (self.prev_button, self.page_spin, self.page_total, self.next_button):
+            nav.addWidget(w)
+        nav.addStretch(1)
+        for w in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_button):
+            nav.addWidget(w)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(nav)
+        left_layout.addWidget(self.page_view, 1)
+        left_layout.addWidget(self._placeholder, 1)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.stats_label, 1)
+        actions.addWidget(self.copy_page_button)
+        actions.addWidget(self.copy_document_button)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.tabs, 1)
+        right_layout.addLayout(actions)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("readingSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.setTabOrder(self.prev_button, self.page_spin)
+        self.setTabOrder(self.page_spin, self.next_button)
+        self.setTabOrder(self.next_button, self.zoom_out_button)
+        self.setTabOrder(self.zoom_out_button, self.zoom_in_button)
+        self.setTabOrder(self.zoom_in_button, self.fit_button)
+        self.setTabOrder(self.fit_button, self.page_view)
+        self.setTabOrder(self.page_view, self.tabs)
+        self.setTabOrder(self.tabs, self.markdown_view)
+        self.setTabOrder(self.markdown_view, self.text_edit)
+        self.setTabOrder(self.text_edit, self.copy_page_button)
+        self.setTabOrder(self.copy_page_button, self.copy_document_button)
+
+    # -- what is shown ----------------------------------------------------------------------------
+
+    @property
+    def job_id(self) -> str | None:
+        return self._job.job_id if self._job else None
+
+    @property
+    def page_index(self) -> int:
+        return self._page
+
+    def page_text(self, page_index: int | None = None) -> str:
+        return self._texts.get(self._page if page_index is None else page_index, "")
+
+    def document_text(self) -> str:
+        return "\n\n".join(self._texts[i] for i in sorted(self._texts))
+
+    def show_job(
+        self,
+        result: DocumentResult | None,
+        *,
+        dpi: int = 150,
+        max_pixels: int = 0,
+        live_page: int | None = None,
+        live_text: str = "",
+    ) -> None:
+        """Show a document's stored pages (and the page streaming now, with its text so far)."""
+        self.commit_edit()
+        self._texts.clear()
+        self._results.clear()
+        self._failed.clear()
+        self._follow = True
+        if result is None:
+            self._job = None
+            self._live = None
+            self.page_view.hide()
+            self._placeholder.show()
+            self._set_enabled(False)
+            self._show_text("")
+            self.stats_label.clear()
+            self.page_total.clear()
+            return
+        self._job = _ShownJob(result.job_id, result.source, max(1, result.page_count), dpi, max_pixels)
+        for page in result.pages:
+            self._texts[page.page_index] = page.text
+            self._results[page.page_index] = page
+        self._failed.update(result.failed)
+        self._live = live_page
+        if live_page is not None:
+            self._texts[live_page] = live_text
+        self._placeholder.hide()
+        self.page_view.show()
+        self._set_enabled(True)
+        with QSignalBlocker(self.page_spin):
+            self.page_spin.setMaximum(self._job.page_count)
+        self.page_total.setText(self.tr("of {n}").format(n=self._job.page_count))
+        first = live_page if live_page is not None else (min(self._texts) if self._texts else 0)
+        self._go_to(first, follow=True)
+
+    def set_page_count(self, job_id: str, page_count: int) -> None:
+        if self._job and self._job.job_id == job_id and page_count > 0:
+            self._job.page_count = page_count
+            self.page_spin.setMaximum(page_count)
+            self.page_total.setText(self.tr("of {n}").format(n=page_count))
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for w in (
+            self.prev_button,
+            self.next_button,
+            self.page_spin,
+            self.zoom_in_button,
+            self.zoom_out_button,
+            self.fit_button,
+            self.copy_page_button,
+            self.copy_document_button,
+        ):
+            w.setEnabled(enabled)
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    @Slot()
+    def next_page(self) -> None:
+        self._go_to(self._page + 1)
+
+    @Slot()
+    def previous_page(self) -> None:
+        self._go_to(self._page - 1)
+
+    @Slot(int)
+    def _on_spin(self, value: int) -> None:
+        self._go_to(value - 1)
+
+    def go_to_page(self, page_index: int) -> None:
+        self._go_to(page_index)
+
+    def _go_to(self, page_index: int, *, follow: bool = False) -> None:
+        if self._job is None:
+            return
+        page_index = max(0, min(page_index, self._job.page_count - 1))
+        if page_index != self._page:
+            self.commit_edit()
+        self._follow = follow or page_index == self._live
+        self._page = page_index
+        with QSignalBlocker(self.page_spin):
+            self.page_spin.setValue(page_index + 1)
+        self.prev_button.setEnabled(page_index > 0)
+        self.next_button.setEnabled(page_index < self._job.page_count - 1)
+        self._show_text(self._texts.get(page_index, ""))
+        self._update_stats()
+        self._renderer.request(PageKey(self._job.source, page_index, self._job.dpi, self._job.max_pixels))
+
+    @Slot()
+    def zoom_in(self) -> None:
+        self.page_view.zoom_by(1.25)
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self.page_view.zoom_by(1 / 1.25)
+
+    @Slot()
+    def fit_width(self) -> None:
+        self.page_view.fit_to_width()
+
+    @Slot(object, QImage)
+    def _on_rendered(self, key: PageKey, image: QImage) -> None:
+        if self._job and key.source == self._job.source and key.page_index == self._page:
+            self.page_view.set_image(image)
+
+    @Slot(object, str)
+    def _on_render_failed(self, key: PageKey, message: str) -> None:
+        if self._job and key.source == self._job.source and key.page_index == self._page:
+            self.page_view.set_image(None)
+            self.stats_label.setText(
+                self.tr("The page image cannot be shown: {message}").format(message=message)
+            )
+
+    # -- live events ------------------------------------------------------------------------------
+
+    def on_page_started(self, job_id: str, page_index: int) -> None:
+        if job_id != self.job_id:
+            return
+        self._live = page_index
+        self._texts[page_index] = ""
+        self._failed.pop(page_index, None)
+        self._results.pop(page_index, None)
+        if self._follow or page_index == self._page:
+            self._go_to(page_index, follow=True)
+
+    def on_text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        if job_id != self.job_id:
+            return
+        self._texts[page_index] = self._texts.get(page_index, "") + text
+        if page_index != self._page:
+            return
+        # Append at the end without moving the user's cursor or selection.
+        cursor = QTextCursor(self.text_edit.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        with QSignalBlocker(self.text_edit):
+            cursor.insertText(text)
+        self._markdown_dirty = True
+        if not self._markdown_timer.isActive():
+            self._markdown_timer.start()
+        self._update_stats()
+
+    def on_page_finished(self, job_id: str, result: PageResult) -> None:
+        if job_id != self.job_id:
+            return
+        if self._live == result.page_index:
+            self._live = None
+        self._results[result.page_index] = result
+        self._texts[result.page_index] = result.text
+        if result.page_index == self._page:
+            # The final text may differ from the streamed deltas (a loop cut off, a retry); when it
+            # does not, the view already shows it and only becomes editable.
+            if result.text != self.text_edit.toPlainText():
+                self._show_text(result.text)
+            else:
+                self.text_edit.setReadOnly(False)
+                self._markdown_dirty = True
+                self._refresh_markdown_if_visible()
+            self._update_stats()
+
+    def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        if job_id != self.job_id:
+            return
+        if self._live == page_index:
+            self._live = None
+        self._failed[page_index] = message
+        if page_index == self._page:
+            self._update_stats()
+            self.text_edit.setReadOnly(True)
+
+    # -- text -------------------------------------------------------------------------------------
+
+    def _show_text(self, text: str) -> None:
+        with QSignalBlocker(self.text_edit):
+            self.text_edit.setPlainText(text)
+        self.text_edit.setReadOnly(self._page not in self._results)
+        self._markdown_dirty = True
+        self._refresh_markdown_if_visible()
+
+    @Slot()
+    def _refresh_markdown_if_visible(self) -> None:
+        if not self._markdown_dirty or self.tabs.currentWidget() is not self.markdown_view:
+            return
+        self._markdown_dirty = False
+        scroll = self.markdown_view.verticalScrollBar()
+        at_end = scroll.value() >= scroll.maximum() - 4
+        document = self.markdown_view.document()
+        started = time.perf_counter()
+        document.setMarkdown(
+            markdown_for_display(self.page_text()), QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+        )
+        _outline_tables(document)
+        # Rendering grows with the page; while it streams, spend at most ~10 % of the GUI
+        # thread on it (a long page refreshes less often instead of stalling the window).
+        spent_ms = (time.perf_counter() - started) * 1000
+        self._markdown_timer.setInterval(max(MARKDOWN_REFRESH_MS, int(spent_ms * 10)))
+        if at_end:
+            scroll.setValue(scroll.maximum())
+
+    @Slot()
+    def _on_text_changed(self) -> None:
+        if self._job is None or self.text_edit.isReadOnly():
+            return
+        self._texts[self._page] = self.text_edit.toPlainText()
+        self._markdown_dirty = True
+        self._edit_timer.start()
+
+    @Slot()
+    def commit_edit(self) -> None:
+        """Report a pending edit now (on page or document change, before export, on close)."""
+        if not self._edit_timer.isActive() or self._job is None:
+            return
+        self._edit_timer.stop()
+        text = self._texts.get(self._page, "")
+        result = self._results.get(self._page)
+        if result is not None:
+            self._results[self._page] = dataclasses.replace(
+                result, text=text, flags=result.flags | {FLAG_EDITED}
+            )
+        self._update_stats()
+        self.page_edited.emit(self._job.job_id, self._page, text)
+
+    @Slot()
+    def copy_page(self) -> None:
+        QGuiApplication.clipboard().setText(self.page_text())
+
+    @Slot()
+    def copy_document(self) -> None:
+        QGuiApplication.clipboard().setText(self.document_text())
+
+    # -- statistics -------------------------------------------------------------------------------
+
+    def _flag_names(self) -> dict[str, str]:
+        return {
+            FLAG_REPETITION_LOOP: self.tr("repetition loop stopped"),
+            FLAG_TRUNCATED: self.tr("cut off at the token limit"),
+            FLAG_RETRIED: self.tr("read twice (loop retry)"),
+            FLAG_EDITED: self.tr("edited"),
+        }
+
+    def stats_text(self) -> str:
+        return self.stats_label.text()
+
+    def _update_stats(self) -> None:
+        page = self._page
+        if page in self._failed:
+            text = self.tr("Page {n} failed: {message}").format(n=page + 1, message=self._failed[page])
+        elif page in self._results:
+            result = self._results[page]
+            s = result.stats
+            parts = [
+                self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s),
+                self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
+                self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
+            ]
+            names = self._flag_names()
+            flags = [names.get(f, f) for f in sorted(result.flags)]
+            if flags:
+                parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))
+            text = " · ".join(parts)
+        elif page == self._live:
+            text = self.tr("Page {n}: reading…").format(n=page + 1)
+        else:
+            text = self.tr("Page {n}: not read yet").format(n=page + 1)
+        self.stats_label.setText(text)

@@ -1,0 +1,409 @@
+"""The settings dialog, built from the one settings schema (``settings.iter_fields``).
+
+Every leaf setting gets a generic editor chosen from its type, choices and limits — so fields
+other parts of the app add show up here without touching this file — grouped in one tab per
+section, with the help text as tooltip. A few keys get a better editor: model files get a file
+chooser, the catalog model a list of the catalog's models with a Download button, folders a
+folder chooser, the API key a password field.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.backends.registry import BACKEND_LABELS, availability
+from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.models import catalog, hub
+from ocr_desktop.settings import FieldInfo, Settings
+
+log = logging.getLogger(__name__)
+
+INT_LIMIT = 2**31 - 1
+#: Download progress reaches the GUI at most this often (seconds).
+PROGRESS_INTERVAL_S = 0.1
+
+
+class Editor:
+    """One setting's widget, with the value in the settings' own type."""
+
+    def __init__(
+        self, info: FieldInfo, widget: QWidget, get: Callable[[], Any], put: Callable[[Any], None]
+    ) -> None:
+        self.info, self.widget, self.get, self.put = info, widget, get, put
+
+
+class SettingsDialog(QDialog):
+    settings_accepted = Signal(object)  # the new Settings (validated)
+    _download_progress = Signal(str, int, int)  # internal, from the download thread: file, done, total
+    _download_done = Signal(str)  # internal: "" when it worked, else the message
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.setObjectName("settingsDialog")
+        self._original = copy.deepcopy(settings)
+        self.editors: dict[str, Editor] = {}
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
+        self._tab_of: dict[str, int] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._build(settings)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #a11d1d;")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults,
+            self,
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        restore = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        restore.setToolTip(self.tr("Put every setting back to its default (saved when you press OK)"))
+        restore.clicked.connect(self.restore_defaults)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self._download_progress.connect(self._on_download_progress)
+        self._download_done.connect(self._on_download_done)
+        self._update_dependent()
+        self.resize(720, 560)
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _section_titles(self) -> dict[str, str]:
+        return {
+            "": self.tr("General"),
+            "documents": self.tr("Documents"),
+            "generation": self.tr("Generation"),
+            "llamacpp": "llama.cpp",
+            "vllm": "vLLM",
+            "export": self.tr("Export"),
+            "telemetry": self.tr("Gauges"),
+        }
+
+    def _build(self, settings: Settings) -> None:
+        titles = self._section_titles()
+        forms: dict[str, QFormLayout] = {}
+        for info, value in settings_mod.iter_fields(settings):
+            section = info.key.rpartition(".")[0]
+            if section not in forms:
+                page = QWidget()
+                forms[section] = QFormLayout(page)
+                forms[section].setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+                if section == "llamacpp":
+                    forms[section].addRow(self._model_box())
+                scroll = QScrollArea(self.tabs)
+                scroll.setWidgetResizable(True)
+                scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+                scroll.setWidget(page)
+                index = self.tabs.addTab(scroll, titles.get(section, section.replace("_", " ").capitalize()))
+                self._tab_of[section] = index
+            editor = self._editor(info)
+            editor.put(value)
+            editor.widget.setToolTip(info.help)
+            editor.widget.setAccessibleName(info.label)
+            editor.widget.setAccessibleDescription(info.help)
+            self.editors[info.key] = editor
+            if isinstance(editor.widget, QCheckBox):
+                forms[section].addRow("", editor.widget)
+            else:
+                label = QLabel(info.label + ":")
+                label.setToolTip(info.help)
+                label.setBuddy(editor.widget)
+                forms[section].addRow(label, editor.widget)
+        self.availability_label = QLabel(self)
+        self.availability_label.setWordWrap(True)
+        forms[""].addRow("", self.availability_label)
+        self.editors["backend"].widget.currentIndexChanged.connect(self._update_dependent)  # type: ignore[attr-defined]
+        self.editors["vllm.mode"].widget.currentIndexChanged.connect(self._update_dependent)  # type: ignore[attr-defined]
+
+    def _editor(self, info: FieldInfo) -> Editor:
+        if info.key == "llamacpp.catalog_model":
+            combo = self.catalog_combo
+            return Editor(
+                info, combo, combo.currentData, lambda v: combo.setCurrentIndex(max(0, combo.findData(v)))
+            )
+        return make_editor(info, self)
+
+    def _model_box(self) -> QWidget:
+        """The catalog's llama.cpp models, whether each is downloaded, and a Download button."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 8)
+        self.catalog_combo = QComboBox(box)
+        # The descriptions are long; the combo must not widen the dialog past the screen.
+        self.catalog_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.catalog_combo.setMinimumContentsLength(30)
+        for entry in catalog.CATALOG:
+            if entry.runtime == "llamacpp":
+                self.catalog_combo.addItem(entry.description, entry.name)
+        self.catalog_combo.currentIndexChanged.connect(self._update_model_status)
+        self.model_status = QLabel(box)
+        self.model_status.setWordWrap(True)
+        self.download_button = QPushButton(self.tr("Download"), box)
+        self.download_button.setToolTip(self.tr("Download the chosen catalog model from Hugging Face"))
+        self.download_button.clicked.connect(self.download_model)
+        self.download_bar = QProgressBar(box)
+        self.download_bar.setAccessibleName(self.tr("Download progress"))
+        self.download_bar.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.model_status, 1)
+        row.addWidget(self.download_button)
+        layout.addWidget(QLabel(self.tr("Leave the model files empty to use a catalog model:"), box))
+        layout.addWidget(self.catalog_combo)
+        layout.addLayout(row)
+        layout.addWidget(self.download_bar)
+        return box
+
+    # -- behaviour ------------------------------------------------------------------------------
+
+    @Slot()
+    def _update_dependent(self) -> None:
+        backend = self.editors["backend"].get()
+        found = availability(self._collect_quietly(), backend)
+        text = found.reason if found.available else f"⚠ {found.reason} — {found.fix}"
+        self.availability_label.setText(text)
+        remote = self.editors["vllm.mode"].get() == "remote"
+        for key, enabled in (
+            ("vllm.url", remote),
+            ("vllm.api_key", remote),
+            ("vllm.command", not remote),
+            ("vllm.extra_args", not remote),
+            ("vllm.gpu_memory_utilization", not remote),
+            ("vllm.enforce_eager", not remote),
+        ):
+            if key in self.editors:
+                self.editors[key].widget.setEnabled(enabled)
+        self._update_model_status()
+
+    @Slot()
+    def _update_model_status(self) -> None:
+        name = self.catalog_combo.currentData()
+        try:
+            found = hub.model_paths(name)
+        except hub.ModelError as exc:
+            self.model_status.setText(self.tr("Not downloaded."))
+            self.model_status.setToolTip(exc.message)
+            self.download_button.setEnabled(self._pool is None)
+        else:
+            self.model_status.setText(self.tr("Downloaded: {path}").format(path=found["model"].parent))
+            self.model_status.setToolTip("\n".join(str(p) for p in found.values()))
+            self.download_button.setEnabled(False)
+
+    @Slot()
+    def download_model(self) -> None:
+        name = self.catalog_combo.currentData()
+        self.download_button.setEnabled(False)
+        self.download_bar.setRange(0, 0)
+        self.download_bar.show()
+        self.model_status.setText(self.tr("Downloading {name}…").format(name=name))
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pool.submit(self._download, name).add_done_callback(report_unexpected)
+
+    def _download(self, name: str) -> None:
+        """On the download thread."""
+        last = 0.0
+
+        def progress(p: hub.DownloadProgress) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL_S or p.done_bytes == p.total_bytes:
+                last = now
+                # Signals carry ints as C ints: report KiB so multi-GB files fit.
+                self._download_progress.emit(p.filename, p.done_bytes // 1024, (p.total_bytes or 0) // 1024)
+
+        try:
+            hub.pull(name, progress)
+        except hub.ModelError as exc:
+            self._download_done.emit(exc.message)
+        else:
+            self._download_done.emit("")
+
+    @Slot(str, int, int)
+    def _on_download_progress(self, filename: str, done_kib: int, total_kib: int) -> None:
+        self.download_bar.setRange(0, total_kib)
+        self.download_bar.setValue(done_kib)
+        self.download_bar.setFormat(f"{filename}: %p %")
+
+    @Slot(str)
+    def _on_download_done(self, message: str) -> None:
+        self._stop_download_thread()
+        self.download_bar.hide()
+        self._update_model_status()
+        if message:
+            self.model_status.setText(self.tr("Download failed: {message}").format(message=message))
+
+    def _stop_download_thread(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    @Slot()
+    def restore_defaults(self) -> None:
+        for info, value in settings_mod.iter_fields(Settings()):
+            if info.key in self.editors:
+                with QSignalBlocker(self.editors[info.key].widget):
+                    self.editors[info.key].put(value)
+        self._update_dependent()
+
+    def _collect_quietly(self) -> Settings:
+        """The dialog's values as far as they are valid (for the availability hint)."""
+        settings = copy.deepcopy(self._original)
+        for key, editor in self.editors.items():
+            try:
+                settings_mod.set_value(settings, key, editor.get())
+            except settings_mod.SettingsError:
+                continue
+        return settings
+
+    def collect(self) -> Settings:
+        """The dialog's values as Settings; raises SettingsError naming the first bad one."""
+        settings = copy.deepcopy(self._original)
+        for key, editor in self.editors.items():
+            try:
+                settings_mod.set_value(settings, key, editor.get())
+            except settings_mod.SettingsError:
+                self.tabs.setCurrentIndex(self._tab_of[key.rpartition(".")[0]])
+                editor.widget.setFocus()
+                raise
+        return settings
+
+    def accept(self) -> None:
+        try:
+            new = self.collect()
+        except settings_mod.SettingsError as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.show()
+            return
+        self._stop_download_thread()
+        self.settings_accepted.emit(new)
+        super().accept()
+
+    def reject(self) -> None:
+        self._stop_download_thread()
+        super().reject()
+
+
+def _choice_text(info: FieldInfo, choice: Any) -> str:
+    if info.key == "backend":
+        return BACKEND_LABELS.get(choice, str(choice))
+    if info.key == "language":
+        names = {"": QCoreApplication.translate("SettingsDialog", "System language"), "en": "English"}
+        return names.get(choice, "简体中文" if choice == "zh_CN" else str(choice))
+    return str(choice)
+
+
+def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
+    """A generic editor for one setting, from its type, choices and limits."""
+    if info.type is bool:
+        box = QCheckBox(info.label)
+        return Editor(info, box, box.isChecked, box.setChecked)
+    if info.type is list and info.choices:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        boxes = {choice: QCheckBox(_choice_text(info, choice), holder) for choice in info.choices}
+        for box in boxes.values():
+            box.setToolTip(info.help)
+            row.addWidget(box)
+        row.addStretch(1)
+
+        def put_list(values: list[str]) -> None:
+            for choice, box in boxes.items():
+                box.setChecked(choice in values)
+
+        return Editor(info, holder, lambda: [c for c, b in boxes.items() if b.isChecked()], put_list)
+    if info.choices:
+        combo = QComboBox()
+        for choice in info.choices:
+            combo.addItem(_choice_text(info, choice), choice)
+        return Editor(
+            info, combo, combo.currentData, lambda v: combo.setCurrentIndex(max(0, combo.findData(v)))
+        )
+    if info.type is int:
+        spin = QSpinBox()
+        spin.setRange(
+            int(info.minimum) if info.minimum is not None else -INT_LIMIT,
+            int(info.maximum) if info.maximum is not None else INT_LIMIT,
+        )
+        spin.setGroupSeparatorShown(spin.maximum() >= 100_000)
+        return Editor(info, spin, spin.value, spin.setValue)
+    if info.type is float:
+        dspin = QDoubleSpinBox()
+        dspin.setDecimals(2)
+        dspin.setSingleStep(0.05 if (info.maximum or 10) <= 2 else 0.5)
+        dspin.setRange(
+            info.minimum if info.minimum is not None else -1e9,
+            info.maximum if info.maximum is not None else 1e9,
+        )
+        return Editor(info, dspin, dspin.value, dspin.setValue)
+    line = QLineEdit()
+    if info.key.endswith("api_key"):
+        line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+    if info.key.endswith(("_path", "_dir")):
+        return _path_editor(info, line, owner)
+    return Editor(info, line, line.text, line.setText)
+
+
+def _path_editor(info: FieldInfo, line: QLineEdit, owner: QWidget) -> Editor:
+    """A line edit with a Browse button: a folder chooser for ``*_dir``, a file chooser else."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(line, 1)
+    browse = QPushButton(QCoreApplication.translate("SettingsDialog", "Browse…"), holder)
+    browse.setAccessibleName(
+        QCoreApplication.translate("SettingsDialog", "Browse for {setting}").format(setting=info.label)
+    )
+    row.addWidget(browse)
+    folder = info.key.endswith("_dir")
+
+    def choose() -> None:
+        if folder:
+            chosen = QFileDialog.getExistingDirectory(owner, info.label, line.text())
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(
+                owner,
+                info.label,
+                line.text(),
+                QCoreApplication.translate("SettingsDialog", "GGUF files (*.gguf);;All files (*)"),
+            )
+        if chosen:
+            line.setText(chosen)
+
+    browse.clicked.connect(choose)
+    holder.setFocusProxy(line)
+    return Editor(info, holder, line.text, line.setText)

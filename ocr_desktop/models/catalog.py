@@ -1,0 +1,103 @@
+"""The GLM-OCR builds the app knows how to download, with their sizes and expected memory.
+
+Sizes and hashes are what was seen on the Hub; those not seen are ``None`` and are taken from the
+Hub's metadata at pull time (``hub.pull`` verifies every file against it either way). A hash may be
+abbreviated as ``"<first hex>…<last hex>"`` when only that much is on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GB = 1000**3
+
+
+class UnknownModelError(KeyError):
+    """A model name that is not in the catalog; the message lists the names that are."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    filename: str  # path inside the repository
+    role: str  # "model" (text GGUF) | "mmproj" (vision projector GGUF)
+    size: int | None = None  # bytes
+    sha256: str | None = None  # full hex, or abbreviated "45bc244a…50b1"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    name: str  # what `ocr-desktop models pull NAME` takes
+    runtime: str  # "llamacpp" | "vllm"
+    repo_id: str
+    description: str
+    files: tuple[ModelFile, ...] = ()  # empty: the whole repository (a transformers checkpoint)
+    download_bytes: int = 0  # all files together, for the listing and the disk check
+    memory_bytes: int = 0  # expected resident memory while reading a page at the default settings
+    revision: str = "main"
+
+    def file(self, role: str) -> ModelFile:
+        for f in self.files:
+            if f.role == role:
+                return f
+        raise KeyError(f"{self.name} has no {role} file")
+
+
+# Memory at the defaults (context 8192, page budget 3072 image tokens, flash attention on):
+# the GGUF pair (mmap'd, all pages touched) + KV cache 17 layers × 8 KV heads × 128 × 2 × f16 × 8192
+# ≈ 0.57 GB + ~0.5 GB of compute buffers. vLLM: DESIGN.md's measurement on an Orin Nano.
+CATALOG: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        name="glm-ocr-q8_0",
+        runtime="llamacpp",
+        repo_id="ggml-org/GLM-OCR-GGUF",
+        description="GLM-OCR 8-bit GGUF + 8-bit vision projector (recommended for llama.cpp)",
+        files=(
+            ModelFile("GLM-OCR-Q8_0.gguf", "model", 950_433_408, "45bc244a…50b1"),
+            ModelFile("mmproj-GLM-OCR-Q8_0.gguf", "mmproj", 484_403_648, "9c4b58e3…141f"),
+        ),
+        download_bytes=950_433_408 + 484_403_648,
+        memory_bytes=int(2.6 * GB),
+    ),
+    CatalogEntry(
+        name="glm-ocr-f16",
+        runtime="llamacpp",
+        repo_id="ggml-org/GLM-OCR-GGUF",
+        description="GLM-OCR 16-bit GGUF + 16-bit vision projector (reference precision, ~2x the memory)",
+        files=(
+            ModelFile("GLM-OCR-f16.gguf", "model"),
+            ModelFile("mmproj-GLM-OCR-f16.gguf", "mmproj"),
+        ),
+        download_bytes=int(2.66 * GB),  # ≈1.79 GB text (as the 0.95 GB Q8_0 scaled) + 0.87 GB projector
+        memory_bytes=int(3.8 * GB),
+    ),
+    CatalogEntry(
+        name="glm-ocr",
+        runtime="vllm",
+        repo_id="zai-org/GLM-OCR",
+        description="GLM-OCR BF16 transformers checkpoint, served by vLLM",
+        download_bytes=int(2.7 * GB),  # 2.65 GB model.safetensors + tokenizer and configs
+        memory_bytes=int(6.4 * GB),
+    ),
+)
+
+DEFAULT_LLAMACPP_MODEL = "glm-ocr-q8_0"
+
+
+def get_entry(name: str) -> CatalogEntry:
+    for entry in CATALOG:
+        if entry.name == name:
+            return entry
+    known = ", ".join(e.name for e in CATALOG)
+    raise UnknownModelError(f"unknown model '{name}' — the catalog has: {known}")
+
+
+def hash_matches(known: str, actual: str) -> bool:
+    """Whether ``actual`` (full hex) agrees with ``known`` (full, or abbreviated with '…')."""
+    known, actual = known.lower(), actual.lower()
+    if "…" not in known:
+        return known == actual
+    head, tail = known.split("…", 1)
+    return actual.startswith(head) and actual.endswith(tail)

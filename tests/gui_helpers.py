@@ -1,0 +1,69 @@
+"""Helpers shared by the GUI tests: a main window on a scripted or real backend, simulated drops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from ocr_desktop.backends.base import Backend
+from ocr_desktop.core.store import JobStore
+from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.settings import Settings
+from ocr_desktop.telemetry.psutil_source import PsutilSource
+from ocr_desktop.telemetry.sampler import Sampler
+from tests.backends import ScriptedBackend
+
+WindowFactory = Callable[..., MainWindow]
+
+
+def drop_files(target: QWidget, files: list[Path]) -> None:
+    """What the file manager does: drag enter, then drop, with file URLs."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
+    centre = target.rect().center()
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:  # PySide6 6.12 takes a QPointF (its QPoint overload is deprecated); 6.11 only a QPoint
+        enter = QDragEnterEvent(QPointF(centre), *args)
+    except TypeError:
+        enter = QDragEnterEvent(centre, *args)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted(), "the window refused the drag"
+    drop = QDropEvent(QPointF(centre), *args)
+    QApplication.sendEvent(target, drop)
+    assert drop.isAccepted(), "the window refused the drop"
+
+
+def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
+    """For a ``make_window`` fixture: build main windows on a fresh JobStore (default path: the test's temp data dir); every
+    window is shut down and its store closed at the end of the test."""
+    made: list[tuple[MainWindow, JobStore]] = []
+
+    def make(
+        backend: Backend | Callable[[Settings], Backend] | None = None,
+        settings: Settings | None = None,
+    ) -> MainWindow:
+        store = JobStore()
+        if backend is None:
+            factory = None
+        elif callable(backend) and not isinstance(backend, ScriptedBackend):
+            factory = backend
+        else:
+            factory = lambda _settings, _backend=backend: _backend  # noqa: E731
+        settings = settings or Settings()
+        # psutil only: jtop and NVML are absent here, and jtop's import warns on its own thread.
+        sampler = Sampler(settings.telemetry, sources=[PsutilSource()])
+        window = MainWindow(settings, store, backend_factory=factory, sampler=sampler)
+        qtbot.addWidget(window)
+        window.show()
+        made.append((window, store))
+        return window
+
+    yield make
+    for window, store in made:
+        window.shutdown()
+        store.close()

@@ -1,0 +1,58 @@
+"""End to end: ``python -m ocr_desktop ocr sample.pdf --backend llamacpp --format md,txt,json`` in a
+real subprocess, with the real llama.cpp runtime and the generated model chosen in the settings file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocr_desktop import paths
+from ocr_desktop import settings as settings_mod
+from ocr_desktop.settings import Settings
+
+pytestmark = pytest.mark.llamacpp
+
+
+def test_ocr_a_pdf_to_md_txt_json_with_llama_cpp(
+    sample_pdf: Path, llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    # GIVEN a 3-page PDF and a settings file (in the test's XDG config dir) naming the generated model
+    llamacpp_settings.generation.max_tokens = 24
+    settings_mod.save(llamacpp_settings, paths.settings_file())
+    out = tmp_path / "out"
+    # WHEN the CLI reads it with llama.cpp
+    result = subprocess.run(
+        [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--backend", "llamacpp",
+         "--format", "md,txt,json", "--out", str(out), "--dpi", "72"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    # THEN it succeeds and writes the three files
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["sample.json", "sample.md", "sample.txt"]
+    # AND each has one section per page, in order, with the model's text
+    data = json.loads((out / "sample.json").read_text(encoding="utf-8"))
+    pages = data["pages"]
+    assert [p["number"] for p in pages] == [1, 2, 3]
+    for page in pages:
+        assert page["backend"] == "llamacpp"
+        assert page["model"] == "glm-ocr-test-f16.gguf"
+        assert page["text"].strip()
+        assert page["finish_reason"] == "length"
+        assert page["tokens"]["completion"] == 24
+        assert page["tokens"]["prompt"] == page["tokens"]["image"] + 11
+        assert page["tokens"]["image"] == (page["image"]["width"] // 28) * (page["image"]["height"] // 28)
+    markdown = (out / "sample.md").read_text(encoding="utf-8")
+    starts = [markdown.index(f"<!-- page {n} -->") for n in (1, 2, 3)]
+    assert starts == sorted(starts)
+    assert markdown.count("<!-- page ") == 3
+    text = (out / "sample.txt").read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.startswith("--- Page")] == [
+        "--- Page 1 ---",
+        "--- Page 2 ---",
+        "--- Page 3 ---",
+    ]
+    assert pages[0]["text"] in text and pages[0]["text"] in markdown

@@ -1,0 +1,162 @@
+"""The window on the real runtimes: llama.cpp in-process on the generated GLM-OCR test model, and a
+real vLLM server (tiny checkpoint) as a remote backend. Pages are kept small (a low pixel budget)
+so each one takes about a second on two CPU cores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ocr_desktop.backends.base import BackendState
+from ocr_desktop.settings import Settings
+from tests.fixtures.files import make_pdf
+from tests.fixtures.vllm import RunningVllm
+from tests.gui_helpers import WindowFactory, drop_files, window_factory
+
+pytestmark = pytest.mark.gui
+
+#: First pages on 2 shared cores include loading the model; a vLLM page waits for the server.
+TIMEOUT_MS = 180_000
+#: ~128 image tokens per page: fits the vLLM test server's 2048-token context and reads fast.
+SMALL_PAGE_PIXELS = 28 * 28 * 128
+SMALL_PAGE_PT = (300, 200)
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot)
+
+
+def small_pages(settings: Settings, max_tokens: int = 48) -> Settings:
+    settings.documents.max_pixels = SMALL_PAGE_PIXELS
+    settings.generation.max_tokens = max_tokens
+    return settings
+
+
+@pytest.mark.llamacpp
+def test_drop_pdf_streams_with_llamacpp_and_exports(
+    qtbot: QtBot, make_window: WindowFactory, llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    # GIVEN the window on the real llama.cpp backend and the generated model
+    window = make_window(settings=small_pages(llamacpp_settings))
+    pdf = make_pdf(tmp_path / "two pages.pdf", 2, page_size_pt=SMALL_PAGE_PT)
+    streamed: list[str] = []
+    shown_while_streaming: list[str] = []
+
+    def on_delta(_job: str, _page: int, text: str, _count: int) -> None:
+        streamed.append(text)
+        shown_while_streaming.append(window.reading_view.text_edit.toPlainText())
+
+    window.bridge.text_delta.connect(on_delta)
+
+    # WHEN the PDF is dropped on the window
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
+        drop_files(window, [pdf])
+
+    # THEN the pages streamed into the reading view and were read by llama.cpp
+    job_id = finished.args[0]
+    assert streamed, "no text streamed"
+    assert any(shown_while_streaming), "the reading view showed no text while the page was read"
+    result = window.store.document_result(job_id)
+    assert [p.page_index for p in result.pages] == [0, 1]
+    assert {p.backend for p in result.pages} == {"llamacpp"}
+    assert all(p.stats.completion_tokens > 0 for p in result.pages)
+    row = window.queue_model.job(job_id)
+    assert row is not None and row.pages_done == {0, 1} and row.backend == "llamacpp"
+    assert window.backend_state is BackendState.READY and window.model_label.text()
+
+    # WHEN it is exported as txt, md and json
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    out = tmp_path / "export"
+    dialog.editors["export.out_dir"].put(str(out))
+    dialog.editors["export.formats"].put(["txt", "md", "json"])
+    with qtbot.waitSignal(dialog.exported, timeout=30_000) as exported:
+        dialog.accept()
+
+    # THEN the files hold what the model read
+    assert sorted(p.name for p in exported.args[0]) == ["two pages.json", "two pages.md", "two pages.txt"]
+    data = json.loads((out / "two pages.json").read_text(encoding="utf-8"))
+    assert json.dumps(data, ensure_ascii=False).count(result.pages[0].text.strip()[:20]) >= 1
+    assert "Saved 3 files to" in window.notice.text()
+
+
+@pytest.mark.llamacpp
+def test_cancel_mid_page_with_llamacpp(
+    qtbot: QtBot, make_window: WindowFactory, llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    # GIVEN llama.cpp reading a page with a long token budget
+    window = make_window(settings=small_pages(llamacpp_settings, max_tokens=4000))
+    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+        [job_id] = window.add_paths([make_pdf(tmp_path / "one.pdf", 1, page_size_pt=SMALL_PAGE_PT)])
+
+    # WHEN the page is cancelled while tokens stream
+    with qtbot.waitSignal(window.bridge.page_failed, timeout=TIMEOUT_MS) as failed:
+        window.cancel_page_action.trigger()
+
+    # THEN the page ends as cancelled and the document is not blocked
+    assert failed.args[0] == job_id and "cancel" in failed.args[2]
+    qtbot.waitUntil(lambda: window.queue_model.job(job_id).status.finished, timeout=TIMEOUT_MS)
+    assert window.queue_model.job(job_id).failed.keys() == {0}
+
+
+def switch_backend(qtbot: QtBot, window: object, backend: str) -> None:
+    """Pick another backend in the settings dialog and wait until it is loaded."""
+    window.settings_action.trigger()  # type: ignore[attr-defined]
+    dialog = window.settings_dialog  # type: ignore[attr-defined]
+    dialog.editors["backend"].put(backend)
+    with qtbot.waitSignal(
+        window.bridge.backend_state,  # type: ignore[attr-defined]
+        check_params_cb=lambda state, _message: state in (BackendState.READY, BackendState.ERROR),
+        timeout=TIMEOUT_MS,
+    ) as loaded:
+        dialog.accept()
+    assert loaded.args[0] is BackendState.READY, loaded.args[1]
+
+
+def read_one(qtbot: QtBot, window: object, path: Path) -> list[str]:
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:  # type: ignore[attr-defined]
+        window.add_paths([path])  # type: ignore[attr-defined]
+    result = window.store.document_result(finished.args[0])  # type: ignore[attr-defined]
+    return [p.backend for p in result.pages]
+
+
+@pytest.mark.llamacpp
+@pytest.mark.vllm
+@pytest.mark.slow
+def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    llamacpp_settings: Settings,
+    vllm_server: RunningVllm,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the window on llama.cpp, with the vLLM test server configured as a remote server
+    settings = small_pages(llamacpp_settings)
+    settings.vllm = vllm_server.remote()
+    window = make_window(settings=settings)
+    page = make_pdf(tmp_path / "page.pdf", 1, page_size_pt=SMALL_PAGE_PT)
+    assert read_one(qtbot, window, page) == ["llamacpp"]
+
+    # WHEN vLLM is chosen while idle; THEN llama.cpp is unloaded, vLLM loads and reads the next page
+    switch_backend(qtbot, window, "vllm")
+    assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
+    assert read_one(qtbot, window, page) == ["vllm"]
+
+    # WHEN llama.cpp is chosen while vLLM is reading a page, answering "cancel the page"
+    monkeypatch.setattr(window, "ask_finish_page", lambda: False)
+    window.settings.generation.max_tokens = 400
+    window.pipeline.update_settings(window.settings)
+    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+        [job_id] = window.add_paths([page])
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+        switch_backend(qtbot, window, "llamacpp")
+
+    # THEN the page was read again, by llama.cpp
+    assert [p.backend for p in window.store.document_result(job_id).pages] == ["llamacpp"]
+    assert "llama.cpp" in window.backend_label.text()

