@@ -196,8 +196,11 @@ class _ProgressListener(PipelineListener):
         self.progress.update(line.task_id, description=f"{line.name} [red](failed)[/red]")
 
     def backend_state(self, state: BackendState, message: str) -> None:
-        if state is not BackendState.UNLOADED:
-            self.progress.console.print(f"[dim]{state.value}: {message}[/dim]", highlight=False)
+        if state is BackendState.ERROR:
+            self.progress.console.print("[red]backend error:[/red] ", end="", highlight=False)
+            self.progress.console.print(message, markup=False, highlight=False)
+        elif state is not BackendState.UNLOADED:
+            self.progress.console.print(message, style="dim", markup=False, highlight=False)
 
 
 def _queue(
@@ -211,7 +214,7 @@ def _queue(
 ) -> str:
     """Queue one document, continuing an earlier run of the same file and options if there is one."""
     previous = store.find_job(path, Pipeline.job_options(settings)) if resume else None
-    if previous is None:
+    if previous is None or previous.id in store.jobs_owned_elsewhere():  # e.g. queued in the window
         return pipeline.submit(path)
     if previous.status.finished:  # done earlier: only its failed pages (if any) are read again
         if previous.pages_failed:
@@ -339,12 +342,13 @@ def _report(
     for job_id in job_ids:
         line = listener.jobs[job_id]
         record = _job(store, job_id)
-        pages = len(record.page_indices) if record.page_indices else (record.page_count or 0)
+        # a document that could not be opened has no page count
+        pages = "–" if record.page_count is None else f"{record.pages_done}/{len(record.page_indices)}"
         tps = "earlier run" if line.reused else (f"{line.tokens / line.seconds:.1f}" if line.seconds else "–")
         output = "failed" if line.error else ", ".join(sorted({str(p) for p in written[job_id]})) or "–"
         table.add_row(
             line.name,
-            f"{record.pages_done}/{pages}",
+            pages,
             str(record.pages_failed),
             tps,
             f"{line.seconds:.1f} s",

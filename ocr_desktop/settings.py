@@ -35,7 +35,7 @@ class SettingsError(ValueError):
 
 def setting(
     default: T,
-    help: str,  # noqa: A002 - reads naturally at the call sites
+    help: str,
     *,
     choices: tuple[Any, ...] | None = None,
     minimum: float | None = None,
@@ -167,14 +167,23 @@ class VllmSettings:
     )
     model: str = setting("zai-org/GLM-OCR", "Model directory or Hugging Face repo id served.", label="Model")
     url: str = setting("http://127.0.0.1:8000", "Base URL of a remote server.", label="Server URL")
-    api_key: str = setting("", "API key of a remote server (managed servers get a random one).", label="API key")
-    served_model_name: str = setting("glm-ocr", "Name the server serves the model under.", label="Served name")
+    api_key: str = setting(
+        "", "API key of a remote server (managed servers get a random one).", label="API key"
+    )
+    served_model_name: str = setting(
+        "glm-ocr", "Name the server serves the model under.", label="Served name"
+    )
     max_model_len: int = setting(
-        8192, "Server context length (--max-model-len).", minimum=512, maximum=131072, label="Max model length"
+        8192,
+        "Server context length (--max-model-len).",
+        minimum=512,
+        maximum=131072,
+        label="Max model length",
     )
     gpu_memory_utilization: float = setting(
         0.0,
-        "Share of GPU memory the server may take; 0 = automatic (0.4 on devices with 8 GB or less, else 0.8).",
+        "Share of GPU memory the server may take; 0 = automatic "
+        "(0.4 on devices with 8 GB or less, else 0.8).",
         minimum=0.0,
         maximum=0.95,
         label="GPU memory share",
@@ -186,13 +195,19 @@ class VllmSettings:
         maximum=64,
         label="Pages in flight",
     )
-    speculative_mtp: bool = setting(False, "Enable MTP speculative decoding.", label="MTP speculative decoding")
+    speculative_mtp: bool = setting(
+        False, "Enable MTP speculative decoding.", label="MTP speculative decoding"
+    )
     enforce_eager: bool = setting(
         False, "Skip CUDA graphs / torch.compile (faster start, slower decode).", label="Eager mode"
     )
     extra_args: str = setting("", "Extra arguments appended to the server command.", label="Extra arguments")
     startup_timeout_s: int = setting(
-        600, "Seconds to wait for the server to become healthy.", minimum=10, maximum=3600, label="Start timeout"
+        600,
+        "Seconds to wait for the server to become healthy.",
+        minimum=10,
+        maximum=3600,
+        label="Start timeout",
     )
     request_timeout_s: int = setting(
         600, "Seconds one page may take on the server.", minimum=5, maximum=7200, label="Request timeout"
@@ -204,8 +219,12 @@ class ExportSettings:
     formats: list[str] = setting(
         ["md"], "Formats written: any of txt, md, json.", choices=("txt", "md", "json"), label="Formats"
     )
-    out_dir: str = setting("", "Folder results are exported to; empty = beside each document.", label="Folder")
-    combined: bool = setting(False, "Write all documents into one file per format.", label="One combined file")
+    out_dir: str = setting(
+        "", "Folder results are exported to; empty = beside each document.", label="Folder"
+    )
+    combined: bool = setting(
+        False, "Write all documents into one file per format.", label="One combined file"
+    )
     page_separators: bool = setting(True, "Mark where each page starts.", label="Page separators")
     overwrite: bool = setting(
         False, "Replace existing files; otherwise a numbered name is chosen.", label="Overwrite existing"
@@ -319,9 +338,8 @@ def _check(info: FieldInfo, value: Any) -> Any:
                 value = [v.strip() for v in value.split(",") if v.strip()]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(value)
-        elif typ is str:
-            if not isinstance(value, str):
-                raise ValueError(value)
+        elif typ is str and not isinstance(value, str):
+            raise ValueError(value)
     except (TypeError, ValueError):
         raise SettingsError(
             f"setting '{info.key}': {value!r} is not a valid {typ.__name__} — {info.help}"

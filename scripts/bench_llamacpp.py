@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from ocr_desktop.backends.llamacpp import TOKEN_PX, LlamaCppBackend, image_grid  # noqa: E402
 from ocr_desktop.core.documents import PageImage  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.settings import Settings  # noqa: E402
 from tests.fixtures.files import draw_page  # noqa: E402
 from tests.fixtures.model import TestModel, build_test_model, llamacpp_settings_for  # noqa: E402
 
@@ -45,8 +46,14 @@ def make_page(size: tuple[int, int]) -> PageImage:
     return PageImage(draw_page(size, text), 0, Path("bench.png"), size)
 
 
-def run_app(model: TestModel, page: PageImage, max_tokens: int) -> dict[str, Any]:
-    backend = LlamaCppBackend.from_settings(llamacpp_settings_for(model))
+def bench_settings(model: TestModel, flash_attn: bool) -> Settings:
+    settings = llamacpp_settings_for(model)
+    settings.llamacpp.flash_attn = flash_attn
+    return settings
+
+
+def run_app(model: TestModel, page: PageImage, max_tokens: int, flash_attn: bool) -> dict[str, Any]:
+    backend = LlamaCppBackend.from_settings(bench_settings(model, flash_attn))
     started = time.perf_counter()
     backend.load(lambda _message, _fraction: None)
     load_s = time.perf_counter() - started
@@ -69,11 +76,11 @@ def run_app(model: TestModel, page: PageImage, max_tokens: int) -> dict[str, Any
     }
 
 
-def run_bare(model: TestModel, page: PageImage, max_tokens: int) -> dict[str, Any]:
+def run_bare(model: TestModel, page: PageImage, max_tokens: int, flash_attn: bool) -> dict[str, Any]:
     from llama_cpp import Llama
     from llama_cpp.llama_chat_format import MTMDChatHandler
 
-    settings = llamacpp_settings_for(model).llamacpp
+    settings = bench_settings(model, flash_attn).llamacpp
     threads = len(os.sched_getaffinity(0))
     buffer = io.BytesIO()
     page.image.save(buffer, format="PNG", compress_level=1)
@@ -116,10 +123,10 @@ def run_bare(model: TestModel, page: PageImage, max_tokens: int) -> dict[str, An
     }
 
 
-def worker(way: str, size: tuple[int, int], max_tokens: int) -> None:
+def worker(way: str, size: tuple[int, int], max_tokens: int, flash_attn: bool) -> None:
     model = build_test_model("real", outtype="q8_0")
     page = make_page(size)
-    result = (run_app if way == "app" else run_bare)(model, page, max_tokens)
+    result = (run_app if way == "app" else run_bare)(model, page, max_tokens, flash_attn)
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -141,24 +148,26 @@ def main() -> None:
         "--sizes", default="448x224,812x588,1008x1288", help="page sizes WxH, comma-separated"
     )
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--flash-attn", choices=("on", "off"), default="on", help="for both ways")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--worker", nargs=2, metavar=("WAY", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker[0], parse_size(args.worker[1]), args.max_tokens)
+        worker(args.worker[0], parse_size(args.worker[1]), args.max_tokens, args.flash_attn == "on")
         return
 
     model = build_test_model("real", outtype="q8_0")
     print(f"model: {model.gguf.name} {model.gguf.stat().st_size / 1e6:.0f} MB + {model.mmproj.name} "
           f"{model.mmproj.stat().st_size / 1e6:.0f} MB; {len(os.sched_getaffinity(0))} CPUs; "
-          f"max_tokens {args.max_tokens}", flush=True)  # fmt: skip
+          f"max_tokens {args.max_tokens}; flash attention {args.flash_attn}", flush=True)  # fmt: skip
     rows = []
     for text in args.sizes.split(","):
         size = parse_size(text)
         nx, ny = image_grid(*size)
         row: dict[str, Any] = {"size": text, "image_tokens": nx * ny}
         for way in ("bare", "app"):
-            command = [sys.executable, __file__, "--worker", way, text, "--max-tokens", str(args.max_tokens)]
+            command = [sys.executable, __file__, "--worker", way, text, "--max-tokens", str(args.max_tokens),
+                       "--flash-attn", args.flash_attn]  # fmt: skip
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise SystemExit(f"{way} {text} failed:\n{done.stderr[-3000:]}")

@@ -208,7 +208,7 @@ def main() -> int:
         backend.unload()
 
     print(
-        f"\nvLLM {model_dir.name}: {PAGE_SIZE[0]}×{PAGE_SIZE[1]} pages (128 image tokens), "
+        f"\nvLLM on {model_dir}: {PAGE_SIZE[0]}×{PAGE_SIZE[1]} pages (128 image tokens), "
         f"{args.max_tokens} tokens each, start {start_s:.0f} s, idle RSS {idle_rss / 2**30:.2f} GiB\n"
     )
     columns = ["in flight", "pages", "pages/min", "× vs 1", "TTFT median / max (s)", "decode tok/s per page"]

@@ -60,5 +60,6 @@ if __name__ == "__main__":
     drop_cuda_only_packages()
     guard_torchvision_fake_ops()
     add_vllm_metadata()
-    subprocess.run([sys.executable, "-c", "import torchvision, transformers; from transformers import GlmOcrConfig"], check=True)
+    check = "import torchvision, transformers; from transformers import GlmOcrConfig"
+    subprocess.run([sys.executable, "-c", check], check=True)
     print("tools venv ready")

@@ -105,7 +105,11 @@ try:
     window.add_paths([pdf])
     window.queue_view.selectRow(0)
     window.reading_view.tabs.setCurrentIndex(1)  # the raw text streams most visibly
-    wait(5500)
+    # Mid-page, by the amount of text streamed (timing alone depends on the machine's load).
+    for _ in range(600):
+        if len(window.reading_view.text_edit.toPlainText()) > 330:
+            break
+        wait(50)
     shoot(window, "main-working.png")
 
     wait_for(window.bridge.job_finished)

@@ -63,7 +63,7 @@ llama_wheel() {
 }
 
 setup_app() {
-  apt_install poppler-utils python3-venv
+  apt_install poppler-utils python3-venv libxcb-cursor0
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating $VENV"
     "$PY" -m venv "$VENV"
@@ -101,7 +101,8 @@ case "$MODE" in
     ;;
   test)
     apt_install poppler-utils python3-venv xvfb xauth desktop-file-utils libegl1 libgl1 libxkbcommon0 \
-      libfontconfig1 libdbus-1-3 fonts-dejavu-core qpdf
+      libfontconfig1 libdbus-1-3 fonts-dejavu-core qpdf \
+      libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-wqy-microhei
     setup_app "$ROOT[dev]"
     setup_tools
     ;;

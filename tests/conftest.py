@@ -48,7 +48,9 @@ def no_leaked_threads() -> Iterator[None]:
         leaked = [
             t
             for t in threading.enumerate()
-            if t not in before and t.is_alive() and not t.name.startswith(("ThreadPoolExecutor", "asyncio"))
+            if t not in before
+            and t.is_alive()
+            and not t.name.startswith(("ThreadPoolExecutor", "asyncio"))
             and not getattr(t, "session_scoped", False)
         ]
         if not leaked or time.monotonic() > deadline:

@@ -39,8 +39,8 @@ def drop_files(target: QWidget, files: list[Path]) -> None:
 
 
 def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
-    """For a ``make_window`` fixture: build main windows on a fresh JobStore (default path: the test's temp data dir); every
-    window is shut down and its store closed at the end of the test."""
+    """For a ``make_window`` fixture: build main windows, each on a fresh JobStore (default path:
+    the test's temp data dir); every window is shut down and its store closed after the test."""
     made: list[tuple[MainWindow, JobStore]] = []
 
     def make(

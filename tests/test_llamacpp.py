@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ocr_desktop.backends.base import BackendError
+from ocr_desktop.backends.base import Backend, BackendError
 from ocr_desktop.backends.llamacpp import LlamaCppBackend
 from ocr_desktop.core.documents import PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
@@ -83,6 +83,12 @@ def test_reads_a_rendered_pdf_page_streaming_several_deltas(
     assert stats.prompt_tokens == nx * ny + 11  # GLM-OCR's 11 text tokens around the image
     assert 0 < stats.time_to_first_token_s <= stats.total_s
     assert stats.decode_tokens_per_s > 0
+
+
+def test_implements_the_backend_protocol(llamacpp_backend: LlamaCppBackend) -> None:
+    assert isinstance(llamacpp_backend, Backend)
+    assert (llamacpp_backend.id, llamacpp_backend.max_in_flight) == ("llamacpp", 1)
+    assert llamacpp_backend.model_name == "glm-ocr-test-f16.gguf"
 
 
 def test_prompt_tokens_include_the_image_like_the_reference_runtimes(
@@ -163,7 +169,7 @@ def test_page_above_the_image_token_cap_is_refused(llamacpp_backend: LlamaCppBac
         read(llamacpp_backend, make_page(2296, 1456), max_tokens=16)
 
 
-def test_small_context_setting_is_honoured(test_model: TestModel, llamacpp_settings: Settings) -> None:
+def test_small_context_setting_is_honoured(llamacpp_settings: Settings) -> None:
     llamacpp_settings.llamacpp.n_ctx = 512
     backend = LlamaCppBackend.from_settings(llamacpp_settings)
     backend.load(lambda _m, _f: None)
@@ -325,9 +331,7 @@ def test_projector_not_chosen_and_none_beside_the_model(
     assert "llamacpp.mmproj_path" in message
 
 
-def test_projector_beside_the_model_is_found(
-    test_model: TestModel, llamacpp_settings: Settings, fresh_backend: LlamaCppBackend
-) -> None:
+def test_projector_beside_the_model_is_found(llamacpp_settings: Settings) -> None:
     llamacpp_settings.llamacpp.mmproj_path = ""  # the generated mmproj sits beside the model
     backend = LlamaCppBackend.from_settings(llamacpp_settings)
     backend.load(lambda _m, _f: None)

@@ -1,16 +1,18 @@
 """The model manager against a fake Hugging Face Hub on loopback: the real huggingface_hub download,
 resume, metadata and cache code runs; only the server is ours.
 
-The fake hub answers the three requests huggingface_hub makes: ``HEAD``/``GET
+The fake hub answers the requests huggingface_hub makes: ``HEAD``/``GET
 /{repo}/resolve/{revision}/{file}`` (with ``X-Repo-Commit``, ``ETag`` = the file's sha256 as for an
-LFS file, ``Content-Length`` and ``Range`` support) and ``GET /api/models/{repo}/revision/{revision}``
-(``?blobs=true`` adds sizes and LFS sha256s).
+LFS file, ``Content-Length`` and ``Range`` support), ``GET /api/models/{repo}/revision/{revision}``
+(``?blobs=true`` adds sizes and LFS sha256s) and, for a whole-repository download,
+``GET /api/models/{repo}/tree/{commit}``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +24,9 @@ import pytest
 from ocr_desktop import cli
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.models.catalog import CatalogEntry, ModelFile
+from ocr_desktop.models.gguf import GgufError, read_gguf_header
 from ocr_desktop.settings import Settings
+from tests.fixtures.model import TestModel
 
 REPO = "test-org/GLM-OCR-test-GGUF"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -60,8 +64,16 @@ def _handler(hub_state: FakeHub) -> type[BaseHTTPRequestHandler]:
             if path == f"/api/models/{REPO}/revision/main":
                 self._model_info(blobs="blobs=true" in self.path)
                 return
-            prefix = f"/{REPO}/resolve/main/"
-            name = path[len(prefix) :] if path.startswith(prefix) else None
+            if path == f"/api/models/{REPO}/tree/{COMMIT}":
+                self._json([{"type": "file", "path": name, "size": len(data), "oid": "b" * 40,
+                             "lfs": {"size": len(data), "oid": _sha256(data), "pointerSize": 134}}
+                            for name, data in hub_state.files.items()])  # fmt: skip
+                return
+            name = None
+            for revision in ("main", COMMIT):  # snapshot downloads ask by commit
+                prefix = f"/{REPO}/resolve/{revision}/"
+                if path.startswith(prefix):
+                    name = path[len(prefix) :]
             if name not in hub_state.files:
                 self.send_response(404)
                 self.send_header("X-Error-Code", "EntryNotFound")
@@ -95,7 +107,10 @@ def _handler(hub_state: FakeHub) -> type[BaseHTTPRequestHandler]:
                     sibling |= {"size": len(data), "blobId": "b" * 40}
                     sibling["lfs"] = {"size": len(data), "sha256": _sha256(data), "pointerSize": 134}
                 siblings.append(sibling)
-            payload = json.dumps({"id": REPO, "sha": COMMIT, "siblings": siblings}).encode()
+            self._json({"id": REPO, "sha": COMMIT, "siblings": siblings})
+
+        def _json(self, data: object) -> None:
+            payload = json.dumps(data).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -135,6 +150,7 @@ def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
         CatalogEntry("test-mmproj-only", "llamacpp", REPO, "shares the repo", files=(ModelFile(
             "mmproj-GLM-OCR-test.gguf", "mmproj"),)),
         CatalogEntry("test-big", "llamacpp", REPO, "a big file", files=(ModelFile("big.gguf", "model"),)),
+        CatalogEntry("test-vllm", "vllm", REPO, "the whole repository"),
     )  # fmt: skip
     monkeypatch.setattr(catalog, "CATALOG", entries)
     yield state
@@ -172,6 +188,18 @@ def test_pull_resumes_a_download_whose_connection_drops(fake_hub: FakeHub) -> No
     ranges = [r for method, path, r in fake_hub.requests if method == "GET" and path.endswith("/big.gguf")]
     assert ranges == ["", f"bytes={DOWNLOAD_CHUNK_SIZE}-"]
     assert paths["model"].read_bytes() == BIG_BYTES
+
+
+def test_pull_a_whole_repository_for_vllm(fake_hub: FakeHub) -> None:
+    fake_hub.files["config.json"] = b'{"model_type": "glm_ocr"}'
+    paths = hub.pull("test-vllm")
+    snapshot = paths["snapshot"]
+    assert sorted(p.name for p in snapshot.iterdir()) == sorted(fake_hub.files)
+    assert (snapshot / "config.json").read_bytes() == fake_hub.files["config.json"]
+    assert all(c.ok for c in hub.verify("test-vllm"))
+    assert hub.remove("test-vllm") >= sum(len(data) for data in fake_hub.files.values())  # + refs, listing
+    with pytest.raises(hub.ModelNotFoundError):
+        hub.model_paths("test-vllm")
 
 
 def test_pull_again_skips_complete_files(fake_hub: FakeHub) -> None:
@@ -333,8 +361,38 @@ def test_cli_unknown_name_and_offline(
 ) -> None:
     status, _, err = run_cli(capsys, "pull", "nope")
     assert status == 2
-    assert "unknown model 'nope' — the catalog has: test-q8, test-mmproj-only, test-big" in err
+    assert "unknown model 'nope' — the catalog has: test-q8, test-mmproj-only, test-big, test-vllm" in err
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     status, _, err = run_cli(capsys, "pull", "test-q8")
     assert status == 1
     assert "cannot reach the Hugging Face Hub" in err
+
+
+# --- GGUF headers ----------------------------------------------------------------------------------
+
+
+def test_gguf_header_of_the_generated_pair(test_model: TestModel) -> None:
+    text = read_gguf_header(test_model.gguf)
+    assert (text.architecture, text.is_projector) == ("glm4", False)
+    assert text.arch_value("block_count") == 3  # 2 layers + the NextN/MTP layer
+    assert text.arch_value("attention.head_count_kv") == 2
+    assert "tokenizer.ggml.tokens" not in text.metadata  # the 59,392-entry vocabulary is skipped over
+    projector = read_gguf_header(test_model.mmproj)
+    assert projector.is_projector
+    assert projector.metadata["clip.projector_type"] == "glm4v"
+    assert projector.metadata["clip.vision.projection_dim"] == text.arch_value("embedding_length") == 64
+
+
+def test_gguf_header_errors(tmp_path: Path) -> None:
+    html = tmp_path / "error-page.gguf"
+    html.write_bytes(b"<!DOCTYPE html><html>rate limited</html>")
+    with pytest.raises(GgufError, match="is not a GGUF file"):
+        read_gguf_header(html)
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 10, 5) + struct.pack("<Q", 20) + b"general.arch")
+    with pytest.raises(GgufError, match=r"damaged GGUF header .* download it again"):
+        read_gguf_header(cut)
+    future = tmp_path / "v9.gguf"
+    future.write_bytes(b"GGUF" + struct.pack("<IQQ", 9, 0, 0))
+    with pytest.raises(GgufError, match="GGUF version 9, which is not supported"):
+        read_gguf_header(future)

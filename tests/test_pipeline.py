@@ -17,7 +17,13 @@ from PIL import Image
 from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, Recognition
 from ocr_desktop.core.documents import DocumentError, PageImage
 from ocr_desktop.core.pipeline import Pipeline, PipelineListener
-from ocr_desktop.core.results import FLAG_REPETITION_LOOP, FLAG_RETRIED, FLAG_TRUNCATED, PageResult
+from ocr_desktop.core.results import (
+    FLAG_REPETITION_LOOP,
+    FLAG_RETRIED,
+    FLAG_TRUNCATED,
+    GenerationStats,
+    PageResult,
+)
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings
@@ -34,6 +40,7 @@ class FakeDocument:
     path: Path
     page_count: int
     renders: list[tuple[str, int]]
+    closed: bool = False
 
     @property
     def page_indices(self) -> list[int]:
@@ -44,6 +51,9 @@ class FakeDocument:
         image = Image.new("RGB", (280 + 28 * index, 392), "white")
         return PageImage(image, index, self.path, image.size)
 
+    def close(self) -> None:
+        self.closed = True
+
 
 @dataclass
 class FakeOpener:
@@ -51,6 +61,7 @@ class FakeOpener:
 
     renders: list[tuple[str, int]] = field(default_factory=list)
     page_counts: dict[str, int] = field(default_factory=dict)
+    opened: list[FakeDocument] = field(default_factory=list)
 
     def make(self, folder: Path, name: str, pages: int) -> Path:
         path = folder / name
@@ -63,7 +74,9 @@ class FakeOpener:
             raise DocumentError(f"{path.name} does not exist")
         if path.name.startswith("bad"):
             raise DocumentError(f"{path.name} is damaged: re-save it from the program that made it")
-        return FakeDocument(path, self.page_counts[path.name], self.renders)
+        doc = FakeDocument(path, self.page_counts[path.name], self.renders)
+        self.opened.append(doc)
+        return doc
 
 
 class Recorder(PipelineListener):
@@ -214,6 +227,8 @@ def test_jobs_run_in_order_and_stream_their_text(make_rig: Callable[..., Rig]) -
     finished = [r for _, r in rig.events.of("page_finished")]
     assert all(r.backend == "scripted" and r.model == "scripted-model" and r.task == "text" for r in finished)
     assert finished[0].stats.completion_tokens == 8
+    # AND each document was closed when its job ended (a PDF's renderer process is let go)
+    assert [d.closed for d in rig.opener.opened] == [True, True]
 
 
 def test_task_and_page_size_reach_the_backend(make_rig: Callable[..., Rig]) -> None:
@@ -300,6 +315,26 @@ def test_cancel_job_keeps_finished_pages_and_leaves_the_rest_pending(make_rig: C
     assert rig.events.of("page_failed") == []
     assert [j for (j,) in rig.events.of("job_finished")] == [a, b]
     assert a not in [j.id for j in rig.store.unfinished_jobs()]
+
+
+def test_an_error_the_backend_raises_because_of_a_cancel_is_not_a_page_failure(
+    make_rig: Callable[..., Rig],
+) -> None:
+    class AbortingBackend(ScriptedBackend):
+        """Like an HTTP client whose stream is closed by the cancel: it raises instead of returning."""
+
+        def recognize(self, page, task, options, cancel) -> Recognition:  # type: ignore[no-untyped-def]
+            yield from super().recognize(page, task, options, cancel)
+            if cancel.is_set():
+                raise BackendError("the response stream was closed")
+            return GenerationStats(finish_reason="stop")
+
+    rig = make_rig(backend=AbortingBackend(token_delay_s=0.01, tokens_per_page=30))
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    rig.events.on("text_delta", lambda j, i, _t: i == 0, lambda: rig.pipeline.cancel_job(job))
+    rig.idle()
+    assert rig.events.of("page_failed") == []
+    assert statuses(rig, job) == {0: PageStatus.PENDING, 1: PageStatus.PENDING}
 
 
 def test_pause_starts_no_new_page_until_resumed(make_rig: Callable[..., Rig]) -> None:
@@ -686,3 +721,30 @@ def test_a_listener_that_raises_does_not_stop_the_pipeline(
     rig.idle()
     assert rig.store.job(job).pages_done == 2
     assert "listener bug" in caplog.text
+
+
+def test_real_documents_are_opened_rendered_and_read(sample_pdf: Path, tmp_path: Path) -> None:
+    # GIVEN the pipeline with its default document opener (poppler) and a real 3-page PDF
+    backend = ScriptedBackend()
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    events = Recorder()
+    pipeline = Pipeline(store, Settings(), events, backend_factory=lambda _s: backend)
+    pipeline.start()
+    try:
+        # WHEN pages 2-3 are asked for at 50 DPI, next to a file that is no document
+        job = pipeline.submit(sample_pdf, pages="2-3", dpi=50)
+        junk = tmp_path / "notes.pdf"
+        junk.write_bytes(b"not a pdf at all")
+        bad = pipeline.submit(junk)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown(TIMEOUT)
+    # THEN the two pages were rendered to the model's size and read; the junk file failed alone
+    assert backend.calls == [1, 2]
+    record = store.job(job)
+    assert (record.page_count, record.page_indices, record.pages_done) == (3, (1, 2), 2)
+    widths = {p.width for p in store.document_result(job).pages}
+    assert widths and all(w % 28 == 0 and w < 595 for w in widths)  # 50 DPI A4 ≈ 413 px wide
+    ((failed_id, message),) = events.of("job_failed")
+    assert failed_id == bad and "notes.pdf" in message
+    store.close()

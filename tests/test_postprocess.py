@@ -44,6 +44,7 @@ PARAGRAPH = (
     "unit",
     [
         "<tr><td>1</td><td>x</td></tr>",  # a table row
+        "<tr>" + "<td>0</td>" * 12 + "</tr>",  # a row that repeats inside itself too
         "0",  # one character
         "的",  # CJK
         "- the same bullet\n",  # a line

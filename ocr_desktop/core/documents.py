@@ -275,7 +275,7 @@ class _Cursor:
     last_index: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: a document owns a renderer; identity is what counts
 class Document:
     """A document that passed the pre-flight. Pages are rendered on demand by :meth:`pages`."""
 

@@ -93,6 +93,7 @@ class OpenedDocument(Protocol):
     @property
     def page_indices(self) -> Sequence[int]: ...
     def render_page(self, index: int) -> PageImage: ...
+    def close(self) -> None: ...
 
 
 DocumentOpener = Callable[..., OpenedDocument]
@@ -299,6 +300,12 @@ class Pipeline:
                 if job.doc is not None and not job.cancelled:
                     self._store.set_job_status(job.id, status)
             self._cv.notify_all()
+
+    @property
+    def backend(self) -> Backend | None:
+        """The backend the worker holds now (None before the first page loads it). Read-only:
+        for telemetry, which asks a vLLM backend for its server's pids and metrics."""
+        return self._backend
 
     @property
     def paused(self) -> bool:
@@ -558,6 +565,9 @@ class Pipeline:
 
     def _end_job(self, job: _Job, status: JobStatus, message: str = "") -> None:
         """Record how a job ended and tell the listener (a job being removed just goes)."""
+        if job.doc is not None:
+            # A PDF keeps a pdftoppm renderer streaming ahead; let it go now, not at GC time.
+            job.doc.close()
         if job.remove:
             self._store.remove_job(job.id)
             return
@@ -590,7 +600,8 @@ class Pipeline:
     def _load_backend(self) -> str | None:
         """Create and load the backend of the current settings; returns the error, if any."""
         settings = self._settings
-        self._emit("backend_state", BackendState.LOADING, f"loading {settings.backend}")
+        label = registry.BACKEND_LABELS.get(settings.backend, settings.backend)
+        self._emit("backend_state", BackendState.LOADING, f"loading {label}")
         backend: Backend | None = None
         try:
             backend = self._factory(settings)
@@ -670,8 +681,10 @@ class Pipeline:
         for job in left:
             if job.remove:
                 self._store.remove_job(job.id)
-            else:  # cancelled jobs end as such; the others are resumed by the next run
-                self._store.set_job_status(job.id, JobStatus.CANCELLED if job.cancelled else JobStatus.QUEUED)
+            elif job.cancelled:
+                self._store.set_job_status(job.id, JobStatus.CANCELLED)
+            else:  # released, for the next run to resume
+                self._store.set_job_status(job.id, JobStatus.QUEUED, release=True)
         if backend is not None:
             self._unload(backend)
             self._emit("backend_state", BackendState.UNLOADED, f"{backend.id} unloaded")
@@ -755,10 +768,10 @@ class Pipeline:
         for wait_s in (*self.retry_backoff_s, None):
             try:
                 return self._attempt(run, options)
-            except BackendCrashed:
-                raise
             except BackendError as exc:
-                if not exc.retryable or wait_s is None:
+                if run.reason is not None:  # the error is how the backend reacted to the stop
+                    raise _RunStoppedError from None
+                if isinstance(exc, BackendCrashed) or not exc.retryable or wait_s is None:
                     raise
                 log.warning("page %d: %s; trying again in %.0f s", run.index + 1, exc.message, wait_s)
                 if run.stop.wait(wait_s):

@@ -265,8 +265,8 @@ class JobStore:
         with self._tx() as db:
             (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
             db.execute(
-                "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
+                "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     os.fsencode(os.fspath(source)),
@@ -277,6 +277,7 @@ class JobStore:
                     json.dumps(asdict(options)),
                     fingerprint(source, options),
                     time.time(),
+                    os.getpid(),
                 ),
             )
             if page_count is not None:
@@ -312,13 +313,18 @@ class JobStore:
         return jobs if include_finished else [j for j in jobs if not j.status.finished]
 
     def unfinished_jobs(self) -> list[JobRecord]:
-        """Jobs to resume: not finished, and not being worked on by another live process."""
-        live_owner = {
+        """Jobs to resume: not finished, and not queued in another live process."""
+        busy = self.jobs_owned_elsewhere()
+        return [j for j in self.list_jobs(include_finished=False) if j.id not in busy]
+
+    def jobs_owned_elsewhere(self) -> set[str]:
+        """Unfinished jobs claimed by another process that is still running (a CLI run beside
+        the window, say): working on them here would read their pages twice."""
+        return {
             str(job_id)
             for job_id, pid in self._query("SELECT id, owner_pid FROM jobs WHERE owner_pid IS NOT NULL")
             if pid != os.getpid() and _pid_alive(int(pid))
         }
-        return [j for j in self.list_jobs(include_finished=False) if j.id not in live_owner]
 
     def find_job(self, source: str | os.PathLike[str], options: JobOptions) -> JobRecord | None:
         """The newest job for this same file (path, size, mtime) read with the same options,
@@ -330,10 +336,13 @@ class JobStore:
         )
         return _job_record(rows[0]) if rows else None
 
-    def set_job_status(self, job_id: str, status: JobStatus, error: str = "") -> None:
-        """Finished statuses stamp ``finished_at``; RUNNING claims the job for this process."""
+    def set_job_status(
+        self, job_id: str, status: JobStatus, error: str = "", *, release: bool = False
+    ) -> None:
+        """Finished statuses stamp ``finished_at``. An unfinished status claims the job for this
+        process (another process leaves it alone while this one lives) unless ``release``."""
         finished_at = time.time() if status.finished else None
-        owner = os.getpid() if status is JobStatus.RUNNING else None
+        owner = None if status.finished or release else os.getpid()
         with self._tx() as db:
             db.execute(
                 "UPDATE jobs SET status = ?, error = ?, finished_at = ?, owner_pid = ? WHERE id = ?",

@@ -9,6 +9,7 @@ backend unloads and the figures measured so far are still shown.
 from __future__ import annotations
 
 import datetime
+import html
 import logging
 import threading
 from dataclasses import dataclass
@@ -261,7 +262,9 @@ class CompareDialog(QDialog):
         self.memory_chart.setPixmap(QPixmap(str(memory)))
         self.recommendation = files.recommendation
         if files.recommendation is not None:
-            self.recommendation_label.setText(files.recommendation.text)
+            self.recommendation_label.setText(
+                f"<b>Recommendation:</b> {html.escape(files.recommendation.text)}"
+            )
             self.apply_button.setEnabled(True)
         else:
             self.recommendation_label.setText("No backend finished a page: no recommendation.")

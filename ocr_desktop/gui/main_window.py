@@ -59,6 +59,7 @@ from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.budget import MemoryGuard
 from ocr_desktop.telemetry.sampler import Sampler
+from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,9 @@ class MainWindow(QMainWindow):
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
         self._closed = False
-        self.sampler = sampler or Sampler(settings.telemetry)
+        self.sampler = sampler or Sampler(
+            settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
+        )
 
         self.notice = NoticeBar(self)
         self.queue_model = QueueModel(self)
@@ -420,6 +423,15 @@ class MainWindow(QMainWindow):
         self.gauge_panel = GaugePanel(self.sampler, self.gauge_dock)
         self.gauge_dock.setWidget(self.gauge_panel)
         self.sampler.start()
+
+    # Called on the sampler's thread: they only read the pipeline's current backend reference.
+    def _server_pids(self) -> list[int]:
+        server_pids = getattr(self.pipeline.backend, "server_pids", None)
+        return server_pids() if server_pids is not None else []
+
+    def _server_metrics(self) -> VllmMetricsLike | None:
+        metrics = getattr(self.pipeline.backend, "metrics", None)
+        return metrics() if metrics is not None else None
 
     def _connect(self) -> None:
         b = self.bridge

@@ -1,8 +1,9 @@
 """The GLM-OCR builds the app knows how to download, with their sizes and expected memory.
 
-Sizes and hashes are what was seen on the Hub; those not seen are ``None`` and are taken from the
-Hub's metadata at pull time (``hub.pull`` verifies every file against it either way). A hash may be
-abbreviated as ``"<first hex>…<last hex>"`` when only that much is on record.
+Sizes and hashes are what was seen on the Hub (at revision 65a42de1… of ggml-org/GLM-OCR-GGUF);
+those not seen are ``None``. The Hub's current metadata is what ``hub.pull``/``hub.verify`` check
+against; these records are the fallback when neither the Hub nor the download record says more.
+A hash may be abbreviated as ``"<first hex>…<last hex>"`` when only that much is on record.
 """
 
 from __future__ import annotations

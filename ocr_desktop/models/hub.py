@@ -342,16 +342,14 @@ def _check_file(f: ModelFile, path: Path, size: int | None, sha: str | None, sou
     if size is not None and actual_size != size:
         return FileCheck(f.filename, path, False, f"size {actual_size:,} B, expected {size:,} B")
     blob_name = path.resolve().name
-    if sha is None and len(blob_name) == 64:
-        sha = blob_name  # huggingface_hub names an LFS blob after its sha256
-    if sha is None and f.sha256 is None:
+    # The Hub's current metadata wins; offline, the blob's name (huggingface_hub names an LFS blob
+    # after the sha256 the Hub announced); last, the catalog's record (possibly abbreviated).
+    expected = sha or (blob_name if len(blob_name) == 64 else None) or f.sha256
+    if expected is None:
         return FileCheck(f.filename, path, True, f"size matches {source} (no sha256 published for this file)")
     actual = _sha256(path)
-    for expected in (sha, f.sha256):
-        if expected is not None and not hash_matches(expected, actual):
-            return FileCheck(
-                f.filename, path, False, f"sha256 {actual[:12]}… does not match {expected[:12]}…"
-            )
+    if not hash_matches(expected, actual):
+        return FileCheck(f.filename, path, False, f"sha256 {actual[:12]}… does not match {expected[:12]}…")
     return FileCheck(f.filename, path, True, f"size and sha256 match {source}")
 
 
