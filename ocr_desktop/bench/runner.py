@@ -60,8 +60,9 @@ VARIANTS_PER_PAGE = (VARIANT_SHIFT_PX + 1) ** 2
 #: vLLM flags that turn off the caches which would serve repeated pages from memory.
 VLLM_NO_CACHE_ARGS = ("--no-enable-prefix-caching", "--mm-processor-cache-gb 0")
 
-#: Seconds between memory samples: short enough to catch the peak of a page's prefill.
-SAMPLE_INTERVAL_S = 0.1
+#: Seconds between memory samples: short enough to catch the peak of a page's prefill, long
+#: enough that sampling (a /proc walk for the server tree) costs the measured runtimes ~nothing.
+SAMPLE_INTERVAL_S = 0.25
 
 #: Present on every Jetson (L4T); jtop is only asked there.
 JETSON_RELEASE_FILE = Path("/etc/nv_tegra_release")
