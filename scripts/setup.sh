@@ -72,7 +72,7 @@ setup_app() {
   local wheel
   wheel=$(llama_wheel)
   say "installing OCR Desktop into $VENV"
-  "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[gui,bench]" "$@"
+  "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[${1:-gui,bench}]"
 }
 
 setup_tools() {
@@ -103,7 +103,7 @@ case "$MODE" in
     apt_install poppler-utils python3-venv xvfb xauth desktop-file-utils libegl1 libgl1 libxkbcommon0 \
       libfontconfig1 libdbus-1-3 fonts-dejavu-core qpdf \
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-wqy-microhei
-    setup_app "$ROOT[dev]"
+    setup_app gui,bench,dev
     setup_tools
     ;;
   *)
