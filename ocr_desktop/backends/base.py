@@ -7,11 +7,15 @@ worker thread (a ``Llama`` is not thread-safe); a backend whose ``max_in_flight`
 
 from __future__ import annotations
 
+import base64
 import enum
+import io
 import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+
+from PIL import Image
 
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
@@ -22,6 +26,25 @@ ProgressFn = Callable[[str, float], None]
 
 #: What ``recognize`` returns: yields text deltas, returns the page's stats when exhausted.
 Recognition = Generator[str, None, GenerationStats]
+
+
+def glm_ocr_messages(image: Image.Image, prompt: str) -> list[dict[str, Any]]:
+    """The OpenAI-style chat GLM-OCR is trained on: the page as a data-URI image, then the task
+    prompt. llama-cpp-python's MTMDChatHandler and vLLM's server both take this shape."""
+    buffer = io.BytesIO()
+    # PNG: lossless, so small print survives (JPEG artefacts cost OCR accuracy); compress level 1
+    # costs about a third of the default's time for nearly the same size.
+    image.save(buffer, format="PNG", compress_level=1)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": uri}},
+                {"type": "text", "text": prompt},
+            ],
+        }
+    ]
 
 
 class BackendError(Exception):

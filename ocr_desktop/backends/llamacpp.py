@@ -19,11 +19,9 @@ A ``Llama`` is not thread-safe: one page at a time, enforced with a lock.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import ctypes
 import dataclasses
-import io
 import logging
 import os
 import threading
@@ -32,7 +30,13 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from ocr_desktop.backends.base import BackendError, MemoryEstimate, ProgressFn, Recognition
+from ocr_desktop.backends.base import (
+    BackendError,
+    MemoryEstimate,
+    ProgressFn,
+    Recognition,
+    glm_ocr_messages,
+)
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
@@ -297,15 +301,7 @@ class LlamaCppBackend:
             raise BackendError("the llama.cpp model is not loaded")
         started = time.perf_counter()
         image_tokens = self._check_fits_context(page, task, options, llm)
-        messages = [
-            {
-                "role": "user",
-                "content": [
-                    {"type": "image_url", "image_url": {"url": _png_data_uri(page)}},
-                    {"type": "text", "text": task.prompt},
-                ],
-            }
-        ]
+        messages = glm_ocr_messages(page.image, task.prompt)
         _native_logs.recent_errors.clear()
         try:
             # Encodes the image and prefills the prompt before returning: not interruptible.
@@ -356,13 +352,6 @@ class LlamaCppBackend:
 
 def _page_failure(page: PageImage, exc: Exception) -> BackendError:
     return BackendError(f"llama.cpp failed on page {page.index + 1}: {_native_logs.reason(exc)}")
-
-
-def _png_data_uri(page: PageImage) -> str:
-    buffer = io.BytesIO()
-    # Lossless (small print survives) and fast: level 1 costs ~1/3 of the default's time.
-    page.image.save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _return_freed_heap_to_os() -> None:

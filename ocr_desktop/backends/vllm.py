@@ -27,9 +27,7 @@ Decisions:
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import io
 import json
 import logging
 import os
@@ -43,7 +41,14 @@ from typing import Any
 
 import httpx
 
-from ocr_desktop.backends.base import BackendCrashed, BackendError, MemoryEstimate, ProgressFn, Recognition
+from ocr_desktop.backends.base import (
+    BackendCrashed,
+    BackendError,
+    MemoryEstimate,
+    ProgressFn,
+    Recognition,
+    glm_ocr_messages,
+)
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.backends.vllm_server import StartupProgress, VllmServer
 from ocr_desktop.core.documents import PageImage
@@ -65,12 +70,6 @@ GLM_OCR_WEIGHTS_BYTES = int(2.65e9)
 CPU_KV_CACHE_DEFAULT_GIB = 4.0
 _CONTEXT_TOO_LONG = re.compile(r"Input length \((\d+)\) exceeds model's maximum context length \((\d+)\)")
 _VALID_ALIASES = re.compile(r"Valid aliases: ([^.]+)")
-
-
-def _png_data_uri(page: PageImage) -> str:
-    buf = io.BytesIO()
-    page.image.save(buf, format="PNG")  # lossless: JPEG artefacts cost OCR accuracy on small print
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -276,15 +275,7 @@ class VllmBackend:
         image_tokens = (width // TOKEN_SIDE_PX) * (height // TOKEN_SIDE_PX)
         body: dict[str, Any] = {
             "model": self.settings.served_model_name,
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "image_url", "image_url": {"url": _png_data_uri(page)}},
-                        {"type": "text", "text": task.prompt},
-                    ],
-                }
-            ],
+            "messages": glm_ocr_messages(page.image, task.prompt),
             # vLLM refuses max_tokens above the context; the context limit then ends the page.
             "max_tokens": min(options.max_tokens, self.max_model_len),
             "temperature": options.temperature,

@@ -22,9 +22,7 @@ asks the guard to stop and then SIGKILLs the group if anything is still there.
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
-import io
 import logging
 import os
 import re
@@ -44,9 +42,11 @@ from pathlib import Path
 
 import httpx
 import psutil
+from PIL import Image
 
 from ocr_desktop import paths
-from ocr_desktop.backends.base import BackendError
+from ocr_desktop.backends.base import BackendError, glm_ocr_messages
+from ocr_desktop.core.tasks import Task
 from ocr_desktop.settings import VllmSettings
 
 log = logging.getLogger(__name__)
@@ -152,14 +152,6 @@ def _rotate_logs(path: Path) -> None:
         newer = path.with_name(f"{path.name}.{i - 1}") if i > 1 else path
         if newer.exists():
             newer.replace(older)
-
-
-def _tiny_page_data_uri() -> str:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (112, 112), "white").save(buf, format="PNG")  # GLM-OCR's minimum: 12,544 px
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _group_members(pgid: int) -> list[psutil.Process]:
@@ -308,15 +300,8 @@ class VllmServer:
             "model": self.settings.served_model_name,
             "max_tokens": 1,
             "temperature": 0,
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "image_url", "image_url": {"url": _tiny_page_data_uri()}},
-                        {"type": "text", "text": "Text Recognition:"},
-                    ],
-                }
-            ],
+            # GLM-OCR's minimum page: 112×112 px = 12,544 px.
+            "messages": glm_ocr_messages(Image.new("RGB", (112, 112), "white"), Task.TEXT.prompt),
         }
         try:
             response = client.post(f"{self.url}/v1/chat/completions", json=body, headers=self.headers)
