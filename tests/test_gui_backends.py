@@ -148,10 +148,21 @@ def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
     assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
     assert read_one(qtbot, window, page) == ["vllm"]
 
-    # WHEN llama.cpp is chosen while vLLM is reading a page, answering "cancel the page"
+    # WHEN llama.cpp is chosen while vLLM is reading a page, answering "cancel the page" (the tiny
+    # model reads a page in well under a second, so the page is held open after its first delta
+    # until it is cancelled: otherwise it could finish before the switch and prove nothing)
+    from ocr_desktop.backends.vllm import VllmBackend
+
+    read_page = VllmBackend.recognize
+
+    def held_open(self, page, task, options, cancel):  # type: ignore[no-untyped-def]
+        stream = read_page(self, page, task, options, cancel)
+        yield next(stream)
+        cancel.wait(TIMEOUT_MS / 1000)
+        return (yield from stream)
+
+    monkeypatch.setattr(VllmBackend, "recognize", held_open)
     monkeypatch.setattr(window, "ask_finish_page", lambda: False)
-    window.settings.generation.max_tokens = 400
-    window.pipeline.update_settings(window.settings)
     with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
         [job_id] = window.add_paths([page])
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
