@@ -259,17 +259,22 @@ def test_a_page_too_odd_to_read_fails_alone(tmp_path: Path) -> None:
         next(stream)
 
 
+def fake_pdftoppm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    """Put a shell-script ``pdftoppm`` first on PATH (opening the document still used the real one)."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    fake = fake_bin / "pdftoppm"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+
+
 def test_renderer_failure_is_a_page_error_and_the_stream_goes_on(
     sample_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a pdftoppm that dies without output, as poppler does on a broken page
     document = open_document(sample_pdf)
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    fake = fake_bin / "pdftoppm"
-    fake.write_text("#!/bin/sh\necho 'Syntax Error: broken content stream' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+    fake_pdftoppm(tmp_path, monkeypatch, "echo 'Syntax Error: broken content stream' >&2\nexit 1")
     stream = document.pages()
     # THEN each page fails with poppler's reason, and the stream keeps going
     for index in range(3):
@@ -285,12 +290,9 @@ def test_a_renderer_that_misses_the_size_still_gives_model_ready_pages(
 ) -> None:
     # GIVEN a pdftoppm that answers every page with a 3×2 image instead of the size asked for
     document = open_document(sample_pdf)
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    fake = fake_bin / "pdftoppm"
-    fake.write_text("#!/bin/sh\nfor p in 1 2 3; do printf 'P6\\n3 2\\n255\\n'; head -c 18 /dev/zero; done\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+    fake_pdftoppm(
+        tmp_path, monkeypatch, "for p in 1 2 3; do printf 'P6\\n3 2\\n255\\n'; head -c 18 /dev/zero; done"
+    )
     # THEN the pages still come out at the fitted size
     pages = list(document.pages())
     assert [p.image.size for p in pages] == [(1232, 1764)] * 3
