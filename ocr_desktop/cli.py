@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -272,9 +273,7 @@ def run_ocr(args: argparse.Namespace) -> int:
                 for path in documents
             ]
             pipeline.start()
-            # wait_idle in short steps so that Ctrl-C is handled promptly
-            while not pipeline.wait_idle(0.25):
-                pass
+            _wait_interruptibly(pipeline)
             pipeline.shutdown()
     except KeyboardInterrupt:
         err.print("interrupted: stopping…")
@@ -286,6 +285,23 @@ def run_ocr(args: argparse.Namespace) -> int:
         return _report(store, settings, listener, job_ids)
     finally:
         store.close()
+
+
+def _wait_interruptibly(pipeline: Pipeline) -> None:
+    """Wait until the pipeline is idle; Ctrl-C raises KeyboardInterrupt here, between waits.
+
+    A KeyboardInterrupt raised *inside* ``Condition.wait`` can land while the lock is released,
+    and leaving the ``with`` block then fails with "cannot release un-acquired lock" (seen in CI).
+    So SIGINT only sets a flag while the main thread waits.
+    """
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: interrupted.set())
+    try:
+        while not pipeline.wait_idle(0.25):
+            if interrupted.is_set():
+                raise KeyboardInterrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report(
