@@ -11,6 +11,10 @@ another (both are also turned off). Reports, per level: pages/min and the speed-
 in flight, time to first token, decode tok/s per page and for the whole server, and the server's
 RSS (every process of it). Outputs of random weights are filler words; only the cost is real.
 
+``--reserved-cpus 1,0`` measures the same levels on one server per value of vLLM's
+``VLLM_CPU_NUM_OF_RESERVED_CPU`` (cores its CPU build keeps out of the Worker's pool), in one run,
+with the ratio against the first; ``app`` is the app's own default (0 on machines with ≤ 2 cores).
+
 On the server command: ``--server-command`` (default: the test-tools venv's ``vllm serve``, the
 CPU build); on a GPU machine pass ``"vllm serve"`` and drop the CPU environment with ``--gpu``.
 """
@@ -19,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import random
 import statistics
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
@@ -150,6 +155,75 @@ def run_level(backend: VllmBackend, pages: list[PageImage], in_flight: int, max_
     )
 
 
+@dataclass
+class Config:
+    """One server configuration: how many cores vLLM's CPU build keeps out of its Worker's pool."""
+
+    reserved_cpus: str  # a VLLM_CPU_NUM_OF_RESERVED_CPU value, or "app" for the app's own default
+    start_s: float = 0.0
+    idle_rss_bytes: int = 0
+    levels: list[Level] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "app default" if self.reserved_cpus == "app" else f"{self.reserved_cpus} reserved"
+
+
+def measure(
+    config: Config, settings: VllmSettings, env: dict[str, str], levels: list[int], max_tokens: int
+) -> None:
+    """Start a server with ``config``, read every level with distinct pages, stop the server."""
+    if config.reserved_cpus != "app":
+        env = {**env, "VLLM_CPU_NUM_OF_RESERVED_CPU": config.reserved_cpus}
+    backend = VllmBackend(settings, server_env=env)
+    print(f"[{config.label}] starting {settings.command} …", flush=True)
+    started = time.perf_counter()
+    try:
+        backend.load(lambda message, fraction: None)
+        config.start_s = time.perf_counter() - started
+        config.idle_rss_bytes = rss(backend.server_pids())
+        print(
+            f"server ready in {config.start_s:.1f} s, RSS {config.idle_rss_bytes / 2**30:.2f} GiB", flush=True
+        )
+        # One page first: the first request after a start pays one-off costs.
+        run_level(backend, make_pages(1, 10_000, 1), 1, 8)
+        next_page = 0
+        for level in levels:
+            count = max(4, 2 * level)
+            result = run_level(backend, make_pages(count, next_page, 0), level, max_tokens)
+            next_page += count
+            result.speedup = result.pages_per_min / config.levels[0].pages_per_min if config.levels else 1.0
+            config.levels.append(result)
+            print(
+                f"{level} in flight: {result.pages} pages in {result.wall_s:.1f} s = "
+                f"{result.pages_per_min:.1f} pages/min (×{result.speedup:.2f})",
+                flush=True,
+            )
+    finally:
+        backend.unload()
+
+
+def print_table(configs: list[Config], model_dir: Path, max_tokens: int) -> None:
+    print(
+        f"\nvLLM on {model_dir}: {PAGE_SIZE[0]}×{PAGE_SIZE[1]} pages (128 image tokens), {max_tokens} tokens "
+        f"each, {len(os.sched_getaffinity(0))} usable CPU cores\n"
+    )
+    columns = ["server", "start (s)", "idle RSS (GiB)", "in flight", "pages", "pages/min", "× vs 1 in flight"]
+    columns += [f"× vs {configs[0].label}", "TTFT median / max (s)", "decode tok/s per page", "server tok/s"]
+    columns += ["RSS max (GiB)"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for config in configs:
+        for r, baseline in zip(config.levels, configs[0].levels, strict=True):
+            vs_first = r.pages_per_min / baseline.pages_per_min
+            print(
+                f"| {config.label} | {config.start_s:.0f} | {config.idle_rss_bytes / 2**30:.2f} | "
+                f"{r.in_flight} | {r.pages} | {r.pages_per_min:.1f} | {r.speedup:.2f} | {vs_first:.2f} | "
+                f"{r.ttft_median_s:.2f} / {r.ttft_max_s:.2f} | {r.decode_tok_s_per_page:.1f} | "
+                f"{r.server_tok_s:.1f} | {r.server_rss_max_bytes / 2**30:.2f} |"
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,11 +233,18 @@ def main() -> int:
     )
     parser.add_argument("--levels", default="1,2,4,8", help="pages in flight to measure (default 1,2,4,8)")
     parser.add_argument("--max-tokens", type=int, default=48, help="tokens per page (default 48)")
+    parser.add_argument(
+        "--reserved-cpus",
+        default="app",
+        help="server configurations to compare, one server start each: VLLM_CPU_NUM_OF_RESERVED_CPU values "
+        "or 'app' for the app's default, e.g. '1,0' (default: app)",
+    )
     parser.add_argument("--server-command", default=vllm_command(), help="vLLM server command")
     parser.add_argument("--gpu", action="store_true", help="a GPU server: no CPU-build environment")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    configs = [Config(value.strip()) for value in args.reserved_cpus.split(",")]
 
     # The HF checkpoint does not depend on the GGUF type; q8_0 shares the llama.cpp benchmark's cache.
     model_dir = args.model_dir or build_test_model(size="real", outtype="q8_0").hf_dir
@@ -181,53 +262,12 @@ def main() -> int:
         request_timeout_s=900,
     )
     env = {} if args.gpu else {**server_env(cache), "VLLM_CPU_KVCACHE_SPACE": "1"}
-    backend = VllmBackend(settings, server_env=env)
-    print(f"model {model_dir}\nstarting {settings.command} …", flush=True)
-    started = time.perf_counter()
-    try:
-        backend.load(lambda message, fraction: None)
-        start_s = time.perf_counter() - started
-        idle_rss = rss(backend.server_pids())
-        print(f"server ready in {start_s:.1f} s, RSS {idle_rss / 2**30:.2f} GiB", flush=True)
-        # One page first: the first request after a start pays one-off costs.
-        run_level(backend, make_pages(1, 10_000, 1), 1, 8)
-        results: list[Level] = []
-        next_page = 0
-        for level in levels:
-            count = max(4, 2 * level)
-            result = run_level(backend, make_pages(count, next_page, 0), level, args.max_tokens)
-            next_page += count
-            result.speedup = result.pages_per_min / results[0].pages_per_min if results else 1.0
-            results.append(result)
-            print(
-                f"{level} in flight: {result.pages} pages in {result.wall_s:.1f} s = "
-                f"{result.pages_per_min:.1f} pages/min (×{result.speedup:.2f})",
-                flush=True,
-            )
-    finally:
-        backend.unload()
-
-    print(
-        f"\nvLLM on {model_dir}: {PAGE_SIZE[0]}×{PAGE_SIZE[1]} pages (128 image tokens), "
-        f"{args.max_tokens} tokens each, start {start_s:.0f} s, idle RSS {idle_rss / 2**30:.2f} GiB\n"
-    )
-    columns = ["in flight", "pages", "pages/min", "× vs 1", "TTFT median / max (s)", "decode tok/s per page"]
-    columns += ["server tok/s", "RSS max (GiB)"]
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for r in results:
-        print(
-            f"| {r.in_flight} | {r.pages} | {r.pages_per_min:.1f} | {r.speedup:.2f} | "
-            f"{r.ttft_median_s:.2f} / {r.ttft_max_s:.2f} | {r.decode_tok_s_per_page:.1f} | "
-            f"{r.server_tok_s:.1f} | {r.server_rss_max_bytes / 2**30:.2f} |"
-        )
+    print(f"model {model_dir}", flush=True)
+    for config in configs:
+        measure(config, settings, env, levels, args.max_tokens)
+    print_table(configs, model_dir, args.max_tokens)
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"start_s": start_s, "idle_rss_bytes": idle_rss, "levels": [asdict(r) for r in results]},
-                indent=2,
-            )
-        )
+        args.json.write_text(json.dumps([asdict(c) for c in configs], indent=2))
     return 0
 
 

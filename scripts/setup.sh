@@ -24,7 +24,7 @@ VENV=$ROOT/.venv
 TOOLS=$CACHE/tools-venv
 mkdir -p "$CACHE/sdist" "$CACHE/wheels"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }  # stderr: functions whose stdout is captured call it
 
 apt_install() {
   local missing=()
@@ -41,7 +41,7 @@ llama_sdist() {
   local sdist="$CACHE/sdist/llama_cpp_python-$LLAMA_VERSION.tar.gz"
   if [ ! -f "$sdist" ]; then
     say "downloading the llama-cpp-python $LLAMA_VERSION sdist"
-    "$PY" -m pip download -q --no-deps --no-binary :all: -d "$CACHE/sdist" "llama-cpp-python==$LLAMA_VERSION"
+    "$PY" -m pip download -q --no-deps --no-binary :all: -d "$CACHE/sdist" "llama-cpp-python==$LLAMA_VERSION" >&2
   fi
   echo "$sdist"
 }
@@ -57,7 +57,7 @@ llama_wheel() {
     sdist=$(llama_sdist)
     say "building llama-cpp-python $LLAMA_VERSION (compiles llama.cpp: ~5 min on 2 cores, once)"
     mkdir -p "$dir"
-    "$PY" -m pip wheel -q --no-deps -w "$dir" "$sdist"
+    "$PY" -m pip wheel -q --no-deps -w "$dir" "$sdist" >&2
   fi
   ls "$dir"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1
 }

@@ -11,6 +11,7 @@ only that the page went through the real runtime.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -30,6 +31,7 @@ from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState
 from ocr_desktop.backends.vllm import VllmBackend
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.backends.vllm_server import (
+    FEW_CPUS,
     LIMIT_MM_PER_PROMPT,
     MTP_CONFIG,
     StartupProgress,
@@ -37,6 +39,7 @@ from ocr_desktop.backends.vllm_server import (
     free_port,
     gpu_memory_share,
     server_command,
+    server_env_defaults,
 )
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.pipeline import Pipeline, PipelineListener
@@ -148,6 +151,14 @@ def test_gpu_memory_share_is_04_on_8gb_devices_unless_set() -> None:
     assert gpu_memory_share(0.0, 8 * 2**30) == 0.4
     assert gpu_memory_share(0.0, 24 * 2**30) == 0.8
     assert gpu_memory_share(0.6, orin_nano) == 0.6
+
+
+def test_cpu_build_keeps_no_core_from_its_worker_on_two_core_machines() -> None:
+    # vLLM's CPU build would keep one of two cores for its scheduler (measured 1.5-1.8× slower)
+    assert server_env_defaults(1) == {"VLLM_CPU_NUM_OF_RESERVED_CPU": "0"}
+    assert server_env_defaults(2) == {"VLLM_CPU_NUM_OF_RESERVED_CPU": "0"}
+    # on more cores vLLM's own choice stands (not measured here)
+    assert server_env_defaults(8) == {}
 
 
 def test_metrics_parse_current_and_old_names() -> None:
@@ -368,6 +379,27 @@ def test_remote_mode_reports_what_it_finds(vllm_server: RunningVllm) -> None:
         assert backend.memory_estimate().total_bytes == 0  # type: ignore[union-attr]
     finally:
         backend.unload()
+
+
+def thread_cpus(pid: int) -> set[int]:
+    """The cores any thread of ``pid`` may run on (vLLM pins its Worker's OpenMP threads one by one)."""
+    cpus: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, psutil.Error):  # a thread that ended meanwhile
+            cpus.update(psutil.Process(int(task.name)).cpu_affinity() or [])
+    return cpus
+
+
+@pytest.mark.vllm
+def test_managed_server_computes_on_every_core_of_a_small_machine(vllm_server: RunningVllm) -> None:
+    # GIVEN the session's managed server on this machine
+    usable = os.sched_getaffinity(0)
+    if len(usable) > FEW_CPUS:
+        pytest.skip(f"the reservation default applies to machines with at most {FEW_CPUS} cores")
+    # WHEN the cores its processes' threads are bound to are read
+    # THEN no process (the Worker included) is kept off a core: vLLM would reserve one for itself
+    for pid in vllm_server.server.pids():
+        assert thread_cpus(pid) == usable, psutil.Process(pid).name()
 
 
 @pytest.mark.vllm
@@ -688,6 +720,46 @@ def test_no_vllm_process_survives_the_app_being_killed(vllm_model_dir: Path, vll
     app.wait()
     # THEN the guard notices and stops the whole server within its stop timeout
     assert wait_gone(pids, 40) == []
+
+
+@pytest.mark.vllm
+@pytest.mark.llamacpp
+@pytest.mark.slow
+def test_switching_the_pipeline_from_a_managed_vllm_to_llamacpp_leaves_no_vllm_process(
+    vllm_model_dir: Path,
+    vllm_cache_dir: Path,
+    llamacpp_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the pipeline (as the window and the CLI drive it) reading a page with a managed vLLM
+    for name, value in server_env(vllm_cache_dir).items():
+        monkeypatch.setenv(name, value)
+    document = tmp_path / "page.png"
+    make_page(0).image.save(document)
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    pipeline = Pipeline(
+        store, Settings(backend="vllm", vllm=managed_settings(vllm_model_dir)), PipelineListener()
+    )
+    pipeline.start()
+    try:
+        first = pipeline.submit(document)
+        assert pipeline.wait_idle(300)
+        backend = pipeline.backend
+        assert isinstance(backend, VllmBackend)
+        pids = backend.server_pids()
+        assert len(alive(pids)) >= 4
+        # WHEN the user switches to llama.cpp and reads the page again
+        pipeline.switch_backend(llamacpp_settings, finish_page=True)
+        second = pipeline.submit(document)
+        assert pipeline.wait_idle(120)
+        # THEN no process of the vLLM server is left, and llama.cpp read the page
+        assert alive(pids) == []
+        assert [p.backend for p in store.document_result(first).pages] == ["vllm"]
+        assert [p.backend for p in store.document_result(second).pages] == ["llamacpp"]
+    finally:
+        assert pipeline.shutdown(60)
+        store.close()
 
 
 def test_pipeline_rereads_the_page_a_server_crash_interrupted_and_keeps_the_finished_ones(
