@@ -394,12 +394,17 @@ def thread_cpus(pid: int) -> set[int]:
 def test_managed_server_computes_on_every_core_of_a_small_machine(vllm_server: RunningVllm) -> None:
     # GIVEN the session's managed server on this machine
     usable = os.sched_getaffinity(0)
-    if len(usable) > FEW_CPUS:
-        pytest.skip(f"the reservation default applies to machines with at most {FEW_CPUS} cores")
-    # WHEN the cores its processes' threads are bound to are read
-    # THEN no process (the Worker included) is kept off a core: vLLM would reserve one for itself
-    for pid in vllm_server.server.pids():
-        assert thread_cpus(pid) == usable, psutil.Process(pid).name()
+    pids = vllm_server.server.pids()
+    # THEN the server was started with the app's default for this many cores (none above FEW_CPUS)
+    # (read from the guard, the group's leader: vLLM's processes retitle themselves over environ)
+    guard = psutil.Process(next(pid for pid in pids if os.getpgid(pid) == pid))
+    reserved = server_env_defaults(len(usable)).get("VLLM_CPU_NUM_OF_RESERVED_CPU")
+    assert guard.environ().get("VLLM_CPU_NUM_OF_RESERVED_CPU") == reserved
+    # AND on a small machine no process (the Worker included) is kept off a core, as vLLM's own
+    # default would keep one of two
+    if len(usable) <= FEW_CPUS:
+        for pid in pids:
+            assert thread_cpus(pid) == usable, psutil.Process(pid).name()
 
 
 @pytest.mark.vllm
