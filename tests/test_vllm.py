@@ -384,9 +384,9 @@ def test_remote_mode_reports_what_it_finds(vllm_server: RunningVllm) -> None:
 def thread_cpus(pid: int) -> set[int]:
     """The cores any thread of ``pid`` may run on (vLLM pins its Worker's OpenMP threads one by one)."""
     cpus: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError, psutil.Error):  # a thread that ended meanwhile
-            cpus.update(psutil.Process(int(task.name)).cpu_affinity() or [])
+    for thread in psutil.Process(pid).threads():
+        with contextlib.suppress(psutil.Error):  # a thread that ended meanwhile
+            cpus.update(psutil.Process(thread.id).cpu_affinity() or [])
     return cpus
 
 
