@@ -184,7 +184,12 @@ def test_switch_backend_while_a_page_runs_asks_to_finish_or_cancel_it(
     monkeypatch.setattr(window, "ask_finish_page", answer)
 
     # WHEN vLLM is chosen and the user answers "finish the page first" / "cancel the page"
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    # (finishing first ends the job *before* the switch, so wait for both, in either order)
+    with qtbot.waitSignals(
+        [window.bridge.job_finished, window.bridge.backend_state],
+        check_params_cbs=[None, lambda state, _message: state is BackendState.READY],
+        timeout=TIMEOUT_MS,
+    ):
         switch_to(window, "vllm")
 
     # THEN the user was asked; the page was finished by the old backend, or read again by the new one
