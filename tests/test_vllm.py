@@ -431,8 +431,9 @@ def test_streaming_delivers_text_while_the_page_is_read(remote_backend: VllmBack
     arrivals = []
     for _ in gen:
         arrivals.append(time.perf_counter())
-    # THEN the text came in many pieces, spread over time, not in one block at the end
-    assert len(arrivals) >= 32
+    # THEN the text came in many pieces, spread over time, not in one block at the end (vLLM
+    # merges the tokens a busy API server has not sent yet into one delta, so not always 64)
+    assert len(arrivals) >= 16
     assert arrivals[-1] - arrivals[0] > 0.01
 
 
@@ -644,7 +645,10 @@ def test_managed_server_killed_mid_page_fails_the_page_restarts_and_unload_leave
         gen = backend.recognize(
             make_page(21), Task.TEXT, GenerationOptions(max_tokens=1900), threading.Event()
         )
-        assert [next(gen) for _ in range(3)] == [GREEDY_TOKEN] * 3
+        streamed = ""
+        while streamed.count(GREEDY_TOKEN) < 3:  # a delta may carry several tokens when vLLM is busy
+            streamed += next(gen)
+        assert streamed == GREEDY_TOKEN * streamed.count(GREEDY_TOKEN)
         api_server.send_signal(signal.SIGKILL)
         with pytest.raises(BackendCrashed) as info:
             list(gen)
