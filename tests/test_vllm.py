@@ -474,22 +474,22 @@ def test_cancel_before_the_first_token_does_not_wait_for_it(remote_backend: Vllm
     assert len(deltas) < 100
 
 
-def batched_engine_steps(server: RunningVllm) -> float:
-    """Engine steps of 2-8 tokens so far (``vllm:iteration_tokens_total``, buckets ``le`` 1 and 8).
+def server_counts(server: RunningVllm) -> tuple[VllmMetrics, float]:
+    """The server's metrics as the app reads them, and its engine steps of 2-8 tokens so far.
 
-    One page at a time never makes such a step: its decode steps are 1 token, its prefill 139.
-    Several pages decoded in one step do. Unlike a sample of ``num_requests_running``, the count
-    cannot be missed: a ``/metrics`` request waits behind the page preprocessing and the token
-    stream in the API server, which on two cores can take as long as the whole batch.
+    The steps come from ``vllm:iteration_tokens_total`` (buckets ``le`` 1 and 8). One page at a
+    time never makes such a step: its decode steps are 1 token, its prefill 139. Several pages
+    decoded in one step do. Unlike a sample of ``num_requests_running``, the count cannot be
+    missed: a ``/metrics`` request waits behind the page preprocessing and the token stream in the
+    API server, which on two cores can take as long as the whole batch.
     """
-    response = httpx.get(
+    text = httpx.get(
         f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.api_key}"}, timeout=30
-    )
+    ).text
     buckets = {
-        labels["le"]: value
-        for labels, value in parse_prometheus(response.text)["vllm:iteration_tokens_total_bucket"]
+        labels["le"]: value for labels, value in parse_prometheus(text)["vllm:iteration_tokens_total_bucket"]
     }
-    return buckets["8.0"] - buckets["1.0"]
+    return VllmMetrics.from_prometheus(text), buckets["8.0"] - buckets["1.0"]
 
 
 @pytest.mark.vllm
@@ -497,8 +497,7 @@ def test_several_pages_in_flight_are_served_together(vllm_server: RunningVllm) -
     # GIVEN 4 pages in flight (the setting) and distinct pages, so no cache serves one from another
     backend, _ = loaded(vllm_server.remote(max_in_flight=4))
     assert backend.max_in_flight == 4
-    tokens_before = backend.metrics()
-    batched_before = batched_engine_steps(vllm_server)
+    metrics_before, batched_before = server_counts(vllm_server)
     results: dict[int, GenerationStats] = {}
 
     def read(i: int) -> None:
@@ -510,15 +509,14 @@ def test_several_pages_in_flight_are_served_together(vllm_server: RunningVllm) -
         t.start()
     for t in threads:
         t.join()
-    tokens_after = backend.metrics()
     backend.unload()
+    metrics_after, batched_after = server_counts(vllm_server)
     # THEN every page finished
     assert all(results[i].completion_tokens == 300 for i in range(4))
     # AND the server decoded pages together: engine steps of several pages' tokens at once
-    assert batched_engine_steps(vllm_server) > batched_before
-    # AND the app's metrics counted the 4 pages' tokens
-    assert tokens_before is not None and tokens_after is not None
-    assert tokens_after.generation_tokens_total - tokens_before.generation_tokens_total >= 4 * 300
+    assert batched_after > batched_before
+    # AND the metrics the app reads counted the 4 pages' tokens
+    assert metrics_after.generation_tokens_total - metrics_before.generation_tokens_total >= 4 * 300
 
 
 @pytest.mark.vllm
