@@ -10,13 +10,16 @@ agree).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +52,7 @@ OCR_OVERRIDES = {
     "out": "export.out_dir",
     "combined": "export.combined",
     "overwrite": "export.overwrite",
+    "numbered": "export.numbered",
 }
 
 
@@ -113,6 +117,7 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("--out", metavar="DIR", help=_help("export.out_dir"))
     p.add_argument("--combined", action="store_const", const=True, help=_help("export.combined"))
     p.add_argument("--overwrite", action="store_const", const=True, help=_help("export.overwrite"))
+    p.add_argument("--numbered", action="store_const", const=True, help=_help("export.numbered"))
     p.add_argument(
         "--no-resume",
         action="store_true",
@@ -121,14 +126,44 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.set_defaults(func=run_ocr)
 
 
-def ocr_settings(args: argparse.Namespace) -> settings_mod.Settings:
-    """The settings file overridden by the flags given (raises SettingsError naming the flag's key)."""
-    settings = settings_mod.load()
+def ocr_settings(
+    args: argparse.Namespace,
+) -> tuple[settings_mod.Settings, list[settings_mod.SettingsProblem]]:
+    """The settings file overridden by the flags given, and every problem found on the way.
+
+    A bad value in the file falls back to its default for that key alone (as in the window) and
+    its problem is returned as a warning; a bad flag raises SettingsError naming its key, after
+    all flags were checked, so that one run lists every mistake."""
+    loaded = settings_mod.load_file()
+    settings = loaded.settings
+    bad_flags: list[str] = []
     for dest, key in OCR_OVERRIDES.items():
         value = getattr(args, dest)
-        if value is not None:
+        if value is None:
+            continue
+        try:
             settings_mod.set_value(settings, key, value)
-    return settings
+        except settings_mod.SettingsError as exc:
+            bad_flags.append(f"--{dest.replace('_', '-')}: {exc} — {settings_mod.allowed_values(key)}")
+    if bad_flags:
+        raise settings_mod.SettingsError("\n".join(bad_flags))
+    return settings, loaded.problems
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print on one line of a terminal: control and formatting characters
+    (newlines, escape sequences, bidi overrides) are written as escapes, undecodable bytes of a
+    file name as U+FFFD. Rich markup is not interpreted by the callers (Text, markup=False)."""
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":  # a surrogate escape: a byte of a name that is not UTF-8
+            out.append("\ufffd")
+        elif category in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _job(store: JobStore, job_id: str) -> JobRecord:
@@ -150,17 +185,33 @@ class _JobLine:
     reused: bool = False
 
 
+def _pages_column() -> Any:
+    """Pages done of a document's row; nothing on the backend's row (it has no pages)."""
+    from rich.progress import MofNCompleteColumn
+    from rich.text import Text
+
+    class PagesColumn(MofNCompleteColumn):
+        def render(self, task: Any) -> Text:
+            if task.fields.get("backend"):
+                return Text("")
+            return Text.assemble(super().render(task), " pages")
+
+    return PagesColumn()
+
+
 @dataclass
 class _ProgressListener(PipelineListener):
-    """Turns pipeline events into one rich progress bar per document."""
+    """Turns pipeline events into one rich progress bar per document, and the backend's start
+    (which reports every half second while vLLM loads) into one live line that is replaced."""
 
     progress: Any  # rich.progress.Progress (imported lazily: rich is slow to import)
     store: JobStore
     jobs: dict[str, _JobLine] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    backend_task: Any = None
 
     def job_added(self, job_id: str, name: str, page_count: int) -> None:
-        task_id = self.progress.add_task(name, total=page_count or None, tps="")
+        task_id = self.progress.add_task(shown(name), total=page_count or None, tps="")
         with self.lock:
             self.jobs[job_id] = _JobLine(name, task_id)
 
@@ -168,7 +219,10 @@ class _ProgressListener(PipelineListener):
         """Show a document whose results come from an earlier run."""
         record = _job(self.store, job_id)
         task_id = self.progress.add_task(
-            record.name, total=len(record.page_indices), completed=record.pages_done, tps="earlier run"
+            shown(record.name),
+            total=len(record.page_indices),
+            completed=record.pages_done,
+            tps="earlier run",
         )
         with self.lock:
             self.jobs[job_id] = _JobLine(record.name, task_id, reused=True)
@@ -194,14 +248,27 @@ class _ProgressListener(PipelineListener):
     def job_failed(self, job_id: str, message: str) -> None:
         line = self.jobs[job_id]
         line.error = message
-        self.progress.update(line.task_id, description=f"{line.name} [red](failed)[/red]")
+        self.progress.update(line.task_id, description=f"{shown(line.name)} (failed)")
 
     def backend_state(self, state: BackendState, message: str) -> None:
+        if state is BackendState.LOADING:
+            with self.lock:
+                if self.backend_task is None:
+                    self.backend_task = self.progress.add_task(
+                        shown(message), total=None, tps="", backend=True
+                    )
+                    return
+            self.progress.update(self.backend_task, description=shown(message))
+            return
+        with self.lock:
+            task, self.backend_task = self.backend_task, None
+        if task is not None:
+            self.progress.remove_task(task)
         if state is BackendState.ERROR:
             self.progress.console.print("[red]backend error:[/red] ", end="", highlight=False)
-            self.progress.console.print(message, markup=False, highlight=False)
-        elif state is not BackendState.UNLOADED:
-            self.progress.console.print(message, style="dim", markup=False, highlight=False)
+            self.progress.console.print(shown(message), markup=False, highlight=False)
+        elif state is BackendState.READY:
+            self.progress.console.print(shown(message), style="dim", markup=False, highlight=False)
 
 
 def _queue(
@@ -228,36 +295,43 @@ def _queue(
     return pipeline.submit(path)
 
 
+def _print_error(console: Any, text: str) -> None:
+    console.print("[red]error:[/red] ", end="", highlight=False)
+    console.print(text, markup=False, highlight=False)
+
+
 def run_ocr(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ocr_desktop.core.documents import iter_document_paths
+    from ocr_desktop.core.documents import scan_paths
     from ocr_desktop.telemetry.budget import MemoryGuard
 
     err = Console(stderr=True)
     try:
-        settings = ocr_settings(args)
+        settings, problems = ocr_settings(args)
     except settings_mod.SettingsError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _print_error(err, str(exc))
         return EXIT_USAGE
-    documents = list(iter_document_paths(args.paths))
+    for problem in problems:
+        err.print("[yellow]settings:[/yellow] ", end="", highlight=False)
+        err.print(shown(str(problem)), markup=False, highlight=False)
+    entries = scan_paths(args.paths)
+    documents = [entry for entry in entries if not entry.skipped]
     if not documents:
-        err.print(
-            f"[red]error:[/red] no documents found in {', '.join(map(str, args.paths))}", highlight=False
-        )
+        _print_summary(Console(), [_Row(e.label, "skipped", output=e.skipped) for e in entries], [], None)
+        _print_error(err, f"no documents found in {', '.join(shown(_path_text(p)) for p in args.paths)}")
         return EXIT_FAILED
     try:
         store = JobStore()
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _print_error(err, str(exc))
         return EXIT_FAILED
 
     progress = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("pages"),
+        _pages_column(),
         TextColumn("{task.fields[tps]}"),
         TimeRemainingColumn(),
         console=err,
@@ -268,10 +342,10 @@ def run_ocr(args: argparse.Namespace) -> int:
     )
     try:
         with progress:
-            job_ids = [
-                _queue(pipeline, store, settings, listener, path, resume=not args.no_resume)
-                for path in documents
-            ]
+            job_ids = {
+                entry: _queue(pipeline, store, settings, listener, entry.path, resume=not args.no_resume)
+                for entry in documents
+            }
             pipeline.start()
             _wait_interruptibly(pipeline)
             pipeline.shutdown()
@@ -282,7 +356,7 @@ def run_ocr(args: argparse.Namespace) -> int:
         store.close()
         return EXIT_INTERRUPTED
     try:
-        return _report(store, settings, listener, job_ids)
+        return _report(store, settings, listener, entries, job_ids)
     finally:
         store.close()
 
@@ -306,79 +380,136 @@ def _wait_interruptibly(pipeline: Pipeline) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def _path_text(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One line of the summary: every path given or found has one."""
+
+    document: str
+    status: str  # read, read earlier, partly read, failed, skipped
+    pages: str = "–"
+    failed: str = "–"
+    tps: str = "–"
+    time: str = "–"
+    output: str = "–"  # the files, or why it was skipped
+
+
+def _outputs(report: Any, job_id: str) -> str:
+    from ocr_desktop.exporters import FAILED, UNCHANGED
+
+    parts = []
+    for outcome in report.for_job(job_id):
+        name = _path_text(outcome.path) if outcome.path is not None else outcome.fmt
+        if outcome.status == UNCHANGED:
+            parts.append(f"{name} (up to date)")
+        elif outcome.status == FAILED:
+            parts.append(f"{name} (not written)")
+        else:
+            parts.append(name)
+    return ", ".join(parts) or "–"
+
+
 def _report(
-    store: JobStore, settings: settings_mod.Settings, listener: _ProgressListener, job_ids: list[str]
+    store: JobStore,
+    settings: settings_mod.Settings,
+    listener: _ProgressListener,
+    entries: list[Any],
+    job_ids: dict[Any, str],  # FoundPath → job id
 ) -> int:
-    """Export every document read, print the summary table and the failures; return the status."""
+    """Export every document read, print the summary and the failures; return the status."""
     from rich.console import Console
-    from rich.table import Table
 
-    from ocr_desktop.exporters import ExportError, export
+    from ocr_desktop.exporters import export_documents
 
-    out = Console()
     failures: list[str] = []
-    written: dict[str, list[Path]] = {job_id: [] for job_id in job_ids}
     results = []
-    for job_id in job_ids:
+    for entry, job_id in job_ids.items():
         line = listener.jobs[job_id]
         if line.error:
-            failures.append(f"{line.name}: {line.error}")
+            failures.append(f"{entry.label}: {line.error}")
         result = store.document_result(job_id)
         failures.extend(
-            f"{line.name} page {i + 1}: {message}" for i, message in sorted(result.failed.items())
+            f"{entry.label} page {i + 1}: {message}" for i, message in sorted(result.failed.items())
         )
-        if result.pages:
-            results.append(result)
+        results.append(result)
+    report = export_documents(results, settings.export)
+    failures.extend(f"writing {o.fmt}: {o.message}" for o in report.failed)
 
-    export_settings = settings.export
-    out_dir = Path(export_settings.out_dir) if export_settings.out_dir else None  # None: beside each
-    # One export call per document (unless combined), so one unwritable folder costs one document.
-    groups = [results] if export_settings.combined else [[r] for r in results]
-    for fmt in export_settings.formats:
-        for docs in groups:
-            try:
-                files = export(
-                    docs,
-                    fmt,
-                    out_dir,
-                    combined=export_settings.combined,
-                    page_separators=export_settings.page_separators,
-                    overwrite=export_settings.overwrite,
-                )
-            except ExportError as exc:
-                failures.append(f"writing {fmt} for {', '.join(d.name for d in docs)}: {exc}")
-                continue
-            for doc in docs:
-                written[doc.job_id].extend(files)
-
-    table = Table(title="OCR summary")
-    for column, justify in (("Document", "left"), ("Pages", "right"), ("Failed", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    table.add_column("tok/s", justify="right")
-    table.add_column("Time", justify="right")
-    table.add_column("Output")
-    for job_id in job_ids:
+    rows = []
+    for entry in entries:
+        if entry.skipped:
+            rows.append(_Row(entry.label, "skipped", output=entry.skipped))
+            continue
+        job_id = job_ids[entry]
         line = listener.jobs[job_id]
         record = _job(store, job_id)
-        # a document that could not be opened has no page count
-        pages = "–" if record.page_count is None else f"{record.pages_done}/{len(record.page_indices)}"
-        tps = "earlier run" if line.reused else (f"{line.tokens / line.seconds:.1f}" if line.seconds else "–")
-        output = "failed" if line.error else ", ".join(sorted({str(p) for p in written[job_id]})) or "–"
-        table.add_row(
-            line.name,
-            pages,
-            str(record.pages_failed),
-            tps,
-            f"{line.seconds:.1f} s",
-            output,
+        if line.error:
+            status = "failed"
+        elif record.pages_failed:
+            status = "partly read" if record.pages_done else "failed"
+        else:
+            status = "read earlier" if line.reused else "read"
+        rows.append(
+            _Row(
+                entry.label,
+                status,
+                # a document that could not be opened has no page count
+                "–" if record.page_count is None else f"{record.pages_done}/{len(record.page_indices)}",
+                str(record.pages_failed),
+                "earlier run"
+                if line.reused
+                else (f"{line.tokens / line.seconds:.1f}" if line.seconds else "–"),
+                f"{line.seconds:.1f} s",
+                "–" if line.error else _outputs(report, job_id),
+            )
         )
+    _print_summary(Console(), rows, failures, report)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any) -> None:
+    """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
+    newline in a name cannot split its row), the totals, and every failure with its reason."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="OCR summary")
+    for column, justify in (
+        ("Document", "left"),
+        ("Status", "left"),
+        ("Pages", "right"),
+        ("Failed", "right"),
+        ("tok/s", "right"),
+        ("Time", "right"),
+        ("Output", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
     out.print(table)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    totals = ", ".join(f"{n} {status}" for status, n in counts.items())
+    if report is not None:
+        totals += (
+            f"; files: {len(report.written)} written, {len(report.unchanged)} up to date"
+            f"{f', {len(report.failed)} not written' if report.failed else ''}"
+        )
+    out.print(totals, markup=False, highlight=False)
+    if report is not None and report.unchanged and not report.written and not report.failed:
+        out.print(
+            "Every output was already up to date and was left as it is (--overwrite rewrites them).",
+            markup=False,
+            highlight=False,
+        )
     if failures:
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)
         for failure in failures:
-            out.print(f"  {failure}", highlight=False, markup=False)
-        return EXIT_FAILED
-    return EXIT_OK
+            out.print(f"  {shown(failure)}", highlight=False, markup=False)
 
 
 # -- doctor --------------------------------------------------------------------------------------
@@ -406,17 +537,17 @@ class Check:
 
 def _settings_check() -> tuple[settings_mod.Settings, Check]:
     path = paths.settings_file()
-    try:
-        settings = settings_mod.load(path)
-    except settings_mod.SettingsError as exc:
-        return settings_mod.Settings(), Check(
+    loaded = settings_mod.load_file(path)
+    if loaded.problems:
+        listed = "; ".join(str(p) for p in loaded.problems)
+        return loaded.settings, Check(
             "settings file",
-            False,
-            str(exc),
-            f"fix the value named above, or delete {path} to use the defaults",
+            not loaded.invalid,  # unknown keys alone are kept and harmless
+            f"{path}: {len(loaded.problems)} problem(s): {listed}",
+            f"fix the values named above, or delete {path} to use the defaults",
         )
     detail = str(path) if path.exists() else f"{path} does not exist yet: the defaults are used"
-    return settings, Check("settings file", True, detail)
+    return loaded.settings, Check("settings file", True, detail)
 
 
 def _model_check(settings: settings_mod.Settings) -> Check:

@@ -8,23 +8,19 @@ Window geometry and splitter sizes are GUI state and live in QSettings, never he
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
-import tomli_w
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
 from ocr_desktop import paths
 from ocr_desktop.core.files import write_atomic
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 on older JetPack images
-    import tomli as tomllib
 
 T = TypeVar("T")
 
@@ -227,7 +223,16 @@ class ExportSettings:
     )
     page_separators: bool = setting(True, "Mark where each page starts.", label="Page separators")
     overwrite: bool = setting(
-        False, "Replace existing files; otherwise a numbered name is chosen.", label="Overwrite existing"
+        False,
+        "Replace a file of the same name even if OCR Desktop did not write it (or it was edited since). "
+        "Without it, only the app's own unedited exports are replaced, and up-to-date ones are left alone.",
+        label="Overwrite existing",
+    )
+    numbered: bool = setting(
+        False,
+        "Keep every existing file: write the export under a numbered name (report (2).md) when the name "
+        "is taken by a file with other content.",
+        label="Numbered copies",
     )
 
 
@@ -378,36 +383,229 @@ def to_dict(settings: Settings) -> dict[str, Any]:
 
 
 def from_dict(data: dict[str, Any]) -> Settings:
-    settings = Settings()
-
-    def walk(d: dict[str, Any], prefix: str) -> None:
-        for k, v in d.items():
-            if isinstance(v, dict):
-                walk(v, f"{prefix}{k}.")
-            else:
-                set_value(settings, f"{prefix}{k}", v)
-
-    walk(data, "")
+    """Settings from a nested dict; raises SettingsError naming every bad or unknown key at once."""
+    settings, problems = _apply(data)
+    if problems:
+        raise SettingsError("\n".join(str(p) for p in problems))
     return settings
 
 
-def load(path: Path | None = None) -> Settings:
-    """Read the settings file; a missing file gives the defaults, a broken one a SettingsError."""
+# -- the file ------------------------------------------------------------------------------------
+#
+# The file is the user's: it is read with a style-preserving TOML parser and written back with only
+# the keys the user set or changed, so comments, order, unknown keys (a newer version's, a typo)
+# and even a bad value the user has not touched survive a save byte for byte.
+
+#: Version of the file's layout. Bump it with a migration when a key is renamed or moved.
+SCHEMA_VERSION = 1
+VERSION_KEY = "schema_version"
+
+
+def _migrate_0_to_1(doc: MutableMapping[str, Any]) -> None:
+    """Files written before versioning (no ``schema_version``) have the version-1 layout already."""
+
+
+#: ``MIGRATIONS[n]`` turns a version-``n`` document into version ``n + 1``, in place.
+MIGRATIONS: dict[int, Callable[[MutableMapping[str, Any]], None]] = {0: _migrate_0_to_1}
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One thing wrong with the settings file: the dotted key ('' for the whole file), what is wrong
+    and what to do. ``unknown`` problems are keys the app does not use (they are kept in the file)."""
+
+    key: str
+    message: str
+    fix: str
+    unknown: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.fix}"
+
+
+@dataclass
+class LoadedSettings:
+    """What :func:`load_file` found: the settings (every bad key at its default), the problems,
+    and the file they came from."""
+
+    settings: Settings
+    problems: list[SettingsProblem]
+    path: Path
+
+    @property
+    def invalid(self) -> list[SettingsProblem]:
+        """Problems that changed a value (bad values, an unreadable file), not unknown keys."""
+        return [p for p in self.problems if not p.unknown]
+
+    def message(self) -> str:
+        """Every problem on a line of its own, under the file's name."""
+        return f"settings file {self.path}:\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+def allowed_values(key: str) -> str:
+    """What a valid value of ``key`` looks like, for messages that say how to fix one."""
+    info = field_info(key)
+    if info.choices is not None:
+        allowed = "one or more of " if info.type is list else "one of "
+        return "use " + allowed + ", ".join(repr(c) for c in info.choices)
+    kind = _KIND_WORDS.get(info.type, info.type.__name__)
+    if info.minimum is not None and info.maximum is not None:
+        return f"use {kind} from {info.minimum:g} to {info.maximum:g}"
+    return f"use {kind}"
+
+
+_KIND_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text in quotes"}
+
+
+def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
+    """Settings from a (migrated) nested mapping, each bad or unknown key reported and skipped."""
+    settings = Settings()
+    defaults = {info.key: (info, value) for info, value in iter_fields(settings)}
+    sections = {key.split(".")[0] for key in defaults if "." in key}
+    problems: list[SettingsProblem] = []
+
+    def unknown(key: str) -> None:
+        problems.append(
+            SettingsProblem(
+                key,
+                f"unknown setting '{key}'",
+                "it is kept in the file but not used; check its spelling or remove it",
+                unknown=True,
+            )
+        )
+
+    def walk(mapping: Mapping[str, Any], prefix: str) -> None:
+        for name, value in mapping.items():
+            key = f"{prefix}{name}"
+            if not prefix and name == VERSION_KEY:
+                continue
+            if key in defaults:
+                try:
+                    set_value(settings, key, value)
+                except SettingsError as exc:
+                    fix = f"{allowed_values(key)}; until then the default {defaults[key][1]!r} is used"
+                    problems.append(SettingsProblem(key, str(exc), fix))
+            elif not prefix and name in sections:
+                if isinstance(value, Mapping):
+                    walk(value, f"{name}.")
+                else:
+                    problems.append(
+                        SettingsProblem(
+                            key,
+                            f"setting '{key}' must be a section ([{key}]), not {value!r}",
+                            f"write its settings under a [{key}] line; until then its defaults are used",
+                        )
+                    )
+            else:
+                unknown(key)
+
+    walk(data, "")
+    return settings, problems
+
+
+def _read_document(path: Path) -> tuple[tomlkit.TOMLDocument | None, list[SettingsProblem]]:
+    """The file as an editable TOML document, migrated to SCHEMA_VERSION in memory; None (and the
+    problem) when it cannot be read at all, and an empty document when it does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return tomlkit.document(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [_unreadable(path, exc)]
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        return None, [_unreadable(path, exc)]
+    version = doc.get(VERSION_KEY, 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        return doc, [
+            SettingsProblem(
+                VERSION_KEY,
+                f"setting '{VERSION_KEY}': {version!r} is not a schema version",
+                f"write {VERSION_KEY} = {SCHEMA_VERSION} (or remove the line); the keys are read as "
+                f"version {SCHEMA_VERSION}",
+            )
+        ]
+    if version > SCHEMA_VERSION:
+        return doc, [
+            SettingsProblem(
+                VERSION_KEY,
+                f"the file is of schema version {version}, written by a newer OCR Desktop (this one knows "
+                f"version {SCHEMA_VERSION})",
+                "settings this version knows are used and the rest are kept; update OCR Desktop",
+                unknown=True,
+            )
+        ]
+    for step in range(version, SCHEMA_VERSION):
+        MIGRATIONS[step](doc)
+    return doc, []
+
+
+def _unreadable(path: Path, exc: BaseException) -> SettingsProblem:
+    return SettingsProblem(
+        "",
+        f"settings file {path} cannot be read: {exc}",
+        "fix or delete it; until then every setting is at its default",
+    )
+
+
+def load_file(path: Path | None = None) -> LoadedSettings:
+    """Read the settings file without ever giving up on it: every key that is valid is used, every
+    bad value falls back to its default on its own, unknown keys are reported, and all of it is in
+    ``problems`` (empty for a good or missing file)."""
     path = path or paths.settings_file()
-    if not path.exists():
-        return Settings()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"settings file {path} cannot be read: {exc} — fix or delete it") from exc
-    try:
-        return from_dict(data)
-    except SettingsError as exc:
-        raise SettingsError(f"{path}: {exc}") from None
+    doc, problems = _read_document(path)
+    if doc is None:
+        return LoadedSettings(Settings(), problems, path)
+    settings, more = _apply(doc.unwrap())
+    return LoadedSettings(settings, problems + more, path)
+
+
+def load(path: Path | None = None) -> Settings:
+    """Read the settings file strictly: a missing file gives the defaults; any problem (bad value,
+    unknown key, unreadable file) raises one SettingsError listing all of them."""
+    loaded = load_file(path)
+    if loaded.problems:
+        raise SettingsError(loaded.message())
+    return loaded.settings
+
+
+def backup_file(path: Path) -> Path:
+    """Where :func:`save` keeps the file as it was before the last write."""
+    return path.with_name(path.name + ".bak")
 
 
 def save(settings: Settings, path: Path | None = None) -> Path:
-    """Write the settings atomically (temp file + rename)."""
+    """Write ``settings`` into the file, changing only what differs from what the file gives.
+
+    A key already in the file is rewritten only when its value changed (a bad value the user did
+    not change stays as written); a key not in the file is added only when it differs from the
+    default; unknown keys, comments and order are kept. The previous file is copied to
+    ``settings.toml.bak`` first. Both are written atomically and readable only by the user (the
+    file may hold an API key). Raises SettingsError for invalid ``settings``, OSError when the
+    file cannot be written."""
     validate(settings)
     path = path or paths.settings_file()
-    return write_atomic(path, tomli_w.dumps(to_dict(settings)))
+    doc, problems = _read_document(path)
+    if doc is None:  # unreadable: start afresh; the backup below keeps what was there
+        doc = tomlkit.document()
+    on_disk, _ = _apply(doc.unwrap())
+    defaults = Settings()
+    # a newer version's number (or one that is not a number) is the user's to fix: left alone
+    if doc.get(VERSION_KEY) != SCHEMA_VERSION and not any(p.key == VERSION_KEY for p in problems):
+        doc[VERSION_KEY] = SCHEMA_VERSION
+    for info, value in iter_fields(settings):
+        section, _, leaf = info.key.rpartition(".")
+        holder: Any = doc.get(section) if section else doc
+        if isinstance(holder, MutableMapping) and leaf in holder:
+            if value != get_value(on_disk, info.key):
+                holder[leaf] = value
+        elif value != get_value(defaults, info.key):  # never write a default the user did not set
+            if not isinstance(holder, MutableMapping):
+                doc.pop(section, None)  # a section written as a plain value is replaced
+                doc[section] = tomlkit.table()
+                holder = doc[section]
+            holder[leaf] = value
+    with contextlib.suppress(FileNotFoundError):
+        write_atomic(backup_file(path), path.read_bytes(), mode=0o600)
+    return write_atomic(path, tomlkit.dumps(doc), mode=0o600)

@@ -31,6 +31,7 @@ from ocr_desktop.core.documents import (
     parse_page_range,
     sniff,
 )
+from tests.fixtures.damaged import LETTER, ZERO_BOX, raw_pdf, text_page
 from tests.fixtures.files import make_image, make_pdf, qpdf
 
 
@@ -91,7 +92,9 @@ def test_transparency_is_flattened_on_white(sample_images: dict[str, Path]) -> N
 def test_16_bit_scans_are_scaled_not_clipped(tmp_path: Path) -> None:
     # GIVEN a 16-bit grayscale PNG at half intensity
     path = tmp_path / "deep.png"
-    Image.new("I;16", (200, 150), 32768).save(path)
+    deep = Image.new("I;16", (200, 150), 32768)
+    deep.putpixel((0, 0), 0)  # one dark pixel: a page of one colour would be refused as blank
+    deep.save(path)
     # THEN the page is mid-grey, not clipped to white
     page = open_document(path).render_page(0)
     assert page.image.getpixel((100, 70)) == (128, 128, 128)
@@ -289,14 +292,17 @@ def test_a_renderer_that_misses_the_size_still_gives_model_ready_pages(
     sample_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a pdftoppm that answers every page with a 3×2 image instead of the size asked for
+    # (black, with one channel of one pixel at 1: a page of one colour is refused as blank)
     document = open_document(sample_pdf)
     fake_pdftoppm(
-        tmp_path, monkeypatch, "for p in 1 2 3; do printf 'P6\\n3 2\\n255\\n'; head -c 18 /dev/zero; done"
+        tmp_path,
+        monkeypatch,
+        "for p in 1 2 3; do printf 'P6\\n3 2\\n255\\n'; head -c 17 /dev/zero; printf '\\001'; done",
     )
     # THEN the pages still come out at the fitted size
     pages = list(document.pages())
     assert [p.image.size for p in pages] == [(1232, 1764)] * 3
-    assert pages[0].image.getpixel((600, 900)) == (0, 0, 0)
+    assert max(pages[0].image.getpixel((600, 900))) <= 1
 
 
 def test_missing_poppler_says_what_to_install(sample_pdf: Path, tmp_path: Path, monkeypatch) -> None:
@@ -604,3 +610,81 @@ def test_iter_document_paths(sample_images: dict[str, Path], tmp_path: Path) -> 
         "inbox/sub/b.pdf",
         "loose.txt",
     ]
+
+
+def test_scan_paths_gives_every_path_a_row_with_the_reason_it_is_skipped(
+    sample_images: dict[str, Path], tmp_path: Path
+) -> None:
+    # GIVEN a folder with documents, a hidden file and folder, an empty file, a text file, a
+    # dangling link, a link to a folder, a hard link to a document, and an empty folder
+    root = tmp_path / "inbox"
+    (root / ".cache").mkdir(parents=True)
+    shutil.copy(sample_images["png"], root / "scan.png")
+    shutil.copy(sample_images["png"], root / ".hidden.png")
+    (root / "empty.pdf").write_bytes(b"")
+    (root / "notes.txt").write_text("not a document")
+    (root / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    (root / "elsewhere").symlink_to(tmp_path)
+    os.link(root / "scan.png", root / "scan-again.png")
+    (tmp_path / "nothing here").mkdir()
+    # WHEN the folder, the same document again, a missing file and the empty folder are given
+    missing = tmp_path / "missing.pdf"
+    found = documents.scan_paths([root, root / "scan.png", missing, tmp_path / "nothing here"])
+    # THEN every path has an entry: documents to read (the missing one too: reading it says why) ...
+    reasons = {entry.label: entry.skipped for entry in found}
+    assert reasons == {
+        "inbox/.cache": "hidden folder (not searched)",
+        "inbox/.hidden.png": "hidden file",
+        "inbox/elsewhere": "link to a folder (not followed)",
+        "inbox/empty.pdf": "empty (0 bytes)",
+        "inbox/gone.png": f"dangling link (points to {tmp_path / 'nowhere.png'})",
+        "inbox/notes.txt": "not a document (a text file)",
+        "inbox/scan-again.png": "",
+        "inbox/scan.png": f"duplicate of {root / 'scan-again.png'}",
+        "scan.png": f"duplicate of {root / 'scan-again.png'}",
+        "missing.pdf": "",
+        "nothing here/": "empty folder",
+    }
+    assert [e.path for e in found if not e.skipped] == [root / "scan-again.png", missing]
+    assert list(iter_document_paths([root])) == [root / "scan-again.png"]
+
+
+def test_a_pdf_whose_pages_are_0x0_pt_is_refused(tmp_path: Path) -> None:
+    # GIVEN a damaged PDF whose two pages poppler sees as 0×0 pt (on main: read as blank 112×112 images)
+    pdf = raw_pdf(tmp_path / "damaged.pdf", [ZERO_BOX, ZERO_BOX])
+    probe = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "Page size:       0 x 0 pts" in probe.stdout
+    # WHEN it is opened THEN it is an error for the file, naming the empty page boxes
+    with pytest.raises(
+        DocumentError, match=r"damaged\.pdf is a damaged PDF: every page has an empty page box"
+    ):
+        open_document(pdf)
+
+
+def test_a_0x0_page_and_a_blank_page_are_page_errors_beside_a_good_page(tmp_path: Path) -> None:
+    # GIVEN a PDF of a page with text, a page with nothing on it, and a page of 0×0 pt
+    pdf = raw_pdf(tmp_path / "mixed.pdf", [LETTER, LETTER, ZERO_BOX], [text_page("Hello"), b""])
+    document = open_document(pdf, dpi=50)
+    assert document.page_count == 3
+    # WHEN its pages are rendered
+    outcomes: dict[int, str] = {}
+    stream = document.pages()
+    while stream.next_index is not None:
+        index = stream.next_index
+        try:
+            next(stream)
+            outcomes[index] = "read"
+        except DocumentError as exc:
+            assert exc.page_index == index
+            outcomes[index] = exc.message
+    # THEN the first page renders, and the other two are page errors that say why
+    assert outcomes[0] == "read"
+    assert outcomes[1].startswith("page 2 of mixed.pdf is blank (every pixel is the same colour)")
+    assert outcomes[2].startswith("page 3 of mixed.pdf has an empty page box (0×0 pt)")
+
+
+def test_a_blank_image_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "white.png"
+    Image.new("RGB", (400, 300), "white").save(path)
+    with pytest.raises(DocumentError, match=r"^white\.png is blank \(every pixel is the same colour\)"):
+        open_document(path)

@@ -3,6 +3,7 @@ writes that leave the previous file intact when the disk is full."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -20,7 +21,8 @@ from ocr_desktop.core.results import (
     GenerationStats,
     PageResult,
 )
-from ocr_desktop.exporters import FORMATS, ExportError, export, render, render_combined
+from ocr_desktop.exporters import FORMATS, ExportError, export_documents, render, render_combined
+from ocr_desktop.settings import ExportSettings
 
 GOLDEN = Path(__file__).parent / "golden"
 DOCS = Path(__file__).parents[1] / "docs"
@@ -127,37 +129,104 @@ def test_json_schema_is_documented() -> None:
     assert keys - documented == set()
 
 
-def test_export_names_files_after_documents_and_never_overwrites(tmp_path: Path) -> None:
-    # GIVEN an export folder that already holds report.md
-    (tmp_path / "report.md").write_text("earlier export")
-    # WHEN the report is exported twice
-    first = export([REPORT], "md", tmp_path)
-    second = export([REPORT], "md", tmp_path)
-    # THEN numbered names are chosen and the earlier file is untouched
-    assert first == [tmp_path / "report (2).md"]
-    assert second == [tmp_path / "report (3).md"]
-    assert (tmp_path / "report.md").read_text() == "earlier export"
-    assert first[0].read_text(encoding="utf-8") == golden("report.md")
+def options(
+    out: Path | None,
+    formats: str = "md",
+    *,
+    combined: bool = False,
+    overwrite: bool = False,
+    numbered: bool = False,
+) -> ExportSettings:
+    return ExportSettings(
+        formats=formats.split(","),
+        out_dir=str(out) if out else "",
+        combined=combined,
+        overwrite=overwrite,
+        numbered=numbered,
+    )
+
+
+def test_a_rerun_leaves_up_to_date_files_alone_and_replaces_its_own_stale_ones(tmp_path: Path) -> None:
+    # GIVEN a first export
+    first = export_documents([REPORT], options(tmp_path, "md,txt"))
+    assert first.written == [tmp_path / "report.md", tmp_path / "report.txt"] and not first.failed
+    md = tmp_path / "report.md"
+    inode = md.stat().st_ino
+    # WHEN the same export runs again THEN nothing is rewritten and the report says so
+    again = export_documents([REPORT], options(tmp_path, "md,txt"))
+    assert (again.written, again.unchanged) == ([], [tmp_path / "report.md", tmp_path / "report.txt"])
+    assert md.stat().st_ino == inode
+    # WHEN the text changed (an edit, other settings) THEN the app's own file is replaced in place
+    edited = dataclasses.replace(REPORT, pages=REPORT.pages[:1])
+    changed = export_documents([edited], options(tmp_path))
+    assert changed.written == [md] and md.read_text(encoding="utf-8") == render(edited, "md")
+    # WHEN --overwrite is given THEN even an up-to-date file is written afresh
+    forced = export_documents([edited], options(tmp_path, overwrite=True))
+    assert forced.written == [md] and md.stat().st_ino != inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "report.txt", "user"]
+
+
+def test_a_file_the_app_did_not_write_is_never_replaced_unasked(tmp_path: Path) -> None:
+    # GIVEN an export folder that already holds someone's report.md
+    (tmp_path / "report.md").write_text("my own notes")
+    # WHEN the report is exported THEN that document fails with the reason and the way out ...
+    report = export_documents([REPORT], options(tmp_path, "md,txt"))
+    [failed] = report.failed
+    assert (failed.path, failed.job_ids) == (tmp_path / "report.md", ("job-a",))
+    assert (
+        "report.md already exists and was not written by OCR Desktop (or was edited since)" in failed.message
+    )
+    assert "--overwrite" in failed.message and "--numbered" in failed.message
+    # ... the other format is still written, and the notes are untouched
+    assert report.written == [tmp_path / "report.txt"]
+    assert (tmp_path / "report.md").read_text() == "my own notes"
+    # AND an export the user edited afterwards counts as theirs
+    (tmp_path / "report.txt").write_text("edited by hand")
+    assert export_documents([REPORT], options(tmp_path, "txt")).failed
+    # WHEN numbered copies are asked for THEN one is written, and a rerun finds it up to date
+    numbered = export_documents([REPORT], options(tmp_path, numbered=True))
+    assert numbered.written == [tmp_path / "report (2).md"]
+    assert export_documents([REPORT], options(tmp_path, numbered=True)).unchanged == [
+        tmp_path / "report (2).md"
+    ]
+    assert (tmp_path / "report (2).md").read_text(encoding="utf-8") == golden("report.md")
     # AND with overwrite the plain name is replaced
-    assert export([REPORT], "md", tmp_path, overwrite=True) == [tmp_path / "report.md"]
+    assert export_documents([REPORT], options(tmp_path, overwrite=True)).written == [tmp_path / "report.md"]
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == golden("report.md")
+
+
+def test_exports_honour_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        [path] = export_documents([REPORT], options(tmp_path)).written
+        assert path.stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        [other] = export_documents([REPORT], options(tmp_path, "txt")).written
+        assert other.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
 
 
 def test_export_combined_and_beside_the_source(tmp_path: Path) -> None:
     beside = DocumentResult("job-c", str(tmp_path / "in" / "scan.tiff"), "scan.tiff", 1, REPORT.pages[:1])
-    assert export([beside], "txt", None) == [tmp_path / "in" / "scan.txt"]
-    paths = export([REPORT, FORMULA], "json", tmp_path / "out", combined=True)
-    assert paths == [tmp_path / "out" / "ocr-results.json"]
-    assert paths[0].read_text(encoding="utf-8") == golden("combined.json")
-    assert export([], "txt", tmp_path) == []
+    assert export_documents([beside], options(None, "txt")).written == [tmp_path / "in" / "scan.txt"]
+    report = export_documents([REPORT, FORMULA], options(tmp_path / "out", "json", combined=True))
+    assert report.written == [tmp_path / "out" / "ocr-results.json"]
+    assert report.outcomes[0].job_ids == ("job-a", "job-b")
+    assert report.written[0].read_text(encoding="utf-8") == golden("combined.json")
+    assert export_documents([], options(tmp_path, "txt")).outcomes == []
 
 
 def test_non_utf8_names_are_written(tmp_path: Path) -> None:
     odd = os.fsdecode(b"r\xe9sum\xe9.pdf")
     document = DocumentResult("job-d", f"/scans/{odd}", odd, 1, REPORT.pages[:1])
-    [path] = export([document], "json", tmp_path)
+    [path] = export_documents([document], options(tmp_path, "json")).written
     assert path.name == "r\ufffdsum\ufffd.json"
     assert json.loads(path.read_text(encoding="utf-8"))["document"]["source"] == "/scans/r\ufffdsum\ufffd.pdf"
+
+
+def full_disk(fd: int) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 def test_failed_write_leaves_the_previous_file_intact(
@@ -165,29 +234,37 @@ def test_failed_write_leaves_the_previous_file_intact(
 ) -> None:
     # GIVEN an earlier export, and a disk that fills up during the next write
     out = tmp_path / "out"
-    export([REPORT], "txt", out)
+    export_documents([REPORT], options(out, "txt"))
     before = (out / "report.txt").read_bytes()
-
-    def full_disk(fd: int) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
     monkeypatch.setattr(files.os, "fsync", full_disk)
     # WHEN the export is written over it
-    with pytest.raises(ExportError) as err:
-        export([REPORT], "txt", out, overwrite=True)
+    [failed] = export_documents([REPORT], options(out, "txt", overwrite=True)).failed
     # THEN the message says what happened and what to do ...
-    assert "No space left on device — free space or choose another folder" in err.value.message
+    assert "No space left on device — free space or choose another folder" in failed.message
+    assert "(the earlier file of that name is unchanged)" in failed.message
     # ... the earlier file is as it was, and no temp file is left behind
     assert (out / "report.txt").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["report.txt"]
+
+
+def test_a_failed_new_file_leaves_nothing_and_claims_no_earlier_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files.os, "fsync", full_disk)
+    report = export_documents([REPORT, FORMULA], options(tmp_path / "out", "md"))
+    # every document was tried: one failure does not stop the others
+    assert [o.job_ids for o in report.failed] == [("job-a",), ("job-b",)]
+    assert all("(no file was left behind)" in o.message for o in report.failed)
+    assert not any("unchanged" in o.message for o in report.failed)
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_failed_write_into_a_read_only_place(tmp_path: Path) -> None:
     # A regular file where the folder should be: nothing can be created there, even by root.
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    with pytest.raises(ExportError, match=r"could not write .*not-a-folder/report.md: .* — "):
-        export([REPORT], "md", blocker)
+    [failed] = export_documents([REPORT], options(blocker)).failed
+    assert re.search(r"could not write .*not-a-folder/report.md: .* — ", failed.message)
     assert blocker.read_text() == "x"
 
 

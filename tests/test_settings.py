@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -163,3 +164,151 @@ def test_save_refuses_invalid_settings_and_keeps_the_old_file() -> None:
     with pytest.raises(SettingsError, match="backend"):
         settings.save(bad)
     assert paths.settings_file().read_bytes() == before
+
+
+USER_FILE = """\
+# my settings, written by hand
+schema_version = 1
+backend = "ollama"   # a typo: not a backend
+colour = "red"
+
+[documents]
+dpi = 'lots'
+pages = "1-3"  # only the start
+
+[generation]
+max_tokens = 99999
+
+[export]
+formats = ["txt", "docx"]
+from_a_newer_version = 3
+
+[plugins]
+enabled = true
+"""
+
+
+def test_every_problem_is_listed_and_each_bad_key_alone_falls_back() -> None:
+    # GIVEN a file with three bad values, three unknown keys and two good values
+    paths.settings_file().write_text(USER_FILE, encoding="utf-8")
+    # WHEN it is loaded
+    loaded = settings.load_file()
+    # THEN the good values are used and each bad one is at its default ...
+    expected = Settings()
+    expected.documents.pages = "1-3"
+    assert loaded.settings == expected
+    # ... and every problem is listed with its key and the fix
+    assert [(p.key, p.unknown) for p in loaded.problems] == [
+        ("backend", False),
+        ("colour", True),
+        ("documents.dpi", False),
+        ("generation.max_tokens", False),
+        ("export.formats", False),
+        ("export.from_a_newer_version", True),
+        ("plugins", True),
+    ]
+    by_key = {p.key: str(p) for p in loaded.problems}
+    assert by_key["backend"].endswith(
+        "use one of 'llamacpp', 'vllm'; until then the default 'llamacpp' is used"
+    )
+    assert "use a whole number from 50 to 600; until then the default 150 is used" in by_key["documents.dpi"]
+    assert "above the maximum 16384" in by_key["generation.max_tokens"]
+    assert "'docx' is not one of" in by_key["export.formats"]
+    assert "kept in the file but not used" in by_key["plugins"]
+    assert len(loaded.invalid) == 4
+    # AND the strict load refuses, naming all of them at once
+    with pytest.raises(SettingsError) as caught:
+        settings.load()
+    assert all(p.key in str(caught.value) for p in loaded.problems)
+
+
+def test_saving_one_change_keeps_the_users_file_byte_for_byte_and_a_backup() -> None:
+    # GIVEN the user's file with bad and unknown keys, loaded
+    path = paths.settings_file()
+    path.write_text(USER_FILE, encoding="utf-8")
+    loaded = settings.load_file()
+    # WHEN one setting is changed and saved (as Settings → OK does)
+    loaded.settings.llamacpp.n_threads = 4
+    settings.save(loaded.settings)
+    # THEN the file is the user's, byte for byte, plus only that key ...
+    assert path.read_text(encoding="utf-8") == USER_FILE + "\n[llamacpp]\nn_threads = 4\n"
+    # ... the previous file is the backup ...
+    assert settings.backup_file(path).read_text(encoding="utf-8") == USER_FILE
+    assert path.stat().st_mode & 0o777 == 0o600  # it may hold an API key
+    # WHEN a key that is in the file (even with a bad value) is changed THEN only its value changes
+    again = settings.load_file().settings
+    again.documents.dpi = 300
+    again.documents.pages = ""
+    settings.save(again)
+    text = path.read_text(encoding="utf-8")
+    assert (
+        text
+        == USER_FILE.replace("dpi = 'lots'", "dpi = 300").replace(
+            'pages = "1-3"  # only the start', 'pages = ""  # only the start'
+        )
+        + "\n[llamacpp]\nn_threads = 4\n"
+    )
+    # AND the backup is the file as it was before this save
+    assert "n_threads = 4" in settings.backup_file(path).read_text(encoding="utf-8")
+    # AND saving unchanged settings changes nothing
+    settings.save(settings.load_file().settings)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_saving_defaults_writes_no_defaults() -> None:
+    settings.save(Settings())
+    assert paths.settings_file().read_text(encoding="utf-8") == "schema_version = 1\n"
+
+
+def test_a_file_without_a_version_is_migrated_and_stamped_on_save() -> None:
+    # GIVEN a file from before versioning
+    path = paths.settings_file()
+    path.write_text("[documents]\ndpi = 300\n", encoding="utf-8")
+    # THEN it loads as version 1, without problems
+    loaded = settings.load_file()
+    assert loaded.problems == [] and loaded.settings.documents.dpi == 300
+    # AND the next save writes the version in front of the sections
+    settings.save(loaded.settings)
+    assert path.read_text(encoding="utf-8") == "schema_version = 1\n\n[documents]\ndpi = 300\n"
+
+
+def test_migrations_run_in_order_up_to_the_current_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a version 2 whose migration renames version 1's documents.resolution to documents.dpi
+    # (made up, but through the real table: it proves the chain runs and what it gives is saved)
+    def rename(doc: Any) -> None:
+        doc["documents"]["dpi"] = doc["documents"].pop("resolution")
+
+    monkeypatch.setattr(settings, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(settings.MIGRATIONS, 1, rename)
+    path = paths.settings_file()
+    path.write_text("[documents]\nresolution = 300\n", encoding="utf-8")  # version 0: no number
+    # WHEN it is loaded THEN 0 → 1 → 2 ran: the old key is read under its new name, no problem
+    loaded = settings.load_file()
+    assert (loaded.settings.documents.dpi, loaded.problems) == (300, [])
+    # AND a save writes the migrated file, stamped version 2
+    settings.save(loaded.settings)
+    assert path.read_text(encoding="utf-8") == "schema_version = 2\n\n[documents]\ndpi = 300\n"
+
+
+def test_a_file_from_a_newer_version_is_used_and_its_version_kept() -> None:
+    path = paths.settings_file()
+    path.write_text("schema_version = 7\nbackend = 'vllm'\n", encoding="utf-8")
+    loaded = settings.load_file()
+    assert loaded.settings.backend == "vllm"
+    [problem] = loaded.problems
+    assert problem.unknown and "newer OCR Desktop" in problem.message
+    settings.save(loaded.settings)
+    assert path.read_text(encoding="utf-8") == "schema_version = 7\nbackend = 'vllm'\n"
+
+
+def test_an_unreadable_file_gives_defaults_and_is_backed_up_before_a_save() -> None:
+    path = paths.settings_file()
+    path.write_text("[documents\ndpi = 3", encoding="utf-8")
+    loaded = settings.load_file()
+    assert loaded.settings == Settings()
+    [problem] = loaded.problems
+    assert problem.key == "" and "cannot be read" in problem.message and "fix or delete it" in problem.fix
+    changed = Settings(backend="vllm")
+    settings.save(changed)
+    assert settings.load() == changed
+    assert settings.backup_file(path).read_text(encoding="utf-8") == "[documents\ndpi = 3"

@@ -265,6 +265,12 @@ class _PdfPage:
     height_pt: float
     rotation: int  # degrees clockwise, as pdfinfo reports it
 
+    @property
+    def degenerate(self) -> bool:
+        """A page box under a point wide or high (damaged PDFs have 0×0): rendering it gives a
+        blank speck that the model would "read" anyway."""
+        return self.width_pt < 1 or self.height_pt < 1
+
 
 @dataclass
 class _Cursor:
@@ -344,6 +350,12 @@ class Document:
         fitting to the pixel budget. Raises DocumentError for a page no model could read."""
         assert self._pdf_pages is not None, "computed from pdfinfo's page sizes, for PDFs only"
         page = self._pdf_pages[index]
+        if page.degenerate:
+            raise DocumentError(
+                f"{self.where(index)} has an empty page box ({page.width_pt:g}×{page.height_pt:g} pt): there "
+                "is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer",
+                page_index=index,
+            )
         width = max(1, round(page.width_pt * self.dpi / 72))
         height = max(1, round(page.height_pt * self.dpi / 72))
         if page.rotation % 180 == 90:
@@ -413,6 +425,12 @@ def open_document(
     if kind == "pdf":
         count, pdf_pages = _pdf_preflight(path, name)
         indices = parse_page_range(pages, count)
+        if all(pdf_pages[i].degenerate for i in indices):
+            first = pdf_pages[indices[0]]
+            raise DocumentError(
+                f"{name} is a damaged PDF: every page has an empty page box ({first.width_pt:g}×"
+                f"{first.height_pt:g} pt), so there is nothing to read — re-save it from a PDF viewer"
+            )
         return Document(path, name, kind, count, tuple(indices), dpi, max_pixels, pdf_pages)
     count = _image_preflight(path, name, kind)
     indices = parse_page_range(pages, count)
@@ -677,7 +695,21 @@ def _frame_to_page(image: Image.Image, document: Document, index: int) -> PageIm
         raise
     except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, zlib.error…
         raise _image_error(where, document.kind, exc, index) from None
+    _refuse_blank(rgb, where, index)
     return PageImage(rgb, index, document.path, original)
+
+
+def _refuse_blank(image: Image.Image, where: str, index: int) -> None:
+    """A page of one single colour has no text; the model would still "read" something into it
+    (a tiny model invents a page), so it is a page error instead of a silent result."""
+    extrema = image.getextrema()
+    bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    if all(low == high for low, high in bands):
+        raise DocumentError(
+            f"{where} is blank (every pixel is the same colour): there is no text to read — if it should "
+            "have some, the file is damaged; scan or export it again",
+            page_index=index,
+        )
 
 
 def _flatten_to_rgb(image: Image.Image) -> Image.Image:
@@ -762,6 +794,7 @@ class PageStream(Iterator[PageImage]):
             )
         if run.next_index > run.last:
             self._end_run()
+        _refuse_blank(image, document.where(index), index)
         return PageImage(image, index, document.path, original)
 
     def _run_end(self, first: int, size: tuple[int, int]) -> int:
@@ -798,19 +831,86 @@ def _natural_key(path: Path) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
 
 
-def iter_document_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Files as given; folders walked recursively in natural order, skipping hidden files and
-    folders and keeping only files whose content is a supported type."""
+@dataclass(frozen=True)
+class FoundPath:
+    """A path given or found in a folder: a document to read (``skipped`` empty) or why not."""
+
+    path: Path
+    skipped: str = ""
+    label: str = ""  # how a summary names it: a given file by its name, a found one relative to its folder
+
+
+def _skip_reason(path: Path) -> str:
+    """Why a file found in a folder is not read; empty when it is a document."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        target = _display_path(path.readlink()) if path.is_symlink() else "?"
+        return f"dangling link (points to {target})"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    if info.st_size == 0:
+        return "empty (0 bytes)"
+    try:
+        head = _read_head(path)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if _sniff_bytes(head) is None:
+        return f"not a document ({_describe_unsupported(head)})"
+    return ""
+
+
+def scan_paths(paths: Iterable[Path | str]) -> list[FoundPath]:
+    """Every path given, and every entry of the folders given (walked recursively, in natural
+    order), each either a document to read or skipped with the reason: hidden, not a document,
+    empty, a dangling link, a link to a folder (not followed), a duplicate of an earlier path, a
+    folder with nothing in it. Files given by name are always read (their errors are the reader's
+    to report), unless they are duplicates."""
+    result: list[FoundPath] = []
+    seen: dict[tuple[int, int] | str, Path] = {}
+
+    def add(path: Path, skipped: str = "", label: str = "") -> None:
+        if not skipped:
+            try:
+                info = path.stat()
+                key: tuple[int, int] | str = (info.st_dev, info.st_ino)
+            except OSError:
+                key = os.fsencode(path.absolute()).decode("utf-8", "surrogateescape")
+            if key in seen:
+                skipped = f"duplicate of {_display_path(seen[key])}"
+            else:
+                seen[key] = path
+        result.append(FoundPath(path, skipped, label or display_name(path)))
+
     for given in paths:
         path = Path(given)
         if not path.is_dir():
-            yield path
+            add(path)
             continue
-        found: list[Path] = []
+        reasons: dict[Path, str] = {}
         for root, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for file in files:
-                candidate = Path(root, file)
-                if not file.startswith(".") and sniff(candidate) is not None:
-                    found.append(candidate)
-        yield from sorted(found, key=_natural_key)
+            for name in list(dirs):
+                folder = Path(root, name)
+                if name.startswith("."):
+                    reasons[folder] = "hidden folder (not searched)"
+                elif folder.is_symlink():
+                    reasons[folder] = "link to a folder (not followed)"
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not Path(root, d).is_symlink()]
+            for name in files:
+                candidate = Path(root, name)
+                reasons[candidate] = "hidden file" if name.startswith(".") else _skip_reason(candidate)
+        if not reasons:
+            result.append(FoundPath(path, "empty folder", display_name(path) + "/"))
+        for found in sorted(reasons, key=_natural_key):
+            relative = _display_path(found.relative_to(path.parent)) if path.name else _display_path(found)
+            add(found, reasons[found], relative)
+    return result
+
+
+def iter_document_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """The documents of :func:`scan_paths`: files as given, folders walked (skipped entries left out)."""
+    for entry in scan_paths(paths):
+        if not entry.skipped:
+            yield entry.path

@@ -1,22 +1,46 @@
 """Exporting read documents as text, Markdown or JSON, one file per document or combined.
 
-Writes are atomic (``core.files.write_atomic``) and never replace an existing file unless asked:
-``report.md`` taken means ``report (2).md``.
+:func:`export_documents` is the one export used by the CLI and the Export dialog. Writes are
+atomic (``core.files.write_atomic``), so a failed write leaves no partial file. Which existing
+files it may replace:
+
+* a file that already holds exactly what would be written is left alone (``unchanged``): a rerun
+  rewrites nothing;
+* a file this app wrote and nobody edited since (its SHA-256 is in the export record,
+  ``exports.json`` in the data folder) is replaced: changed settings give fresh exports;
+* any other file of that name is never touched: the document fails with a message, unless the
+  options ask to ``overwrite`` it, or for ``numbered`` copies (``report (2).md``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
+import hashlib
+import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocr_desktop import paths
 from ocr_desktop.core.files import write_atomic
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
 from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.settings import ExportSettings
 
-__all__ = ["COMBINED_STEM", "FORMATS", "ExportError", "export", "render", "render_combined"]
+__all__ = [
+    "COMBINED_STEM",
+    "FORMATS",
+    "ExportError",
+    "ExportOutcome",
+    "ExportReport",
+    "export_documents",
+    "render",
+    "render_combined",
+]
 
 FORMATS = ("txt", "md", "json")
 #: File name (without extension) of a combined export.
@@ -58,13 +82,44 @@ def _stem(name: str) -> str:
     return stem if stem and not stem.startswith(".") else f"document{stem}"
 
 
-def _free_path(folder: Path, stem: str, fmt: str, overwrite: bool) -> Path:
-    path = folder / f"{stem}.{fmt}"
-    number = 2
-    while not overwrite and path.exists():
-        path = folder / f"{stem} ({number}).{fmt}"
-        number += 1
-    return path
+#: What an outcome's ``status`` can be.
+WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """One file of an export: written, left as it was because it is up to date, or failed."""
+
+    fmt: str
+    job_ids: tuple[str, ...]  # the documents in the file (several when combined)
+    path: Path | None  # None when no name could be chosen
+    status: str  # WRITTEN, UNCHANGED or FAILED
+    message: str = ""  # why it failed, and what to do
+
+
+@dataclass
+class ExportReport:
+    """Everything :func:`export_documents` did, in the order it did it."""
+
+    outcomes: list[ExportOutcome] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[ExportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def written(self) -> list[Path]:
+        return [o.path for o in self._with(WRITTEN) if o.path is not None]
+
+    @property
+    def unchanged(self) -> list[Path]:
+        return [o.path for o in self._with(UNCHANGED) if o.path is not None]
+
+    @property
+    def failed(self) -> list[ExportOutcome]:
+        return self._with(FAILED)
+
+    def for_job(self, job_id: str) -> list[ExportOutcome]:
+        return [o for o in self.outcomes if job_id in o.job_ids]
 
 
 _ADVICE = {
@@ -77,41 +132,138 @@ _ADVICE = {
 }
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, payload: bytes, existed: bool) -> None:
     try:
-        write_atomic(path, text)
+        write_atomic(path, payload)
     except OSError as exc:
         reason = exc.strerror or os.strerror(exc.errno or 0) or str(exc)
         advice = _ADVICE.get(exc.errno or 0, "check the folder and try again")
-        raise ExportError(
-            f"could not write {_valid_text(str(path))}: {reason} — {advice} (an earlier file of that "
-            "name is unchanged)"
-        ) from exc
+        kept = " (the earlier file of that name is unchanged)" if existed else " (no file was left behind)"
+        raise ExportError(f"could not write {_valid_text(str(path))}: {reason} — {advice}{kept}") from exc
 
 
-def export(
-    documents: Sequence[DocumentResult],
-    fmt: str,
-    out_dir: Path | None,
-    *,
-    combined: bool = False,
-    page_separators: bool = True,
-    overwrite: bool = False,
-) -> list[Path]:
-    """Write ``documents`` as ``fmt`` into ``out_dir`` (None: beside each document's source) and
-    return the files written: one per document, or one ``ocr-results.<fmt>`` when ``combined``."""
-    _renderers(fmt)
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+class _Record:
+    """The export record: SHA-256 of each file this app wrote, by absolute path, so that a later
+    export knows which existing files are its own (and unedited) and may be replaced."""
+
+    def __init__(self) -> None:
+        self.path = paths.data_dir() / "exports.json"
+        self.entries = self._read()
+        self.changed: dict[str, str] = {}
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # missing or damaged: no file counts as ours, so none is replaced unasked
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    @staticmethod
+    def key(path: Path) -> str:
+        return str(path.absolute())  # surrogate escapes of odd names survive JSON's \u escapes
+
+    def ours(self, path: Path, current: str | None) -> bool:
+        return current is not None and self.entries.get(self.key(path)) == current
+
+    def remember(self, path: Path, digest: str) -> None:
+        self.changed[self.key(path)] = digest
+
+    def save(self) -> None:
+        """Merge this export's files into the record under a lock (the window and a CLI run may
+        export at the same time); entries of files that are gone are dropped."""
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError), self._locked():
+            merged = {**self._read(), **self.changed}
+            kept = {k: v for k, v in merged.items() if Path(k).exists()}
+            write_atomic(self.path, json.dumps(kept, indent=0), mode=0o600)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+
+def _numbered(folder: Path, stem: str, fmt: str) -> Iterator[Path]:
+    yield folder / f"{stem}.{fmt}"
+    number = 2
+    while True:
+        yield folder / f"{stem} ({number}).{fmt}"
+        number += 1
+
+
+def _place(
+    record: _Record, names: Iterator[Path], payload: bytes, options: ExportSettings
+) -> tuple[Path, str]:
+    """Write one file by the rules in the module doc; return its path and WRITTEN or UNCHANGED."""
+    digest = _digest(payload)
+    for path in names:
+        current = _file_digest(path) if path.exists() else None
+        existed = path.exists() or path.is_symlink()
+        if current == digest and not options.overwrite:
+            record.remember(path, digest)
+            return path, UNCHANGED
+        if not existed or options.overwrite or (not options.numbered and record.ours(path, current)):
+            _write(path, payload, existed)
+            record.remember(path, digest)
+            return path, WRITTEN
+        if not options.numbered:
+            raise ExportError(
+                f"{_valid_text(str(path))} already exists and was not written by OCR Desktop (or was edited "
+                "since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or "
+                "Numbered copies (--numbered) to write the export beside it"
+            )
+    raise AssertionError("unreachable: the numbered names never run out")
+
+
+def export_documents(documents: Sequence[DocumentResult], options: ExportSettings) -> ExportReport:
+    """Write ``documents`` in every format of ``options`` and report each file.
+
+    One file per document and format (into ``options.out_dir``, or beside each document's source
+    when it is empty), or one ``ocr-results.<fmt>`` per format when ``options.combined``. One file
+    that cannot be written costs only that file: the report lists it with the reason, and every
+    other file is still written. Documents with no finished page are skipped."""
+    report = ExportReport()
+    documents = [d for d in documents if d.pages]
     if not documents:
-        return []
-    if combined:
-        folder = out_dir or Path(documents[0].source).parent
-        path = _free_path(folder, COMBINED_STEM, fmt, overwrite)
-        _write(path, render_combined(documents, fmt, page_separators=page_separators))
-        return [path]
-    written = []
-    for document in documents:
-        folder = out_dir or Path(document.source).parent
-        path = _free_path(folder, _stem(document.name), fmt, overwrite)
-        _write(path, render(document, fmt, page_separators=page_separators))
-        written.append(path)
-    return written
+        return report
+    for fmt in options.formats:
+        _renderers(fmt)
+    out_dir = Path(options.out_dir) if options.out_dir else None
+    record = _Record()
+    groups = [documents] if options.combined else [[d] for d in documents]
+    try:
+        for fmt in options.formats:
+            for group in groups:
+                job_ids = tuple(d.job_id for d in group)
+                folder = out_dir or Path(group[0].source).parent
+                if options.combined:
+                    stem = COMBINED_STEM
+                    text = render_combined(group, fmt, page_separators=options.page_separators)
+                else:
+                    stem = _stem(group[0].name)
+                    text = render(group[0], fmt, page_separators=options.page_separators)
+                try:
+                    path, status = _place(record, _numbered(folder, stem, fmt), text.encode("utf-8"), options)
+                except ExportError as exc:
+                    report.outcomes.append(
+                        ExportOutcome(fmt, job_ids, folder / f"{stem}.{fmt}", FAILED, exc.message)
+                    )
+                else:
+                    report.outcomes.append(ExportOutcome(fmt, job_ids, path, status))
+    finally:
+        record.save()
+    return report

@@ -1,17 +1,19 @@
 """Export documents as .txt / .md / .json into a folder, on a worker thread.
 
 The options are the ``export`` section of the settings schema (same editors as the settings
-dialog), starting from the saved defaults; the exporters apply their own overwrite rule
-(numbered names unless "Overwrite existing" is on).
+dialog), starting from the saved defaults. The writing is ``exporters.export_documents``, the
+same function and rules as ``ocr-desktop ocr``: up-to-date files are left alone, the app's own
+earlier exports are replaced, other files only with "Overwrite existing" or "Numbered copies";
+one file that cannot be written never stops the others, and the report of every file comes back
+in ``exported`` (:func:`describe` words it for the window's notice).
 """
 
 from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,9 +33,35 @@ from ocr_desktop.gui.settings_dialog import Editor, make_editor
 from ocr_desktop.settings import ExportSettings, Settings
 
 
+def describe(report: exporters.ExportReport) -> tuple[str, bool]:
+    """The notice for a finished export: what was written, left up to date and not written (with
+    each reason), and whether anything failed."""
+    tr = ExportDialog.tr_static
+    parts = []
+    if report.written:
+        saved = (
+            tr("Saved 1 file to {folder}")
+            if len(report.written) == 1
+            else tr("Saved {count} files to {folder}")
+        )
+        parts.append(saved.format(count=len(report.written), folder=report.written[0].parent))
+    if report.unchanged:
+        parts.append(tr("{count} file(s) were already up to date").format(count=len(report.unchanged)))
+    if report.failed:
+        reasons = "; ".join(outcome.message for outcome in report.failed)
+        parts.append(
+            tr("{count} file(s) could not be written: {reasons}").format(
+                count=len(report.failed), reasons=reasons
+            )
+        )
+    if not parts:
+        return tr("Nothing was exported: the documents have no finished pages."), False
+    return ". ".join(parts), bool(report.failed)
+
+
 class ExportDialog(QDialog):
-    exported = Signal(list)  # list[Path] written
-    failed = Signal(str)  # what went wrong and what to do
+    exported = Signal(object)  # exporters.ExportReport: every file written, up to date or failed
+    failed = Signal(str)  # the results could not be read at all: what went wrong and what to do
 
     def __init__(
         self, defaults: ExportSettings, store: JobStore, job_ids: list[str], parent: QWidget | None = None
@@ -42,6 +70,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle(self.tr("Export"))
         self._store = store
         self._pool: ThreadPoolExecutor | None = None
+        self.report: exporters.ExportReport | None = None  # of the last export, once it is done
         self.documents = QListWidget(self)
         self.documents.setAccessibleName(self.tr("Documents to export"))
         for job in store.list_jobs():
@@ -125,21 +154,16 @@ class ExportDialog(QDialog):
         self.error_label.setText(text)
         self.error_label.show()
 
+    @staticmethod
+    def tr_static(text: str) -> str:
+        return QCoreApplication.translate("ExportDialog", text)
+
     def _export(self, job_ids: list[str], options: ExportSettings) -> None:
         """On the worker thread: read the results from the store, write the files."""
         try:
             documents = [self._store.document_result(job_id) for job_id in job_ids]
-            written: list[Path] = []
-            for fmt in options.formats:
-                written += exporters.export(
-                    documents,
-                    fmt,
-                    Path(options.out_dir) if options.out_dir else None,
-                    combined=options.combined,
-                    page_separators=options.page_separators,
-                    overwrite=options.overwrite,
-                )
-        except (exporters.ExportError, StoreError, OSError) as exc:
+        except StoreError as exc:
             self.failed.emit(self.tr("Export failed: {error}").format(error=exc))
-        else:
-            self.exported.emit(written)
+            return
+        self.report = exporters.export_documents(documents, options)
+        self.exported.emit(self.report)

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
@@ -60,6 +61,9 @@ from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.budget import MemoryGuard
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
+
+if TYPE_CHECKING:
+    from ocr_desktop.exporters import ExportReport
 
 log = logging.getLogger(__name__)
 
@@ -763,23 +767,18 @@ class MainWindow(QMainWindow):
         self.export_dialog = dialog
         dialog.open()
 
-    @Slot(list)
-    def _on_exported(self, written: list[Path]) -> None:
-        if not written:
-            self.notice.show_message(
-                self.tr("Nothing was exported: the documents have no finished pages."), Severity.WARNING
-            )
-            return
-        folder = written[0].parent
-        self.notice.show_message(
-            (
-                self.tr("Saved 1 file to {folder}")
-                if len(written) == 1
-                else self.tr("Saved {count} files to {folder}")
-            ).format(count=len(written), folder=folder),
-            Severity.INFO,
-            action=(self.tr("Open Folder"), lambda: self.open_folder_url(folder)),
-        )
+    @Slot(object)
+    def _on_exported(self, report: ExportReport) -> None:
+        from ocr_desktop.gui.export_dialog import describe
+
+        text, failed = describe(report)
+        files = report.written or report.unchanged
+        action = None
+        if files:
+            folder = files[0].parent
+            action = (self.tr("Open Folder"), lambda: self.open_folder_url(folder))
+        severity = Severity.ERROR if failed else Severity.INFO if files else Severity.WARNING
+        self.notice.show_message(text, severity, action=action)
 
     @staticmethod
     def open_folder_url(folder: Path) -> None:
