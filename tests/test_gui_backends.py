@@ -79,7 +79,11 @@ def test_drop_pdf_streams_with_llamacpp_and_exports(
         dialog.accept()
 
     # THEN the files hold what the model read
-    assert sorted(p.name for p in exported.args[0]) == ["two pages.json", "two pages.md", "two pages.txt"]
+    assert sorted(p.name for p in exported.args[0].written) == [
+        "two pages.json",
+        "two pages.md",
+        "two pages.txt",
+    ]
     data = json.loads((out / "two pages.json").read_text(encoding="utf-8"))
     assert json.dumps(data, ensure_ascii=False).count(result.pages[0].text.strip()[:20]) >= 1
     assert "Saved 3 files to" in window.notice.text()

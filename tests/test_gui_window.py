@@ -333,7 +333,7 @@ def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[st
     dialog.editors["export.formats"].put(formats)
     with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT_MS) as exported:
         dialog.accept()
-    return list(exported.args[0])
+    return list(exported.args[0].written)
 
 
 def test_export_writes_files_and_offers_to_open_the_folder(
@@ -366,8 +366,20 @@ def test_export_writes_files_and_offers_to_open_the_folder(
     # WHEN exported again without "Overwrite existing"
     again = export_all(qtbot, window, out, ["md"])
 
-    # THEN the earlier files are kept and the new ones numbered
-    assert sorted(p.name for p in again) == ["a (2).md", "b (2).md"]
+    # THEN the files, already up to date, are left alone (the same rules as `ocr-desktop ocr`)
+    assert again == []
+    assert window.notice.text() == "2 file(s) were already up to date"
+    assert len(list(out.iterdir())) == 6
+
+    # WHEN a file of that name is someone else's
+    (out / "a.md").write_text("my notes", encoding="utf-8")
+    again = export_all(qtbot, window, out, ["md"])
+
+    # THEN the other document is still exported, and the notice names the file kept and why
+    assert again == []
+    assert (out / "a.md").read_text(encoding="utf-8") == "my notes"
+    assert "1 file(s) were already up to date. 1 file(s) could not be written: " in window.notice.text()
+    assert f"{out / 'a.md'} already exists and was not written by OCR Desktop" in window.notice.text()
 
 
 def test_every_main_action_has_a_shortcut_a_tooltip_and_a_menu(make_window: WindowFactory) -> None:
