@@ -128,12 +128,12 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 
 def ocr_settings(
     args: argparse.Namespace,
-) -> tuple[settings_mod.Settings, list[settings_mod.SettingsProblem]]:
-    """The settings file overridden by the flags given, and every problem found on the way.
+) -> tuple[settings_mod.Settings, list[settings_mod.SettingsProblem], list[str]]:
+    """The settings file overridden by the flags given, the file's problems and the bad flags.
 
-    A bad value in the file falls back to its default for that key alone (as in the window) and
-    its problem is returned as a warning; a bad flag raises SettingsError naming its key, after
-    all flags were checked, so that one run lists every mistake."""
+    A bad value in the file falls back to its default for that key alone (as in the window): its
+    problem is a warning. A bad flag is an error. Every one of both is returned, so that one run
+    lists every mistake."""
     loaded = settings_mod.load_file()
     settings = loaded.settings
     bad_flags: list[str] = []
@@ -144,10 +144,9 @@ def ocr_settings(
         try:
             settings_mod.set_value(settings, key, value)
         except settings_mod.SettingsError as exc:
-            bad_flags.append(f"--{dest.replace('_', '-')}: {exc} — {settings_mod.allowed_values(key)}")
-    if bad_flags:
-        raise settings_mod.SettingsError("\n".join(bad_flags))
-    return settings, loaded.problems
+            flag = "--format" if dest == "formats" else f"--{dest.replace('_', '-')}"
+            bad_flags.append(f"{flag}: {exc} — {settings_mod.allowed_values(key)}")
+    return settings, loaded.problems, bad_flags
 
 
 def shown(text: str) -> str:
@@ -297,7 +296,7 @@ def _queue(
 
 def _print_error(console: Any, text: str) -> None:
     console.print("[red]error:[/red] ", end="", highlight=False)
-    console.print(text, markup=False, highlight=False)
+    console.print(shown(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def run_ocr(args: argparse.Namespace) -> int:
@@ -308,14 +307,14 @@ def run_ocr(args: argparse.Namespace) -> int:
     from ocr_desktop.telemetry.budget import MemoryGuard
 
     err = Console(stderr=True)
-    try:
-        settings, problems = ocr_settings(args)
-    except settings_mod.SettingsError as exc:
-        _print_error(err, str(exc))
-        return EXIT_USAGE
+    settings, problems, bad_flags = ocr_settings(args)
     for problem in problems:
         err.print("[yellow]settings:[/yellow] ", end="", highlight=False)
-        err.print(shown(str(problem)), markup=False, highlight=False)
+        err.print(shown(str(problem)), markup=False, highlight=False, soft_wrap=True)
+    for bad_flag in bad_flags:
+        _print_error(err, bad_flag)
+    if bad_flags:
+        return EXIT_USAGE
     entries = scan_paths(args.paths)
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
@@ -509,7 +508,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any)
     if failures:
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)
         for failure in failures:
-            out.print(f"  {shown(failure)}", highlight=False, markup=False)
+            out.print(f"  {shown(failure)}", highlight=False, markup=False, soft_wrap=True)
 
 
 # -- doctor --------------------------------------------------------------------------------------
