@@ -188,6 +188,12 @@ enabled = true
 """
 
 
+def loaded_from(text: str) -> settings.LoadedSettings:
+    """Write ``text`` as the user's settings file and load it as the app does."""
+    paths.settings_file().write_text(text, encoding="utf-8")
+    return settings.load_file()
+
+
 def test_every_problem_is_listed_and_each_bad_key_alone_falls_back() -> None:
     # GIVEN a file with three bad values, three unknown keys and two good values
     paths.settings_file().write_text(USER_FILE, encoding="utf-8")
@@ -291,24 +297,20 @@ def test_migrations_run_in_order_up_to_the_current_version(monkeypatch: pytest.M
 
 
 def test_a_file_from_a_newer_version_is_used_and_its_version_kept() -> None:
-    path = paths.settings_file()
-    path.write_text("schema_version = 7\nbackend = 'vllm'\n", encoding="utf-8")
-    loaded = settings.load_file()
+    loaded = loaded_from("schema_version = 7\nbackend = 'vllm'\n")
     assert loaded.settings.backend == "vllm"
     [problem] = loaded.problems
     assert problem.unknown and "newer OCR Desktop" in problem.message
     settings.save(loaded.settings)
-    assert path.read_text(encoding="utf-8") == "schema_version = 7\nbackend = 'vllm'\n"
+    assert paths.settings_file().read_text(encoding="utf-8") == "schema_version = 7\nbackend = 'vllm'\n"
 
 
 def test_an_unreadable_file_gives_defaults_and_is_backed_up_before_a_save() -> None:
-    path = paths.settings_file()
-    path.write_text("[documents\ndpi = 3", encoding="utf-8")
-    loaded = settings.load_file()
+    loaded = loaded_from("[documents\ndpi = 3")
     assert loaded.settings == Settings()
     [problem] = loaded.problems
     assert problem.key == "" and "cannot be read" in problem.message and "fix or delete it" in problem.fix
     changed = Settings(backend="vllm")
     settings.save(changed)
     assert settings.load() == changed
-    assert settings.backup_file(path).read_text(encoding="utf-8") == "[documents\ndpi = 3"
+    assert settings.backup_file(paths.settings_file()).read_text(encoding="utf-8") == "[documents\ndpi = 3"
