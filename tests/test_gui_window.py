@@ -279,6 +279,7 @@ def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) ->
     # GIVEN an image on the clipboard
     image = QImage(300, 200, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
+    image.setPixelColor(10, 10, QColor("black"))  # a page of one colour is refused as blank
     QGuiApplication.clipboard().setImage(image)
     window = make_window(ScriptedBackend())
 
