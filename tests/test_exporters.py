@@ -271,3 +271,44 @@ def test_failed_write_into_a_read_only_place(tmp_path: Path) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(ExportError, match="unknown export format 'docx' — choose one of txt, md, json"):
         render(REPORT, "docx")
+
+
+def test_no_partial_file_is_ever_visible_in_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an export whose data is all written but not yet synced (where a SIGKILL or a power cut
+    # would land worst), watched from inside the sync
+    out = tmp_path / "out"
+    out.mkdir()
+    seen: list[list[str]] = []
+    real_fsync = os.fsync
+
+    def watching_fsync(fd: int) -> None:
+        if str(Path(f"/proc/self/fd/{fd}").readlink()).startswith(f"{out}/"):  # not the record
+            seen.append(sorted(p.name for p in out.iterdir()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", watching_fsync)
+    # WHEN two documents are exported
+    report = export_documents([REPORT, FORMULA], options(out, "md"))
+    # THEN while each was written, the folder held no partial file: only the finished ones
+    assert seen == [[], ["report.md"]]
+    assert report.written == [out / "report.md", out / "formula.md"]
+
+
+def test_without_o_tmpfile_a_failed_write_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a file system without O_TMPFILE (NFS, old kernels), and a disk that fills up
+    monkeypatch.delattr(files.os, "O_TMPFILE")
+    monkeypatch.setattr(files.os, "fsync", full_disk)
+    # WHEN a file is written THEN it fails, and the hidden temp file is gone too
+    [failed] = export_documents([REPORT], options(tmp_path / "out", "txt")).failed
+    assert "No space left on device" in failed.message
+    assert list((tmp_path / "out").iterdir()) == []
+    # AND once there is space again, the classic temp-file-and-rename writes it, with the umask's mode
+    monkeypatch.undo()
+    monkeypatch.delattr(files.os, "O_TMPFILE")
+    [path] = export_documents([REPORT], options(tmp_path / "out", "txt")).written
+    assert path.read_text(encoding="utf-8") == render(REPORT, "txt")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~files._umask()

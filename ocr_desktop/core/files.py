@@ -1,10 +1,17 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of either, and a
+process killed mid-write leaves no partial file behind."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
+
+#: errno values of an ``O_TMPFILE`` open that mean "not supported here" (file system or kernel).
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
 
 
 def _umask() -> int:
@@ -22,12 +29,59 @@ def _umask() -> int:
     return mask
 
 
+def _write_and_sync(fd: int, payload: bytes, mode: int) -> None:
+    os.fchmod(fd, mode)
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
+def _write_anonymous(path: Path, payload: bytes, mode: int) -> bool:
+    """Write through an unnamed ``O_TMPFILE`` inode that gets a name only once it is complete:
+    killed at any point before, the kernel frees it and nothing is left in the folder. False
+    where the file system or kernel has no ``O_TMPFILE`` (nothing written then)."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag:
+        return False
+    try:
+        fd = os.open(path.parent, flag | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        if exc.errno in _NO_TMPFILE:
+            return False
+        raise
+    try:
+        _write_and_sync(fd, payload, mode)
+        named = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        # Naming an O_TMPFILE inode needs linkat(AT_EMPTY_PATH) (privileged) or linkat of its
+        # /proc/self/fd entry with AT_SYMLINK_FOLLOW; os.link uses linkat (not link, which would
+        # link the /proc symlink itself) only when given a directory fd, hence src_dir_fd.
+        try:
+            proc_fds = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return False  # no /proc here: written again the classic way
+        try:
+            os.link(str(fd), named, src_dir_fd=proc_fds, follow_symlinks=True)
+        finally:
+            os.close(proc_fds)
+    finally:
+        os.close(fd)
+    try:
+        named.replace(path)
+    except BaseException:
+        named.unlink(missing_ok=True)
+        raise
+    return True
+
+
 def write_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8", mode: int | None = None) -> Path:
-    """Write ``data`` to a temp file beside ``path``, fsync it, then rename it over ``path``.
+    """Write ``data`` to a file beside ``path``, fsync it, then rename it over ``path``.
 
     The file gets ``mode`` if given, else the mode of the file it replaces, else what ``open()``
     would give a new file (0666 less the umask): ``mkstemp`` alone would make every file 0600.
-    If anything fails (a full disk, a permission error), the temp file is removed, the previous
+    The data is written into an unnamed file (``O_TMPFILE``) where the file system has them, so
+    even SIGKILL leaves no partial file; elsewhere into a hidden ``.name.*.tmp`` that is removed
+    on any error. Either way, if anything fails (a full disk, a permission error), the previous
     ``path`` is left as it was and the OSError propagates to the caller.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,13 +91,15 @@ def write_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8", mode
             mode = path.stat().st_mode & 0o7777
         except OSError:
             mode = 0o666 & ~_umask()
+    if _write_anonymous(path, payload, mode):
+        return path
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            _write_and_sync(fd, payload, mode)
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
