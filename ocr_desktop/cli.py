@@ -29,6 +29,7 @@ from ocr_desktop import __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
+from ocr_desktop.core.documents import FoundPath, scan_paths
 from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
@@ -303,7 +304,6 @@ def run_ocr(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ocr_desktop.core.documents import scan_paths
     from ocr_desktop.telemetry.budget import MemoryGuard
 
     err = Console(stderr=True)
@@ -315,7 +315,7 @@ def run_ocr(args: argparse.Namespace) -> int:
         _print_error(err, bad_flag)
     if bad_flags:
         return EXIT_USAGE
-    entries = scan_paths(args.paths)
+    entries = [_own_export_named(entry) for entry in scan_paths(args.paths)]
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
         _print_summary(Console(), [_Row(e.label, "skipped", output=e.skipped) for e in entries], [], None)
@@ -358,6 +358,16 @@ def run_ocr(args: argparse.Namespace) -> int:
         return _report(store, settings, listener, entries, job_ids)
     finally:
         store.close()
+
+
+def _own_export_named(entry: FoundPath) -> FoundPath:
+    """A text file skipped in a folder that is one of this app's exports (a rerun beside the
+    documents finds them) says so, rather than just "not a document"."""
+    from ocr_desktop.exporters import is_own_export
+
+    if entry.skipped.startswith("not a document") and is_own_export(entry.path):
+        return dataclasses.replace(entry, skipped="an export of an earlier run (not read)")
+    return entry
 
 
 def _wait_interruptibly(pipeline: Pipeline) -> None:

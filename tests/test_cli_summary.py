@@ -203,6 +203,15 @@ def test_rerun_overwrite_and_changed_settings(
     assert "files: 0 written, 4 up to date" in again.stdout
     assert "Every output was already up to date" in again.stdout
     assert summary_rows(again.stdout)["docs/letter.pdf"][0] == "read earlier"
+    # (exports beside the documents would be found by the walk, and named as what they are)
+    beside = ocr_desktop("ocr", str(docs), *FAST, "--format", "md")
+    again_beside = ocr_desktop("ocr", str(docs), *FAST, "--format", "md")
+    assert beside.returncode == again_beside.returncode == 0, again_beside.stdout
+    assert summary_rows(again_beside.stdout)["docs/letter.md"] == [
+        "skipped", "–", "–", "–", "–", "an export of an earlier run (not read)",
+    ]  # fmt: skip
+    for name in ("letter.md", "note [1].md"):
+        (docs / name).unlink()
     assert "(up to date)" in summary_rows(again.stdout)["docs/letter.pdf"][-1]
 
     # WHEN --overwrite is given THEN the four files are written afresh, still four

@@ -38,6 +38,7 @@ __all__ = [
     "ExportOutcome",
     "ExportReport",
     "export_documents",
+    "is_own_export",
     "render",
     "render_combined",
 ]
@@ -195,6 +196,12 @@ class _Record:
         with self.path.with_suffix(".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
+
+
+def is_own_export(path: Path) -> bool:
+    """Whether ``path`` is a file this app exported (by the export record), so that a folder walk
+    can say so instead of calling it just "not a document"."""
+    return _Record.key(path) in _Record().entries
 
 
 def _numbered(folder: Path, stem: str, fmt: str) -> Iterator[Path]:
