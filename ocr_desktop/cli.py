@@ -315,7 +315,7 @@ def run_ocr(args: argparse.Namespace) -> int:
         _print_error(err, bad_flag)
     if bad_flags:
         return EXIT_USAGE
-    entries = [_own_export_named(entry) for entry in scan_paths(args.paths)]
+    entries = _own_exports_named(scan_paths(args.paths))
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
         _print_summary(Console(), [_Row(e.label, "skipped", output=e.skipped) for e in entries], [], None)
@@ -360,14 +360,14 @@ def run_ocr(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _own_export_named(entry: FoundPath) -> FoundPath:
-    """A text file skipped in a folder that is one of this app's exports (a rerun beside the
-    documents finds them) says so, rather than just "not a document"."""
-    from ocr_desktop.exporters import is_own_export
+def _own_exports_named(entries: list[FoundPath]) -> list[FoundPath]:
+    """Text files skipped in a folder that are this app's exports (a rerun beside the documents
+    finds them) say so, rather than just "not a document"."""
+    from ocr_desktop.exporters import own_exports
 
-    if entry.skipped.startswith("not a document") and is_own_export(entry.path):
-        return dataclasses.replace(entry, skipped="an export of an earlier run (not read)")
-    return entry
+    ours = own_exports(e.path for e in entries if e.skipped.startswith("not a document"))
+    reason = "an export of an earlier run (not read)"
+    return [dataclasses.replace(e, skipped=reason) if e.path in ours else e for e in entries]
 
 
 def _wait_interruptibly(pipeline: Pipeline) -> None:

@@ -20,7 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +38,7 @@ __all__ = [
     "ExportOutcome",
     "ExportReport",
     "export_documents",
-    "is_own_export",
+    "own_exports",
     "render",
     "render_combined",
 ]
@@ -198,10 +198,11 @@ class _Record:
             yield
 
 
-def is_own_export(path: Path) -> bool:
-    """Whether ``path`` is a file this app exported (by the export record), so that a folder walk
-    can say so instead of calling it just "not a document"."""
-    return _Record.key(path) in _Record().entries
+def own_exports(candidates: Iterable[Path]) -> set[Path]:
+    """The ``candidates`` that are files this app exported (by the export record), so that a
+    folder walk can say so instead of calling them just "not a document"."""
+    entries = _Record().entries
+    return {path for path in candidates if _Record.key(path) in entries}
 
 
 def _numbered(folder: Path, stem: str, fmt: str) -> Iterator[Path]:
