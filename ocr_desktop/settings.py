@@ -4,6 +4,11 @@ The same dataclasses feed the TOML file in the user config dir, the CLI flags an
 dialog. Every field is declared with :func:`setting`, which records its help text and limits in
 the field metadata; :func:`validate` checks a whole :class:`Settings` and names the bad key.
 Window geometry and splitter sizes are GUI state and live in QSettings, never here.
+
+The file is handled by :func:`load_file` (every valid key used, each bad one at its default with
+a :class:`SettingsProblem`, all problems at once) and :func:`save` (only what the user set or
+changed is written, the rest of the file kept as it was, a ``.bak`` of the previous file), with
+a ``schema_version`` and :data:`MIGRATIONS`; see docs/settings.md.
 """
 
 from __future__ import annotations
