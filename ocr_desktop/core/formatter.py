@@ -342,7 +342,26 @@ def _tighten_math(text: str) -> str:
         return (" " if before.isalnum() else "") + f"${body}$" + (" " if after.isalnum() else "")
 
     text = _PAREN_MATH.sub(lambda m: f"${m.group(1).strip()}$", text)
-    return _INLINE_MATH.sub(tight, text)
+    return _sub_math(text, tight)
+
+
+def _sub_math(text: str, convert: Callable[[re.Match[str]], str]) -> str:
+    """``_INLINE_MATH.sub(convert, text)``, except that a match that is no math (``convert``
+    returns it unchanged) consumes only its opening ``$``: in ``$5 and $ x $`` the second ``$``
+    may still open a formula."""
+    out: list[str] = []
+    position = 0
+    search_from = 0
+    while (match := _INLINE_MATH.search(text, search_from)) is not None:
+        converted = convert(match)
+        if converted == match.group(0):
+            search_from = match.start() + 1
+            continue
+        out.append(text[position : match.start()])
+        out.append(converted)
+        position = search_from = match.end()
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _escape_custom_tags(text: str) -> str:
@@ -355,10 +374,16 @@ def _escape_custom_tags(text: str) -> str:
     return _CUSTOM_TAG.sub(escape, text)
 
 
-def _markdown_line(line: str) -> str:
+def _normalise_markers(line: str) -> str:
+    """Bullets ``·`` ``•`` ``*`` as ``- ``; ``(1)text`` / ``（a）`` as ``(1) text``; ``2.Next`` as
+    ``2. Next`` (a number followed by a digit, ``7.4``, is a section number and stays)."""
     line = _BULLET.sub("- ", line)
     line = _PAREN_NUMBER.sub(lambda m: f"({m.group(1)}) ", line)
-    line = _NUMBER.sub(lambda m: m.group(1) + (")" if m.group(2) == "）" else m.group(2)) + " ", line)
+    return _NUMBER.sub(lambda m: m.group(1) + (")" if m.group(2) == "）" else m.group(2)) + " ", line)
+
+
+def _markdown_line(line: str) -> str:
+    line = _normalise_markers(line)
 
     def prose(part: str) -> str:
         part = _LEADER.sub(lambda m: m.group(1) * 3, part)
@@ -426,14 +451,13 @@ _BACKSLASH_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
 def _plain_line(line: str) -> str:
-    line = _BULLET.sub("- ", line)
+    line = _normalise_markers(line)
     line = re.sub(r"^>\s?", "", line)
 
     def prose(part: str) -> str:
         part = _LEADER.sub(lambda m: m.group(1).lstrip("\\") * 3, part)
         part = _INLINE_DISPLAY.sub(lambda m: latex_to_text(m.group(1) or m.group(2)), part)
-        part = _PAREN_MATH.sub(lambda m: latex_to_text(m.group(1)), part)
-        part = _INLINE_MATH.sub(_plain_math, part)
+        part = _sub_math(_tighten_math(part), _plain_math)
         part = _BOLD.sub(r"\1", part)
         part = _LINK.sub(
             lambda m: m.group(1) + (f" ({m.group(2)})" if m.group(2) and m.group(0)[0] != "!" else ""), part

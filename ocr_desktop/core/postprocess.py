@@ -152,7 +152,8 @@ class RepetitionGuard:
         return n - lo
 
 
-_TAG = re.compile(r"<[^<>]*>")
+#: A tag, or a tag cut in half at either end of a unit (a unit is any rotation of the loop).
+_TAG = re.compile(r"<[^<>]*>|^[^<>]*>|<[^<>]*$")
 _BLANKS = re.compile(r"_{3,}|\.{4,}|…{2,}|·{3,}|-{3,}")
 
 
