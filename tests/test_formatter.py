@@ -162,7 +162,8 @@ def test_titles_formula_numbers_hyphens_and_empty_regions() -> None:
         ]
     )
     assert page.markdown == (
-        "# Glass curtain walls\n\n## 7.4 Joints\n\nThe joint carries the load when the plywood panel is fixed."
+        "# Glass curtain walls\n\n## 7.4 Joints\n\n"
+        "The joint carries the load when the plywood panel is fixed."
         "\n\n$$\n\\frac{ql}{2t} \\leq f \\tag{7.4.2}\n$$\n\n$$\na = b \\tag{3}\n$$\n\n| x |\n| --- |"
     )
 
@@ -209,7 +210,8 @@ def stream(guard: RepetitionGuard, text: str, chunk: int = 4) -> bool:
         # vllm#42016: a five-line recipe unit
         (
             "vllm-42016",
-            "1 teaspoon garlic\n1 teaspoon onion\n1 teaspoon garlic powder\n1 teaspoon salt\n1 teaspoon pepper\n",
+            "1 teaspoon garlic\n1 teaspoon onion\n1 teaspoon garlic powder\n"
+            "1 teaspoon salt\n1 teaspoon pepper\n",
         ),
     ],
 )
