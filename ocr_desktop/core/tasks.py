@@ -6,6 +6,7 @@ image goes first in the user message and the prompt text after it.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -34,3 +35,27 @@ class GenerationOptions:
     max_tokens: int = 4096
     repetition_penalty: float = 1.0
     temperature: float = 0.0
+    #: Generated tokens the repetition penalty looks back over. llama.cpp only (its default,
+    #: ``last_n_tokens_size``, is 64); vLLM's penalty always covers the whole sequence.
+    penalty_window: int = 64
+
+
+#: Repetition penalty of the loop-retry policy (GLM-OCR's SDK value; off for the first read,
+#: see GenerationSettings.repetition_penalty).
+LOOP_RETRY_PENALTY = 1.1
+#: Largest penalty window of a loop retry, in tokens: the guard's longest unit (2000 characters)
+#: is at most 2000 tokens.
+LOOP_RETRY_MAX_WINDOW = 2048
+
+
+def loop_retry_options(options: GenerationOptions, loop_chars: int) -> GenerationOptions:
+    """The options of the second read of a page that looped on a unit of ``loop_chars``
+    characters: repetition penalty 1.1 over a window that covers the whole unit. A token is at
+    least one character, so a window of ``loop_chars`` tokens holds at least one copy; with
+    llama.cpp's default 64-token window a unit longer than 64 tokens (a table row, a paragraph)
+    was never penalised at all (measured in docs/pipeline.md)."""
+    return dataclasses.replace(
+        options,
+        repetition_penalty=max(LOOP_RETRY_PENALTY, options.repetition_penalty),
+        penalty_window=min(LOOP_RETRY_MAX_WINDOW, max(options.penalty_window, loop_chars + 16)),
+    )
