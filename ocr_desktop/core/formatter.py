@@ -277,8 +277,10 @@ def _paragraphs(text: str) -> list[_Block]:
             blocks.append(_PipeTable(rows, "\n".join(row.strip() for row in source)))
             i = end
             continue
-        pending.append(line)
-        i += 1
+        # Not a table: the whole run of lines is text (each line looked at once, not per start).
+        end = max(end, i + 1)
+        pending.extend(lines[i:end])
+        i = end
     flush()
     return blocks
 
@@ -399,14 +401,15 @@ _HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-$")
 def _join_hyphenated(lines: list[str]) -> list[str]:
     """A word split over two lines with a hyphen (``exam-`` / ``ple``) is joined when the next
     line starts with a lowercase letter."""
-    out: list[str] = []
+    out: list[list[str]] = []  # pieces of each output line (no quadratic re-joining)
     for line in lines:
         stripped = line.lstrip()
-        if out and _HYPHEN_BREAK.search(out[-1]) and stripped[:1].islower():
-            out[-1] = out[-1][:-1] + stripped
+        if out and _HYPHEN_BREAK.search(out[-1][-1][-64:]) and stripped[:1].islower():
+            out[-1][-1] = out[-1][-1][:-1]
+            out[-1].append(stripped)
         else:
-            out.append(line)
-    return out
+            out.append([line])
+    return ["".join(pieces) for pieces in out]
 
 
 def _lines_markdown(block: _Lines) -> str:
@@ -529,9 +532,26 @@ def latex_to_text(latex: str) -> str:
     """LaTeX as text a person can read: Greek letters and operators as symbols, ``\\frac{a}{b}``
     as ``a/b``, fonts and ``\\text`` unwrapped, ``x^{2}`` as ``x^2``. Unknown commands stay as
     written; it never raises on broken LaTeX."""
+    if _brace_depth(latex) > _MAX_LATEX_DEPTH:
+        return latex.strip()  # garbage, not a formula: shown as written, not converted
     text, _ = _latex(latex.strip(), 0, top=True)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+#: Conversion recurses once per ``{``; the model never nests this deep, garbage may.
+_MAX_LATEX_DEPTH = 64
+
+
+def _brace_depth(latex: str) -> int:
+    depth = deepest = 0
+    for char in latex:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _latex(source: str, i: int, *, top: bool = False) -> tuple[str, int]:
@@ -654,38 +674,39 @@ def assemble_regions(regions: Sequence[Region]) -> FormattedPage:
     formula becomes its ``\\tag{n}``), a text region ending in a hyphen joins the next one when
     that starts in lowercase, images and empty regions are left out."""
     blocks: list[_Block] = []
-    pending_number: str | None = None
-    previous: Region | None = None
+    pending_number: str | None = None  # a formula_number waiting for the formula after it
+    previous_label = ""
     for region in _join_hyphenated_regions(regions):
         label = region.label
         content = _clean(region.content)
         if label in _IMAGE_LABELS or not content.strip():
             continue
+        if label not in _FORMULA_LABELS and pending_number is not None:
+            blocks.append(_Lines([pending_number]))  # a number beside no formula stays as text
+            pending_number = None
         if label == "formula_number":
-            number = _formula_number(content)
-            if (
-                blocks
-                and isinstance(blocks[-1], _Math)
-                and previous is not None
-                and previous.label in _FORMULA_LABELS
-            ):
-                blocks[-1] = _Math(_with_tag(blocks[-1].latex, number))
+            last = blocks[-1] if blocks else None
+            if isinstance(last, _Math) and previous_label in _FORMULA_LABELS:
+                blocks[-1] = _Math(_with_tag(last.latex, _formula_number(content)))
+                pending_number = None
             else:
-                pending_number = number
-            previous = region
-            continue
-        if label in _FORMULA_LABELS:
+                pending_number = content.strip()
+        elif label in _FORMULA_LABELS:
             latex = _formula_latex(content)
             if pending_number is not None:
-                latex = _with_tag(latex, pending_number)
+                latex = _with_tag(latex, _formula_number(pending_number))
             blocks.append(_Math(latex))
+            pending_number = None
         elif label in _TITLE_LEVELS:
             title = re.sub(r"^(?:[-*]\s+|#+\s*)", "", content.strip())
             blocks.append(_Heading(_TITLE_LEVELS[label], " ".join(title.split())))
+            pending_number = None
         else:
             blocks.extend(_blocks(content))
-        pending_number = None
-        previous = region
+            pending_number = None
+        previous_label = label
+    if pending_number is not None:
+        blocks.append(_Lines([pending_number]))
     return _render(blocks)
 
 
