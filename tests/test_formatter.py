@@ -223,6 +223,7 @@ def test_quoted_loops_are_caught_and_cut_where_they_began(name: str, kept: str |
     cut = guard.text[: guard.loop_start]
     if kept is not None:
         assert cut == kept
+        assert guard.unit == kept  # what the loop retry sizes its penalty window by
     else:
         assert cut.endswith("birthday. Happy birthday to you!🎂\n")
 

@@ -1,16 +1,24 @@
 """The pipeline's policies around the formatter: an answer that is no reading of the page is
-read once more and then fails with advice; a loop retry's penalty window covers the unit."""
+read once more and then fails with advice; a loop retry's penalty window covers the unit and
+reaches llama.cpp's sampler."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from ocr_desktop.backends.base import Recognition
+from ocr_desktop.backends.llamacpp import LlamaCppBackend
+from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.pipeline import NO_READING_ADVICE
 from ocr_desktop.core.results import FLAG_RETRIED
 from ocr_desktop.core.store import PageStatus
-from ocr_desktop.core.tasks import GenerationOptions
+from ocr_desktop.core.tasks import GenerationOptions, Task
 from tests.backends import ScriptedBackend
+from tests.fixtures.files import draw_page
 from tests.test_pipeline import (
     Rig,
     loop_settings,
@@ -76,3 +84,21 @@ def test_the_loop_retry_penalty_window_covers_the_repeated_unit(make_rig: Callab
     assert retry.penalty_window >= len(LONG_ROW) > 64
     (page,) = rig.store.document_result(job).pages
     assert page.flags == {FLAG_RETRIED}
+
+
+@pytest.mark.llamacpp
+def test_the_penalty_window_reaches_llama_cpp(llamacpp_backend: LlamaCppBackend) -> None:
+    # GIVEN the real runtime and the test model, which repeats itself on any page (random weights)
+    size = (280, 336)
+    page = PageImage(draw_page(size, "Invoice 1000"), 0, Path("page.png"), size)
+
+    def read(window: int) -> str:
+        options = GenerationOptions(max_tokens=120, repetition_penalty=1.1, penalty_window=window)
+        return "".join(llamacpp_backend.recognize(page, Task.TEXT, options, threading.Event()))
+
+    # WHEN the same page is read with the same penalty over different windows
+    narrow, default, wide = read(1), read(64), read(1024)
+    # THEN llama.cpp decoded differently: the window is really what its sampler used
+    assert narrow != default
+    assert read(64) == default  # greedy: the same options give the same text
+    assert wide != narrow

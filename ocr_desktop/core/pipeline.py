@@ -155,7 +155,7 @@ class _Attempt:
     text: str
     stats: GenerationStats
     looped: bool
-    loop_chars: int = 0  # length of the repeated unit, when looped
+    loop_bytes: int = 0  # UTF-8 length of the repeated unit, when looped
 
 
 def _no_reading(attempt: _Attempt) -> str | None:
@@ -757,7 +757,7 @@ class Pipeline:
         if attempt.looped:
             flags.add(FLAG_REPETITION_LOOP)
             if gen.loop_retry:
-                retry = self._attempt_with_backoff(run, loop_retry_options(options, attempt.loop_chars))
+                retry = self._attempt_with_backoff(run, loop_retry_options(options, attempt.loop_bytes))
                 flags.add(FLAG_RETRIED)
                 if not retry.looped:
                     flags.discard(FLAG_REPETITION_LOOP)
@@ -825,4 +825,4 @@ class Pipeline:
         if looped:
             text = text[: guard.loop_start].rstrip()
             stats = dataclasses.replace(stats, finish_reason="loop")
-        return _Attempt(text, stats, looped, guard.period or 0)
+        return _Attempt(text, stats, looped, len(guard.unit.encode()))

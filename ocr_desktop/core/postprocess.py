@@ -78,6 +78,14 @@ class RepetitionGuard:
     def detected(self) -> bool:
         return self.loop_start is not None
 
+    @property
+    def unit(self) -> str:
+        """One copy of the repeated unit (as it stands just before the cut); "" before a loop."""
+        if self.loop_start is None or self.period is None:
+            return ""
+        self._join()
+        return self._text[self.loop_start - self.period : self.loop_start]
+
     def feed(self, delta: str) -> bool:
         """Add the next piece of model output; True when the text has turned into a loop."""
         if self.loop_start is not None:

@@ -44,18 +44,20 @@ class GenerationOptions:
 #: see GenerationSettings.repetition_penalty).
 LOOP_RETRY_PENALTY = 1.1
 #: Largest penalty window of a loop retry, in tokens: the guard's longest unit (2000 characters)
-#: is at most 2000 tokens.
-LOOP_RETRY_MAX_WINDOW = 2048
+#: is at most 2000 tokens of Latin text; a CJK unit that long would have hit max_tokens first.
+LOOP_RETRY_MAX_WINDOW = 4096
 
 
-def loop_retry_options(options: GenerationOptions, loop_chars: int) -> GenerationOptions:
-    """The options of the second read of a page that looped on a unit of ``loop_chars``
-    characters: repetition penalty 1.1 over a window that covers the whole unit. A token is at
-    least one character, so a window of ``loop_chars`` tokens holds at least one copy; with
-    llama.cpp's default 64-token window a unit longer than 64 tokens (a table row, a paragraph)
-    was never penalised at all (measured in docs/pipeline.md)."""
+def loop_retry_options(options: GenerationOptions, unit_bytes: int) -> GenerationOptions:
+    """The options of the second read of a page that looped on a unit of ``unit_bytes`` UTF-8
+    bytes: repetition penalty 1.1 over a window that covers the whole unit. GLM-OCR's tokenizer
+    is byte-level BPE, so a token is at least one byte and a window of ``unit_bytes`` tokens
+    holds a whole copy (characters are not enough: a CJK character is three bytes and may be
+    several tokens). With llama.cpp's default 64-token window the tokens of a longer unit (a
+    table row, a paragraph) were not penalised when the model came round to them again
+    (measured with llama.cpp's own sampler: scripts/bench_loop_retry.py, docs/pipeline.md)."""
     return dataclasses.replace(
         options,
         repetition_penalty=max(LOOP_RETRY_PENALTY, options.repetition_penalty),
-        penalty_window=min(LOOP_RETRY_MAX_WINDOW, max(options.penalty_window, loop_chars + 16)),
+        penalty_window=min(LOOP_RETRY_MAX_WINDOW, max(options.penalty_window, unit_bytes + 16)),
     )
