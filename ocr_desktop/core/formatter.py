@@ -64,7 +64,6 @@ class _HtmlTable:
 @dataclass
 class _PipeTable:
     rows: list[list[str]]
-    source: str
 
 
 @dataclass
@@ -272,9 +271,7 @@ def _paragraphs(text: str) -> list[_Block]:
             end += 1
         if end - i >= 2 and _PIPE_SEPARATOR.match(lines[i + 1]):
             flush()
-            source = lines[i:end]
-            rows = [_pipe_cells(row) for k, row in enumerate(source) if k != 1]
-            blocks.append(_PipeTable(rows, "\n".join(row.strip() for row in source)))
+            blocks.append(_PipeTable([_pipe_cells(row) for k, row in enumerate(lines[i:end]) if k != 1]))
             i = end
             continue
         # Not a table: the whole run of lines is text (each line looked at once, not per start).
@@ -424,7 +421,7 @@ def _block_markdown(block: _Block) -> str:
             return f"{fence}\n{body}\n{closer}" if body else f"{fence}\n{closer}"
         case _HtmlTable(table):
             return table_markdown(table) or table_html(table)
-        case _PipeTable(rows, _):
+        case _PipeTable(rows):
             return _pipe_markdown(rows)
         case _Math(latex):
             return f"$$\n{latex}\n$$" if latex else ""
@@ -486,7 +483,7 @@ def _block_text(block: _Block) -> str:
             return body
         case _HtmlTable(table):
             return grid_text(table_grid(table))
-        case _PipeTable(rows, _):
+        case _PipeTable(rows):
             return grid_text([[_plain_line(cell) for cell in row] for row in rows])
         case _Math(latex):
             return latex_to_text(latex)
