@@ -48,6 +48,11 @@ def test_a_fenced_answer_is_unwrapped_and_never_leaves_a_fence_open() -> None:
         markdown = format_page(read(DATA / "formatter" / f"{name}.raw")).markdown
         # THEN no fence line is left at all
         assert "```" not in markdown
+    # a wrapper followed by more text, and one holding a code block of its own
+    assert format_page("```markdown\n# A\nbody\n```\nmore text").markdown == "# A\n\nbody\n\nmore text"
+    assert format_page("```markdown\n# A\n```xml\n<a/>\n```\nafter\n```").markdown == (
+        "# A\n\n```xml\n<a/>\n```\n\nafter"
+    )
 
 
 def test_a_table_on_the_same_line_as_text_stays_a_table() -> None:

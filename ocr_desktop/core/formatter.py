@@ -119,11 +119,21 @@ def _unwrap(text: str) -> str:
 
 
 def _unwrap_body(lines: list[str], fence: str) -> str:
+    """The wrapper's lines without its fences. Its closing fence is the first bare fence line
+    that closes no code block of its own; text after it (the model went on) stays text."""
     body = lines[1:]
-    if body and body[-1].strip() == fence[0] * len(body[-1].strip()) and len(body[-1].strip()) >= len(fence):
-        inner_fences = sum(1 for line in body[:-1] if _FENCE_OPEN.match(line))
-        if inner_fences % 2 == 0:
-            body = body[:-1]
+    inner: str | None = None  # the fence of a code block open inside the wrapper
+    for k, line in enumerate(body):
+        opening = _FENCE_OPEN.match(line)
+        if opening is None:
+            continue
+        if inner is not None:
+            if _closes(line, inner):
+                inner = None
+        elif opening.group(2) or not _closes(line, fence):
+            inner = opening.group(1)
+        else:
+            return "\n".join(body[:k] + body[k + 1 :])
     return "\n".join(body)
 
 
@@ -137,7 +147,6 @@ def _looks_like_document(lines: list[str]) -> bool:
 
 _TABLE_OPEN = re.compile(r"<table(?=[\s/>])[^>]*>", re.IGNORECASE)
 _TABLE_TAG = re.compile(r"<(/?)table(?=[\s/>])[^>]*>", re.IGNORECASE)
-_DISPLAY_OPEN = re.compile(r"\$\$|\\\[")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
