@@ -49,11 +49,8 @@ def _page(page: PageResult) -> dict[str, Any]:
     }
 
 
-def _in_order(document: DocumentResult) -> list[PageResult]:
-    return sorted(document.pages, key=lambda p: p.page_index)
-
-
 def document_object(document: DocumentResult) -> dict[str, Any]:
+    pages = [_page(page) for page in sorted(document.pages, key=lambda p: p.page_index)]
     return {
         "document": {
             "job_id": document.job_id,
@@ -63,8 +60,9 @@ def document_object(document: DocumentResult) -> dict[str, Any]:
             "created_at": _timestamp(document.created_at),
             "finished_at": _timestamp(document.finished_at),
         },
-        "text": "\n\n".join(format_page(page.text, page.task).markdown for page in _in_order(document)),
-        "pages": [_page(page) for page in _in_order(document)],
+        # The pages' formatted Markdown joined (docs/json-schema.md); each page is formatted once.
+        "text": "\n\n".join(page["text"] for page in pages),
+        "pages": pages,
         "failed": [
             {"index": index, "number": index + 1, "message": message}
             for index, message in sorted(document.failed.items())
