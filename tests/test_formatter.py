@@ -96,6 +96,12 @@ def test_money_is_not_math_and_loose_math_is_tightened() -> None:
     assert page.text == "pay $5 and $10; area x_1 and y"
 
 
+def test_nested_lists_keep_their_levels_and_indented_prose_is_no_code_block() -> None:
+    page = format_page("- a\n  - b\n    • c\n    indented prose")
+    assert page.markdown == "- a\n\n  - b\n\n    - c\n\nindented prose"
+    assert page.text == "- a\n  - b\n    - c\nindented prose"
+
+
 def test_latex_is_readable_in_text() -> None:
     assert latex_to_text(r"\frac {q l}{2 t _ {1}} \leqslant f _ {1}") == "(q l)/(2 t_1) ≤ f_1"
     assert (

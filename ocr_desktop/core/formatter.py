@@ -418,10 +418,22 @@ def _join_hyphenated(lines: list[str]) -> list[str]:
     return ["".join(pieces) for pieces in out]
 
 
+_LIST_ITEM = re.compile(r"^(?:[-*+·•●▪◦]|\d+[.)）]|[(（](?:\d+|[A-Za-z])[)）])\s*")
+
+
+def _with_list_indent(line: str, convert: Callable[[str], str]) -> str:
+    """``convert`` of the line's text; a list item keeps its indentation (its nesting level),
+    any other line loses it (four spaces would make a Markdown code block of it)."""
+    text = line.strip()
+    indent = line[: len(line) - len(line.lstrip())].replace("\t", "    ")
+    return (indent if indent and _LIST_ITEM.match(text) else "") + convert(text)
+
+
 def _lines_markdown(block: _Lines) -> str:
     # Each line of GLM-OCR's output is a line of the page; a single newline would join them
     # into one paragraph in Markdown, so every line becomes a paragraph (as the SDK does).
-    return "\n\n".join(_markdown_line(line.strip()) for line in _join_hyphenated(block.lines) if line.strip())
+    lines = _join_hyphenated(block.lines)
+    return "\n\n".join(_with_list_indent(line, _markdown_line) for line in lines if line.strip())
 
 
 def _block_markdown(block: _Block) -> str:
@@ -499,9 +511,8 @@ def _block_text(block: _Block) -> str:
         case _Heading(_, text):
             return _plain_line(text)
         case _Lines():
-            return "\n".join(
-                _plain_line(line.strip()) for line in _join_hyphenated(block.lines) if line.strip()
-            )
+            lines = _join_hyphenated(block.lines)
+            return "\n".join(_with_list_indent(line, _plain_line) for line in lines if line.strip())
 
 
 # --- LaTeX as readable text -------------------------------------------------------------------
