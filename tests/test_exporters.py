@@ -110,7 +110,7 @@ def test_golden_combined(fmt: str) -> None:
 def test_json_schema_is_documented() -> None:
     # GIVEN the JSON of a document with every kind of page
     data = json.loads(render(REPORT, "json"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     keys: set[str] = set()
 
     def walk(value: object) -> None:

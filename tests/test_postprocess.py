@@ -1,5 +1,5 @@
-"""Post-processing: the repetition guard on loops and on ordinary pages, table conversion,
-formulas and cleanup."""
+"""Post-processing: the repetition guard on loops and on ordinary pages, and HTML tables (the
+formatter's own rules are in test_formatter*.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ import pytest
 from ocr_desktop.core.postprocess import (
     LOOP_MIN_CHARS,
     RepetitionGuard,
-    clean_text,
     display_width,
-    html_table_to_markdown,
-    html_table_to_text,
-    normalize_formulas,
-    replace_tables,
-    to_markdown,
-    to_plain_text,
-    wrap_formula,
+    grid_text,
+    parse_table,
+    table_grid,
+    table_html,
+    table_markdown,
 )
 
 
@@ -139,28 +136,51 @@ SPANNED = (
     '<table><tr><th colspan="2">Total</th></tr><tr><td rowspan="2">A</td><td>1</td></tr>'
     "<tr><td>2</td></tr></table>"
 )
-NESTED = "<table><tr><td><table><tr><td>in</td></tr></table></td><td>out</td></tr></table>"
+NESTED = "<table><tr><td><table><tr><td>in</td><td>side</td></tr></table></td><td>out</td></tr></table>"
+
+
+def text_grid(markup: str) -> list[str]:
+    return grid_text(table_grid(parse_table(markup))).split("\n")
 
 
 def test_simple_table_to_gfm() -> None:
-    assert html_table_to_markdown(SIMPLE) == (
-        "| 名前 | Qty |\n| --- | --- |\n| りんご | 3 |\n| Pear \\| big | 12<br>pcs |\n| A & B |  |"
+    # "&" written back as an entity so a renderer shows it as text; "|" escaped; <br> kept
+    assert table_markdown(parse_table(SIMPLE)) == (
+        "| 名前 | Qty |\n| --- | --- |\n| りんご | 3 |\n| Pear \\| big | 12<br>pcs |\n| A &amp; B |  |"
     )
 
 
 def test_table_without_header_uses_its_first_row() -> None:
     markup = "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
-    assert html_table_to_markdown(markup) == "| a | b |\n| --- | --- |\n| c | d |"
+    assert table_markdown(parse_table(markup)) == "| a | b |\n| --- | --- |\n| c | d |"
 
 
 @pytest.mark.parametrize("markup", [SPANNED, NESTED])
-def test_complex_tables_stay_html(markup: str) -> None:
-    assert html_table_to_markdown(markup) is None
-    assert to_markdown(f"Before\n\n{markup}\n\nAfter") == f"Before\n\n{markup}\n\nAfter"
+def test_complex_tables_are_no_gfm(markup: str) -> None:
+    assert table_markdown(parse_table(markup)) is None
+
+
+def test_tables_are_written_back_balanced() -> None:
+    # GIVEN a spanned table and one cut off mid-cell
+    cut = '<table><tr><td colspan="2">head</td></tr><tr><td>a &lt; b</td><td>cut of'
+    # THEN both come back as HTML with every tag closed and the spans and text kept
+    assert table_html(parse_table(SPANNED)) == (
+        '<table><tr><th colspan="2">Total</th></tr><tr><td rowspan="2">A</td><td>1</td></tr>'
+        "<tr><td>2</td></tr></table>"
+    )
+    assert table_html(parse_table(cut)) == (
+        '<table><tr><td colspan="2">head</td></tr><tr><td>a &lt; b</td><td>cut of</td></tr></table>'
+    )
+
+
+def test_nested_table_text_stays_in_its_cell_and_stray_text_is_kept() -> None:
+    assert table_grid(parse_table(NESTED)) == [["in side", "out"]]
+    table = parse_table("<table>caption words<tr><td>x</td></tr></table>")
+    assert table.stray == "caption words" and table_grid(table) == [["x"]]
 
 
 def test_table_to_aligned_text_by_display_width() -> None:
-    assert html_table_to_text(SIMPLE).split("\n") == [
+    assert text_grid(SIMPLE) == [
         "名前        Qty",
         "りんご      3",
         "Pear | big  12",
@@ -171,47 +191,4 @@ def test_table_to_aligned_text_by_display_width() -> None:
 
 
 def test_spanned_table_to_text_writes_each_cell_once() -> None:
-    assert html_table_to_text(SPANNED).split("\n") == ["Total", "A      1", "       2"]
-
-
-def test_replace_tables_handles_several_nested_and_unclosed_tables() -> None:
-    text = f"x {SIMPLE} y {NESTED} z <table><tr><td>cut</td><td>off"
-    seen: list[str] = []
-
-    def convert(markup: str) -> str:
-        seen.append(markup)
-        return f"[{len(seen)}]"
-
-    assert replace_tables(text, convert) == "x [1] y [2] z [3]"
-    assert seen == [SIMPLE, NESTED, "<table><tr><td>cut</td><td>off"]
-    assert html_table_to_markdown(seen[2]) == "| cut | off |\n| --- | --- |"
-
-
-# --- formulas and cleanup ---------------------------------------------------------------------
-
-
-def test_formulas() -> None:
-    # display math inside a line stays inline; on its own line it becomes a block
-    assert normalize_formulas(r"Since \(a^2\) grows: \[ E = mc^2 \] done") == (
-        "Since $a^2$ grows: $$E = mc^2$$ done"
-    )
-    assert normalize_formulas("Then:\n  \\[\n\\sum_i x_i\n\\]\nso") == "Then:\n  $$\n\\sum_i x_i\n$$\nso"
-    assert wrap_formula(r"\frac{a}{b}") == "$$\n\\frac{a}{b}\n$$"
-    assert wrap_formula("$$ x + 1 $$") == "$$\nx + 1\n$$"
-    assert wrap_formula(r"\[x\]") == "$$\nx\n$$"
-    assert wrap_formula("  ") == ""
-    assert to_markdown(r"\int_0^1 x\,dx", formula=True) == "$$\n\\int_0^1 x\\,dx\n$$"
-
-
-def test_clean_text() -> None:
-    raw = "```markdown\n# Title  \n\n\n\nBody<|endoftext|>\r\n```\n"
-    assert clean_text(raw) == "# Title\n\nBody"
-    assert clean_text("keep ``` inline fences\n```\ncode\n```") == "keep ``` inline fences\n```\ncode\n```"
-
-
-def test_plain_text() -> None:
-    page = f"## Prices\n\nThe **best** offer &lt;today&gt; \\(x^2\\) for $5:<br>see below.\n\n{SIMPLE}\n"
-    assert to_plain_text(page) == (
-        "Prices\n\nThe best offer <today> x^2 for $5:\nsee below.\n\n"
-        "名前        Qty\nりんご      3\nPear | big  12\n            pcs\nA & B"
-    )
+    assert text_grid(SPANNED) == ["Total", "A      1", "       2"]

@@ -303,6 +303,10 @@ class LlamaCppBackend:
         image_tokens = self._check_fits_context(page, task, options, llm)
         messages = glm_ocr_messages(page.image, task.prompt)
         _native_logs.recent_errors.clear()
+        # llama-cpp-python reads the penalty window from the Llama when each completion builds
+        # its sampler (Llama._init_sampler: penalty_last_n=self.last_n_tokens_size); the one
+        # Llama reads one page at a time, so setting it per page is safe.
+        llm.last_n_tokens_size = options.penalty_window
         try:
             # Encodes the image and prefills the prompt before returning: not interruptible.
             stream = llm.create_chat_completion(

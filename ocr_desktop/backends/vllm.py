@@ -279,6 +279,8 @@ class VllmBackend:
             # vLLM refuses max_tokens above the context; the context limit then ends the page.
             "max_tokens": min(options.max_tokens, self.max_model_len),
             "temperature": options.temperature,
+            # vLLM's repetition_penalty covers the prompt and every generated token (no window
+            # like llama.cpp's), so options.penalty_window has nothing to set here.
             "repetition_penalty": options.repetition_penalty,
             "stream": True,
             "stream_options": {"include_usage": True},

@@ -44,6 +44,7 @@ from typing import Any, Protocol
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import Backend, BackendCrashed, BackendError, BackendState
 from ocr_desktop.core.documents import DocumentError, PageImage, display_name
+from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
@@ -52,16 +53,18 @@ from ocr_desktop.core.results import (
     PageResult,
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
-from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
 from ocr_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
 
 #: Waits before the 2nd, 3rd, 4th try of a page after a transient (retryable) backend error.
 RETRY_BACKOFF_S: tuple[float, ...] = (1.0, 4.0, 10.0)
-#: Repetition penalty of the loop-retry policy (GLM-OCR's SDK default; off for the first try,
-#: see GenerationSettings.repetition_penalty).
-LOOP_RETRY_PENALTY = 1.1
+#: What a person can do about a page the model returned no reading of (docs/pipeline.md).
+NO_READING_ADVICE = (
+    "the page image may not have reached the model: check in Settings → Models that the vision "
+    "projector (mmproj) belongs to the model, or try the other backend; a blank page has no text"
+)
 #: How often a memory guard that said "not now" is asked again.
 MEMORY_POLL_S = 0.5
 
@@ -152,6 +155,13 @@ class _Attempt:
     text: str
     stats: GenerationStats
     looped: bool
+    loop_bytes: int = 0  # UTF-8 length of the repeated unit, when looped
+
+
+def _no_reading(attempt: _Attempt) -> str | None:
+    """Why the attempt's text is no reading of the page (empty, only a fence, the prompt said
+    back, only special tokens), or None. A loop is a reading, cut; it has its own policy."""
+    return None if attempt.looped else reading_problem(attempt.text)
 
 
 class Pipeline:
@@ -733,13 +743,21 @@ class Pipeline:
         options = GenerationOptions(max_tokens=gen.max_tokens, repetition_penalty=gen.repetition_penalty)
         attempt = self._attempt_with_backoff(run, options)
         flags: set[str] = set()
+        problem = _no_reading(attempt)
+        if problem is not None:
+            # No reading of the page (the image never reached the model, or a transient server
+            # fault): read it once more as it was; a second such answer fails the page.
+            log.warning("page %d: %s; reading it once more", run.index + 1, problem)
+            flags.add(FLAG_RETRIED)
+            attempt = self._attempt_with_backoff(run, options)
+            problem = _no_reading(attempt)
+            if problem is not None:
+                self._page_failed(run.job, run.index, f"{problem}, twice — {NO_READING_ADVICE}")
+                return
         if attempt.looped:
             flags.add(FLAG_REPETITION_LOOP)
             if gen.loop_retry:
-                penalty = max(LOOP_RETRY_PENALTY, options.repetition_penalty)
-                retry = self._attempt_with_backoff(
-                    run, dataclasses.replace(options, repetition_penalty=penalty)
-                )
+                retry = self._attempt_with_backoff(run, loop_retry_options(options, attempt.loop_bytes))
                 flags.add(FLAG_RETRIED)
                 if not retry.looped:
                     flags.discard(FLAG_REPETITION_LOOP)
@@ -807,4 +825,4 @@ class Pipeline:
         if looped:
             text = text[: guard.loop_start].rstrip()
             stats = dataclasses.replace(stats, finish_reason="loop")
-        return _Attempt(text, stats, looped)
+        return _Attempt(text, stats, looped, len(guard.unit.encode()))

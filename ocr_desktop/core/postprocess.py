@@ -1,5 +1,5 @@
-"""What happens to GLM-OCR's text after the model: loop detection while it streams, and the
-conversions the exporters need (HTML tables to GFM or aligned text, formulas, light cleanup).
+"""What happens to GLM-OCR's text after the model: loop detection while it streams, and the HTML
+tables the result formatter (core/formatter.py) turns into GFM, balanced HTML or aligned text.
 
 GLM-OCR writes Markdown for text, HTML ``<table>`` for tables and LaTeX for formulas
 (research/glm_ocr.md, "Output formats"). Greedy decoding of a small model sometimes falls into a
@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -22,6 +21,10 @@ from html.parser import HTMLParser
 LOOP_MIN_CHARS = 800
 #: ... at least this many times in a row (so one long paragraph said twice is not a loop).
 LOOP_MIN_COPIES = 4
+#: A unit that is page structure rather than reading — no letter or digit outside tags (empty
+#: table rows, rules, dot leaders) or fill-in blanks (``Name: ______``) — must repeat this long
+#: before it counts: a form legitimately has dozens of identical empty rows or blank lines.
+STRUCTURE_MIN_CHARS = 4000
 #: Longest unit looked for: ~8 table rows or a long paragraph. Longer loops hit max_tokens.
 LOOP_MAX_PERIOD = 2000
 #: Characters at the tail used to find earlier occurrences (candidate periods).
@@ -40,8 +43,11 @@ class RepetitionGuard:
     keeps everything the model read before it started repeating, plus the unit once.
 
     Why these numbers: real pages repeat too (dot leaders, ``----`` rules, empty table rows,
-    bullets), but not as one exact unit over 800 characters; ten identical empty ``<tr>`` rows
-    are ~400 characters. A loop reaches 800 characters within ~200-400 tokens, while an unguarded
+    bullets), but reading does not repeat one unit with words in it over 800 characters. Units
+    that are only structure (no letter or digit outside tags) or fill-in blanks are held to
+    ``STRUCTURE_MIN_CHARS``: a form with forty identical empty 4-column rows is ~1800 characters
+    and must not be cut (GLM-OCR's loops on such tables still end at max_tokens, flagged
+    truncated). A loop reaches 800 characters within ~200-400 tokens, while an unguarded
     loop runs to ``max_tokens`` (4096). Each call costs one ``rfind`` over the last few KB and a
     few slice comparisons (C speed, microseconds), not a scan of the whole text.
     """
@@ -71,6 +77,14 @@ class RepetitionGuard:
     @property
     def detected(self) -> bool:
         return self.loop_start is not None
+
+    @property
+    def unit(self) -> str:
+        """One copy of the repeated unit (as it stands just before the cut); "" before a loop."""
+        if self.loop_start is None or self.period is None:
+            return ""
+        self._join()
+        return self._text[self.loop_start - self.period : self.loop_start]
 
     def feed(self, delta: str) -> bool:
         """Add the next piece of model output; True when the text has turned into a loop."""
@@ -109,7 +123,8 @@ class RepetitionGuard:
                 return
             period = n - _KEY_CHARS - found
             end = found + _KEY_CHARS - 1
-            span = max(self.min_chars, self.min_copies * period)
+            minimum = STRUCTURE_MIN_CHARS if _is_structure(text[n - period :]) else self.min_chars
+            span = max(minimum, self.min_copies * period)
             if span > n:
                 continue
             # The tail of length ``span`` is a loop iff it equals itself shifted by ``period``.
@@ -122,11 +137,12 @@ class RepetitionGuard:
         """Where to cut: any ``period`` characters of the loop are one copy of its unit, so the cut
         may move up to one period on, to just after a line break, a table row, a tag or a space,
         in that order of preference, instead of mid-word."""
-        copy = self._text[first_copy_end : first_copy_end + period]
+        text = self._text
         for ending in ("\n", "</tr>", ">", " "):
-            found = copy.find(ending)
+            # An ending right at the end of the first copy counts: that is where the loop began.
+            found = text.find(ending, first_copy_end - len(ending), first_copy_end + period)
             if found >= 0:
-                return first_copy_end + found + len(ending)
+                return found + len(ending)
         return first_copy_end
 
     def _run_start(self, period: int) -> int:
@@ -144,11 +160,21 @@ class RepetitionGuard:
         return n - lo
 
 
+#: A tag, or a tag cut in half at either end of a unit (a unit is any rotation of the loop).
+_TAG = re.compile(r"<[^<>]*>|^[^<>]*>|<[^<>]*$")
+_BLANKS = re.compile(r"_{3,}|\.{4,}|…{2,}|·{3,}|-{3,}")
+
+
+def _is_structure(unit: str) -> bool:
+    visible = _TAG.sub("", unit)
+    return not any(char.isalnum() for char in visible) or _BLANKS.search(visible) is not None
+
+
 # --- HTML tables ---------------------------------------------------------------------------------
 
 
 @dataclass
-class _Cell:
+class Cell:
     text: str
     rowspan: int = 1
     colspan: int = 1
@@ -156,21 +182,27 @@ class _Cell:
 
 
 @dataclass
-class _Table:
-    rows: list[list[_Cell]] = field(default_factory=list)
+class Table:
+    """One parsed ``<table>``. ``stray`` is text the model wrote inside the table but outside any
+    cell (kept, shown before the table, so no word is lost)."""
+
+    rows: list[list[Cell]] = field(default_factory=list)
     nested: bool = False
     header_rows: int = 0  # rows inside <thead>
+    stray: str = ""
 
 
 class _TableParser(HTMLParser):
-    """Reads one ``<table>``: its rows and cells, spans, and whether a table is nested in it."""
+    """Reads one ``<table>``: its rows and cells, spans, and whether a table is nested in it. A
+    nested table's text goes into the outer cell (its structure is not kept)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.table = _Table()
+        self.table = Table()
         self._depth = 0
-        self._cell: _Cell | None = None
+        self._cell: Cell | None = None
         self._buffer: list[str] = []
+        self._stray: list[str] = []
         self._in_head = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -179,7 +211,11 @@ class _TableParser(HTMLParser):
             if self._depth > 1:
                 self.table.nested = True
             return
-        if self._depth != 1:
+        if tag == "br" and self._cell is not None:
+            self._buffer.append("\n")
+        if self._depth > 1:
+            if tag in ("td", "th", "tr") and self._cell is not None:
+                self._buffer.append(" ")  # cells of a nested table stay apart as words
             return
         if tag == "thead":
             self._in_head = True
@@ -193,10 +229,8 @@ class _TableParser(HTMLParser):
             if not self.table.rows:
                 self.table.rows.append([])
             values = dict(attrs)
-            self._cell = _Cell("", _span(values.get("rowspan")), _span(values.get("colspan")), tag == "th")
+            self._cell = Cell("", _span(values.get("rowspan")), _span(values.get("colspan")), tag == "th")
             self.table.rows[-1].append(self._cell)
-        elif tag == "br" and self._cell is not None:
-            self._buffer.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
@@ -207,14 +241,19 @@ class _TableParser(HTMLParser):
             self._end_cell()
         elif self._depth == 1 and tag == "thead":
             self._in_head = False
+        elif self._depth > 1 and tag in ("td", "th") and self._cell is not None:
+            self._buffer.append(" ")
 
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
             self._buffer.append(data)
+        else:
+            self._stray.append(data)
 
     def close(self) -> None:
         super().close()
         self._end_cell()  # a table cut off mid-cell (by a loop or max_tokens) keeps its last text
+        self.table.stray = " ".join(" ".join(self._stray).split())
 
     def _end_cell(self) -> None:
         if self._cell is not None:
@@ -231,7 +270,8 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _parse_table(markup: str) -> _Table:
+def parse_table(markup: str) -> Table:
+    """The rows and cells of one ``<table>…</table>``, closed or cut off anywhere."""
     parser = _TableParser()
     parser.feed(markup)
     parser.close()
@@ -239,7 +279,7 @@ def _parse_table(markup: str) -> _Table:
     return parser.table
 
 
-def _grid(table: _Table) -> list[list[str]]:
+def table_grid(table: Table) -> list[list[str]]:
     """The table as a rectangle of cell texts; a spanned cell's text sits in its top-left slot."""
     grid: list[list[str | None]] = []
     for r, row in enumerate(table.rows):
@@ -262,27 +302,57 @@ def _grid(table: _Table) -> list[list[str]]:
     return [[value or "" for value in row] + [""] * (width - len(row)) for row in grid]
 
 
-def html_table_to_markdown(markup: str) -> str | None:
-    """A GFM pipe table for a simple HTML table; None when it has row/column spans or a nested
-    table, which a pipe table cannot show (keep the HTML then)."""
-    table = _parse_table(markup)
-    if table.nested or not table.rows:
+def _markdown_cell(text: str) -> str:
+    # A cell's text came out of HTML: "<" and "&" written back as entities so the renderer shows
+    # them as text; "|" would end the cell.
+    return html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def table_markdown(table: Table) -> str | None:
+    """A GFM pipe table for a simple table; None when it has row/column spans, a nested table or
+    several header rows, which a pipe table cannot show (write it as HTML then)."""
+    if table.nested or not table.rows or table.header_rows > 1:
         return None
     if any(cell.rowspan > 1 or cell.colspan > 1 for row in table.rows for cell in row):
         return None
-    if table.header_rows > 1:
-        return None
-    grid = _grid(table)
+    grid = table_grid(table)
 
     def line(cells: list[str]) -> str:
-        escaped = [c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>") for c in cells]
-        return "| " + " | ".join(escaped) + " |"
+        return "| " + " | ".join(_markdown_cell(c) for c in cells) + " |"
 
     # GFM needs a header row; a table without one uses its first row, as GLM-OCR's tables
     # almost always start with the column titles.
     out = [line(grid[0]), "| " + " | ".join("---" for _ in grid[0]) + " |"]
     out.extend(line(row) for row in grid[1:])
     return "\n".join(out)
+
+
+def table_html(table: Table) -> str:
+    """The table written back as balanced HTML (every tag closed, spans kept), whatever state
+    the model left it in."""
+    out = ["<table>"]
+    for r, row in enumerate(table.rows):
+        if r == 0 and table.header_rows:
+            out.append("<thead>")
+        if r == table.header_rows and table.header_rows:
+            out.append("<tbody>")
+        out.append("<tr>")
+        for cell in row:
+            tag = "th" if cell.header else "td"
+            spans = "".join(
+                f' {name}="{value}"'
+                for name, value in (("rowspan", cell.rowspan), ("colspan", cell.colspan))
+                if value > 1
+            )
+            text = html.escape(cell.text, quote=False).replace("\n", "<br>")
+            out.append(f"<{tag}{spans}>{text}</{tag}>")
+        out.append("</tr>")
+        if r == table.header_rows - 1:
+            out.append("</thead>")
+    if table.header_rows and len(table.rows) > table.header_rows:
+        out.append("</tbody>")
+    out.append("</table>")
+    return "".join(out)
 
 
 def display_width(text: str) -> int:
@@ -296,15 +366,14 @@ def display_width(text: str) -> int:
     return width
 
 
-def html_table_to_text(markup: str) -> str:
-    """An HTML table as aligned plain text (columns padded by display width, so CJK lines up);
-    spanned cells are written once, in their first row and column."""
-    grid = _grid(_parse_table(markup))
+def grid_text(grid: list[list[str]]) -> str:
+    """A table as aligned plain text (columns padded by display width, so CJK lines up); a cell
+    with line breaks takes several physical lines within its row."""
     if not grid:
         return ""
-    # Cells with <br> become several physical lines within one table row.
-    split = [[cell.split("\n") for cell in row] for row in grid]
-    widths = [max(display_width(line) for row in split for line in row[c]) for c in range(len(grid[0]))]
+    width = max(len(row) for row in grid)
+    split = [[cell.split("\n") for cell in row] + [[""]] * (width - len(row)) for row in grid]
+    widths = [max(display_width(line) for row in split for line in row[c]) for c in range(width)]
     lines: list[str] = []
     for row in split:
         for i in range(max(len(cell) for cell in row)):
@@ -314,109 +383,3 @@ def html_table_to_text(markup: str) -> str:
                 parts.append(value + " " * (widths[c] - display_width(value)))
             lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
-
-
-_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
-
-
-def replace_tables(text: str, convert: Callable[[str], str | None]) -> str:
-    """Replace every top-level ``<table>…</table>`` in ``text`` by ``convert(markup)``, or leave it
-    when that returns None. Nested tables stay inside their outer table's markup; an unclosed
-    table at the end runs to the end of the text."""
-    out: list[str] = []
-    depth = 0
-    start = 0
-    last = 0
-    for match in _TABLE_TAG.finditer(text):
-        if match.group(1) == "":
-            if depth == 0:
-                start = match.start()
-            depth += 1
-        elif depth > 0:
-            depth -= 1
-            if depth == 0:
-                markup = text[start : match.end()]
-                converted = convert(markup)
-                out.append(text[last:start])
-                out.append(markup if converted is None else converted)
-                last = match.end()
-    if depth > 0:
-        # A table the model never closed (cut by a loop or by max_tokens) still converts.
-        converted = convert(text[start:])
-        out.append(text[last:start])
-        out.append(text[start:] if converted is None else converted)
-    else:
-        out.append(text[last:])
-    return "".join(out)
-
-
-# --- formulas and cleanup ----------------------------------------------------------------------
-
-_DISPLAY_MATH = re.compile(r"\\\[(.+?)\\\]", re.DOTALL)
-_INLINE_MATH = re.compile(r"\\\((.+?)\\\)", re.DOTALL)
-_SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
-_WHOLE_FENCE = re.compile(r"\A\s*```(?:markdown|md|html|latex)?[ \t]*\n(.*?)\n```\s*\Z", re.DOTALL)
-
-
-def normalize_formulas(text: str) -> str:
-    """``\\[…\\]`` display math becomes ``$$…$$`` (a block of its own when it stands on its own
-    line) and ``\\(…\\)`` becomes ``$…$``: the delimiters Markdown renderers and GLM-OCR's SDK use."""
-
-    def display(match: re.Match[str]) -> str:
-        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-        line_end = text.find("\n", match.end())
-        after = text[match.end() : len(text) if line_end < 0 else line_end]
-        body = match.group(1).strip()
-        return f"$$\n{body}\n$$" if not before.strip() and not after.strip() else f"$${body}$$"
-
-    text = _DISPLAY_MATH.sub(display, text)
-    return _INLINE_MATH.sub(lambda m: f"${m.group(1).strip()}$", text)
-
-
-def wrap_formula(latex: str) -> str:
-    """A Formula Recognition answer (bare LaTeX) as a display-math block, unless already one."""
-    body = latex.strip()
-    for opening, closing in (("$$", "$$"), ("\\[", "\\]"), ("$", "$")):
-        if body.startswith(opening) and body.endswith(closing) and len(body) > len(opening) + len(closing):
-            body = body[len(opening) : -len(closing)].strip()
-            break
-    return f"$$\n{body}\n$$" if body else ""
-
-
-def clean_text(text: str) -> str:
-    """Light cleanup of one page of model output: special tokens that leaked through, a code
-    fence wrapped around the whole answer, trailing spaces, runs of blank lines."""
-    text = _SPECIAL_TOKEN.sub("", text)
-    fenced = _WHOLE_FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-
-
-_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_TAG = re.compile(r"<br\s*/?>|</?[a-zA-Z][^>]*>")
-_PLAIN_MATH = re.compile(r"\\\[(.+?)\\\]|\\\((.+?)\\\)|\$\$(.+?)\$\$", re.DOTALL)
-
-
-def to_plain_text(text: str) -> str:
-    """One page as plain text: tables aligned, heading and bold markers and other HTML removed,
-    entities decoded. Math stays as its LaTeX source, without ``\\(``, ``\\[`` or ``$$``."""
-    text = replace_tables(clean_text(text), html_table_to_text)
-    text = _HEADING.sub("", text)
-    text = _BOLD.sub(r"\1", text)
-    # Math keeps its LaTeX but loses the delimiters; single $ is left alone (it may be money).
-    text = _PLAIN_MATH.sub(lambda m: next(g for g in m.groups() if g is not None).strip(), text)
-    text = _TAG.sub(lambda m: "\n" if m.group(0).lower().startswith("<br") else "", text)
-    return clean_text(html.unescape(text))
-
-
-def to_markdown(text: str, *, formula: bool = False) -> str:
-    """One page as Markdown: simple tables as GFM pipe tables (complex ones kept as HTML), display
-    math as ``$$…$$``; ``formula`` marks a Formula Recognition answer, wrapped as one block."""
-    text = clean_text(text)
-    if formula:
-        return wrap_formula(text)
-    text = replace_tables(text, html_table_to_markdown)
-    return normalize_formulas(text)

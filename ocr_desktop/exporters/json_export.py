@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import DocumentResult, PageResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _timestamp(epoch: float | None) -> str | None:
@@ -27,7 +28,8 @@ def _page(page: PageResult) -> dict[str, Any]:
     return {
         "index": page.page_index,
         "number": page.page_index + 1,
-        "text": page.text,
+        "text": format_page(page.text, page.task).markdown,
+        "raw_text": page.text,
         "task": page.task,
         "backend": page.backend,
         "model": page.model,
@@ -48,6 +50,7 @@ def _page(page: PageResult) -> dict[str, Any]:
 
 
 def document_object(document: DocumentResult) -> dict[str, Any]:
+    pages = [_page(page) for page in sorted(document.pages, key=lambda p: p.page_index)]
     return {
         "document": {
             "job_id": document.job_id,
@@ -57,8 +60,9 @@ def document_object(document: DocumentResult) -> dict[str, Any]:
             "created_at": _timestamp(document.created_at),
             "finished_at": _timestamp(document.finished_at),
         },
-        "text": document.text,
-        "pages": [_page(page) for page in sorted(document.pages, key=lambda p: p.page_index)],
+        # The pages' formatted Markdown joined (docs/json-schema.md); each page is formatted once.
+        "text": "\n\n".join(page["text"] for page in pages),
+        "pages": pages,
         "failed": [
             {"index": index, "number": index + 1, "message": message}
             for index, message in sorted(document.failed.items())

@@ -1,12 +1,11 @@
-"""Markdown: GLM-OCR's own Markdown, simple tables as GFM pipe tables, formulas as ``$$…$$``."""
+"""Markdown: each page through the result formatter (core/formatter.py, docs/formatting.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.postprocess import to_markdown
+from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.core.tasks import Task
 from ocr_desktop.exporters.base import flag_notes, page_entries
 
 
@@ -18,7 +17,7 @@ def render(document: DocumentResult, *, page_separators: bool = True) -> str:
         if entry.result is None:
             parts.append(f"> **Page {entry.number} could not be read:** {entry.error}")
         else:
-            text = to_markdown(entry.result.text, formula=entry.result.task == Task.FORMULA.value)
+            text = format_page(entry.result.text, entry.result.task).markdown
             if text:
                 parts.append(text)
             parts.extend(f"> **Note:** {note}." for note in flag_notes(entry.result))

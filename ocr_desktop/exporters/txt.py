@@ -1,10 +1,12 @@
-"""Plain text: GLM-OCR's Markdown without its markup, HTML tables as aligned columns."""
+"""Plain text: each page through the result formatter (core/formatter.py): no markup, every
+table as aligned columns, LaTeX made readable, code as it was."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.postprocess import display_width, to_plain_text
+from ocr_desktop.core.formatter import format_page
+from ocr_desktop.core.postprocess import display_width
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters.base import flag_notes, page_entries
 
@@ -16,7 +18,7 @@ def render(document: DocumentResult, *, page_separators: bool = True) -> str:
         if entry.result is None:
             parts.append(f"[Page {entry.number} could not be read: {entry.error}]")
         else:
-            text = to_plain_text(entry.result.text)
+            text = format_page(entry.result.text, entry.result.task).text
             if text:
                 parts.append(text)
             parts.extend(f"[Page {entry.number}: {note}]" for note in flag_notes(entry.result))

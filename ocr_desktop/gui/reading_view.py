@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
     FLAG_REPETITION_LOOP,
@@ -490,8 +491,12 @@ class ReadingView(QWidget):
         at_end = scroll.value() >= scroll.maximum() - 4
         document = self.markdown_view.document()
         started = time.perf_counter()
+        # What the user reviews is what the .md export will hold: the same formatter.
+        result = self._results.get(self._page)
+        page = format_page(self.page_text(), result.task if result is not None else "text")
         document.setMarkdown(
-            markdown_for_display(self.page_text()), QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+            markdown_for_display(page.markdown),
+            QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
         )
         _outline_tables(document)
         # Rendering grows with the page; while it streams, spend at most ~10 % of the GUI
