@@ -233,7 +233,7 @@ def run_ocr(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ocr_desktop.core.documents import iter_document_paths
-    from ocr_desktop.telemetry.budget import MemoryGuard
+    from ocr_desktop.backends.memory import MemoryGuard
 
     err = Console(stderr=True)
     try:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, get_type_hints
 import tomli_w
 
 from ocr_desktop import paths
-from ocr_desktop.core.files import write_atomic
+from ocr_desktop.files import write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -22,7 +22,7 @@ from ocr_desktop.core.documents import PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings
-from ocr_desktop.telemetry.budget import MemoryBudgetError
+from ocr_desktop.backends.memory import MemoryBudgetError
 from tests.fixtures.files import draw_page
 from tests.fixtures.model import TestModel
 
@@ -251,7 +251,7 @@ def test_memory_estimate_counts_files_kv_cache_and_vision_attention(
 def test_refuses_to_load_what_does_not_fit_in_memory(
     fresh_backend: LlamaCppBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ocr_desktop.telemetry.budget.available_memory_bytes", lambda: 300 << 20)
+    monkeypatch.setattr("ocr_desktop.backends.memory.available_memory_bytes", lambda: 300 << 20)
     with pytest.raises(MemoryBudgetError, match=r"needs .* only 300 MiB is free .*llamacpp\.n_ctx"):
         fresh_backend.load(lambda _m, _f: None)
     assert not fresh_backend.loaded

@@ -42,8 +42,8 @@ from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.models.gguf import GgufError, GgufHeader, read_gguf_header
 from ocr_desktop.settings import LlamaCppSettings, Settings
-from ocr_desktop.telemetry.budget import check_fits
-from ocr_desktop.telemetry.reading import format_bytes
+from ocr_desktop.backends.memory import check_fits
+from ocr_desktop.formats import format_bytes
 
 log = logging.getLogger(__name__)
 native_log = logging.getLogger(f"{__name__}.native")

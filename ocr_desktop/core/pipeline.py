@@ -65,8 +65,8 @@ LOOP_RETRY_PENALTY = 1.1
 #: How often a memory guard that said "not now" is asked again.
 MEMORY_POLL_S = 0.5
 
-#: Returns why no additional page may start now, or None when it may.
-MemoryGuard = Callable[[], "str | None"]
+#: Returns why no additional page may start now, or None when it may (``backends.memory.MemoryGuard``).
+MemoryCheck = Callable[[], "str | None"]
 BackendFactory = Callable[[Settings], Backend]
 
 
@@ -163,7 +163,7 @@ class Pipeline:
         settings: Settings,
         listener: PipelineListener | None = None,
         backend_factory: BackendFactory = _create_backend,
-        memory_guard: MemoryGuard | None = None,
+        memory_guard: MemoryCheck | None = None,
         *,
         open_document: DocumentOpener = _open_document,
     ) -> None:

@@ -1,6 +1,6 @@
 """Exporting read documents as text, Markdown or JSON, one file per document or combined.
 
-Writes are atomic (``core.files.write_atomic``) and never replace an existing file unless asked:
+Writes are atomic (``files.write_atomic``) and never replace an existing file unless asked:
 ``report.md`` taken means ``report (2).md``.
 """
 
@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ocr_desktop.core.files import write_atomic
+from ocr_desktop.files import write_atomic
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
 from ocr_desktop.exporters.base import ExportError

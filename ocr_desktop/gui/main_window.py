@@ -57,7 +57,7 @@ from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.settings import Settings
-from ocr_desktop.telemetry.budget import MemoryGuard
+from ocr_desktop.backends.memory import MemoryGuard
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
