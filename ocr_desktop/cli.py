@@ -232,8 +232,8 @@ def run_ocr(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ocr_desktop.core.documents import iter_document_paths
     from ocr_desktop.backends.memory import MemoryGuard
+    from ocr_desktop.core.documents import iter_document_paths
 
     err = Console(stderr=True)
     try:

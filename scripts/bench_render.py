@@ -134,6 +134,12 @@ class InstantBackend:
     def unload(self) -> None:
         pass
 
+    def server_pids(self) -> list[int]:
+        return []
+
+    def metrics(self) -> None:
+        return None
+
     def recognize(
         self, page: PageImage, task: Task, options: GenerationOptions, cancel: threading.Event
     ) -> Generator[str, None, GenerationStats]:

@@ -44,7 +44,10 @@ def main() -> None:
     files = sorted(package.rglob("*.py"))
     functions = sorted((f for path in files for f in function_lengths(path, package.parent)), reverse=True)
     modules = sorted(
-        ((len(p.read_text(encoding="utf-8").splitlines()), p.relative_to(package.parent).as_posix()) for p in files),
+        (
+            (len(p.read_text(encoding="utf-8").splitlines()), p.relative_to(package.parent).as_posix())
+            for p in files
+        ),
         reverse=True,
     )
     print(f"longest functions (lines), of {len(functions)}:")

@@ -20,7 +20,10 @@ HEAVY = ("llama_cpp", "vllm", "torch", "jtop", "pynvml")
 #: places a module). A module of the package that no prefix places fails the test: put a new
 #: module in its layer here and in the docs.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("leaf", ("ocr_desktop", "ocr_desktop.paths", "ocr_desktop.formats", "ocr_desktop.files", "ocr_desktop.logs")),
+    (
+        "leaf",
+        ("ocr_desktop", "ocr_desktop.paths", "ocr_desktop.formats", "ocr_desktop.files", "ocr_desktop.logs"),
+    ),
     ("settings", ("ocr_desktop.settings",)),
     (
         "documents, results, layout",
@@ -95,7 +98,9 @@ def package_imports(path: Path, known: set[str]) -> set[str]:
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
             module = ".".join([*base, *([node.module] if node.module else [])])
             # ``from ocr_desktop import settings`` imports the module ocr_desktop.settings
-            found.update(f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names)
+            found.update(
+                f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names
+            )
     return {m for m in found if m in known} - {name}
 
 
@@ -232,7 +237,8 @@ def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
     }
     assert layer_violations(graph) == [
         "ocr_desktop.stray is in no layer of LAYERS",
-        "ocr_desktop.backends.base (backends) imports ocr_desktop.core.pipeline from a higher layer (pipeline)",
+        "ocr_desktop.backends.base (backends) imports ocr_desktop.core.pipeline"
+        " from a higher layer (pipeline)",
         "ocr_desktop.settings (settings) imports ocr_desktop.core.pipeline from a higher layer (pipeline)",
     ]
     assert find_cycle(graph) == [
@@ -245,5 +251,7 @@ def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
 def test_the_import_scan_resolves_modules_imported_by_name() -> None:
     graph = import_graph()
     assert "ocr_desktop.settings" in graph["ocr_desktop.cli"]  # from ocr_desktop import settings as …
-    assert "ocr_desktop.backends.registry" in graph["ocr_desktop.core.pipeline"]  # from …backends import registry
+    assert (
+        "ocr_desktop.backends.registry" in graph["ocr_desktop.core.pipeline"]
+    )  # from …backends import registry
     assert "ocr_desktop.backends.llamacpp" in graph["ocr_desktop.backends.registry"]  # lazy, in a function

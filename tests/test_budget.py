@@ -10,10 +10,6 @@ import psutil
 import pytest
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate
-from ocr_desktop.core.documents import PageImage
-from ocr_desktop.core.pipeline import Pipeline
-from ocr_desktop.core.store import JobStatus, JobStore
-from ocr_desktop.settings import Settings, TelemetrySettings
 from ocr_desktop.backends.memory import (
     DEFAULT_HEADROOM_BYTES,
     GENERIC_SUGGESTIONS,
@@ -22,6 +18,10 @@ from ocr_desktop.backends.memory import (
     available_memory_bytes,
     check_fits,
 )
+from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.pipeline import Pipeline
+from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.settings import Settings, TelemetrySettings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ocr_desktop.backends.base import Backend, BackendError
+from ocr_desktop.backends.base import Backend, BackendError, run_recognition
 from ocr_desktop.backends.llamacpp import LlamaCppBackend
+from ocr_desktop.backends.memory import MemoryBudgetError
 from ocr_desktop.core.documents import PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings
-from ocr_desktop.backends.memory import MemoryBudgetError
 from tests.fixtures.files import draw_page
 from tests.fixtures.model import TestModel
 
@@ -44,13 +44,14 @@ def read(
     cancel = cancel or threading.Event()
     stream = backend.recognize(page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), cancel)
     deltas: list[str] = []
-    while True:
-        try:
-            deltas.append(next(stream))
-        except StopIteration as done:
-            return deltas, done.value
+
+    def on_delta(delta: str) -> None:
+        deltas.append(delta)
         if cancel_after is not None and len(deltas) == cancel_after:
             cancel.set()
+
+    _text, stats = run_recognition(stream, on_delta)
+    return deltas, stats
 
 
 def rss() -> int:

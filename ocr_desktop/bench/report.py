@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 from ocr_desktop.bench.runner import ROUND_METRICS, BackendResult, BenchResults, LevelResult, Stat
 from ocr_desktop.files import write_atomic
-from ocr_desktop.settings import Settings, set_value
 from ocr_desktop.formats import format_bytes
+from ocr_desktop.settings import Settings, set_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

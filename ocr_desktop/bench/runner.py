@@ -29,7 +29,7 @@ import platform
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +38,14 @@ import psutil
 from PIL import Image
 
 from ocr_desktop import __version__
-from ocr_desktop.backends.base import Backend, BackendError, ProgressFn
+from ocr_desktop.backends import memory
+from ocr_desktop.backends.base import Backend, BackendError, ProgressFn, Recognition, run_recognition
 from ocr_desktop.backends.registry import BACKEND_LABELS, create_backend
 from ocr_desktop.bench import samples
 from ocr_desktop.core.documents import DocumentError, PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings, field_info
-from ocr_desktop.backends import memory
 from ocr_desktop.telemetry.jtop_source import JtopSource
 from ocr_desktop.telemetry.psutil_source import ProcessSource
 
@@ -487,7 +487,7 @@ class _BackendRun:
             result.error = exc.message
             return result
         result.model = backend.model_name
-        with ResourceMonitor(getattr(backend, "server_pids", None)) as monitor:
+        with ResourceMonitor(backend.server_pids) as monitor:
             result.baseline_rss_bytes = monitor.rss()
             try:
                 self._measure(backend, monitor)
@@ -667,12 +667,6 @@ def _timed_request(
     )
 
 
-def _drain(recognition: Iterator[str], stamps: list[float]) -> GenerationStats:
+def _drain(recognition: Recognition, stamps: list[float]) -> GenerationStats:
     """Consume a ``recognize`` generator, stamping each delta's arrival; returns its stats."""
-    while True:
-        try:
-            next(recognition)
-        except StopIteration as stop:
-            stats: GenerationStats = stop.value
-            return stats
-        stamps.append(time.perf_counter())
+    return run_recognition(recognition, lambda _delta: stamps.append(time.perf_counter()))[1]

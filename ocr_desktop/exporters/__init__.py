@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ocr_desktop.files import write_atomic
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
 from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.files import write_atomic
 
 __all__ = ["COMBINED_STEM", "FORMATS", "ExportError", "export", "render", "render_combined"]
 
