@@ -26,11 +26,11 @@ from ocr_desktop import __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.logs import setup_logging
 from ocr_desktop.models import cli as models_cli
+from ocr_desktop.pipeline import Pipeline, PipelineListener
 
 #: Exit statuses of ``ocr``.
 EXIT_OK = 0

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.base import MemoryEstimate, ProgressFn  # noqa: E402
 from ocr_desktop.core.documents import PageImage, open_document  # noqa: E402
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener  # noqa: E402
 from ocr_desktop.core.results import GenerationStats, PageResult  # noqa: E402
 from ocr_desktop.core.store import JobStore  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.pipeline import Pipeline, PipelineListener  # noqa: E402
 from ocr_desktop.settings import Settings  # noqa: E402
 
 DPI = 150

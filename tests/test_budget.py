@@ -19,8 +19,8 @@ from ocr_desktop.backends.memory import (
     check_fits,
 )
 from ocr_desktop.core.documents import PageImage
-from ocr_desktop.core.pipeline import Pipeline
 from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.pipeline import Pipeline
 from ocr_desktop.settings import Settings, TelemetrySettings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf

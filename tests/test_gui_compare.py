@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.core.documents import PageImage
-from ocr_desktop.core.pipeline import Pipeline
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.gui.compare import PROGRESS_STEPS, CompareDialog
+from ocr_desktop.pipeline import Pipeline
 from ocr_desktop.settings import Settings
 from tests.test_bench import SMALL_PAGES, Factory
 from tests.test_pipeline import FakeOpener, Recorder

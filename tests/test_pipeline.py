@@ -16,7 +16,6 @@ from PIL import Image
 
 from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, Recognition
 from ocr_desktop.core.documents import DocumentError, PageImage
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
@@ -26,6 +25,7 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slot
 
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.pipeline import PipelineListener
 from ocr_desktop.core.results import PageResult
+from ocr_desktop.pipeline import PipelineListener
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
 FRAME_MS = 33

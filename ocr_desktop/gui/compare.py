@@ -46,7 +46,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
-from ocr_desktop.core.pipeline import Pipeline
+from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,6 @@ from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.backends.memory import MemoryGuard
 from ocr_desktop.backends.registry import BACKEND_LABELS
-from ocr_desktop.core.pipeline import BackendFactory, Pipeline
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
@@ -57,6 +56,7 @@ from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
