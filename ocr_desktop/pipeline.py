@@ -98,10 +98,6 @@ class PipelineListener:
         """After ``backend_state`` READY: which backend and model now read the pages."""
 
 
-def _job_failed(listener: PipelineListener, *, job_id: str, message: str) -> None:
-    listener.job_failed(job_id, message)
-
-
 class OpenedDocument(Protocol):
     """What the pipeline needs of ``documents.Document``."""
 
@@ -513,7 +509,7 @@ class Pipeline:
             with self._cv:
                 job_ids = [j.id for j in self._queue]
             for job_id in job_ids:
-                self._notify(functools.partial(_job_failed, job_id=job_id, message=message))
+                self._notify_job_failed(job_id, message)
         finally:
             self._wind_down()
 
@@ -653,7 +649,7 @@ class Pipeline:
             return
         self._store.set_job_status(job.id, status, message)
         if status is JobStatus.FAILED:
-            self._notify(lambda listener: listener.job_failed(job.id, message))
+            self._notify_job_failed(job.id, message)
         else:
             self._notify(lambda listener: listener.job_finished(job.id))
 
@@ -713,6 +709,9 @@ class Pipeline:
             ahead = self._ahead  # None if its job was cancelled meanwhile
         if message is not None and ahead is not None:
             self._fail_job(ahead[0], message)
+
+    def _notify_job_failed(self, job_id: str, message: str) -> None:
+        self._notify(lambda listener: listener.job_failed(job_id, message))
 
     def _notify_loaded(self, backend: Backend) -> None:
         self._notify(
@@ -969,8 +968,10 @@ class _LentBackend:
         try:
             self._backend.load(progress)
         except BackendError as exc:
-            message = exc.message
-            pipeline._notify(lambda listener: listener.backend_state(BackendState.ERROR, message))
+            # Not ERROR: that is the queue's backend failing ("check the settings"); the benchmark
+            # reports its own failures, and the slot simply holds nothing.
+            message = f"{self.id} could not be loaded for the benchmark: {exc.message}"
+            pipeline._notify(lambda listener: listener.backend_state(BackendState.UNLOADED, message))
             raise
         self._loaded = True
         pipeline._notify_loaded(self._backend)
