@@ -266,5 +266,7 @@ def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
 def test_the_import_scan_resolves_modules_imported_by_name() -> None:
     graph = import_graph()
     assert "ocr_desktop.settings" in graph["ocr_desktop.cli"]  # from ocr_desktop import settings as …
-    assert "ocr_desktop.backends.registry" in graph["ocr_desktop.pipeline"]  # from …backends import registry
+    assert (
+        "ocr_desktop.backends.registry" in graph["ocr_desktop.pipeline.worker"]
+    )  # from …backends import registry
     assert "ocr_desktop.backends.llamacpp" in graph["ocr_desktop.backends.registry"]  # lazy, in a function

@@ -48,12 +48,8 @@ from ocr_desktop.backends.base import (
     BackendCrashed,
     BackendError,
     BackendState,
-    MemoryEstimate,
-    ProgressFn,
-    Recognition,
     run_recognition,
 )
-from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.core.documents import DocumentError, PageImage, display_name
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -64,6 +60,8 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_unloaded
+from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,23 +77,6 @@ MEMORY_POLL_S = 0.5
 #: Returns why no additional page may start now, or None when it may (``backends.memory.MemoryGuard``).
 MemoryCheck = Callable[[], "str | None"]
 BackendFactory = Callable[[Settings], Backend]
-
-
-class PipelineListener:
-    """Receives pipeline events. Methods are called on pipeline threads; the GUI bridge re-emits
-    them as Qt signals, the CLI updates its progress bars. Every method defaults to doing nothing."""
-
-    def job_added(self, job_id: str, name: str, page_count: int) -> None: ...
-    def job_started(self, job_id: str) -> None: ...
-    def page_started(self, job_id: str, page_index: int) -> None: ...
-    def text_delta(self, job_id: str, page_index: int, text: str) -> None: ...
-    def page_finished(self, job_id: str, result: PageResult) -> None: ...
-    def page_failed(self, job_id: str, page_index: int, message: str) -> None: ...
-    def job_finished(self, job_id: str) -> None: ...
-    def job_failed(self, job_id: str, message: str) -> None: ...
-    def backend_state(self, state: BackendState, message: str) -> None: ...
-    def backend_ready(self, backend_id: str, model_name: str) -> None:
-        """After ``backend_state`` READY: which backend and model now read the pages."""
 
 
 class OpenedDocument(Protocol):
@@ -406,7 +387,7 @@ class Pipeline:
         with self._cv:
             while not self._lent:
                 self._cv.wait()
-        return BackendLease(self, was_paused)
+        return BackendLease(self._factory, self._notify, functools.partial(self._end_lease, was_paused))
 
     def _end_lease(self, was_paused: bool) -> None:
         with self._cv:
@@ -696,7 +677,7 @@ class Pipeline:
             with self._cv:
                 self._backend = backend
                 self._cv.notify_all()
-            self._notify_loaded(backend)
+            announce_loaded(self._notify, backend)
             return None
         if backend is not None:
             self._unload(backend)
@@ -713,15 +694,6 @@ class Pipeline:
     def _notify_job_failed(self, job_id: str, message: str) -> None:
         self._notify(lambda listener: listener.job_failed(job_id, message))
 
-    def _notify_loaded(self, backend: Backend) -> None:
-        self._notify(
-            lambda listener: listener.backend_state(BackendState.READY, f"{backend.id}: {backend.model_name}")
-        )
-        self._notify(lambda listener: listener.backend_ready(backend.id, backend.model_name))
-
-    def _notify_unloaded(self, backend: Backend) -> None:
-        self._notify(lambda listener: listener.backend_state(BackendState.UNLOADED, f"{backend.id} unloaded"))
-
     @staticmethod
     def _unload(backend: Backend) -> None:
         try:
@@ -737,7 +709,7 @@ class Pipeline:
             old, self._backend = self._backend, None
         if old is not None:
             self._unload(old)
-            self._notify_unloaded(old)
+            announce_unloaded(self._notify, old)
         self._load_backend()  # of the settings current now, not of the switch's moment
 
     def _lend(self) -> None:
@@ -746,7 +718,7 @@ class Pipeline:
             backend, self._backend = self._backend, None
         if backend is not None:
             self._unload(backend)
-            self._notify_unloaded(backend)
+            announce_unloaded(self._notify, backend)
         with self._cv:
             self._lease_wanted = False
             self._lent = True
@@ -790,7 +762,7 @@ class Pipeline:
                 self._store.set_job_status(job.id, JobStatus.QUEUED, release=True)
         if backend is not None:
             self._unload(backend)
-            self._notify_unloaded(backend)
+            announce_unloaded(self._notify, backend)
 
     # -- page threads --------------------------------------------------------------------------
 
@@ -908,87 +880,3 @@ class Pipeline:
             text = text[: guard.loop_start].rstrip()
             stats = dataclasses.replace(stats, finish_reason="loop")
         return _Attempt(text, stats, looped)
-
-
-class BackendLease:
-    """The pipeline's backend slot, lent out by :meth:`Pipeline.lend_backend`; a context manager.
-
-    ``create_backend`` matches the benchmark's factory (settings, backend id): each backend is
-    made by the pipeline's own factory, and its load and unload are announced as the
-    pipeline's events, so a listener sees every backend that holds model memory.
-    """
-
-    def __init__(self, pipeline: Pipeline, was_paused: bool) -> None:
-        self._pipeline = pipeline
-        self._was_paused = was_paused
-        self._released = False
-
-    def create_backend(self, settings: Settings, backend_id: str) -> Backend:
-        if self._released:
-            raise RuntimeError("the lease was released")
-        pipeline = self._pipeline
-        return _LentBackend(pipeline._factory(dataclasses.replace(settings, backend=backend_id)), pipeline)
-
-    def release(self) -> None:
-        """Give the slot back (once); the queue goes on unless it was paused before."""
-        if not self._released:
-            self._released = True
-            self._pipeline._end_lease(self._was_paused)
-
-    def __enter__(self) -> BackendLease:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.release()
-
-
-class _LentBackend:
-    """A backend loaded through a lease: the backend itself, its life cycle told to the listener."""
-
-    def __init__(self, backend: Backend, pipeline: Pipeline) -> None:
-        self._backend = backend
-        self._pipeline = pipeline
-        self._loaded = False
-        self.id = backend.id
-
-    @property
-    def model_name(self) -> str:
-        return self._backend.model_name
-
-    @property
-    def max_in_flight(self) -> int:
-        return self._backend.max_in_flight
-
-    def memory_estimate(self) -> MemoryEstimate | None:
-        return self._backend.memory_estimate()
-
-    def load(self, progress: ProgressFn) -> None:
-        pipeline = self._pipeline
-        pipeline._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {self.id}"))
-        try:
-            self._backend.load(progress)
-        except BackendError as exc:
-            # Not ERROR: that is the queue's backend failing ("check the settings"); the benchmark
-            # reports its own failures, and the slot simply holds nothing.
-            message = f"{self.id} could not be loaded for the benchmark: {exc.message}"
-            pipeline._notify(lambda listener: listener.backend_state(BackendState.UNLOADED, message))
-            raise
-        self._loaded = True
-        pipeline._notify_loaded(self._backend)
-
-    def unload(self) -> None:
-        self._backend.unload()
-        if self._loaded:
-            self._loaded = False
-            self._pipeline._notify_unloaded(self._backend)
-
-    def recognize(
-        self, page: PageImage, task: Task, options: GenerationOptions, cancel: threading.Event
-    ) -> Recognition:
-        return self._backend.recognize(page, task, options, cancel)
-
-    def server_pids(self) -> list[int]:
-        return self._backend.server_pids()
-
-    def metrics(self) -> VllmMetrics | None:
-        return self._backend.metrics()
