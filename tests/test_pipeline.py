@@ -676,7 +676,6 @@ def test_settings_updated_while_the_old_backend_finishes_its_page_hold_after_the
     assert (pages[0].backend, pages[0].stats.completion_tokens) == ("old", 20)
     assert (pages[1].backend, pages[1].stats.completion_tokens) == ("new", 5)
     assert FLAG_TRUNCATED in pages[1].flags
-    assert rig.pipeline.settings.generation.max_tokens == 5
 
 
 # -- queue management and resume -------------------------------------------------------------------

@@ -310,12 +310,6 @@ class Pipeline:
         return self._backend
 
     @property
-    def settings(self) -> Settings:
-        """The settings pages start with now (a snapshot: change them with update_settings)."""
-        with self._cv:
-            return self._settings
-
-    @property
     def paused(self) -> bool:
         return self._paused
 
