@@ -221,11 +221,13 @@ def test_importing_the_core_and_cli_loads_no_heavy_runtime_and_no_qt() -> None:
 
 
 def test_every_module_imports_only_from_its_own_layer_or_below() -> None:
-    assert layer_violations(import_graph()) == []
+    violations = layer_violations(import_graph())
+    assert not violations, "\n".join(violations)
 
 
 def test_the_package_has_no_import_cycle() -> None:
-    assert find_cycle(import_graph()) == []
+    cycle = find_cycle(import_graph())
+    assert not cycle, " -> ".join(cycle)
 
 
 def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -241,7 +243,8 @@ def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def test_the_packages_have_no_import_cycle() -> None:
-    assert find_cycle(package_graph(import_graph())) == []
+    cycle = find_cycle(package_graph(import_graph()))
+    assert not cycle, " -> ".join(cycle)
 
 
 def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
