@@ -30,11 +30,11 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
 from ocr_desktop.core.documents import FoundPath, scan_paths
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.logs import setup_logging
 from ocr_desktop.models import cli as models_cli
+from ocr_desktop.pipeline import Pipeline, PipelineListener
 
 #: Exit statuses of ``ocr``.
 EXIT_OK = 0
@@ -304,7 +304,7 @@ def run_ocr(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ocr_desktop.telemetry.budget import MemoryGuard
+    from ocr_desktop.backends.memory import MemoryGuard
 
     err = Console(stderr=True)
     settings, problems, bad_flags = ocr_settings(args)

@@ -25,7 +25,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from ocr_desktop import paths
-from ocr_desktop.core.files import write_atomic
+from ocr_desktop.files import write_atomic
 
 T = TypeVar("T")
 

@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ocr_desktop.backends.base import run_recognition  # noqa: E402
 from ocr_desktop.backends.llamacpp import TOKEN_PX, LlamaCppBackend, image_grid  # noqa: E402
 from ocr_desktop.core.documents import PageImage  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
@@ -57,13 +58,9 @@ def run_app(model: TestModel, page: PageImage, max_tokens: int, flash_attn: bool
     started = time.perf_counter()
     backend.load(lambda _message, _fraction: None)
     load_s = time.perf_counter() - started
-    stream = backend.recognize(page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), threading.Event())
-    while True:
-        try:
-            next(stream)
-        except StopIteration as done:
-            stats = done.value
-            break
+    _text, stats = run_recognition(
+        backend.recognize(page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), threading.Event())
+    )
     backend.unload()
     return {
         "load_s": load_s,

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.base import MemoryEstimate, ProgressFn  # noqa: E402
 from ocr_desktop.core.documents import PageImage, open_document  # noqa: E402
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener  # noqa: E402
 from ocr_desktop.core.results import GenerationStats, PageResult  # noqa: E402
 from ocr_desktop.core.store import JobStore  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.pipeline import Pipeline, PipelineListener  # noqa: E402
 from ocr_desktop.settings import Settings  # noqa: E402
 
 DPI = 150
@@ -133,6 +133,12 @@ class InstantBackend:
 
     def unload(self) -> None:
         pass
+
+    def server_pids(self) -> list[int]:
+        return []
+
+    def metrics(self) -> None:
+        return None
 
     def recognize(
         self, page: PageImage, task: Task, options: GenerationOptions, cancel: threading.Event

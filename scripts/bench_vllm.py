@@ -39,6 +39,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ocr_desktop.backends.base import run_recognition  # noqa: E402
 from ocr_desktop.backends.vllm import VllmBackend  # noqa: E402
 from ocr_desktop.core.documents import PageImage  # noqa: E402
 from ocr_desktop.core.results import GenerationStats  # noqa: E402
@@ -111,13 +112,12 @@ def run_level(backend: VllmBackend, pages: list[PageImage], in_flight: int, max_
                 page = todo.get_nowait()
             except queue.Empty:
                 return
-            gen = backend.recognize(page, Task.TEXT, options, threading.Event())
             try:
-                while True:
-                    next(gen)
-            except StopIteration as stop:
+                _text, page_stats = run_recognition(
+                    backend.recognize(page, Task.TEXT, options, threading.Event())
+                )
                 with lock:
-                    stats.append(stop.value)
+                    stats.append(page_stats)
             except Exception as exc:  # reported below; a benchmark goes on with the other pages
                 with lock:
                     errors.append(f"page {page.index}: {exc}")

@@ -53,6 +53,12 @@ class ScriptedBackend:
     def unload(self) -> None:
         self.loaded = False
 
+    def server_pids(self) -> list[int]:
+        return []
+
+    def metrics(self) -> None:
+        return None
+
     def recognize(
         self, page: PageImage, task: Task, options: GenerationOptions, cancel: threading.Event
     ) -> Recognition:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 pytest_plugins = [
@@ -38,22 +39,46 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def child_processes() -> dict[int, psutil.Process]:
+    """The test process's live descendants (a zombie holds nothing but its pid: not counted)."""
+    found = {}
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                found[child.pid] = child
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def leaks(threads_before: set[threading.Thread], children_before: set[int]) -> list[str]:
+    """Threads (executor workers included) and child processes started since the snapshot and
+    still running. A session-scoped fixture's thread sets ``session_scoped``; its processes
+    exist before the tests that use it start (session fixtures are set up first)."""
+    threads = [
+        f"thread {t.name}"
+        for t in threading.enumerate()
+        if t not in threads_before and t.is_alive() and not getattr(t, "session_scoped", False)
+    ]
+    processes = []
+    for pid, child in child_processes().items():
+        if pid in children_before:
+            continue
+        try:
+            processes.append(f"process {pid} {' '.join(child.cmdline()[:3])}")
+        except psutil.NoSuchProcess:
+            continue
+    return threads + processes
+
+
 @pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    """Fail a test that leaves one of its threads running (napari's _dangling_qthreads idea)."""
-    before = set(threading.enumerate())
+def no_leaked_threads_or_processes() -> Iterator[None]:
+    """Fail a test that leaves one of its threads, executor workers or child processes running
+    (napari's _dangling_qthreads idea, widened to executors and subprocesses)."""
+    threads_before = set(threading.enumerate())
+    children_before = set(child_processes())
     yield
     deadline = time.monotonic() + 5.0
-    while True:
-        leaked = [
-            t
-            for t in threading.enumerate()
-            if t not in before
-            and t.is_alive()
-            and not t.name.startswith(("ThreadPoolExecutor", "asyncio"))
-            and not getattr(t, "session_scoped", False)
-        ]
-        if not leaked or time.monotonic() > deadline:
-            break
+    while (leaked := leaks(threads_before, children_before)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not leaked, f"test left threads running: {[t.name for t in leaked]}"
+    assert not leaked, f"test left running: {leaked}"

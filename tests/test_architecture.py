@@ -1,5 +1,7 @@
 """The architecture rules of DESIGN.md, checked on the source: Qt only in ``gui/``, heavy runtimes
-only imported lazily (inside the function that needs them)."""
+only imported lazily (inside the function that needs them), and the layers of
+docs/architecture.md: a module imports only from its own layer or the layers below, with no
+cycles."""
 
 from __future__ import annotations
 
@@ -13,6 +15,36 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "ocr_desktop"
 #: Runtimes that cost seconds and hundreds of MB to import, or exist only on some machines.
 HEAVY = ("llama_cpp", "vllm", "torch", "jtop", "pynvml")
+
+#: The layers of docs/architecture.md, lowest first: module-name prefixes (the longest match
+#: places a module). A module of the package that no prefix places fails the test: put a new
+#: module in its layer here and in the docs.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "leaf",
+        ("ocr_desktop", "ocr_desktop.paths", "ocr_desktop.formats", "ocr_desktop.files", "ocr_desktop.logs"),
+    ),
+    ("settings", ("ocr_desktop.settings",)),
+    (
+        "documents, results, layout",
+        (
+            "ocr_desktop.core",
+            "ocr_desktop.core.tasks",
+            "ocr_desktop.core.results",
+            "ocr_desktop.core.documents",
+            "ocr_desktop.core.postprocess",
+            "ocr_desktop.core.store",
+            "ocr_desktop.layout",
+            "ocr_desktop.models",
+            "ocr_desktop.telemetry",
+        ),
+    ),
+    ("backends", ("ocr_desktop.backends",)),
+    ("pipeline", ("ocr_desktop.pipeline",)),
+    ("exporters", ("ocr_desktop.exporters",)),
+    ("bench", ("ocr_desktop.bench",)),
+    ("cli / gui", ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui")),
+)
 
 
 def imported_modules(node: ast.AST) -> list[str]:
@@ -46,6 +78,83 @@ def module_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
     for statement in tree.body:
         visit(statement)
     return found
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def package_imports(path: Path, known: set[str]) -> set[str]:
+    """The package's own modules ``path`` imports anywhere (lazy and type-only imports too: an
+    upward import inside a function is still an upward dependency)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            # ``from ocr_desktop import settings`` imports the module ocr_desktop.settings
+            found.update(
+                f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names
+            )
+    return {m for m in found if m in known} - {name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = sources()
+    known = {module_name(path) for path in files}
+    return {module_name(path): package_imports(path, known) for path in files}
+
+
+def layer_of(module: str) -> int | None:
+    matches = [
+        (len(prefix), index)
+        for index, (_, prefixes) in enumerate(LAYERS)
+        for prefix in prefixes
+        # the package itself is placed alone, not everything under it
+        if module == prefix or (prefix != PACKAGE.name and module.startswith(prefix + "."))
+    ]
+    return max(matches)[1] if matches else None
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    found = [f"{module} is in no layer of LAYERS" for module in graph if layer_of(module) is None]
+    for module, imports in sorted(graph.items()):
+        own = layer_of(module)
+        for target in sorted(imports):
+            other = layer_of(target)
+            if own is not None and other is not None and other > own:
+                found.append(
+                    f"{module} ({LAYERS[own][0]}) imports {target} from a higher layer ({LAYERS[other][0]})"
+                )
+    return found
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle as a path ``[a, b, …, a]``, or [] when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[module] = 2
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (cycle := visit(module)):
+            return cycle
+    return []
 
 
 def root(module: str) -> str:
@@ -99,7 +208,7 @@ def test_importing_the_core_and_cli_loads_no_heavy_runtime_and_no_qt() -> None:
     # What actually lands in sys.modules, including through third-party packages.
     code = (
         "import sys\n"
-        "import ocr_desktop.cli, ocr_desktop.core.pipeline, ocr_desktop.core.store\n"
+        "import ocr_desktop.cli, ocr_desktop.pipeline, ocr_desktop.core.store\n"
         "import ocr_desktop.backends.registry, ocr_desktop.logs\n"
         "import ocr_desktop.backends.llamacpp, ocr_desktop.backends.vllm, ocr_desktop.telemetry.sources\n"
         f"heavy = {(*HEAVY, 'PySide6')!r}\n"
@@ -109,3 +218,58 @@ def test_importing_the_core_and_cli_loads_no_heavy_runtime_and_no_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_every_module_imports_only_from_its_own_layer_or_below() -> None:
+    violations = layer_violations(import_graph())
+    assert not violations, "\n".join(violations)
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    cycle = find_cycle(import_graph())
+    assert not cycle, " -> ".join(cycle)
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph folded into packages (``ocr_desktop.core``); a top-level module is its own node."""
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    folded: dict[str, set[str]] = {}
+    for module, imports in graph.items():
+        folded.setdefault(package(module), set()).update(package(t) for t in imports)
+    return {name: targets - {name} for name, targets in folded.items()}
+
+
+def test_the_packages_have_no_import_cycle() -> None:
+    cycle = find_cycle(package_graph(import_graph()))
+    assert not cycle, " -> ".join(cycle)
+
+
+def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
+    graph = {
+        "ocr_desktop.settings": {"ocr_desktop.pipeline"},
+        "ocr_desktop.pipeline": {"ocr_desktop.backends.base"},
+        "ocr_desktop.backends.base": {"ocr_desktop.pipeline"},
+        "ocr_desktop.stray": set(),
+    }
+    assert layer_violations(graph) == [
+        "ocr_desktop.stray is in no layer of LAYERS",
+        "ocr_desktop.backends.base (backends) imports ocr_desktop.pipeline from a higher layer (pipeline)",
+        "ocr_desktop.settings (settings) imports ocr_desktop.pipeline from a higher layer (pipeline)",
+    ]
+    assert find_cycle(graph) == [
+        "ocr_desktop.backends.base",
+        "ocr_desktop.pipeline",
+        "ocr_desktop.backends.base",
+    ]
+
+
+def test_the_import_scan_resolves_modules_imported_by_name() -> None:
+    graph = import_graph()
+    assert "ocr_desktop.settings" in graph["ocr_desktop.cli"]  # from ocr_desktop import settings as …
+    assert (
+        "ocr_desktop.backends.registry" in graph["ocr_desktop.pipeline.worker"]
+    )  # from …backends import registry
+    assert "ocr_desktop.backends.llamacpp" in graph["ocr_desktop.backends.registry"]  # lazy, in a function

@@ -10,11 +10,7 @@ import psutil
 import pytest
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate
-from ocr_desktop.core.documents import PageImage
-from ocr_desktop.core.pipeline import Pipeline
-from ocr_desktop.core.store import JobStatus, JobStore
-from ocr_desktop.settings import Settings, TelemetrySettings
-from ocr_desktop.telemetry.budget import (
+from ocr_desktop.backends.memory import (
     DEFAULT_HEADROOM_BYTES,
     GENERIC_SUGGESTIONS,
     MemoryBudgetError,
@@ -22,6 +18,10 @@ from ocr_desktop.telemetry.budget import (
     available_memory_bytes,
     check_fits,
 )
+from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.pipeline import Pipeline
+from ocr_desktop.settings import Settings, TelemetrySettings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 
@@ -76,7 +76,7 @@ def test_a_tight_fit_loads_with_a_warning(caplog: pytest.LogCaptureFixture) -> N
     # GIVEN a load that leaves more than the headroom but less than twice it
     estimate = MemoryEstimate(3 * GIB, "model 906 MiB + projector 462 MiB + KV cache")
     # WHEN checked THEN it passes and says how little is left
-    with caplog.at_level(logging.WARNING, logger="ocr_desktop.telemetry.budget"):
+    with caplog.at_level(logging.WARNING, logger="ocr_desktop.backends.memory"):
         warning = check_fits(estimate, available=3 * GIB + 800 * MIB)
     assert warning == (
         "memory is tight: loading takes 3.0 GiB (model 906 MiB + projector 462 MiB + KV cache) "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ocr_desktop.core import files
+from ocr_desktop import files
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,

@@ -1,23 +1,58 @@
-"""The Compare dialog: runs the benchmark off the GUI thread, shows table and charts, applies the advice."""
+"""The Compare dialog: runs the benchmark off the GUI thread, shows table and charts, applies the advice;
+it borrows the backend slot from the pipeline, the one owner of loaded backends."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop import settings as settings_mod
+from ocr_desktop.backends.base import BackendState
 from ocr_desktop.core.documents import PageImage
+from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.gui.compare import PROGRESS_STEPS, CompareDialog
+from ocr_desktop.pipeline import Pipeline
 from ocr_desktop.settings import Settings
 from tests.test_bench import SMALL_PAGES, Factory
+from tests.test_pipeline import FakeOpener, Recorder
 
 pytestmark = pytest.mark.gui
 
+PipelineFactory = Callable[[Factory], tuple[Pipeline, Recorder]]
 
-def make_dialog(qtbot: QtBot, factory: Factory, levels: str = "1,2,4") -> CompareDialog:
-    dialog = CompareDialog(Settings(), backend_factory=factory)
+
+@pytest.fixture
+def make_pipeline(tmp_path: Path) -> Iterator[PipelineFactory]:
+    """A started pipeline whose backends (its own and the benchmark's) come from ``factory``."""
+    made: list[Pipeline] = []
+
+    def make(factory: Factory) -> tuple[Pipeline, Recorder]:
+        events = Recorder()
+        pipeline = Pipeline(
+            JobStore(tmp_path / "jobs.sqlite3"),
+            Settings(),
+            events,
+            backend_factory=lambda s: factory(s, s.backend),
+            open_document=FakeOpener(),
+        )
+        pipeline.start()
+        made.append(pipeline)
+        return pipeline, events
+
+    yield make
+    for pipeline in made:
+        assert pipeline.shutdown(20.0)
+
+
+def make_dialog(
+    qtbot: QtBot, make_pipeline: PipelineFactory, factory: Factory, levels: str = "1,2,4"
+) -> CompareDialog:
+    pipeline, _events = make_pipeline(factory)
+    dialog = CompareDialog(Settings(), pipeline)
     qtbot.addWidget(dialog)
     dialog.levels_edit.setText(levels)
     dialog.pages_spin.setValue(4)
@@ -27,7 +62,9 @@ def make_dialog(qtbot: QtBot, factory: Factory, levels: str = "1,2,4") -> Compar
     return dialog
 
 
-def test_run_shows_table_and_charts_and_applies_the_recommendation(qtbot: QtBot) -> None:
+def test_run_shows_table_and_charts_and_applies_the_recommendation(
+    qtbot: QtBot, make_pipeline: PipelineFactory
+) -> None:
     # GIVEN a server-like backend whose throughput grows with pages in flight
     gui_thread = threading.current_thread()
     page_threads: set[threading.Thread] = set()
@@ -39,7 +76,7 @@ def test_run_shows_table_and_charts_and_applies_the_recommendation(qtbot: QtBot)
         llamacpp={"in_flight": 1, "token_delay_s": 0.003, "tokens_per_page": 10, "on_page": note_thread},
         vllm={"in_flight": 8, "token_delay_s": 0.003, "tokens_per_page": 10, "on_page": note_thread},
     )
-    dialog = make_dialog(qtbot, factory)
+    dialog = make_dialog(qtbot, make_pipeline, factory)
     dialog.show()
 
     # WHEN Run is clicked and the run ends
@@ -70,10 +107,12 @@ def test_run_shows_table_and_charts_and_applies_the_recommendation(qtbot: QtBot)
     assert not dialog.apply_button.isEnabled()
 
 
-def test_cancel_stops_the_run_and_shows_what_was_measured(qtbot: QtBot) -> None:
+def test_cancel_stops_the_run_and_shows_what_was_measured(
+    qtbot: QtBot, make_pipeline: PipelineFactory
+) -> None:
     # GIVEN a slow backend: a run would take minutes
     factory = Factory(llamacpp={"in_flight": 1, "token_delay_s": 0.02, "tokens_per_page": 500}, vllm={})
-    dialog = make_dialog(qtbot, factory, levels="1")
+    dialog = make_dialog(qtbot, make_pipeline, factory, levels="1")
     dialog.backend_boxes["vllm"].setChecked(False)
 
     # WHEN Run then Cancel are clicked
@@ -90,9 +129,9 @@ def test_cancel_stops_the_run_and_shows_what_was_measured(qtbot: QtBot) -> None:
     assert dialog.recommendation is None and not dialog.apply_button.isEnabled()
 
 
-def test_closing_while_running_cancels_first(qtbot: QtBot) -> None:
+def test_closing_while_running_cancels_first(qtbot: QtBot, make_pipeline: PipelineFactory) -> None:
     factory = Factory(llamacpp={"in_flight": 1, "token_delay_s": 0.02, "tokens_per_page": 500}, vllm={})
-    dialog = make_dialog(qtbot, factory, levels="1")
+    dialog = make_dialog(qtbot, make_pipeline, factory, levels="1")
     dialog.backend_boxes["vllm"].setChecked(False)
     dialog.show()
     with qtbot.waitSignal(dialog.run_finished, timeout=30_000):
@@ -104,9 +143,68 @@ def test_closing_while_running_cancels_first(qtbot: QtBot) -> None:
 
 
 @pytest.mark.parametrize(("levels", "message"), [("1,two", "whole numbers"), ("2,4", "start at 1")])
-def test_bad_levels_are_reported_and_nothing_runs(qtbot: QtBot, levels: str, message: str) -> None:
+def test_bad_levels_are_reported_and_nothing_runs(
+    qtbot: QtBot, make_pipeline: PipelineFactory, levels: str, message: str
+) -> None:
     factory = Factory()
-    dialog = make_dialog(qtbot, factory, levels=levels)
+    dialog = make_dialog(qtbot, make_pipeline, factory, levels=levels)
     dialog.run_button.click()
     assert message in dialog.status.text()
     assert not dialog.running and not factory.made
+
+
+def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot, tmp_path: Path) -> None:
+    # GIVEN a pipeline reading a queued 3-page document slowly
+    factory = Factory(
+        llamacpp={"in_flight": 1, "token_delay_s": 0.01, "tokens_per_page": 20},
+        vllm={"in_flight": 4, "token_delay_s": 0.002, "tokens_per_page": 10},
+    )
+    events = Recorder()
+    opener = FakeOpener()
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    pipeline = Pipeline(
+        store, Settings(), events, backend_factory=lambda s: factory(s, s.backend), open_document=opener
+    )
+    pipeline.start()
+    try:
+        job = pipeline.submit(opener.make(tmp_path, "queued.pdf", 3))
+        qtbot.waitUntil(lambda: bool(events.of("page_started")), timeout=10_000)
+        dialog = CompareDialog(Settings(), pipeline)
+        qtbot.addWidget(dialog)
+        dialog.levels_edit.setText("1,2")
+        dialog.pages_spin.setValue(2)
+        dialog.repeats_spin.setValue(1)
+        dialog.tokens_spin.setValue(10)
+        dialog.pixels_spin.setValue(SMALL_PAGES)
+
+        # WHEN a Compare run is started while the document is being read, and ends
+        with qtbot.waitSignal(dialog.run_finished, timeout=60_000):
+            dialog.run_button.click()
+        assert dialog.outcome is not None and not dialog.outcome.cancelled
+        assert pipeline.wait_idle(20.0)
+
+        # THEN, by the pipeline's own events, one backend at most was loaded at any moment:
+        # the queue's, then each benchmarked one, then the queue's again
+        loaded: list[str] = []
+        most = 0
+        for name, *args in list(events.events):
+            if name == "backend_ready":
+                loaded.append(args[0])
+            elif name == "backend_state" and args[0] is BackendState.UNLOADED:
+                loaded.remove(args[1].removesuffix(" unloaded"))
+            most = max(most, len(loaded))
+        assert most == 1
+        ready = [backend_id for backend_id, _model in events.of("backend_ready")]
+        assert ready == ["llamacpp", "llamacpp", "vllm", "llamacpp"]
+        # AND the queue read pages before and after the benchmark's backends, none between
+        order = [e[0] for e in events.events if e[0] in ("backend_ready", "page_started")]
+        readies = [i for i, name in enumerate(order) if name == "backend_ready"]
+        assert "page_started" in order[readies[0] : readies[1]]
+        assert "page_started" not in order[readies[1] : readies[3]]
+        assert "page_started" in order[readies[3] :]
+        # AND the queue went on afterwards: the document was read to the end, not paused
+        assert store.job(job).status is JobStatus.DONE
+        assert {p.page_index: p.status for p in store.pages(job)} == dict.fromkeys(range(3), PageStatus.DONE)
+        assert not pipeline.paused
+    finally:
+        assert pipeline.shutdown(20.0)

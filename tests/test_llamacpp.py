@@ -6,6 +6,7 @@ format, token counts, streaming, cancelling, unloading and every error path are 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gc
 import sys
@@ -16,13 +17,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ocr_desktop.backends.base import Backend, BackendError
+from ocr_desktop.backends.base import Backend, BackendError, run_recognition
 from ocr_desktop.backends.llamacpp import LlamaCppBackend
+from ocr_desktop.backends.memory import MemoryBudgetError
 from ocr_desktop.core.documents import PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings
-from ocr_desktop.telemetry.budget import MemoryBudgetError
 from tests.fixtures.files import draw_page
 from tests.fixtures.model import TestModel
 
@@ -44,13 +45,14 @@ def read(
     cancel = cancel or threading.Event()
     stream = backend.recognize(page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), cancel)
     deltas: list[str] = []
-    while True:
-        try:
-            deltas.append(next(stream))
-        except StopIteration as done:
-            return deltas, done.value
+
+    def on_delta(delta: str) -> None:
+        deltas.append(delta)
         if cancel_after is not None and len(deltas) == cancel_after:
             cancel.set()
+
+    _text, stats = run_recognition(stream, on_delta)
+    return deltas, stats
 
 
 def rss() -> int:
@@ -251,7 +253,7 @@ def test_memory_estimate_counts_files_kv_cache_and_vision_attention(
 def test_refuses_to_load_what_does_not_fit_in_memory(
     fresh_backend: LlamaCppBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ocr_desktop.telemetry.budget.available_memory_bytes", lambda: 300 << 20)
+    monkeypatch.setattr("ocr_desktop.backends.memory.available_memory_bytes", lambda: 300 << 20)
     with pytest.raises(MemoryBudgetError, match=r"needs .* only 300 MiB is free .*llamacpp\.n_ctx"):
         fresh_backend.load(lambda _m, _f: None)
     assert not fresh_backend.loaded
@@ -390,3 +392,44 @@ def test_image_is_sent_as_given_without_rescaling(llamacpp_backend: LlamaCppBack
     _, stats = read(llamacpp_backend, make_page(812, 588), max_tokens=2)
     assert stats.image_tokens == 29 * 21
     assert stats.prompt_tokens == 29 * 21 + 11
+
+
+def test_max_tokens_updated_while_the_old_backend_finishes_its_page_holds_after_the_switch(
+    llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    """The pipeline's settings rollback (issue #11), with the real runtime holding the page open."""
+    from ocr_desktop.core.store import JobStore
+    from ocr_desktop.pipeline import Pipeline, PipelineListener
+    from tests.fixtures.files import make_pdf
+
+    # GIVEN llama.cpp reading page 1 of 2, and a switch (another context size) asked to let it finish
+    first = copy.deepcopy(llamacpp_settings)
+    first.documents.dpi = 36
+    first.generation.max_tokens = 24
+    switched = dataclasses.replace(first, llamacpp=dataclasses.replace(first.llamacpp, n_ctx=4096))
+    updated = dataclasses.replace(switched, generation=dataclasses.replace(first.generation, max_tokens=5))
+    ready: list[str] = []
+
+    class SwitchOnFirstDelta(PipelineListener):
+        def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+            if page_index == 0 and len(ready) == 1:
+                pipeline.switch_backend(switched, finish_page=True)
+                # WHEN max tokens changes while the old backend still streams that page
+                pipeline.update_settings(updated)
+                ready.append("switch asked")
+
+        def backend_ready(self, backend_id: str, model_name: str) -> None:
+            ready.append(backend_id)
+
+    pipeline = Pipeline(JobStore(tmp_path / "jobs.sqlite3"), first, SwitchOnFirstDelta())
+    pipeline.start()
+    try:
+        job = pipeline.submit(make_pdf(tmp_path / "two.pdf", 2))
+        assert pipeline.wait_idle(240)
+    finally:
+        assert pipeline.shutdown(60)
+    # THEN the first page kept its own limit, and the page after the switch has the new one
+    pages = {p.page_index: p for p in JobStore(tmp_path / "jobs.sqlite3").document_result(job).pages}
+    assert ready == ["llamacpp", "switch asked", "llamacpp"]
+    assert pages[0].stats.completion_tokens == 24
+    assert (pages[1].stats.completion_tokens, pages[1].stats.finish_reason) == (5, "length")

@@ -16,7 +16,6 @@ from PIL import Image
 
 from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, Recognition
 from ocr_desktop.core.documents import DocumentError, PageImage
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
@@ -26,6 +25,7 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 
@@ -129,6 +129,9 @@ class Recorder(PipelineListener):
 
     def backend_state(self, state: BackendState, message: str) -> None:
         self._record("backend_state", state, message)
+
+    def backend_ready(self, backend_id: str, model_name: str) -> None:
+        self._record("backend_ready", backend_id, model_name)
 
 
 @dataclass
@@ -348,7 +351,7 @@ def test_pause_starts_no_new_page_until_resumed(make_rig: Callable[..., Rig]) ->
     assert rig.pipeline.paused
     assert rig.store.job(job).status is JobStatus.PAUSED
     # WHEN resumed, the job completes
-    rig.pipeline.resume()
+    rig.pipeline.unpause()
     rig.idle()
     assert rig.backend.calls == [0, 1, 2]
     assert rig.store.job(job).status is JobStatus.DONE
@@ -643,6 +646,36 @@ def test_switching_backend_after_the_page_finishes_keeps_its_result(make_rig: Ca
     rig.idle()
     assert {r.page_index: r.backend for _, r in rig.events.of("page_finished")} == {0: "old", 1: "new"}
     assert old.calls == [0]
+
+
+def test_settings_updated_while_the_old_backend_finishes_its_page_hold_after_the_switch(
+    make_rig: Callable[..., Rig],
+) -> None:
+    # GIVEN the old backend reading page 1 of 2, and a switch asked to finish that page first
+    old = ScriptedBackend(id="old", token_delay_s=0.01, tokens_per_page=20)
+    new = ScriptedBackend(id="new", tokens_per_page=8)
+    backends = {"llamacpp": old, "vllm": new}
+    rig = make_rig(factory=lambda s: backends[s.backend])
+    job = rig.pipeline.submit(rig.doc("a.pdf", 2))
+    switched = Settings()
+    switched.backend = "vllm"
+    updated = Settings()
+    updated.backend = "vllm"
+    updated.generation.max_tokens = 5
+
+    def switch_then_update() -> None:
+        rig.pipeline.switch_backend(switched, finish_page=True)
+        # WHEN max tokens is changed while the old backend still finishes its page (this hook
+        # runs on the page's thread, between two of its deltas)
+        rig.pipeline.update_settings(updated)
+
+    rig.events.on("text_delta", lambda j, i, _t: i == 0, switch_then_update)
+    rig.idle()
+    # THEN the old page kept the settings it started with, and the new value holds after the switch
+    pages = {p.page_index: p for p in rig.store.document_result(job).pages}
+    assert (pages[0].backend, pages[0].stats.completion_tokens) == ("old", 20)
+    assert (pages[1].backend, pages[1].stats.completion_tokens) == ("new", 5)
+    assert FLAG_TRUNCATED in pages[1].flags
 
 
 # -- queue management and resume -------------------------------------------------------------------

@@ -27,12 +27,13 @@ from typing import Any, ClassVar
 import psutil
 import pytest
 
+from ocr_desktop.formats import format_bytes
 from ocr_desktop.settings import TelemetrySettings
 from ocr_desktop.telemetry import sampler as sampler_module
 from ocr_desktop.telemetry.jtop_source import JtopSource
 from ocr_desktop.telemetry.nvml_source import NvmlSource
 from ocr_desktop.telemetry.psutil_source import ProcessSource, PsutilSource
-from ocr_desktop.telemetry.reading import Reading, format_bytes
+from ocr_desktop.telemetry.reading import Reading
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.source import Source, SourceReading
 

@@ -28,7 +28,7 @@ import psutil
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState
+from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, run_recognition
 from ocr_desktop.backends.vllm import VllmBackend
 from ocr_desktop.backends.vllm_metrics import VllmMetrics, parse_prometheus
 from ocr_desktop.backends.vllm_server import (
@@ -43,10 +43,10 @@ from ocr_desktop.backends.vllm_server import (
     server_env_defaults,
 )
 from ocr_desktop.core.documents import PageImage
-from ocr_desktop.core.pipeline import Pipeline, PipelineListener
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import Settings, VllmSettings, to_dict
 from tests.fixtures.vllm import RunningVllm, managed_settings, server_env
 
@@ -70,11 +70,8 @@ def read_page(
         page, Task.TEXT, GenerationOptions(max_tokens=max_tokens), cancel or threading.Event()
     )
     deltas: list[str] = []
-    while True:
-        try:
-            deltas.append(next(gen))
-        except StopIteration as stop:
-            return deltas, stop.value
+    _text, stats = run_recognition(gen, deltas.append)
+    return deltas, stats
 
 
 def loaded(settings: VllmSettings, env: dict[str, str] | None = None) -> tuple[VllmBackend, list[str]]:
@@ -442,17 +439,16 @@ def test_cancel_ends_the_page_and_the_servers_request(remote_backend: VllmBacken
     # GIVEN a page that would take ~1900 tokens (up to the context)
     cancel = threading.Event()
     gen = remote_backend.recognize(make_page(2), Task.TEXT, GenerationOptions(max_tokens=1900), cancel)
-    deltas = []
+    deltas: list[str] = []
     started = time.perf_counter()
-    # WHEN cancel is set after 5 deltas
-    while True:
-        try:
-            deltas.append(next(gen))
-        except StopIteration as stop:
-            stats = stop.value
-            break
+
+    def on_delta(delta: str) -> None:
+        deltas.append(delta)
         if len(deltas) == 5:
             cancel.set()
+
+    # WHEN cancel is set after 5 deltas
+    _text, stats = run_recognition(gen, on_delta)
     # THEN the page ends at once as cancelled
     assert stats.finish_reason == "cancelled"
     assert len(deltas) < 100

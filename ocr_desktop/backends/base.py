@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
 
+from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
@@ -109,3 +110,33 @@ class Backend(Protocol):
         Raises BackendError with a message a person can act on.
         """
         ...
+
+    # -- capabilities: every backend answers, an in-process one with "none" --------------------
+
+    def server_pids(self) -> list[int]:
+        """The processes of a server this backend runs, for the memory gauge; [] in-process."""
+        ...
+
+    def metrics(self) -> VllmMetrics | None:
+        """The runtime's own load counters (vLLM's /metrics); None where it has none."""
+        ...
+
+
+def run_recognition(
+    recognition: Recognition, on_delta: Callable[[str], None] | None = None
+) -> tuple[str, GenerationStats]:
+    """Drive a ``recognize`` generator to its end: the whole text and the stats it returns.
+
+    ``on_delta`` sees each delta as it comes (a live view, a progress bar, a loop guard). A
+    generator that returns nothing gives empty stats.
+    """
+    parts: list[str] = []
+    while True:
+        try:
+            delta = next(recognition)
+        except StopIteration as end:
+            stats = end.value if isinstance(end.value, GenerationStats) else GenerationStats()
+            return "".join(parts), stats
+        parts.append(delta)
+        if on_delta is not None:
+            on_delta(delta)

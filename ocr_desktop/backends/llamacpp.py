@@ -37,13 +37,13 @@ from ocr_desktop.backends.base import (
     Recognition,
     glm_ocr_messages,
 )
+from ocr_desktop.backends.memory import check_fits
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.formats import format_bytes
 from ocr_desktop.models.gguf import GgufError, GgufHeader, read_gguf_header
 from ocr_desktop.settings import LlamaCppSettings, Settings
-from ocr_desktop.telemetry.budget import check_fits
-from ocr_desktop.telemetry.reading import format_bytes
 
 log = logging.getLogger(__name__)
 native_log = logging.getLogger(f"{__name__}.native")
@@ -244,6 +244,12 @@ class LlamaCppBackend:
             self.config.flash_attn, IMAGE_MIN_TOKENS, self.config.image_max_tokens,
         )  # fmt: skip
         progress("llama.cpp ready", 1.0)
+
+    def server_pids(self) -> list[int]:
+        return []  # in-process: the app's own memory is the model's
+
+    def metrics(self) -> None:
+        return None  # llama.cpp keeps no load counters worth a gauge
 
     def unload(self) -> None:
         if not self._lock.acquire(timeout=UNLOAD_WAIT_S):

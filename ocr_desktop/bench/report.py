@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocr_desktop.bench.runner import ROUND_METRICS, BackendResult, BenchResults, LevelResult, Stat
-from ocr_desktop.core.files import write_atomic
+from ocr_desktop.files import write_atomic
+from ocr_desktop.formats import format_bytes
 from ocr_desktop.settings import Settings, set_value
-from ocr_desktop.telemetry.reading import format_bytes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

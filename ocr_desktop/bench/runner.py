@@ -29,7 +29,7 @@ import platform
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +38,14 @@ import psutil
 from PIL import Image
 
 from ocr_desktop import __version__
-from ocr_desktop.backends.base import Backend, BackendError, ProgressFn
+from ocr_desktop.backends import memory
+from ocr_desktop.backends.base import Backend, BackendError, ProgressFn, Recognition, run_recognition
 from ocr_desktop.backends.registry import BACKEND_LABELS, create_backend
 from ocr_desktop.bench import samples
 from ocr_desktop.core.documents import DocumentError, PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings, field_info
-from ocr_desktop.telemetry import budget
 from ocr_desktop.telemetry.jtop_source import JtopSource
 from ocr_desktop.telemetry.psutil_source import ProcessSource
 
@@ -487,7 +487,7 @@ class _BackendRun:
             result.error = exc.message
             return result
         result.model = backend.model_name
-        with ResourceMonitor(getattr(backend, "server_pids", None)) as monitor:
+        with ResourceMonitor(backend.server_pids) as monitor:
             result.baseline_rss_bytes = monitor.rss()
             try:
                 self._measure(backend, monitor)
@@ -506,7 +506,7 @@ class _BackendRun:
         result = self.result
         estimate = backend.memory_estimate()
         if estimate is not None:
-            budget.check_fits(estimate)
+            memory.check_fits(estimate)
         label = result.label
         start = time.perf_counter()
         backend.load(lambda message, _fraction: self.ticker.say(f"{label}: {message}"))
@@ -521,7 +521,7 @@ class _BackendRun:
         result.warmup_s = warmup.wall_s
         self.ticker.step(f"{label}: warm-up page read in {warmup.wall_s:.1f} s")
         result.loaded_rss_bytes = monitor.rss()
-        result.available_after_load_bytes = budget.available_memory_bytes()
+        result.available_after_load_bytes = memory.available_memory_bytes()
         for level in self.config.in_flight:
             if self.cancel.is_set():
                 break
@@ -562,7 +562,7 @@ class _BackendRun:
         per_page = max(0, int(max(growth)))
         result.memory_per_page_bytes = per_page
         cap = result.max_in_flight if result.max_in_flight <= 1 else MAX_IN_FLIGHT_LIMIT
-        headroom = result.available_after_load_bytes - self.settings.telemetry.low_memory_mb * budget.MIB
+        headroom = result.available_after_load_bytes - self.settings.telemetry.low_memory_mb * memory.MIB
         fit = cap if per_page == 0 else int(headroom // per_page)
         result.max_in_flight_within_budget = max(0, min(cap, fit))
 
@@ -667,12 +667,6 @@ def _timed_request(
     )
 
 
-def _drain(recognition: Iterator[str], stamps: list[float]) -> GenerationStats:
+def _drain(recognition: Recognition, stamps: list[float]) -> GenerationStats:
     """Consume a ``recognize`` generator, stamping each delta's arrival; returns its stats."""
-    while True:
-        try:
-            next(recognition)
-        except StopIteration as stop:
-            stats: GenerationStats = stop.value
-            return stats
-        stamps.append(time.perf_counter())
+    return run_recognition(recognition, lambda _delta: stamps.append(time.perf_counter()))[1]

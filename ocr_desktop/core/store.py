@@ -525,14 +525,6 @@ class JobStore:
             finished_at=job.finished_at,
         )
 
-    def original_text(self, job_id: str, page_index: int) -> str | None:
-        """The recognised text of a page, before any user edit."""
-        rows = self._query(
-            "SELECT text FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
-            (job_id, page_index),
-        )
-        return str(rows[0][0]) if rows else None
-
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:
     (

@@ -1,7 +1,7 @@
 """Exporting read documents as text, Markdown or JSON, one file per document or combined.
 
 :func:`export_documents` is the one export used by the CLI and the Export dialog. Writes are
-atomic (``core.files.write_atomic``), so a failed write leaves no partial file. Which existing
+atomic (``files.write_atomic``), so a failed write leaves no partial file. Which existing
 files it may replace:
 
 * a file that already holds exactly what would be written is left alone (``unchanged``): a rerun
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr_desktop import paths
-from ocr_desktop.core.files import write_atomic
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
 from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.files import write_atomic
 from ocr_desktop.settings import ExportSettings
 
 __all__ = [

@@ -17,11 +17,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slot
 
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.pipeline import PipelineListener
 from ocr_desktop.core.results import PageResult
+from ocr_desktop.pipeline import PipelineListener
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
 FRAME_MS = 33
@@ -36,7 +36,7 @@ class _Delta:
 
 @dataclass(frozen=True)
 class _Event:
-    name: str  # the name of the bridge's signal
+    signal: SignalInstance  # one of the bridge's signals
     args: tuple[object, ...]
 
 
@@ -52,6 +52,7 @@ class PipelineBridge(QObject):
     job_finished = Signal(str)  # job_id
     job_failed = Signal(str, str)  # job_id, message
     backend_state = Signal(object, str)  # BackendState, message
+    backend_ready = Signal(str, str)  # backend id, model name
 
     _wake = Signal()  # internal: emitted on a worker thread, received on the main thread (queued)
 
@@ -78,9 +79,9 @@ class PipelineBridge(QObject):
         if wake:
             self._wake.emit()
 
-    def put_event(self, name: str, args: tuple[object, ...]) -> None:
+    def put_event(self, signal: SignalInstance, *args: object) -> None:
         with self._lock:
-            self._items.append(_Event(name, args))
+            self._items.append(_Event(signal, args))
             self._urgent = True
         if QThread.currentThread() is self.thread():
             self.drain()  # e.g. job_added from submit() on the main thread: show the row now
@@ -104,7 +105,7 @@ class PipelineBridge(QObject):
             if isinstance(item, _Delta):
                 self.text_delta.emit(item.job_id, item.page_index, "".join(item.parts), len(item.parts))
             else:
-                getattr(self, item.name).emit(*item.args)
+                item.signal.emit(*item.args)
 
 
 class _Listener(PipelineListener):
@@ -114,28 +115,31 @@ class _Listener(PipelineListener):
         self._bridge = bridge
 
     def job_added(self, job_id: str, name: str, page_count: int) -> None:
-        self._bridge.put_event("job_added", (job_id, name, page_count))
+        self._bridge.put_event(self._bridge.job_added, job_id, name, page_count)
 
     def job_started(self, job_id: str) -> None:
-        self._bridge.put_event("job_started", (job_id,))
+        self._bridge.put_event(self._bridge.job_started, job_id)
 
     def page_started(self, job_id: str, page_index: int) -> None:
-        self._bridge.put_event("page_started", (job_id, page_index))
+        self._bridge.put_event(self._bridge.page_started, job_id, page_index)
 
     def text_delta(self, job_id: str, page_index: int, text: str) -> None:
         self._bridge.put_delta(job_id, page_index, text)
 
     def page_finished(self, job_id: str, result: PageResult) -> None:
-        self._bridge.put_event("page_finished", (job_id, result))
+        self._bridge.put_event(self._bridge.page_finished, job_id, result)
 
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._bridge.put_event("page_failed", (job_id, page_index, message))
+        self._bridge.put_event(self._bridge.page_failed, job_id, page_index, message)
 
     def job_finished(self, job_id: str) -> None:
-        self._bridge.put_event("job_finished", (job_id,))
+        self._bridge.put_event(self._bridge.job_finished, job_id)
 
     def job_failed(self, job_id: str, message: str) -> None:
-        self._bridge.put_event("job_failed", (job_id, message))
+        self._bridge.put_event(self._bridge.job_failed, job_id, message)
 
     def backend_state(self, state: BackendState, message: str) -> None:
-        self._bridge.put_event("backend_state", (state, message))
+        self._bridge.put_event(self._bridge.backend_state, state, message)
+
+    def backend_ready(self, backend_id: str, model_name: str) -> None:
+        self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name)

@@ -4,6 +4,12 @@ The benchmark (``ocr_desktop.bench.runner``) runs on a worker thread that also w
 files; its progress and outcome come back through queued signals, so widgets are only touched
 on the main thread. Cancel sets the run's ``threading.Event``: the pages in flight finish, the
 backend unloads and the figures measured so far are still shown.
+
+The pipeline is the one owner of loaded backends (an 8 GB device holds one model): the run
+borrows the backend slot with ``Pipeline.lend_backend`` — the queue pauses, its page in flight
+finishes, its backend unloads — loads each benchmarked backend through the lease, and gives the
+slot back, after which the queue goes on. The memory check before each load is the benchmark's
+``backends.memory.check_fits``, the policy every backend load asks.
 """
 
 from __future__ import annotations
@@ -37,9 +43,10 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import paths
 from ocr_desktop import settings as settings_mod
-from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS, create_backend
+from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS
 from ocr_desktop.bench import report
-from ocr_desktop.bench.runner import BackendFactory, BenchConfig, BenchError, run_benchmark
+from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
+from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +76,13 @@ class CompareDialog(QDialog):
     def __init__(
         self,
         settings: settings_mod.Settings,
+        pipeline: Pipeline,
         parent: QWidget | None = None,
-        *,
-        backend_factory: BackendFactory = create_backend,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare backends on this device")
         self._settings = settings
-        self._factory = backend_factory
+        self._pipeline = pipeline
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
         self._close_when_done = False
@@ -207,7 +213,11 @@ class CompareDialog(QDialog):
         """Worker thread: measure, write the report, hand the outcome back through a signal."""
         signals = self._signals
         try:
-            results = run_benchmark(config, settings, signals.progress.emit, self._cancel, self._factory)
+            signals.progress.emit("Pausing the queue: the page being read finishes first…", -1.0)
+            with self._pipeline.lend_backend() as lease:
+                results = run_benchmark(
+                    config, settings, signals.progress.emit, self._cancel, lease.create_backend
+                )
             files = report.write_report(results, out_dir)
         except BenchError as exc:
             signals.failed.emit(str(exc))

@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ocr_desktop.telemetry.reading import Reading, format_bytes
+from ocr_desktop.formats import format_bytes
+from ocr_desktop.telemetry.reading import Reading
 from ocr_desktop.telemetry.sampler import Sampler
 
 # Okabe-Ito colours (readable with colour-blindness), plus a red for the critical level.

@@ -44,8 +44,8 @@ from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendState
+from ocr_desktop.backends.memory import MemoryGuard
 from ocr_desktop.backends.registry import BACKEND_LABELS
-from ocr_desktop.core.pipeline import BackendFactory, Pipeline
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
@@ -57,8 +57,8 @@ from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
-from ocr_desktop.telemetry.budget import MemoryGuard
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
@@ -430,12 +430,12 @@ class MainWindow(QMainWindow):
 
     # Called on the sampler's thread: they only read the pipeline's current backend reference.
     def _server_pids(self) -> list[int]:
-        server_pids = getattr(self.pipeline.backend, "server_pids", None)
-        return server_pids() if server_pids is not None else []
+        backend = self.pipeline.backend
+        return backend.server_pids() if backend is not None else []
 
     def _server_metrics(self) -> VllmMetricsLike | None:
-        metrics = getattr(self.pipeline.backend, "metrics", None)
-        return metrics() if metrics is not None else None
+        backend = self.pipeline.backend
+        return backend.metrics() if backend is not None else None
 
     def _connect(self) -> None:
         b = self.bridge
@@ -448,6 +448,7 @@ class MainWindow(QMainWindow):
         b.job_finished.connect(self._on_job_finished)
         b.job_failed.connect(self._on_job_failed)
         b.backend_state.connect(self._on_backend_state)
+        b.backend_ready.connect(self._on_backend_ready)
         self.intake.paths_ready.connect(self._on_paths_ready)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue_model.move_requested.connect(self._on_move_requested)
@@ -647,9 +648,10 @@ class MainWindow(QMainWindow):
                 ).format(message=message),
                 Severity.ERROR,
             )
-        elif state is BackendState.READY:
-            # READY's message is "<backend id>: <model name>".
-            self.model_label.setText(message.partition(": ")[2] or message)
+
+    @Slot(str, str)
+    def _on_backend_ready(self, _backend_id: str, model_name: str) -> None:
+        self.model_label.setText(model_name)
 
     def _set_backend_state(self, state: BackendState, message: str) -> None:
         names = {
@@ -677,7 +679,7 @@ class MainWindow(QMainWindow):
         if paused:
             self.pipeline.pause()
         else:
-            self.pipeline.resume()
+            self.pipeline.unpause()
         self.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue_model.set_paused(paused)
 
@@ -871,7 +873,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def compare_backends(self) -> None:
-        dialog = CompareDialog(self.settings, self)
+        dialog = CompareDialog(self.settings, self.pipeline, self)
         dialog.recommendation_applied.connect(self.apply_settings)
         self.compare_dialog = dialog
         dialog.open()

@@ -65,7 +65,7 @@ class JobRow:
     failed: dict[int, str] = field(default_factory=dict)
     backend: str = ""
     current_page: int | None = None
-    current_tokens: int = 0  # deltas streamed for the current page
+    current_deltas: int = 0  # text deltas of the current page (a vLLM delta may hold several tokens)
     elapsed_s: float = 0.0  # finished time; plus the running span while running
     running_since: float | None = None  # time.monotonic() when the job started running
     completion_tokens: int = 0
@@ -93,7 +93,7 @@ class JobRow:
         if self.page_count <= 0:
             return 1.0 if self.status.finished else 0.0
         done: float = len(self.pages_done) + len(self.failed)
-        if self.current_page is not None and self.current_tokens:
+        if self.current_page is not None and self.current_deltas:
             done += 0.5
         return min(1.0, done / self.page_count)
 
@@ -222,8 +222,8 @@ class QueueModel(QAbstractTableModel):
             case JobStatus.RUNNING:
                 if row.current_page is None:
                     return self.tr("Paused") if self.paused else self.tr("Starting")
-                return self.tr("Reading page {n} · {tokens} tokens").format(
-                    n=row.current_page + 1, tokens=row.current_tokens
+                return self.tr("Reading page {n} · {deltas} pieces of text").format(
+                    n=row.current_page + 1, deltas=row.current_deltas
                 )
             case JobStatus.DONE:
                 if row.failed:
@@ -302,14 +302,14 @@ class QueueModel(QAbstractTableModel):
             return
         if row.status is not JobStatus.RUNNING:
             self.on_job_started(job_id, row.backend)
-        row.current_page, row.current_tokens = page_index, 0
+        row.current_page, row.current_deltas = page_index, 0
         row.failed.pop(page_index, None)
         self._changed(job_id)
 
     def on_text_delta(self, job_id: str, page_index: int, deltas: int) -> None:
         row = self.job(job_id)
         if row is not None and row.current_page == page_index:
-            row.current_tokens += deltas
+            row.current_deltas += deltas
             self._changed(job_id, Column.PAGES, Column.STATUS)
 
     def on_page_finished(self, job_id: str, result: PageResult) -> None:
@@ -321,7 +321,7 @@ class QueueModel(QAbstractTableModel):
         row.backend = result.backend or row.backend
         row.add_stats(result.stats)
         if row.current_page == result.page_index:
-            row.current_page, row.current_tokens = None, 0
+            row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
 
     def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
@@ -330,7 +330,7 @@ class QueueModel(QAbstractTableModel):
             return
         row.failed[page_index] = message
         if row.current_page == page_index:
-            row.current_page, row.current_tokens = None, 0
+            row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
 
     def on_job_finished(self, job_id: str, status: JobStatus = JobStatus.DONE, message: str = "") -> None:
@@ -341,7 +341,7 @@ class QueueModel(QAbstractTableModel):
             row.elapsed_s += time.monotonic() - row.running_since
             row.running_since = None
         row.status, row.message = status, message
-        row.current_page, row.current_tokens = None, 0
+        row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
 
     def on_retry(self, job_id: str) -> None:

@@ -12,9 +12,14 @@ from ocr_desktop.telemetry.source import Source, SourceReading
 
 
 class VllmMetricsLike(Protocol):
-    kv_cache_usage: float  # 0..1
-    requests_running: int
-    requests_waiting: int
+    """Read-only, so that the backends' frozen ``VllmMetrics`` matches."""
+
+    @property
+    def kv_cache_usage(self) -> float: ...  # 0..1
+    @property
+    def requests_running(self) -> int: ...
+    @property
+    def requests_waiting(self) -> int: ...
 
 
 class VllmMetricsSource(Source):

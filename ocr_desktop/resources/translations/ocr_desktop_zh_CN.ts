@@ -730,8 +730,8 @@ Check Edit → Settings, then retry.</source>
     </message>
     <message>
         <location filename="../../gui/queue_view.py" line="228" />
-        <source>Reading page {n} · {tokens} tokens</source>
-        <translation>正在识别第 {n} 页 · {tokens} 个词元</translation>
+        <source>Reading page {n} · {deltas} pieces of text</source>
+        <translation>正在识别第 {n} 页 · 已收到 {deltas} 段文本</translation>
     </message>
     <message>
         <location filename="../../gui/queue_view.py" line="234" />

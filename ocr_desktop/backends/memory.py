@@ -1,4 +1,8 @@
-"""The memory budget: refuse to load what would not fit, and hold back pages when memory runs low.
+"""The memory policy: refuse to load what would not fit, and hold back pages when memory runs low.
+
+One module asked by everything that takes model memory: a backend's ``load`` (``check_fits``),
+the pipeline before an additional page (``MemoryGuard``), the benchmark. Telemetry only
+measures; the decisions are here.
 
 On a Jetson the CPU and the GPU share one pool, so the free memory psutil reports
 (``MemAvailable``) is also what the GPU can still allocate: one number covers both.
@@ -13,7 +17,7 @@ from collections.abc import Callable, Sequence
 import psutil
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate
-from ocr_desktop.telemetry.reading import format_bytes
+from ocr_desktop.formats import format_bytes
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ with ``job_finished`` (done or cancelled: see its status in the store) or ``job_
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import functools
 import logging
@@ -42,7 +43,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ocr_desktop.backends import registry
-from ocr_desktop.backends.base import Backend, BackendCrashed, BackendError, BackendState
+from ocr_desktop.backends.base import (
+    Backend,
+    BackendCrashed,
+    BackendError,
+    BackendState,
+    run_recognition,
+)
 from ocr_desktop.core.documents import DocumentError, PageImage, display_name
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
@@ -54,6 +61,8 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
+from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_unloaded
+from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,24 +77,9 @@ NO_READING_ADVICE = (
 #: How often a memory guard that said "not now" is asked again.
 MEMORY_POLL_S = 0.5
 
-#: Returns why no additional page may start now, or None when it may.
-MemoryGuard = Callable[[], "str | None"]
+#: Returns why no additional page may start now, or None when it may (``backends.memory.MemoryGuard``).
+MemoryCheck = Callable[[], "str | None"]
 BackendFactory = Callable[[Settings], Backend]
-
-
-class PipelineListener:
-    """Receives pipeline events. Methods are called on pipeline threads; the GUI bridge re-emits
-    them as Qt signals, the CLI updates its progress bars. Every method defaults to doing nothing."""
-
-    def job_added(self, job_id: str, name: str, page_count: int) -> None: ...
-    def job_started(self, job_id: str) -> None: ...
-    def page_started(self, job_id: str, page_index: int) -> None: ...
-    def text_delta(self, job_id: str, page_index: int, text: str) -> None: ...
-    def page_finished(self, job_id: str, result: PageResult) -> None: ...
-    def page_failed(self, job_id: str, page_index: int, message: str) -> None: ...
-    def job_finished(self, job_id: str) -> None: ...
-    def job_failed(self, job_id: str, message: str) -> None: ...
-    def backend_state(self, state: BackendState, message: str) -> None: ...
 
 
 class OpenedDocument(Protocol):
@@ -173,12 +167,14 @@ class Pipeline:
         settings: Settings,
         listener: PipelineListener | None = None,
         backend_factory: BackendFactory = _create_backend,
-        memory_guard: MemoryGuard | None = None,
+        memory_guard: MemoryCheck | None = None,
         *,
         open_document: DocumentOpener = _open_document,
     ) -> None:
         self._store = store
-        self._settings = settings
+        #: The one settings value: a private copy (callers keep editing theirs), replaced whole
+        #: by _apply_settings and never changed in place, so a page run holds a stable snapshot.
+        self._settings = copy.deepcopy(settings)
         self._listener = listener or PipelineListener()
         self._factory = backend_factory
         self._memory_guard = memory_guard
@@ -193,7 +189,9 @@ class Pipeline:
         self._ahead: tuple[_Job, int, PageImage] | None = None
         self._paused = False
         self._stopping = False
-        self._switch: tuple[Settings, bool] | None = None
+        self._switch_due = False  # load the backend of the current settings once no page runs
+        self._lease_wanted = False  # lend_backend waits for the worker to unload and lend the slot
+        self._lent = False  # a BackendLease holds the slot: no page starts, nothing loads
         self._reload_needed = False
         self._memory_blocked: str | None = None
         self._acting = False  # the worker is carrying out an action (it is not idle)
@@ -234,7 +232,9 @@ class Pipeline:
     ) -> str:
         """Queue a document and return its job id at once; it is opened on the worker thread
         (a document that cannot be read ends as ``job_failed`` with the reason)."""
-        options = self.job_options(self._settings, task=task, pages=pages, dpi=dpi, max_pixels=max_pixels)
+        with self._cv:
+            settings = self._settings
+        options = self.job_options(settings, task=task, pages=pages, dpi=dpi, max_pixels=max_pixels)
         Task(options.task)  # a ValueError here is a caller's bug, not a document's problem
         source = Path(path).absolute()
         name = display_name(source)
@@ -297,7 +297,9 @@ class Pipeline:
         """Start no new page; pages in flight finish."""
         self._set_paused(True)
 
-    def resume(self) -> None:
+    def unpause(self) -> None:
+        """Start pages again after :meth:`pause` (``resume_job`` is another thing: it re-queues
+        an unfinished job from the store)."""
         self._set_paused(False)
 
     def _set_paused(self, paused: bool) -> None:
@@ -359,19 +361,56 @@ class Pipeline:
 
     def switch_backend(self, settings: Settings, finish_page: bool) -> None:
         """Unload the current backend and load the one ``settings`` names. Pages in flight are
-        finished first (``finish_page``) or abandoned and read again by the new backend."""
-        with self._cv:
-            self._switch = (settings, finish_page)
-            self._settings = settings
-            if not finish_page:
-                self._stop_runs(self._runs, _REQUEUE)
-            self._cv.notify_all()
+        finished first (``finish_page``) or abandoned and read again by the new backend.
+        The backend loaded is the one of the settings current then: an ``update_settings``
+        made while the old backend finishes its page is kept."""
+        self._apply_settings(settings, switch=True, finish_page=finish_page)
 
     def update_settings(self, settings: Settings) -> None:
         """Use ``settings`` for jobs submitted and pages started from now on (a different
         backend needs :meth:`switch_backend`)."""
+        self._apply_settings(settings)
+
+    def lend_backend(self) -> BackendLease:
+        """Lend the one backend slot to another reader (the Compare view's benchmark).
+
+        Pauses the queue, waits until the pages in flight have finished, unloads the
+        pipeline's backend and returns a lease: until it is released, backends are loaded only
+        through :meth:`BackendLease.create_backend`, and their loading and unloading go out as
+        this pipeline's ``backend_state`` events. Releasing restores the pause state; the
+        pipeline loads its own backend again for its next page. Blocks: call it off the GUI thread.
+        """
         with self._cv:
-            self._settings = settings
+            if self._lease_wanted or self._lent:
+                raise RuntimeError("the backend is lent already")
+            was_paused = self._paused
+            self._lease_wanted = True
+            if self._worker is None or not self._worker.is_alive():
+                self._lease_wanted, self._lent = False, True  # no worker: nothing is loaded
+        self.pause()
+        with self._cv:
+            while not self._lent:
+                self._cv.wait()
+        return BackendLease(self._factory, self._notify, functools.partial(self._end_lease, was_paused))
+
+    def _end_lease(self, was_paused: bool) -> None:
+        with self._cv:
+            self._lent = False
+            self._cv.notify_all()
+        if not was_paused:
+            self.unpause()
+
+    def _apply_settings(self, settings: Settings, *, switch: bool = False, finish_page: bool = True) -> None:
+        """The one place the pipeline's settings change: a copy replaces the current value
+        whole (pages already running keep the snapshot they started with)."""
+        snapshot = copy.deepcopy(settings)
+        with self._cv:
+            self._settings = snapshot
+            if switch:
+                self._switch_due = True
+                if not finish_page:
+                    self._stop_runs(self._runs, _REQUEUE)
+            self._cv.notify_all()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no job is queued or running; False if ``timeout`` passed first."""
@@ -382,7 +421,13 @@ class Pipeline:
 
     def _idle_locked(self) -> bool:
         return not (
-            self._queue or self._runs or self._switch or self._reload_needed or self._ahead or self._acting
+            self._queue
+            or self._runs
+            or self._switch_due
+            or self._reload_needed
+            or self._ahead
+            or self._acting
+            or self._lease_wanted
         )
 
     def _find(self, job_id: str) -> _Job | None:
@@ -396,7 +441,7 @@ class Pipeline:
             job = _Job(job_id)
             self._queue.append(job)
         # The worker skips the job until job_added went out, so job_added precedes job_started.
-        self._emit("job_added", job_id, name, page_count)
+        self._notify(lambda listener: listener.job_added(job_id, name, page_count))
         with self._cv:
             job.announced = True
             self._cv.notify_all()
@@ -417,11 +462,12 @@ class Pipeline:
                 run.reason = reason
             run.stop.set()
 
-    def _emit(self, event: str, *args: Any) -> None:
+    def _notify(self, event: Callable[[PipelineListener], None]) -> None:
+        """Tell the listener (a typed call, checked by mypy); a listener that raises is logged."""
         try:
-            getattr(self._listener, event)(*args)
+            event(self._listener)
         except Exception:
-            log.exception("pipeline listener failed in %s", event)
+            log.exception("a pipeline listener failed")
 
     # -- the worker ----------------------------------------------------------------------------
 
@@ -444,10 +490,11 @@ class Pipeline:
             # A bug or a broken store (disk full): end every queued job with the reason instead of
             # leaving callers waiting for a worker that is gone.
             log.exception("the pipeline worker failed")
+            message = f"internal error in the pipeline: {exc}; see the log file"
             with self._cv:
                 job_ids = [j.id for j in self._queue]
             for job_id in job_ids:
-                self._emit("job_failed", job_id, f"internal error in the pipeline: {exc}; see the log file")
+                self._notify_job_failed(job_id, message)
         finally:
             self._wind_down()
 
@@ -459,7 +506,11 @@ class Pipeline:
         for job in self._queue:
             if self._finishable(job):
                 return functools.partial(self._finish_job, job)
-        if self._switch is not None or self._reload_needed:
+        if self._lease_wanted:
+            return None if self._runs else self._lend
+        if self._lent:
+            return None
+        if self._switch_due or self._reload_needed:
             return None if self._runs else self._change_backend
         if self._paused:
             return None
@@ -548,7 +599,7 @@ class Pipeline:
             if not job.cancelled:
                 job.pending = pending
             self._cv.notify_all()
-        self._emit("job_started", job.id)
+        self._notify(lambda listener: listener.job_started(job.id))
 
     def _fail_job(self, job: _Job, message: str) -> None:
         """End a whole job (it cannot be opened, or the backend cannot be loaded). Its pages
@@ -583,9 +634,9 @@ class Pipeline:
             return
         self._store.set_job_status(job.id, status, message)
         if status is JobStatus.FAILED:
-            self._emit("job_failed", job.id, message)
+            self._notify_job_failed(job.id, message)
         else:
-            self._emit("job_finished", job.id)
+            self._notify(lambda listener: listener.job_finished(job.id))
 
     def _render(self, job: _Job, index: int) -> None:
         assert job.doc is not None
@@ -605,18 +656,21 @@ class Pipeline:
 
     def _page_failed(self, job: _Job, index: int, message: str) -> None:
         self._store.mark_page_failed(job.id, index, message)
-        self._emit("page_failed", job.id, index, message)
+        self._notify(lambda listener: listener.page_failed(job.id, index, message))
 
     def _load_backend(self) -> str | None:
         """Create and load the backend of the current settings; returns the error, if any."""
-        settings = self._settings
+        with self._cv:
+            settings = self._settings
         label = registry.BACKEND_LABELS.get(settings.backend, settings.backend)
-        self._emit("backend_state", BackendState.LOADING, f"loading {label}")
+        self._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {label}"))
         backend: Backend | None = None
         try:
             backend = self._factory(settings)
             backend.load(
-                lambda message, _fraction: self._emit("backend_state", BackendState.LOADING, message)
+                lambda message, _fraction: self._notify(
+                    lambda listener: listener.backend_state(BackendState.LOADING, message)
+                )
             )
         except BackendError as exc:
             message = exc.message
@@ -627,11 +681,11 @@ class Pipeline:
             with self._cv:
                 self._backend = backend
                 self._cv.notify_all()
-            self._emit("backend_state", BackendState.READY, f"{backend.id}: {backend.model_name}")
+            announce_loaded(self._notify, backend)
             return None
         if backend is not None:
             self._unload(backend)
-        self._emit("backend_state", BackendState.ERROR, message)
+        self._notify(lambda listener: listener.backend_state(BackendState.ERROR, message))
         return message
 
     def _load_for_ahead(self) -> None:
@@ -640,6 +694,9 @@ class Pipeline:
             ahead = self._ahead  # None if its job was cancelled meanwhile
         if message is not None and ahead is not None:
             self._fail_job(ahead[0], message)
+
+    def _notify_job_failed(self, job_id: str, message: str) -> None:
+        self._notify(lambda listener: listener.job_failed(job_id, message))
 
     @staticmethod
     def _unload(backend: Backend) -> None:
@@ -651,15 +708,25 @@ class Pipeline:
     def _change_backend(self) -> None:
         """Switch or reload after a crash, once no page is in flight."""
         with self._cv:
-            switch, self._switch = self._switch, None
+            self._switch_due = False
             self._reload_needed = False
             old, self._backend = self._backend, None
         if old is not None:
             self._unload(old)
-            self._emit("backend_state", BackendState.UNLOADED, f"{old.id} unloaded")
-        if switch is not None:
-            self._settings = switch[0]
-        self._load_backend()
+            announce_unloaded(self._notify, old)
+        self._load_backend()  # of the settings current now, not of the switch's moment
+
+    def _lend(self) -> None:
+        """Unload the backend and hand the slot to the waiting ``lend_backend``."""
+        with self._cv:
+            backend, self._backend = self._backend, None
+        if backend is not None:
+            self._unload(backend)
+            announce_unloaded(self._notify, backend)
+        with self._cv:
+            self._lease_wanted = False
+            self._lent = True
+            self._cv.notify_all()
 
     def _start_ahead(self) -> None:
         with self._cv:
@@ -679,6 +746,8 @@ class Pipeline:
     def _wind_down(self) -> None:
         with self._cv:
             self._stopping = True
+            if self._lease_wanted:  # the worker ends: nothing is loaded any more, lend the slot
+                self._lease_wanted, self._lent = False, True
             self._stop_runs(self._runs, _REQUEUE)
             while self._runs:
                 self._cv.wait()
@@ -697,7 +766,7 @@ class Pipeline:
                 self._store.set_job_status(job.id, JobStatus.QUEUED, release=True)
         if backend is not None:
             self._unload(backend)
-            self._emit("backend_state", BackendState.UNLOADED, f"{backend.id} unloaded")
+            announce_unloaded(self._notify, backend)
 
     # -- page threads --------------------------------------------------------------------------
 
@@ -779,7 +848,7 @@ class Pipeline:
             height=height,
         )
         self._store.save_page_result(run.job.id, result)
-        self._emit("page_finished", run.job.id, result)
+        self._notify(lambda listener: listener.page_finished(run.job.id, result))
 
     def _attempt_with_backoff(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
         """One read of the page; transient errors are tried again after the backoff waits."""
@@ -799,29 +868,26 @@ class Pipeline:
     def _attempt(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
         from ocr_desktop.core.postprocess import RepetitionGuard
 
-        self._emit("page_started", run.job.id, run.index)
+        self._notify(lambda listener: listener.page_started(run.job.id, run.index))
         guard = RepetitionGuard()
-        parts: list[str] = []
         looped = False
-        recognition = run.backend.recognize(run.page, run.job.task, options, run.stop)
-        while True:
-            try:
-                delta = next(recognition)
-            except StopIteration as end:
-                stats = end.value if isinstance(end.value, GenerationStats) else GenerationStats()
-                break
+
+        def on_delta(delta: str) -> None:
+            nonlocal looped
             if looped:
-                continue  # the backend stops at its next token; what it still sends is loop
-            parts.append(delta)
-            self._emit("text_delta", run.job.id, run.index, delta)
+                return  # the backend stops at its next token; what it still sends is loop (cut below)
+            self._notify(lambda listener: listener.text_delta(run.job.id, run.index, delta))
             if guard.feed(delta):
                 looped = True
                 run.stop.set()
+
+        text, stats = run_recognition(
+            run.backend.recognize(run.page, run.job.task, options, run.stop), on_delta
+        )
         with self._cv:
             if run.reason is not None:
                 raise _RunStoppedError
             run.stop.clear()
-        text = "".join(parts)
         if looped:
             text = text[: guard.loop_start].rstrip()
             stats = dataclasses.replace(stats, finish_reason="loop")

@@ -1,0 +1,43 @@
+"""The pipeline's events: the listener it calls, and how a backend's life cycle is announced.
+
+Events are typed calls on a :class:`PipelineListener` (``notify(lambda listener:
+listener.page_started(job_id, index))``), so mypy checks each event's name and arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ocr_desktop.backends.base import Backend, BackendState
+from ocr_desktop.core.results import PageResult
+
+
+class PipelineListener:
+    """Receives pipeline events. Methods are called on pipeline threads; the GUI bridge re-emits
+    them as Qt signals, the CLI updates its progress bars. Every method defaults to doing nothing."""
+
+    def job_added(self, job_id: str, name: str, page_count: int) -> None: ...
+    def job_started(self, job_id: str) -> None: ...
+    def page_started(self, job_id: str, page_index: int) -> None: ...
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None: ...
+    def page_finished(self, job_id: str, result: PageResult) -> None: ...
+    def page_failed(self, job_id: str, page_index: int, message: str) -> None: ...
+    def job_finished(self, job_id: str) -> None: ...
+    def job_failed(self, job_id: str, message: str) -> None: ...
+    def backend_state(self, state: BackendState, message: str) -> None: ...
+    def backend_ready(self, backend_id: str, model_name: str) -> None:
+        """After ``backend_state`` READY: which backend and model now read the pages."""
+
+
+#: Delivers one event to the listener (``Pipeline._notify``: a listener that raises is logged).
+Notify = Callable[[Callable[[PipelineListener], None]], None]
+
+
+def announce_loaded(notify: Notify, backend: Backend) -> None:
+    """READY, then the model that now reads pages (carried in the event, not in the message)."""
+    notify(lambda listener: listener.backend_state(BackendState.READY, f"{backend.id}: {backend.model_name}"))
+    notify(lambda listener: listener.backend_ready(backend.id, backend.model_name))
+
+
+def announce_unloaded(notify: Notify, backend: Backend) -> None:
+    notify(lambda listener: listener.backend_state(BackendState.UNLOADED, f"{backend.id} unloaded"))
