@@ -308,3 +308,31 @@ def test_regions_are_frozen_values() -> None:
     assert replace(r, order=3).order == 3
     with pytest.raises(AttributeError):
         r.order = 1  # type: ignore[misc]
+
+
+def test_reading_settings_offer_what_the_layout_stage_knows() -> None:
+    from ocr_desktop.settings import Settings, field_info
+
+    assert Settings().reading.mode == "layout"
+    assert field_info("reading.keep_furniture").choices == FURNITURE_KINDS
+    assert field_info("reading.layout_model").choices == ("auto", *registry.DETECTOR_IDS)
+
+
+def test_the_headless_opencv_build_is_the_one_installed() -> None:
+    # opencv-python bundles a Qt of its own that clashes with PySide6's (docs/adr/0005).
+    from importlib import metadata
+
+    assert metadata.version("opencv-python-headless")
+    with pytest.raises(metadata.PackageNotFoundError):
+        metadata.version("opencv-python")
+
+
+def test_doctor_reports_the_layout_runtime_and_model(tmp_path, monkeypatch) -> None:
+    from ocr_desktop.cli import doctor_checks
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    checks = {c.name: c for c in doctor_checks()[0]}
+    runtime, model = checks["layout runtime"], checks["layout model"]
+    assert runtime.ok and "ONNX Runtime" in runtime.detail and "OpenCV headless" in runtime.detail
+    assert model.ok and model.detail.startswith("CDLA")
+    assert "models pull pp-doclayout-v3" in model.detail

@@ -76,6 +76,30 @@ def availability(detector_id: str) -> Availability:
             raise Unreachable(detector_id)
 
 
+def runtime_summary() -> tuple[bool, str]:
+    """Whether the layout runtime is usable, and what it is: versions, execution providers, and
+    which OpenCV build (the headless one must be what is installed; docs/adr/0005)."""
+    from importlib import metadata
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    ort, rapid = version("onnxruntime") or version("onnxruntime-gpu"), version("rapid-layout")
+    if ort is None or rapid is None:
+        missing = " and ".join(n for n, v in (("onnxruntime", ort), ("rapid-layout", rapid)) if v is None)
+        return False, f"{missing} not installed"
+    import onnxruntime
+
+    providers = ", ".join(p.removesuffix("ExecutionProvider") for p in onnxruntime.get_available_providers())
+    detail = f"ONNX Runtime {ort} ({providers}), rapid-layout {rapid}"
+    if version("opencv-python") is not None:
+        return False, f"{detail}; opencv-python is installed, whose Qt clashes with PySide6's"
+    return True, f"{detail}, OpenCV headless {version('opencv-python-headless')}"
+
+
 def choose(layout_model: str) -> tuple[str, list[Availability]]:
     """The detector id the ``reading.layout_model`` setting selects, and why the others were not
     taken. ``auto``: the first available of DETECTOR_IDS. Raises LayoutModelMissingError when the
