@@ -117,7 +117,7 @@ def main() -> int:
             scores.append(score)
             match = f"{best.label} {list(best.box_1000)}" if best and score > 0 else "-"
             print(
-                f"  {region['index']:>2} {region['label']:8} {region['bbox_2d']!s:22} IoU {score:.2f}  {match}"
+                f"  {region['index']:>2} {region['label']:8} {region['bbox_2d']!s:22} IoU {score:.2f} {match}"
             )
         print(f"  regions at IoU > 0.5: {sum(s > 0.5 for s in scores)} of {len(scores)}")
     return 0

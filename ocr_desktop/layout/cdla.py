@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ocr_desktop.layout.base import LayoutError, Region, make_region
+from ocr_desktop.layout.base import Box, LayoutError, Region, make_region
+from ocr_desktop.layout.labels import Action
 from ocr_desktop.layout.order import reading_order
 
 if TYPE_CHECKING:
@@ -60,7 +61,28 @@ class CdlaDetector:
             )
         ]
         regions = [r for r in regions if r.box[2] > r.box[0] and r.box[3] > r.box[1]]
-        return reading_order(regions)
+        return reading_order(_drop_tables_seen_as_figures(regions))
+
+
+#: A figure whose box matches a table's this closely is the same object, seen twice.
+SAME_OBJECT_IOU = 0.8
+
+
+def _drop_tables_seen_as_figures(regions: list[Region]) -> list[Region]:
+    """CDLA often reports a table twice, as a table and as a figure over the same box (table.png:
+    IoU 0.98); the table is kept, so the object is read rather than saved as a picture."""
+    tables = [r.box for r in regions if r.action is Action.TABLE]
+    return [
+        r
+        for r in regions
+        if r.action is not Action.FIGURE or all(_iou(r.box, t) < SAME_OBJECT_IOU for t in tables)
+    ]
+
+
+def _iou(a: Box, b: Box) -> float:
+    inter = max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union else 0.0
 
 
 def _provider_name(providers: list[str]) -> str:
