@@ -23,7 +23,7 @@ from ocr_desktop.layout.pp_doclayout_v3 import (
     order_ranks,
     preprocess,
 )
-from tests.fixtures.layout import EXAMPLES, draw_page
+from tests.fixtures.layout import EXAMPLES, REFERENCE_PAGE, draw_page
 
 CLASSES = len(PP_DOCLAYOUT_V3_LABELS)
 
@@ -170,6 +170,52 @@ def test_generated_model_detects_through_the_apps_pipeline(
         x1, y1, x2, y2 = region.box
         assert 0 <= x1 < x2 <= page.width and 0 <= y1 < y2 <= page.height
         assert all(0 <= v <= 1000 for v in region.box_1000)
+
+
+@pytest.fixture(scope="module")
+def reference(layout_test_model: Path) -> dict[str, np.ndarray]:
+    """transformers' own reading of REFERENCE_PAGE with the generated weights (the generator's docstring)."""
+    with np.load(layout_test_model.parent / "reference.npz") as data:
+        return dict(data)
+
+
+def test_preprocess_matches_transformers_image_processor(reference: dict[str, np.ndarray]) -> None:
+    # GIVEN transformers' PPDocLayoutV3ImageProcessor output for the page
+    # WHEN the app pre-processes the same page
+    mine = preprocess(Image.open(REFERENCE_PAGE))
+    # THEN the tensors agree (both bicubic to 800×800; OpenCV's and torchvision's kernels differ
+    # only in rounding at a few edges)
+    assert mine.shape == reference["pixel_values"].shape
+    assert float(np.abs(mine - reference["pixel_values"]).mean()) < 0.002
+
+
+def test_decode_matches_transformers_post_processing(reference: dict[str, np.ndarray]) -> None:
+    # GIVEN the PyTorch model's raw outputs and what transformers' post_process_object_detection
+    # made of them (scores, labels, boxes, order) at the reference threshold
+    size = Image.open(REFERENCE_PAGE).size
+    threshold = float(reference["threshold"])
+    # WHEN the app decodes the same raw outputs, just below that threshold
+    rows, order = decode_raw(
+        reference["logits"][0],
+        reference["pred_boxes"][0],
+        reference["order_logits"][0],
+        size,
+        threshold - 1e-6,
+    )
+    # THEN it finds the same (query, class) pairs with the same scores, boxes and reading order
+    # (pairs of one query share its rank; torch's sort leaves their relative order unspecified, so
+    # both sides are compared sorted by rank, then class)
+    assert len(rows) == len(reference["scores"]) == 40
+    mine = np.lexsort((rows[:, 0], order))
+    theirs = np.lexsort((reference["labels"], reference["order_seq"]))
+    # Queries whose votes tie exactly (the random model's order logits saturate) get adjacent ranks
+    # in whichever order the sort leaves them: ranks agree to within one, and exactly elsewhere.
+    rank_gap = np.abs(order[mine] - reference["order_seq"][theirs])
+    assert rank_gap.max() <= 1
+    assert np.count_nonzero(rank_gap) <= len(rank_gap) // 5
+    np.testing.assert_array_equal(rows[mine, 0].astype(int), reference["labels"][theirs])
+    np.testing.assert_allclose(rows[mine, 1], reference["scores"][theirs], rtol=1e-5)
+    np.testing.assert_allclose(rows[mine, 2:], reference["boxes"][theirs], atol=0.01)
 
 
 def test_a_model_with_other_io_is_refused(tmp_path: Path) -> None:
