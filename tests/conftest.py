@@ -18,6 +18,7 @@ import pytest
 pytest_plugins = [
     "tests.fixtures.files",
     "tests.fixtures.model",
+    "tests.fixtures.layout",  # after model: it imports model's build-cache helpers
     "tests.fixtures.vllm",
 ]
 

@@ -23,7 +23,7 @@ class UnknownModelError(KeyError):
 @dataclass(frozen=True)
 class ModelFile:
     filename: str  # path inside the repository
-    role: str  # "model" (text GGUF) | "mmproj" (vision projector GGUF)
+    role: str  # "model" (text GGUF, layout ONNX graph) | "mmproj" (vision projector GGUF) | "weights"
     size: int | None = None  # bytes
     sha256: str | None = None  # full hex, or abbreviated "45bc244a…50b1"
 
@@ -31,7 +31,7 @@ class ModelFile:
 @dataclass(frozen=True)
 class CatalogEntry:
     name: str  # what `ocr-desktop models pull NAME` takes
-    runtime: str  # "llamacpp" | "vllm"
+    runtime: str  # "llamacpp" | "vllm" | "layout" (ONNX Runtime, ocr_desktop/layout/)
     repo_id: str
     description: str
     files: tuple[ModelFile, ...] = ()  # empty: the whole repository (a transformers checkpoint)
@@ -81,6 +81,23 @@ CATALOG: tuple[CatalogEntry, ...] = (
         description="GLM-OCR BF16 transformers checkpoint, served by vLLM",
         download_bytes=int(2.7 * GB),  # 2.65 GB model.safetensors + tokenizer and configs
         memory_bytes=int(6.4 * GB),
+    ),
+    # PP-DocLayoutV3, the GLM-OCR SDK's layout model, as a transformers-architecture ONNX export
+    # (pixel_values → logits, pred_boxes, order_logits, out_masks; docs/adr/0005-layout-runtime.md).
+    # The graph keeps its weights in the external-data file beside it (huggingface_hub puts both in
+    # one snapshot folder, where ONNX Runtime looks). Sizes are the model card's rounded figures;
+    # no SHA-256 of these files is on record, so `models verify` checks against the Hub's metadata.
+    CatalogEntry(
+        name="pp-doclayout-v3",
+        runtime="layout",
+        repo_id="Bei0001/PP-DocLayoutV3-ONNX",
+        description="PP-DocLayoutV3 layout model, ONNX (the GLM-OCR SDK's layout stage)",
+        files=(
+            ModelFile("PP-DocLayoutV3.onnx", "model", None),
+            ModelFile("PP-DocLayoutV3.onnx.data", "weights", None),
+        ),
+        download_bytes=142_000_000,  # ~5 MB graph + ~137 MB weights (model card)
+        memory_bytes=int(0.4 * GB),  # measured: +316 MiB RSS, session + one page (bench_layout.py)
     ),
 )
 
