@@ -19,6 +19,7 @@ from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 
 WindowFactory = Callable[..., MainWindow]
+GUI_TIMEOUT_MS = 20_000
 
 
 def drop_files(target: QWidget, files: list[Path]) -> None:
@@ -67,3 +68,14 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     for window, store in made:
         window.shutdown()
         store.close()
+
+
+def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
+    """Export through the dialog (as a user would) and return the files written."""
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    dialog.editors["export.out_dir"].put(str(out_dir))
+    dialog.editors["export.formats"].put(formats)
+    with qtbot.waitSignal(dialog.exported, timeout=GUI_TIMEOUT_MS) as exported:
+        dialog.accept()
+    return list(exported.args[0])

@@ -445,11 +445,13 @@ class JobStore:
         return [int(r[0]) for r in rows]
 
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
-        """Keep a user's edit beside the recognised text (which is never overwritten)."""
+        """Keep a user's edit beside the recognised text (which is never overwritten); an edit
+        back to the recognised text is no edit."""
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE pages SET edited_text = ? WHERE job_id = ? AND page_index = ? AND status = 'done'",
-                (text, job_id, page_index),
+                "UPDATE pages SET edited_text = CASE WHEN text = ? THEN NULL ELSE ? END "
+                "WHERE job_id = ? AND page_index = ? AND status = 'done'",
+                (text, text, job_id, page_index),
             )
             if cur.rowcount == 0:
                 raise StoreError(f"page {page_index + 1} of job {job_id} has no result to edit")

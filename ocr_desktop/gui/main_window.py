@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
-        self.reading_view = ReadingView(self.renderer, self)
+        self.reading_view = ReadingView(self.renderer, self, original_text=store.original_text)
         self.reading_view.text_edit.setAcceptDrops(False)  # a dropped file is a document, not text
         self.reading_view.markdown_view.setAcceptDrops(False)
 

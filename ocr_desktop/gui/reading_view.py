@@ -2,8 +2,10 @@
 
 Left: the page (zoom, fit width, previous/next page). Right: tabs with the rendered Markdown
 (tables drawn with borders, display formulas set apart as LaTeX) and the raw text, which the
-user can edit once the page is finished; edits are reported through ``page_edited`` (debounced)
-and kept with the result by the main window. Under the tabs: the page's time, tok/s and flags.
+user can edit once the page is finished; edits are reported through ``page_edited`` (debounced,
+and at once on any page or document change, export or close) and kept with the result by the
+main window. Ctrl+Z undoes typing; "Revert page" puts the model's text back (itself undoable).
+Under the tabs: the page's time, tok/s and flags.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
@@ -152,9 +155,19 @@ class ReadingView(QWidget):
 
     page_edited = Signal(str, int, str)  # job_id, page_index, edited text
 
-    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        renderer: PageRenderer,
+        parent: QWidget | None = None,
+        *,
+        original_text: Callable[[str, int], str | None] = lambda _job, _page: None,
+    ) -> None:
         super().__init__(parent)
         self._renderer = renderer
+        self._original_text = original_text  # (job_id, page_index) -> the model's text of the page
+        #: The page whose edit has not been reported yet (the debounce timer may still run, or
+        #: have fired: the flag, not the timer, says whether an edit is owed).
+        self._pending_edit: int | None = None
         self._job: _ShownJob | None = None
         self._page = 0
         self._texts: dict[int, str] = {}
@@ -211,6 +224,10 @@ class ReadingView(QWidget):
             self.copy_document,
             "Ctrl+Alt+C",
         )
+        self.revert_button = self._tool_button(
+            self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
+        )
+        self.revert_button.setEnabled(False)
         self.stats_label = QLabel(self)
         self.stats_label.setAccessibleName(self.tr("Page statistics"))
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -253,6 +270,7 @@ class ReadingView(QWidget):
 
         actions = QHBoxLayout()
         actions.addWidget(self.stats_label, 1)
+        actions.addWidget(self.revert_button)
         actions.addWidget(self.copy_page_button)
         actions.addWidget(self.copy_document_button)
         right = QWidget(self)
@@ -278,7 +296,8 @@ class ReadingView(QWidget):
         self.setTabOrder(self.page_view, self.tabs)
         self.setTabOrder(self.tabs, self.markdown_view)
         self.setTabOrder(self.markdown_view, self.text_edit)
-        self.setTabOrder(self.text_edit, self.copy_page_button)
+        self.setTabOrder(self.text_edit, self.revert_button)
+        self.setTabOrder(self.revert_button, self.copy_page_button)
         self.setTabOrder(self.copy_page_button, self.copy_document_button)
 
     # -- what is shown ----------------------------------------------------------------------------
@@ -460,6 +479,7 @@ class ReadingView(QWidget):
                 self.text_edit.setReadOnly(False)
                 self._markdown_dirty = True
                 self._refresh_markdown_if_visible()
+                self._update_revert()
             self._update_stats()
 
     def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
@@ -478,6 +498,7 @@ class ReadingView(QWidget):
         with QSignalBlocker(self.text_edit):
             self.text_edit.setPlainText(text)
         self.text_edit.setReadOnly(self._page not in self._results)
+        self._update_revert()
         self._markdown_dirty = True
         self._refresh_markdown_if_visible()
 
@@ -506,23 +527,46 @@ class ReadingView(QWidget):
         if self._job is None or self.text_edit.isReadOnly():
             return
         self._texts[self._page] = self.text_edit.toPlainText()
+        self._pending_edit = self._page
         self._markdown_dirty = True
         self._edit_timer.start()
 
     @Slot()
     def commit_edit(self) -> None:
-        """Report a pending edit now (on page or document change, before export, on close)."""
-        if not self._edit_timer.isActive() or self._job is None:
-            return
+        """Report a pending edit: when the debounce timer fires, and at once on page or document
+        change, before export and on close."""
+        page, self._pending_edit = self._pending_edit, None
         self._edit_timer.stop()
-        text = self._texts.get(self._page, "")
-        result = self._results.get(self._page)
+        if page is None or self._job is None:
+            return
+        text = self._texts.get(page, "")
+        result = self._results.get(page)
         if result is not None:
-            self._results[self._page] = dataclasses.replace(
-                result, text=text, flags=result.flags | {FLAG_EDITED}
-            )
+            edited = text != self._original_text(self._job.job_id, page)
+            flags = result.flags | {FLAG_EDITED} if edited else result.flags - {FLAG_EDITED}
+            self._results[page] = dataclasses.replace(result, text=text, flags=flags)
         self._update_stats()
-        self.page_edited.emit(self._job.job_id, self._page, text)
+        self._update_revert()
+        self.page_edited.emit(self._job.job_id, page, text)
+
+    @Slot()
+    def revert_page(self) -> None:
+        """Replace the page's text with the model's, as one edit (Ctrl+Z brings the edit back)."""
+        if self._job is None or self.text_edit.isReadOnly():
+            return
+        original = self._original_text(self._job.job_id, self._page)
+        if original is None or original == self.text_edit.toPlainText():
+            return
+        cursor = QTextCursor(self.text_edit.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(original)  # through the document's undo stack, unlike setPlainText
+        self.commit_edit()
+
+    def _update_revert(self) -> None:
+        result = self._results.get(self._page)
+        self.revert_button.setEnabled(
+            result is not None and FLAG_EDITED in result.flags and not self.text_edit.isReadOnly()
+        )
 
     @Slot()
     def copy_page(self) -> None:
