@@ -1,6 +1,7 @@
-"""``ocr-desktop`` with no arguments: the real entry point starts the window and quits cleanly, and
-a broken settings file is reported in the window instead of stopping the app. Run in a child
-process: ``run`` sets up logging and the exception hooks for the whole process."""
+"""``ocr-desktop``: the real entry point starts the window and quits cleanly, queues files given on
+the command line (or hands them to the window already open), and a broken settings file is
+reported in the window instead of stopping the app. Run in child processes: ``run`` sets up
+logging and the exception hooks for the whole process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.files import make_pdf
 
 pytestmark = pytest.mark.gui
 
@@ -54,3 +57,75 @@ def test_broken_settings_file_is_reported_and_defaults_are_used(isolated_user_di
     assert "Your settings could not be read, so the defaults are used" in stdout
     assert "documents.dpi" in stdout
     assert "notice: Your settings could not be read" in log
+
+
+# `ocr-desktop FILE` through the real command-line entry point; prints "shown" with the queue once
+# the file given is queued, and quits when the queue holds as many documents as argv[2] says.
+WITH_FILES = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from ocr_desktop.cli import main
+from ocr_desktop.gui.app import create_application
+
+app = create_application(["ocr-desktop"])
+shown = False
+def poll():
+    global shown
+    windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow"]
+    names = sorted(row.name for row in windows[0].queue_model.rows()) if windows else []
+    if names and not shown:
+        shown = True
+        print("shown", *names, flush=True)
+    if len(names) >= int(sys.argv[2]):
+        print("queued", *names, flush=True)
+        QApplication.closeAllWindows()
+        return
+    QTimer.singleShot(50, poll)
+QTimer.singleShot(0, poll)
+sys.exit(main([sys.argv[1]]))
+"""
+
+
+def test_files_on_the_command_line_are_queued_and_a_second_launch_hands_its_files_over(
+    isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    # GIVEN two documents
+    make_pdf(tmp_path / "first.pdf", 1)
+    make_pdf(tmp_path / "second.pdf", 1)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+
+    # WHEN `ocr-desktop first.pdf` starts
+    first = subprocess.Popen(
+        [sys.executable, "-c", WITH_FILES, "first.pdf", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None
+        # THEN its window queues the file given
+        assert first.stdout.readline().split() == ["shown", "first.pdf"]
+
+        # WHEN a second launch (as "Open with" does) names another file
+        second = subprocess.run(
+            [sys.executable, "-m", "ocr_desktop", "second.pdf"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+        # THEN it exits at once, and the first window queues the file
+        assert second.returncode == 0, second.stderr
+        assert first.stdout.readline().split() == ["queued", "first.pdf", "second.pdf"]
+        assert first.wait(timeout=60) == 0
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    log = (isolated_user_dirs / "state" / "ocr-desktop" / "ocr-desktop.log").read_text(encoding="utf-8")
+    assert "handed 1 file(s) to the window already open" in log
+    assert log.count("OCR Desktop 0.1.0 starting") == 1, "the second launch opened a window"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -15,6 +16,7 @@ from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.gui.errors import CrashReporter, Severity
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.resources import app_icon, install_translators, interface_language
+from ocr_desktop.gui.single_instance import InstanceServer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,16 @@ def create_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], files: Sequence[Path] = ()) -> int:
+    """The window, with ``files`` queued; if a window is already open, hand them to it instead."""
     from ocr_desktop import logs
 
     logs.setup_logging()
     qInstallMessageHandler(_qt_message)
     app = create_application(argv)
+    if hand_over(list(files)):
+        log.info("handed %d file(s) to the window already open", len(files))
+        return 0
 
     settings_problem = ""
     try:
@@ -68,6 +74,9 @@ def run(argv: Sequence[str]) -> int:
     window = MainWindow(settings, store)
     crashes = CrashReporter(lambda: window, window)
     crashes.install()
+    instance = InstanceServer(window)
+    instance.files_received.connect(window.open_paths)
+    instance.listen()
     if settings_problem:
         window.notice.show_message(
             app.translate(
@@ -76,9 +85,12 @@ def run(argv: Sequence[str]) -> int:
             Severity.ERROR,
         )
     window.show()
+    if files:
+        window.open_paths(list(files))
     try:
         return app.exec()
     finally:
+        instance.close()
         window.shutdown()
         crashes.uninstall()
         store.close()

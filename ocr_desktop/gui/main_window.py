@@ -533,6 +533,17 @@ class MainWindow(QMainWindow):
         if folder:
             self.intake.add_paths([Path(folder)])
 
+    @Slot(list)
+    def open_paths(self, files: list[Path]) -> None:
+        """Files from the command line or a later launch ("Open with"): queue them and come to
+        the front."""
+        if files:
+            self.intake.add_paths(files)
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     @Slot()
     def paste(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
