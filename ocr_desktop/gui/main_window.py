@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -84,6 +85,11 @@ def backend_changed(old: Settings, new: Settings) -> bool:
     )
 
 
+def resumable(row: JobRow) -> bool:
+    """Retry / Resume applies: failed pages, or a document that was cancelled or failed."""
+    return bool(row.failed) or row.status in (JobStatus.CANCELLED, JobStatus.FAILED)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -113,6 +119,7 @@ class MainWindow(QMainWindow):
         self._live_text: dict[str, tuple[int, str]] = {}  # job_id -> page streaming now, its text so far
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
+        self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.sampler = sampler or Sampler(
             settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
@@ -262,7 +269,7 @@ class MainWindow(QMainWindow):
             self.tr("Cancel &Page"),
             self.cancel_page,
             "Esc",
-            self.tr("Stop reading the current page (retry it later)"),
+            self.tr("Stop reading the page of the document shown or selected (retry it later)"),
         )
         self.cancel_job_action = self._action(
             self.tr("&Cancel Document"),
@@ -271,10 +278,10 @@ class MainWindow(QMainWindow):
             self.tr("Stop reading the selected documents"),
         )
         self.retry_action = self._action(
-            self.tr("&Retry Failed Pages"),
+            self.tr("&Retry / Resume"),
             self.retry_selected,
             "Ctrl+R",
-            self.tr("Read the failed pages again"),
+            self.tr("Read failed pages again, or resume a cancelled or failed document"),
         )
         self.remove_action = self._action(
             self.tr("Re&move"),
@@ -283,8 +290,11 @@ class MainWindow(QMainWindow):
             self.tr("Remove the selected documents and their results"),
         )
         # Delete belongs to the text editor while it has focus.
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.queue_view.addAction(self.remove_action)
+        self._scope(self.remove_action, self.queue_view)
+        # Esc belongs to whatever has focus (a dialog, the log); it cancels a page only where that
+        # page is: the queue (selected documents) or the reading view (the document shown).
+        self._scope(self.cancel_page_action, self.queue_view, self.reading_view)
+        self._scope(self.cancel_job_action, self.queue_view)
         self.clear_action = self._action(
             self.tr("C&lear Finished"),
             self.clear_finished,
@@ -332,6 +342,14 @@ class MainWindow(QMainWindow):
             None,
             self.tr("Show the folder with the log file"),
         )
+
+    def _scope(self, action: QAction, *widgets: QWidget) -> None:
+        """Let the action's shortcut work only while focus is in one of ``widgets`` (the menu
+        entry works everywhere)."""
+        self.removeAction(action)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for widget in widgets:
+            widget.addAction(action)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -491,7 +509,7 @@ class MainWindow(QMainWindow):
                 self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
         self._update_stack()
         if self.queue_model.rowCount():
-            self.queue_view.selectRow(0)
+            self.queue_view.select_job(self.queue_model.job_at(0).job_id)
 
     # -- adding documents -------------------------------------------------------------------------
 
@@ -554,8 +572,14 @@ class MainWindow(QMainWindow):
             )
 
     def add_paths(self, found: list[Path]) -> list[str]:
-        """Queue documents; returns their job ids (errors show up in the queue rows)."""
-        return [self.pipeline.submit(path) for path in found]
+        """Queue documents; returns their job ids (errors show up in the queue rows). The first
+        of them is selected and scrolled to when it arrives in the queue."""
+        job_ids = [self.pipeline.submit(path) for path in found]
+        if job_ids and self.queue_model.job(job_ids[0]) is not None:
+            self.queue_view.select_job(job_ids[0])
+        elif job_ids:  # job_added has not reached the GUI thread yet
+            self._reveal = job_ids[0]
+        return job_ids
 
     @Slot(list, list)
     def _on_paths_ready(self, found: list[Path], errors: list[str]) -> None:
@@ -585,7 +609,8 @@ class MainWindow(QMainWindow):
                 backend=self.settings.backend,
             )
         )
-        if not self.queue_view.selectionModel().hasSelection():
+        if job_id == self._reveal or not self.queue_view.selectionModel().hasSelection():
+            self._reveal = None
             self.queue_view.select_job(job_id)
 
     @Slot(str)
@@ -690,8 +715,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def cancel_page(self) -> None:
-        if self.pipeline.cancel_page() == 0:
-            self.statusBar().showMessage(self.tr("No page is being read."), 3000)
+        """Cancel the page being read of the document shown (focus in the reading view) or of
+        the selected documents."""
+        shown = self.reading_view.job_id
+        focused = QApplication.focusWidget()
+        in_reading_view = focused is not None and self.reading_view.isAncestorOf(focused)
+        job_ids = [shown] if in_reading_view and shown is not None else self._selected()
+        if sum(self.pipeline.cancel_page(job_id) for job_id in job_ids) == 0:
+            self.statusBar().showMessage(self.tr("No page of this document is being read."), 3000)
 
     @Slot()
     def cancel_selected(self) -> None:
@@ -912,14 +943,18 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_actions(self) -> None:
         selected = [row for j in self._selected() if (row := self.queue_model.job(j)) is not None]
+        shown = self.queue_model.job(self.reading_view.job_id or "")
         self.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
-        self.retry_action.setEnabled(any(r.failed for r in selected))
+        self.retry_action.setEnabled(any(resumable(r) for r in selected))
         self.remove_action.setEnabled(bool(selected))
         self.move_up_action.setEnabled(len(selected) == 1)
         self.move_down_action.setEnabled(len(selected) == 1)
         self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
         self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
-        self.cancel_page_action.setEnabled(self.page_running())
+        self.cancel_page_action.setEnabled(
+            any(r.current_page is not None for r in selected)
+            or (shown is not None and shown.current_page is not None)
+        )
 
     @Slot()
     def _on_current_row(self) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QObject,
@@ -449,6 +450,13 @@ class QueueView(QTableView):
         return self.queue_model().job_at(index.row()).job_id if index.isValid() else None
 
     def select_job(self, job_id: str) -> None:
+        """Make the job's row the only selected and the current one, and scroll to it.
+
+        Not ``selectRow``: that one reads the keyboard modifiers held right now, so called from a
+        Ctrl+Up shortcut it toggles the row out of the selection."""
         row = self.queue_model().row_of(job_id)
         if row >= 0:
-            self.selectRow(row)
+            index = self.model().index(row, Column.NAME)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.selectionModel().setCurrentIndex(index, flags)
+            self.scrollTo(index)

@@ -1,0 +1,154 @@
+"""The queue from the keyboard, with real key events: the selection follows a moved row, actions
+stay enabled where they apply, a cancelled document resumes, Esc acts only where its target has
+focus, and documents just added are selected and scrolled to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.main_window import MainWindow
+from tests.backends import ScriptedBackend
+from tests.fixtures.files import make_pdf
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+
+pytestmark = pytest.mark.gui
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot)
+
+
+def focus(qtbot: QtBot, widget: QWidget) -> None:
+    widget.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=GUI_TIMEOUT_MS)
+
+
+def order(window: MainWindow) -> list[str]:
+    return [row.job_id for row in window.queue_model.rows()]
+
+
+def test_ctrl_up_twice_moves_the_same_document_twice(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a paused queue of three documents, the last one selected from the keyboard
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(3)])
+    qtbot.waitUntil(lambda: len(order(window)) == 3, timeout=GUI_TIMEOUT_MS)
+    view = window.queue_view
+    focus(qtbot, view)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.selected_job_ids() == [ids[2]]
+
+    # WHEN Ctrl+Up is pressed twice
+    qtbot.keyClick(view, Qt.Key.Key_Up, CTRL)
+    assert view.selected_job_ids() == [ids[2]], "the selection followed the moved row"
+    assert window.move_up_action.isEnabled() and window.remove_action.isEnabled()
+    assert window.cancel_job_action.isEnabled()
+    qtbot.keyClick(view, Qt.Key.Key_Up, CTRL)
+
+    # THEN the same document went to the top, in the view and in the store
+    assert order(window) == [ids[2], ids[0], ids[1]]
+    assert [job.id for job in window.store.list_jobs()] == [ids[2], ids[0], ids[1]]
+    assert view.selected_job_ids() == [ids[2]]
+    assert view.current_job_id() == ids[2]
+
+    # WHEN Ctrl+Down is pressed once
+    qtbot.keyClick(view, Qt.Key.Key_Down, CTRL)
+    # THEN it moved back by one and stays selected
+    assert order(window) == [ids[0], ids[2], ids[1]]
+    assert view.selected_job_ids() == [ids[2]]
+
+
+def test_a_cancelled_document_can_be_resumed(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a paused queue with a three-page document, cancelled with Shift+Esc in the queue
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    [job_id] = window.add_paths([make_pdf(tmp_path / "doc.pdf", 3)])
+    qtbot.waitUntil(lambda: window.queue_view.selected_job_ids() == [job_id], timeout=GUI_TIMEOUT_MS)
+    view = window.queue_view
+    focus(qtbot, view)
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+        qtbot.keyClick(view, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
+    row = window.queue_model.job(job_id)
+    assert row is not None and row.status is JobStatus.CANCELLED
+    assert window.queue_model.status_text(row) == "Cancelled"
+
+    # THEN Retry / Resume applies to it
+    assert window.retry_action.isEnabled()
+    assert not window.cancel_job_action.isEnabled()
+
+    # WHEN Ctrl+R is pressed and the queue resumed
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+        qtbot.keyClick(view, Qt.Key.Key_R, CTRL)
+        window.pause_action.trigger()
+
+    # THEN every page is read
+    row = window.queue_model.job(job_id)
+    assert row is not None and row.status is JobStatus.DONE and row.pages_done == {0, 1, 2}
+
+
+def test_esc_cancels_a_page_only_where_that_page_has_focus(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a slow page being read, and the log dock open
+    backend = ScriptedBackend(token_delay_s=0.02, tokens_per_page=400)
+    window = make_window(backend)
+    window.log_dock.show()
+    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+        [job_id] = window.add_paths([make_pdf(tmp_path / "slow.pdf", 1)])
+    failed: list[str] = []
+    window.bridge.page_failed.connect(lambda job, page, message: failed.append(message))
+
+    # WHEN Esc is pressed while the log has focus
+    focus(qtbot, window.log_view)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Escape)
+    qtbot.wait(200)
+    # THEN nothing is cancelled
+    assert failed == []
+    assert window.queue_model.job(job_id).current_page == 0  # type: ignore[union-attr]
+
+    # WHEN Esc is pressed in the reading view showing that page
+    page = window.reading_view.page_view
+    focus(qtbot, page)
+    qtbot.keyClick(page, Qt.Key.Key_Escape)
+
+    # THEN the page is cancelled
+    qtbot.waitUntil(lambda: bool(failed), timeout=GUI_TIMEOUT_MS)
+    assert "cancel" in failed[0]
+
+
+def test_documents_just_added_are_selected_and_scrolled_to(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a queue longer than the view, the first document selected
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    ids = window.add_paths([make_pdf(tmp_path / f"old{i}.pdf", 1) for i in range(40)])
+    qtbot.waitUntil(lambda: len(order(window)) == 40, timeout=GUI_TIMEOUT_MS)
+    window.queue_view.select_job(ids[0])
+    window.queue_view.scrollToTop()
+
+    # WHEN another document is added
+    [new] = window.add_paths([make_pdf(tmp_path / "new.pdf", 1)])
+
+    # THEN it is selected, shown in the reading view, and its row is in view
+    qtbot.waitUntil(lambda: window.queue_view.selected_job_ids() == [new], timeout=GUI_TIMEOUT_MS)
+    view = window.queue_view
+    rect = view.visualRect(window.queue_model.index(40, 0))
+    assert view.viewport().rect().contains(rect.center())
+    assert window.reading_view.job_id == new
