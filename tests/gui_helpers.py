@@ -47,6 +47,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     def make(
         backend: Backend | Callable[[Settings], Backend] | None = None,
         settings: Settings | None = None,
+        model_check: Callable[[Settings], str | None] | None = None,
     ) -> MainWindow:
         store = JobStore()
         if backend is None:
@@ -58,7 +59,9 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         settings = settings or Settings()
         # psutil only: jtop and NVML are absent here, and jtop's import warns on its own thread.
         sampler = Sampler(settings.telemetry, sources=[PsutilSource()])
-        window = MainWindow(settings, store, backend_factory=factory, sampler=sampler)
+        window = MainWindow(
+            settings, store, backend_factory=factory, sampler=sampler, model_check=model_check
+        )
         qtbot.addWidget(window)
         window.show()
         made.append((window, store))

@@ -54,9 +54,11 @@ from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
 from ocr_desktop.gui.errors import NoticeBar, Severity
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.log_view import LogView
+from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.budget import MemoryGuard
 from ocr_desktop.telemetry.sampler import Sampler
@@ -98,8 +100,12 @@ class MainWindow(QMainWindow):
         *,
         backend_factory: BackendFactory | None = None,
         sampler: Sampler | None = None,
+        model_check: Callable[[Settings], str | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``model_check`` says why the settings' model is missing (None: it is there); by
+        default :func:`missing_model`, and no check when a ``backend_factory`` brings its own
+        backends (tests, screenshots)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
@@ -126,6 +132,12 @@ class MainWindow(QMainWindow):
         )
 
         self.notice = NoticeBar(self)
+        self.tasks = TaskRunner(self)
+        self.model_panel = ModelPanel(self.tasks, self)
+        self._model_check = model_check or (missing_model if backend_factory is None else None)
+        self._backend_error: str | None = None  # the message of the last failed backend load
+        self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
+        self._backend_failed: set[str] = set()  # jobs that failed only because of that
         self.queue_model = QueueModel(self)
         self.queue_view = QueueView(self.queue_model, self)
         self.drop_zone = DropZone(self)
@@ -146,6 +158,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.notice)
+        layout.addWidget(self.model_panel)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -164,6 +177,7 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.pipeline.start()
         self.pipeline.resume_unfinished()
+        self.check_model()
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -470,6 +484,8 @@ class MainWindow(QMainWindow):
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.reading_view.page_edited.connect(self._on_page_edited)
+        self.model_panel.choose_files.connect(lambda: self.open_settings("llamacpp"))
+        self.model_panel.model_ready.connect(self._on_model_ready)
 
     # -- state kept between runs ----------------------------------------------------------------
 
@@ -666,6 +682,8 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_job_failed(self, job_id: str, message: str) -> None:
         self._live_text.pop(job_id, None)
+        if message == self._backend_error:
+            self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
         self._update_actions()
 
@@ -673,15 +691,61 @@ class MainWindow(QMainWindow):
     def _on_backend_state(self, state: BackendState, message: str) -> None:
         self._set_backend_state(state, message)
         if state is BackendState.ERROR:
-            self.notice.show_message(
-                self.tr(
-                    "The backend could not be loaded: {message}\nCheck Edit → Settings, then retry."
-                ).format(message=message),
-                Severity.ERROR,
-            )
+            self._backend_error = message
+            self.check_model(error=message)
         elif state is BackendState.READY:
             # READY's message is "<backend id>: <model name>".
             self.model_label.setText(message.partition(": ")[2] or message)
+            if self._backend_notice is not None and self.notice.text() == self._backend_notice:
+                self.notice.hide()  # stale: the backend it was about loaded now
+            self._backend_error = self._backend_notice = None
+            self.model_panel.hide()
+
+    def check_model(self, error: str | None = None) -> None:
+        """Off the GUI thread: is the backend's model on this machine? If not, the model panel
+        offers it; ``error`` (a failed load) is shown as a notice unless the panel explains it."""
+        settings = copy.deepcopy(self.settings)
+        check = self._model_check
+        if check is None:
+            self._on_model_checked(settings, None, error)
+            return
+        self.tasks.run(
+            lambda _task: check(settings),
+            on_result=lambda reason: self._on_model_checked(settings, reason, error),
+        )
+
+    def _on_model_checked(self, settings: Settings, reason: str | None, error: str | None) -> None:
+        if reason is not None:
+            self.model_panel.show_missing(settings, reason)
+            if error is not None:
+                self._backend_notice = self.tr(
+                    "No model is installed, so documents cannot be read yet. Download it or choose "
+                    "model files above; the documents waiting are read then."
+                )
+                self.notice.show_message(self._backend_notice, Severity.WARNING)
+            return
+        if not self.model_panel.downloading:
+            self.model_panel.hide()
+        if error is not None:
+            self._backend_notice = self.tr(
+                "The backend could not be loaded: {message}\nCheck Edit → Settings, then press "
+                "Retry (Ctrl+R)."
+            ).format(message=error)
+            self.notice.show_message(self._backend_notice, Severity.ERROR)
+
+    @Slot()
+    def _on_model_ready(self) -> None:
+        self.notice.show_message(self.tr("The model is installed."), Severity.INFO)
+        self.retry_backend_failures()
+
+    def retry_backend_failures(self) -> None:
+        """Read again the documents that failed only because the backend could not be loaded
+        (after a download or a settings change that may have fixed it)."""
+        job_ids, self._backend_failed = sorted(self._backend_failed), set()
+        for job_id in job_ids:
+            if self.queue_model.job(job_id) is not None and self.pipeline.retry_failed(job_id):
+                self.queue_model.on_retry(job_id)
+        self._update_actions()
 
     def _set_backend_state(self, state: BackendState, message: str) -> None:
         names = {
@@ -852,10 +916,11 @@ class MainWindow(QMainWindow):
         self.queue_view.select_job(job_id)
 
     @Slot()
-    def open_settings(self) -> None:
+    def open_settings(self, section: str = "") -> None:
         from ocr_desktop.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
+        dialog.show_section(section)
         dialog.settings_accepted.connect(self.apply_settings)
         self.settings_dialog = dialog
         dialog.open()
@@ -911,6 +976,8 @@ class MainWindow(QMainWindow):
             self.pipeline.switch_backend(new, finish_page)
         else:
             self.pipeline.update_settings(new)
+        self.check_model()
+        self.retry_backend_failures()
 
     @Slot()
     def compare_backends(self) -> None:
@@ -1010,6 +1077,7 @@ class MainWindow(QMainWindow):
         self._save_state()
         self._tick.stop()
         self.intake.shutdown()
+        self.tasks.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()
         self.sampler.stop()

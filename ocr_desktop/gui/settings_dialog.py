@@ -271,6 +271,11 @@ class SettingsDialog(QDialog):
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def show_section(self, section: str) -> None:
+        """Open on a section's tab ("llamacpp"; "" for General)."""
+        if section in self._tab_of:
+            self.tabs.setCurrentIndex(self._tab_of[section])
+
     @Slot()
     def restore_defaults(self) -> None:
         for info, value in settings_mod.iter_fields(Settings()):

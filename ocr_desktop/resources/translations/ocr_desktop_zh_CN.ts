@@ -169,477 +169,560 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="163" />
+        <location filename="../../gui/main_window.py" line="187" />
         <source>Backend state</source>
         <extracomment>Settings sections whose change means the backend must be loaded again. pages/min is measured over the last this many finished pages.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="165" />
+        <location filename="../../gui/main_window.py" line="189" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167" />
+        <location filename="../../gui/main_window.py" line="191" />
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168" />
+        <location filename="../../gui/main_window.py" line="192" />
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177" />
+        <location filename="../../gui/main_window.py" line="201" />
         <source>loads when the first page is read</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206" />
+        <location filename="../../gui/main_window.py" line="230" />
         <source>&amp;Open Files…</source>
         <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209" />
+        <location filename="../../gui/main_window.py" line="233" />
         <source>Add documents to the queue</source>
         <translation>将文档加入队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="212" />
+        <location filename="../../gui/main_window.py" line="236" />
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215" />
+        <location filename="../../gui/main_window.py" line="239" />
         <source>Add every document in a folder</source>
         <translation>加入文件夹中的所有文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218" />
+        <location filename="../../gui/main_window.py" line="242" />
         <source>&amp;Paste Image</source>
         <translation>粘贴图片(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="221" />
+        <location filename="../../gui/main_window.py" line="245" />
         <source>Read the image on the clipboard</source>
         <translation>识别剪贴板中的图片</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="224" />
+        <location filename="../../gui/main_window.py" line="248" />
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227" />
+        <location filename="../../gui/main_window.py" line="251" />
         <source>Export the selected documents (or all) as txt, md or json</source>
         <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230" />
+        <location filename="../../gui/main_window.py" line="254" />
         <source>&amp;History…</source>
         <translation>历史记录(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230" />
+        <location filename="../../gui/main_window.py" line="254" />
         <source>Reopen documents read earlier</source>
         <translation>重新打开以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="233" />
+        <location filename="../../gui/main_window.py" line="256" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="233" />
+        <location filename="../../gui/main_window.py" line="256" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="236" />
+        <location filename="../../gui/main_window.py" line="258" />
         <source>Copy &amp;Page Text</source>
         <translation>复制本页文字(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239" />
+        <location filename="../../gui/main_window.py" line="261" />
         <source>Copy the shown page's text</source>
         <translation>复制当前页的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="242" />
+        <location filename="../../gui/main_window.py" line="264" />
         <source>Copy &amp;Document Text</source>
         <translation>复制整个文档文字(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245" />
+        <location filename="../../gui/main_window.py" line="267" />
         <source>Copy the shown document's text</source>
         <translation>复制当前文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248" />
+        <location filename="../../gui/main_window.py" line="270" />
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="251" />
+        <location filename="../../gui/main_window.py" line="273" />
         <source>Backend, model, task and export options</source>
         <translation>后端、模型、任务和导出选项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257" />
+        <location filename="../../gui/main_window.py" line="279" />
         <source>Start no new page; the page being read finishes</source>
         <translation>不再开始新页面；正在识别的页面会完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261" />
+        <location filename="../../gui/main_window.py" line="283" />
         <source>Cancel &amp;Page</source>
         <translation>取消本页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264" />
-        <source>Stop reading the current page (retry it later)</source>
-        <translation>停止识别当前页面（稍后可重试）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="267" />
+        <location filename="../../gui/main_window.py" line="289" />
         <source>&amp;Cancel Document</source>
         <translation>取消文档(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270" />
+        <location filename="../../gui/main_window.py" line="292" />
         <source>Stop reading the selected documents</source>
         <translation>停止识别选中的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273" />
-        <source>&amp;Retry Failed Pages</source>
-        <translation>重试失败的页面(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="276" />
-        <source>Read the failed pages again</source>
-        <translation>重新识别失败的页面</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="279" />
+        <location filename="../../gui/main_window.py" line="301" />
         <source>Re&amp;move</source>
         <translation>移除(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282" />
+        <location filename="../../gui/main_window.py" line="304" />
         <source>Remove the selected documents and their results</source>
         <translation>移除选中的文档及其结果</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288" />
+        <location filename="../../gui/main_window.py" line="313" />
         <source>C&amp;lear Finished</source>
         <translation>清除已完成(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="291" />
+        <location filename="../../gui/main_window.py" line="316" />
         <source>Take finished documents off the queue (they stay in the history)</source>
         <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294" />
+        <location filename="../../gui/main_window.py" line="319" />
         <source>Move &amp;Up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="297" />
+        <location filename="../../gui/main_window.py" line="322" />
         <source>Read this document earlier</source>
         <translation>提前识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="300" />
+        <location filename="../../gui/main_window.py" line="325" />
         <source>Move &amp;Down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="303" />
+        <location filename="../../gui/main_window.py" line="328" />
         <source>Read this document later</source>
         <translation>推后识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307" />
+        <location filename="../../gui/main_window.py" line="332" />
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307" />
+        <location filename="../../gui/main_window.py" line="332" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310" />
+        <location filename="../../gui/main_window.py" line="335" />
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310" />
+        <location filename="../../gui/main_window.py" line="335" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313" />
+        <location filename="../../gui/main_window.py" line="338" />
         <source>&amp;Fit Width</source>
         <translation>适合宽度(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313" />
+        <location filename="../../gui/main_window.py" line="338" />
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="316" />
+        <location filename="../../gui/main_window.py" line="341" />
         <source>&amp;Next Page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="316" />
+        <location filename="../../gui/main_window.py" line="341" />
         <source>Show the next page</source>
         <translation>显示下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319" />
+        <location filename="../../gui/main_window.py" line="344" />
         <source>P&amp;revious Page</source>
         <translation>上一页(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319" />
+        <location filename="../../gui/main_window.py" line="344" />
         <source>Show the previous page</source>
         <translation>显示上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="322" />
+        <location filename="../../gui/main_window.py" line="347" />
         <source>&amp;Compare Backends…</source>
         <translation>比较后端(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="325" />
+        <location filename="../../gui/main_window.py" line="350" />
         <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
         <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327" />
+        <location filename="../../gui/main_window.py" line="352" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="329" />
+        <location filename="../../gui/main_window.py" line="354" />
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="332" />
+        <location filename="../../gui/main_window.py" line="357" />
         <source>Show the folder with the log file</source>
         <translation>显示日志文件所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="337" />
+        <location filename="../../gui/main_window.py" line="370" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="349" />
+        <location filename="../../gui/main_window.py" line="382" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="352" />
+        <location filename="../../gui/main_window.py" line="385" />
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="366" />
+        <location filename="../../gui/main_window.py" line="399" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="377" />
+        <location filename="../../gui/main_window.py" line="410" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="379" />
+        <location filename="../../gui/main_window.py" line="412" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="393" />
-        <location filename="../../gui/main_window.py" line="395" />
+        <location filename="../../gui/main_window.py" line="426" />
+        <location filename="../../gui/main_window.py" line="428" />
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400" />
+        <location filename="../../gui/main_window.py" line="433" />
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="404" />
+        <location filename="../../gui/main_window.py" line="437" />
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="412" />
+        <location filename="../../gui/main_window.py" line="445" />
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="513" />
+        <location filename="../../gui/main_window.py" line="557" />
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="515" />
+        <location filename="../../gui/main_window.py" line="559" />
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="522" />
-        <location filename="../../gui/main_window.py" line="771" />
+        <location filename="../../gui/main_window.py" line="566" />
+        <location filename="../../gui/main_window.py" line="887" />
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="531" />
+        <location filename="../../gui/main_window.py" line="586" />
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="547" />
+        <location filename="../../gui/main_window.py" line="608" />
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="632" />
-        <source>The backend could not be loaded: {message}
-Check Edit → Settings, then retry.</source>
-        <translation>无法加载后端：{message}
-请检查“编辑 → 设置”，然后重试。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="642" />
+        <location filename="../../gui/main_window.py" line="752" />
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="643" />
+        <location filename="../../gui/main_window.py" line="753" />
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="644" />
+        <location filename="../../gui/main_window.py" line="754" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="645" />
+        <location filename="../../gui/main_window.py" line="755" />
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667" />
+        <location filename="../../gui/main_window.py" line="777" />
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254" />
-        <location filename="../../gui/main_window.py" line="667" />
+        <location filename="../../gui/main_window.py" line="276" />
+        <location filename="../../gui/main_window.py" line="777" />
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="673" />
-        <source>No page is being read.</source>
-        <translation>当前没有正在识别的页面。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="692" />
+        <location filename="../../gui/main_window.py" line="808" />
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="694" />
+        <location filename="../../gui/main_window.py" line="810" />
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="696" />
+        <location filename="../../gui/main_window.py" line="812" />
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="760" />
+        <location filename="../../gui/main_window.py" line="876" />
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>没有导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="766" />
+        <location filename="../../gui/main_window.py" line="882" />
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="768" />
+        <location filename="../../gui/main_window.py" line="884" />
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="819" />
+        <location filename="../../gui/main_window.py" line="936" />
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="820" />
+        <location filename="../../gui/main_window.py" line="937" />
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="821" />
+        <location filename="../../gui/main_window.py" line="938" />
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="822" />
+        <location filename="../../gui/main_window.py" line="939" />
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="836" />
+        <location filename="../../gui/main_window.py" line="967" />
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="842" />
+        <location filename="../../gui/main_window.py" line="973" />
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="855" />
+        <location filename="../../gui/main_window.py" line="975" />
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327" />
-        <location filename="../../gui/main_window.py" line="869" />
+        <location filename="../../gui/main_window.py" line="352" />
+        <location filename="../../gui/main_window.py" line="993" />
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="871" />
+        <location filename="../../gui/main_window.py" line="286" />
+        <source>Stop reading the page of the document shown or selected (retry it later)</source>
+        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="295" />
+        <source>&amp;Retry / Resume</source>
+        <translation>重试 / 继续(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="298" />
+        <source>Read failed pages again, or resume a cancelled or failed document</source>
+        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="722" />
+        <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
+        <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="731" />
+        <source>The backend could not be loaded: {message}
+Check Edit → Settings, then press Retry (Ctrl+R).</source>
+        <translation>无法加载后端：{message}
+请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="738" />
+        <source>The model is installed.</source>
+        <translation>模型已安装。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="789" />
+        <source>No page of this document is being read.</source>
+        <translation>此文档当前没有正在识别的页面。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="995" />
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="922" />
+        <location filename="../../gui/main_window.py" line="1050" />
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="930" />
+        <location filename="../../gui/main_window.py" line="1058" />
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPanel</name>
+    <message>
+        <location filename="../../gui/model_panel.py" line="50" />
+        <source>Model setup</source>
+        <translation>模型设置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="67" />
+        <source>Choose Model Files…</source>
+        <translation>选择模型文件…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="68" />
+        <source>Use GGUF files you already have (Settings → llama.cpp)</source>
+        <translation>使用已有的 GGUF 文件（设置 → llama.cpp）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="70" />
+        <source>Cancel Download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="73" />
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="96" />
+        <source>No model is installed yet</source>
+        <translation>尚未安装模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="99" />
+        <source>OCR Desktop reads documents with the GLM-OCR model, which is not on this computer. Download it ({name}, {size:,.0f} MB) or choose model files you already have.</source>
+        <translation>OCR 桌面使用 GLM-OCR 模型识别文档，但本机尚无该模型。请下载（{name}，{size:,.0f} MB），或选择已有的模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="104" />
+        <source>Download ({size:,.0f} MB)</source>
+        <translation>下载（{size:,.0f} MB）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="121" />
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="123" />
+        <source>Downloading {name}…</source>
+        <translation>正在下载 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="146" />
+        <source>Download cancelled</source>
+        <translation>下载已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="148" />
+        <source>What was downloaded is kept; Download continues from there.</source>
+        <translation>已下载的部分会保留，再次下载时从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="158" />
+        <source>{file}: {done:,.1f} of {total:,.1f} MB · {speed:,.1f} MB/s</source>
+        <translation>{file}：{done:,.1f} / {total:,.1f} MB · {speed:,.1f} MB/s</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="173" />
+        <source>The download failed</source>
+        <translation>下载失败</translation>
     </message>
 </context>
 <context>
@@ -663,13 +746,13 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="98" />
+        <location filename="../../gui/reading_view.py" line="102" />
         <source>Page image</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="99" />
+        <location filename="../../gui/reading_view.py" line="103" />
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -677,84 +760,84 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="141" />
+        <location filename="../../gui/queue_view.py" line="142" />
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="142" />
+        <location filename="../../gui/queue_view.py" line="143" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="143" />
+        <location filename="../../gui/queue_view.py" line="144" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="144" />
+        <location filename="../../gui/queue_view.py" line="145" />
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="145" />
+        <location filename="../../gui/queue_view.py" line="146" />
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="146" />
+        <location filename="../../gui/queue_view.py" line="147" />
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="197" />
+        <location filename="../../gui/queue_view.py" line="195" />
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
+        <location filename="../../gui/queue_view.py" line="220" />
         <location filename="../../gui/queue_view.py" line="222" />
-        <location filename="../../gui/queue_view.py" line="224" />
-        <location filename="../../gui/queue_view.py" line="227" />
+        <location filename="../../gui/queue_view.py" line="225" />
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="222" />
+        <location filename="../../gui/queue_view.py" line="220" />
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="227" />
+        <location filename="../../gui/queue_view.py" line="225" />
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="228" />
+        <location filename="../../gui/queue_view.py" line="226" />
         <source>Reading page {n} · {tokens} tokens</source>
         <translation>正在识别第 {n} 页 · {tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="234" />
+        <location filename="../../gui/queue_view.py" line="232" />
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="235" />
+        <location filename="../../gui/queue_view.py" line="233" />
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="236" />
+        <location filename="../../gui/queue_view.py" line="234" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="238" />
+        <location filename="../../gui/queue_view.py" line="236" />
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="240" />
+        <location filename="../../gui/queue_view.py" line="238" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -762,12 +845,12 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="418" />
+        <location filename="../../gui/queue_view.py" line="416" />
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="419" />
+        <location filename="../../gui/queue_view.py" line="417" />
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -775,168 +858,179 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="168" />
+        <location filename="../../gui/reading_view.py" line="181" />
         <source>Select a document in the queue to see its pages.</source>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="172" />
+        <location filename="../../gui/reading_view.py" line="185" />
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="173" />
+        <location filename="../../gui/reading_view.py" line="186" />
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="175" />
+        <location filename="../../gui/reading_view.py" line="188" />
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="176" />
+        <location filename="../../gui/reading_view.py" line="189" />
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="180" />
+        <location filename="../../gui/reading_view.py" line="193" />
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="181" />
+        <location filename="../../gui/reading_view.py" line="194" />
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183" />
+        <location filename="../../gui/reading_view.py" line="196" />
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183" />
+        <location filename="../../gui/reading_view.py" line="196" />
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="189" />
+        <location filename="../../gui/reading_view.py" line="202" />
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="193" />
+        <location filename="../../gui/reading_view.py" line="206" />
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="195" />
+        <location filename="../../gui/reading_view.py" line="208" />
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200" />
+        <location filename="../../gui/reading_view.py" line="213" />
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="201" />
+        <location filename="../../gui/reading_view.py" line="214" />
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="202" />
+        <location filename="../../gui/reading_view.py" line="215" />
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="206" />
+        <location filename="../../gui/reading_view.py" line="219" />
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="206" />
+        <location filename="../../gui/reading_view.py" line="219" />
         <source>Copy this page's text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="209" />
+        <location filename="../../gui/reading_view.py" line="222" />
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="210" />
+        <location filename="../../gui/reading_view.py" line="223" />
         <source>Copy the whole document's text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="215" />
+        <location filename="../../gui/reading_view.py" line="228" />
+        <source>Revert page</source>
+        <translation>还原本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="228" />
+        <source>Put the model's text of this page back</source>
+        <translation>恢复模型识别出的本页文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="232" />
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="338" />
-        <location filename="../../gui/reading_view.py" line="346" />
+        <location filename="../../gui/reading_view.py" line="357" />
+        <location filename="../../gui/reading_view.py" line="365" />
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="417" />
+        <location filename="../../gui/reading_view.py" line="435" />
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="540" />
+        <location filename="../../gui/reading_view.py" line="583" />
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="541" />
+        <location filename="../../gui/reading_view.py" line="584" />
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="542" />
+        <location filename="../../gui/reading_view.py" line="585" />
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="543" />
+        <location filename="../../gui/reading_view.py" line="586" />
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="552" />
+        <location filename="../../gui/reading_view.py" line="595" />
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="557" />
+        <location filename="../../gui/reading_view.py" line="600" />
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="558" />
+        <location filename="../../gui/reading_view.py" line="601" />
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="559" />
+        <location filename="../../gui/reading_view.py" line="602" />
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="564" />
+        <location filename="../../gui/reading_view.py" line="607" />
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="567" />
+        <location filename="../../gui/reading_view.py" line="610" />
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="569" />
+        <location filename="../../gui/reading_view.py" line="612" />
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -944,103 +1038,103 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="70" />
+        <location filename="../../gui/settings_dialog.py" line="69" />
         <source>Settings</source>
         <extracomment>Download progress reaches the GUI at most this often (seconds).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="75" />
+        <location filename="../../gui/settings_dialog.py" line="74" />
         <source>Settings sections</source>
         <translation>设置分类</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="92" />
+        <location filename="../../gui/settings_dialog.py" line="91" />
         <source>Put every setting back to its default (saved when you press OK)</source>
         <translation>将所有设置恢复为默认值（按“确定”后保存）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="107" />
+        <location filename="../../gui/settings_dialog.py" line="106" />
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="108" />
+        <location filename="../../gui/settings_dialog.py" line="107" />
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="109" />
+        <location filename="../../gui/settings_dialog.py" line="108" />
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="112" />
+        <location filename="../../gui/settings_dialog.py" line="111" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="113" />
+        <location filename="../../gui/settings_dialog.py" line="112" />
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="177" />
+        <location filename="../../gui/settings_dialog.py" line="176" />
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="178" />
+        <location filename="../../gui/settings_dialog.py" line="177" />
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="181" />
+        <location filename="../../gui/settings_dialog.py" line="180" />
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="186" />
+        <location filename="../../gui/settings_dialog.py" line="185" />
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="219" />
+        <location filename="../../gui/settings_dialog.py" line="218" />
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="223" />
+        <location filename="../../gui/settings_dialog.py" line="222" />
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="233" />
+        <location filename="../../gui/settings_dialog.py" line="232" />
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="268" />
+        <location filename="../../gui/settings_dialog.py" line="267" />
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="325" />
+        <location filename="../../gui/settings_dialog.py" line="329" />
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="388" />
+        <location filename="../../gui/settings_dialog.py" line="392" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="390" />
+        <location filename="../../gui/settings_dialog.py" line="394" />
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="403" />
+        <location filename="../../gui/settings_dialog.py" line="407" />
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -1188,7 +1282,7 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>run</name>
     <message>
-        <location filename="../../gui/app.py" line="73" />
+        <location filename="../../gui/app.py" line="82" />
         <source>Your settings could not be read, so the defaults are used: {problem}</source>
         <translation>无法读取您的设置，因此使用默认设置：{problem}</translation>
     </message>
