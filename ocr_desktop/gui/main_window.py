@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -43,7 +44,7 @@ from PySide6.QtWidgets import (
 from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
-from ocr_desktop.backends.base import BackendState
+from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
 from ocr_desktop.backends.registry import BACKEND_LABELS
 from ocr_desktop.core.pipeline import BackendFactory, Pipeline
 from ocr_desktop.core.results import PageResult
@@ -58,16 +59,15 @@ from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.gui.settings_dialog import backend_changed
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import Settings
-from ocr_desktop.telemetry.budget import MemoryGuard
+from ocr_desktop.telemetry.budget import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
 log = logging.getLogger(__name__)
 
-#: Settings sections whose change means the backend must be loaded again.
-BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
 #: pages/min is measured over the last this many finished pages.
 RATE_WINDOW_PAGES = 10
 
@@ -79,12 +79,9 @@ def window_state() -> QSettings:
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def backend_changed(old: Settings, new: Settings) -> bool:
-    before = {info.key: value for info, value in settings_mod.iter_fields(old)}
-    return any(
-        info.key.startswith(BACKEND_SECTIONS) and before.get(info.key) != value
-        for info, value in settings_mod.iter_fields(new)
-    )
+def registry_estimate(settings: Settings) -> MemoryEstimate | None:
+    """What the backend ``settings`` name would take once loaded (creating it loads nothing)."""
+    return registry.create_backend(settings).memory_estimate()
 
 
 def resumable(row: JobRow) -> bool:
@@ -101,23 +98,27 @@ class MainWindow(QMainWindow):
         backend_factory: BackendFactory | None = None,
         sampler: Sampler | None = None,
         model_check: Callable[[Settings], str | None] | None = None,
+        memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``model_check`` says why the settings' model is missing (None: it is there); by
-        default :func:`missing_model`, and no check when a ``backend_factory`` brings its own
-        backends (tests, screenshots)."""
+        """``model_check`` says why the settings' model is missing (None: it is there), and
+        ``memory_estimate`` what the backend the settings name would take; by default
+        :func:`missing_model` and the registry's backend's own estimate, and no checks when a
+        ``backend_factory`` brings its own backends (tests, screenshots)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
+        self._backend_factory = backend_factory or registry.create_backend
+        self._memory_estimate = memory_estimate or (registry_estimate if backend_factory is None else None)
         self.bridge = PipelineBridge(self)
         self.pipeline = Pipeline(
             store,
             settings,
             self.bridge.listener,
-            backend_factory=backend_factory or registry.create_backend,
+            backend_factory=self._backend_factory,
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
         )
         self.renderer = PageRenderer(self)
@@ -183,6 +184,10 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self._loading_since: float | None = None  # time.monotonic() when the backend began loading
+        self._load_expected_s: float | None = None  # how long its last load took
+        self._load_stage = ""
+        self._backend_text = ""
         self.backend_label = QLabel(self)
         self.backend_label.setAccessibleName(self.tr("Backend state"))
         self.model_label = QLabel(self)
@@ -194,7 +199,13 @@ class MainWindow(QMainWindow):
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
         QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
+        self.load_bar = QProgressBar(self)
+        self.load_bar.setAccessibleName(self.tr("Backend loading progress"))
+        self.load_bar.setMaximumWidth(120)
+        self.load_bar.setTextVisible(False)
+        self.load_bar.hide()
         bar.addWidget(self.backend_label)
+        bar.addWidget(self.load_bar)
         bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
         bar.addPermanentWidget(self.gauge_slot)
@@ -755,12 +766,49 @@ class MainWindow(QMainWindow):
             BackendState.ERROR: (self.tr("error"), "#b00020"),
         }
         name, color = names[state]
-        backend = BACKEND_LABELS.get(self.settings.backend, self.settings.backend)
+        backend_id = self.settings.backend
+        backend = BACKEND_LABELS.get(backend_id, backend_id)
+        loading = state is BackendState.LOADING
+        if loading and self._loading_since is None:
+            self._loading_since = time.monotonic()
+            expected = window_state().value(f"backend/load_seconds/{backend_id}")
+            self._load_expected_s = float(str(expected)) if expected is not None else None
+        elif state is BackendState.READY and self._loading_since is not None:
+            # The next load of this backend is expected to take as long as this one.
+            window_state().setValue(
+                f"backend/load_seconds/{backend_id}", time.monotonic() - self._loading_since
+            )
+        if not loading:
+            self._loading_since = None
         self.backend_state = state
-        self.backend_label.setText(f'<span style="color:{color}">●</span> {backend}: {name}')
+        self._backend_text = f'<span style="color:{color}">●</span> {backend}: {name}'
+        self._load_stage = message if loading else ""
         self.backend_label.setToolTip(message)
+        self.load_bar.setVisible(loading)
+        self._show_load_progress()
         if state is not BackendState.READY:
             self.model_label.setText("")
+
+    def _show_load_progress(self) -> None:
+        """While a backend loads: its stage, and elapsed against the last load's time."""
+        if self._loading_since is None:
+            self.backend_label.setText(self._backend_text)
+            return
+        elapsed = time.monotonic() - self._loading_since
+        expected = self._load_expected_s
+        if expected:
+            timing = self.tr("{elapsed:.0f} s of about {expected:.0f} s").format(
+                elapsed=elapsed, expected=expected
+            )
+            self.load_bar.setRange(0, 1000)
+            self.load_bar.setValue(min(999, int(1000 * elapsed / expected)))
+        else:
+            timing = self.tr("{elapsed:.0f} s (first load: no earlier time to compare)").format(
+                elapsed=elapsed
+            )
+            self.load_bar.setRange(0, 0)
+        stage = self._load_stage if len(self._load_stage) <= 60 else self._load_stage[:59] + "…"
+        self.backend_label.setText(f"{self._backend_text} {stage} · {timing}")
 
     # -- queue actions ----------------------------------------------------------------------------
 
@@ -942,23 +990,51 @@ class MainWindow(QMainWindow):
         clicked = box.clickedButton()
         return True if clicked is finish else False if clicked is cancel else None
 
+    def memory_refusal(self, new: Settings) -> str | None:
+        """Before anything is unloaded: why the backend ``new`` names cannot fit in memory (with
+        the numbers), or None. What the running backend holds counts as free, since the switch
+        unloads it first."""
+        if self._memory_estimate is None:
+            return None
+        try:
+            estimate = self._memory_estimate(new)
+        except BackendError:
+            return None  # it cannot even be created: loading it says why
+        if estimate is None:
+            return None
+        running = self.pipeline.backend
+        held = running.memory_estimate() if running is not None else None
+        free = available_memory_bytes() + (held.total_bytes if held is not None else 0)
+        try:
+            check_fits(estimate, available=free)
+        except MemoryBudgetError as exc:
+            return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
+                backend=BACKEND_LABELS.get(new.backend, new.backend), reason=exc.message
+            )
+        return None
+
     @Slot(object)
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
         new = copy.deepcopy(new)
         switch = backend_changed(self.settings, new)
-        finish_page = True
-        if switch and self.page_running():
-            answer = self.ask_finish_page()
-            if answer is None:  # keep the running backend; the other changes still apply
-                new.backend = self.settings.backend
-                new.llamacpp, new.vllm = (
-                    copy.deepcopy(self.settings.llamacpp),
-                    copy.deepcopy(self.settings.vllm),
-                )
-                switch = False
-            else:
-                finish_page = answer
+        other_backend = new.backend != self.settings.backend
+        finish_page = True  # a reload of the same backend (e.g. its thread count) asks nothing
+        refused = self.memory_refusal(new) if switch and other_backend else None
+        if refused is not None:
+            self.notice.show_message(refused, Severity.ERROR)
+        answer = (
+            self.ask_finish_page()
+            if refused is None and switch and other_backend and self.page_running()
+            else True
+        )
+        if refused is not None or answer is None:
+            # Keep the running backend; the other changes still apply.
+            new.backend = self.settings.backend
+            new.llamacpp, new.vllm = copy.deepcopy(self.settings.llamacpp), copy.deepcopy(self.settings.vllm)
+            switch = False
+        else:
+            finish_page = answer
         old, self.settings = self.settings, new
         try:
             settings_mod.save(new)
@@ -1060,6 +1136,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         self.queue_model.tick()
+        if self._loading_since is not None:
+            self._show_load_progress()
 
     # -- closing ----------------------------------------------------------------------------------
 

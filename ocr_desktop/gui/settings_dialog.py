@@ -46,8 +46,18 @@ from ocr_desktop.settings import FieldInfo, Settings
 log = logging.getLogger(__name__)
 
 INT_LIMIT = 2**31 - 1
+#: Settings sections whose change means the backend must be loaded again.
+BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
 #: Download progress reaches the GUI at most this often (seconds).
 PROGRESS_INTERVAL_S = 0.1
+
+
+def backend_changed(old: Settings, new: Settings) -> bool:
+    before = {info.key: value for info, value in settings_mod.iter_fields(old)}
+    return any(
+        info.key.startswith(BACKEND_SECTIONS) and before.get(info.key) != value
+        for info, value in settings_mod.iter_fields(new)
+    )
 
 
 class Editor:
@@ -74,6 +84,7 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self._tab_of: dict[str, int] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self._unavailable_confirmed: str | None = None  # the availability warning already shown
         self._build(settings)
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
@@ -312,6 +323,20 @@ class SettingsDialog(QDialog):
         except settings_mod.SettingsError as exc:
             self.error_label.setText(str(exc))
             self.error_label.show()
+            return
+        found = availability(new, new.backend)
+        changed = backend_changed(self._original, new)
+        if not found.available and changed and self._unavailable_confirmed != found.reason:
+            # Say so once; a second OK ("Save Anyway") keeps the settings all the same.
+            self._unavailable_confirmed = found.reason
+            self.error_label.setText(
+                self.tr("⚠ {reason} — {fix}. Press Save Anyway to keep these settings.").format(
+                    reason=found.reason, fix=found.fix
+                )
+            )
+            self.error_label.show()
+            ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setText(self.tr("Save Anyway"))
             return
         self._stop_download_thread()
         self.settings_accepted.emit(new)
