@@ -67,22 +67,25 @@ class JobRow:
     backend: str = ""
     current_page: int | None = None
     current_tokens: int = 0  # deltas streamed for the current page
-    elapsed_s: float = 0.0  # finished time; plus the running span while running
-    running_since: float | None = None  # time.monotonic() when the job started running
+    elapsed_s: float = 0.0  # the reading times of the finished pages (docs/gui.md, "Numbers")
+    reading_since: dict[int, float] = field(default_factory=dict)  # page -> monotonic start, in flight
     completion_tokens: int = 0
     decode_s: float = 0.0
 
     def add_stats(self, stats: GenerationStats) -> None:
-        """Count a finished page's decode speed into the document's tok/s."""
+        """Count a finished page into the document's elapsed time and tok/s: the same figures
+        the page's own statistics show, summed."""
+        self.elapsed_s += stats.total_s
         if stats.decode_tokens_per_s > 0:
             self.completion_tokens += stats.completion_tokens - 1
             self.decode_s += stats.total_s - stats.time_to_first_token_s
 
     @property
     def elapsed(self) -> float:
-        if self.running_since is None:
-            return self.elapsed_s
-        return self.elapsed_s + time.monotonic() - self.running_since
+        """Time spent reading this document's pages: the finished pages' reading times plus how
+        long the pages in flight have been read. Waiting, pauses and loading do not count."""
+        now = time.monotonic()
+        return self.elapsed_s + sum(now - since for since in self.reading_since.values())
 
     @property
     def tokens_per_s(self) -> float:
@@ -115,7 +118,6 @@ def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
         failed=dict(result.failed),
     )
     for page in result.pages:
-        row.elapsed_s += page.stats.total_s
         row.add_stats(page.stats)
     if result.pages:
         row.backend = result.pages[-1].backend
@@ -176,6 +178,14 @@ class QueueModel(QAbstractTableModel):
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[Column(section)]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if section == Column.ELAPSED:
+                return self.tr("Time spent reading this document's pages; waiting and pauses do not count")
+            if section == Column.SPEED:
+                return self.tr(
+                    "Tokens per second while writing: the tokens after the first, divided by the time "
+                    "after the first token, over the finished pages (as on each page)"
+                )
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -210,7 +220,7 @@ class QueueModel(QAbstractTableModel):
             case Column.BACKEND:
                 return row.backend
             case Column.ELAPSED:
-                return format_duration(row.elapsed) if row.elapsed or row.running_since else ""
+                return format_duration(row.elapsed) if row.elapsed or row.reading_since else ""
             case Column.SPEED:
                 return f"{row.tokens_per_s:.1f}" if row.tokens_per_s else ""
 
@@ -284,7 +294,7 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """Refresh the elapsed column of running jobs (called once a second)."""
         for i, row in enumerate(self._rows):
-            if row.running_since is not None:
+            if row.reading_since:
                 self.dataChanged.emit(self.index(i, Column.ELAPSED), self.index(i, Column.ELAPSED))
 
     def on_job_started(self, job_id: str, backend: str) -> None:
@@ -293,8 +303,6 @@ class QueueModel(QAbstractTableModel):
             return
         row.status = JobStatus.RUNNING
         row.backend = backend
-        if row.running_since is None:
-            row.running_since = time.monotonic()
         self._changed(job_id)
 
     def on_page_started(self, job_id: str, page_index: int) -> None:
@@ -304,6 +312,7 @@ class QueueModel(QAbstractTableModel):
         if row.status is not JobStatus.RUNNING:
             self.on_job_started(job_id, row.backend)
         row.current_page, row.current_tokens = page_index, 0
+        row.reading_since[page_index] = time.monotonic()
         row.failed.pop(page_index, None)
         self._changed(job_id)
 
@@ -318,6 +327,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.pages_done.add(result.page_index)
+        row.reading_since.pop(result.page_index, None)
         row.failed.pop(result.page_index, None)
         row.backend = result.backend or row.backend
         row.add_stats(result.stats)
@@ -330,6 +340,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.failed[page_index] = message
+        row.reading_since.pop(page_index, None)
         if row.current_page == page_index:
             row.current_page, row.current_tokens = None, 0
         self._changed(job_id)
@@ -338,9 +349,7 @@ class QueueModel(QAbstractTableModel):
         row = self.job(job_id)
         if row is None:
             return
-        if row.running_since is not None:
-            row.elapsed_s += time.monotonic() - row.running_since
-            row.running_since = None
+        row.reading_since.clear()
         row.status, row.message = status, message
         row.current_page, row.current_tokens = None, 0
         self._changed(job_id)
