@@ -152,3 +152,36 @@ def test_documents_just_added_are_selected_and_scrolled_to(
     rect = view.visualRect(window.queue_model.index(40, 0))
     assert view.viewport().rect().contains(rect.center())
     assert window.reading_view.job_id == new
+
+
+def test_same_named_files_show_their_folder_in_the_queue_and_history(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN two documents called report.pdf in different folders, and another one
+    (tmp_path / "2023").mkdir()
+    (tmp_path / "2024").mkdir()
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    ids = window.add_paths(
+        [
+            make_pdf(tmp_path / "2023" / "report.pdf", 1),
+            make_pdf(tmp_path / "2024" / "report.pdf", 1),
+            make_pdf(tmp_path / "other.pdf", 1),
+        ]
+    )
+    qtbot.waitUntil(lambda: len(order(window)) == 3, timeout=GUI_TIMEOUT_MS)
+
+    # THEN the queue tells them apart by folder; a unique name stays as it is
+    names = [window.queue_model.index(r, 0).data() for r in range(3)]
+    assert names == ["report.pdf — 2023", "report.pdf — 2024", "other.pdf"]
+    # THEN History does the same
+    window.history_action.trigger()
+    tree = window.history_dialog.tree
+    shown = sorted(tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount()))  # type: ignore[union-attr]
+    assert shown == ["other.pdf", "report.pdf — 2023", "report.pdf — 2024"]
+    window.history_dialog.reject()
+
+    # WHEN one of them is removed THEN the other shows its plain name again
+    window.queue_view.select_job(ids[0])
+    window.remove_action.trigger()
+    assert window.queue_model.index(0, 0).data() == "report.pdf"

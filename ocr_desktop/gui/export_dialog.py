@@ -27,7 +27,7 @@ from ocr_desktop import exporters
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.gui.errors import report_unexpected
-from ocr_desktop.gui.settings_dialog import Editor, make_editor
+from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
 from ocr_desktop.settings import ExportSettings, Settings
 
 
@@ -60,10 +60,10 @@ class ExportDialog(QDialog):
                 continue
             editor = make_editor(info, self)
             editor.put(value)
-            editor.widget.setToolTip(info.help)
-            editor.widget.setAccessibleName(info.label)
+            editor.widget.setToolTip(help_text(info))
+            editor.widget.setAccessibleName(label_text(info))
             self.editors[info.key] = editor
-            form.addRow(info.label + ":", editor.widget)
+            form.addRow(label_text(info) + ":", editor.widget)
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #a11d1d;")

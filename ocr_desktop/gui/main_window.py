@@ -45,7 +45,6 @@ from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
-from ocr_desktop.backends.registry import BACKEND_LABELS
 from ocr_desktop.core.pipeline import BackendFactory, Pipeline
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
@@ -59,7 +58,7 @@ from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
-from ocr_desktop.gui.settings_dialog import backend_changed
+from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.budget import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
@@ -767,7 +766,7 @@ class MainWindow(QMainWindow):
         }
         name, color = names[state]
         backend_id = self.settings.backend
-        backend = BACKEND_LABELS.get(backend_id, backend_id)
+        backend = backend_label(backend_id)
         loading = state is BackendState.LOADING
         if loading and self._loading_since is None:
             self._loading_since = time.monotonic()
@@ -1009,7 +1008,7 @@ class MainWindow(QMainWindow):
             check_fits(estimate, available=free)
         except MemoryBudgetError as exc:
             return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
-                backend=BACKEND_LABELS.get(new.backend, new.backend), reason=exc.message
+                backend=backend_label(new.backend), reason=exc.message
             )
         return None
 

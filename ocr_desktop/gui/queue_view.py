@@ -7,9 +7,11 @@ reports the move through ``move_requested``; the main window asks the pipeline t
 
 from __future__ import annotations
 
+import collections
 import enum
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -124,6 +126,16 @@ def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
     return row
 
 
+def distinct_names(documents: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(name, source) -> the name to show: the name, with its folder when another document of
+    the list has the same name ("report.pdf — 2023")."""
+    count = collections.Counter(name for name, _source in set(documents))
+    return {
+        (name, source): f"{name} — {Path(source).parent.name}" if count[name] > 1 and source else name
+        for name, source in documents
+    }
+
+
 def format_duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds < 3600:
@@ -139,6 +151,7 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[JobRow] = []
+        self._names: collections.Counter[str] = collections.Counter()  # how many rows share a name
         self.paused = False
         self._headers = {
             Column.NAME: self.tr("Document"),
@@ -212,6 +225,8 @@ class QueueModel(QAbstractTableModel):
     def _display(self, row: JobRow, column: Column) -> str:
         match column:
             case Column.NAME:
+                if self._names[row.name] > 1 and row.source:  # same-named files told apart
+                    return f"{row.name} — {Path(row.source).parent.name}"
                 return row.name
             case Column.PAGES:
                 return f"{len(row.pages_done)}/{row.page_count}" if row.page_count else "–"
@@ -257,19 +272,31 @@ class QueueModel(QAbstractTableModel):
     def add_job(self, row: JobRow) -> None:
         existing = self.job(row.job_id)
         if existing is not None:
+            self._names[existing.name] -= 1
+            self._names[row.name] += 1
             existing.name, existing.page_count = row.name, row.page_count or existing.page_count
             self._changed(row.job_id)
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
         self._rows.append(row)
+        self._names[row.name] += 1
         self.endInsertRows()
+        self._names_changed(row.name)
 
     def remove_job(self, job_id: str) -> None:
         i = self.row_of(job_id)
         if i >= 0:
             self.beginRemoveRows(QModelIndex(), i, i)
-            del self._rows[i]
+            name = self._rows.pop(i).name
+            self._names[name] -= 1
             self.endRemoveRows()
+            self._names_changed(name)
+
+    def _names_changed(self, name: str) -> None:
+        """Rows of that name show their folder or stop showing it."""
+        for i, row in enumerate(self._rows):
+            if row.name == name:
+                self.dataChanged.emit(self.index(i, Column.NAME), self.index(i, Column.NAME))
 
     def move_job(self, job_id: str, position: int) -> bool:
         """Move a row so that it ends up at ``position``; False if nothing moved."""

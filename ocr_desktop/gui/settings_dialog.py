@@ -60,6 +60,29 @@ def backend_changed(old: Settings, new: Settings) -> bool:
     )
 
 
+#: The translation context of the settings schema's labels, help texts and choices. They are not
+#: in this package's source, so scripts/update_translations.py hands them to lupdate itself.
+SCHEMA_CONTEXT = "Settings"
+#: The same for the backends' names and the model catalog's descriptions.
+BACKENDS_CONTEXT = "Backends"
+CATALOG_CONTEXT = "Catalog"
+#: Settings whose choices are words (the others are names: backends, formats, languages).
+TRANSLATED_CHOICES = ("generation.task", "vllm.mode")
+
+
+def backend_label(backend_id: str) -> str:
+    """A backend's name as the window shows it ("llama.cpp (in-process)"), translated."""
+    return QCoreApplication.translate(BACKENDS_CONTEXT, BACKEND_LABELS.get(backend_id, backend_id))
+
+
+def label_text(info: FieldInfo) -> str:
+    return QCoreApplication.translate(SCHEMA_CONTEXT, info.label)
+
+
+def help_text(info: FieldInfo) -> str:
+    return QCoreApplication.translate(SCHEMA_CONTEXT, info.help)
+
+
 class Editor:
     """One setting's widget, with the value in the settings' own type."""
 
@@ -142,15 +165,15 @@ class SettingsDialog(QDialog):
                 self._tab_of[section] = index
             editor = self._editor(info)
             editor.put(value)
-            editor.widget.setToolTip(info.help)
-            editor.widget.setAccessibleName(info.label)
-            editor.widget.setAccessibleDescription(info.help)
+            editor.widget.setToolTip(help_text(info))
+            editor.widget.setAccessibleName(label_text(info))
+            editor.widget.setAccessibleDescription(help_text(info))
             self.editors[info.key] = editor
             if isinstance(editor.widget, QCheckBox):
                 forms[section].addRow("", editor.widget)
             else:
-                label = QLabel(info.label + ":")
-                label.setToolTip(info.help)
+                label = QLabel(label_text(info) + ":")
+                label.setToolTip(help_text(info))
                 label.setBuddy(editor.widget)
                 forms[section].addRow(label, editor.widget)
         self.availability_label = QLabel(self)
@@ -180,7 +203,9 @@ class SettingsDialog(QDialog):
         self.catalog_combo.setMinimumContentsLength(30)
         for entry in catalog.CATALOG:
             if entry.runtime == "llamacpp":
-                self.catalog_combo.addItem(entry.description, entry.name)
+                self.catalog_combo.addItem(
+                    QCoreApplication.translate(CATALOG_CONTEXT, entry.description), entry.name
+                )
         self.catalog_combo.currentIndexChanged.connect(self._update_model_status)
         self.model_status = QLabel(box)
         self.model_status.setWordWrap(True)
@@ -205,7 +230,16 @@ class SettingsDialog(QDialog):
     def _update_dependent(self) -> None:
         backend = self.editors["backend"].get()
         found = availability(self._collect_quietly(), backend)
-        text = found.reason if found.available else f"⚠ {found.reason} — {found.fix}"
+        # The registry's reasons are English (they name packages and commands): the verdict is
+        # translated, the details stay in the tooltip, or after it when something is missing.
+        text = (
+            self.tr("✓ Can run on this machine.")
+            if found.available
+            else self.tr("⚠ Cannot run on this machine: {reason} — {fix}").format(
+                reason=found.reason, fix=found.fix
+            )
+        )
+        self.availability_label.setToolTip(found.reason)
         self.availability_label.setText(text)
         remote = self.editors["vllm.mode"].get() == "remote"
         for key, enabled in (
@@ -349,17 +383,19 @@ class SettingsDialog(QDialog):
 
 def _choice_text(info: FieldInfo, choice: Any) -> str:
     if info.key == "backend":
-        return BACKEND_LABELS.get(choice, str(choice))
+        return backend_label(str(choice))
     if info.key == "language":
         names = {"": QCoreApplication.translate("SettingsDialog", "System language"), "en": "English"}
         return names.get(choice, "简体中文" if choice == "zh_CN" else str(choice))
+    if info.key in TRANSLATED_CHOICES:
+        return QCoreApplication.translate(SCHEMA_CONTEXT, str(choice))
     return str(choice)
 
 
 def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
     """A generic editor for one setting, from its type, choices and limits."""
     if info.type is bool:
-        box = QCheckBox(info.label)
+        box = QCheckBox(label_text(info))
         return Editor(info, box, box.isChecked, box.setChecked)
     if info.type is list and info.choices:
         holder = QWidget()
@@ -367,7 +403,7 @@ def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
         row.setContentsMargins(0, 0, 0, 0)
         boxes = {choice: QCheckBox(_choice_text(info, choice), holder) for choice in info.choices}
         for box in boxes.values():
-            box.setToolTip(info.help)
+            box.setToolTip(help_text(info))
             row.addWidget(box)
         row.addStretch(1)
 
@@ -416,18 +452,18 @@ def _path_editor(info: FieldInfo, line: QLineEdit, owner: QWidget) -> Editor:
     row.addWidget(line, 1)
     browse = QPushButton(QCoreApplication.translate("SettingsDialog", "Browse…"), holder)
     browse.setAccessibleName(
-        QCoreApplication.translate("SettingsDialog", "Browse for {setting}").format(setting=info.label)
+        QCoreApplication.translate("SettingsDialog", "Browse for {setting}").format(setting=label_text(info))
     )
     row.addWidget(browse)
     folder = info.key.endswith("_dir")
 
     def choose() -> None:
         if folder:
-            chosen = QFileDialog.getExistingDirectory(owner, info.label, line.text())
+            chosen = QFileDialog.getExistingDirectory(owner, label_text(info), line.text())
         else:
             chosen, _ = QFileDialog.getOpenFileName(
                 owner,
-                info.label,
+                label_text(info),
                 line.text(),
                 QCoreApplication.translate("SettingsDialog", "GGUF files (*.gguf);;All files (*)"),
             )
