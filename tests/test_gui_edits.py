@@ -114,7 +114,7 @@ def test_undo_takes_the_edit_back_to_the_models_text(
 
     # THEN the model's text is back at once, in the view and the store; Ctrl+Z brings the edit back
     assert view.text_edit.toPlainText() == original
-    assert stored_text(window, job_id, 0) == original
+    qtbot.waitUntil(lambda: stored_text(window, job_id, 0) == original, timeout=GUI_TIMEOUT_MS)
     assert not view.revert_button.isEnabled()
     view.text_edit.setFocus()
     qtbot.keyClick(view.text_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -134,8 +134,9 @@ def test_switching_page_or_document_right_after_typing_keeps_the_edit(
     on_page_1 = type_at_end(qtbot, window, " one")
     qtbot.keyClick(window.reading_view.text_edit, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert window.reading_view.page_index == 1
-    # THEN page 1's edit is in the store before any timer could fire
-    assert stored_text(window, first, 0) == on_page_1
+    # THEN page 1's edit was sent at once (saved off the GUI thread, before any timer could fire)
+    assert not window.reading_view._edit_timer.isActive()
+    qtbot.waitUntil(lambda: stored_text(window, first, 0) == on_page_1, timeout=GUI_TIMEOUT_MS)
 
     # WHEN the user types on page 2 and at once picks the other document in the queue
     on_page_2 = type_at_end(qtbot, window, " two")
@@ -143,7 +144,7 @@ def test_switching_page_or_document_right_after_typing_keeps_the_edit(
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Down)
     assert window.reading_view.job_id == second
     # THEN page 2's edit is in the store too
-    assert stored_text(window, first, 1) == on_page_2
+    qtbot.waitUntil(lambda: stored_text(window, first, 1) == on_page_2, timeout=GUI_TIMEOUT_MS)
 
 
 def test_quitting_right_after_typing_keeps_the_edit(

@@ -4,6 +4,7 @@ focus, and documents just added are selected and scrolled to."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.main_window import MainWindow
 from tests.backends import ScriptedBackend
-from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.fixtures.files import make_image, make_pdf
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -185,3 +186,31 @@ def test_same_named_files_show_their_folder_in_the_queue_and_history(
     window.queue_view.select_job(ids[0])
     window.remove_action.trigger()
     assert window.queue_model.index(0, 0).data() == "report.pdf"
+
+
+def test_a_dropped_folder_is_submitted_in_one_transaction_off_the_gui_thread(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a folder of 60 documents, and a record of each store transaction that creates jobs
+    folder = tmp_path / "scans"
+    files = [make_image(folder / f"scan {i:02d}.png", f"page {i}", size=(80, 60)) for i in range(60)]
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    calls: list[tuple[int, bool]] = []
+    create_jobs = window.store.create_jobs
+
+    def recorded(documents: list[tuple[str, str]], options: object) -> list[str]:
+        calls.append((len(documents), threading.current_thread() is threading.main_thread()))
+        return create_jobs(documents, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(window.store, "create_jobs", recorded)
+
+    # WHEN the folder is dropped on the window
+    drop_files(window.drop_zone, [folder])
+
+    # THEN all 60 are queued by one transaction on a worker, in order, the first selected
+    qtbot.waitUntil(lambda: window.queue_model.rowCount() == 60, timeout=GUI_TIMEOUT_MS)
+    assert calls == [(60, False)]
+    assert [row.source for row in window.queue_model.rows()] == [str(f) for f in files]
+    qtbot.waitUntil(lambda: window.queue_view.current_job_id() is not None, timeout=GUI_TIMEOUT_MS)
+    assert window.queue_view.current_job_id() == window.queue_model.job_at(0).job_id

@@ -263,26 +263,43 @@ class JobStore:
         document has not been pre-flighted yet (see :meth:`set_job_pages`)."""
         job_id = uuid.uuid4().hex
         with self._tx() as db:
-            (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
-            db.execute(
-                "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
-                "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job_id,
-                    os.fsencode(os.fspath(source)),
-                    # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
-                    name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
-                    JobStatus.QUEUED.value,
-                    position,
-                    json.dumps(asdict(options)),
-                    fingerprint(source, options),
-                    time.time(),
-                    os.getpid(),
-                ),
-            )
+            self._insert_job(db, job_id, source, name, options)
             if page_count is not None:
                 self._insert_pages(db, job_id, page_count, page_indices)
         return job_id
+
+    def create_jobs(
+        self, documents: Sequence[tuple[str | os.PathLike[str], str]], options: JobOptions
+    ) -> list[str]:
+        """Add not yet pre-flighted jobs for ``(source, name)`` pairs at the end of the queue, in
+        one transaction (one fsync for a drop of a thousand files)."""
+        job_ids = [uuid.uuid4().hex for _ in documents]
+        with self._tx() as db:
+            for job_id, (source, name) in zip(job_ids, documents, strict=True):
+                self._insert_job(db, job_id, source, name, options)
+        return job_ids
+
+    @staticmethod
+    def _insert_job(
+        db: sqlite3.Connection, job_id: str, source: str | os.PathLike[str], name: str, options: JobOptions
+    ) -> None:
+        (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
+        db.execute(
+            "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
+            "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job_id,
+                os.fsencode(os.fspath(source)),
+                # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
+                name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                JobStatus.QUEUED.value,
+                position,
+                json.dumps(asdict(options)),
+                fingerprint(source, options),
+                time.time(),
+                os.getpid(),
+            ),
+        )
 
     def set_job_pages(self, job_id: str, page_count: int, page_indices: Iterable[int] | None) -> None:
         """Record what pre-flight found: the document's page count and the pages to read."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,19 +122,21 @@ class MainWindow(QMainWindow):
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
         )
         self.renderer = PageRenderer(self)
-        self.intake = DocumentIntake(self)
+        self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
+        self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
         self._live_text: dict[str, tuple[int, str]] = {}  # job_id -> page streaming now, its text so far
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
+        self._sources: dict[str, str] = {}  # job_id -> document, for a row job_added has not made yet
         self._closed = False
         self.sampler = sampler or Sampler(
             settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
         )
 
         self.notice = NoticeBar(self)
-        self.tasks = TaskRunner(self)
-        self.model_panel = ModelPanel(self.tasks, self)
+        self.downloads = TaskRunner(self, name="download")  # hours, on a slow line: its own worker
+        self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
         self._backend_error: str | None = None  # the message of the last failed backend load
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
@@ -486,10 +489,11 @@ class MainWindow(QMainWindow):
         b.job_finished.connect(self._on_job_finished)
         b.job_failed.connect(self._on_job_failed)
         b.backend_state.connect(self._on_backend_state)
-        self.intake.paths_ready.connect(self._on_paths_ready)
+        self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue_model.move_requested.connect(self._on_move_requested)
         self.queue_model.rowsInserted.connect(self._update_stack)
+        self.queue_model.rowsInserted.connect(self._reveal_added)
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
@@ -533,6 +537,7 @@ class MainWindow(QMainWindow):
         for job in jobs:
             if job.id not in self._hidden:
                 self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
+        self.queue_model.flush()
         self._update_stack()
         if self.queue_model.rowCount():
             self.queue_view.select_job(self.queue_model.job_at(0).job_id)
@@ -598,21 +603,39 @@ class MainWindow(QMainWindow):
             )
 
     def add_paths(self, found: list[Path]) -> list[str]:
-        """Queue documents; returns their job ids (errors show up in the queue rows). The first
-        of them is selected and scrolled to when it arrives in the queue."""
-        job_ids = [self.pipeline.submit(path) for path in found]
-        if job_ids and self.queue_model.job(job_ids[0]) is not None:
-            self.queue_view.select_job(job_ids[0])
-        elif job_ids:  # job_added has not reached the GUI thread yet
-            self._reveal = job_ids[0]
+        """Queue documents now, on this thread, and return their job ids (errors show up in the
+        queue rows). Drops, pastes and File → Open go through ``intake`` instead, which submits
+        off the GUI thread."""
+        job_ids = self.pipeline.submit_many(found)
+        self._show_queued(list(zip(job_ids, found, strict=True)))
+        self.queue_model.flush()
         return job_ids
 
+    def _show_queued(self, queued: list[tuple[str, Path]]) -> None:
+        """Documents were submitted: their rows learn where they are (job_added does not say),
+        and the first is selected and scrolled to once its row is shown."""
+        for job_id, path in queued:
+            if self.queue_model.job(job_id) is None:
+                self._sources[job_id] = str(path.absolute())
+            else:
+                self.queue_model.set_source(job_id, str(path.absolute()))
+        if queued:
+            self._reveal = queued[0][0]
+            self._reveal_added()
+
+    @Slot()
+    def _reveal_added(self) -> None:
+        if self._reveal is not None and self.queue_model.row_of(self._reveal) >= 0:
+            self.queue_view.select_job(self._reveal)
+            self._reveal = None
+
     @Slot(list, list)
-    def _on_paths_ready(self, found: list[Path], errors: list[str]) -> None:
-        self.add_paths(found)
+    def _on_queued(self, queued: list[tuple[str, Path]], errors: list[str]) -> None:
+        """The intake submitted what was dropped, pasted or opened."""
+        self._show_queued(queued)
         if errors:
             self.notice.show_message("\n".join(errors), Severity.ERROR)
-        elif not found:
+        elif not queued:
             self.notice.show_message(
                 self.tr(
                     "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
@@ -624,20 +647,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, int)
     def _on_job_added(self, job_id: str, name: str, page_count: int) -> None:
-        record = self.store.job(job_id)
         self._hidden.discard(job_id)
-        self.queue_model.add_job(
-            JobRow(
-                job_id,
-                name,
-                page_count,
-                source=record.source if record else "",
-                backend=self.settings.backend,
-            )
-        )
-        if job_id == self._reveal or not self.queue_view.selectionModel().hasSelection():
-            self._reveal = None
-            self.queue_view.select_job(job_id)
+        # No store query here (a drop of a thousand files sends a thousand of these): the source
+        # comes with _on_queued.
+        source = self._sources.pop(job_id, "")
+        self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
+        if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
+            self._reveal = job_id  # selected once its row is shown (queue_model.flush)
 
     @Slot(str)
     def _on_job_started(self, job_id: str) -> None:
@@ -960,6 +976,7 @@ class MainWindow(QMainWindow):
         self._hidden.discard(job_id)
         if self.queue_model.job(job_id) is None:
             self.queue_model.add_job(row_from_record(record, self.store.document_result(job_id)))
+            self.queue_model.flush()
         self.queue_view.select_job(job_id)
 
     @Slot()
@@ -1118,13 +1135,20 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, str)
     def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
-        try:
-            self.store.set_page_text(job_id, page_index, text)
-        except StoreError as exc:
+        """Save an edit off the GUI thread (an fsynced write); kept: quitting waits for it."""
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, StoreError):
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+                return
             self.notice.show_message(
                 self.tr("Your edit of page {n} was not kept: {error}").format(n=page_index + 1, error=exc),
                 Severity.ERROR,
             )
+
+        self.tasks.run(
+            lambda _task: self.store.set_page_text(job_id, page_index, text), on_error=failed, keep=True
+        )
 
     def _update_rate(self) -> None:
         times = self._finish_times
@@ -1153,8 +1177,8 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         self._save_state()
         self._tick.stop()
-        self.intake.shutdown()
-        self.tasks.shutdown()
+        self.tasks.shutdown()  # the intake's submits and the edits being saved finish first
+        self.downloads.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()
         self.sampler.stop()

@@ -8,6 +8,7 @@ Only llama.cpp's model is checked: vLLM may be a server elsewhere, which the pan
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
@@ -33,9 +34,30 @@ def missing_model(settings: Settings) -> str | None:
     return None
 
 
+#: Download progress reaches the GUI at most this often (seconds).
+PROGRESS_INTERVAL_S = 0.1
+
+
 class DownloadCancelledError(hub.ModelError):
     """Raised from the progress callback to stop huggingface_hub mid-file (the partial file is
     kept, so a later download resumes it)."""
+
+
+def pull_model(name: str, task: Task[object]) -> object:
+    """On a worker: download catalog model ``name``, reporting progress to ``task`` at most
+    every 0.1 s; stops at the next chunk once the task is cancelled."""
+    last = 0.0
+
+    def progress(p: hub.DownloadProgress) -> None:
+        nonlocal last
+        if task.cancelled:
+            raise DownloadCancelledError("download cancelled")
+        now = time.monotonic()
+        if now - last >= PROGRESS_INTERVAL_S or p.done_bytes == p.total_bytes:
+            last = now
+            task.report(p)
+
+    return hub.pull(name, progress)
 
 
 class ModelPanel(QFrame):
@@ -122,17 +144,12 @@ class ModelPanel(QFrame):
         self._set_downloading(True)
         self.title.setText(self.tr("Downloading {name}…").format(name=entry.name))
 
-        def pull(task: Task[object]) -> object:
-            def progress(p: hub.DownloadProgress) -> None:
-                if task.cancelled:
-                    raise DownloadCancelledError("download cancelled")
-                task.report(p)
-
-            return hub.pull(entry.name, progress)
-
         log.info("downloading model %s", entry.name)
         self._download = self._tasks.run(
-            pull, on_result=self._on_done, on_error=self._on_failed, on_progress=self._on_progress
+            lambda task: pull_model(entry.name, task),
+            on_result=self._on_done,
+            on_error=self._on_failed,
+            on_progress=self._on_progress,
         )
 
     @Slot()

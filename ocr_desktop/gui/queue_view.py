@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QPainter
@@ -151,6 +152,13 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[JobRow] = []
+        self._index: dict[str, int] = {}  # job_id -> row
+        # Jobs added since the last flush: a drop of a thousand files becomes one row insertion
+        # (one layout of the view) instead of a thousand.
+        self._pending: list[JobRow] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self.flush)
         self._names: collections.Counter[str] = collections.Counter()  # how many rows share a name
         self.paused = False
         self._headers = {
@@ -165,17 +173,21 @@ class QueueModel(QAbstractTableModel):
     # -- reading -----------------------------------------------------------------------------
 
     def rows(self) -> list[JobRow]:
-        return list(self._rows)
+        """Every job, the ones still waiting to be shown (``flush``) last."""
+        return self._rows + self._pending
 
     def row_of(self, job_id: str) -> int:
-        for i, row in enumerate(self._rows):
-            if row.job_id == job_id:
-                return i
-        return -1
+        """The job's row in the view; -1 if it has none (yet)."""
+        return self._index.get(job_id, -1)
 
     def job(self, job_id: str) -> JobRow | None:
         i = self.row_of(job_id)
-        return self._rows[i] if i >= 0 else None
+        if i >= 0:
+            return self._rows[i]
+        return next((row for row in self._pending if row.job_id == job_id), None)
+
+    def _reindex(self) -> None:
+        self._index = {row.job_id: i for i, row in enumerate(self._rows)}
 
     def job_at(self, row: int) -> JobRow:
         return self._rows[row]
@@ -277,20 +289,40 @@ class QueueModel(QAbstractTableModel):
             existing.name, existing.page_count = row.name, row.page_count or existing.page_count
             self._changed(row.job_id)
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
-        self._rows.append(row)
+        self._pending.append(row)
         self._names[row.name] += 1
+        if self._names[row.name] == 2:  # the first of that name now shows its folder too
+            self._names_changed(row.name)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Show the jobs added since the last flush (at the next turn of the event loop, or now)."""
+        self._flush_timer.stop()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(pending) - 1)
+        self._rows.extend(pending)
+        self._reindex()
         self.endInsertRows()
-        self._names_changed(row.name)
 
     def remove_job(self, job_id: str) -> None:
+        self.flush()
         i = self.row_of(job_id)
         if i >= 0:
             self.beginRemoveRows(QModelIndex(), i, i)
             name = self._rows.pop(i).name
+            self._reindex()
             self._names[name] -= 1
             self.endRemoveRows()
             self._names_changed(name)
+
+    def set_source(self, job_id: str, source: str) -> None:
+        row = self.job(job_id)
+        if row is not None and row.source != source:
+            row.source = source
+            self._changed(job_id, Column.NAME, Column.NAME)
 
     def _names_changed(self, name: str) -> None:
         """Rows of that name show their folder or stop showing it."""
@@ -308,6 +340,7 @@ class QueueModel(QAbstractTableModel):
         destination = position + 1 if position > source else position
         self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
         self._rows.insert(position, self._rows.pop(source))
+        self._reindex()
         self.endMoveRows()
         return True
 
@@ -468,8 +501,20 @@ class QueueView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.STATUS, QHeaderView.ResizeMode.Stretch)
-        for column in (Column.PAGES, Column.BACKEND, Column.ELAPSED, Column.SPEED):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the widest text each column can hold, not ResizeToContents: that measures
+        # every row again on each change, which with a thousand queued documents stalls the GUI
+        # thread for a second per streamed token.
+        widest = {
+            Column.PAGES: "0000/0000",
+            Column.BACKEND: "llama.cpp (in-process)",
+            Column.ELAPSED: "00:00:00",
+            Column.SPEED: "0000.0",
+        }
+        metrics = self.fontMetrics()
+        for column, text in widest.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            title = str(model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in (text, title)) + 24)
         header.setMinimumSectionSize(60)
 
     def queue_model(self) -> QueueModel:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
+import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
@@ -39,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
-from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.gui.model_panel import pull_model
+from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import FieldInfo, Settings
 
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 INT_LIMIT = 2**31 - 1
 #: Settings sections whose change means the backend must be loaded again.
 BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
-#: Download progress reaches the GUI at most this often (seconds).
-PROGRESS_INTERVAL_S = 0.1
 
 
 def backend_changed(old: Settings, new: Settings) -> bool:
@@ -94,8 +92,7 @@ class Editor:
 
 class SettingsDialog(QDialog):
     settings_accepted = Signal(object)  # the new Settings (validated)
-    _download_progress = Signal(str, int, int)  # internal, from the download thread: file, done, total
-    _download_done = Signal(str)  # internal: "" when it worked, else the message
+    _download_done = Signal(str)  # "" when the download worked, else the message
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,7 +103,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self._tab_of: dict[str, int] = {}
-        self._pool: ThreadPoolExecutor | None = None
+        self._tasks = TaskRunner(self, name="download")
+        self._download: Task[object] | None = None
         self._unavailable_confirmed: str | None = None  # the availability warning already shown
         self._build(settings)
         self.error_label = QLabel(self)
@@ -128,7 +126,6 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self._download_progress.connect(self._on_download_progress)
         self._download_done.connect(self._on_download_done)
         self._update_dependent()
         self.resize(720, 560)
@@ -262,7 +259,7 @@ class SettingsDialog(QDialog):
         except hub.ModelError as exc:
             self.model_status.setText(self.tr("Not downloaded."))
             self.model_status.setToolTip(exc.message)
-            self.download_button.setEnabled(self._pool is None)
+            self.download_button.setEnabled(self._download is None)
         else:
             self.model_status.setText(self.tr("Downloaded: {path}").format(path=found["model"].parent))
             self.model_status.setToolTip("\n".join(str(p) for p in found.values()))
@@ -275,46 +272,36 @@ class SettingsDialog(QDialog):
         self.download_bar.setRange(0, 0)
         self.download_bar.show()
         self.model_status.setText(self.tr("Downloading {name}…").format(name=name))
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pool.submit(self._download, name).add_done_callback(report_unexpected)
+        self._download = self._tasks.run(
+            lambda task: pull_model(name, task),
+            on_result=lambda _paths: self._download_done.emit(""),
+            on_error=self._on_download_failed,
+            on_progress=self._on_download_progress,
+        )
 
-    def _download(self, name: str) -> None:
-        """On the download thread."""
-        last = 0.0
+    def _on_download_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, hub.ModelError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            return
+        self._download_done.emit(exc.message)
 
-        def progress(p: hub.DownloadProgress) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= PROGRESS_INTERVAL_S or p.done_bytes == p.total_bytes:
-                last = now
-                # Signals carry ints as C ints: report KiB so multi-GB files fit.
-                self._download_progress.emit(p.filename, p.done_bytes // 1024, (p.total_bytes or 0) // 1024)
-
-        try:
-            hub.pull(name, progress)
-        except hub.ModelError as exc:
-            self._download_done.emit(exc.message)
-        else:
-            self._download_done.emit("")
-
-    @Slot(str, int, int)
-    def _on_download_progress(self, filename: str, done_kib: int, total_kib: int) -> None:
-        self.download_bar.setRange(0, total_kib)
-        self.download_bar.setValue(done_kib)
-        self.download_bar.setFormat(f"{filename}: %p %")
+    def _on_download_progress(self, p: hub.DownloadProgress) -> None:
+        # The bar counts KiB: its range is a C int, and multi-GB files must fit.
+        self.download_bar.setRange(0, (p.total_bytes or 0) // 1024)
+        self.download_bar.setValue(p.done_bytes // 1024)
+        self.download_bar.setFormat(f"{p.filename}: %p %")
 
     @Slot(str)
     def _on_download_done(self, message: str) -> None:
-        self._stop_download_thread()
+        self._download = None
         self.download_bar.hide()
         self._update_model_status()
         if message:
             self.model_status.setText(self.tr("Download failed: {message}").format(message=message))
 
-    def _stop_download_thread(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+    def _stop_download(self) -> None:
+        """Closing the dialog cancels a download (what came is kept and resumed next time)."""
+        self._tasks.shutdown()
 
     def show_section(self, section: str) -> None:
         """Open on a section's tab ("llamacpp"; "" for General)."""
@@ -372,12 +359,12 @@ class SettingsDialog(QDialog):
             ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
             ok.setText(self.tr("Save Anyway"))
             return
-        self._stop_download_thread()
+        self._stop_download()
         self.settings_accepted.emit(new)
         super().accept()
 
     def reject(self) -> None:
-        self._stop_download_thread()
+        self._stop_download()
         super().reject()
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 T = TypeVar("T")
 
@@ -29,8 +29,10 @@ class Task(Generic[T]):
         on_result: Callable[[T], object] | None,
         on_error: Callable[[BaseException], object] | None,
         on_progress: Callable[[Any], object] | None,
+        keep: bool,
     ) -> None:
         self._runner = runner
+        self.keep = keep  # run to the end even at shutdown (a write that must not be lost)
         self._cancel = threading.Event()
         self.on_result, self.on_error, self.on_progress = on_result, on_error, on_progress
         self.future: Future[T] | None = None
@@ -62,10 +64,14 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, workers: int = 1, name: str = "gui-task") -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._workers, self._name = workers, name
+        # Made for a run of work and let go when it is done: an idle runner holds no thread.
+        self._pool: ThreadPoolExecutor | None = None
         self._tasks: set[Task[Any]] = set()
-        self._finished.connect(self._on_finished)
-        self._progress.connect(self._on_progress)
+        # Queued even when emitted on the GUI thread (a future already done calls its callback at
+        # once, in run()): the result then still comes after the progress the worker reported.
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,
@@ -74,9 +80,14 @@ class TaskRunner(QObject):
         on_result: Callable[[T], object] | None = None,
         on_error: Callable[[BaseException], object] | None = None,
         on_progress: Callable[[Any], object] | None = None,
+        keep: bool = False,
     ) -> Task[T]:
-        task: Task[T] = Task(self, on_result, on_error, on_progress)
+        """Run ``fn(task)`` on a worker; its result, error or progress reach the callbacks on
+        the GUI thread. ``keep``: not cancelled by :meth:`shutdown`, which waits for it."""
+        task: Task[T] = Task(self, on_result, on_error, on_progress, keep)
         self._tasks.add(task)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=self._name)
         task.future = self._pool.submit(fn, task)
         task.future.add_done_callback(lambda _future: self._finished.emit(task))
         return task
@@ -85,14 +96,20 @@ class TaskRunner(QObject):
         return len(self._tasks)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Cancel every task and wait for the running ones to return (idempotent)."""
+        """Cancel every task not kept, and wait for the running and kept ones (idempotent)."""
         for task in list(self._tasks):
-            task.cancel()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+            if not task.keep:
+                task.cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait)
+            self._pool = None
 
     @Slot(object)
     def _on_finished(self, task: Task[Any]) -> None:
         self._tasks.discard(task)
+        if not self._tasks and self._pool is not None:
+            self._pool.shutdown(wait=False)  # its worker ends now that nothing is left
+            self._pool = None
         future = task.future
         if task.cancelled or future is None or future.cancelled():
             return
