@@ -39,14 +39,20 @@ def order(window: MainWindow) -> list[str]:
     return [row.job_id for row in window.queue_model.rows()]
 
 
+def paused_queue(make_window: WindowFactory, tmp_path: Path, count: int) -> tuple[MainWindow, list[str]]:
+    """A paused window with ``count`` one-page documents queued (shown in the view)."""
+    window = make_window(ScriptedBackend())
+    window.pause_action.trigger()
+    ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(count)])
+    assert order(window) == ids and window.queue_model.rowCount() == count
+    return window, ids
+
+
 def test_ctrl_up_twice_moves_the_same_document_twice(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # GIVEN a paused queue of three documents, the last one selected from the keyboard
-    window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
-    ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(3)])
-    qtbot.waitUntil(lambda: len(order(window)) == 3, timeout=GUI_TIMEOUT_MS)
+    window, ids = paused_queue(make_window, tmp_path, 3)
     view = window.queue_view
     focus(qtbot, view)
     qtbot.keyClick(view, Qt.Key.Key_Down)
@@ -137,10 +143,7 @@ def test_documents_just_added_are_selected_and_scrolled_to(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # GIVEN a queue longer than the view, the first document selected
-    window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
-    ids = window.add_paths([make_pdf(tmp_path / f"old{i}.pdf", 1) for i in range(40)])
-    qtbot.waitUntil(lambda: len(order(window)) == 40, timeout=GUI_TIMEOUT_MS)
+    window, ids = paused_queue(make_window, tmp_path, 40)
     window.queue_view.select_job(ids[0])
     window.queue_view.scrollToTop()
 
