@@ -173,7 +173,11 @@ class ModelPanel(QFrame):
         self.progress.setValue(p.done_bytes // 1024)
         self.progress.setFormat(
             self.tr("{file}: {done:,.1f} of {total:,.1f} MB · {speed:,.1f} MB/s").format(
-                file=p.filename, done=p.done_bytes / MB, total=total / MB, speed=p.bytes_per_s / MB
+                # huggingface_hub's description is a shortened URL: show the file's name
+                file=p.filename.rpartition("/")[2],
+                done=p.done_bytes / MB,
+                total=total / MB,
+                speed=p.bytes_per_s / MB,
             )
         )
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult
 from ocr_desktop.core.store import JobRecord, JobStatus
+from ocr_desktop.gui.settings_dialog import backend_label
 
 JOB_IDS_MIME = "application/x-ocr-desktop-job-ids"
 
@@ -245,7 +246,7 @@ class QueueModel(QAbstractTableModel):
             case Column.STATUS:
                 return self.status_text(row)
             case Column.BACKEND:
-                return row.backend
+                return backend_label(row.backend)
             case Column.ELAPSED:
                 return format_duration(row.elapsed) if row.elapsed or row.reading_since else ""
             case Column.SPEED:
