@@ -118,3 +118,29 @@ def test_ram_tooltip_counts_an_in_process_model_in_this_app(
     tip = strip.items["ram"].bar.toolTip()
     assert "Model runtime" not in tip
     assert "This app (with a model loaded in it, as llama.cpp is)" in tip
+
+
+def test_pages_read_side_by_side_keep_their_live_text(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a backend reading two pages of a document at once (as vLLM does): page 1 short,
+    # page 2 long; and a second document to look at meanwhile
+    backend = ScriptedBackend(in_flight=2, token_delay_s=0.02, scripts={0: ["a "] * 5, 1: ["b "] * 300})
+    window = make_window(backend)
+    finished: list[int] = []
+    window.bridge.page_finished.connect(lambda _job, result: finished.append(result.page_index))
+    first, second = window.add_paths([make_pdf(tmp_path / "two.pdf", 2), make_pdf(tmp_path / "other.pdf", 1)])
+    window.queue_view.select_job(first)
+
+    # WHEN page 1 finishes while page 2 still streams, and the user looks at the other document
+    qtbot.waitUntil(lambda: 0 in finished, timeout=GUI_TIMEOUT_MS)
+    assert 1 not in finished
+    window.queue_view.select_job(second)
+    assert window.reading_view.job_id == second
+    qtbot.wait(100)
+
+    # THEN back on the first document, page 2 shows what streamed so far and keeps streaming
+    window.queue_view.select_job(first)
+    so_far = window.reading_view.page_text(1)
+    assert so_far.startswith("b b ")
+    qtbot.waitUntil(lambda: len(window.reading_view.page_text(1)) > len(so_far), timeout=GUI_TIMEOUT_MS)

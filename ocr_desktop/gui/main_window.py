@@ -124,7 +124,8 @@ class MainWindow(QMainWindow):
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
-        self._live_text: dict[str, tuple[int, str]] = {}  # job_id -> page streaming now, its text so far
+        # job_id -> {page being read: its text so far}; vLLM reads several pages of a document at once
+        self._live_text: dict[str, dict[int, str]] = {}
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
@@ -669,22 +670,22 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int)
     def _on_page_started(self, job_id: str, page_index: int) -> None:
-        self._live_text[job_id] = (page_index, "")
+        self._live_text.setdefault(job_id, {})[page_index] = ""
         self.queue_model.on_page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
     @Slot(str, int, str, int)
     def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        page, so_far = self._live_text.get(job_id, (page_index, ""))
-        if page == page_index:
-            self._live_text[job_id] = (page_index, so_far + text)
+        live = self._live_text.get(job_id, {})
+        if page_index in live:
+            live[page_index] += text
         self.queue_model.on_text_delta(job_id, page_index, deltas)
         self.reading_view.on_text_delta(job_id, page_index, text)
 
     @Slot(str, object)
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        self._live_text.pop(job_id, None)
+        self._live_text.get(job_id, {}).pop(result.page_index, None)  # the others stream on
         self._finish_times.append(time.monotonic())
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
@@ -692,7 +693,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, str)
     def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._live_text.pop(job_id, None)
+        self._live_text.get(job_id, {}).pop(page_index, None)
         self.queue_model.on_page_failed(job_id, page_index, message)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
@@ -1123,13 +1124,11 @@ class MainWindow(QMainWindow):
         record = self.store.job(job_id)
         if record is None:
             return
-        live_page, live_text = self._live_text.get(job_id, (None, ""))
         self.reading_view.show_job(
             self.store.document_result(job_id),
             dpi=record.options.dpi,
             max_pixels=record.options.max_pixels,
-            live_page=live_page,
-            live_text=live_text,
+            live=self._live_text.get(job_id, {}),
         )
         self._update_actions()
 

@@ -173,7 +173,7 @@ class ReadingView(QWidget):
         self._texts: dict[int, str] = {}
         self._results: dict[int, PageResult] = {}
         self._failed: dict[int, str] = {}
-        self._live: int | None = None  # page streaming right now
+        self._live: set[int] = set()  # pages streaming right now (vLLM reads several at once)
         self._follow = True  # jump to the page that starts streaming until the user navigates
         self._markdown_dirty = False
 
@@ -322,10 +322,9 @@ class ReadingView(QWidget):
         *,
         dpi: int = 150,
         max_pixels: int = 0,
-        live_page: int | None = None,
-        live_text: str = "",
+        live: dict[int, str] | None = None,
     ) -> None:
-        """Show a document's stored pages (and the page streaming now, with its text so far)."""
+        """Show a document's stored pages, and the pages streaming now with their text so far."""
         self.commit_edit()
         self._texts.clear()
         self._results.clear()
@@ -333,7 +332,7 @@ class ReadingView(QWidget):
         self._follow = True
         if result is None:
             self._job = None
-            self._live = None
+            self._live = set()
             self.page_view.hide()
             self._placeholder.show()
             self._set_enabled(False)
@@ -346,16 +345,15 @@ class ReadingView(QWidget):
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
         self._failed.update(result.failed)
-        self._live = live_page
-        if live_page is not None:
-            self._texts[live_page] = live_text
+        self._live = set(live or {})
+        self._texts.update(live or {})
         self._placeholder.hide()
         self.page_view.show()
         self._set_enabled(True)
         with QSignalBlocker(self.page_spin):
             self.page_spin.setMaximum(self._job.page_count)
         self.page_total.setText(self.tr("of {n}").format(n=self._job.page_count))
-        first = live_page if live_page is not None else (min(self._texts) if self._texts else 0)
+        first = min(self._live) if self._live else (min(self._texts) if self._texts else 0)
         self._go_to(first, follow=True)
 
     def set_page_count(self, job_id: str, page_count: int) -> None:
@@ -400,7 +398,7 @@ class ReadingView(QWidget):
         page_index = max(0, min(page_index, self._job.page_count - 1))
         if page_index != self._page:
             self.commit_edit()
-        self._follow = follow or page_index == self._live
+        self._follow = follow or page_index in self._live
         self._page = page_index
         with QSignalBlocker(self.page_spin):
             self.page_spin.setValue(page_index + 1)
@@ -440,7 +438,7 @@ class ReadingView(QWidget):
     def on_page_started(self, job_id: str, page_index: int) -> None:
         if job_id != self.job_id:
             return
-        self._live = page_index
+        self._live.add(page_index)
         self._texts[page_index] = ""
         self._failed.pop(page_index, None)
         self._results.pop(page_index, None)
@@ -466,8 +464,7 @@ class ReadingView(QWidget):
     def on_page_finished(self, job_id: str, result: PageResult) -> None:
         if job_id != self.job_id:
             return
-        if self._live == result.page_index:
-            self._live = None
+        self._live.discard(result.page_index)
         self._results[result.page_index] = result
         self._texts[result.page_index] = result.text
         if result.page_index == self._page:
@@ -485,8 +482,7 @@ class ReadingView(QWidget):
     def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
         if job_id != self.job_id:
             return
-        if self._live == page_index:
-            self._live = None
+        self._live.discard(page_index)
         self._failed[page_index] = message
         if page_index == self._page:
             self._update_stats()
@@ -606,7 +602,7 @@ class ReadingView(QWidget):
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))
             text = " · ".join(parts)
-        elif page == self._live:
+        elif page in self._live:
             text = self.tr("Page {n}: reading…").format(n=page + 1)
         else:
             text = self.tr("Page {n}: not read yet").format(n=page + 1)
