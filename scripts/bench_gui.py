@@ -5,6 +5,7 @@ the backend allows, and the app's idle memory with no model loaded.
     .venv/bin/python scripts/bench_gui.py                  # scripted backend, 1,000 tokens/s
     .venv/bin/python scripts/bench_gui.py --token-delay 0  # scripted, as fast as Python yields
     .venv/bin/python scripts/bench_gui.py --drop 1000      # 1,000 files dropped at once
+    .venv/bin/python scripts/bench_gui.py --pages 8 --in-flight 8  # 8 pages streaming at once
 
 A 2 ms ``QTimer`` on the GUI thread measures the stalls: every gap between its ticks beyond the
 interval is time the GUI thread could not answer (layout, painting, slots). Targets: p99 < 30 ms,
@@ -67,7 +68,13 @@ def idle_rss() -> dict[str, float]:
 
 
 def stream(
-    backend_name: str, pages: int, tokens: int, model: str, mmproj: str, token_delay_s: float
+    backend_name: str,
+    pages: int,
+    tokens: int,
+    model: str,
+    mmproj: str,
+    token_delay_s: float,
+    in_flight: int = 1,
 ) -> dict[str, float]:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
@@ -88,7 +95,9 @@ def stream(
         # the pure-Python producer thread competes with the GUI thread for the GIL. Lines of 12
         # words, as OCR text has them (one endless paragraph would measure Qt's line breaking).
         words = [f"word{i}\n" if i % 12 == 11 else f"word{i} " for i in range(tokens)]
-        backend = ScriptedBackend(token_delay_s=token_delay_s, scripts=dict.fromkeys(range(pages), words))
+        backend = ScriptedBackend(
+            in_flight=in_flight, token_delay_s=token_delay_s, scripts=dict.fromkeys(range(pages), words)
+        )
         factory = lambda _settings: backend  # noqa: E731
     else:
         settings.backend = "llamacpp"
@@ -141,6 +150,7 @@ def stream(
     return {
         "backend": backend_name,  # type: ignore[dict-item]
         "pages": pages,
+        "pages_in_flight": in_flight,
         "tokens_streamed": deltas,
         "tokens_per_s": round(deltas / elapsed, 1),
         "ticks": len(stalls),
@@ -251,6 +261,9 @@ def main() -> int:
     )
     parser.add_argument("--model", default="")
     parser.add_argument("--mmproj", default="")
+    parser.add_argument(
+        "--in-flight", type=int, default=1, help="scripted backend: pages streamed at once (vLLM batches 8)"
+    )
     parser.add_argument("--drop", type=int, default=0, metavar="N", help="drop N files at once instead")
     parser.add_argument("--idle-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,7 +274,9 @@ def main() -> int:
         if args.idle_rss:
             print(json.dumps(idle_rss()))
             return 0
-        result = stream(args.backend, args.pages, args.tokens, args.model, args.mmproj, args.token_delay)
+        result = stream(
+            args.backend, args.pages, args.tokens, args.model, args.mmproj, args.token_delay, args.in_flight
+        )
     rss = subprocess.run(
         [sys.executable, __file__, "--idle-rss"], capture_output=True, text=True, check=True, env=os.environ
     )
