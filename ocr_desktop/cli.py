@@ -109,6 +109,13 @@ def gui_files(args: Sequence[str]) -> list[Path]:
     return files
 
 
+def _names_a_file(arg: str) -> bool:
+    """A file (there, or looking like one: a suffix or a folder in it) rather than a mistyped
+    command, which argparse then reports."""
+    path = Path(arg)
+    return path.exists() or bool(path.suffix) or len(path.parts) > 1
+
+
 def main_gui(argv: Sequence[str] | None = None) -> int:
     from ocr_desktop.gui.app import run  # sets up logging with the GUI's own hooks
 
@@ -120,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     first = next((a for a in given if not a.startswith("-")), None)
-    if first is not None and first not in parser.get_default("commands"):
+    if first is not None and first not in parser.get_default("commands") and _names_a_file(first):
         return main_gui([parser.prog, *given])  # `ocr-desktop scan.pdf`: open the window on it
     args = parser.parse_args(given)
     if args.command is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ocr_desktop import cli
 from tests.fixtures.files import make_pdf
 
 pytestmark = pytest.mark.gui
@@ -129,3 +130,16 @@ def test_files_on_the_command_line_are_queued_and_a_second_launch_hands_its_file
     log = (isolated_user_dirs / "state" / "ocr-desktop" / "ocr-desktop.log").read_text(encoding="utf-8")
     assert "handed 1 file(s) to the window already open" in log
     assert log.count("OCR Desktop 0.1.0 starting") == 1, "the second launch opened a window"
+
+
+def test_what_the_command_line_counts_as_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Qt's own options and their values are not files; everything else after the program is
+    assert cli.gui_files(["-platform", "xcb", "a.pdf", "-reverse", str(tmp_path)]) == [
+        Path("a.pdf"),
+        tmp_path,
+    ]
+    # A mistyped command is still reported as one, not opened as a file
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["ocrr"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'ocrr'" in capsys.readouterr().err
