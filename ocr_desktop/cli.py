@@ -60,7 +60,11 @@ OCR_OVERRIDES = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocr-desktop",
-        description="Desktop OCR with GLM-OCR on llama.cpp or vLLM. Without a command, opens the window.",
+        usage="%(prog)s [-h] [--version] [-v] [COMMAND ... | FILE ...]",
+        description=(
+            "Desktop OCR with GLM-OCR on llama.cpp or vLLM. Without a command, opens the window; "
+            "files given instead of a command are queued there (or handed to the window already open)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -71,19 +75,68 @@ def build_parser() -> argparse.ArgumentParser:
     _add_doctor_parser(subparsers)
     models_cli.add_parser(subparsers)
     bench_cli.add_parser(subparsers)
+    parser.set_defaults(commands=frozenset(subparsers.choices))
     return parser
 
 
-def main_gui() -> int:
+#: Qt's own command-line options that take a value (QGuiApplication strips them; they are no files).
+_QT_OPTIONS_WITH_VALUE = frozenset(
+    (
+        "-platform",
+        "-platformpluginpath",
+        "-platformtheme",
+        "-plugin",
+        "-qwindowgeometry",
+        "-qwindowtitle",
+        "-qwindowicon",
+        "-display",
+        "-style",
+        "-stylesheet",
+        "-session",
+        "-name",
+        "-title",
+        "-geometry",
+    )
+)
+
+
+def gui_files(args: Sequence[str]) -> list[Path]:
+    """The files among the window's arguments (``ocr-desktop-gui %F`` from the .desktop entry)."""
+    files: list[Path] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in _QT_OPTIONS_WITH_VALUE
+        else:
+            files.append(Path(arg))
+    return files
+
+
+def _names_a_file(arg: str) -> bool:
+    """A file (there, or looking like one: a suffix or a folder in it) rather than a mistyped
+    command, which argparse then reports."""
+    path = Path(arg)
+    return path.exists() or bool(path.suffix) or len(path.parts) > 1
+
+
+def main_gui(argv: Sequence[str] | None = None) -> int:
     from ocr_desktop.gui.app import run  # sets up logging with the GUI's own hooks
 
-    return run(sys.argv)
+    argv = list(sys.argv if argv is None else argv)
+    return run(argv, gui_files(argv[1:]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    first = next((a for a in given if not a.startswith("-")), None)
+    if first is not None and first not in parser.get_default("commands") and _names_a_file(first):
+        return main_gui([parser.prog, *given])  # `ocr-desktop scan.pdf`: open the window on it
+    args = parser.parse_args(given)
     if args.command is None:
-        return main_gui()
+        return main_gui([parser.prog])
     setup_logging(args.verbose)
     return int(args.func(args))
 

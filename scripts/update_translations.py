@@ -2,8 +2,10 @@
 
     .venv/bin/python scripts/update_translations.py
 
-Runs ``pyside6-lupdate`` over ``ocr_desktop/gui`` (new strings appear untranslated in the ``.ts``,
-kept strings keep their translation), then ``pyside6-lrelease`` to write the ``.qm`` the app
+Runs ``pyside6-lupdate`` over ``ocr_desktop/gui`` and the settings schema's labels, help texts
+and word choices (written to ``build/settings_strings.py`` as ``translate`` calls, since lupdate
+cannot read them from the schema) — new strings appear untranslated in the ``.ts``, kept strings
+keep their translation — then ``pyside6-lrelease`` to write the ``.qm`` the app
 loads. Both files are committed, so running the app needs neither tool. Translate the ``.ts``
 with Qt Linguist (``pyside6-linguist``) or any editor.
 """
@@ -20,8 +22,33 @@ LANGUAGES = ("zh_CN",)
 BIN = Path(sys.executable).parent
 
 
+def schema_strings() -> Path:
+    """The settings dialog shows the schema's labels, help and choices, the backends' names and
+    the catalog's descriptions through ``QCoreApplication.translate``; write those calls where
+    lupdate reads them."""
+    sys.path.insert(0, str(ROOT))
+    from ocr_desktop import settings
+    from ocr_desktop.backends.registry import BACKEND_LABELS
+    from ocr_desktop.gui import settings_dialog as sd
+    from ocr_desktop.models.catalog import CATALOG
+
+    texts: list[tuple[str, str]] = []
+    for info, _value in settings.iter_fields(settings.Settings()):
+        texts += [(sd.SCHEMA_CONTEXT, info.label), (sd.SCHEMA_CONTEXT, info.help)]
+        if info.key in sd.TRANSLATED_CHOICES and info.choices:
+            texts += [(sd.SCHEMA_CONTEXT, str(c)) for c in info.choices]
+    texts += [(sd.BACKENDS_CONTEXT, label) for label in BACKEND_LABELS.values()]
+    texts += [(sd.CATALOG_CONTEXT, entry.description) for entry in CATALOG]
+    lines = [f"QCoreApplication.translate({c!r}, {t!r})" for c, t in dict.fromkeys(texts)]
+    path = ROOT / "build" / "settings_strings.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> int:
     sources = sorted(str(p) for p in (ROOT / "ocr_desktop" / "gui").glob("*.py"))
+    sources.append(str(schema_strings()))
     for language in LANGUAGES:
         ts = TRANSLATIONS / f"ocr_desktop_{language}.ts"
         subprocess.run(

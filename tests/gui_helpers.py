@@ -7,18 +7,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from ocr_desktop.backends.base import Backend
+from ocr_desktop.backends.base import Backend, MemoryEstimate
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.gui.settings_dialog import SettingsDialog
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.psutil_source import PsutilSource
 from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 
 WindowFactory = Callable[..., MainWindow]
+GUI_TIMEOUT_MS = 20_000
 
 
 def drop_files(target: QWidget, files: list[Path]) -> None:
@@ -46,6 +48,8 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     def make(
         backend: Backend | Callable[[Settings], Backend] | None = None,
         settings: Settings | None = None,
+        model_check: Callable[[Settings], str | None] | None = None,
+        memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
     ) -> MainWindow:
         store = JobStore()
         if backend is None:
@@ -57,7 +61,14 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         settings = settings or Settings()
         # psutil only: jtop and NVML are absent here, and jtop's import warns on its own thread.
         sampler = Sampler(settings.telemetry, sources=[PsutilSource()])
-        window = MainWindow(settings, store, backend_factory=factory, sampler=sampler)
+        window = MainWindow(
+            settings,
+            store,
+            backend_factory=factory,
+            sampler=sampler,
+            model_check=model_check,
+            memory_estimate=memory_estimate,
+        )
         qtbot.addWidget(window)
         window.show()
         made.append((window, store))
@@ -67,3 +78,24 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     for window, store in made:
         window.shutdown()
         store.close()
+
+
+def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
+    """Export through the dialog (as a user would) and return the files written."""
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    dialog.editors["export.out_dir"].put(str(out_dir))
+    dialog.editors["export.formats"].put(formats)
+    with qtbot.waitSignal(dialog.exported, timeout=GUI_TIMEOUT_MS) as exported:
+        dialog.accept()
+    return list(exported.args[0].written)
+
+
+def accept_settings(dialog: SettingsDialog) -> None:
+    """Press OK in the settings dialog, and Save Anyway when it warns that the chosen backend is
+    not available here (a scripted backend stands in for it)."""
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    if dialog.isVisible() and ok.text() == "Save Anyway":
+        ok.click()
+    assert not dialog.isVisible(), dialog.error_label.text()

@@ -15,7 +15,7 @@ from ocr_desktop.backends.base import BackendState
 from ocr_desktop.settings import Settings
 from tests.fixtures.files import make_pdf
 from tests.fixtures.vllm import RunningVllm
-from tests.gui_helpers import WindowFactory, drop_files, window_factory
+from tests.gui_helpers import WindowFactory, accept_settings, drop_files, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -118,7 +118,7 @@ def switch_backend(qtbot: QtBot, window: object, backend: str) -> None:
         check_params_cb=lambda state, _message: state in (BackendState.READY, BackendState.ERROR),
         timeout=TIMEOUT_MS,
     ) as loaded:
-        dialog.accept()
+        accept_settings(dialog)
     assert loaded.args[0] is BackendState.READY, loaded.args[1]
 
 

@@ -17,7 +17,7 @@ from ocr_desktop.models import hub
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, window_factory
+from tests.gui_helpers import WindowFactory, accept_settings, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -129,7 +129,7 @@ def switch_to(window: object, backend: str) -> None:
     window.settings_action.trigger()  # type: ignore[attr-defined]
     dialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.editors["backend"].put(backend)
-    dialog.accept()
+    accept_settings(dialog)
 
 
 def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
@@ -289,7 +289,7 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     window.settings_dialog.editors["backend"].put("vllm")
     window.settings_dialog.editors["documents.dpi"].put(220)
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
-        window.settings_dialog.accept()
+        accept_settings(window.settings_dialog)
 
     # THEN the backend stayed, the DPI changed, and what was saved says the same
     assert [b.id for b in factory.made] == ["llamacpp"]

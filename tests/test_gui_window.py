@@ -15,11 +15,10 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop import paths
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.errors import CrashReporter
-from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.queue_view import Column
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, drop_files, window_factory
+from tests.gui_helpers import WindowFactory, drop_files, export_all, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -323,17 +322,6 @@ def test_uncaught_exception_shows_traceback_and_log_path(qtbot: QtBot, make_wind
     assert str(paths.log_file()) in reporter.dialog.intro.text()
     reporter.dialog.close()
     assert window.isVisible()
-
-
-def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
-    """Export through the dialog (as a user would) and return the files written."""
-    window.export_action.trigger()
-    dialog = window.export_dialog
-    dialog.editors["export.out_dir"].put(str(out_dir))
-    dialog.editors["export.formats"].put(formats)
-    with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT_MS) as exported:
-        dialog.accept()
-    return list(exported.args[0].written)
 
 
 def test_export_writes_files_and_offers_to_open_the_folder(

@@ -286,7 +286,7 @@ def test_missing_model_file(
     message = load_error(llamacpp_settings, model_path=str(tmp_path / "nowhere.gguf"))
     assert message.startswith(f"model file not found: {tmp_path / 'nowhere.gguf'}")
     assert "ocr-desktop models pull glm-ocr-q8_0" in message
-    assert "Settings → Models" in message
+    assert "Settings → llama.cpp" in message
 
 
 def test_catalog_model_not_downloaded(llamacpp_settings: Settings, llamacpp_backend: LlamaCppBackend) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +42,7 @@ class FakeHub:
     files: dict[str, bytes]
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, Range header)
     drop_after: dict[str, int] = field(default_factory=dict)  # file -> bytes sent before the line drops
+    chunk_delay_s: float = 0.0  # a slow line: this long between 64 KiB chunks
 
 
 def _sha256(data: bytes) -> str:
@@ -96,6 +98,11 @@ def _handler(hub_state: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data[: hub_state.drop_after.pop(name)])
                 self.wfile.flush()
                 self.close_connection = True
+            elif body and hub_state.chunk_delay_s:
+                for offset in range(start, len(data), 1 << 16):
+                    time.sleep(hub_state.chunk_delay_s)
+                    self.wfile.write(data[offset : offset + (1 << 16)])
+                    self.wfile.flush()
             elif body:
                 self.wfile.write(data[start:])
 

@@ -587,7 +587,7 @@ def test_at_most_one_page_is_rendered_ahead(make_rig: Callable[..., Rig], in_fli
 def test_the_backend_loads_lazily_and_a_load_error_fails_the_job_with_the_fix(
     make_rig: Callable[..., Rig],
 ) -> None:
-    message = "model file not found: /models/glm-ocr.gguf — download it in Settings → Models"
+    message = "model file not found: /models/glm-ocr.gguf — download it in Settings → llama.cpp"
     model_present = False
     working = ScriptedBackend()
 

@@ -164,16 +164,16 @@ class LlamaCppBackend:
         try:
             text, projector = read_gguf_header(model), read_gguf_header(mmproj)
         except GgufError as exc:
-            raise BackendError(f"{exc} (choose other files in Settings → Models)") from None
+            raise BackendError(f"{exc} (choose other files in Settings → llama.cpp)") from None
         if text.is_projector:
             raise BackendError(
                 f"{model.name} is a vision projector (mmproj), not the GLM-OCR text model — "
-                "swap the two files in Settings → Models"
+                "swap the two files in Settings → llama.cpp"
             )
         if not projector.is_projector or not projector.metadata.get("clip.has_vision_encoder", False):
             raise BackendError(
                 f"{mmproj.name} is not a vision projector (mmproj GGUF) — choose the mmproj file "
-                f"that came with {model.name} in Settings → Models"
+                f"that came with {model.name} in Settings → llama.cpp"
             )
         width = text.arch_value("embedding_length")
         projected = projector.metadata.get("clip.vision.projection_dim")

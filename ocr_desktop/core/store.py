@@ -263,26 +263,43 @@ class JobStore:
         document has not been pre-flighted yet (see :meth:`set_job_pages`)."""
         job_id = uuid.uuid4().hex
         with self._tx() as db:
-            (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
-            db.execute(
-                "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
-                "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job_id,
-                    os.fsencode(os.fspath(source)),
-                    # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
-                    name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
-                    JobStatus.QUEUED.value,
-                    position,
-                    json.dumps(asdict(options)),
-                    fingerprint(source, options),
-                    time.time(),
-                    os.getpid(),
-                ),
-            )
+            self._insert_job(db, job_id, source, name, options)
             if page_count is not None:
                 self._insert_pages(db, job_id, page_count, page_indices)
         return job_id
+
+    def create_jobs(
+        self, documents: Sequence[tuple[str | os.PathLike[str], str]], options: JobOptions
+    ) -> list[str]:
+        """Add not yet pre-flighted jobs for ``(source, name)`` pairs at the end of the queue, in
+        one transaction (one fsync for a drop of a thousand files)."""
+        job_ids = [uuid.uuid4().hex for _ in documents]
+        with self._tx() as db:
+            for job_id, (source, name) in zip(job_ids, documents, strict=True):
+                self._insert_job(db, job_id, source, name, options)
+        return job_ids
+
+    @staticmethod
+    def _insert_job(
+        db: sqlite3.Connection, job_id: str, source: str | os.PathLike[str], name: str, options: JobOptions
+    ) -> None:
+        (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
+        db.execute(
+            "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
+            "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job_id,
+                os.fsencode(os.fspath(source)),
+                # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
+                name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                JobStatus.QUEUED.value,
+                position,
+                json.dumps(asdict(options)),
+                fingerprint(source, options),
+                time.time(),
+                os.getpid(),
+            ),
+        )
 
     def set_job_pages(self, job_id: str, page_count: int, page_indices: Iterable[int] | None) -> None:
         """Record what pre-flight found: the document's page count and the pages to read."""
@@ -445,11 +462,13 @@ class JobStore:
         return [int(r[0]) for r in rows]
 
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
-        """Keep a user's edit beside the recognised text (which is never overwritten)."""
+        """Keep a user's edit beside the recognised text (which is never overwritten); an edit
+        back to the recognised text is no edit."""
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE pages SET edited_text = ? WHERE job_id = ? AND page_index = ? AND status = 'done'",
-                (text, job_id, page_index),
+                "UPDATE pages SET edited_text = CASE WHEN text = ? THEN NULL ELSE ? END "
+                "WHERE job_id = ? AND page_index = ? AND status = 'done'",
+                (text, text, job_id, page_index),
             )
             if cur.rowcount == 0:
                 raise StoreError(f"page {page_index + 1} of job {job_id} has no result to edit")
@@ -524,6 +543,14 @@ class JobStore:
             created_at=job.created_at,
             finished_at=job.finished_at,
         )
+
+    def original_text(self, job_id: str, page_index: int) -> str | None:
+        """The recognised text of a page, before any user edit (Revert page puts it back)."""
+        rows = self._query(
+            "SELECT text FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
+            (job_id, page_index),
+        )
+        return str(rows[0][0]) if rows else None
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:

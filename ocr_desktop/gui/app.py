@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -15,6 +16,7 @@ from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.gui.errors import CrashReporter, Severity
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.resources import app_icon, install_translators, interface_language
+from ocr_desktop.gui.single_instance import InstanceServer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +46,21 @@ def create_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], files: Sequence[Path] = ()) -> int:
+    """The window, with ``files`` queued; if a window is already open, hand them to it instead."""
     from ocr_desktop import logs
 
     logs.setup_logging()
     qInstallMessageHandler(_qt_message)
     app = create_application(argv)
+    if hand_over(list(files)):
+        log.info("handed %d file(s) to the window already open", len(files))
+        return 0
 
-    settings_problem = ""
-    try:
-        settings = settings_mod.load()
-    except settings_mod.SettingsError as exc:
-        settings, settings_problem = settings_mod.Settings(), str(exc)
+    # Per-key fallback: a bad value costs only that key, unknown keys stay in the file, and
+    # Settings → OK writes only what the user changed.
+    loaded = settings_mod.load_file()
+    settings = loaded.settings
     translators = install_translators(app, interface_language(settings.language))
     log.info("OCR Desktop %s starting (%d translators)", __version__, len(translators))
 
@@ -68,17 +73,23 @@ def run(argv: Sequence[str]) -> int:
     window = MainWindow(settings, store)
     crashes = CrashReporter(lambda: window, window)
     crashes.install()
-    if settings_problem:
+    instance = InstanceServer(window)
+    instance.files_received.connect(window.open_paths)
+    instance.listen()
+    if loaded.problems:
         window.notice.show_message(
-            app.translate(
-                "run", "Your settings could not be read, so the defaults are used: {problem}"
-            ).format(problem=settings_problem),
-            Severity.ERROR,
+            app.translate("run", "Some settings could not be used; the others apply. {problems}").format(
+                problems=loaded.message()
+            ),
+            Severity.WARNING,
         )
     window.show()
+    if files:
+        window.open_paths(list(files))
     try:
         return app.exec()
     finally:
+        instance.close()
         window.shutdown()
         crashes.uninstall()
         store.close()

@@ -43,9 +43,10 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import paths
 from ocr_desktop import settings as settings_mod
-from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS
+from ocr_desktop.backends.registry import BACKEND_IDS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
+from ocr_desktop.gui.settings_dialog import backend_label, help_text
 from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class CompareDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Compare backends on this device")
+        self.setWindowTitle(self.tr("Compare backends on this device"))
         self._settings = settings
         self._pipeline = pipeline
         self._cancel = threading.Event()
@@ -95,17 +96,22 @@ class CompareDialog(QDialog):
         self._signals.failed.connect(self._on_failed)
 
         defaults = BenchConfig()
-        self.backend_boxes = {bid: QCheckBox(BACKEND_LABELS[bid]) for bid in BACKEND_IDS}
+        self.backend_boxes = {bid: QCheckBox(backend_label(bid)) for bid in BACKEND_IDS}
         for box in self.backend_boxes.values():
             box.setChecked(True)
         self.levels_edit = QLineEdit(",".join(str(n) for n in defaults.in_flight))
-        self.levels_edit.setToolTip("Pages in flight to measure, comma-separated, starting at 1")
-        self.pages_spin = _spin(1, 64, defaults.pages, "Pages per level and round")
-        self.repeats_spin = _spin(1, 20, defaults.repeats, "Rounds per level; figures are medians over them")
-        self.tokens_spin = _spin(2, 16384, defaults.max_tokens, "Most tokens generated per page")
+        self.levels_edit.setToolTip(self.tr("Pages in flight to measure, comma-separated, starting at 1"))
+        self.pages_spin = _spin(1, 64, defaults.pages, self.tr("Pages per level and round"))
+        self.repeats_spin = _spin(
+            1, 20, defaults.repeats, self.tr("Rounds per level; figures are medians over them")
+        )
+        self.tokens_spin = _spin(2, 16384, defaults.max_tokens, self.tr("Most tokens generated per page"))
         pixels = settings_mod.field_info("documents.max_pixels")
         self.pixels_spin = _spin(
-            int(pixels.minimum or 0), int(pixels.maximum or 0), settings.documents.max_pixels, pixels.help
+            int(pixels.minimum or 0),
+            int(pixels.maximum or 0),
+            settings.documents.max_pixels,
+            help_text(pixels),
         )
         self.pixels_spin.setSingleStep(28 * 28 * 64)
 
@@ -113,22 +119,25 @@ class CompareDialog(QDialog):
         for box in self.backend_boxes.values():
             backends_row.addWidget(box)
         form = QFormLayout()
-        form.addRow("Backends", backends_row)
-        form.addRow("Pages in flight", self.levels_edit)
-        form.addRow("Pages", self.pages_spin)
-        form.addRow("Rounds", self.repeats_spin)
-        form.addRow("Max tokens", self.tokens_spin)
-        form.addRow("Pixel budget", self.pixels_spin)
+        form.addRow(self.tr("Backends"), backends_row)
+        form.addRow(self.tr("Pages in flight"), self.levels_edit)
+        form.addRow(self.tr("Pages"), self.pages_spin)
+        form.addRow(self.tr("Rounds"), self.repeats_spin)
+        form.addRow(self.tr("Max tokens"), self.tokens_spin)
+        form.addRow(self.tr("Pixel budget"), self.pixels_spin)
 
-        self.run_button = QPushButton("Run")
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button = QPushButton(self.tr("Run"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.status = QLabel(
-            "Runs the same pages through each backend and level; without documents, the bundled sample pages."
+            self.tr(
+                "Runs the same pages through each backend and level; without documents, the bundled "
+                "sample pages."
+            )
         )
         self.status.setWordWrap(True)
         run_row = QHBoxLayout()
@@ -140,14 +149,14 @@ class CompareDialog(QDialog):
         self.throughput_chart = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.memory_chart = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.table, "Table")
-        self.tabs.addTab(_scrolled(self.throughput_chart), "Pages/min")
-        self.tabs.addTab(_scrolled(self.memory_chart), "Memory")
+        self.tabs.addTab(self.table, self.tr("Table"))
+        self.tabs.addTab(_scrolled(self.throughput_chart), self.tr("Pages/min"))
+        self.tabs.addTab(_scrolled(self.memory_chart), self.tr("Memory"))
 
         self.recommendation_label = QLabel()
         self.recommendation_label.setWordWrap(True)
         self.recommendation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.apply_button = QPushButton("Apply recommendation")
+        self.apply_button = QPushButton(self.tr("Apply recommendation"))
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply_recommendation)
         advice_row = QHBoxLayout()
@@ -232,7 +241,7 @@ class CompareDialog(QDialog):
         if self.running:
             self._cancel.set()
             self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling: the pages in flight finish, then the backend unloads…")
+            self.status.setText(self.tr("Cancelling: the pages in flight finish, then the backend unloads…"))
 
     def reject(self) -> None:
         """Close; a running benchmark is cancelled first and the dialog closes when it has stopped."""
@@ -273,13 +282,15 @@ class CompareDialog(QDialog):
         self.recommendation = files.recommendation
         if files.recommendation is not None:
             self.recommendation_label.setText(
-                f"<b>Recommendation:</b> {html.escape(files.recommendation.text)}"
+                self.tr("<b>Recommendation:</b> {text}").format(text=html.escape(files.recommendation.text))
             )
             self.apply_button.setEnabled(True)
         else:
-            self.recommendation_label.setText("No backend finished a page: no recommendation.")
-        done = "Cancelled" if outcome.cancelled else "Finished"
-        self.status.setText(f"{done}. Results in {files.results.parent}")
+            self.recommendation_label.setText(self.tr("No backend finished a page: no recommendation."))
+        done = self.tr("Cancelled") if outcome.cancelled else self.tr("Finished")
+        self.status.setText(
+            self.tr("{done}. Results in {folder}").format(done=done, folder=files.results.parent)
+        )
         self._end_run()
 
     @Slot(str)
@@ -297,11 +308,11 @@ class CompareDialog(QDialog):
             changed = report.apply_recommendation(self._settings, self.recommendation)
             settings_mod.save(changed)
         except (settings_mod.SettingsError, OSError) as exc:
-            self.status.setText(f"The recommendation could not be applied: {exc}")
+            self.status.setText(self.tr("The recommendation could not be applied: {error}").format(error=exc))
             return
         self._settings = changed
         applied = ", ".join(f"{key} = {value}" for key, value in self.recommendation.settings.items())
-        self.status.setText(f"Applied and saved: {applied}")
+        self.status.setText(self.tr("Applied and saved: {settings}").format(settings=applied))
         self.apply_button.setEnabled(False)
         self.recommendation_applied.emit(changed)
 

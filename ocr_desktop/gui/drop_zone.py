@@ -1,15 +1,16 @@
 """Accepting documents: the big drop zone shown while the queue is empty, and the helpers that
 turn dropped or pasted data into paths.
 
-Folders are walked and pasted images are written to a PNG on a worker thread, so a drop of a big
-folder never freezes the window; the answer comes back as ``paths_ready`` on the GUI thread.
+Folders are walked, pasted images written to a PNG and the documents found submitted (in one
+store transaction) on a worker thread, so a drop of a big folder never freezes the window; the
+answer comes back as ``queued`` on the GUI thread.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Qt, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ocr_desktop import paths
 from ocr_desktop.core.documents import iter_document_paths
-from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +40,35 @@ def accepts(mime: QMimeData) -> bool:
 
 
 class DocumentIntake(QObject):
-    """Turns drops, pastes and File → Open choices into document paths, off the GUI thread."""
+    """Turns drops, pastes and File → Open choices into queued documents, off the GUI thread."""
 
-    paths_ready = Signal(list, list)  # list[Path] of documents, list[str] of messages for the user
+    queued = Signal(list, list)  # list[tuple[str, Path]]: (job id, document); list[str]: messages
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, tasks: TaskRunner, submit: Callable[[list[Path]], list[str]], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1)  # one worker keeps successive drops in order
+        self._tasks = tasks  # one worker keeps successive drops in order
+        self._submit = submit  # queues documents in one transaction; safe on any thread
 
     def add_paths(self, given: list[Path]) -> None:
-        self._pool.submit(self._collect, given, None).add_done_callback(report_unexpected)
+        self._run(given, None)
 
     def add_image(self, image: QImage) -> None:
-        self._pool.submit(self._collect, [], image).add_done_callback(report_unexpected)
+        self._run([], image)
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def _run(self, given: list[Path], image: QImage | None) -> None:
+        def collect(
+            task: Task[tuple[list[tuple[str, Path]], list[str]]],
+        ) -> tuple[list[tuple[str, Path]], list[str]]:
+            found, errors = self._collect(given, image)
+            if not found or task.cancelled:
+                return [], errors
+            return list(zip(self._submit(found), found, strict=True)), errors
 
-    def _collect(self, given: list[Path], image: QImage | None) -> None:
+        self._tasks.run(collect, on_result=lambda result: self.queued.emit(*result))
+
+    def _collect(self, given: list[Path], image: QImage | None) -> tuple[list[Path], list[str]]:
         """On the worker thread: save a pasted image, walk folders."""
         found: list[Path] = []
         errors: list[str] = []
@@ -72,7 +84,7 @@ class DocumentIntake(QObject):
             found.extend(iter_document_paths(given))
         except OSError as exc:
             errors.append(f"{exc.filename or exc}: {exc.strerror or exc}")
-        self.paths_ready.emit(found, errors)
+        return found, errors
 
     def add_mime(self, mime: QMimeData) -> bool:
         """Add what a drop or paste carries; False if it carries nothing usable."""

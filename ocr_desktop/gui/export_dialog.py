@@ -29,33 +29,38 @@ from ocr_desktop import exporters
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.gui.errors import report_unexpected
-from ocr_desktop.gui.settings_dialog import Editor, make_editor
+from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
 from ocr_desktop.settings import ExportSettings, Settings
 
 
 def describe(report: exporters.ExportReport) -> tuple[str, bool]:
     """The notice for a finished export: what was written, left up to date and not written (with
     each reason), and whether anything failed."""
-    tr = ExportDialog.tr_static
     parts = []
     if report.written:
         saved = (
-            tr("Saved 1 file to {folder}")
+            QCoreApplication.translate("ExportDialog", "Saved 1 file to {folder}")
             if len(report.written) == 1
-            else tr("Saved {count} files to {folder}")
+            else QCoreApplication.translate("ExportDialog", "Saved {count} files to {folder}")
         )
         parts.append(saved.format(count=len(report.written), folder=report.written[0].parent))
     if report.unchanged:
-        parts.append(tr("{count} file(s) were already up to date").format(count=len(report.unchanged)))
+        parts.append(
+            QCoreApplication.translate("ExportDialog", "{count} file(s) were already up to date").format(
+                count=len(report.unchanged)
+            )
+        )
     if report.failed:
         reasons = "; ".join(outcome.message for outcome in report.failed)
         parts.append(
-            tr("{count} file(s) could not be written: {reasons}").format(
-                count=len(report.failed), reasons=reasons
-            )
+            QCoreApplication.translate(
+                "ExportDialog", "{count} file(s) could not be written: {reasons}"
+            ).format(count=len(report.failed), reasons=reasons)
         )
     if not parts:
-        return tr("Nothing was exported: the documents have no finished pages."), False
+        return QCoreApplication.translate(
+            "ExportDialog", "Nothing was exported: the documents have no finished pages."
+        ), False
     return ". ".join(parts), bool(report.failed)
 
 
@@ -89,10 +94,10 @@ class ExportDialog(QDialog):
                 continue
             editor = make_editor(info, self)
             editor.put(value)
-            editor.widget.setToolTip(info.help)
-            editor.widget.setAccessibleName(info.label)
+            editor.widget.setToolTip(help_text(info))
+            editor.widget.setAccessibleName(label_text(info))
             self.editors[info.key] = editor
-            form.addRow(info.label + ":", editor.widget)
+            form.addRow(label_text(info) + ":", editor.widget)
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #a11d1d;")
@@ -153,10 +158,6 @@ class ExportDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
-
-    @staticmethod
-    def tr_static(text: str) -> str:
-        return QCoreApplication.translate("ExportDialog", text)
 
     def _export(self, job_ids: list[str], options: ExportSettings) -> None:
         """On the worker thread: read the results from the store, write the files."""

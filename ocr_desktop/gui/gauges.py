@@ -326,7 +326,13 @@ class _GaugeView(QWidget):
             Segment(segments.other / segments.total, OTHER_COLOR, self.tr("Other programs")),
         )
         level = level_for(percent, PERCENT_WARNING, PERCENT_CRITICAL)
-        lines = [f"{p.label}: {format_bytes(p.fraction * segments.total)}" for p in parts]
+        # An in-process runtime (llama.cpp) is part of this app's memory: no "model runtime: 0 B".
+        shown = parts[1:] if segments.model == 0 else parts
+        lines = [f"{p.label}: {format_bytes(p.fraction * segments.total)}" for p in shown]
+        if segments.model == 0:
+            lines[0] = self.tr("This app (with a model loaded in it, as llama.cpp is): {0}").format(
+                format_bytes(segments.app)
+            )
         lines.append(
             self.tr("Free: {0} of {1}").format(
                 format_bytes(segments.total - used), format_bytes(segments.total)
@@ -437,6 +443,12 @@ class _GaugeView(QWidget):
 # -- the panel -----------------------------------------------------------------------------------
 
 
+def available_for_backend(metric: Metric, value: GaugeValue) -> bool:
+    """Whether to show a gauge: the KV cache only while the running backend reports one (vLLM);
+    llama.cpp has none to show."""
+    return metric.key != "kv" or value.level is not Level.UNAVAILABLE
+
+
 @dataclass
 class GaugeRow:
     """The widgets of one metric in the panel."""
@@ -489,8 +501,10 @@ class GaugePanel(_GaugeView):
         color = LEVEL_COLORS.get(value.level, OTHER_COLOR)
         span = min(trend.maxlen or len(trend), max(len(trend), SPARKLINE_MIN_READINGS))
         row.sparkline.set_values(trend, span, metric.trend_max, color)
+        shown = available_for_backend(metric, value)
         for widget in (row.name, row.value, row.bar, row.sparkline):
             widget.setToolTip(value.tooltip)
+            widget.setVisible(shown)
 
 
 # -- the status-bar strip ------------------------------------------------------------------------
@@ -533,5 +547,7 @@ class GaugeStrip(_GaugeView):
     def _show_value(self, metric: Metric, value: GaugeValue, trend: collections.deque[float | None]) -> None:
         item = self.items[metric.key]
         self._paint_value(metric, value, item.value, item.bar)
+        shown = available_for_backend(metric, value)
         for widget in (item.name, item.bar, item.value):
             widget.setToolTip(f"{metric.label}\n{value.tooltip}")
+            widget.setVisible(shown)

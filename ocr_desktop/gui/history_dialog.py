@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_desktop.core.store import JobStore
+from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.gui.queue_view import distinct_names
 
 
 class HistoryDialog(QDialog):
@@ -34,11 +35,21 @@ class HistoryDialog(QDialog):
             [self.tr("Document"), self.tr("Added"), self.tr("Pages"), self.tr("Status")]
         )
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        statuses = {
+            JobStatus.QUEUED: self.tr("Queued"),
+            JobStatus.RUNNING: self.tr("Reading"),
+            JobStatus.PAUSED: self.tr("Paused"),
+            JobStatus.DONE: self.tr("Done"),
+            JobStatus.FAILED: self.tr("Failed"),
+            JobStatus.CANCELLED: self.tr("Cancelled"),
+        }
+        jobs = store.list_jobs()
+        names = distinct_names([(job.name, job.source) for job in jobs])
         # Newest first: the document looked for is usually a recent one.
-        for job in sorted(store.list_jobs(), key=lambda j: j.created_at, reverse=True):
+        for job in sorted(jobs, key=lambda j: j.created_at, reverse=True):
             pages = f"{job.pages_done}/{len(job.page_indices)}" if job.page_indices else "–"
             added = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
-            item = QTreeWidgetItem([job.name, added, pages, job.status.value])
+            item = QTreeWidgetItem([names[job.name, job.source], added, pages, statuses[job.status]])
             item.setData(0, Qt.ItemDataRole.UserRole, job.id)
             item.setToolTip(0, job.source)
             self.tree.addTopLevelItem(item)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,12 +29,14 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -43,9 +46,8 @@ from PySide6.QtWidgets import (
 from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
-from ocr_desktop.backends.base import BackendState
-from ocr_desktop.backends.memory import MemoryGuard
-from ocr_desktop.backends.registry import BACKEND_LABELS
+from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
+from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
@@ -54,9 +56,12 @@ from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
 from ocr_desktop.gui.errors import NoticeBar, Severity
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.log_view import LogView
+from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.reading_view import ReadingView
+from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
+from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
@@ -67,8 +72,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Settings sections whose change means the backend must be loaded again.
-BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
 #: pages/min is measured over the last this many finished pages.
 RATE_WINDOW_PAGES = 10
 
@@ -80,12 +83,14 @@ def window_state() -> QSettings:
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
-def backend_changed(old: Settings, new: Settings) -> bool:
-    before = {info.key: value for info, value in settings_mod.iter_fields(old)}
-    return any(
-        info.key.startswith(BACKEND_SECTIONS) and before.get(info.key) != value
-        for info, value in settings_mod.iter_fields(new)
-    )
+def registry_estimate(settings: Settings) -> MemoryEstimate | None:
+    """What the backend ``settings`` name would take once loaded (creating it loads nothing)."""
+    return registry.create_backend(settings).memory_estimate()
+
+
+def resumable(row: JobRow) -> bool:
+    """Retry / Resume applies: failed pages, or a document that was cancelled or failed."""
+    return bool(row.failed) or row.status in (JobStatus.CANCELLED, JobStatus.FAILED)
 
 
 class MainWindow(QMainWindow):
@@ -96,40 +101,58 @@ class MainWindow(QMainWindow):
         *,
         backend_factory: BackendFactory | None = None,
         sampler: Sampler | None = None,
+        model_check: Callable[[Settings], str | None] | None = None,
+        memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``model_check`` says why the settings' model is missing (None: it is there), and
+        ``memory_estimate`` what the backend the settings name would take; by default
+        :func:`missing_model` and the registry's backend's own estimate, and no checks when a
+        ``backend_factory`` brings its own backends (tests, screenshots)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
+        self._backend_factory = backend_factory or registry.create_backend
+        self._memory_estimate = memory_estimate or (registry_estimate if backend_factory is None else None)
         self.bridge = PipelineBridge(self)
         self.pipeline = Pipeline(
             store,
             settings,
             self.bridge.listener,
-            backend_factory=backend_factory or registry.create_backend,
+            backend_factory=self._backend_factory,
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
         )
         self.renderer = PageRenderer(self)
-        self.intake = DocumentIntake(self)
-        self._live_text: dict[str, tuple[int, str]] = {}  # job_id -> page streaming now, its text so far
+        self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
+        self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
+        # job_id -> {page being read: its text so far}; vLLM reads several pages of a document at once
+        self._live_text: dict[str, dict[int, str]] = {}
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
+        self._reveal: str | None = None  # the job to select once it is queued (the user added it)
+        self._sources: dict[str, str] = {}  # job_id -> document, for a row job_added has not made yet
         self._closed = False
         self.sampler = sampler or Sampler(
             settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
         )
 
         self.notice = NoticeBar(self)
+        self.downloads = TaskRunner(self, name="download")  # hours, on a slow line: its own worker
+        self.model_panel = ModelPanel(self.downloads, self)
+        self._model_check = model_check or (missing_model if backend_factory is None else None)
+        self._backend_error: str | None = None  # the message of the last failed backend load
+        self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
+        self._backend_failed: set[str] = set()  # jobs that failed only because of that
         self.queue_model = QueueModel(self)
         self.queue_view = QueueView(self.queue_model, self)
         self.drop_zone = DropZone(self)
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
-        self.reading_view = ReadingView(self.renderer, self)
+        self.reading_view = ReadingView(self.renderer, self, original_text=store.original_text)
         self.reading_view.text_edit.setAcceptDrops(False)  # a dropped file is a document, not text
         self.reading_view.markdown_view.setAcceptDrops(False)
 
@@ -143,6 +166,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.notice)
+        layout.addWidget(self.model_panel)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -161,11 +185,16 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.pipeline.start()
         self.pipeline.resume_unfinished()
+        self.check_model()
 
     # -- construction ---------------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self._loading_since: float | None = None  # time.monotonic() when the backend began loading
+        self._load_expected_s: float | None = None  # how long its last load took
+        self._load_stage = ""
+        self._backend_text = ""
         self.backend_label = QLabel(self)
         self.backend_label.setAccessibleName(self.tr("Backend state"))
         self.model_label = QLabel(self)
@@ -177,7 +206,13 @@ class MainWindow(QMainWindow):
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
         QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
+        self.load_bar = QProgressBar(self)
+        self.load_bar.setAccessibleName(self.tr("Backend loading progress"))
+        self.load_bar.setMaximumWidth(120)
+        self.load_bar.setTextVisible(False)
+        self.load_bar.hide()
         bar.addWidget(self.backend_label)
+        bar.addWidget(self.load_bar)
         bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
         bar.addPermanentWidget(self.gauge_slot)
@@ -266,7 +301,7 @@ class MainWindow(QMainWindow):
             self.tr("Cancel &Page"),
             self.cancel_page,
             "Esc",
-            self.tr("Stop reading the current page (retry it later)"),
+            self.tr("Stop reading the page of the document shown or selected (retry it later)"),
         )
         self.cancel_job_action = self._action(
             self.tr("&Cancel Document"),
@@ -275,10 +310,10 @@ class MainWindow(QMainWindow):
             self.tr("Stop reading the selected documents"),
         )
         self.retry_action = self._action(
-            self.tr("&Retry Failed Pages"),
+            self.tr("&Retry / Resume"),
             self.retry_selected,
             "Ctrl+R",
-            self.tr("Read the failed pages again"),
+            self.tr("Read failed pages again, or resume a cancelled or failed document"),
         )
         self.remove_action = self._action(
             self.tr("Re&move"),
@@ -287,8 +322,11 @@ class MainWindow(QMainWindow):
             self.tr("Remove the selected documents and their results"),
         )
         # Delete belongs to the text editor while it has focus.
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.queue_view.addAction(self.remove_action)
+        self._scope(self.remove_action, self.queue_view)
+        # Esc belongs to whatever has focus (a dialog, the log); it cancels a page only where that
+        # page is: the queue (selected documents) or the reading view (the document shown).
+        self._scope(self.cancel_page_action, self.queue_view, self.reading_view)
+        self._scope(self.cancel_job_action, self.queue_view)
         self.clear_action = self._action(
             self.tr("C&lear Finished"),
             self.clear_finished,
@@ -336,6 +374,14 @@ class MainWindow(QMainWindow):
             None,
             self.tr("Show the folder with the log file"),
         )
+
+    def _scope(self, action: QAction, *widgets: QWidget) -> None:
+        """Let the action's shortcut work only while focus is in one of ``widgets`` (the menu
+        entry works everywhere)."""
+        self.removeAction(action)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for widget in widgets:
+            widget.addAction(action)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -449,14 +495,17 @@ class MainWindow(QMainWindow):
         b.job_failed.connect(self._on_job_failed)
         b.backend_state.connect(self._on_backend_state)
         b.backend_ready.connect(self._on_backend_ready)
-        self.intake.paths_ready.connect(self._on_paths_ready)
+        self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue_model.move_requested.connect(self._on_move_requested)
         self.queue_model.rowsInserted.connect(self._update_stack)
+        self.queue_model.rowsInserted.connect(self._reveal_added)
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.reading_view.page_edited.connect(self._on_page_edited)
+        self.model_panel.choose_files.connect(lambda: self.open_settings("llamacpp"))
+        self.model_panel.model_ready.connect(self._on_model_ready)
 
     # -- state kept between runs ----------------------------------------------------------------
 
@@ -494,9 +543,10 @@ class MainWindow(QMainWindow):
         for job in jobs:
             if job.id not in self._hidden:
                 self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
+        self.queue_model.flush()
         self._update_stack()
         if self.queue_model.rowCount():
-            self.queue_view.selectRow(0)
+            self.queue_view.select_job(self.queue_model.job_at(0).job_id)
 
     # -- adding documents -------------------------------------------------------------------------
 
@@ -538,6 +588,17 @@ class MainWindow(QMainWindow):
         if folder:
             self.intake.add_paths([Path(folder)])
 
+    @Slot(list)
+    def open_paths(self, files: list[Path]) -> None:
+        """Files from the command line or a later launch ("Open with"): queue them and come to
+        the front."""
+        if files:
+            self.intake.add_paths(files)
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     @Slot()
     def paste(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
@@ -548,15 +609,39 @@ class MainWindow(QMainWindow):
             )
 
     def add_paths(self, found: list[Path]) -> list[str]:
-        """Queue documents; returns their job ids (errors show up in the queue rows)."""
-        return [self.pipeline.submit(path) for path in found]
+        """Queue documents now, on this thread, and return their job ids (errors show up in the
+        queue rows). Drops, pastes and File → Open go through ``intake`` instead, which submits
+        off the GUI thread."""
+        job_ids = self.pipeline.submit_many(found)
+        self._show_queued(list(zip(job_ids, found, strict=True)))
+        self.queue_model.flush()
+        return job_ids
+
+    def _show_queued(self, queued: list[tuple[str, Path]]) -> None:
+        """Documents were submitted: their rows learn where they are (job_added does not say),
+        and the first is selected and scrolled to once its row is shown."""
+        for job_id, path in queued:
+            if self.queue_model.job(job_id) is None:
+                self._sources[job_id] = str(path.absolute())
+            else:
+                self.queue_model.set_source(job_id, str(path.absolute()))
+        if queued:
+            self._reveal = queued[0][0]
+            self._reveal_added()
+
+    @Slot()
+    def _reveal_added(self) -> None:
+        if self._reveal is not None and self.queue_model.row_of(self._reveal) >= 0:
+            self.queue_view.select_job(self._reveal)
+            self._reveal = None
 
     @Slot(list, list)
-    def _on_paths_ready(self, found: list[Path], errors: list[str]) -> None:
-        self.add_paths(found)
+    def _on_queued(self, queued: list[tuple[str, Path]], errors: list[str]) -> None:
+        """The intake submitted what was dropped, pasted or opened."""
+        self._show_queued(queued)
         if errors:
             self.notice.show_message("\n".join(errors), Severity.ERROR)
-        elif not found:
+        elif not queued:
             self.notice.show_message(
                 self.tr(
                     "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
@@ -568,19 +653,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, int)
     def _on_job_added(self, job_id: str, name: str, page_count: int) -> None:
-        record = self.store.job(job_id)
         self._hidden.discard(job_id)
-        self.queue_model.add_job(
-            JobRow(
-                job_id,
-                name,
-                page_count,
-                source=record.source if record else "",
-                backend=self.settings.backend,
-            )
-        )
-        if not self.queue_view.selectionModel().hasSelection():
-            self.queue_view.select_job(job_id)
+        # No store query here (a drop of a thousand files sends a thousand of these): the source
+        # comes with _on_queued.
+        source = self._sources.pop(job_id, "")
+        self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
+        if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
+            self._reveal = job_id  # selected once its row is shown (queue_model.flush)
 
     @Slot(str)
     def _on_job_started(self, job_id: str) -> None:
@@ -596,22 +675,22 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int)
     def _on_page_started(self, job_id: str, page_index: int) -> None:
-        self._live_text[job_id] = (page_index, "")
+        self._live_text.setdefault(job_id, {})[page_index] = ""
         self.queue_model.on_page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
     @Slot(str, int, str, int)
     def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        page, so_far = self._live_text.get(job_id, (page_index, ""))
-        if page == page_index:
-            self._live_text[job_id] = (page_index, so_far + text)
+        live = self._live_text.get(job_id, {})
+        if page_index in live:
+            live[page_index] += text
         self.queue_model.on_text_delta(job_id, page_index, deltas)
         self.reading_view.on_text_delta(job_id, page_index, text)
 
     @Slot(str, object)
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        self._live_text.pop(job_id, None)
+        self._live_text.get(job_id, {}).pop(result.page_index, None)  # the others stream on
         self._finish_times.append(time.monotonic())
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
@@ -619,7 +698,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, str)
     def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._live_text.pop(job_id, None)
+        self._live_text.get(job_id, {}).pop(page_index, None)
         self.queue_model.on_page_failed(job_id, page_index, message)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
@@ -635,6 +714,8 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_job_failed(self, job_id: str, message: str) -> None:
         self._live_text.pop(job_id, None)
+        if message == self._backend_error:
+            self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
         self._update_actions()
 
@@ -642,16 +723,63 @@ class MainWindow(QMainWindow):
     def _on_backend_state(self, state: BackendState, message: str) -> None:
         self._set_backend_state(state, message)
         if state is BackendState.ERROR:
-            self.notice.show_message(
-                self.tr(
-                    "The backend could not be loaded: {message}\nCheck Edit → Settings, then retry."
-                ).format(message=message),
-                Severity.ERROR,
-            )
+            self._backend_error = message
+            self.check_model(error=message)
+        elif state is BackendState.READY:
+            if self._backend_notice is not None and self.notice.text() == self._backend_notice:
+                self.notice.hide()  # stale: the backend it was about loaded now
+            self._backend_error = self._backend_notice = None
+            self.model_panel.hide()
 
     @Slot(str, str)
     def _on_backend_ready(self, _backend_id: str, model_name: str) -> None:
         self.model_label.setText(model_name)
+
+    def check_model(self, error: str | None = None) -> None:
+        """Off the GUI thread: is the backend's model on this machine? If not, the model panel
+        offers it; ``error`` (a failed load) is shown as a notice unless the panel explains it."""
+        settings = copy.deepcopy(self.settings)
+        check = self._model_check
+        if check is None:
+            self._on_model_checked(settings, None, error)
+            return
+        self.tasks.run(
+            lambda _task: check(settings),
+            on_result=lambda reason: self._on_model_checked(settings, reason, error),
+        )
+
+    def _on_model_checked(self, settings: Settings, reason: str | None, error: str | None) -> None:
+        if reason is not None:
+            self.model_panel.show_missing(settings, reason)
+            if error is not None:
+                self._backend_notice = self.tr(
+                    "No model is installed, so documents cannot be read yet. Download it or choose "
+                    "model files above; the documents waiting are read then."
+                )
+                self.notice.show_message(self._backend_notice, Severity.WARNING)
+            return
+        if not self.model_panel.downloading:
+            self.model_panel.hide()
+        if error is not None:
+            self._backend_notice = self.tr(
+                "The backend could not be loaded: {message}\nCheck Edit → Settings, then press "
+                "Retry (Ctrl+R)."
+            ).format(message=error)
+            self.notice.show_message(self._backend_notice, Severity.ERROR)
+
+    @Slot()
+    def _on_model_ready(self) -> None:
+        self.notice.show_message(self.tr("The model is installed."), Severity.INFO)
+        self.retry_backend_failures()
+
+    def retry_backend_failures(self) -> None:
+        """Read again the documents that failed only because the backend could not be loaded
+        (after a download or a settings change that may have fixed it)."""
+        job_ids, self._backend_failed = sorted(self._backend_failed), set()
+        for job_id in job_ids:
+            if self.queue_model.job(job_id) is not None and self.pipeline.retry_failed(job_id):
+                self.queue_model.on_retry(job_id)
+        self._update_actions()
 
     def _set_backend_state(self, state: BackendState, message: str) -> None:
         names = {
@@ -661,12 +789,49 @@ class MainWindow(QMainWindow):
             BackendState.ERROR: (self.tr("error"), "#b00020"),
         }
         name, color = names[state]
-        backend = BACKEND_LABELS.get(self.settings.backend, self.settings.backend)
+        backend_id = self.settings.backend
+        backend = backend_label(backend_id)
+        loading = state is BackendState.LOADING
+        if loading and self._loading_since is None:
+            self._loading_since = time.monotonic()
+            expected = window_state().value(f"backend/load_seconds/{backend_id}")
+            self._load_expected_s = float(str(expected)) if expected is not None else None
+        elif state is BackendState.READY and self._loading_since is not None:
+            # The next load of this backend is expected to take as long as this one.
+            window_state().setValue(
+                f"backend/load_seconds/{backend_id}", time.monotonic() - self._loading_since
+            )
+        if not loading:
+            self._loading_since = None
         self.backend_state = state
-        self.backend_label.setText(f'<span style="color:{color}">●</span> {backend}: {name}')
+        self._backend_text = f'<span style="color:{color}">●</span> {backend}: {name}'
+        self._load_stage = message if loading else ""
         self.backend_label.setToolTip(message)
+        self.load_bar.setVisible(loading)
+        self._show_load_progress()
         if state is not BackendState.READY:
             self.model_label.setText("")
+
+    def _show_load_progress(self) -> None:
+        """While a backend loads: its stage, and elapsed against the last load's time."""
+        if self._loading_since is None:
+            self.backend_label.setText(self._backend_text)
+            return
+        elapsed = time.monotonic() - self._loading_since
+        expected = self._load_expected_s
+        if expected:
+            timing = self.tr("{elapsed:.0f} s of about {expected:.0f} s").format(
+                elapsed=elapsed, expected=expected
+            )
+            self.load_bar.setRange(0, 1000)
+            self.load_bar.setValue(min(999, int(1000 * elapsed / expected)))
+        else:
+            timing = self.tr("{elapsed:.0f} s (first load: no earlier time to compare)").format(
+                elapsed=elapsed
+            )
+            self.load_bar.setRange(0, 0)
+        stage = self._load_stage if len(self._load_stage) <= 60 else self._load_stage[:59] + "…"
+        self.backend_label.setText(f"{self._backend_text} {stage} · {timing}")
 
     # -- queue actions ----------------------------------------------------------------------------
 
@@ -685,8 +850,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def cancel_page(self) -> None:
-        if self.pipeline.cancel_page() == 0:
-            self.statusBar().showMessage(self.tr("No page is being read."), 3000)
+        """Cancel the page being read of the document shown (focus in the reading view) or of
+        the selected documents."""
+        shown = self.reading_view.job_id
+        focused = QApplication.focusWidget()
+        in_reading_view = focused is not None and self.reading_view.isAncestorOf(focused)
+        job_ids = [shown] if in_reading_view and shown is not None else self._selected()
+        if sum(self.pipeline.cancel_page(job_id) for job_id in job_ids) == 0:
+            self.statusBar().showMessage(self.tr("No page of this document is being read."), 3000)
 
     @Slot()
     def cancel_selected(self) -> None:
@@ -808,13 +979,15 @@ class MainWindow(QMainWindow):
         self._hidden.discard(job_id)
         if self.queue_model.job(job_id) is None:
             self.queue_model.add_job(row_from_record(record, self.store.document_result(job_id)))
+            self.queue_model.flush()
         self.queue_view.select_job(job_id)
 
     @Slot()
-    def open_settings(self) -> None:
+    def open_settings(self, section: str = "") -> None:
         from ocr_desktop.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
+        dialog.show_section(section)
         dialog.settings_accepted.connect(self.apply_settings)
         self.settings_dialog = dialog
         dialog.open()
@@ -836,23 +1009,51 @@ class MainWindow(QMainWindow):
         clicked = box.clickedButton()
         return True if clicked is finish else False if clicked is cancel else None
 
+    def memory_refusal(self, new: Settings) -> str | None:
+        """Before anything is unloaded: why the backend ``new`` names cannot fit in memory (with
+        the numbers), or None. What the running backend holds counts as free, since the switch
+        unloads it first."""
+        if self._memory_estimate is None:
+            return None
+        try:
+            estimate = self._memory_estimate(new)
+        except BackendError:
+            return None  # it cannot even be created: loading it says why
+        if estimate is None:
+            return None
+        running = self.pipeline.backend
+        held = running.memory_estimate() if running is not None else None
+        free = available_memory_bytes() + (held.total_bytes if held is not None else 0)
+        try:
+            check_fits(estimate, available=free)
+        except MemoryBudgetError as exc:
+            return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
+                backend=backend_label(new.backend), reason=exc.message
+            )
+        return None
+
     @Slot(object)
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
         new = copy.deepcopy(new)
         switch = backend_changed(self.settings, new)
-        finish_page = True
-        if switch and self.page_running():
-            answer = self.ask_finish_page()
-            if answer is None:  # keep the running backend; the other changes still apply
-                new.backend = self.settings.backend
-                new.llamacpp, new.vllm = (
-                    copy.deepcopy(self.settings.llamacpp),
-                    copy.deepcopy(self.settings.vllm),
-                )
-                switch = False
-            else:
-                finish_page = answer
+        other_backend = new.backend != self.settings.backend
+        finish_page = True  # a reload of the same backend (e.g. its thread count) asks nothing
+        refused = self.memory_refusal(new) if switch and other_backend else None
+        if refused is not None:
+            self.notice.show_message(refused, Severity.ERROR)
+        answer = (
+            self.ask_finish_page()
+            if refused is None and switch and other_backend and self.page_running()
+            else True
+        )
+        if refused is not None or answer is None:
+            # Keep the running backend; the other changes still apply.
+            new.backend = self.settings.backend
+            new.llamacpp, new.vllm = copy.deepcopy(self.settings.llamacpp), copy.deepcopy(self.settings.vllm)
+            switch = False
+        else:
+            finish_page = answer
         old, self.settings = self.settings, new
         try:
             settings_mod.save(new)
@@ -870,6 +1071,8 @@ class MainWindow(QMainWindow):
             self.pipeline.switch_backend(new, finish_page)
         else:
             self.pipeline.update_settings(new)
+        self.check_model()
+        self.retry_backend_failures()
 
     @Slot()
     def compare_backends(self) -> None:
@@ -902,14 +1105,18 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_actions(self) -> None:
         selected = [row for j in self._selected() if (row := self.queue_model.job(j)) is not None]
+        shown = self.queue_model.job(self.reading_view.job_id or "")
         self.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
-        self.retry_action.setEnabled(any(r.failed for r in selected))
+        self.retry_action.setEnabled(any(resumable(r) for r in selected))
         self.remove_action.setEnabled(bool(selected))
         self.move_up_action.setEnabled(len(selected) == 1)
         self.move_down_action.setEnabled(len(selected) == 1)
         self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
         self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
-        self.cancel_page_action.setEnabled(self.page_running())
+        self.cancel_page_action.setEnabled(
+            any(r.current_page is not None for r in selected)
+            or (shown is not None and shown.current_page is not None)
+        )
 
     @Slot()
     def _on_current_row(self) -> None:
@@ -919,25 +1126,30 @@ class MainWindow(QMainWindow):
         record = self.store.job(job_id)
         if record is None:
             return
-        live_page, live_text = self._live_text.get(job_id, (None, ""))
         self.reading_view.show_job(
             self.store.document_result(job_id),
             dpi=record.options.dpi,
             max_pixels=record.options.max_pixels,
-            live_page=live_page,
-            live_text=live_text,
+            live=self._live_text.get(job_id, {}),
         )
         self._update_actions()
 
     @Slot(str, int, str)
     def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
-        try:
-            self.store.set_page_text(job_id, page_index, text)
-        except StoreError as exc:
+        """Save an edit off the GUI thread (an fsynced write); kept: quitting waits for it."""
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, StoreError):
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+                return
             self.notice.show_message(
                 self.tr("Your edit of page {n} was not kept: {error}").format(n=page_index + 1, error=exc),
                 Severity.ERROR,
             )
+
+        self.tasks.run(
+            lambda _task: self.store.set_page_text(job_id, page_index, text), on_error=failed, keep=True
+        )
 
     def _update_rate(self) -> None:
         times = self._finish_times
@@ -948,6 +1160,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         self.queue_model.tick()
+        if self._loading_since is not None:
+            self._show_load_progress()
 
     # -- closing ----------------------------------------------------------------------------------
 
@@ -964,7 +1178,8 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         self._save_state()
         self._tick.stop()
-        self.intake.shutdown()
+        self.tasks.shutdown()  # the intake's submits and the edits being saved finish first
+        self.downloads.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()
         self.sampler.stop()

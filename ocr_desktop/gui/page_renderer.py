@@ -1,26 +1,25 @@
-"""Renders page images for the viewer on a thread pool, never on the GUI thread.
+"""Renders page images for the viewer off the GUI thread.
 
-The worker (a ``ThreadPoolExecutor`` thread: unlike ``QThreadPool`` threads, it ends on
-``shutdown`` instead of lingering as a Python dummy thread) opens the document, renders the
-one page and converts the PIL image to a ``QImage`` (safe to build off the GUI thread); the
-GUI thread turns it into a ``QPixmap``. Only the newest request's answer is delivered, so
-paging quickly through a long PDF does not queue a backlog of stale pages, and a few recent
-pages are kept for going back and forth.
+A :class:`TaskRunner` worker opens the document, renders the one page and converts the PIL image
+to a ``QImage`` (safe to build off the GUI thread); the GUI thread turns it into a ``QPixmap``.
+Only the newest request is answered (an older one not started yet is cancelled), so paging
+quickly through a long PDF does not queue a backlog of stale pages, and a few recent pages are
+kept for going back and forth.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ocr_desktop.core.documents import DocumentError, open_document
-from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -43,58 +42,59 @@ def pil_to_qimage(image: Image.Image) -> QImage:
     return qimage.copy()
 
 
+def _render(key: PageKey) -> QImage:
+    """On the worker thread."""
+    document = open_document(key.source, dpi=key.dpi, max_pixels=key.max_pixels)
+    return pil_to_qimage(document.render_page(key.page_index).image)
+
+
 class PageRenderer(QObject):
     """Asks for page images; answers with ``rendered`` or ``failed`` on the GUI thread."""
 
     rendered = Signal(object, QImage)  # PageKey, the page image
     failed = Signal(object, str)  # PageKey, message saying what went wrong
-    done = Signal(object, int, object, str)  # internal, from the worker: key, generation, QImage|None, error
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         # One page at a time: bounded memory, and the second core stays with the model.
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._generation = 0
+        self._tasks = TaskRunner(self, name="page-render")
+        self._current: Task[QImage] | None = None
         self._cache: OrderedDict[PageKey, QImage] = OrderedDict()
-        self.done.connect(self._on_done)
 
     def request(self, key: PageKey) -> None:
-        self._generation += 1
+        if self._current is not None:
+            self._current.cancel()  # a newer page is wanted: its answer would be dropped anyway
+            self._current = None
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             self.rendered.emit(key, cached)
             return
-        self._pool.submit(self._render, key, self._generation).add_done_callback(report_unexpected)
+        self._current = self._tasks.run(
+            lambda _task: _render(key),
+            on_result=lambda image: self._on_rendered(key, image),
+            on_error=lambda exc: self._on_failed(key, exc),
+        )
 
     def shutdown(self) -> None:
         """Drop queued renders and wait for the running one (no thread outlives the window)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._tasks.shutdown()
 
-    def _render(self, key: PageKey, generation: int) -> None:
-        """On the worker thread."""
-        if generation != self._generation:
-            return  # a newer page was asked for before this one started
-        try:
-            document = open_document(key.source, dpi=key.dpi, max_pixels=key.max_pixels)
-            image = pil_to_qimage(document.render_page(key.page_index).image)
-        except DocumentError as exc:
-            self.done.emit(key, generation, None, exc.message)
-        except (OSError, ValueError) as exc:
-            self.done.emit(key, generation, None, str(exc))
-        else:
-            self.done.emit(key, generation, image, "")
+    def _on_rendered(self, key: PageKey, image: QImage) -> None:
+        self._current = None
+        self._cache[key] = image
+        while len(self._cache) > _CACHE_PAGES:
+            self._cache.popitem(last=False)
+        self.rendered.emit(key, image)
 
-    @Slot(object, int, object, str)
-    def _on_done(self, key: PageKey, generation: int, image: QImage | None, error: str) -> None:
-        if image is not None:
-            self._cache[key] = image
-            while len(self._cache) > _CACHE_PAGES:
-                self._cache.popitem(last=False)
-        if generation != self._generation:
-            return  # a newer page was asked for meanwhile
-        if image is None:
-            log.warning("cannot show page %d of %s: %s", key.page_index + 1, key.source, error)
-            self.failed.emit(key, error)
-        else:
-            self.rendered.emit(key, image)
+    def _on_failed(self, key: PageKey, exc: BaseException) -> None:
+        self._current = None
+        if isinstance(exc, DocumentError):
+            message = exc.message
+        elif isinstance(exc, OSError | ValueError):
+            message = str(exc)
+        else:  # a bug: to the crash dialog
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            return
+        log.warning("cannot show page %d of %s: %s", key.page_index + 1, key.source, message)
+        self.failed.emit(key, message)

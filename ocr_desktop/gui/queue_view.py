@@ -7,18 +7,22 @@ reports the move through ``move_requested``; the main window asks the pipeline t
 
 from __future__ import annotations
 
+import collections
 import enum
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QPainter
@@ -36,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult
 from ocr_desktop.core.store import JobRecord, JobStatus
+from ocr_desktop.gui.settings_dialog import backend_label
 
 JOB_IDS_MIME = "application/x-ocr-desktop-job-ids"
 
@@ -66,22 +71,25 @@ class JobRow:
     backend: str = ""
     current_page: int | None = None
     current_deltas: int = 0  # text deltas of the current page (a vLLM delta may hold several tokens)
-    elapsed_s: float = 0.0  # finished time; plus the running span while running
-    running_since: float | None = None  # time.monotonic() when the job started running
+    elapsed_s: float = 0.0  # the reading times of the finished pages (docs/gui.md, "Numbers")
+    reading_since: dict[int, float] = field(default_factory=dict)  # page -> monotonic start, in flight
     completion_tokens: int = 0
     decode_s: float = 0.0
 
     def add_stats(self, stats: GenerationStats) -> None:
-        """Count a finished page's decode speed into the document's tok/s."""
+        """Count a finished page into the document's elapsed time and tok/s: the same figures
+        the page's own statistics show, summed."""
+        self.elapsed_s += stats.total_s
         if stats.decode_tokens_per_s > 0:
             self.completion_tokens += stats.completion_tokens - 1
             self.decode_s += stats.total_s - stats.time_to_first_token_s
 
     @property
     def elapsed(self) -> float:
-        if self.running_since is None:
-            return self.elapsed_s
-        return self.elapsed_s + time.monotonic() - self.running_since
+        """Time spent reading this document's pages: the finished pages' reading times plus how
+        long the pages in flight have been read. Waiting, pauses and loading do not count."""
+        now = time.monotonic()
+        return self.elapsed_s + sum(now - since for since in self.reading_since.values())
 
     @property
     def tokens_per_s(self) -> float:
@@ -114,11 +122,20 @@ def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
         failed=dict(result.failed),
     )
     for page in result.pages:
-        row.elapsed_s += page.stats.total_s
         row.add_stats(page.stats)
     if result.pages:
         row.backend = result.pages[-1].backend
     return row
+
+
+def distinct_names(documents: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(name, source) -> the name to show: the name, with its folder when another document of
+    the list has the same name ("report.pdf — 2023")."""
+    count = collections.Counter(name for name, _source in set(documents))
+    return {
+        (name, source): f"{name} — {Path(source).parent.name}" if count[name] > 1 and source else name
+        for name, source in documents
+    }
 
 
 def format_duration(seconds: float) -> str:
@@ -136,6 +153,14 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[JobRow] = []
+        self._index: dict[str, int] = {}  # job_id -> row
+        # Jobs added since the last flush: a drop of a thousand files becomes one row insertion
+        # (one layout of the view) instead of a thousand.
+        self._pending: list[JobRow] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self.flush)
+        self._names: collections.Counter[str] = collections.Counter()  # how many rows share a name
         self.paused = False
         self._headers = {
             Column.NAME: self.tr("Document"),
@@ -149,17 +174,21 @@ class QueueModel(QAbstractTableModel):
     # -- reading -----------------------------------------------------------------------------
 
     def rows(self) -> list[JobRow]:
-        return list(self._rows)
+        """Every job, the ones still waiting to be shown (``flush``) last."""
+        return self._rows + self._pending
 
     def row_of(self, job_id: str) -> int:
-        for i, row in enumerate(self._rows):
-            if row.job_id == job_id:
-                return i
-        return -1
+        """The job's row in the view; -1 if it has none (yet)."""
+        return self._index.get(job_id, -1)
 
     def job(self, job_id: str) -> JobRow | None:
         i = self.row_of(job_id)
-        return self._rows[i] if i >= 0 else None
+        if i >= 0:
+            return self._rows[i]
+        return next((row for row in self._pending if row.job_id == job_id), None)
+
+    def _reindex(self) -> None:
+        self._index = {row.job_id: i for i, row in enumerate(self._rows)}
 
     def job_at(self, row: int) -> JobRow:
         return self._rows[row]
@@ -175,6 +204,14 @@ class QueueModel(QAbstractTableModel):
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[Column(section)]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if section == Column.ELAPSED:
+                return self.tr("Time spent reading this document's pages; waiting and pauses do not count")
+            if section == Column.SPEED:
+                return self.tr(
+                    "Tokens per second while writing: the tokens after the first, divided by the time "
+                    "after the first token, over the finished pages (as on each page)"
+                )
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -201,15 +238,17 @@ class QueueModel(QAbstractTableModel):
     def _display(self, row: JobRow, column: Column) -> str:
         match column:
             case Column.NAME:
+                if self._names[row.name] > 1 and row.source:  # same-named files told apart
+                    return f"{row.name} — {Path(row.source).parent.name}"
                 return row.name
             case Column.PAGES:
                 return f"{len(row.pages_done)}/{row.page_count}" if row.page_count else "–"
             case Column.STATUS:
                 return self.status_text(row)
             case Column.BACKEND:
-                return row.backend
+                return backend_label(row.backend)
             case Column.ELAPSED:
-                return format_duration(row.elapsed) if row.elapsed or row.running_since else ""
+                return format_duration(row.elapsed) if row.elapsed or row.reading_since else ""
             case Column.SPEED:
                 return f"{row.tokens_per_s:.1f}" if row.tokens_per_s else ""
 
@@ -246,19 +285,51 @@ class QueueModel(QAbstractTableModel):
     def add_job(self, row: JobRow) -> None:
         existing = self.job(row.job_id)
         if existing is not None:
+            self._names[existing.name] -= 1
+            self._names[row.name] += 1
             existing.name, existing.page_count = row.name, row.page_count or existing.page_count
             self._changed(row.job_id)
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
-        self._rows.append(row)
+        self._pending.append(row)
+        self._names[row.name] += 1
+        if self._names[row.name] == 2:  # the first of that name now shows its folder too
+            self._names_changed(row.name)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Show the jobs added since the last flush (at the next turn of the event loop, or now)."""
+        self._flush_timer.stop()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(pending) - 1)
+        self._rows.extend(pending)
+        self._reindex()
         self.endInsertRows()
 
     def remove_job(self, job_id: str) -> None:
+        self.flush()
         i = self.row_of(job_id)
         if i >= 0:
             self.beginRemoveRows(QModelIndex(), i, i)
-            del self._rows[i]
+            name = self._rows.pop(i).name
+            self._reindex()
+            self._names[name] -= 1
             self.endRemoveRows()
+            self._names_changed(name)
+
+    def set_source(self, job_id: str, source: str) -> None:
+        row = self.job(job_id)
+        if row is not None and row.source != source:
+            row.source = source
+            self._changed(job_id, Column.NAME, Column.NAME)
+
+    def _names_changed(self, name: str) -> None:
+        """Rows of that name show their folder or stop showing it."""
+        for i, row in enumerate(self._rows):
+            if row.name == name:
+                self.dataChanged.emit(self.index(i, Column.NAME), self.index(i, Column.NAME))
 
     def move_job(self, job_id: str, position: int) -> bool:
         """Move a row so that it ends up at ``position``; False if nothing moved."""
@@ -270,6 +341,7 @@ class QueueModel(QAbstractTableModel):
         destination = position + 1 if position > source else position
         self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
         self._rows.insert(position, self._rows.pop(source))
+        self._reindex()
         self.endMoveRows()
         return True
 
@@ -283,7 +355,7 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """Refresh the elapsed column of running jobs (called once a second)."""
         for i, row in enumerate(self._rows):
-            if row.running_since is not None:
+            if row.reading_since:
                 self.dataChanged.emit(self.index(i, Column.ELAPSED), self.index(i, Column.ELAPSED))
 
     def on_job_started(self, job_id: str, backend: str) -> None:
@@ -292,8 +364,6 @@ class QueueModel(QAbstractTableModel):
             return
         row.status = JobStatus.RUNNING
         row.backend = backend
-        if row.running_since is None:
-            row.running_since = time.monotonic()
         self._changed(job_id)
 
     def on_page_started(self, job_id: str, page_index: int) -> None:
@@ -303,6 +373,7 @@ class QueueModel(QAbstractTableModel):
         if row.status is not JobStatus.RUNNING:
             self.on_job_started(job_id, row.backend)
         row.current_page, row.current_deltas = page_index, 0
+        row.reading_since[page_index] = time.monotonic()
         row.failed.pop(page_index, None)
         self._changed(job_id)
 
@@ -317,6 +388,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.pages_done.add(result.page_index)
+        row.reading_since.pop(result.page_index, None)
         row.failed.pop(result.page_index, None)
         row.backend = result.backend or row.backend
         row.add_stats(result.stats)
@@ -329,6 +401,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.failed[page_index] = message
+        row.reading_since.pop(page_index, None)
         if row.current_page == page_index:
             row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
@@ -337,9 +410,7 @@ class QueueModel(QAbstractTableModel):
         row = self.job(job_id)
         if row is None:
             return
-        if row.running_since is not None:
-            row.elapsed_s += time.monotonic() - row.running_since
-            row.running_since = None
+        row.reading_since.clear()
         row.status, row.message = status, message
         row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
@@ -431,8 +502,20 @@ class QueueView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.STATUS, QHeaderView.ResizeMode.Stretch)
-        for column in (Column.PAGES, Column.BACKEND, Column.ELAPSED, Column.SPEED):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the widest text each column can hold, not ResizeToContents: that measures
+        # every row again on each change, which with a thousand queued documents stalls the GUI
+        # thread for a second per streamed token.
+        widest = {
+            Column.PAGES: "0000/0000",
+            Column.BACKEND: "llama.cpp (in-process)",
+            Column.ELAPSED: "00:00:00",
+            Column.SPEED: "0000.0",
+        }
+        metrics = self.fontMetrics()
+        for column, text in widest.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            title = str(model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in (text, title)) + 24)
         header.setMinimumSectionSize(60)
 
     def queue_model(self) -> QueueModel:
@@ -449,6 +532,13 @@ class QueueView(QTableView):
         return self.queue_model().job_at(index.row()).job_id if index.isValid() else None
 
     def select_job(self, job_id: str) -> None:
+        """Make the job's row the only selected and the current one, and scroll to it.
+
+        Not ``selectRow``: that one reads the keyboard modifiers held right now, so called from a
+        Ctrl+Up shortcut it toggles the row out of the selection."""
         row = self.queue_model().row_of(job_id)
         if row >= 0:
-            self.selectRow(row)
+            index = self.model().index(row, Column.NAME)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.selectionModel().setCurrentIndex(index, flags)
+            self.scrollTo(index)

@@ -2,8 +2,10 @@
 
 Left: the page (zoom, fit width, previous/next page). Right: tabs with the rendered Markdown
 (tables drawn with borders, display formulas set apart as LaTeX) and the raw text, which the
-user can edit once the page is finished; edits are reported through ``page_edited`` (debounced)
-and kept with the result by the main window. Under the tabs: the page's time, tok/s and flags.
+user can edit once the page is finished; edits are reported through ``page_edited`` (debounced,
+and at once on any page or document change, export or close) and kept with the result by the
+main window. Ctrl+Z undoes typing; "Revert page" puts the model's text back (itself undoable).
+Under the tabs: the page's time, tok/s and flags.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
@@ -153,15 +156,25 @@ class ReadingView(QWidget):
 
     page_edited = Signal(str, int, str)  # job_id, page_index, edited text
 
-    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        renderer: PageRenderer,
+        parent: QWidget | None = None,
+        *,
+        original_text: Callable[[str, int], str | None] = lambda _job, _page: None,
+    ) -> None:
         super().__init__(parent)
         self._renderer = renderer
+        self._original_text = original_text  # (job_id, page_index) -> the model's text of the page
+        #: The page whose edit has not been reported yet (the debounce timer may still run, or
+        #: have fired: the flag, not the timer, says whether an edit is owed).
+        self._pending_edit: int | None = None
         self._job: _ShownJob | None = None
         self._page = 0
         self._texts: dict[int, str] = {}
         self._results: dict[int, PageResult] = {}
         self._failed: dict[int, str] = {}
-        self._live: int | None = None  # page streaming right now
+        self._live: set[int] = set()  # pages streaming right now (vLLM reads several at once)
         self._follow = True  # jump to the page that starts streaming until the user navigates
         self._markdown_dirty = False
 
@@ -212,6 +225,10 @@ class ReadingView(QWidget):
             self.copy_document,
             "Ctrl+Alt+C",
         )
+        self.revert_button = self._tool_button(
+            self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
+        )
+        self.revert_button.setEnabled(False)
         self.stats_label = QLabel(self)
         self.stats_label.setAccessibleName(self.tr("Page statistics"))
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -254,6 +271,7 @@ class ReadingView(QWidget):
 
         actions = QHBoxLayout()
         actions.addWidget(self.stats_label, 1)
+        actions.addWidget(self.revert_button)
         actions.addWidget(self.copy_page_button)
         actions.addWidget(self.copy_document_button)
         right = QWidget(self)
@@ -279,7 +297,8 @@ class ReadingView(QWidget):
         self.setTabOrder(self.page_view, self.tabs)
         self.setTabOrder(self.tabs, self.markdown_view)
         self.setTabOrder(self.markdown_view, self.text_edit)
-        self.setTabOrder(self.text_edit, self.copy_page_button)
+        self.setTabOrder(self.text_edit, self.revert_button)
+        self.setTabOrder(self.revert_button, self.copy_page_button)
         self.setTabOrder(self.copy_page_button, self.copy_document_button)
 
     # -- what is shown ----------------------------------------------------------------------------
@@ -304,10 +323,9 @@ class ReadingView(QWidget):
         *,
         dpi: int = 150,
         max_pixels: int = 0,
-        live_page: int | None = None,
-        live_text: str = "",
+        live: dict[int, str] | None = None,
     ) -> None:
-        """Show a document's stored pages (and the page streaming now, with its text so far)."""
+        """Show a document's stored pages, and the pages streaming now with their text so far."""
         self.commit_edit()
         self._texts.clear()
         self._results.clear()
@@ -315,7 +333,7 @@ class ReadingView(QWidget):
         self._follow = True
         if result is None:
             self._job = None
-            self._live = None
+            self._live = set()
             self.page_view.hide()
             self._placeholder.show()
             self._set_enabled(False)
@@ -328,16 +346,15 @@ class ReadingView(QWidget):
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
         self._failed.update(result.failed)
-        self._live = live_page
-        if live_page is not None:
-            self._texts[live_page] = live_text
+        self._live = set(live or {})
+        self._texts.update(live or {})
         self._placeholder.hide()
         self.page_view.show()
         self._set_enabled(True)
         with QSignalBlocker(self.page_spin):
             self.page_spin.setMaximum(self._job.page_count)
         self.page_total.setText(self.tr("of {n}").format(n=self._job.page_count))
-        first = live_page if live_page is not None else (min(self._texts) if self._texts else 0)
+        first = min(self._live) if self._live else (min(self._texts) if self._texts else 0)
         self._go_to(first, follow=True)
 
     def set_page_count(self, job_id: str, page_count: int) -> None:
@@ -382,7 +399,7 @@ class ReadingView(QWidget):
         page_index = max(0, min(page_index, self._job.page_count - 1))
         if page_index != self._page:
             self.commit_edit()
-        self._follow = follow or page_index == self._live
+        self._follow = follow or page_index in self._live
         self._page = page_index
         with QSignalBlocker(self.page_spin):
             self.page_spin.setValue(page_index + 1)
@@ -422,7 +439,7 @@ class ReadingView(QWidget):
     def on_page_started(self, job_id: str, page_index: int) -> None:
         if job_id != self.job_id:
             return
-        self._live = page_index
+        self._live.add(page_index)
         self._texts[page_index] = ""
         self._failed.pop(page_index, None)
         self._results.pop(page_index, None)
@@ -448,8 +465,7 @@ class ReadingView(QWidget):
     def on_page_finished(self, job_id: str, result: PageResult) -> None:
         if job_id != self.job_id:
             return
-        if self._live == result.page_index:
-            self._live = None
+        self._live.discard(result.page_index)
         self._results[result.page_index] = result
         self._texts[result.page_index] = result.text
         if result.page_index == self._page:
@@ -461,13 +477,13 @@ class ReadingView(QWidget):
                 self.text_edit.setReadOnly(False)
                 self._markdown_dirty = True
                 self._refresh_markdown_if_visible()
+                self._update_revert()
             self._update_stats()
 
     def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
         if job_id != self.job_id:
             return
-        if self._live == page_index:
-            self._live = None
+        self._live.discard(page_index)
         self._failed[page_index] = message
         if page_index == self._page:
             self._update_stats()
@@ -479,6 +495,7 @@ class ReadingView(QWidget):
         with QSignalBlocker(self.text_edit):
             self.text_edit.setPlainText(text)
         self.text_edit.setReadOnly(self._page not in self._results)
+        self._update_revert()
         self._markdown_dirty = True
         self._refresh_markdown_if_visible()
 
@@ -511,23 +528,46 @@ class ReadingView(QWidget):
         if self._job is None or self.text_edit.isReadOnly():
             return
         self._texts[self._page] = self.text_edit.toPlainText()
+        self._pending_edit = self._page
         self._markdown_dirty = True
         self._edit_timer.start()
 
     @Slot()
     def commit_edit(self) -> None:
-        """Report a pending edit now (on page or document change, before export, on close)."""
-        if not self._edit_timer.isActive() or self._job is None:
-            return
+        """Report a pending edit: when the debounce timer fires, and at once on page or document
+        change, before export and on close."""
+        page, self._pending_edit = self._pending_edit, None
         self._edit_timer.stop()
-        text = self._texts.get(self._page, "")
-        result = self._results.get(self._page)
+        if page is None or self._job is None:
+            return
+        text = self._texts.get(page, "")
+        result = self._results.get(page)
         if result is not None:
-            self._results[self._page] = dataclasses.replace(
-                result, text=text, flags=result.flags | {FLAG_EDITED}
-            )
+            edited = text != self._original_text(self._job.job_id, page)
+            flags = result.flags | {FLAG_EDITED} if edited else result.flags - {FLAG_EDITED}
+            self._results[page] = dataclasses.replace(result, text=text, flags=flags)
         self._update_stats()
-        self.page_edited.emit(self._job.job_id, self._page, text)
+        self._update_revert()
+        self.page_edited.emit(self._job.job_id, page, text)
+
+    @Slot()
+    def revert_page(self) -> None:
+        """Replace the page's text with the model's, as one edit (Ctrl+Z brings the edit back)."""
+        if self._job is None or self.text_edit.isReadOnly():
+            return
+        original = self._original_text(self._job.job_id, self._page)
+        if original is None or original == self.text_edit.toPlainText():
+            return
+        cursor = QTextCursor(self.text_edit.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(original)  # through the document's undo stack, unlike setPlainText
+        self.commit_edit()
+
+    def _update_revert(self) -> None:
+        result = self._results.get(self._page)
+        self.revert_button.setEnabled(
+            result is not None and FLAG_EDITED in result.flags and not self.text_edit.isReadOnly()
+        )
 
     @Slot()
     def copy_page(self) -> None:
@@ -567,7 +607,7 @@ class ReadingView(QWidget):
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))
             text = " · ".join(parts)
-        elif page == self._live:
+        elif page in self._live:
             text = self.tr("Page {n}: reading…").format(n=page + 1)
         else:
             text = self.tr("Page {n}: not read yet").format(n=page + 1)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
+import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
@@ -39,15 +38,53 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
-from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.gui.model_panel import pull_model
+from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import FieldInfo, Settings
 
 log = logging.getLogger(__name__)
 
 INT_LIMIT = 2**31 - 1
-#: Download progress reaches the GUI at most this often (seconds).
-PROGRESS_INTERVAL_S = 0.1
+#: Settings sections whose change means the backend must be loaded again.
+BACKEND_SECTIONS = ("backend", "llamacpp.", "vllm.")
+
+
+def backend_changed(old: Settings, new: Settings) -> bool:
+    before = {info.key: value for info, value in settings_mod.iter_fields(old)}
+    return any(
+        info.key.startswith(BACKEND_SECTIONS) and before.get(info.key) != value
+        for info, value in settings_mod.iter_fields(new)
+    )
+
+
+#: The translation context of the settings schema's labels, help texts and choices. They are not
+#: in this package's source, so scripts/update_translations.py hands them to lupdate itself.
+SCHEMA_CONTEXT = "Settings"
+#: The same for the backends' names and the model catalog's descriptions.
+BACKENDS_CONTEXT = "Backends"
+CATALOG_CONTEXT = "Catalog"
+#: Settings whose choices are words (the others are names: backends, formats, languages).
+TRANSLATED_CHOICES = (
+    "generation.task",
+    "vllm.mode",
+    "reading.mode",
+    "reading.keep_furniture",
+    "reading.layout_model",
+)
+
+
+def backend_label(backend_id: str) -> str:
+    """A backend's name as the window shows it ("llama.cpp (in-process)"), translated."""
+    return QCoreApplication.translate(BACKENDS_CONTEXT, BACKEND_LABELS.get(backend_id, backend_id))
+
+
+def label_text(info: FieldInfo) -> str:
+    return QCoreApplication.translate(SCHEMA_CONTEXT, info.label)
+
+
+def help_text(info: FieldInfo) -> str:
+    return QCoreApplication.translate(SCHEMA_CONTEXT, info.help)
 
 
 class Editor:
@@ -61,8 +98,7 @@ class Editor:
 
 class SettingsDialog(QDialog):
     settings_accepted = Signal(object)  # the new Settings (validated)
-    _download_progress = Signal(str, int, int)  # internal, from the download thread: file, done, total
-    _download_done = Signal(str)  # internal: "" when it worked, else the message
+    _download_done = Signal(str)  # "" when the download worked, else the message
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +109,9 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self._tab_of: dict[str, int] = {}
-        self._pool: ThreadPoolExecutor | None = None
+        self._tasks = TaskRunner(self, name="download")
+        self._download: Task[object] | None = None
+        self._unavailable_confirmed: str | None = None  # the availability warning already shown
         self._build(settings)
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
@@ -94,7 +132,6 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self._download_progress.connect(self._on_download_progress)
         self._download_done.connect(self._on_download_done)
         self._update_dependent()
         self.resize(720, 560)
@@ -110,6 +147,7 @@ class SettingsDialog(QDialog):
             "vllm": "vLLM",
             "export": self.tr("Export"),
             "telemetry": self.tr("Gauges"),
+            "reading": self.tr("Reading"),
         }
 
     def _build(self, settings: Settings) -> None:
@@ -131,15 +169,15 @@ class SettingsDialog(QDialog):
                 self._tab_of[section] = index
             editor = self._editor(info)
             editor.put(value)
-            editor.widget.setToolTip(info.help)
-            editor.widget.setAccessibleName(info.label)
-            editor.widget.setAccessibleDescription(info.help)
+            editor.widget.setToolTip(help_text(info))
+            editor.widget.setAccessibleName(label_text(info))
+            editor.widget.setAccessibleDescription(help_text(info))
             self.editors[info.key] = editor
             if isinstance(editor.widget, QCheckBox):
                 forms[section].addRow("", editor.widget)
             else:
-                label = QLabel(info.label + ":")
-                label.setToolTip(info.help)
+                label = QLabel(label_text(info) + ":")
+                label.setToolTip(help_text(info))
                 label.setBuddy(editor.widget)
                 forms[section].addRow(label, editor.widget)
         self.availability_label = QLabel(self)
@@ -169,7 +207,9 @@ class SettingsDialog(QDialog):
         self.catalog_combo.setMinimumContentsLength(30)
         for entry in catalog.CATALOG:
             if entry.runtime == "llamacpp":
-                self.catalog_combo.addItem(entry.description, entry.name)
+                self.catalog_combo.addItem(
+                    QCoreApplication.translate(CATALOG_CONTEXT, entry.description), entry.name
+                )
         self.catalog_combo.currentIndexChanged.connect(self._update_model_status)
         self.model_status = QLabel(box)
         self.model_status.setWordWrap(True)
@@ -194,7 +234,16 @@ class SettingsDialog(QDialog):
     def _update_dependent(self) -> None:
         backend = self.editors["backend"].get()
         found = availability(self._collect_quietly(), backend)
-        text = found.reason if found.available else f"⚠ {found.reason} — {found.fix}"
+        # The registry's reasons are English (they name packages and commands): the verdict is
+        # translated, the details stay in the tooltip, or after it when something is missing.
+        text = (
+            self.tr("✓ Can run on this machine.")
+            if found.available
+            else self.tr("⚠ Cannot run on this machine: {reason} — {fix}").format(
+                reason=found.reason, fix=found.fix
+            )
+        )
+        self.availability_label.setToolTip(found.reason)
         self.availability_label.setText(text)
         remote = self.editors["vllm.mode"].get() == "remote"
         for key, enabled in (
@@ -217,7 +266,7 @@ class SettingsDialog(QDialog):
         except hub.ModelError as exc:
             self.model_status.setText(self.tr("Not downloaded."))
             self.model_status.setToolTip(exc.message)
-            self.download_button.setEnabled(self._pool is None)
+            self.download_button.setEnabled(self._download is None)
         else:
             self.model_status.setText(self.tr("Downloaded: {path}").format(path=found["model"].parent))
             self.model_status.setToolTip("\n".join(str(p) for p in found.values()))
@@ -230,46 +279,41 @@ class SettingsDialog(QDialog):
         self.download_bar.setRange(0, 0)
         self.download_bar.show()
         self.model_status.setText(self.tr("Downloading {name}…").format(name=name))
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pool.submit(self._download, name).add_done_callback(report_unexpected)
+        self._download = self._tasks.run(
+            lambda task: pull_model(name, task),
+            on_result=lambda _paths: self._download_done.emit(""),
+            on_error=self._on_download_failed,
+            on_progress=self._on_download_progress,
+        )
 
-    def _download(self, name: str) -> None:
-        """On the download thread."""
-        last = 0.0
+    def _on_download_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, hub.ModelError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            return
+        self._download_done.emit(exc.message)
 
-        def progress(p: hub.DownloadProgress) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= PROGRESS_INTERVAL_S or p.done_bytes == p.total_bytes:
-                last = now
-                # Signals carry ints as C ints: report KiB so multi-GB files fit.
-                self._download_progress.emit(p.filename, p.done_bytes // 1024, (p.total_bytes or 0) // 1024)
-
-        try:
-            hub.pull(name, progress)
-        except hub.ModelError as exc:
-            self._download_done.emit(exc.message)
-        else:
-            self._download_done.emit("")
-
-    @Slot(str, int, int)
-    def _on_download_progress(self, filename: str, done_kib: int, total_kib: int) -> None:
-        self.download_bar.setRange(0, total_kib)
-        self.download_bar.setValue(done_kib)
-        self.download_bar.setFormat(f"{filename}: %p %")
+    def _on_download_progress(self, p: hub.DownloadProgress) -> None:
+        # The bar counts KiB: its range is a C int, and multi-GB files must fit.
+        self.download_bar.setRange(0, (p.total_bytes or 0) // 1024)
+        self.download_bar.setValue(p.done_bytes // 1024)
+        self.download_bar.setFormat(f"{p.filename}: %p %")
 
     @Slot(str)
     def _on_download_done(self, message: str) -> None:
-        self._stop_download_thread()
+        self._download = None
         self.download_bar.hide()
         self._update_model_status()
         if message:
             self.model_status.setText(self.tr("Download failed: {message}").format(message=message))
 
-    def _stop_download_thread(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+    def _stop_download(self) -> None:
+        """Closing the dialog cancels a download (what came is kept and resumed next time)."""
+        self._tasks.shutdown()
+
+    def show_section(self, section: str) -> None:
+        """Open on a section's tab ("llamacpp"; "" for General)."""
+        if section in self._tab_of:
+            self.tabs.setCurrentIndex(self._tab_of[section])
 
     @Slot()
     def restore_defaults(self) -> None:
@@ -308,28 +352,44 @@ class SettingsDialog(QDialog):
             self.error_label.setText(str(exc))
             self.error_label.show()
             return
-        self._stop_download_thread()
+        found = availability(new, new.backend)
+        changed = backend_changed(self._original, new)
+        if not found.available and changed and self._unavailable_confirmed != found.reason:
+            # Say so once; a second OK ("Save Anyway") keeps the settings all the same.
+            self._unavailable_confirmed = found.reason
+            self.error_label.setText(
+                self.tr("⚠ {reason} — {fix}. Press Save Anyway to keep these settings.").format(
+                    reason=found.reason, fix=found.fix
+                )
+            )
+            self.error_label.show()
+            ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setText(self.tr("Save Anyway"))
+            return
+        self._stop_download()
         self.settings_accepted.emit(new)
         super().accept()
 
     def reject(self) -> None:
-        self._stop_download_thread()
+        self._stop_download()
         super().reject()
 
 
 def _choice_text(info: FieldInfo, choice: Any) -> str:
     if info.key == "backend":
-        return BACKEND_LABELS.get(choice, str(choice))
+        return backend_label(str(choice))
     if info.key == "language":
         names = {"": QCoreApplication.translate("SettingsDialog", "System language"), "en": "English"}
         return names.get(choice, "简体中文" if choice == "zh_CN" else str(choice))
+    if info.key in TRANSLATED_CHOICES:
+        return QCoreApplication.translate(SCHEMA_CONTEXT, str(choice))
     return str(choice)
 
 
 def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
     """A generic editor for one setting, from its type, choices and limits."""
     if info.type is bool:
-        box = QCheckBox(info.label)
+        box = QCheckBox(label_text(info))
         return Editor(info, box, box.isChecked, box.setChecked)
     if info.type is list and info.choices:
         holder = QWidget()
@@ -337,7 +397,7 @@ def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
         row.setContentsMargins(0, 0, 0, 0)
         boxes = {choice: QCheckBox(_choice_text(info, choice), holder) for choice in info.choices}
         for box in boxes.values():
-            box.setToolTip(info.help)
+            box.setToolTip(help_text(info))
             row.addWidget(box)
         row.addStretch(1)
 
@@ -386,18 +446,18 @@ def _path_editor(info: FieldInfo, line: QLineEdit, owner: QWidget) -> Editor:
     row.addWidget(line, 1)
     browse = QPushButton(QCoreApplication.translate("SettingsDialog", "Browse…"), holder)
     browse.setAccessibleName(
-        QCoreApplication.translate("SettingsDialog", "Browse for {setting}").format(setting=info.label)
+        QCoreApplication.translate("SettingsDialog", "Browse for {setting}").format(setting=label_text(info))
     )
     row.addWidget(browse)
     folder = info.key.endswith("_dir")
 
     def choose() -> None:
         if folder:
-            chosen = QFileDialog.getExistingDirectory(owner, info.label, line.text())
+            chosen = QFileDialog.getExistingDirectory(owner, label_text(info), line.text())
         else:
             chosen, _ = QFileDialog.getOpenFileName(
                 owner,
-                info.label,
+                label_text(info),
                 line.text(),
                 QCoreApplication.translate("SettingsDialog", "GGUF files (*.gguf);;All files (*)"),
             )

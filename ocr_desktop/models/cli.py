@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "models",
         help="download, locate, verify and remove GLM-OCR models",
         description="Models are kept in the Hugging Face cache (HF_HOME, default ~/.cache/huggingface). "
-        "Files you already have are used by choosing them in Settings → Models "
+        "Files you already have are used by choosing them in Settings → llama.cpp "
         "(llamacpp.model_path and llamacpp.mmproj_path).",
     )
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PULL_HINT = "download it with `ocr-desktop models pull {name}` or choose files in Settings → Models"
+PULL_HINT = "download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp"
 
 
 class ModelError(Exception):
@@ -153,7 +153,7 @@ def resolve_llamacpp_files(settings: Settings) -> tuple[Path, Path]:
         if len(beside) != 1:
             raise ModelNotFoundError(
                 f"no vision projector chosen for {model.name}: choose the mmproj GGUF that belongs to it "
-                "in Settings → Models (llamacpp.mmproj_path)"
+                "in Settings → llama.cpp (llamacpp.mmproj_path)"
             )
         mmproj = beside[0]
     if not mmproj.is_file():
@@ -217,7 +217,7 @@ def _hub_failure(entry: CatalogEntry, exc: Exception) -> ModelError:
     if isinstance(exc, errors.OfflineModeIsEnabled) or _offline():
         return HubUnreachableError(
             f"cannot download '{entry.name}': offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the "
-            "model files here and choose them in Settings → Models"
+            "model files here and choose them in Settings → llama.cpp"
         )
     if isinstance(exc, errors.RepositoryNotFoundError):
         return ModelError(f"{where} was not found (or needs a login: `hf auth login`)")

@@ -232,15 +232,19 @@ class Pipeline:
     ) -> str:
         """Queue a document and return its job id at once; it is opened on the worker thread
         (a document that cannot be read ends as ``job_failed`` with the reason)."""
-        with self._cv:
-            settings = self._settings
-        options = self.job_options(settings, task=task, pages=pages, dpi=dpi, max_pixels=max_pixels)
-        Task(options.task)  # a ValueError here is a caller's bug, not a document's problem
-        source = Path(path).absolute()
-        name = display_name(source)
-        job_id = self._store.create_job(source, name, None, None, options)
-        self._enqueue(job_id, name, 0)
+        [job_id] = self.submit_many([path], task=task, pages=pages, dpi=dpi, max_pixels=max_pixels)
         return job_id
+
+    def submit_many(self, paths: Sequence[str | os.PathLike[str]], **overrides: Any) -> list[str]:
+        """:meth:`submit` for many documents, stored in one transaction."""
+        options = self.job_options(self._settings, **overrides)
+        Task(options.task)  # a ValueError here is a caller's bug, not a document's problem
+        sources = [Path(path).absolute() for path in paths]
+        names = [display_name(source) for source in sources]
+        job_ids = self._store.create_jobs(list(zip(sources, names, strict=True)), options)
+        for job_id, name in zip(job_ids, names, strict=True):
+            self._enqueue(job_id, name, 0)
+        return job_ids
 
     @staticmethod
     def job_options(settings: Settings, **overrides: Any) -> JobOptions:

@@ -1,15 +1,185 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>Backends</name>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="104"/>
+        <source>llama.cpp (in-process)</source>
+        <translation>llama.cpp（进程内）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="105"/>
+        <source>vLLM (server)</source>
+        <translation>vLLM（服务器）</translation>
+    </message>
+</context>
+<context>
+    <name>Catalog</name>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="106"/>
+        <source>GLM-OCR 8-bit GGUF + 8-bit vision projector (recommended for llama.cpp)</source>
+        <translation>GLM-OCR 8 位 GGUF + 8 位视觉投影器（llama.cpp 推荐）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="107"/>
+        <source>GLM-OCR 16-bit GGUF + 16-bit vision projector (reference precision, ~2x the memory)</source>
+        <translation>GLM-OCR 16 位 GGUF + 16 位视觉投影器（参考精度，内存约为两倍）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="108"/>
+        <source>GLM-OCR BF16 transformers checkpoint, served by vLLM</source>
+        <translation>GLM-OCR BF16 transformers 检查点，由 vLLM 提供服务</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="109"/>
+        <source>PP-DocLayoutV3 layout model, ONNX (the GLM-OCR SDK&apos;s layout stage)</source>
+        <translation>PP-DocLayoutV3 版面分析模型，ONNX（GLM-OCR SDK 的版面分析阶段）</translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <location filename="../../gui/compare.py" line="84"/>
+        <source>Compare backends on this device</source>
+        <translation>在本设备上比较后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="103"/>
+        <source>Pages in flight to measure, comma-separated, starting at 1</source>
+        <translation>要测量的同时处理页数，用逗号分隔，从 1 开始</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="104"/>
+        <source>Pages per level and round</source>
+        <translation>每个级别每轮的页数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="106"/>
+        <source>Rounds per level; figures are medians over them</source>
+        <translation>每个级别的轮数；结果取各轮的中位数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="108"/>
+        <source>Most tokens generated per page</source>
+        <translation>每页最多生成的词元数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="122"/>
+        <source>Backends</source>
+        <translation>后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="123"/>
+        <source>Pages in flight</source>
+        <translation>同时处理的页数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="124"/>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="125"/>
+        <source>Rounds</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="126"/>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="127"/>
+        <source>Pixel budget</source>
+        <translation>像素预算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="129"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="130"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="138"/>
+        <source>Runs the same pages through each backend and level; without documents, the bundled sample pages.</source>
+        <translation>用每个后端和级别识别相同的页面；未选择文档时使用自带的示例页面。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="152"/>
+        <source>Table</source>
+        <translation>表格</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="153"/>
+        <source>Pages/min</source>
+        <translation>页/分钟</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="154"/>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="159"/>
+        <source>Apply recommendation</source>
+        <translation>应用推荐设置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="244"/>
+        <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
+        <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="285"/>
+        <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
+        <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="289"/>
+        <source>No backend finished a page: no recommendation.</source>
+        <translation>没有后端完成任何页面：无法给出推荐。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="290"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="290"/>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="292"/>
+        <source>{done}. Results in {folder}</source>
+        <translation>{done}。结果保存在 {folder}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="311"/>
+        <source>The recommendation could not be applied: {error}</source>
+        <translation>无法应用推荐设置：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="315"/>
+        <source>Applied and saved: {settings}</source>
+        <translation>已应用并保存：{settings}</translation>
+    </message>
+</context>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="129" />
-        <location filename="../../gui/errors.py" line="130" />
+        <location filename="../../gui/errors.py" line="129"/>
+        <location filename="../../gui/errors.py" line="130"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="133" />
+        <location filename="../../gui/errors.py" line="133"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -22,7 +192,7 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="144" />
+        <location filename="../../gui/errors.py" line="144"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
     </message>
@@ -30,32 +200,32 @@ Please include them when you report the problem.</source>
 <context>
     <name>DropZone</name>
     <message>
-        <location filename="../../gui/drop_zone.py" line="99" />
+        <location filename="../../gui/drop_zone.py" line="111"/>
         <source>Drop documents here</source>
         <translation>将文档拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="106" />
+        <location filename="../../gui/drop_zone.py" line="118"/>
         <source>Drop PDFs, images or folders here</source>
         <translation>将 PDF、图片或文件夹拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="112" />
+        <location filename="../../gui/drop_zone.py" line="124"/>
         <source>or paste an image with Ctrl+V. Every page is read by GLM-OCR on this machine.</source>
         <translation>或用 Ctrl+V 粘贴图片。每一页都由本机上的 GLM-OCR 识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="116" />
+        <location filename="../../gui/drop_zone.py" line="128"/>
         <source>Open Files…</source>
         <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="117" />
+        <location filename="../../gui/drop_zone.py" line="129"/>
         <source>Choose documents to read (Ctrl+O)</source>
         <translation>选择要识别的文档 (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="118" />
+        <location filename="../../gui/drop_zone.py" line="130"/>
         <source>Open files</source>
         <translation>打开文件</translation>
     </message>
@@ -63,33 +233,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="42" />
-        <location filename="../../gui/export_dialog.py" line="72" />
+        <location filename="../../gui/export_dialog.py" line="42"/>
+        <source>Saved 1 file to {folder}</source>
+        <translation>已将 1 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="44"/>
+        <source>Saved {count} files to {folder}</source>
+        <translation>已将 {count} 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="49"/>
+        <source>{count} file(s) were already up to date</source>
+        <translation>{count} 个文件已是最新</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="56"/>
+        <source>{count} file(s) could not be written: {reasons}</source>
+        <translation>{count} 个文件无法写入：{reasons}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="61"/>
+        <source>Nothing was exported: the documents have no finished pages.</source>
+        <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="75"/>
+        <location filename="../../gui/export_dialog.py" line="106"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="46" />
+        <location filename="../../gui/export_dialog.py" line="80"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="77" />
+        <location filename="../../gui/export_dialog.py" line="111"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="107" />
+        <location filename="../../gui/export_dialog.py" line="141"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="110" />
+        <location filename="../../gui/export_dialog.py" line="144"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="143" />
+        <location filename="../../gui/export_dialog.py" line="167"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -97,12 +292,12 @@ Please include them when you report the problem.</source>
 <context>
     <name>GaugePanel</name>
     <message>
-        <location filename="../../gui/gauges.py" line="457" />
+        <location filename="../../gui/gauges.py" line="470"/>
         <source>Resource gauges</source>
         <translation>资源仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="471" />
+        <location filename="../../gui/gauges.py" line="484"/>
         <source>{0} history</source>
         <translation>{0} 历史</translation>
     </message>
@@ -110,7 +305,7 @@ Please include them when you report the problem.</source>
 <context>
     <name>GaugeStrip</name>
     <message>
-        <location filename="../../gui/gauges.py" line="513" />
+        <location filename="../../gui/gauges.py" line="528"/>
         <source>Resource gauges (compact)</source>
         <translation>资源仪表（紧凑）</translation>
     </message>
@@ -118,42 +313,72 @@ Please include them when you report the problem.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../gui/history_dialog.py" line="28" />
+        <location filename="../../gui/history_dialog.py" line="29"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="30" />
+        <location filename="../../gui/history_dialog.py" line="31"/>
         <source>Documents read earlier</source>
         <translation>以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="34" />
+        <location filename="../../gui/history_dialog.py" line="35"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="34" />
+        <location filename="../../gui/history_dialog.py" line="35"/>
         <source>Added</source>
         <translation>添加时间</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="34" />
+        <location filename="../../gui/history_dialog.py" line="35"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="34" />
+        <location filename="../../gui/history_dialog.py" line="35"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="49" />
+        <location filename="../../gui/history_dialog.py" line="39"/>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="40"/>
+        <source>Reading</source>
+        <translation>识别中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="41"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="42"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="43"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="44"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_dialog.py" line="60"/>
         <source>Show in Queue</source>
         <translation>显示在队列中</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="50" />
+        <location filename="../../gui/history_dialog.py" line="61"/>
         <source>Put the document back on the queue and show its pages</source>
         <translation>将文档放回队列并显示其页面</translation>
     </message>
@@ -161,7 +386,7 @@ Please include them when you report the problem.</source>
 <context>
     <name>LogView</name>
     <message>
-        <location filename="../../gui/log_view.py" line="22" />
+        <location filename="../../gui/log_view.py" line="22"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
@@ -169,493 +394,582 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="163" />
+        <location filename="../../gui/main_window.py" line="199"/>
         <source>Backend state</source>
-        <extracomment>Settings sections whose change means the backend must be loaded again. pages/min is measured over the last this many finished pages.</extracomment>
+        <extracomment>pages/min is measured over the last this many finished pages.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="165" />
+        <location filename="../../gui/main_window.py" line="201"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167" />
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168" />
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177" />
-        <source>loads when the first page is read</source>
+        <location filename="../../gui/main_window.py" line="210"/>
+        <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
+        <translation>后端加载进度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="219"/>
+        <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206" />
+        <location filename="../../gui/main_window.py" line="248"/>
         <source>&amp;Open Files…</source>
         <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209" />
+        <location filename="../../gui/main_window.py" line="251"/>
         <source>Add documents to the queue</source>
         <translation>将文档加入队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="212" />
+        <location filename="../../gui/main_window.py" line="254"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215" />
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Add every document in a folder</source>
         <translation>加入文件夹中的所有文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218" />
+        <location filename="../../gui/main_window.py" line="260"/>
         <source>&amp;Paste Image</source>
         <translation>粘贴图片(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="221" />
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>Read the image on the clipboard</source>
         <translation>识别剪贴板中的图片</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="224" />
+        <location filename="../../gui/main_window.py" line="266"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227" />
+        <location filename="../../gui/main_window.py" line="269"/>
         <source>Export the selected documents (or all) as txt, md or json</source>
         <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230" />
+        <location filename="../../gui/main_window.py" line="272"/>
         <source>&amp;History…</source>
         <translation>历史记录(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230" />
+        <location filename="../../gui/main_window.py" line="272"/>
         <source>Reopen documents read earlier</source>
         <translation>重新打开以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="233" />
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="233" />
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="236" />
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Copy &amp;Page Text</source>
         <translation>复制本页文字(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239" />
-        <source>Copy the shown page's text</source>
+        <location filename="../../gui/main_window.py" line="279"/>
+        <source>Copy the shown page&apos;s text</source>
         <translation>复制当前页的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="242" />
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Copy &amp;Document Text</source>
         <translation>复制整个文档文字(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245" />
-        <source>Copy the shown document's text</source>
+        <location filename="../../gui/main_window.py" line="285"/>
+        <source>Copy the shown document&apos;s text</source>
         <translation>复制当前文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248" />
+        <location filename="../../gui/main_window.py" line="288"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="251" />
+        <location filename="../../gui/main_window.py" line="291"/>
         <source>Backend, model, task and export options</source>
         <translation>后端、模型、任务和导出选项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257" />
+        <location filename="../../gui/main_window.py" line="297"/>
         <source>Start no new page; the page being read finishes</source>
         <translation>不再开始新页面；正在识别的页面会完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261" />
+        <location filename="../../gui/main_window.py" line="301"/>
         <source>Cancel &amp;Page</source>
         <translation>取消本页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264" />
-        <source>Stop reading the current page (retry it later)</source>
-        <translation>停止识别当前页面（稍后可重试）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="267" />
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>&amp;Cancel Document</source>
         <translation>取消文档(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270" />
+        <location filename="../../gui/main_window.py" line="310"/>
         <source>Stop reading the selected documents</source>
         <translation>停止识别选中的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273" />
-        <source>&amp;Retry Failed Pages</source>
-        <translation>重试失败的页面(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="276" />
-        <source>Read the failed pages again</source>
-        <translation>重新识别失败的页面</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="279" />
+        <location filename="../../gui/main_window.py" line="319"/>
         <source>Re&amp;move</source>
         <translation>移除(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282" />
+        <location filename="../../gui/main_window.py" line="322"/>
         <source>Remove the selected documents and their results</source>
         <translation>移除选中的文档及其结果</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288" />
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>C&amp;lear Finished</source>
         <translation>清除已完成(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="291" />
+        <location filename="../../gui/main_window.py" line="334"/>
         <source>Take finished documents off the queue (they stay in the history)</source>
         <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294" />
+        <location filename="../../gui/main_window.py" line="337"/>
         <source>Move &amp;Up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="297" />
+        <location filename="../../gui/main_window.py" line="340"/>
         <source>Read this document earlier</source>
         <translation>提前识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="300" />
+        <location filename="../../gui/main_window.py" line="343"/>
         <source>Move &amp;Down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="303" />
+        <location filename="../../gui/main_window.py" line="346"/>
         <source>Read this document later</source>
         <translation>推后识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307" />
+        <location filename="../../gui/main_window.py" line="350"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307" />
+        <location filename="../../gui/main_window.py" line="350"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310" />
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310" />
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313" />
+        <location filename="../../gui/main_window.py" line="356"/>
         <source>&amp;Fit Width</source>
         <translation>适合宽度(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313" />
+        <location filename="../../gui/main_window.py" line="356"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="316" />
+        <location filename="../../gui/main_window.py" line="359"/>
         <source>&amp;Next Page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="316" />
+        <location filename="../../gui/main_window.py" line="359"/>
         <source>Show the next page</source>
         <translation>显示下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319" />
+        <location filename="../../gui/main_window.py" line="362"/>
         <source>P&amp;revious Page</source>
         <translation>上一页(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319" />
+        <location filename="../../gui/main_window.py" line="362"/>
         <source>Show the previous page</source>
         <translation>显示上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="322" />
+        <location filename="../../gui/main_window.py" line="365"/>
         <source>&amp;Compare Backends…</source>
         <translation>比较后端(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="325" />
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
         <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327" />
+        <location filename="../../gui/main_window.py" line="370"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="329" />
+        <location filename="../../gui/main_window.py" line="372"/>
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="332" />
+        <location filename="../../gui/main_window.py" line="375"/>
         <source>Show the folder with the log file</source>
         <translation>显示日志文件所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="337" />
+        <location filename="../../gui/main_window.py" line="388"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="349" />
+        <location filename="../../gui/main_window.py" line="400"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="352" />
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="366" />
+        <location filename="../../gui/main_window.py" line="417"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="377" />
+        <location filename="../../gui/main_window.py" line="428"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="379" />
+        <location filename="../../gui/main_window.py" line="430"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="393" />
-        <location filename="../../gui/main_window.py" line="395" />
+        <location filename="../../gui/main_window.py" line="444"/>
+        <location filename="../../gui/main_window.py" line="446"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400" />
+        <location filename="../../gui/main_window.py" line="451"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="404" />
+        <location filename="../../gui/main_window.py" line="455"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="412" />
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="513" />
+        <location filename="../../gui/main_window.py" line="578"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="515" />
+        <location filename="../../gui/main_window.py" line="580"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="522" />
-        <location filename="../../gui/main_window.py" line="771" />
+        <location filename="../../gui/main_window.py" line="587"/>
+        <location filename="../../gui/main_window.py" line="952"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="531" />
+        <location filename="../../gui/main_window.py" line="607"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="547" />
+        <location filename="../../gui/main_window.py" line="647"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="632" />
-        <source>The backend could not be loaded: {message}
-Check Edit → Settings, then retry.</source>
-        <translation>无法加载后端：{message}
-请检查“编辑 → 设置”，然后重试。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="642" />
+        <location filename="../../gui/main_window.py" line="786"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="643" />
+        <location filename="../../gui/main_window.py" line="787"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="644" />
+        <location filename="../../gui/main_window.py" line="788"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="645" />
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667" />
+        <location filename="../../gui/main_window.py" line="823"/>
+        <source>{elapsed:.0f} s of about {expected:.0f} s</source>
+        <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="829"/>
+        <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
+        <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="848"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254" />
-        <location filename="../../gui/main_window.py" line="667" />
+        <location filename="../../gui/main_window.py" line="294"/>
+        <location filename="../../gui/main_window.py" line="848"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="673" />
-        <source>No page is being read.</source>
-        <translation>当前没有正在识别的页面。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="692" />
+        <location filename="../../gui/main_window.py" line="879"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="694" />
+        <location filename="../../gui/main_window.py" line="881"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="696" />
+        <location filename="../../gui/main_window.py" line="883"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="760" />
-        <source>Nothing was exported: the documents have no finished pages.</source>
-        <translation>没有导出任何内容：这些文档没有已完成的页面。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="766" />
-        <source>Saved 1 file to {folder}</source>
-        <translation>已将 1 个文件保存到 {folder}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="768" />
-        <source>Saved {count} files to {folder}</source>
-        <translation>已将 {count} 个文件保存到 {folder}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="819" />
+        <location filename="../../gui/main_window.py" line="1003"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="820" />
+        <location filename="../../gui/main_window.py" line="1004"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="821" />
+        <location filename="../../gui/main_window.py" line="1005"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="822" />
+        <location filename="../../gui/main_window.py" line="1006"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="836" />
+        <location filename="../../gui/main_window.py" line="1030"/>
+        <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
+        <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1062"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="842" />
+        <location filename="../../gui/main_window.py" line="1068"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="855" />
+        <location filename="../../gui/main_window.py" line="1070"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327" />
-        <location filename="../../gui/main_window.py" line="869" />
+        <location filename="../../gui/main_window.py" line="370"/>
+        <location filename="../../gui/main_window.py" line="1088"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="871" />
+        <location filename="../../gui/main_window.py" line="304"/>
+        <source>Stop reading the page of the document shown or selected (retry it later)</source>
+        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="313"/>
+        <source>&amp;Retry / Resume</source>
+        <translation>重试 / 继续(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="316"/>
+        <source>Read failed pages again, or resume a cancelled or failed document</source>
+        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="756"/>
+        <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
+        <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="765"/>
+        <source>The backend could not be loaded: {message}
+Check Edit → Settings, then press Retry (Ctrl+R).</source>
+        <translation>无法加载后端：{message}
+请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="772"/>
+        <source>The model is installed.</source>
+        <translation>模型已安装。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="860"/>
+        <source>No page of this document is being read.</source>
+        <translation>此文档当前没有正在识别的页面。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1090"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="922" />
+        <location filename="../../gui/main_window.py" line="1146"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="930" />
+        <location filename="../../gui/main_window.py" line="1158"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
 </context>
 <context>
+    <name>ModelPanel</name>
+    <message>
+        <location filename="../../gui/model_panel.py" line="72"/>
+        <source>Model setup</source>
+        <extracomment>Download progress reaches the GUI at most this often (seconds).</extracomment>
+        <translation>模型设置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="89"/>
+        <source>Choose Model Files…</source>
+        <translation>选择模型文件…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="90"/>
+        <source>Use GGUF files you already have (Settings → llama.cpp)</source>
+        <translation>使用已有的 GGUF 文件（设置 → llama.cpp）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="92"/>
+        <source>Cancel Download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="95"/>
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="118"/>
+        <source>No model is installed yet</source>
+        <translation>尚未安装模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="121"/>
+        <source>OCR Desktop reads documents with the GLM-OCR model, which is not on this computer. Download it ({name}, {size:,.0f} MB) or choose model files you already have.</source>
+        <translation>OCR 桌面使用 GLM-OCR 模型识别文档，但本机尚无该模型。请下载（{name}，{size:,.0f} MB），或选择已有的模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="126"/>
+        <source>Download ({size:,.0f} MB)</source>
+        <translation>下载（{size:,.0f} MB）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="143"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="145"/>
+        <source>Downloading {name}…</source>
+        <translation>正在下载 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="163"/>
+        <source>Download cancelled</source>
+        <translation>下载已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="165"/>
+        <source>What was downloaded is kept; Download continues from there.</source>
+        <translation>已下载的部分会保留，再次下载时从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="175"/>
+        <source>{file}: {done:,.1f} of {total:,.1f} MB · {speed:,.1f} MB/s</source>
+        <translation>{file}：{done:,.1f} / {total:,.1f} MB · {speed:,.1f} MB/s</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="194"/>
+        <source>The download failed</source>
+        <translation>下载失败</translation>
+    </message>
+</context>
+<context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../gui/errors.py" line="60" />
+        <location filename="../../gui/errors.py" line="60"/>
         <source>Notice</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="68" />
+        <location filename="../../gui/errors.py" line="68"/>
         <source>Dismiss this message</source>
         <translation>关闭此消息</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="69" />
+        <location filename="../../gui/errors.py" line="69"/>
         <source>Dismiss message</source>
         <translation>关闭消息</translation>
     </message>
@@ -663,13 +977,13 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="98" />
+        <location filename="../../gui/reading_view.py" line="103"/>
         <source>Page image</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="99" />
+        <location filename="../../gui/reading_view.py" line="104"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -677,84 +991,94 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="141" />
+        <location filename="../../gui/queue_view.py" line="166"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="142" />
+        <location filename="../../gui/queue_view.py" line="167"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="143" />
+        <location filename="../../gui/queue_view.py" line="168"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="144" />
+        <location filename="../../gui/queue_view.py" line="169"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="145" />
+        <location filename="../../gui/queue_view.py" line="170"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="146" />
+        <location filename="../../gui/queue_view.py" line="171"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="197" />
+        <location filename="../../gui/queue_view.py" line="209"/>
+        <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
+        <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_view.py" line="212"/>
+        <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
+        <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_view.py" line="231"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="222" />
-        <location filename="../../gui/queue_view.py" line="224" />
-        <location filename="../../gui/queue_view.py" line="227" />
+        <location filename="../../gui/queue_view.py" line="258"/>
+        <location filename="../../gui/queue_view.py" line="260"/>
+        <location filename="../../gui/queue_view.py" line="263"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="222" />
+        <location filename="../../gui/queue_view.py" line="258"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="227" />
+        <location filename="../../gui/queue_view.py" line="263"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="228" />
+        <location filename="../../gui/queue_view.py" line="264"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
-        <translation>正在识别第 {n} 页 · 已收到 {deltas} 段文本</translation>
+        <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="234" />
+        <location filename="../../gui/queue_view.py" line="270"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="235" />
+        <location filename="../../gui/queue_view.py" line="271"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="236" />
+        <location filename="../../gui/queue_view.py" line="272"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="238" />
+        <location filename="../../gui/queue_view.py" line="274"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="240" />
+        <location filename="../../gui/queue_view.py" line="276"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -762,12 +1086,12 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="418" />
+        <location filename="../../gui/queue_view.py" line="486"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="419" />
+        <location filename="../../gui/queue_view.py" line="487"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -775,272 +1099,826 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="168" />
+        <location filename="../../gui/reading_view.py" line="182"/>
         <source>Select a document in the queue to see its pages.</source>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="172" />
+        <location filename="../../gui/reading_view.py" line="186"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="173" />
+        <location filename="../../gui/reading_view.py" line="187"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="175" />
+        <location filename="../../gui/reading_view.py" line="189"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="176" />
+        <location filename="../../gui/reading_view.py" line="190"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="180" />
+        <location filename="../../gui/reading_view.py" line="194"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="181" />
+        <location filename="../../gui/reading_view.py" line="195"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183" />
+        <location filename="../../gui/reading_view.py" line="197"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183" />
+        <location filename="../../gui/reading_view.py" line="197"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="189" />
+        <location filename="../../gui/reading_view.py" line="203"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="193" />
+        <location filename="../../gui/reading_view.py" line="207"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="195" />
+        <location filename="../../gui/reading_view.py" line="209"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200" />
+        <location filename="../../gui/reading_view.py" line="214"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="201" />
+        <location filename="../../gui/reading_view.py" line="215"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="202" />
+        <location filename="../../gui/reading_view.py" line="216"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="206" />
+        <location filename="../../gui/reading_view.py" line="220"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="206" />
-        <source>Copy this page's text</source>
+        <location filename="../../gui/reading_view.py" line="220"/>
+        <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="209" />
+        <location filename="../../gui/reading_view.py" line="223"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="210" />
-        <source>Copy the whole document's text</source>
+        <location filename="../../gui/reading_view.py" line="224"/>
+        <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="215" />
+        <location filename="../../gui/reading_view.py" line="229"/>
+        <source>Revert page</source>
+        <translation>还原本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="229"/>
+        <source>Put the model&apos;s text of this page back</source>
+        <translation>恢复模型识别出的本页文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="233"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="338" />
-        <location filename="../../gui/reading_view.py" line="346" />
+        <location filename="../../gui/reading_view.py" line="356"/>
+        <location filename="../../gui/reading_view.py" line="364"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="417" />
+        <location filename="../../gui/reading_view.py" line="434"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="540" />
+        <location filename="../../gui/reading_view.py" line="584"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="541" />
+        <location filename="../../gui/reading_view.py" line="585"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="542" />
+        <location filename="../../gui/reading_view.py" line="586"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="543" />
+        <location filename="../../gui/reading_view.py" line="587"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="552" />
+        <location filename="../../gui/reading_view.py" line="596"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="557" />
+        <location filename="../../gui/reading_view.py" line="601"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="558" />
+        <location filename="../../gui/reading_view.py" line="602"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="559" />
+        <location filename="../../gui/reading_view.py" line="603"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="564" />
+        <location filename="../../gui/reading_view.py" line="608"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="567" />
+        <location filename="../../gui/reading_view.py" line="611"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="569" />
+        <location filename="../../gui/reading_view.py" line="613"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
 </context>
 <context>
+    <name>Settings</name>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="1"/>
+        <source>Backend</source>
+        <translation>后端</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="2"/>
+        <source>Runtime that runs GLM-OCR.</source>
+        <translation>运行 GLM-OCR 的运行时。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="3"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="4"/>
+        <source>Interface language; empty = system language.</source>
+        <translation>界面语言；留空则跟随系统语言。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="5"/>
+        <source>PDF resolution (DPI)</source>
+        <translation>PDF 分辨率 (DPI)</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="6"/>
+        <source>Resolution PDF pages are rendered at (images keep their own pixels). 150 DPI keeps body text legible for GLM-OCR while an A4 page (1240×1754 px, 2,774 image tokens) fits the default budget unshrunk; a higher DPI only helps with a higher budget (docs/documents.md).</source>
+        <translation>PDF 页面渲染的分辨率（图片保持原有像素）。150 DPI 可让 GLM-OCR 看清正文，同时 A4 页面（1240×1754 像素，2,774 个图像词元）无需缩小即可放入默认预算；只有提高预算时，更高的 DPI 才有帮助（docs/documents.md）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="7"/>
+        <source>Pixel budget per page</source>
+        <translation>每页像素预算</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="8"/>
+        <source>Pixel budget each page is fitted into before it goes to the model (GLM-OCR accepts 12,544 to 9,633,792; one image token = 28×28 px, llama.cpp caps an image at 4096 tokens = 3,211,264 px). The vision encoder dominates the time per page, so a lower budget is faster.</source>
+        <translation>每页送入模型前要适配的像素预算（GLM-OCR 接受 12,544 到 9,633,792；一个图像词元 = 28×28 像素，llama.cpp 每张图最多 4096 个词元 = 3,211,264 像素）。视觉编码器占每页大部分时间，因此预算越低越快。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="9"/>
+        <source>Pages</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="10"/>
+        <source>Page range such as &apos;1-3,7,10-&apos; (1-based); empty means every page.</source>
+        <translation>页码范围，如 &apos;1-3,7,10-&apos;（从 1 开始）；留空表示所有页面。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="11"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="12"/>
+        <source>What to ask GLM-OCR for: plain text/Markdown, tables (HTML) or formulas (LaTeX).</source>
+        <translation>要求 GLM-OCR 输出的内容：纯文本/Markdown、表格 (HTML) 或公式 (LaTeX)。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="13"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="14"/>
+        <source>table</source>
+        <translation>表格</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="15"/>
+        <source>formula</source>
+        <translation>公式</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="16"/>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="17"/>
+        <source>Most tokens generated for one page.</source>
+        <translation>每页最多生成的词元数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="18"/>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="19"/>
+        <source>Penalty on repeated tokens. 1.0 (off) by default: GLM-OCR issue #240 reports 1.1 dropping table rows; the repetition guard catches loops instead.</source>
+        <translation>对重复词元的惩罚。默认 1.0（关闭）：GLM-OCR issue #240 报告 1.1 会丢失表格行；改由重复检测来拦截循环。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="20"/>
+        <source>Retry looping pages</source>
+        <translation>重试陷入循环的页面</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="21"/>
+        <source>When a page runs into a repetition loop, retry it once with a repetition penalty of 1.1.</source>
+        <translation>页面陷入重复循环时，以 1.1 的重复惩罚重试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="22"/>
+        <source>Model GGUF</source>
+        <translation>模型 GGUF</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="23"/>
+        <source>GLM-OCR text GGUF; empty = the catalog model.</source>
+        <translation>GLM-OCR 文本 GGUF；留空则使用目录模型。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="24"/>
+        <source>Projector GGUF</source>
+        <translation>投影器 GGUF</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="25"/>
+        <source>GLM-OCR vision projector GGUF (mmproj).</source>
+        <translation>GLM-OCR 视觉投影器 GGUF (mmproj)。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="26"/>
+        <source>Catalog model</source>
+        <translation>目录模型</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="27"/>
+        <source>Catalog entry used when no model path is given.</source>
+        <translation>未指定模型路径时使用的目录条目。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="28"/>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="29"/>
+        <source>Layers offloaded to the GPU: -1 = all when the build has a GPU backend, 0 = CPU only.</source>
+        <translation>卸载到 GPU 的层数：-1 = 构建带 GPU 后端时全部卸载，0 = 仅用 CPU。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="30"/>
+        <source>Context size</source>
+        <translation>上下文大小</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="31"/>
+        <source>Context size in tokens: must hold the page&apos;s image tokens plus the output.</source>
+        <translation>以词元计的上下文大小：必须容纳页面的图像词元和输出。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="32"/>
+        <source>Threads</source>
+        <translation>线程数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="33"/>
+        <source>CPU threads for decoding and image encoding; 0 = every core this process may use.</source>
+        <translation>用于解码和图像编码的 CPU 线程数；0 = 本进程可用的所有核心。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="34"/>
+        <source>Flash attention</source>
+        <translation>Flash Attention</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="35"/>
+        <source>Use flash attention. Without it the vision encoder holds a patch×patch score matrix per head: ~10 GB for a page of 3072 image tokens, which no 8 GB device has.</source>
+        <translation>使用 Flash Attention。不用时视觉编码器每个注意力头要保存一个 patch×patch 的分数矩阵：3072 个图像词元的页面约需 10 GB，8 GB 设备都放不下。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="36"/>
+        <source>Projector on GPU</source>
+        <translation>投影器放在 GPU 上</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="37"/>
+        <source>Run the vision projector on the GPU. Turn off on an 8 GB Orin Nano if loading runs out of memory.</source>
+        <translation>在 GPU 上运行视觉投影器。若在 8 GB 的 Orin Nano 上加载时内存不足，请关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="38"/>
+        <source>Image token cap</source>
+        <translation>图像词元上限</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="39"/>
+        <source>Most image tokens per page (one token = 28×28 px); a page above it is refused, not silently shrunk. llama.cpp&apos;s own default for GLM4V is 4096 (the reference stack allows ~6144); keep it at or above the pixel budget / 784.</source>
+        <translation>每页最多的图像词元数（一个词元 = 28×28 像素）；超过的页面会被拒绝，而不是悄悄缩小。llama.cpp 对 GLM4V 的默认值是 4096（参考实现允许约 6144）；请保持不低于像素预算 / 784。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="40"/>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="41"/>
+        <source>&apos;managed&apos; starts and supervises a local vLLM server; &apos;remote&apos; uses one already running at the URL.</source>
+        <translation>“托管”会启动并监管本地 vLLM 服务器；“远程”使用已在该 URL 运行的服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="42"/>
+        <source>managed</source>
+        <translation>托管</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="43"/>
+        <source>remote</source>
+        <translation>远程</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="44"/>
+        <source>Server command</source>
+        <translation>服务器命令</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="45"/>
+        <source>Command that starts the server (a venv&apos;s vllm, a &apos;docker run …&apos; of a Jetson image, …). The model and flags are appended.</source>
+        <translation>启动服务器的命令（某个虚拟环境中的 vllm、Jetson 镜像的 &apos;docker run …&apos; 等）。模型和参数会附加在后面。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="46"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="47"/>
+        <source>Model directory or Hugging Face repo id served.</source>
+        <translation>所服务的模型目录或 Hugging Face 仓库 ID。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="48"/>
+        <source>Server URL</source>
+        <translation>服务器 URL</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="49"/>
+        <source>Base URL of a remote server.</source>
+        <translation>远程服务器的基础 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="50"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="51"/>
+        <source>API key of a remote server (managed servers get a random one).</source>
+        <translation>远程服务器的 API 密钥（托管服务器会获得随机密钥）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="52"/>
+        <source>Served name</source>
+        <translation>服务名称</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="53"/>
+        <source>Name the server serves the model under.</source>
+        <translation>服务器提供该模型时使用的名称。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="54"/>
+        <source>Max model length</source>
+        <translation>最大模型长度</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="55"/>
+        <source>Server context length (--max-model-len).</source>
+        <translation>服务器上下文长度 (--max-model-len)。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="56"/>
+        <source>GPU memory share</source>
+        <translation>GPU 内存占比</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="57"/>
+        <source>Share of GPU memory the server may take; 0 = automatic (0.4 on devices with 8 GB or less, else 0.8).</source>
+        <translation>服务器可占用的 GPU 内存比例；0 = 自动（8 GB 及以下设备为 0.4，否则为 0.8）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="58"/>
+        <source>Pages in flight</source>
+        <translation>同时处理的页数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="59"/>
+        <source>Pages sent to the server at once; 0 = derived from free memory.</source>
+        <translation>同时发送给服务器的页数；0 = 根据可用内存决定。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="60"/>
+        <source>MTP speculative decoding</source>
+        <translation>MTP 推测解码</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="61"/>
+        <source>Enable MTP speculative decoding.</source>
+        <translation>启用 MTP 推测解码。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="62"/>
+        <source>Eager mode</source>
+        <translation>Eager 模式</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="63"/>
+        <source>Skip CUDA graphs / torch.compile (faster start, slower decode).</source>
+        <translation>跳过 CUDA graphs / torch.compile（启动更快，解码更慢）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="64"/>
+        <source>Extra arguments</source>
+        <translation>额外参数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="65"/>
+        <source>Extra arguments appended to the server command.</source>
+        <translation>附加到服务器命令后的额外参数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="66"/>
+        <source>Start timeout</source>
+        <translation>启动超时</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="67"/>
+        <source>Seconds to wait for the server to become healthy.</source>
+        <translation>等待服务器就绪的秒数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="68"/>
+        <source>Request timeout</source>
+        <translation>请求超时</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="69"/>
+        <source>Seconds one page may take on the server.</source>
+        <translation>单页在服务器上允许花费的秒数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="70"/>
+        <source>Formats</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="71"/>
+        <source>Formats written: any of txt, md, json.</source>
+        <translation>要写出的格式：txt、md、json 中的任意几种。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="72"/>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="73"/>
+        <source>Folder results are exported to; empty = beside each document.</source>
+        <translation>结果导出到的文件夹；留空则放在各文档旁边。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="74"/>
+        <source>One combined file</source>
+        <translation>合并为一个文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="75"/>
+        <source>Write all documents into one file per format.</source>
+        <translation>每种格式把所有文档写入一个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="76"/>
+        <source>Page separators</source>
+        <translation>页面分隔符</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="77"/>
+        <source>Mark where each page starts.</source>
+        <translation>标记每页的起始位置。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="78"/>
+        <source>Overwrite existing</source>
+        <translation>覆盖已有文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="79"/>
+        <source>Replace a file of the same name even if OCR Desktop did not write it (or it was edited since). Without it, only the app&apos;s own unedited exports are replaced, and up-to-date ones are left alone.</source>
+        <translation>即使同名文件不是 OCR 桌面写的（或之后被编辑过）也替换它。不勾选时，只替换本应用写出且未编辑的导出文件，已是最新的文件保持不动。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="80"/>
+        <source>Numbered copies</source>
+        <translation>编号副本</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="81"/>
+        <source>Keep every existing file: write the export under a numbered name (report (2).md) when the name is taken by a file with other content.</source>
+        <translation>保留所有已有文件：若同名文件内容不同，则以带编号的名称（report (2).md）写出导出结果。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="88"/>
+        <source>Reading mode</source>
+        <translation>识别模式</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="89"/>
+        <source>How a page is read: &apos;layout&apos; finds its regions (text, tables, formulas, figures) and reads each with its own prompt, as GLM-OCR&apos;s SDK does; &apos;page&apos; sends the whole page as one image (faster on a small CPU, weaker on tables and complex pages). See docs/layout.md.</source>
+        <translation>页面的识别方式：&apos;layout&apos; 先找出页面中的区域（文本、表格、公式、图片），再用各自的提示词逐一识别，与 GLM-OCR SDK 的做法相同；&apos;page&apos; 将整页作为一张图片发送（在小型 CPU 上更快，但对表格和复杂页面效果较差）。参见 docs/layout.md。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="90"/>
+        <source>layout</source>
+        <translation>版面分析</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="91"/>
+        <source>page</source>
+        <translation>整页</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="92"/>
+        <source>Furniture to keep</source>
+        <translation>保留的页面附属内容</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="93"/>
+        <source>Page furniture that is read instead of skipped in layout mode: any of header, footer, page_number, footnote, aside.</source>
+        <translation>在版面模式下要识别而不跳过的页面附属内容：header、footer、page_number、footnote、aside 中的任意几项。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="94"/>
+        <source>header</source>
+        <translation>页眉</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="95"/>
+        <source>footer</source>
+        <translation>页脚</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="96"/>
+        <source>page_number</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="97"/>
+        <source>footnote</source>
+        <translation>脚注</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="98"/>
+        <source>aside</source>
+        <translation>旁注</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="99"/>
+        <source>Layout model</source>
+        <translation>版面分析模型</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="100"/>
+        <source>Layout model: &apos;auto&apos; uses PP-DocLayoutV3 once downloaded (ocr-desktop models pull pp-doclayout-v3), else CDLA, which ships with the app.</source>
+        <translation>版面分析模型：&apos;auto&apos; 在已下载 PP-DocLayoutV3（ocr-desktop models pull pp-doclayout-v3）时使用它，否则使用随应用附带的 CDLA。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="101"/>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="102"/>
+        <source>pp-doclayout-v3</source>
+        <translation>PP-DocLayoutV3</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="103"/>
+        <source>cdla</source>
+        <translation>CDLA</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="82"/>
+        <source>Gauge interval (s)</source>
+        <translation>仪表刷新间隔（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="83"/>
+        <source>Seconds between gauge readings.</source>
+        <translation>两次仪表读数之间的秒数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="84"/>
+        <source>History (s)</source>
+        <translation>历史时长（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="85"/>
+        <source>Seconds of history kept for the sparklines.</source>
+        <translation>火花线保留的历史秒数。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="86"/>
+        <source>Low-memory threshold (MB)</source>
+        <translation>低内存阈值 (MB)</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="87"/>
+        <source>When free memory falls below this, no new pages are started until it recovers.</source>
+        <translation>可用内存低于此值时，在恢复之前不再开始新页面。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="70" />
+        <location filename="../../gui/settings_dialog.py" line="105"/>
         <source>Settings</source>
-        <extracomment>Download progress reaches the GUI at most this often (seconds).</extracomment>
+        <extracomment>Settings sections whose change means the backend must be loaded again. The translation context of the settings schema&apos;s labels, help texts and choices. They are not in this package&apos;s source, so scripts/update_translations.py hands them to lupdate itself. The same for the backends&apos; names and the model catalog&apos;s descriptions. Settings whose choices are words (the others are names: backends, formats, languages).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="75" />
+        <location filename="../../gui/settings_dialog.py" line="110"/>
         <source>Settings sections</source>
         <translation>设置分类</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="92" />
+        <location filename="../../gui/settings_dialog.py" line="129"/>
         <source>Put every setting back to its default (saved when you press OK)</source>
         <translation>将所有设置恢复为默认值（按“确定”后保存）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="107" />
+        <location filename="../../gui/settings_dialog.py" line="143"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="108" />
+        <location filename="../../gui/settings_dialog.py" line="144"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="109" />
+        <location filename="../../gui/settings_dialog.py" line="145"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="112" />
+        <location filename="../../gui/settings_dialog.py" line="148"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="113" />
+        <location filename="../../gui/settings_dialog.py" line="149"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="177" />
+        <location filename="../../gui/settings_dialog.py" line="150"/>
+        <source>Reading</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="216"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="178" />
+        <location filename="../../gui/settings_dialog.py" line="217"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="181" />
+        <location filename="../../gui/settings_dialog.py" line="220"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="186" />
+        <location filename="../../gui/settings_dialog.py" line="225"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="219" />
+        <location filename="../../gui/settings_dialog.py" line="240"/>
+        <source>✓ Can run on this machine.</source>
+        <translation>✓ 可在本机运行。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="242"/>
+        <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
+        <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="267"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="223" />
+        <location filename="../../gui/settings_dialog.py" line="271"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="233" />
+        <location filename="../../gui/settings_dialog.py" line="281"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="268" />
+        <location filename="../../gui/settings_dialog.py" line="307"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="325" />
+        <location filename="../../gui/settings_dialog.py" line="361"/>
+        <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
+        <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="367"/>
+        <source>Save Anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="382"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="388" />
+        <location filename="../../gui/settings_dialog.py" line="447"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="390" />
+        <location filename="../../gui/settings_dialog.py" line="449"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="403" />
+        <location filename="../../gui/settings_dialog.py" line="462"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -1048,139 +1926,144 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>_GaugeView</name>
     <message>
-        <location filename="../../gui/gauges.py" line="297" />
-        <location filename="../../gui/gauges.py" line="314" />
+        <location filename="../../gui/gauges.py" line="298"/>
+        <location filename="../../gui/gauges.py" line="315"/>
         <source>n/a</source>
         <extracomment>Percent of RAM, swap or KV cache at which a gauge turns amber, and red. Jetson modules throttle near 95-100 °C (tj); amber and red come before that. The sparkline spans at least this many readings, growing to the whole history as it fills, so a freshly started app shows a line rather than a sliver at the right edge. Per sampler, the gauges currently visible on it: the sampler runs while this is not empty.</extracomment>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="297" />
+        <location filename="../../gui/gauges.py" line="298"/>
         <source>Waiting for the first reading…</source>
         <translation>等待第一次读数…</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="303" />
+        <location filename="../../gui/gauges.py" line="304"/>
         <source>RAM</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="304" />
+        <location filename="../../gui/gauges.py" line="305"/>
         <source>Swap</source>
         <translation>交换区</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="305" />
+        <location filename="../../gui/gauges.py" line="306"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="306" />
+        <location filename="../../gui/gauges.py" line="307"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="307" />
+        <location filename="../../gui/gauges.py" line="308"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="308" />
+        <location filename="../../gui/gauges.py" line="309"/>
         <source>Power</source>
         <translation>功耗</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="309" />
+        <location filename="../../gui/gauges.py" line="310"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="313" />
+        <location filename="../../gui/gauges.py" line="314"/>
         <source>Not measured on this machine</source>
         <translation>本机无法测量</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="323" />
+        <location filename="../../gui/gauges.py" line="324"/>
         <source>Model runtime</source>
         <translation>模型运行时</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="324" />
+        <location filename="../../gui/gauges.py" line="325"/>
         <source>This app</source>
         <translation>本程序</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="325" />
+        <location filename="../../gui/gauges.py" line="326"/>
         <source>Other programs</source>
         <translation>其他程序</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="330" />
+        <location filename="../../gui/gauges.py" line="333"/>
+        <source>This app (with a model loaded in it, as llama.cpp is): {0}</source>
+        <translation>本应用（含在其中加载的模型，如 llama.cpp）：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gauges.py" line="337"/>
         <source>Free: {0} of {1}</source>
         <translation>空闲：{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="336" />
+        <location filename="../../gui/gauges.py" line="343"/>
         <source>GPU share (in model runtime): {0}</source>
         <translation>GPU 占用（模型运行时内）：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="343" />
+        <location filename="../../gui/gauges.py" line="350"/>
         <source>No swap space is configured</source>
         <translation>未配置交换空间</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="354" />
+        <location filename="../../gui/gauges.py" line="361"/>
         <source>Average over all cores</source>
         <translation>所有核心的平均值</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="361" />
+        <location filename="../../gui/gauges.py" line="368"/>
         <source>Load: {0}</source>
         <translation>负载：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="363" />
+        <location filename="../../gui/gauges.py" line="370"/>
         <source>Frequency: {0} MHz</source>
         <translation>频率：{0} MHz</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="369" />
+        <location filename="../../gui/gauges.py" line="376"/>
         <source>GPU memory: {0} / {1}</source>
         <translation>GPU 内存：{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="389" />
+        <location filename="../../gui/gauges.py" line="396"/>
         <source>Now: {0}</source>
         <translation>当前：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="390" />
+        <location filename="../../gui/gauges.py" line="397"/>
         <source>Bar scale: the recent peak, {0:.1f} W</source>
         <translation>刻度：最近峰值 {0:.1f} W</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="400" />
+        <location filename="../../gui/gauges.py" line="407"/>
         <source>vLLM KV cache in use: {0}</source>
         <translation>vLLM KV 缓存已用：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="403" />
+        <location filename="../../gui/gauges.py" line="410"/>
         <source>{0} pages running, {1} waiting</source>
         <translation>{0} 页进行中，{1} 页等待</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="420" />
+        <location filename="../../gui/gauges.py" line="427"/>
         <source>Source: {0}</source>
         <translation>来源：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="430" />
+        <location filename="../../gui/gauges.py" line="437"/>
         <source>near the limit</source>
         <translation>接近上限</translation>
     </message>
     <message>
-        <location filename="../../gui/gauges.py" line="430" />
+        <location filename="../../gui/gauges.py" line="437"/>
         <source>at the limit</source>
         <translation>达到上限</translation>
     </message>
@@ -1188,9 +2071,9 @@ Check Edit → Settings, then retry.</source>
 <context>
     <name>run</name>
     <message>
-        <location filename="../../gui/app.py" line="73" />
-        <source>Your settings could not be read, so the defaults are used: {problem}</source>
-        <translation>无法读取您的设置，因此使用默认设置：{problem}</translation>
+        <location filename="../../gui/app.py" line="81"/>
+        <source>Some settings could not be used; the others apply. {problems}</source>
+        <translation>部分设置无法使用，其余设置照常生效。{problems}</translation>
     </message>
 </context>
 </TS>
