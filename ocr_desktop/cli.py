@@ -196,7 +196,7 @@ def ocr_settings(
         if value is None:
             continue
         try:
-            settings_mod.set_value(settings, key, value)
+            settings = settings.with_value(key, value)
         except settings_mod.SettingsError as exc:
             flag = "--format" if dest == "formats" else f"--{dest.replace('_', '-')}"
             bad_flags.append(f"{flag}: {exc} — {settings_mod.allowed_values(key)}")

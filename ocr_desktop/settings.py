@@ -3,6 +3,10 @@
 The same dataclasses feed the TOML file in the user config dir, the CLI flags and the settings
 dialog. Every field is declared with :func:`setting`, which records its help text and limits in
 the field metadata; :func:`validate` checks a whole :class:`Settings` and names the bad key.
+
+The dataclasses are frozen and their values immutable (lists are tuples), so a :class:`Settings`
+can be passed down, shared between threads and kept as a snapshot without a copy: nothing can
+change it in place. :meth:`Settings.with_value` is the one way to derive a changed copy.
 Window geometry and splitter sizes are GUI state and live in QSettings, never here.
 
 The file is handled by :func:`load_file` (every valid key used, each bad one at its default with
@@ -14,7 +18,6 @@ a ``schema_version`` and :data:`MIGRATIONS`; see docs/settings.md.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -45,13 +48,10 @@ def setting(
 ) -> T:
     """Declare a settings field with its help text and limits (kept in the field metadata)."""
     meta = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum, "label": label}
-    if isinstance(default, list | dict | set):
-        # dataclasses refuse mutable defaults: every instance gets its own copy instead.
-        return field(default_factory=lambda: copy.copy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DocumentSettings:
     dpi: int = setting(
         150,
@@ -76,7 +76,7 @@ class DocumentSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReadingSettings:
     # Choices mirror ocr_desktop/layout (labels.FURNITURE_KINDS, registry.DETECTOR_IDS); a test holds
     # them equal, so the schema needs no import of the layout stage.
@@ -88,8 +88,8 @@ class ReadingSettings:
         choices=("layout", "page"),
         label="Reading mode",
     )
-    keep_furniture: list[str] = setting(
-        [],
+    keep_furniture: tuple[str, ...] = setting(
+        (),
         "Page furniture that is read instead of skipped in layout mode: any of header, footer, "
         "page_number, footnote, aside.",
         choices=("header", "footer", "page_number", "footnote", "aside"),
@@ -104,7 +104,7 @@ class ReadingSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class GenerationSettings:
     task: str = setting(
         "text",
@@ -130,7 +130,7 @@ class GenerationSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class LlamaCppSettings:
     model_path: str = setting("", "GLM-OCR text GGUF; empty = the catalog model.", label="Model GGUF")
     mmproj_path: str = setting("", "GLM-OCR vision projector GGUF (mmproj).", label="Projector GGUF")
@@ -180,7 +180,7 @@ class LlamaCppSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class VllmSettings:
     mode: str = setting(
         "managed",
@@ -243,10 +243,10 @@ class VllmSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExportSettings:
-    formats: list[str] = setting(
-        ["md"], "Formats written: any of txt, md, json.", choices=("txt", "md", "json"), label="Formats"
+    formats: tuple[str, ...] = setting(
+        ("md",), "Formats written: any of txt, md, json.", choices=("txt", "md", "json"), label="Formats"
     )
     out_dir: str = setting(
         "", "Folder results are exported to; empty = beside each document.", label="Folder"
@@ -269,7 +269,7 @@ class ExportSettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class TelemetrySettings:
     interval_s: float = setting(
         1.0, "Seconds between gauge readings.", minimum=0.2, maximum=10.0, label="Gauge interval (s)"
@@ -286,7 +286,7 @@ class TelemetrySettings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     backend: str = setting(
         "llamacpp", "Runtime that runs GLM-OCR.", choices=("llamacpp", "vllm"), label="Backend"
@@ -299,6 +299,17 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     reading: ReadingSettings = field(default_factory=ReadingSettings)
+
+    def with_value(self, key: str, value: Any) -> Settings:
+        """A copy with one dotted key set, the value converted and validated (raises
+        SettingsError naming the key); this value is left as it is, and so are the sections the
+        key is not in (they are shared with the copy, which is safe as nothing changes them)."""
+        checked = _check(field_info(key), value)
+        section, _, leaf = key.rpartition(".")
+        if not section:
+            return dataclasses.replace(self, **{leaf: checked})
+        changed = dataclasses.replace(getattr(self, section), **{leaf: checked})
+        return dataclasses.replace(self, **{section: changed})
 
 
 @dataclass(frozen=True)
@@ -372,19 +383,20 @@ def _check(info: FieldInfo, value: Any) -> Any:
             if isinstance(value, bool):
                 raise ValueError(value)
             value = float(value)
-        elif typ is list:
+        elif typ is tuple:
             if isinstance(value, str):
                 value = [v.strip() for v in value.split(",") if v.strip()]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            # a TOML array, a list from the dialog or a tuple: stored as a tuple, which cannot change
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ValueError(value)
+            value = tuple(value)
         elif typ is str and not isinstance(value, str):
             raise ValueError(value)
     except (TypeError, ValueError):
-        raise SettingsError(
-            f"setting '{info.key}': {value!r} is not a valid {typ.__name__} — {info.help}"
-        ) from None
+        kind = "list" if typ is tuple else typ.__name__
+        raise SettingsError(f"setting '{info.key}': {value!r} is not a valid {kind} — {info.help}") from None
     if info.choices is not None:
-        items = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, tuple) else (value,)
         bad = [v for v in items if v not in info.choices]
         if bad:
             allowed = ", ".join(repr(c) for c in info.choices)
@@ -394,17 +406,6 @@ def _check(info: FieldInfo, value: Any) -> Any:
     if info.maximum is not None and value > info.maximum:
         raise SettingsError(f"setting '{info.key}': {value} is above the maximum {info.maximum:g}")
     return value
-
-
-def set_value(settings: Settings, key: str, value: Any) -> None:
-    """Set one dotted key, converting and validating the value (raises SettingsError)."""
-    info = field_info(key)
-    value = _check(info, value)
-    *parents, leaf = key.split(".")
-    obj: Any = settings
-    for part in parents:
-        obj = getattr(obj, part)
-    setattr(obj, leaf, value)
 
 
 def validate(settings: Settings) -> None:
@@ -480,7 +481,7 @@ def allowed_values(key: str) -> str:
     """What a valid value of ``key`` looks like, for messages that say how to fix one."""
     info = field_info(key)
     if info.choices is not None:
-        allowed = "one or more of " if info.type is list else "one of "
+        allowed = "one or more of " if info.type is tuple else "one of "
         return "use " + allowed + ", ".join(repr(c) for c in info.choices)
     kind = _KIND_WORDS.get(info.type, info.type.__name__)
     if info.minimum is not None and info.maximum is not None:
@@ -509,13 +510,14 @@ def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
         )
 
     def walk(mapping: Mapping[str, Any], prefix: str) -> None:
+        nonlocal settings
         for name, value in mapping.items():
             key = f"{prefix}{name}"
             if not prefix and name == VERSION_KEY:
                 continue
             if key in defaults:
                 try:
-                    set_value(settings, key, value)
+                    settings = settings.with_value(key, value)
                 except SettingsError as exc:
                     fix = f"{allowed_values(key)}; until then the default {defaults[key][1]!r} is used"
                     problems.append(SettingsProblem(key, str(exc), fix))

@@ -21,6 +21,7 @@ the window is shown, so text layout and painting are part of the measurement.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -81,14 +82,13 @@ def stream(
     from ocr_desktop.core.store import JobStore
     from ocr_desktop.gui.app import create_application
     from ocr_desktop.gui.main_window import MainWindow
-    from ocr_desktop.settings import Settings
+    from ocr_desktop.settings import DocumentSettings, GenerationSettings, LlamaCppSettings, Settings
     from tests.backends import ScriptedBackend
     from tests.fixtures.files import make_pdf
 
     app = create_application([])
-    settings = Settings()
-    settings.generation.max_tokens = tokens
-    settings.generation.loop_retry = False
+    # built directly, not with Settings.with_value: a benchmark may go below the settings' limits
+    settings = Settings(generation=GenerationSettings(max_tokens=tokens, loop_retry=False))
     factory = None
     if backend_name == "scripted":
         # 1 ms per token is ~25x a Jetson's decode speed; 0 is as fast as Python can yield, where
@@ -100,9 +100,12 @@ def stream(
         )
         factory = lambda _settings: backend  # noqa: E731
     else:
-        settings.backend = "llamacpp"
-        settings.llamacpp.model_path, settings.llamacpp.mmproj_path = model, mmproj
-        settings.documents.max_pixels = 28 * 28 * 128
+        settings = dataclasses.replace(
+            settings,
+            backend="llamacpp",
+            llamacpp=LlamaCppSettings(model_path=model, mmproj_path=mmproj),
+            documents=DocumentSettings(max_pixels=28 * 28 * 128),
+        )
     store = JobStore()
     window = MainWindow(settings, store, backend_factory=factory)
     window.resize(1400, 900)

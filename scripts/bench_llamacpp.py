@@ -48,9 +48,7 @@ def make_page(size: tuple[int, int]) -> PageImage:
 
 
 def bench_settings(model: TestModel, flash_attn: bool) -> Settings:
-    settings = llamacpp_settings_for(model)
-    settings.llamacpp.flash_attn = flash_attn
-    return settings
+    return llamacpp_settings_for(model).with_value("llamacpp.flash_attn", flash_attn)
 
 
 def run_app(model: TestModel, page: PageImage, max_tokens: int, flash_attn: bool) -> dict[str, Any]:

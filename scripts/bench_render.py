@@ -165,8 +165,7 @@ class RssProbe(PipelineListener):
 
 
 def memory(pdf: Path, folder: Path) -> None:
-    settings = Settings()
-    settings.documents.dpi = DPI
+    settings = Settings().with_value("documents.dpi", DPI)
     probe = RssProbe((30, 300))
     store = JobStore(folder / "jobs.sqlite")
     pipeline = Pipeline(store, settings, probe, backend_factory=lambda _settings: InstantBackend())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import argparse
+import dataclasses
 import functools
 import hashlib
 import json
@@ -323,8 +324,7 @@ def test_recommends_llamacpp_when_the_server_does_not_scale() -> None:
 
 
 def test_bench_settings_turn_vllm_caches_off_without_touching_the_user_settings() -> None:
-    user = Settings()
-    user.vllm.extra_args = "--max-num-seqs 4"
+    user = Settings().with_value("vllm.extra_args", "--max-num-seqs 4")
     run_settings = bench_settings(user, BenchConfig(in_flight=(1, 2, 8), max_tokens=32))
     assert run_settings.vllm.extra_args.split() == [
         "--max-num-seqs",
@@ -335,8 +335,8 @@ def test_bench_settings_turn_vllm_caches_off_without_touching_the_user_settings(
     ]
     assert run_settings.vllm.max_in_flight == 8 and run_settings.generation.max_tokens == 32
     assert user.vllm.extra_args == "--max-num-seqs 4" and user.vllm.max_in_flight == 0
-    user.vllm.mode = "remote"
-    assert bench_settings(user, BenchConfig()).vllm.extra_args == "--max-num-seqs 4"
+    remote = user.with_value("vllm.mode", "remote")
+    assert bench_settings(remote, BenchConfig()).vllm.extra_args == "--max-num-seqs 4"
 
 
 @pytest.mark.parametrize(
@@ -360,13 +360,16 @@ def test_an_unreadable_document_is_a_bench_error(tmp_path: Path) -> None:
 
 def vllm_managed_settings(model: TestModel, settings: Settings) -> Settings:
     """Select a managed vLLM server from the test-tools venv serving the tiny model's HF checkpoint."""
-    settings.vllm.mode = "managed"
-    settings.vllm.command = f"{build_cache() / 'tools-venv' / 'bin' / 'vllm'} serve"
-    settings.vllm.model = str(model.hf_dir)
-    settings.vllm.enforce_eager = True
-    settings.vllm.max_model_len = 4096
-    settings.vllm.extra_args = "--skip-mm-profiling"
-    return settings
+    vllm = dataclasses.replace(
+        settings.vllm,
+        mode="managed",
+        command=f"{build_cache() / 'tools-venv' / 'bin' / 'vllm'} serve",
+        model=str(model.hf_dir),
+        enforce_eager=True,
+        max_model_len=4096,
+        extra_args="--skip-mm-profiling",
+    )
+    return dataclasses.replace(settings, vllm=vllm)
 
 
 @pytest.mark.llamacpp

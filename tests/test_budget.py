@@ -21,7 +21,7 @@ from ocr_desktop.backends.memory import (
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.pipeline import Pipeline
-from ocr_desktop.settings import Settings, TelemetrySettings
+from ocr_desktop.settings import DocumentSettings, Settings, TelemetrySettings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 
@@ -159,8 +159,7 @@ def test_pages_in_flight_drop_while_free_memory_is_low_and_return_after(tmp_path
             last_four.wait()  # four in flight again
 
     backend.on_page = on_page
-    settings = Settings()
-    settings.documents.dpi = 36
+    settings = Settings(documents=DocumentSettings(dpi=36))  # below the dialog's minimum: small pages
     store = JobStore(tmp_path / "jobs.sqlite3")
     pipeline = Pipeline(store, settings, backend_factory=lambda _s: backend, memory_guard=guard)
     pipeline.start()

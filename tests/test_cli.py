@@ -80,9 +80,9 @@ def only_job(store: JobStore):  # type: ignore[no-untyped-def]
 def real_backend(llamacpp_settings: settings.Settings) -> settings.Settings:
     """Write a settings file selecting llama.cpp with the generated GLM-OCR test model. The random
     model rarely ends a page by itself, so pages stop at a small max_tokens."""
-    llamacpp_settings.generation.max_tokens = 16
-    settings.save(llamacpp_settings)
-    return llamacpp_settings
+    configured = llamacpp_settings.with_value("generation.max_tokens", 16)
+    settings.save(configured)
+    return configured
 
 
 @pytest.mark.llamacpp
@@ -218,8 +218,7 @@ def test_a_folder_without_documents_is_an_error(tmp_path: Path) -> None:
 
 
 def test_missing_model_files_fail_the_job_with_the_fix(sample_pdf: Path, tmp_path: Path) -> None:
-    configured = settings.Settings()
-    configured.llamacpp.model_path = str(tmp_path / "nowhere.gguf")
+    configured = settings.Settings().with_value("llamacpp.model_path", str(tmp_path / "nowhere.gguf"))
     settings.save(configured)
     proc = ocr_desktop("ocr", str(sample_pdf), "--format", "txt")
     assert proc.returncode == 1
@@ -244,8 +243,7 @@ def test_doctor_reports_a_usable_default_backend(real_backend: settings.Settings
 
 
 def test_doctor_says_why_and_how_to_fix_when_the_model_is_missing(tmp_path: Path) -> None:
-    configured = settings.Settings()
-    configured.llamacpp.model_path = str(tmp_path / "nowhere.gguf")
+    configured = settings.Settings().with_value("llamacpp.model_path", str(tmp_path / "nowhere.gguf"))
     settings.save(configured)
     proc = ocr_desktop("doctor")
     assert proc.returncode == 1

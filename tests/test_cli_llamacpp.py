@@ -21,8 +21,7 @@ def test_ocr_a_pdf_to_md_txt_json_with_llama_cpp(
     sample_pdf: Path, llamacpp_settings: Settings, tmp_path: Path
 ) -> None:
     # GIVEN a 3-page PDF and a settings file (in the test's XDG config dir) naming the generated model
-    llamacpp_settings.generation.max_tokens = 24
-    settings_mod.save(llamacpp_settings, paths.settings_file())
+    settings_mod.save(llamacpp_settings.with_value("generation.max_tokens", 24), paths.settings_file())
     out = tmp_path / "out"
     # WHEN the CLI reads it with llama.cpp
     result = subprocess.run(

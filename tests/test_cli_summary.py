@@ -63,8 +63,7 @@ def odd_folder(tmp_path: Path) -> Path:
 def test_every_path_has_a_row_and_names_are_text(tmp_path: Path) -> None:
     # GIVEN a folder of awkward names, a folder with nothing in it, a file given twice, and
     # settings naming a model that does not exist (every read fails: no model is needed here)
-    configured = Settings()
-    configured.llamacpp.model_path = str(tmp_path / "nowhere.gguf")
+    configured = Settings().with_value("llamacpp.model_path", str(tmp_path / "nowhere.gguf"))
     settings_mod.save(configured)
     folder = odd_folder(tmp_path)
     (tmp_path / "nothing").mkdir()
@@ -167,9 +166,9 @@ def test_shown_makes_control_characters_visible() -> None:
 
 @pytest.fixture
 def real_backend(llamacpp_settings: Settings) -> Settings:
-    llamacpp_settings.generation.max_tokens = 16
-    settings_mod.save(llamacpp_settings)
-    return llamacpp_settings
+    configured = llamacpp_settings.with_value("generation.max_tokens", 16)
+    settings_mod.save(configured)
+    return configured
 
 
 def files_in(folder: Path) -> list[str]:
@@ -222,8 +221,7 @@ def test_rerun_overwrite_and_changed_settings(
     assert all((out / name).stat().st_ino != inode for name, inode in inodes.items())
 
     # WHEN a setting that changes the text changes (page separators off) THEN the files are rewritten
-    settings_mod.set_value(real_backend, "export.page_separators", False)
-    settings_mod.save(real_backend)
+    settings_mod.save(real_backend.with_value("export.page_separators", False))
     changed = ocr_desktop(*run)
     assert changed.returncode == 0, changed.stderr
     assert "files: 4 written, 0 up to date" in changed.stdout

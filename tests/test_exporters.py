@@ -138,7 +138,7 @@ def options(
     numbered: bool = False,
 ) -> ExportSettings:
     return ExportSettings(
-        formats=formats.split(","),
+        formats=tuple(formats.split(",")),
         out_dir=str(out) if out else "",
         combined=combined,
         overwrite=overwrite,

@@ -4,6 +4,7 @@ so each one takes about a second on two CPU cores."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,9 @@ def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
 
 
 def small_pages(settings: Settings, max_tokens: int = 48) -> Settings:
-    settings.documents.max_pixels = SMALL_PAGE_PIXELS
-    settings.generation.max_tokens = max_tokens
-    return settings
+    return settings.with_value("documents.max_pixels", SMALL_PAGE_PIXELS).with_value(
+        "generation.max_tokens", max_tokens
+    )
 
 
 @pytest.mark.llamacpp
@@ -141,8 +142,7 @@ def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # GIVEN the window on llama.cpp, with the vLLM test server configured as a remote server
-    settings = small_pages(llamacpp_settings)
-    settings.vllm = vllm_server.remote()
+    settings = dataclasses.replace(small_pages(llamacpp_settings), vllm=vllm_server.remote())
     window = make_window(settings=settings)
     page = make_pdf(tmp_path / "page.pdf", 1, page_size_pt=SMALL_PAGE_PT)
     assert read_one(qtbot, window, page) == ["llamacpp"]

@@ -42,7 +42,7 @@ def test_dialog_has_an_editor_for_every_setting_with_its_limits_and_help(qtbot: 
         widget = editor.widget
         if info.type is bool:
             assert isinstance(widget, QCheckBox)
-        elif info.choices and info.type is not list:
+        elif info.choices and info.type is not tuple:
             assert isinstance(widget, QComboBox)
         elif info.type is int and info.key != "llamacpp.catalog_model":
             assert isinstance(widget, QSpinBox)
@@ -79,7 +79,7 @@ def test_ok_hands_over_the_edited_settings_and_leaves_the_original_alone(qtbot: 
     # THEN the new settings carry the edits, the original is untouched
     [new] = accepted
     assert (new.export.formats, new.documents.pages, new.generation.max_tokens) == (
-        ["txt", "json"],
+        ("txt", "json"),
         "1-3",
         512,
     )

@@ -6,7 +6,6 @@ format, token counts, streaming, cancelling, unloading and every error path are 
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import gc
 import sys
@@ -172,8 +171,7 @@ def test_page_above_the_image_token_cap_is_refused(llamacpp_backend: LlamaCppBac
 
 
 def test_small_context_setting_is_honoured(llamacpp_settings: Settings) -> None:
-    llamacpp_settings.llamacpp.n_ctx = 512
-    backend = LlamaCppBackend.from_settings(llamacpp_settings)
+    backend = LlamaCppBackend.from_settings(llamacpp_settings.with_value("llamacpp.n_ctx", 512))
     backend.load(lambda _m, _f: None)
     try:
         with pytest.raises(BackendError, match=r"context size is 512 .* at least 6\d\d"):
@@ -243,8 +241,9 @@ def test_memory_estimate_counts_files_kv_cache_and_vision_attention(
     assert estimate.total_bytes == files + kv
     assert "KV cache 6.0 MiB (context 8192)" in estimate.detail
     # AND without flash attention, the largest page's (4 × 3072 patches)² × 2 heads × f32 scores count too
-    llamacpp_settings.llamacpp.flash_attn = False
-    without = LlamaCppBackend.from_settings(llamacpp_settings).memory_estimate()
+    without = LlamaCppBackend.from_settings(
+        llamacpp_settings.with_value("llamacpp.flash_attn", False)
+    ).memory_estimate()
     assert without is not None
     assert without.total_bytes == files + kv + (4 * 3072) ** 2 * 2 * 4
     assert "vision attention 1.1 GiB (pages up to 3072 image tokens)" in without.detail
@@ -263,8 +262,8 @@ def test_refuses_to_load_what_does_not_fit_in_memory(
 
 
 def load_error(settings: Settings, **changes: str) -> str:
-    settings.llamacpp = dataclasses.replace(settings.llamacpp, **changes)
-    backend = LlamaCppBackend.from_settings(settings)
+    changed = dataclasses.replace(settings, llamacpp=dataclasses.replace(settings.llamacpp, **changes))
+    backend = LlamaCppBackend.from_settings(changed)
     with pytest.raises(BackendError) as caught:
         backend.load(lambda _m, _f: None)
     assert not backend.loaded
@@ -334,8 +333,8 @@ def test_projector_not_chosen_and_none_beside_the_model(
 
 
 def test_projector_beside_the_model_is_found(llamacpp_settings: Settings) -> None:
-    llamacpp_settings.llamacpp.mmproj_path = ""  # the generated mmproj sits beside the model
-    backend = LlamaCppBackend.from_settings(llamacpp_settings)
+    # the generated mmproj sits beside the model
+    backend = LlamaCppBackend.from_settings(llamacpp_settings.with_value("llamacpp.mmproj_path", ""))
     backend.load(lambda _m, _f: None)
     try:
         assert read(backend, make_page(448, 224), max_tokens=2)[1].completion_tokens == 2
@@ -403,9 +402,12 @@ def test_max_tokens_updated_while_the_old_backend_finishes_its_page_holds_after_
     from tests.fixtures.files import make_pdf
 
     # GIVEN llama.cpp reading page 1 of 2, and a switch (another context size) asked to let it finish
-    first = copy.deepcopy(llamacpp_settings)
-    first.documents.dpi = 36
-    first.generation.max_tokens = 24
+    # (a DPI below the settings' minimum keeps the page small: replace, which does not validate)
+    first = dataclasses.replace(
+        llamacpp_settings,
+        documents=dataclasses.replace(llamacpp_settings.documents, dpi=36),
+        generation=dataclasses.replace(llamacpp_settings.generation, max_tokens=24),
+    )
     switched = dataclasses.replace(first, llamacpp=dataclasses.replace(first.llamacpp, n_ctx=4096))
     updated = dataclasses.replace(switched, generation=dataclasses.replace(first.generation, max_tokens=5))
     ready: list[str] = []

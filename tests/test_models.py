@@ -289,8 +289,7 @@ def test_unknown_file_on_the_hub(fake_hub: FakeHub) -> None:
 
 
 def test_catalog_model_resolves_for_llama_cpp_after_pull(fake_hub: FakeHub) -> None:
-    settings = Settings()
-    settings.llamacpp.catalog_model = "test-q8"
+    settings = Settings().with_value("llamacpp.catalog_model", "test-q8")
     with pytest.raises(hub.ModelNotFoundError, match=r"ocr-desktop models pull test-q8"):
         hub.resolve_llamacpp_files(settings)
     paths = hub.pull("test-q8")
@@ -298,9 +297,11 @@ def test_catalog_model_resolves_for_llama_cpp_after_pull(fake_hub: FakeHub) -> N
 
 
 def test_user_files_from_any_path(tmp_path: Path) -> None:
-    settings = Settings()
-    settings.llamacpp.model_path = str(tmp_path / "mine" / "glm.gguf")
-    settings.llamacpp.mmproj_path = str(tmp_path / "elsewhere" / "proj.gguf")
+    settings = (
+        Settings()
+        .with_value("llamacpp.model_path", str(tmp_path / "mine" / "glm.gguf"))
+        .with_value("llamacpp.mmproj_path", str(tmp_path / "elsewhere" / "proj.gguf"))
+    )
     for path in (settings.llamacpp.model_path, settings.llamacpp.mmproj_path):
         Path(path).parent.mkdir()
         Path(path).write_bytes(b"GGUF")

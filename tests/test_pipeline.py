@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from ocr_desktop.core.results import (
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.pipeline import Pipeline, PipelineListener
-from ocr_desktop.settings import Settings
+from ocr_desktop.settings import GenerationSettings, Settings
 from tests.backends import ScriptedBackend
 
 TIMEOUT = 20.0
@@ -458,9 +458,7 @@ def looping_backend(loops_with_penalty: bool = False) -> LoopingBackend:
 
 
 def loop_settings(retry: bool) -> Settings:
-    settings = Settings()
-    settings.generation.loop_retry = retry
-    return settings
+    return Settings().with_value("generation.loop_retry", retry)
 
 
 def test_a_loop_is_stopped_cut_and_flagged(make_rig: Callable[..., Rig]) -> None:
@@ -502,8 +500,7 @@ def test_when_the_retry_loops_too_the_page_keeps_both_flags(make_rig: Callable[.
 
 
 def test_hitting_max_tokens_flags_the_page_truncated(make_rig: Callable[..., Rig]) -> None:
-    settings = Settings()
-    settings.generation.max_tokens = 16
+    settings = Settings().with_value("generation.max_tokens", 16)
     rig = make_rig(backend=ScriptedBackend(tokens_per_page=40), settings=settings)
     job = rig.pipeline.submit(rig.doc("a.pdf", 1))
     rig.idle()
@@ -620,8 +617,7 @@ def test_switching_backend_mid_page_reads_the_page_again_with_the_new_one(
     backends = {"llamacpp": old, "vllm": new}
     rig = make_rig(factory=lambda s: backends[s.backend])
     job = rig.pipeline.submit(rig.doc("a.pdf", 2))
-    other = Settings()
-    other.backend = "vllm"
+    other = Settings(backend="vllm")
     rig.events.on(
         "text_delta", lambda j, i, _t: i == 0, lambda: rig.pipeline.switch_backend(other, finish_page=False)
     )
@@ -638,8 +634,7 @@ def test_switching_backend_after_the_page_finishes_keeps_its_result(make_rig: Ca
     backends = {"llamacpp": old, "vllm": new}
     rig = make_rig(factory=lambda s: backends[s.backend])
     rig.pipeline.submit(rig.doc("a.pdf", 2))
-    other = Settings()
-    other.backend = "vllm"
+    other = Settings(backend="vllm")
     rig.events.on(
         "text_delta", lambda j, i, _t: i == 0, lambda: rig.pipeline.switch_backend(other, finish_page=True)
     )
@@ -657,11 +652,8 @@ def test_settings_updated_while_the_old_backend_finishes_its_page_hold_after_the
     backends = {"llamacpp": old, "vllm": new}
     rig = make_rig(factory=lambda s: backends[s.backend])
     job = rig.pipeline.submit(rig.doc("a.pdf", 2))
-    switched = Settings()
-    switched.backend = "vllm"
-    updated = Settings()
-    updated.backend = "vllm"
-    updated.generation.max_tokens = 5
+    switched = Settings(backend="vllm")
+    updated = Settings(backend="vllm", generation=GenerationSettings(max_tokens=5))
 
     def switch_then_update() -> None:
         rig.pipeline.switch_backend(switched, finish_page=True)
@@ -676,6 +668,32 @@ def test_settings_updated_while_the_old_backend_finishes_its_page_hold_after_the
     assert (pages[0].backend, pages[0].stats.completion_tokens) == ("old", 20)
     assert (pages[1].backend, pages[1].stats.completion_tokens) == ("new", 5)
     assert FLAG_TRUNCATED in pages[1].flags
+
+
+def test_the_caller_cannot_change_the_settings_the_pipeline_holds(make_rig: Callable[..., Rig]) -> None:
+    # GIVEN a running pipeline (nothing loaded yet) given settings with max tokens 16
+    backend = ScriptedBackend(tokens_per_page=40)
+    loaded_with: list[Settings] = []
+
+    def factory(s: Settings) -> ScriptedBackend:
+        loaded_with.append(s)
+        return backend
+
+    rig = make_rig(factory=factory)
+    given = Settings().with_value("generation.max_tokens", 16)
+    rig.pipeline.update_settings(given)
+    # WHEN the caller then tries to change the object it handed over, and derives a changed copy
+    with pytest.raises(FrozenInstanceError):
+        given.generation.max_tokens = 64  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        given.generation = GenerationSettings(max_tokens=64)  # type: ignore[misc]
+    given.with_value("generation.max_tokens", 64)
+    job = rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    # THEN the pipeline holds that very object (no copy is needed) and reads with its value
+    assert len(loaded_with) == 1 and loaded_with[0] is given
+    (page,) = rig.store.document_result(job).pages
+    assert (page.stats.completion_tokens, page.flags) == (16, {FLAG_TRUNCATED})
 
 
 # -- queue management and resume -------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_defaults_are_valid_and_every_leaf_is_described() -> None:
         assert info.help, f"{info.key} has no help text"
         assert info.label
         assert isinstance(value, info.type), info.key
-        if info.choices is not None and not isinstance(value, list):
+        if info.choices is not None and not isinstance(value, tuple):
             assert value in info.choices, info.key
 
 
@@ -39,10 +39,29 @@ def test_field_info_and_get_value() -> None:
         settings.field_info("documents.colour")
 
 
-def test_each_instance_has_its_own_lists() -> None:
-    a, b = Settings(), Settings()
-    a.export.formats.append("txt")
-    assert b.export.formats == ["md"]
+def test_settings_cannot_be_changed_in_place() -> None:
+    # GIVEN settings
+    s = Settings()
+    # WHEN a value, a section or a section's value is assigned THEN each refuses
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.backend = "vllm"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.generation = settings.GenerationSettings(max_tokens=32)  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.generation.max_tokens = 32  # type: ignore[misc]
+    # AND the list values are tuples, which have no append; so the whole value is hashable
+    assert isinstance(s.export.formats, tuple) and isinstance(s.reading.keep_furniture, tuple)
+    assert not hasattr(s.export.formats, "append")
+    assert s == Settings() and hash(s) == hash(Settings())
+
+
+def test_with_value_derives_a_changed_copy_and_leaves_the_original() -> None:
+    s = Settings()
+    changed = s.with_value("generation.max_tokens", "32").with_value("backend", "vllm")
+    assert (changed.generation.max_tokens, changed.backend) == (32, "vllm")
+    assert s == Settings()  # the original is untouched
+    assert changed.documents is s.documents  # sections the key is not in are shared, safely
+    assert changed.generation.task == s.generation.task
 
 
 @pytest.mark.parametrize(
@@ -55,15 +74,15 @@ def test_each_instance_has_its_own_lists() -> None:
         ("documents.dpi", 200.0, 200),
         ("generation.repetition_penalty", "1.1", 1.1),
         ("generation.repetition_penalty", 1, 1.0),
-        ("export.formats", "txt, json", ["txt", "json"]),
-        ("export.formats", ["md"], ["md"]),
+        ("export.formats", "txt, json", ("txt", "json")),
+        ("export.formats", ["md"], ("md",)),
+        ("export.formats", ("txt",), ("txt",)),
         ("backend", "vllm", "vllm"),
         ("documents.pages", "1-3,7", "1-3,7"),
     ],
 )
-def test_set_value_converts(key: str, given: object, stored: object) -> None:
-    s = Settings()
-    settings.set_value(s, key, given)
+def test_with_value_converts(key: str, given: object, stored: object) -> None:
+    s = Settings().with_value(key, given)
     assert settings.get_value(s, key) == stored
     assert type(settings.get_value(s, key)) is type(stored)
 
@@ -85,22 +104,21 @@ def test_set_value_converts(key: str, given: object, stored: object) -> None:
         ("generation.repetition_penalty", True, "is not a valid float"),
     ],
 )
-def test_set_value_rejects_with_the_key_named(key: str, given: object, message: str) -> None:
+def test_with_value_rejects_with_the_key_named(key: str, given: object, message: str) -> None:
     s = Settings()
     with pytest.raises(SettingsError) as caught:
-        settings.set_value(s, key, given)
+        s.with_value(key, given)
     assert message in str(caught.value)
-    assert settings.get_value(s, key) == settings.get_value(Settings(), key)  # unchanged
+    assert s == Settings()  # unchanged
 
 
 def test_a_bad_type_error_includes_the_help_text() -> None:
     with pytest.raises(SettingsError, match="Resolution PDF pages are rendered at"):
-        settings.set_value(Settings(), "documents.dpi", "lots")
+        Settings().with_value("documents.dpi", "lots")
 
 
 def test_validate_catches_values_set_directly() -> None:
-    s = Settings()
-    s.vllm.gpu_memory_utilization = 0.99
+    s = Settings(vllm=settings.VllmSettings(gpu_memory_utilization=0.99))
     with pytest.raises(SettingsError, match=r"vllm\.gpu_memory_utilization"):
         settings.validate(s)
 
@@ -111,12 +129,14 @@ def test_a_missing_file_gives_the_defaults() -> None:
 
 
 def test_save_and_load_round_trip_in_the_user_config_dir() -> None:
-    s = Settings()
-    s.backend = "vllm"
-    s.documents.pages = "2-"
-    s.export.formats = ["txt", "json"]
-    s.vllm.gpu_memory_utilization = 0.4
-    s.generation.loop_retry = False
+    s = (
+        Settings()
+        .with_value("backend", "vllm")
+        .with_value("documents.pages", "2-")
+        .with_value("export.formats", ["txt", "json"])
+        .with_value("vllm.gpu_memory_utilization", 0.4)
+        .with_value("generation.loop_retry", False)
+    )
     written = settings.save(s)
     assert written == paths.settings_file()
     assert written.parent == paths.config_dir()
@@ -127,10 +147,7 @@ def test_save_and_load_round_trip_in_the_user_config_dir() -> None:
 def test_a_partial_file_keeps_defaults_for_the_rest() -> None:
     paths.settings_file().write_text("[documents]\ndpi = 300\n\n[llamacpp]\nn_ctx = 4096\n", encoding="utf-8")
     loaded = settings.load()
-    expected = Settings()
-    expected.documents.dpi = 300
-    expected.llamacpp.n_ctx = 4096
-    assert loaded == expected
+    assert loaded == Settings().with_value("documents.dpi", 300).with_value("llamacpp.n_ctx", 4096)
 
 
 @pytest.mark.parametrize(
@@ -200,9 +217,7 @@ def test_every_problem_is_listed_and_each_bad_key_alone_falls_back() -> None:
     # WHEN it is loaded
     loaded = settings.load_file()
     # THEN the good values are used and each bad one is at its default ...
-    expected = Settings()
-    expected.documents.pages = "1-3"
-    assert loaded.settings == expected
+    assert loaded.settings == Settings().with_value("documents.pages", "1-3")
     # ... and every problem is listed with its key and the fix
     assert [(p.key, p.unknown) for p in loaded.problems] == [
         ("backend", False),
@@ -234,8 +249,7 @@ def test_saving_one_change_keeps_the_users_file_byte_for_byte_and_a_backup() -> 
     path.write_text(USER_FILE, encoding="utf-8")
     loaded = settings.load_file()
     # WHEN one setting is changed and saved (as Settings → OK does)
-    loaded.settings.llamacpp.n_threads = 4
-    settings.save(loaded.settings)
+    settings.save(loaded.settings.with_value("llamacpp.n_threads", 4))
     # THEN the file is the user's, byte for byte, plus only that key ...
     assert path.read_text(encoding="utf-8") == USER_FILE + "\n[llamacpp]\nn_threads = 4\n"
     # ... the previous file is the backup ...
@@ -243,9 +257,7 @@ def test_saving_one_change_keeps_the_users_file_byte_for_byte_and_a_backup() -> 
     assert path.stat().st_mode & 0o777 == 0o600  # it may hold an API key
     # WHEN a key that is in the file (even with a bad value) is changed THEN only its value changes
     again = settings.load_file().settings
-    again.documents.dpi = 300
-    again.documents.pages = ""
-    settings.save(again)
+    settings.save(again.with_value("documents.dpi", 300).with_value("documents.pages", ""))
     text = path.read_text(encoding="utf-8")
     assert (
         text

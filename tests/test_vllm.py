@@ -12,6 +12,7 @@ only that the page went through the real runtime.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -590,7 +591,7 @@ def test_model_name_mismatch_says_what_the_server_serves(vllm_server: RunningVll
     # And on a page, when the name changed after loading (e.g. the server was restarted)
     backend, _ = loaded(vllm_server.remote())
     try:
-        backend.settings.served_model_name = "GLM-OCR"
+        backend.settings = dataclasses.replace(backend.settings, served_model_name="GLM-OCR")
         with pytest.raises(
             BackendError, match="serves glm-ocr, not GLM-OCR — set Settings → vLLM → Served name"
         ):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import dataclasses
 import logging
 import os
 import threading
@@ -84,13 +83,8 @@ class LlamaCppBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaCppBackend:
-        # A private copy: the settings dialog may change the shared object while a page runs.
-        copied = dataclasses.replace(
-            settings,
-            llamacpp=dataclasses.replace(settings.llamacpp),
-            documents=dataclasses.replace(settings.documents),
-        )
-        return cls(copied.llamacpp, copied)
+        # No copy needed: Settings is frozen, so the dialog's changes arrive as a new value.
+        return cls(settings.llamacpp, settings)
 
     @property
     def model_name(self) -> str:

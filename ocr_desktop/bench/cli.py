@@ -105,7 +105,7 @@ def _settings(overrides: list[str]) -> settings_mod.Settings:
         key, sep, value = item.partition("=")
         if not sep:
             raise settings_mod.SettingsError(f"--set {item!r}: write KEY=VALUE")
-        settings_mod.set_value(settings, key.strip(), value)
+        settings = settings.with_value(key.strip(), value)
     return settings
 
 

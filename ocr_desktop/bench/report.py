@@ -37,7 +37,6 @@ a worker thread can draw them while a Qt window is open; matplotlib is imported 
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ocr_desktop.bench.runner import ROUND_METRICS, BackendResult, BenchResults, LevelResult, Stat
 from ocr_desktop.files import write_atomic
 from ocr_desktop.formats import format_bytes
-from ocr_desktop.settings import Settings, set_value
+from ocr_desktop.settings import Settings
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +67,7 @@ THROUGHPUT_GAIN = 1.5
 class Recommendation:
     backend: str
     in_flight: int
-    settings: dict[str, object]  # dotted settings key -> value, applied with settings.set_value
+    settings: dict[str, object]  # dotted settings key -> value, applied with Settings.with_value
     text: str
 
 
@@ -222,9 +221,9 @@ def _settings_change(backend_id: str, in_flight: int) -> dict[str, object]:
 
 def apply_recommendation(settings: Settings, recommendation: Recommendation) -> Settings:
     """A copy of ``settings`` with the recommendation's changes (raises SettingsError if invalid)."""
-    changed = copy.deepcopy(settings)
+    changed = settings
     for key, value in recommendation.settings.items():
-        set_value(changed, key, value)
+        changed = changed.with_value(key, value)
     return changed
 
 

@@ -20,7 +20,7 @@ Qt-free: the CLI and the Compare dialog call :func:`run_benchmark` on a worker t
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime
 import logging
 import math
@@ -267,14 +267,19 @@ def run_benchmark(
 
 
 def bench_settings(settings: Settings, config: BenchConfig) -> Settings:
-    """A copy of the settings as the benchmark runs them: vLLM caches off, enough pages in flight."""
-    run = copy.deepcopy(settings)
-    run.generation.max_tokens = config.max_tokens
-    run.vllm.max_in_flight = max(config.in_flight)
-    if run.vllm.mode == "managed":
-        missing = [arg for arg in VLLM_NO_CACHE_ARGS if arg not in run.vllm.extra_args]
-        run.vllm.extra_args = " ".join([run.vllm.extra_args, *missing]).strip()
-    return run
+    """A copy of the settings as the benchmark runs them: vLLM caches off, enough pages in flight.
+
+    ``dataclasses.replace``, not ``Settings.with_value``: the benchmark may run fewer tokens than
+    the settings' minimum (a quick run), which is its own choice, not a user's value to check."""
+    extra_args = settings.vllm.extra_args
+    if settings.vllm.mode == "managed":
+        missing = [arg for arg in VLLM_NO_CACHE_ARGS if arg not in extra_args]
+        extra_args = " ".join([extra_args, *missing]).strip()
+    return dataclasses.replace(
+        settings,
+        generation=dataclasses.replace(settings.generation, max_tokens=config.max_tokens),
+        vllm=dataclasses.replace(settings.vllm, max_in_flight=max(config.in_flight), extra_args=extra_args),
+    )
 
 
 def load_pages(config: BenchConfig, settings: Settings) -> list[BenchPage]:

@@ -10,7 +10,6 @@ in ``exported`` (:func:`describe` words it for the window's notice).
 
 from __future__ import annotations
 
-import copy
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -88,7 +87,7 @@ class ExportDialog(QDialog):
             item.setToolTip(job.source)
         self.editors: dict[str, Editor] = {}
         form = QFormLayout()
-        settings = Settings(export=copy.deepcopy(defaults))
+        settings = Settings(export=defaults)
         for info, value in settings_mod.iter_fields(settings):
             if not info.key.startswith("export."):
                 continue
@@ -127,7 +126,7 @@ class ExportDialog(QDialog):
         """The chosen options; raises SettingsError naming a bad one."""
         settings = Settings()
         for key, editor in self.editors.items():
-            settings_mod.set_value(settings, key, editor.get())
+            settings = settings.with_value(key, editor.get())
         return settings.export
 
     def accept(self) -> None:

@@ -9,7 +9,7 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 from __future__ import annotations
 
 import collections
-import copy
+import dataclasses
 import logging
 import sys
 import time
@@ -738,7 +738,7 @@ class MainWindow(QMainWindow):
     def check_model(self, error: str | None = None) -> None:
         """Off the GUI thread: is the backend's model on this machine? If not, the model panel
         offers it; ``error`` (a failed load) is shown as a notice unless the panel explains it."""
-        settings = copy.deepcopy(self.settings)
+        settings = self.settings  # the value of now: a later apply_settings replaces, never changes it
         check = self._model_check
         if check is None:
             self._on_model_checked(settings, None, error)
@@ -1035,7 +1035,6 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
-        new = copy.deepcopy(new)
         switch = backend_changed(self.settings, new)
         other_backend = new.backend != self.settings.backend
         finish_page = True  # a reload of the same backend (e.g. its thread count) asks nothing
@@ -1049,8 +1048,8 @@ class MainWindow(QMainWindow):
         )
         if refused is not None or answer is None:
             # Keep the running backend; the other changes still apply.
-            new.backend = self.settings.backend
-            new.llamacpp, new.vllm = copy.deepcopy(self.settings.llamacpp), copy.deepcopy(self.settings.vllm)
+            now = self.settings
+            new = dataclasses.replace(new, backend=now.backend, llamacpp=now.llamacpp, vllm=now.vllm)
             switch = False
         else:
             finish_page = answer

@@ -9,10 +9,9 @@ folder chooser, the API key a password field.
 
 from __future__ import annotations
 
-import copy
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal, Slot
@@ -104,7 +103,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.setObjectName("settingsDialog")
-        self._original = copy.deepcopy(settings)
+        self._original = settings
         self.editors: dict[str, Editor] = {}
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Settings sections"))
@@ -325,20 +324,20 @@ class SettingsDialog(QDialog):
 
     def _collect_quietly(self) -> Settings:
         """The dialog's values as far as they are valid (for the availability hint)."""
-        settings = copy.deepcopy(self._original)
+        settings = self._original
         for key, editor in self.editors.items():
             try:
-                settings_mod.set_value(settings, key, editor.get())
+                settings = settings.with_value(key, editor.get())
             except settings_mod.SettingsError:
                 continue
         return settings
 
     def collect(self) -> Settings:
         """The dialog's values as Settings; raises SettingsError naming the first bad one."""
-        settings = copy.deepcopy(self._original)
+        settings = self._original
         for key, editor in self.editors.items():
             try:
-                settings_mod.set_value(settings, key, editor.get())
+                settings = settings.with_value(key, editor.get())
             except settings_mod.SettingsError:
                 self.tabs.setCurrentIndex(self._tab_of[key.rpartition(".")[0]])
                 editor.widget.setFocus()
@@ -391,7 +390,7 @@ def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
     if info.type is bool:
         box = QCheckBox(label_text(info))
         return Editor(info, box, box.isChecked, box.setChecked)
-    if info.type is list and info.choices:
+    if info.type is tuple and info.choices:
         holder = QWidget()
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
@@ -401,11 +400,11 @@ def make_editor(info: FieldInfo, owner: QWidget) -> Editor:
             row.addWidget(box)
         row.addStretch(1)
 
-        def put_list(values: list[str]) -> None:
+        def put_list(values: Collection[str]) -> None:
             for choice, box in boxes.items():
                 box.setChecked(choice in values)
 
-        return Editor(info, holder, lambda: [c for c, b in boxes.items() if b.isChecked()], put_list)
+        return Editor(info, holder, lambda: tuple(c for c, b in boxes.items() if b.isChecked()), put_list)
     if info.choices:
         combo = QComboBox()
         for choice in info.choices:

@@ -31,7 +31,6 @@ with ``job_finished`` (done or cancelled: see its status in the store) or ``job_
 from __future__ import annotations
 
 import bisect
-import copy
 import dataclasses
 import functools
 import logging
@@ -172,9 +171,9 @@ class Pipeline:
         open_document: DocumentOpener = _open_document,
     ) -> None:
         self._store = store
-        #: The one settings value: a private copy (callers keep editing theirs), replaced whole
-        #: by _apply_settings and never changed in place, so a page run holds a stable snapshot.
-        self._settings = copy.deepcopy(settings)
+        #: The one settings value, replaced whole by _apply_settings. Settings is frozen, so the
+        #: caller's object is this value (no copy) and a page run holds a stable snapshot of it.
+        self._settings = settings
         self._listener = listener or PipelineListener()
         self._factory = backend_factory
         self._memory_guard = memory_guard
@@ -405,11 +404,11 @@ class Pipeline:
             self.unpause()
 
     def _apply_settings(self, settings: Settings, *, switch: bool = False, finish_page: bool = True) -> None:
-        """The one place the pipeline's settings change: a copy replaces the current value
-        whole (pages already running keep the snapshot they started with)."""
-        snapshot = copy.deepcopy(settings)
+        """The one place the pipeline's settings change: ``settings`` replaces the current value
+        whole (pages already running keep the value they started with; being frozen, neither
+        can change under them)."""
         with self._cv:
-            self._settings = snapshot
+            self._settings = settings
             if switch:
                 self._switch_due = True
                 if not finish_page:
