@@ -6,7 +6,8 @@ the field metadata; :func:`validate` checks a whole :class:`Settings` and names 
 
 The dataclasses are frozen and their values immutable (lists are tuples), so a :class:`Settings`
 can be passed down, shared between threads and kept as a snapshot without a copy: nothing can
-change it in place. :meth:`Settings.with_value` is the one way to derive a changed copy.
+change it in place. :meth:`Settings.with_value` derives a changed copy, checking the value as one
+from the file; ``dataclasses.replace`` sets a typed value unchecked (docs/settings.md).
 Window geometry and splitter sizes are GUI state and live in QSettings, never here.
 
 The file is handled by :func:`load_file` (every valid key used, each bad one at its default with
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar, get_type_hints
 
 import tomlkit
@@ -350,10 +353,17 @@ def iter_fields(obj: Any = None, prefix: str = "") -> Iterator[tuple[FieldInfo, 
 
 
 def field_info(key: str) -> FieldInfo:
-    for info, _ in iter_fields():
-        if info.key == key:
-            return info
-    raise SettingsError(f"unknown setting '{key}'")
+    try:
+        return _field_infos()[key]
+    except KeyError:
+        raise SettingsError(f"unknown setting '{key}'") from None
+
+
+@functools.cache
+def _field_infos() -> Mapping[str, FieldInfo]:
+    """Every leaf's FieldInfo by key, built once: the schema does not change while the app runs,
+    and ``with_value`` looks a key up on every call (the dialog's OK makes ~45 of them)."""
+    return MappingProxyType({info.key: info for info, _ in iter_fields()})
 
 
 def get_value(settings: Settings, key: str) -> Any:
