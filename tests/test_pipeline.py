@@ -134,6 +134,14 @@ class Recorder(PipelineListener):
         self._record("backend_ready", backend_id, model_name)
 
 
+def page_settings() -> Settings:
+    """Whole-page reading: these tests are about how pages are scheduled (layout reading has
+    tests/test_layout_pipeline.py)."""
+    settings = Settings()
+    settings.reading.mode = "page"
+    return settings
+
+
 @dataclass
 class Rig:
     pipeline: Pipeline
@@ -175,7 +183,7 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
 
         pipeline = Pipeline(
             store,
-            settings or Settings(),
+            settings or page_settings(),
             events,
             backend_factory=factory or default_factory,
             memory_guard=memory_guard,
@@ -458,7 +466,7 @@ def looping_backend(loops_with_penalty: bool = False) -> LoopingBackend:
 
 
 def loop_settings(retry: bool) -> Settings:
-    settings = Settings()
+    settings = page_settings()
     settings.generation.loop_retry = retry
     return settings
 
@@ -502,7 +510,7 @@ def test_when_the_retry_loops_too_the_page_keeps_both_flags(make_rig: Callable[.
 
 
 def test_hitting_max_tokens_flags_the_page_truncated(make_rig: Callable[..., Rig]) -> None:
-    settings = Settings()
+    settings = page_settings()
     settings.generation.max_tokens = 16
     rig = make_rig(backend=ScriptedBackend(tokens_per_page=40), settings=settings)
     job = rig.pipeline.submit(rig.doc("a.pdf", 1))
