@@ -46,6 +46,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C: the pipeline was shut down, finished pages are
 OCR_OVERRIDES = {
     "backend": "backend",
     "task": "generation.task",
+    "mode": "reading.mode",
     "pages": "documents.pages",
     "dpi": "documents.dpi",
     "max_pixels": "documents.max_pixels",
@@ -109,6 +110,7 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="documents or folders")
     p.add_argument("--backend", choices=BACKEND_IDS, help=_help("backend"))
     p.add_argument("--task", choices=[t.value for t in Task], help=_help("generation.task"))
+    p.add_argument("--mode", choices=("layout", "page"), help=_help("reading.mode"))
     p.add_argument("--pages", metavar="RANGE", help=_help("documents.pages"))
     p.add_argument("--dpi", type=int, help=_help("documents.dpi"))
     p.add_argument("--max-pixels", type=int, metavar="N", help=_help("documents.max_pixels"))
@@ -475,13 +477,31 @@ def _report(
                 "–" if line.error else _outputs(report, job_id),
             )
         )
-    _print_summary(Console(), rows, failures, report)
+    _print_summary(Console(), rows, failures, report, _layout_line(results))
     return EXIT_FAILED if failures else EXIT_OK
 
 
-def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any) -> None:
+def _layout_line(results: list[Any]) -> str:
+    """Which layout model read the pages, and how many were read whole instead (and why)."""
+    from ocr_desktop.layout.registry import DETECTOR_LABELS
+
+    pages = [page for result in results for page in result.pages]
+    models = sorted({page.layout for page in pages if page.layout})
+    whole = [page for page in pages if page.layout_note]
+    if not models and not whole:
+        return ""
+    used = ", ".join(DETECTOR_LABELS.get(model, model) for model in models) or "none could run"
+    line = f"Layout model: {used}; {sum(1 for p in pages if p.regions)} page(s) read by regions"
+    if whole:
+        reasons = sorted({page.layout_note for page in whole})
+        line += f", {len(whole)} read whole ({'; '.join(reasons)})"
+    return line
+
+
+def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any, layout: str = "") -> None:
     """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
-    newline in a name cannot split its row), the totals, and every failure with its reason."""
+    newline in a name cannot split its row), the totals, the layout model used, and every
+    failure with its reason."""
     from rich.table import Table
     from rich.text import Text
 
@@ -509,6 +529,8 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any)
             f"{f', {len(report.failed)} not written' if report.failed else ''}"
         )
     out.print(totals, markup=False, highlight=False)
+    if layout:
+        out.print(layout, markup=False, highlight=False, soft_wrap=True)
     if report is not None and report.unchanged and not report.written and not report.failed:
         out.print(
             "Every output was already up to date and was left as it is (--overwrite rewrites them).",

@@ -1127,7 +1127,7 @@ class Pipeline:
             png = b""
             if region.order in figures:
                 buffer = io.BytesIO()
-                crop_region(run.page.image, region.box_1000, GLM_MAX_PIXELS).save(buffer, format="PNG")
+                crop_region(run.page.image, region.box_1000, None).save(buffer, format="PNG")
                 png = buffer.getvalue()
             task = tasks.get(region.order)
             regions.append(

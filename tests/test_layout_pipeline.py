@@ -1,0 +1,189 @@
+"""Layout reading through the pipeline with the real llama.cpp runtime and the shipped CDLA model.
+
+The page is drawn by the tests (tests/fixtures/layout.py: header, title, two columns, a table with
+its caption, a display formula, a figure, a footer). The GLM-OCR test model has random weights, so
+its text says nothing; what is checked is what the app did: which regions were sent to the model
+with which prompt (the prompt llama.cpp received), what was skipped, saved and committed.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.exporters import export_documents
+from ocr_desktop.pipeline import Pipeline, PipelineListener
+from ocr_desktop.settings import ExportSettings, Settings
+from tests.fixtures.layout import draw_page
+
+pytestmark = pytest.mark.llamacpp
+
+TIMEOUT = 240.0
+
+
+class Prompts:
+    """Records the text part of every chat llama.cpp is asked to complete, with the image size."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, tuple[int, int]]] = []
+        self._lock = threading.Lock()
+
+    def record(self, messages: list[dict[str, Any]]) -> None:
+        import base64
+
+        (message,) = messages
+        image_part, text_part = message["content"]
+        data = base64.b64decode(image_part["image_url"]["url"].split(",", 1)[1])
+        with Image.open(io.BytesIO(data)) as image:
+            size = image.size
+        with self._lock:
+            self.seen.append((text_part["text"], size))
+
+
+@pytest.fixture
+def prompts(monkeypatch: pytest.MonkeyPatch) -> Prompts:
+    """Spy on llama-cpp-python's own entry point: the messages the real runtime receives."""
+    import llama_cpp
+
+    spy = Prompts()
+    original = llama_cpp.Llama.create_chat_completion
+
+    def create_chat_completion(self: Any, *args: Any, **kwargs: Any) -> Any:
+        spy.record(kwargs["messages"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(llama_cpp.Llama, "create_chat_completion", create_chat_completion)
+    return spy
+
+
+class Events(PipelineListener):
+    def __init__(self) -> None:
+        self.finished: list[PageResult] = []
+        self.planned: list[tuple[str, int]] = []
+        self.regions_started: list[int] = []
+        self.text: list[str] = []
+
+    def page_planned(self, job_id: str, page_index: int, layout: str, regions: tuple[Any, ...]) -> None:
+        self.planned.append((layout, len(regions)))
+
+    def region_started(self, job_id: str, page_index: int, order: int) -> None:
+        self.regions_started.append(order)
+
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        self.text.append(text)
+
+    def page_finished(self, job_id: str, result: PageResult) -> None:
+        self.finished.append(result)
+
+
+@pytest.fixture
+def layout_settings(llamacpp_settings: Settings) -> Settings:
+    llamacpp_settings.reading.mode = "layout"
+    llamacpp_settings.reading.layout_model = "cdla"
+    llamacpp_settings.generation.max_tokens = 6  # the random model rarely stops by itself
+    llamacpp_settings.documents.max_pixels = 50_176  # 64 image tokens per region: quick
+    return llamacpp_settings
+
+
+@pytest.fixture
+def drawn_png(tmp_path: Path) -> Path:
+    page, _parts = draw_page()
+    path = tmp_path / "drawn.png"
+    page.save(path)
+    return path
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, layout_settings: Settings) -> Iterator[tuple[Pipeline, JobStore, Events]]:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    events = Events()
+    pipeline = Pipeline(store, layout_settings, events)
+    pipeline.start()
+    yield pipeline, store, events
+    assert pipeline.shutdown()
+    store.close()
+
+
+def test_drawn_page_is_read_by_regions_with_their_prompts(
+    pipeline: tuple[Pipeline, JobStore, Events], prompts: Prompts, drawn_png: Path, tmp_path: Path
+) -> None:
+    pipe, store, events = pipeline
+    # WHEN the drawn page is read in layout mode through the real llama.cpp backend
+    job = pipe.submit(drawn_png)
+    assert pipe.wait_idle(TIMEOUT)
+    assert store.job(job).status is JobStatus.DONE  # type: ignore[union-attr]
+    (result,) = events.finished
+    by_kind: dict[str, list[Any]] = {}
+    for region in result.regions:
+        by_kind.setdefault(region.kind, []).append(region)
+    # THEN the layout model used is recorded, and every region is kept with its box and order
+    assert result.layout == "cdla" and not result.layout_note
+    assert [r.order for r in result.regions] == list(range(len(result.regions)))
+    assert events.planned == [("cdla", len(result.regions))]
+    # the table went to llama.cpp with Table Recognition:, the formula with Formula Recognition:,
+    # every other read region with Text Recognition:, one chat per region read, in reading order
+    read = [r for r in result.regions if r.read]
+    assert [text for text, _size in prompts.seen] == [
+        {"text": "Text Recognition:", "table": "Table Recognition:", "formula": "Formula Recognition:"}[
+            r.task
+        ]
+        for r in read
+    ]
+    assert [r.task for r in by_kind["table"]] == ["table"]
+    assert [r.task for r in by_kind["formula"]] == ["formula"]
+    assert events.regions_started == [r.order for r in read]
+    # each region's crop, not the page, was sent: the table's crop is wide, the title's wider still
+    sizes = {r.order: size for r, (_text, size) in zip(read, prompts.seen, strict=True)}
+    table = by_kind["table"][0]
+    assert sizes[table.order][0] > 2 * sizes[table.order][1]
+    # header and footer were dropped (not read, no text), the figure kept as a crop, not read
+    assert sorted(r.label for r in by_kind["furniture"]) == ["footer", "header"]
+    assert all(not r.read and not r.text for r in by_kind["furniture"])
+    (figure,) = by_kind["figure"]
+    assert not figure.read
+    with Image.open(io.BytesIO(figure.image_png)) as crop:
+        x1, y1, x2, y2 = figure.box
+        assert abs(crop.width / crop.height - (x2 - x1) / (y2 - y1)) < 0.1  # padded, not resized
+    # every region read was committed once, and the page's text is their assembly
+    records = store.region_records(job, 0)
+    assert {r.status for r in records if r.order in sizes} == {"done"}
+    assert all(r.attempts == 1 for r in records if r.order in sizes)
+    assert all(r.status == "kept" and r.attempts == 0 for r in records if r.order not in sizes)
+    assert "".join(events.text).strip()
+    # AND the Markdown export links the figure, saved beside it
+    out = tmp_path / "out"
+    report = export_documents([store.document_result(job)], ExportSettings(formats=["md"], out_dir=str(out)))
+    assert not report.failed
+    markdown = (out / "drawn.md").read_text(encoding="utf-8")
+    link = f"drawn_figures/page-1-figure-{figure.order + 1}.png"
+    assert f"]({link})" in markdown
+    assert (out / link).read_bytes() == figure.image_png
+
+
+def test_whole_page_mode_sends_the_page_once(
+    tmp_path: Path, layout_settings: Settings, prompts: Prompts, drawn_png: Path
+) -> None:
+    # GIVEN reading.mode "page"
+    layout_settings.reading.mode = "page"
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    events = Events()
+    pipe = Pipeline(store, layout_settings, events)
+    pipe.start()
+    try:
+        pipe.submit(drawn_png)
+        assert pipe.wait_idle(TIMEOUT)
+    finally:
+        assert pipe.shutdown()
+        store.close()
+    # THEN the whole page went to the model once, with Text Recognition:, and has no regions
+    assert [text for text, _size in prompts.seen] == ["Text Recognition:"]
+    (result,) = events.finished
+    assert result.regions == () and result.layout == ""
