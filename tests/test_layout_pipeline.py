@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.exporters import export_documents
 from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import ExportSettings, Settings
+from tests.backends import ScriptedBackend
 from tests.fixtures.layout import draw_page
-
-pytestmark = pytest.mark.llamacpp
 
 TIMEOUT = 240.0
 
@@ -112,6 +112,7 @@ def pipeline(tmp_path: Path, layout_settings: Settings) -> Iterator[tuple[Pipeli
     store.close()
 
 
+@pytest.mark.llamacpp
 def test_drawn_page_is_read_by_regions_with_their_prompts(
     pipeline: tuple[Pipeline, JobStore, Events], prompts: Prompts, drawn_png: Path, tmp_path: Path
 ) -> None:
@@ -168,6 +169,7 @@ def test_drawn_page_is_read_by_regions_with_their_prompts(
     assert (out / link).read_bytes() == figure.image_png
 
 
+@pytest.mark.llamacpp
 def test_whole_page_mode_sends_the_page_once(
     tmp_path: Path, layout_settings: Settings, prompts: Prompts, drawn_png: Path
 ) -> None:
@@ -187,3 +189,141 @@ def test_whole_page_mode_sends_the_page_once(
     assert [text for text, _size in prompts.seen] == ["Text Recognition:"]
     (result,) = events.finished
     assert result.regions == () and result.layout == ""
+
+
+# -- scheduling, with the scripted backend (the runtimes have the tests above and test_cli_layout) --
+
+
+class DrawnDocument:
+    """``count`` copies of the drawn layout page, as the pipeline's document opener returns them."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path, self.page_count = path, count
+        self.page_indices = list(range(count))
+
+    def render_page(self, index: int) -> PageImage:
+        page, _parts = draw_page()
+        return PageImage(page, index, self.path, page.size)
+
+    def close(self) -> None:
+        pass
+
+
+def scripted_pipeline(
+    tmp_path: Path, backend: ScriptedBackend, events: PipelineListener, pages: int
+) -> tuple[Pipeline, JobStore, Path]:
+    settings = Settings()
+    settings.reading.layout_model = "cdla"
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-fake")
+    pipeline = Pipeline(
+        store,
+        settings,
+        events,
+        backend_factory=lambda _s: backend,
+        open_document=lambda p, **_kw: DrawnDocument(p, pages),
+    )
+    pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
+    return pipeline, store, path
+
+
+class Timeline(Events):
+    """Also records when each page finished and each region started, in one sequence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sequence: list[tuple[str, int]] = []
+        self.page_text: dict[int, list[str]] = {}
+
+    def region_started(self, job_id: str, page_index: int, order: int) -> None:
+        self.sequence.append(("region", page_index))
+
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        self.page_text.setdefault(page_index, []).append(text)
+
+    def page_finished(self, job_id: str, result: PageResult) -> None:
+        self.sequence.append(("page", result.page_index))
+        super().page_finished(job_id, result)
+
+
+def test_regions_fill_the_in_flight_limit_across_pages_and_stream_in_reading_order(tmp_path: Path) -> None:
+    # GIVEN a backend that reads 4 requests at once (as vLLM does) and a 3-page document
+    backend = ScriptedBackend(in_flight=4, token_delay_s=0.04)
+    events = Timeline()
+    pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 3)
+    pipeline.start()
+    try:
+        job = pipeline.submit(path)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    # THEN 4 regions were read at once, never more
+    assert backend.max_concurrent_seen == 4
+    # AND the next page's regions started before the page before it had finished
+    first_done = events.sequence.index(("page", 0))
+    assert ("region", 1) in events.sequence[:first_done]
+    # AND each page's live text came in reading order, as the page's regions assembled
+    for result in sorted(events.finished, key=lambda r: r.page_index):
+        streamed = "".join(events.page_text[result.page_index])
+        assert streamed == "\n\n".join(r.text for r in result.regions if r.read)
+    assert store.job(job).pages_done == 3  # type: ignore[union-attr]
+    store.close()
+
+
+def test_pause_stops_between_regions_and_cancel_then_retry_reads_only_the_rest(tmp_path: Path) -> None:
+    # GIVEN a one-at-a-time backend reading a one-page document
+    backend = ScriptedBackend(in_flight=1, token_delay_s=0.02)
+    events = Timeline()
+    pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 1)
+    started = threading.Event()
+    original = events.region_started
+
+    def region_started(job_id: str, page_index: int, order: int) -> None:
+        original(job_id, page_index, order)
+        if sum(1 for e in events.sequence if e[0] == "region") == 3:
+            started.set()
+
+    events.region_started = region_started  # type: ignore[method-assign]
+    pipeline.start()
+    try:
+        job = pipeline.submit(path)
+        # WHEN the queue is paused while the third region is being read
+        assert started.wait(TIMEOUT)
+        pipeline.pause()
+        deadline = threading.Event()
+        while store.pages(job)[0].attempts < 1 or any(
+            r.status == "pending" and r.attempts for r in store.region_records(job, 0)
+        ):
+            deadline.wait(0.02)
+        calls = len(backend.calls)
+        deadline.wait(0.3)
+        # THEN the region in flight finished and no further region started
+        assert len(backend.calls) == calls == 3
+        records = store.region_records(job, 0)
+        assert [r.status for r in records if r.attempts] == ["done"] * 3
+        # WHEN it goes on, then the page is cancelled during its fifth region
+        five = threading.Event()
+        events.region_started = lambda j, p, o: (  # type: ignore[method-assign]
+            original(j, p, o),
+            sum(1 for e in events.sequence if e[0] == "region") == 5 and five.set(),
+        )
+        pipeline.unpause()
+        assert five.wait(TIMEOUT)
+        assert pipeline.cancel_page(job, 0) == 1
+        assert pipeline.wait_idle(TIMEOUT)
+        assert store.pages(job)[0].status.value == "failed"
+        done = {r.order for r in store.region_records(job, 0) if r.status == "done"}
+        assert len(done) == 4
+        # AND the page is retried: only the regions not read yet are read
+        calls = len(backend.calls)
+        assert pipeline.retry_failed(job)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    records = store.region_records(job, 0)
+    read = [r for r in records if r.status == "done"]
+    assert len(backend.calls) - calls == len(read) - len(done)
+    assert all(r.attempts == 1 for r in read if r.order in done)
+    assert store.job(job).status is JobStatus.DONE  # type: ignore[union-attr]
+    store.close()

@@ -175,6 +175,10 @@ class _ReadFailedError(Exception):
         self.message = message
 
 
+class _PausedError(Exception):
+    """The queue was paused before a region got its slot: it waits in the store for the resume."""
+
+
 class _ReadStop(threading.Event):
     """One read's stop: set by the repetition guard for this read alone (a loop cut in one region
     leaves the page's other regions running), and set whenever the page's own stop is."""
@@ -989,7 +993,7 @@ class Pipeline:
         Raises _ReadFailedError when the model gave no reading of it twice."""
         gen = run.settings.generation
         options = GenerationOptions(max_tokens=max_tokens, repetition_penalty=gen.repetition_penalty)
-        with self._slot(run):
+        with self._slot(run, pausable=bool(what)):
             attempt = self._attempt_with_backoff(run, image, task, options, started=started, sink=sink)
             flags: set[str] = set()
             problem = _no_reading(attempt)
@@ -1020,13 +1024,16 @@ class Pipeline:
         return attempt, frozenset(flags)
 
     @contextlib.contextmanager
-    def _slot(self, run: _PageRun) -> Iterator[None]:
+    def _slot(self, run: _PageRun, *, pausable: bool) -> Iterator[None]:
         """One of the backend's ``max_in_flight`` request slots, shared by every page and region in
-        flight: the first may always start; each further one asks the memory guard."""
+        flight: the first may always start; each further one asks the memory guard. A region
+        (``pausable``) that has no slot yet when the queue is paused does not start."""
         with self._cv:
             while True:
                 if run.reason is not None:
                     raise _RunStoppedError
+                if pausable and self._paused:
+                    raise _PausedError
                 if self._slots_busy < max(1, run.backend.max_in_flight):
                     reason = self._ask_memory_guard() if self._slots_busy else None
                     if reason is None:
@@ -1095,10 +1102,11 @@ class Pipeline:
         finally:
             for thread in threads:
                 thread.join()
-        if failures:
-            raise failures[0]
+        errors = [f for f in failures if not isinstance(f, _PausedError)]
+        if errors:
+            raise errors[0]
         with self._cv:
-            if paused and run.reason is None:
+            if (paused or failures) and run.reason is None:
                 run.reason = _REQUEUE
         if run.reason is not None:
             raise _RunStoppedError
@@ -1190,7 +1198,7 @@ class Pipeline:
         except BaseException as exc:  # handed to the page thread, which handles it as a page's
             with self._cv:
                 failures.append(exc)
-                if run.reason is None and not isinstance(exc, _RunStoppedError):
+                if run.reason is None and not isinstance(exc, (_RunStoppedError, _PausedError)):
                     run.stop.set()  # the page fails: stop its other regions too
         finally:
             ready.set()
