@@ -1,0 +1,81 @@
+"""The page view's layout regions: boxes coloured by kind, the region being read highlighted, a
+click on a box scrolls the text to that region, and putting the cursor in the text marks its box.
+A real window reading a drawn layout page (the shipped CDLA model) with the scripted backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from pytestqt.qtbot import QtBot
+
+from ocr_desktop.gui.reading_view import REGION_COLOURS, _locate
+from ocr_desktop.settings import Settings
+from tests.backends import ScriptedBackend
+from tests.fixtures.layout import draw_page
+from tests.gui_helpers import WindowFactory, window_factory
+
+pytestmark = pytest.mark.gui
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot)
+
+
+def test_region_boxes_follow_the_reading_and_link_to_the_text(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN the window reading a drawn layout page in layout mode, one token every 20 ms
+    page, _parts = draw_page()
+    path = tmp_path / "paper.png"
+    page.save(path)
+    settings = Settings()
+    settings.reading.layout_model = "cdla"
+    window = make_window(ScriptedBackend(token_delay_s=0.02), settings)
+    view = window.reading_view
+    highlighted: set[int] = set()
+    window.bridge.region_started.connect(lambda _j, _p, _o: highlighted.add(view.page_view.highlighted))
+    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+        window.add_paths([path])
+    # THEN while it was read, the region being read was the highlighted box, region after region
+    result = window.store.document_result(view.job_id)  # type: ignore[arg-type]
+    (page_result,) = result.pages
+    read = [r.order for r in page_result.regions if r.read]
+    assert highlighted == set(read)
+    # AND every region has a box, outlined in its kind's colour
+    qtbot.waitUntil(lambda: len(view.page_view.boxes) == len(page_result.regions), timeout=TIMEOUT_MS)
+    for region in page_result.regions:
+        box = view.page_view.boxes[region.order]
+        assert box.pen().color().name() == REGION_COLOURS[region.kind]
+
+    # WHEN the user opens the Text tab and clicks the table's box on the page
+    bar = view.tabs.tabBar()
+    qtbot.mouseClick(
+        bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(view.tabs.indexOf(view.text_edit)).center()
+    )
+    qtbot.waitUntil(lambda: view.tabs.currentWidget() is view.text_edit, timeout=TIMEOUT_MS)
+    table = next(r for r in page_result.regions if r.kind == "table")
+    box = view.page_view.boxes[table.order]
+    target = view.page_view.mapFromScene(box.rect().center())
+    qtbot.mouseClick(view.page_view.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    # THEN the text's cursor is where the table's text begins, and the table's box is marked
+    text = view.text_edit.toPlainText()
+    assert view.text_edit.textCursor().position() == _locate(text, table.text)
+    assert view.page_view.highlighted == table.order
+
+    # WHEN the user clicks into the text of another region (the first text region read)
+    other = next(r for r in page_result.regions if r.read and r.kind == "text")
+    cursor = QTextCursor(view.text_edit.document())
+    position = _locate(text, other.text)
+    assert position is not None
+    cursor.setPosition(position + 2)
+    spot = view.text_edit.cursorRect(cursor).center()
+    qtbot.mouseClick(view.text_edit.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    # THEN that region's box is the one marked on the page
+    qtbot.waitUntil(lambda: view.page_view.highlighted == other.order, timeout=TIMEOUT_MS)
