@@ -79,3 +79,18 @@ def test_region_boxes_follow_the_reading_and_link_to_the_text(
     qtbot.mouseClick(view.text_edit.viewport(), Qt.MouseButton.LeftButton, pos=spot)
     # THEN that region's box is the one marked on the page
     qtbot.waitUntil(lambda: view.page_view.highlighted == other.order, timeout=TIMEOUT_MS)
+
+
+def test_settings_dialog_has_the_reading_tab(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    from ocr_desktop.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert "Reading" in titles
+    mode = dialog.editors["reading.mode"].widget
+    assert isinstance(mode, QComboBox) and mode.currentText() == "layout"
+    assert [mode.itemText(i) for i in range(mode.count())] == ["layout", "page"]
+    assert dialog.editors["reading.layout_model"].get() == "auto"
