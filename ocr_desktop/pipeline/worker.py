@@ -201,6 +201,16 @@ class _ReadStop(threading.Event):
 
 
 @dataclass(frozen=True)
+class _Request:
+    """One image to read (a page or a region) with its prompt, and where its events go."""
+
+    image: PageImage
+    task: Task
+    started: Callable[[], None]  # called before each attempt
+    sink: Callable[[str], None]  # each streamed delta
+
+
+@dataclass(frozen=True)
 class _Plan:
     layout: str  # the layout model's id
     regions: tuple[RegionResult, ...]
@@ -960,22 +970,33 @@ class Pipeline:
             started=lambda: self._notify(lambda listener: listener.page_started(job.id, index)),
             sink=lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
         )
+        self._commit_page(run, attempt.text, attempt.stats, flags, page, layout=layout, layout_note=note)
+
+    def _commit_page(
+        self,
+        run: _PageRun,
+        text: str,
+        stats: GenerationStats,
+        flags: frozenset[str],
+        page: PageImage,
+        **layout: Any,
+    ) -> None:
+        """Store the finished page (one transaction) and tell the listener."""
         width, height = page.image.size
         result = PageResult(
-            page_index=index,
-            text=attempt.text,
-            task=job.task.value,
+            page_index=run.index,
+            text=text,
+            task=run.job.task.value,
             backend=run.backend.id,
             model=run.backend.model_name,
-            stats=attempt.stats,
+            stats=stats,
             flags=flags,
             width=width,
             height=height,
-            layout=layout,
-            layout_note=note,
+            **layout,
         )
-        self._store.save_page_result(job.id, result)
-        self._notify(lambda listener: listener.page_finished(job.id, result))
+        self._store.save_page_result(run.job.id, result)
+        self._notify(lambda listener: listener.page_finished(run.job.id, result))
 
     def _read(
         self,
@@ -993,8 +1014,9 @@ class Pipeline:
         Raises _ReadFailedError when the model gave no reading of it twice."""
         gen = run.settings.generation
         options = GenerationOptions(max_tokens=max_tokens, repetition_penalty=gen.repetition_penalty)
+        request = _Request(image, task, started, sink)
         with self._slot(run, pausable=bool(what)):
-            attempt = self._attempt_with_backoff(run, image, task, options, started=started, sink=sink)
+            attempt = self._attempt_with_backoff(run, request, options)
             flags: set[str] = set()
             problem = _no_reading(attempt)
             if problem is not None:
@@ -1002,7 +1024,7 @@ class Pipeline:
                 # read it once more as it was; a second such answer fails the page.
                 log.warning("page %d %s: %s; reading it once more", run.index + 1, what, problem)
                 flags.add(FLAG_RETRIED)
-                attempt = self._attempt_with_backoff(run, image, task, options, started=started, sink=sink)
+                attempt = self._attempt_with_backoff(run, request, options)
                 problem = _no_reading(attempt)
                 if problem is not None:
                     raise _ReadFailedError(f"{what}{problem}, twice — {NO_READING_ADVICE}")
@@ -1010,9 +1032,7 @@ class Pipeline:
                 flags.add(FLAG_REPETITION_LOOP)
                 if gen.loop_retry:
                     retry_options = loop_retry_options(options, attempt.loop_bytes)
-                    retry = self._attempt_with_backoff(
-                        run, image, task, retry_options, started=started, sink=sink
-                    )
+                    retry = self._attempt_with_backoff(run, request, retry_options)
                     flags.add(FLAG_RETRIED)
                     if not retry.looped:
                         flags.discard(FLAG_REPETITION_LOOP)
@@ -1223,37 +1243,14 @@ class Pipeline:
             total_s=sum(r.stats.total_s for r in read),
             finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
         )
-        width, height = run.page.image.size
-        result = PageResult(
-            page_index=index,
-            text=text,
-            task=job.task.value,
-            backend=run.backend.id,
-            model=run.backend.model_name,
-            stats=stats,
-            flags=frozenset().union(*(r.flags for r in read)),
-            width=width,
-            height=height,
-            regions=regions,
-            layout=layout,
-        )
-        self._store.save_page_result(job.id, result)
-        self._notify(lambda listener: listener.page_finished(job.id, result))
+        flags = frozenset().union(*(r.flags for r in read))
+        self._commit_page(run, text, stats, flags, run.page, regions=regions, layout=layout)
 
-    def _attempt_with_backoff(
-        self,
-        run: _PageRun,
-        image: PageImage,
-        task: Task,
-        options: GenerationOptions,
-        *,
-        started: Callable[[], None],
-        sink: Callable[[str], None],
-    ) -> _Attempt:
+    def _attempt_with_backoff(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
         """One read of the image; transient errors are tried again after the backoff waits."""
         for wait_s in (*self.retry_backoff_s, None):
             try:
-                return self._attempt(run, image, task, options, started=started, sink=sink)
+                return self._attempt(run, request, options)
             except BackendError as exc:
                 if run.reason is not None:  # the error is how the backend reacted to the stop
                     raise _RunStoppedError from None
@@ -1264,19 +1261,10 @@ class Pipeline:
                     raise _RunStoppedError from None
         raise AssertionError("unreachable: the last try raises or returns")
 
-    def _attempt(
-        self,
-        run: _PageRun,
-        image: PageImage,
-        task: Task,
-        options: GenerationOptions,
-        *,
-        started: Callable[[], None],
-        sink: Callable[[str], None],
-    ) -> _Attempt:
+    def _attempt(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
         from ocr_desktop.core.postprocess import RepetitionGuard
 
-        started()
+        request.started()
         guard = RepetitionGuard()
         looped = False
         stop = _ReadStop(run.stop)
@@ -1285,12 +1273,14 @@ class Pipeline:
             nonlocal looped
             if looped:
                 return  # the backend stops at its next token; what it still sends is loop (cut below)
-            sink(delta)
+            request.sink(delta)
             if guard.feed(delta):
                 looped = True
                 stop.set()
 
-        text, stats = run_recognition(run.backend.recognize(image, task, options, stop), on_delta)
+        text, stats = run_recognition(
+            run.backend.recognize(request.image, request.task, options, stop), on_delta
+        )
         with self._cv:
             if run.reason is not None:
                 raise _RunStoppedError
