@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -210,10 +210,15 @@ class DrawnDocument:
 
 
 def scripted_pipeline(
-    tmp_path: Path, backend: ScriptedBackend, events: PipelineListener, pages: int
+    tmp_path: Path,
+    backend: ScriptedBackend,
+    events: PipelineListener,
+    pages: int,
+    memory_guard: Callable[[], str | None] | None = None,
 ) -> tuple[Pipeline, JobStore, Path]:
     settings = Settings()
     settings.reading.layout_model = "cdla"
+    settings.generation.loop_retry = False
     store = JobStore(tmp_path / "jobs.sqlite3")
     path = tmp_path / "paper.pdf"
     path.write_bytes(b"%PDF-fake")
@@ -222,6 +227,7 @@ def scripted_pipeline(
         settings,
         events,
         backend_factory=lambda _s: backend,
+        memory_guard=memory_guard,
         open_document=lambda p, **_kw: DrawnDocument(p, pages),
     )
     pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
@@ -327,3 +333,29 @@ def test_pause_stops_between_regions_and_cancel_then_retry_reads_only_the_rest(t
     assert all(r.attempts == 1 for r in read if r.order in done)
     assert store.job(job).status is JobStatus.DONE  # type: ignore[union-attr]
     store.close()
+
+
+def test_memory_guard_and_repetition_guard_apply_per_region(tmp_path: Path) -> None:
+    # GIVEN a backend that could read 4 regions at once but always loops, and a memory guard that
+    # never allows an additional read
+    loop = ["Total 12 is the answer. "] * 300
+    backend = ScriptedBackend(in_flight=4, token_delay_s=0.002, scripts={0: ["Title. ", *loop]})
+    events = Timeline()
+    pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 1, memory_guard=lambda: "low memory")
+    pipeline.start()
+    try:
+        pipeline.submit(path)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    store.close()
+    # THEN one region was read at a time (one read may always run), all were read
+    assert backend.max_concurrent_seen == 1
+    (result,) = events.finished
+    read = [r for r in result.regions if r.read]
+    assert len(backend.calls) == len(read) > 1
+    # AND each region's loop was stopped and cut on its own, long before its token budget
+    for region in read:
+        assert "repetition_loop" in region.flags and region.stats.finish_reason == "loop"
+        assert region.text.count("Total 12 is the answer.") == 1 and region.stats.completion_tokens < 100
+    assert "repetition_loop" in result.flags
