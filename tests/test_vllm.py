@@ -741,9 +741,9 @@ def test_switching_the_pipeline_from_a_managed_vllm_to_llamacpp_leaves_no_vllm_p
     document = tmp_path / "page.png"
     make_page(0).image.save(document)
     store = JobStore(tmp_path / "jobs.sqlite3")
-    pipeline = Pipeline(
-        store, Settings(backend="vllm", vllm=managed_settings(vllm_model_dir)), PipelineListener()
-    )
+    settings = Settings(backend="vllm", vllm=managed_settings(vllm_model_dir))
+    settings.reading.mode = "page"  # about the server's life, not layout (test_cli_layout.py)
+    pipeline = Pipeline(store, settings, PipelineListener())
     pipeline.start()
     try:
         first = pipeline.submit(document)
@@ -778,6 +778,7 @@ def test_pipeline_rereads_the_page_a_server_crash_interrupted_and_keeps_the_fini
     frames = [make_page(i).image for i in range(3)]
     frames[0].save(document, save_all=True, append_images=frames[1:])
     settings = Settings(backend="vllm", vllm=VllmSettings(command=f"{sys.executable} {script}", model="m"))
+    settings.reading.mode = "page"  # the fake server's crash is counted in pages
     states: list[tuple[BackendState, str]] = []
 
     class Listener(PipelineListener):
