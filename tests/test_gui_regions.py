@@ -40,7 +40,13 @@ def test_region_boxes_follow_the_reading_and_link_to_the_text(
     window = make_window(ScriptedBackend(token_delay_s=0.02), settings)
     view = window.reading_view
     highlighted: set[int] = set()
-    window.bridge.region_started.connect(lambda _j, _p, _o: highlighted.add(view.page_view.highlighted))
+    progress: list[str] = []
+
+    def on_region_started(_job: str, _page: int, _order: int) -> None:
+        highlighted.add(view.page_view.highlighted)
+        progress.append(view.stats_text())
+
+    window.bridge.region_started.connect(on_region_started)
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
         window.add_paths([path])
     # THEN while it was read, the region being read was the highlighted box, region after region
@@ -48,6 +54,10 @@ def test_region_boxes_follow_the_reading_and_link_to_the_text(
     (page_result,) = result.pages
     read = [r.order for r in page_result.regions if r.read]
     assert highlighted == set(read)
+    # the page's progress counted the regions, and the finished page names the layout model
+    assert progress[0] == f"Page 1: reading region 1 of {len(read)}…"
+    assert progress[-1] == f"Page 1: reading region {len(read)} of {len(read)}…"
+    assert f"{len(page_result.regions)} regions, layout model cdla" in view.stats_text()
     # AND every region has a box, outlined in its kind's colour
     qtbot.waitUntil(lambda: len(view.page_view.boxes) == len(page_result.regions), timeout=TIMEOUT_MS)
     for region in page_result.regions:

@@ -534,6 +534,7 @@ class ReadingView(QWidget):
         self._reading[page_index] = order
         if page_index == self._page:
             self.page_view.highlight(order)
+            self._update_stats()
 
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
@@ -714,7 +715,21 @@ class ReadingView(QWidget):
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))
+            if result.regions:
+                parts.append(
+                    self.tr("{count} regions, layout model {model}").format(
+                        count=len(result.regions), model=result.layout
+                    )
+                )
+            elif result.layout_note:
+                parts.append(self.tr("read whole: {reason}").format(reason=result.layout_note))
             text = " · ".join(parts)
+        elif page == self._live and page in self._reading:
+            read = [r.order for r in self._regions.get(page, ()) if r.read]
+            order = self._reading[page]
+            text = self.tr("Page {n}: reading region {k} of {total}…").format(
+                n=page + 1, k=read.index(order) + 1 if order in read else "?", total=len(read)
+            )
         elif page == self._live:
             text = self.tr("Page {n}: reading…").format(n=page + 1)
         else:
