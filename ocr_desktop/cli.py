@@ -30,7 +30,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
 from ocr_desktop.core.documents import FoundPath, scan_paths
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.logs import setup_logging
 from ocr_desktop.models import cli as models_cli
@@ -185,6 +185,10 @@ class _JobLine:
     seconds: float = 0.0
     error: str = ""
     reused: bool = False
+    #: Layout mode: the share of a page each of its regions is worth, and how much of each page
+    #: the bar has advanced already (regions count as they finish; the page completes the rest).
+    region_share: dict[int, float] = field(default_factory=dict)
+    advanced: dict[int, float] = field(default_factory=dict)
 
 
 def _pages_column() -> Any:
@@ -236,16 +240,36 @@ class _ProgressListener(PipelineListener):
             line.task_id, total=len(record.page_indices), completed=record.pages_done + record.pages_failed
         )
 
+    def page_planned(
+        self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
+    ) -> None:
+        read = sum(1 for region in regions if region.read)
+        with self.lock:
+            self.jobs[job_id].region_share[page_index] = 1 / read if read else 0.0
+
+    def region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        with self.lock:
+            line = self.jobs[job_id]
+            share = line.region_share.get(page_index, 0.0)
+            line.advanced[page_index] = line.advanced.get(page_index, 0.0) + share
+        self.progress.update(line.task_id, advance=share)
+
+    def _page_done(self, line: _JobLine, page_index: int, **fields: Any) -> None:
+        with self.lock:
+            rest = 1 - line.advanced.pop(page_index, 0.0)
+            line.region_share.pop(page_index, None)
+        self.progress.update(line.task_id, advance=rest, **fields)
+
     def page_finished(self, job_id: str, result: PageResult) -> None:
         with self.lock:
             line = self.jobs[job_id]
             line.tokens += result.stats.completion_tokens
             line.seconds += result.stats.total_s
             tps = line.tokens / line.seconds if line.seconds else 0.0
-        self.progress.update(line.task_id, advance=1, tps=f"{tps:.1f} tok/s")
+        self._page_done(line, result.page_index, tps=f"{tps:.1f} tok/s")
 
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self.progress.update(self.jobs[job_id].task_id, advance=1)
+        self._page_done(self.jobs[job_id], page_index)
 
     def job_failed(self, job_id: str, message: str) -> None:
         line = self.jobs[job_id]

@@ -169,3 +169,29 @@ def test_ocr_layout_mode_reads_a_multi_page_pdf_with_vllm(vllm_server: RunningVl
     assert proc.returncode == 0, proc.stderr
     assert "Layout model: CDLA" in proc.stdout and "2 page(s) read by regions" in proc.stdout
     check_layout_export(out, "paper", 2, "vllm")
+
+
+def test_the_progress_bar_counts_a_page_region_by_region(tmp_path: Path) -> None:
+    from rich.progress import Progress
+
+    from ocr_desktop.cli import _ProgressListener
+    from ocr_desktop.core.results import GenerationStats, PageResult, RegionResult
+
+    # GIVEN a document's bar and a page planned with 4 regions to read and a figure
+    texts = [RegionResult(i, "text", "text", (0, 0, 1, 1), (0, 0, 1, 1), task="text") for i in range(4)]
+    regions = (*texts, RegionResult(4, "figure", "figure", (0, 0, 1, 1), (0, 0, 1, 1)))
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    listener = _ProgressListener(Progress(), store)
+    listener.job_added("job", "paper.pdf", 2)
+    task = listener.progress.tasks[0]
+    listener.page_planned("job", 0, "cdla", regions)
+    # WHEN two of its regions are read, THEN the bar has advanced half a page
+    for region in regions[:2]:
+        listener.region_finished("job", 0, region)
+    assert task.completed == pytest.approx(0.5)
+    # AND when the page finishes it counts as one whole page
+    listener.page_finished(
+        "job", PageResult(0, "t", "text", "b", "m", GenerationStats(completion_tokens=4, total_s=1))
+    )
+    assert task.completed == pytest.approx(1.0)
+    store.close()
