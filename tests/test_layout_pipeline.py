@@ -359,3 +359,40 @@ def test_memory_guard_and_repetition_guard_apply_per_region(tmp_path: Path) -> N
         assert "repetition_loop" in region.flags and region.stats.finish_reason == "loop"
         assert region.text.count("Total 12 is the answer.") == 1 and region.stats.completion_tokens < 100
     assert "repetition_loop" in result.flags
+
+
+def test_a_region_that_fails_stops_its_page_without_committing_cut_regions(tmp_path: Path) -> None:
+    from ocr_desktop.backends.base import BackendError
+
+    # GIVEN 4 regions in flight, and the backend refusing the page's sixth read, while others stream
+    calls: list[int] = []
+
+    def refuse_the_sixth(_page: PageImage) -> None:
+        calls.append(1)
+        if len(calls) == 6:
+            raise BackendError("the image was refused")
+
+    backend = ScriptedBackend(in_flight=4, token_delay_s=0.02, on_page=refuse_the_sixth)
+    events = Timeline()
+    pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 1)
+    pipeline.start()
+    try:
+        job = pipeline.submit(path)
+        assert pipeline.wait_idle(TIMEOUT)
+        # THEN the page failed with the backend's message, and the regions stopped with it were
+        # not committed: every region stored is a whole reading
+        assert store.pages(job)[0].status.value == "failed"
+        assert "the image was refused" in store.pages(job)[0].error
+        planned = store.page_regions(job, 0)
+        assert planned is not None
+        done = {r.order for r in store.region_records(job, 0) if r.status == "done"}
+        assert all(r.stats.finish_reason == "stop" for r in planned[1] if r.order in done)
+        # WHEN it is retried, THEN it completes
+        assert pipeline.retry_failed(job)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    assert store.job(job).status is JobStatus.DONE  # type: ignore[union-attr]
+    records = store.region_records(job, 0)
+    assert all(r.attempts == 1 for r in records if r.order in done)
+    store.close()

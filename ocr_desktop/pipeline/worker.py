@@ -283,6 +283,12 @@ class _LiveText:
             self._head += 1
 
 
+def _stopped(run: _PageRun) -> bool:
+    """The page's run was stopped: from outside (``reason`` set with it) or because one of its
+    regions failed (the page's stop alone, set by that region's thread)."""
+    return run.reason is not None or run.stop.is_set()
+
+
 def _fitted(page: PageImage, max_pixels: int) -> PageImage:
     """``page`` (rendered at the document's DPI for layout mode) fitted to the model's pixel budget."""
     from PIL import Image
@@ -1050,7 +1056,7 @@ class Pipeline:
         (``pausable``) that has no slot yet when the queue is paused does not start."""
         with self._cv:
             while True:
-                if run.reason is not None:
+                if _stopped(run):
                     raise _RunStoppedError
                 if pausable and self._paused:
                     raise _PausedError
@@ -1122,7 +1128,11 @@ class Pipeline:
         finally:
             for thread in threads:
                 thread.join()
-        errors = [f for f in failures if not isinstance(f, _PausedError)]
+        # The failure that stopped the page comes first; its other regions then ended as stopped.
+        errors = sorted(
+            (f for f in failures if not isinstance(f, _PausedError)),
+            key=lambda f: isinstance(f, _RunStoppedError),
+        )
         if errors:
             raise errors[0]
         with self._cv:
@@ -1252,7 +1262,7 @@ class Pipeline:
             try:
                 return self._attempt(run, request, options)
             except BackendError as exc:
-                if run.reason is not None:  # the error is how the backend reacted to the stop
+                if _stopped(run):  # the error is how the backend reacted to the stop
                     raise _RunStoppedError from None
                 if isinstance(exc, BackendCrashed) or not exc.retryable or wait_s is None:
                     raise
@@ -1282,7 +1292,7 @@ class Pipeline:
             run.backend.recognize(request.image, request.task, options, stop), on_delta
         )
         with self._cv:
-            if run.reason is not None:
+            if _stopped(run):  # cut short from outside: not a reading of the image
                 raise _RunStoppedError
         if looped:
             text = text[: guard.loop_start].rstrip()
