@@ -104,3 +104,24 @@ def test_settings_dialog_has_the_reading_tab(qtbot: QtBot) -> None:
     assert isinstance(mode, QComboBox) and mode.currentText() == "layout"
     assert [mode.itemText(i) for i in range(mode.count())] == ["layout", "page"]
     assert dialog.editors["reading.layout_model"].get() == "auto"
+
+
+def test_compare_dialog_can_measure_layout_reading(qtbot: QtBot, tmp_path: Path) -> None:
+    from ocr_desktop.core.store import JobStore
+    from ocr_desktop.gui.compare import CompareDialog
+    from ocr_desktop.pipeline import Pipeline
+
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    pipeline = Pipeline(store, Settings(), backend_factory=lambda _s: ScriptedBackend())
+    dialog = CompareDialog(Settings(), pipeline)
+    qtbot.addWidget(dialog)
+    # GIVEN the dialog's reading-mode choice (whole pages by default)
+    assert dialog.config().mode == "page"
+    # WHEN the user picks layout with the keyboard
+    dialog.mode_combo.setFocus()
+    qtbot.keyClicks(dialog.mode_combo, "l")
+    # THEN the benchmark it would run reads layout regions
+    assert dialog.mode_combo.currentText() == "layout"
+    assert dialog.config().mode == "layout"
+    assert pipeline.shutdown()
+    store.close()

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -108,6 +109,13 @@ class CompareDialog(QDialog):
             int(pixels.minimum or 0), int(pixels.maximum or 0), settings.documents.max_pixels, pixels.help
         )
         self.pixels_spin.setSingleStep(28 * 28 * 64)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItems(["page", "layout"])
+        self.mode_combo.setCurrentText(defaults.mode)
+        self.mode_combo.setToolTip(
+            "page: each request a whole page; layout: each page's layout regions, each with its own "
+            "prompt, counted as its share of the page (docs/benchmarks.md)"
+        )
 
         backends_row = QHBoxLayout()
         for box in self.backend_boxes.values():
@@ -119,6 +127,7 @@ class CompareDialog(QDialog):
         form.addRow("Rounds", self.repeats_spin)
         form.addRow("Max tokens", self.tokens_spin)
         form.addRow("Pixel budget", self.pixels_spin)
+        form.addRow("Reading mode", self.mode_combo)
 
         self.run_button = QPushButton("Run")
         self.cancel_button = QPushButton("Cancel")
@@ -185,6 +194,7 @@ class CompareDialog(QDialog):
             repeats=self.repeats_spin.value(),
             max_tokens=self.tokens_spin.value(),
             max_pixels=self.pixels_spin.value(),
+            mode=self.mode_combo.currentText(),
         )
 
     @Slot()
