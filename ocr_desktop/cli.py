@@ -30,7 +30,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
 from ocr_desktop.core.documents import FoundPath, scan_paths
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.logs import setup_logging
 from ocr_desktop.models import cli as models_cli
@@ -46,6 +46,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C: the pipeline was shut down, finished pages are
 OCR_OVERRIDES = {
     "backend": "backend",
     "task": "generation.task",
+    "mode": "reading.mode",
     "pages": "documents.pages",
     "dpi": "documents.dpi",
     "max_pixels": "documents.max_pixels",
@@ -162,6 +163,7 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="documents or folders")
     p.add_argument("--backend", choices=BACKEND_IDS, help=_help("backend"))
     p.add_argument("--task", choices=[t.value for t in Task], help=_help("generation.task"))
+    p.add_argument("--mode", choices=("layout", "page"), help=_help("reading.mode"))
     p.add_argument("--pages", metavar="RANGE", help=_help("documents.pages"))
     p.add_argument("--dpi", type=int, help=_help("documents.dpi"))
     p.add_argument("--max-pixels", type=int, metavar="N", help=_help("documents.max_pixels"))
@@ -236,6 +238,10 @@ class _JobLine:
     seconds: float = 0.0
     error: str = ""
     reused: bool = False
+    #: Layout mode: the share of a page each of its regions is worth, and how much of each page
+    #: the bar has advanced already (regions count as they finish; the page completes the rest).
+    region_share: dict[int, float] = field(default_factory=dict)
+    advanced: dict[int, float] = field(default_factory=dict)
 
 
 def _pages_column() -> Any:
@@ -287,16 +293,36 @@ class _ProgressListener(PipelineListener):
             line.task_id, total=len(record.page_indices), completed=record.pages_done + record.pages_failed
         )
 
+    def page_planned(
+        self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
+    ) -> None:
+        read = sum(1 for region in regions if region.read)
+        with self.lock:
+            self.jobs[job_id].region_share[page_index] = 1 / read if read else 0.0
+
+    def region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        with self.lock:
+            line = self.jobs[job_id]
+            share = line.region_share.get(page_index, 0.0)
+            line.advanced[page_index] = line.advanced.get(page_index, 0.0) + share
+        self.progress.update(line.task_id, advance=share)
+
+    def _page_done(self, line: _JobLine, page_index: int, **fields: Any) -> None:
+        with self.lock:
+            rest = 1 - line.advanced.pop(page_index, 0.0)
+            line.region_share.pop(page_index, None)
+        self.progress.update(line.task_id, advance=rest, **fields)
+
     def page_finished(self, job_id: str, result: PageResult) -> None:
         with self.lock:
             line = self.jobs[job_id]
             line.tokens += result.stats.completion_tokens
             line.seconds += result.stats.total_s
             tps = line.tokens / line.seconds if line.seconds else 0.0
-        self.progress.update(line.task_id, advance=1, tps=f"{tps:.1f} tok/s")
+        self._page_done(line, result.page_index, tps=f"{tps:.1f} tok/s")
 
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self.progress.update(self.jobs[job_id].task_id, advance=1)
+        self._page_done(self.jobs[job_id], page_index)
 
     def job_failed(self, job_id: str, message: str) -> None:
         line = self.jobs[job_id]
@@ -528,13 +554,31 @@ def _report(
                 "–" if line.error else _outputs(report, job_id),
             )
         )
-    _print_summary(Console(), rows, failures, report)
+    _print_summary(Console(), rows, failures, report, _layout_line(results))
     return EXIT_FAILED if failures else EXIT_OK
 
 
-def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any) -> None:
+def _layout_line(results: list[Any]) -> str:
+    """Which layout model read the pages, and how many were read whole instead (and why)."""
+    from ocr_desktop.layout.registry import DETECTOR_LABELS
+
+    pages = [page for result in results for page in result.pages]
+    models = sorted({page.layout for page in pages if page.layout})
+    whole = [page for page in pages if page.layout_note]
+    if not models and not whole:
+        return ""
+    used = ", ".join(DETECTOR_LABELS.get(model, model) for model in models) or "none could run"
+    line = f"Layout model: {used}; {sum(1 for p in pages if p.regions)} page(s) read by regions"
+    if whole:
+        reasons = sorted({page.layout_note for page in whole})
+        line += f", {len(whole)} read whole ({'; '.join(reasons)})"
+    return line
+
+
+def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any, layout: str = "") -> None:
     """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
-    newline in a name cannot split its row), the totals, and every failure with its reason."""
+    newline in a name cannot split its row), the totals, the layout model used, and every
+    failure with its reason."""
     from rich.table import Table
     from rich.text import Text
 
@@ -562,6 +606,8 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any)
             f"{f', {len(report.failed)} not written' if report.failed else ''}"
         )
     out.print(totals, markup=False, highlight=False)
+    if layout:
+        out.print(layout, markup=False, highlight=False, soft_wrap=True)
     if report is not None and report.unchanged and not report.written and not report.failed:
         out.print(
             "Every output was already up to date and was left as it is (--overwrite rewrites them).",

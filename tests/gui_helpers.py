@@ -58,7 +58,10 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
             factory = backend
         else:
             factory = lambda _settings, _backend=backend: _backend  # noqa: E731
-        settings = settings or Settings()
+        if settings is None:
+            # Whole pages: these windows read scripted page texts; layout reading has its own
+            # window test (test_gui_regions.py).
+            settings = Settings().with_value("reading.mode", "page")
         # psutil only: jtop and NVML are absent here, and jtop's import warns on its own thread.
         sampler = Sampler(settings.telemetry, sources=[PsutilSource()])
         window = MainWindow(

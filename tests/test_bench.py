@@ -126,12 +126,15 @@ def check_report(out: Path, results: BenchResults) -> dict[str, Any]:
                 assert 0 < stat["min"] <= stat["median"] <= stat["max"]
             for rnd in level["rounds"]:
                 assert set(rnd) == ROUND_KEYS
-                assert rnd["pages"] == max(results.config.pages, level["in_flight"]) == len(rnd["requests"])
+                assert rnd["pages"] == len(rnd["requests"])
+                if results.config.mode == "page":
+                    assert rnd["pages"] == max(results.config.pages, level["in_flight"])
                 # tok/s × time ≈ tokens, pages/min × time ≈ pages
                 assert math.isclose(
                     rnd["output_tokens_per_s"] * rnd["wall_s"], rnd["completion_tokens"], rel_tol=1e-6
                 )
-                assert math.isclose(rnd["pages_per_min"] * rnd["wall_s"] / 60, rnd["pages"], rel_tol=1e-6)
+                shares = sum(r["page_share"] for r in rnd["requests"])
+                assert math.isclose(rnd["pages_per_min"] * rnd["wall_s"] / 60, shares, rel_tol=1e-6)
                 assert rnd["completion_tokens"] == sum(r["completion_tokens"] for r in rnd["requests"])
                 assert 0 < rnd["ttft_p50_s"] <= rnd["ttft_p95_s"] < rnd["wall_s"]
                 assert 0 < rnd["itl_p50_s"] <= rnd["itl_p95_s"]
@@ -498,3 +501,42 @@ def test_ctrl_c_cancels_and_still_writes_what_was_measured(
     data = json.loads((out / report.RESULTS_FILE).read_text(encoding="utf-8"))
     assert data["cancelled"] is True
     assert len(data["backends"][0]["levels"][0]["rounds"]) == 1
+
+
+def test_layout_mode_sends_each_region_with_its_prompt_and_counts_it_as_its_share(tmp_path: Path) -> None:
+    from tests.fixtures.layout import draw_page
+
+    # GIVEN the drawn layout page (title, columns, table, formula, figure, header, footer)
+    page, _parts = draw_page()
+    path = tmp_path / "paper.png"
+    page.save(path)
+    settings = Settings().with_value("reading.layout_model", "cdla")
+    config = BenchConfig(
+        backends=("vllm",),
+        in_flight=(1, 4),
+        pages=1,
+        repeats=1,
+        max_tokens=8,
+        documents=(path,),
+        mode="layout",
+    )
+    # WHEN its requests are prepared, THEN they are its regions read, with their own prompts,
+    # each a share of the one page
+    requests = load_pages(config, settings)
+    assert len(requests) > 4
+    assert {Task.TEXT, Task.TABLE, Task.FORMULA} <= {r.task for r in requests}
+    assert sum(r.share for r in requests) == pytest.approx(1.0)
+    assert all(r.page.image.size != page.size for r in requests)  # crops, not the page
+    # AND the benchmark reads every region each round and reports pages/min from the shares
+    factory = Factory(vllm={"in_flight": 4, "token_delay_s": 0.002, "tokens_per_page": 8})
+    results = run(config, factory, settings)
+    data = check_report(tmp_path / "report", results)
+    assert data["config"]["mode"] == "layout"
+    for level in data["backends"][0]["levels"]:
+        (rnd,) = level["rounds"]
+        assert len(rnd["requests"]) == len(requests)
+        assert rnd["pages_per_min"] * rnd["wall_s"] / 60 == pytest.approx(1.0)
+    assert factory.made["vllm"].max_concurrent_seen == 4
+    assert "layout mode: each request is one region" in (tmp_path / "report" / report.TABLE_FILE).read_text(
+        encoding="utf-8"
+    )

@@ -20,6 +20,7 @@ from ocr_desktop.core.results import (
     DocumentResult,
     GenerationStats,
     PageResult,
+    RegionResult,
 )
 from ocr_desktop.exporters import FORMATS, ExportError, export_documents, render, render_combined
 from ocr_desktop.settings import ExportSettings
@@ -123,7 +124,7 @@ def test_json_schema_is_documented() -> None:
                 walk(item)
 
     walk(data)
-    walk(json.loads(render_combined([FORMULA], "json")))
+    walk(json.loads(render_combined([FORMULA, LAYOUT], "json")))
     # THEN docs/json-schema.md describes every key it uses
     documented = set(re.findall(r"`([a-z_0-9]+)`", (DOCS / "json-schema.md").read_text(encoding="utf-8")))
     assert keys - documented == set()
@@ -314,3 +315,88 @@ def test_without_o_tmpfile_a_failed_write_leaves_no_temp_file(
     [path] = export_documents([REPORT], options(tmp_path / "out", "txt")).written
     assert path.read_text(encoding="utf-8") == render(REPORT, "txt")
     assert path.stat().st_mode & 0o777 == 0o666 & ~files._umask()
+
+
+def _png(color: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (56, 28), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _region(order: int, label: str, kind: str, task: str, text: str = "", png: bytes = b"") -> RegionResult:
+    box = (10, 100 * order, 500, 100 * order + 80)
+    return RegionResult(
+        order, label, kind, box, (8, 57 * order, 403, 57 * order + 45), 0.9, task, text, image_png=png
+    )
+
+
+FIGURE_PNG = _png("navy")
+LAYOUT = DocumentResult(
+    job_id="job-c",
+    source="/scans/paper.pdf",
+    name="paper.pdf",
+    page_count=1,
+    pages=(
+        PageResult(
+            0,
+            "stored assembly",
+            "text",
+            "llamacpp",
+            "GLM-OCR-Q8_0",
+            width=1232,
+            height=1764,
+            layout="cdla",
+            regions=(
+                _region(0, "header", "furniture", ""),
+                _region(1, "title", "text", "text", "Reading by regions"),
+                _region(2, "text", "text", "text", "Columns stay apart."),
+                _region(3, "table", "table", "table", "<table><tr><td>a</td><td>b</td></tr></table>"),
+                _region(4, "equation", "formula", "formula", "E = mc^2"),
+                _region(5, "figure", "figure", "", png=FIGURE_PNG),
+                _region(6, "footer", "furniture", ""),
+            ),
+        ),
+    ),
+)
+
+
+def test_layout_page_exports_assemble_regions_and_save_figures(tmp_path: Path) -> None:
+    # GIVEN a page read by layout regions, one of them a figure and two skipped furniture
+    # WHEN it is exported as Markdown, JSON and text
+    report = export_documents([LAYOUT], options(tmp_path, "md,json,txt"))
+    assert not report.failed
+    markdown = (tmp_path / "paper.md").read_text(encoding="utf-8")
+    # THEN the Markdown assembles the regions in reading order: title as heading, table, display
+    # math, and the figure as a link to its crop, saved beside the export
+    link = "paper_figures/page-1-figure-6.png"
+    assert markdown.index("## Reading by regions") < markdown.index("Columns stay apart.")
+    assert markdown.index("| a | b |") < markdown.index("$$\nE = mc^2\n$$") < markdown.index(f"]({link})")
+    assert (tmp_path / link).read_bytes() == FIGURE_PNG
+    # the JSON carries every region with its boxes, the figure's path, no text for what was not read
+    data = json.loads((tmp_path / "paper.json").read_text(encoding="utf-8"))
+    page = data["pages"][0]
+    assert page["layout"] == {"model": "cdla", "note": ""}
+    assert [r["kind"] for r in page["regions"]] == [
+        "furniture",
+        "text",
+        "text",
+        "table",
+        "formula",
+        "figure",
+        "furniture",
+    ]
+    table = page["regions"][3]
+    assert table["box"] == {"x1": 10, "y1": 300, "x2": 500, "y2": 380}
+    assert table["box_1000"] == [8, 171, 403, 216] and table["task"] == "table"
+    assert page["regions"][5]["image"] == link and page["regions"][0]["text"] is None
+    assert page["text"] == markdown.split("-->", 1)[1].strip()
+    # the text export assembles the same regions without markup
+    text = (tmp_path / "paper.txt").read_text(encoding="utf-8")
+    assert "Reading by regions" in text and "Columns stay apart." in text and "<table>" not in text
+    # AND exporting again rewrites nothing
+    again = export_documents([LAYOUT], options(tmp_path, "md,json,txt"))
+    assert not again.written

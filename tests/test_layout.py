@@ -273,8 +273,8 @@ def test_region_crop_is_taken_from_the_full_resolution_page_padded_and_fitted() 
         "cdla", "text", box=(100, 200, 500, 300), score=0.9, order=0, size=(1240, 1754)
     )
     # WHEN it is cropped with a small budget and with a large one
-    small = crop_region(page, small_region, max_pixels=200_000)
-    large = crop_region(page, small_region, max_pixels=9_633_792)
+    small = crop_region(page, small_region.box_1000, max_pixels=200_000)
+    large = crop_region(page, small_region.box_1000, max_pixels=9_633_792)
     # THEN the crop comes from the full page (twice the box, plus padding), sides multiples of 28
     assert large.width >= 800 and large.height >= 200
     assert large.width * large.height <= 9_633_792

@@ -134,6 +134,12 @@ class Recorder(PipelineListener):
         self._record("backend_ready", backend_id, model_name)
 
 
+def page_settings() -> Settings:
+    """Whole-page reading: these tests are about how pages are scheduled (layout reading has
+    tests/test_layout_pipeline.py)."""
+    return Settings().with_value("reading.mode", "page")
+
+
 @dataclass
 class Rig:
     pipeline: Pipeline
@@ -175,7 +181,7 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
 
         pipeline = Pipeline(
             store,
-            settings or Settings(),
+            settings or page_settings(),
             events,
             backend_factory=factory or default_factory,
             memory_guard=memory_guard,
@@ -458,7 +464,7 @@ def looping_backend(loops_with_penalty: bool = False) -> LoopingBackend:
 
 
 def loop_settings(retry: bool) -> Settings:
-    return Settings().with_value("generation.loop_retry", retry)
+    return page_settings().with_value("generation.loop_retry", retry)
 
 
 def test_a_loop_is_stopped_cut_and_flagged(make_rig: Callable[..., Rig]) -> None:
@@ -500,7 +506,7 @@ def test_when_the_retry_loops_too_the_page_keeps_both_flags(make_rig: Callable[.
 
 
 def test_hitting_max_tokens_flags_the_page_truncated(make_rig: Callable[..., Rig]) -> None:
-    settings = Settings().with_value("generation.max_tokens", 16)
+    settings = page_settings().with_value("generation.max_tokens", 16)
     rig = make_rig(backend=ScriptedBackend(tokens_per_page=40), settings=settings)
     job = rig.pipeline.submit(rig.doc("a.pdf", 1))
     rig.idle()

@@ -742,9 +742,11 @@ def test_switching_the_pipeline_from_a_managed_vllm_to_llamacpp_leaves_no_vllm_p
     document = tmp_path / "page.png"
     make_page(0).image.save(document)
     store = JobStore(tmp_path / "jobs.sqlite3")
-    pipeline = Pipeline(
-        store, Settings(backend="vllm", vllm=managed_settings(vllm_model_dir)), PipelineListener()
+    # about the server's life, not layout (test_cli_layout.py)
+    settings = Settings(backend="vllm", vllm=managed_settings(vllm_model_dir)).with_value(
+        "reading.mode", "page"
     )
+    pipeline = Pipeline(store, settings, PipelineListener())
     pipeline.start()
     try:
         first = pipeline.submit(document)
@@ -778,7 +780,9 @@ def test_pipeline_rereads_the_page_a_server_crash_interrupted_and_keeps_the_fini
     document = tmp_path / "three.tiff"
     frames = [make_page(i).image for i in range(3)]
     frames[0].save(document, save_all=True, append_images=frames[1:])
-    settings = Settings(backend="vllm", vllm=VllmSettings(command=f"{sys.executable} {script}", model="m"))
+    settings = Settings(
+        backend="vllm", vllm=VllmSettings(command=f"{sys.executable} {script}", model="m")
+    ).with_value("reading.mode", "page")  # the fake server's crash is counted in pages
     states: list[tuple[BackendState, str]] = []
 
     class Listener(PipelineListener):

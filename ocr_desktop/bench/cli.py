@@ -66,6 +66,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="pixel budget per page (default: the settings' documents.max_pixels)",
     )
     parser.add_argument(
+        "--mode",
+        choices=("page", "layout"),
+        default=defaults.mode,
+        help="page: each request a whole page; layout: each request one layout region of a page, "
+        "with its prompt, counted as its share of the page in pages/min (default: %(default)s)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -96,6 +103,7 @@ def _config(args: argparse.Namespace) -> BenchConfig:
         max_tokens=args.max_tokens,
         max_pixels=args.max_pixels,
         documents=tuple(args.documents),
+        mode=args.mode,
     )
 
 

@@ -24,10 +24,13 @@
                        ttft_p50_s, ttft_p95_s, itl_p50_s, itl_p95_s, decode_tokens_per_s,
                        peak_rss_bytes, system_ram_peak_bytes, gpu_load_mean_percent,
                        requests[] {source_page, variant, started_s, ttft_s, decode_s, total_s,
-                                   prompt_tokens, image_tokens, completion_tokens, finish_reason}
+                                   prompt_tokens, image_tokens, completion_tokens, finish_reason,
+                                   page_share}
     recommendation   null, or {backend, in_flight, settings {dotted key: value}, text}
 
-Invariants a reader can check: ``pages_per_min × wall_s / 60 = pages``;
+Invariants a reader can check: ``pages_per_min × wall_s / 60`` = the sum of the requests'
+``page_share`` (= ``pages`` in page mode; in layout mode ``config.mode`` is "layout", each request
+is one region and counts as 1 / the regions read on its page);
 ``output_tokens_per_s × wall_s = completion_tokens``; per request
 ``(completion_tokens − 1) / decode_s`` is its decode rate.
 
@@ -356,7 +359,13 @@ def _pages_text(results: BenchResults) -> str:
     config = results.config
     where = ", ".join(p.name for p in config.documents) if config.documents else "the bundled sample pages"
     budget = f"{config.max_pixels:,} px budget" if config.max_pixels else "the settings' pixel budget"
-    return f"{config.pages} per level (at least one per slot) from {where}, {budget}"
+    text = f"{config.pages} per level (at least one per slot) from {where}, {budget}"
+    if config.mode == "layout":
+        text += (
+            "; layout mode: each request is one region of a page with its own prompt, and counts as "
+            "its share of the page in pages/min"
+        )
+    return text
 
 
 def _fit_cell(backend: BackendResult) -> str:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 from PIL import Image
@@ -42,12 +43,15 @@ from ocr_desktop.backends import memory
 from ocr_desktop.backends.base import Backend, BackendError, ProgressFn, Recognition, run_recognition
 from ocr_desktop.backends.registry import BACKEND_LABELS, create_backend
 from ocr_desktop.bench import samples
-from ocr_desktop.core.documents import DocumentError, PageImage, open_document
+from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, fit_to_budget, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.settings import Settings, field_info
 from ocr_desktop.telemetry.jtop_source import JtopSource
 from ocr_desktop.telemetry.psutil_source import ProcessSource
+
+if TYPE_CHECKING:
+    from ocr_desktop.layout import LayoutDetector
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +88,9 @@ class BenchConfig:
     max_tokens: int = 128
     max_pixels: int | None = None  # pixel budget per page; None = the settings' budget
     documents: tuple[Path, ...] = ()  # empty = the bundled sample pages
+    #: "page": each request is a whole page; "layout": each request is one region of a page, as
+    #: layout reading sends it (crop and prompt), and counts as its share of that page.
+    mode: str = "page"
 
     def __post_init__(self) -> None:
         if not self.backends:
@@ -96,9 +103,16 @@ class BenchConfig:
             raise BenchError("list the in-flight levels once each, in increasing order, e.g. 1,2,4")
         if self.pages < 1 or self.repeats < 1 or self.max_tokens < 2:
             raise BenchError("pages and repeats must be at least 1, max tokens at least 2")
+        if self.mode not in ("page", "layout"):
+            raise BenchError(f"unknown reading mode {self.mode!r}: choose page or layout")
 
     def pages_at(self, level: int) -> int:
         return max(self.pages, level)
+
+    def requests_at(self, level: int, sources: int) -> int:
+        """Requests per round: ``pages_at`` pages; in layout mode every region of the ``pages``
+        source pages (``sources`` requests), at least one per slot."""
+        return max(sources, level) if self.mode == "layout" else self.pages_at(level)
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,7 @@ class RequestRecord:
     image_tokens: int
     completion_tokens: int
     finish_reason: str
+    page_share: float = 1.0  # the part of a page this request read (layout mode: one region)
 
     @property
     def decode_tokens_per_s(self) -> float:
@@ -221,6 +236,7 @@ class BenchResults:
 class BenchPage:
     page: PageImage
     task: Task
+    share: float = 1.0  # the part of a page it is (layout mode: 1 / the regions read on its page)
 
 
 def run_benchmark(
@@ -236,7 +252,9 @@ def run_benchmark(
     many requests for the distinct variants of too few pages).
     """
     sources = load_pages(config, settings)
-    per_backend = 2 + config.repeats * sum(config.pages_at(level) for level in config.in_flight)
+    per_backend = 2 + config.repeats * sum(
+        config.requests_at(level, len(sources)) for level in config.in_flight
+    )
     if per_backend - 1 > VARIANTS_PER_PAGE * len(sources):
         raise BenchError(
             f"{per_backend - 1} requests per backend need more distinct pages than {len(sources)} "
@@ -283,10 +301,11 @@ def bench_settings(settings: Settings, config: BenchConfig) -> Settings:
 
 
 def load_pages(config: BenchConfig, settings: Settings) -> list[BenchPage]:
-    """The source pages: the first ``config.pages`` pages of the documents, or the bundled samples.
+    """The requests: the first ``config.pages`` pages of the documents, or the bundled samples.
 
     Documents are read with the settings' DPI, page range and task; each sample page with its own
-    task. Raises BenchError with the document's message when one cannot be read.
+    task. In layout mode each page becomes its regions to read (``_layout_requests``). Raises
+    BenchError with the document's message when one cannot be read.
     """
     max_pixels = config.max_pixels or settings.documents.max_pixels
     if config.documents:
@@ -294,22 +313,73 @@ def load_pages(config: BenchConfig, settings: Settings) -> list[BenchPage]:
         wanted = [(path, task, settings.documents.pages) for path in config.documents]
     else:
         wanted = [(sample.path, sample.task, "") for sample in samples.SAMPLES]
+    layout = config.mode == "layout"
+    detector = _detector(settings) if layout else None
     pages: list[BenchPage] = []
+    taken = 0
     try:
         for path, task, page_range in wanted:
+            # Layout mode crops from the page at the document's DPI, as the pipeline does.
             document = open_document(
-                path, dpi=settings.documents.dpi, max_pixels=max_pixels, pages=page_range
+                path,
+                dpi=settings.documents.dpi,
+                max_pixels=GLM_MAX_PIXELS if layout else max_pixels,
+                pages=page_range,
             )
             with document.pages() as stream:
                 for page in stream:
-                    pages.append(BenchPage(page, task))
-                    if len(pages) == config.pages:
+                    if detector is None:
+                        pages.append(BenchPage(page, task))
+                    else:
+                        pages.extend(_layout_requests(detector, page, task, max_pixels, settings))
+                    taken += 1
+                    if taken == config.pages:
                         return pages
     except DocumentError as exc:
         raise BenchError(exc.message) from None
     if not pages:
         raise BenchError("the documents have no pages to benchmark")
     return pages
+
+
+def _detector(settings: Settings) -> LayoutDetector:
+    from ocr_desktop.layout import LayoutError, registry
+
+    try:
+        return registry.create_detector(settings.reading.layout_model)
+    except LayoutError as exc:
+        raise BenchError(exc.message) from None
+
+
+def _layout_requests(
+    detector: LayoutDetector, page: PageImage, task: Task, max_pixels: int, settings: Settings
+) -> list[BenchPage]:
+    """A page as layout reading sends it: its regions' crops with their prompts, each 1/n of the
+    page; a page the plan reads whole (or a table/formula job) as one request, fitted."""
+    from ocr_desktop.layout import LayoutError, crop_region, plan_page
+
+    try:
+        plan = plan_page(page.image, detector.detect(page.image), settings.reading.keep_furniture)
+    except LayoutError as exc:
+        raise BenchError(exc.message) from None
+    if plan.whole_page or task is not Task.TEXT:
+        size = fit_to_budget(*page.image.size, max_pixels=max_pixels)
+        image = page.image if size == page.image.size else page.image.resize(size, Image.Resampling.LANCZOS)
+        return [BenchPage(dataclasses.replace(page, image=image), task)]
+    share = 1 / len(plan.read)
+    return [
+        BenchPage(
+            PageImage(
+                crop_region(page.image, region.box_1000, max_pixels),
+                page.index,
+                page.source,
+                page.original_size,
+            ),
+            region_task,
+            share,
+        )
+        for region, region_task in plan.read
+    ]
 
 
 def page_variant(page: PageImage, variant: int) -> PageImage:
@@ -538,7 +608,7 @@ class _BackendRun:
         effective = min(level, backend.max_in_flight)
         entry = LevelResult(in_flight=level, effective_in_flight=effective, measured=effective == level)
         result.levels.append(entry)
-        pages = self.config.pages_at(level)
+        pages = self.config.requests_at(level, len(self.sources))
         if not entry.measured:
             skipped = self.config.repeats * pages
             self.ticker.step(f"{result.label}: runs {effective} page(s) at a time, not {level}", skipped)
@@ -605,7 +675,7 @@ class _BackendRun:
         source = n % len(self.sources)
         variant = n // len(self.sources)
         base = self.sources[source]
-        return _Job(source, variant, BenchPage(page_variant(base.page, variant), base.task))
+        return _Job(source, variant, BenchPage(page_variant(base.page, variant), base.task, base.share))
 
 
 @dataclass(frozen=True)
@@ -630,7 +700,7 @@ def _round_result(measured: _Round, peak: int, ram_peak: int | None, gpu_load: f
         pages=len(records),
         wall_s=measured.wall_s,
         completion_tokens=tokens,
-        pages_per_min=60 * len(records) / measured.wall_s,
+        pages_per_min=60 * sum(r.page_share for r in records) / measured.wall_s,
         output_tokens_per_s=tokens / measured.wall_s,
         ttft_p50_s=percentile(ttfts, 50),
         ttft_p95_s=percentile(ttfts, 95),
@@ -669,6 +739,7 @@ def _timed_request(
         image_tokens=stats.image_tokens,
         completion_tokens=stats.completion_tokens,
         finish_reason=stats.finish_reason,
+        page_share=job.page.share,
     )
 
 

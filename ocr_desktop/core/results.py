@@ -31,8 +31,42 @@ class GenerationStats:
 
 
 @dataclass(frozen=True)
+class RegionResult:
+    """One layout region of a page (docs/layout.md): where it is, what it is, and what was read.
+
+    ``kind`` is the label table's action (``text``, ``table``, ``formula``, ``figure``,
+    ``furniture``); ``task`` the prompt it was read with, "" when it was not sent to the model
+    (a figure, skipped furniture). A figure keeps its crop as PNG bytes (``image_png``), which the
+    exporters save beside the export.
+    """
+
+    order: int  # reading-order index, 0-based, over every region of the page
+    label: str  # the layout model's own label ("paragraph_title", "table", "header", …)
+    kind: str
+    box: tuple[int, int, int, int]  # x1, y1, x2, y2 in pixels of the page image the layout saw
+    box_1000: tuple[int, int, int, int]  # the same box on the 0-1000 scale of the page
+    score: float = 0.0
+    task: str = ""
+    text: str = ""
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    flags: frozenset[str] = frozenset()
+    image_png: bytes = b""
+
+    @property
+    def read(self) -> bool:
+        return bool(self.task)
+
+
+@dataclass(frozen=True)
 class PageResult:
-    """One finished page (``page_index`` is 0-based; the UI shows it 1-based)."""
+    """One finished page (``page_index`` is 0-based; the UI shows it 1-based).
+
+    Read in layout mode, ``regions`` holds every region the layout model found (read, figures
+    and skipped furniture, in reading order) and ``text`` is their assembly
+    (``formatter.assemble_regions``); read whole, ``regions`` is empty. ``layout`` names the
+    layout model used ("" in whole-page mode), ``layout_note`` why a layout-mode page was read
+    whole after all.
+    """
 
     page_index: int
     text: str
@@ -41,8 +75,11 @@ class PageResult:
     model: str
     stats: GenerationStats = field(default_factory=GenerationStats)
     flags: frozenset[str] = frozenset()
-    width: int = 0  # size of the image the model saw
+    width: int = 0  # size of the image the model saw (layout mode: the page the layout saw)
     height: int = 0
+    regions: tuple[RegionResult, ...] = ()
+    layout: str = ""
+    layout_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_desktop import paths
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult, RegionResult
 
 
 class StoreError(Exception):
@@ -70,6 +70,9 @@ class JobOptions:
     dpi: int = 150
     max_pixels: int = 2_408_448
     backend: str = "llamacpp"
+    #: "layout" or "page" (reading.mode). Jobs stored before layout reading have no such key and
+    #: were read whole, hence the default; ``fingerprint`` leaves it out then.
+    mode: str = "page"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,15 @@ class PageRecord:
     attempts: int  # how many times the pipeline started reading this page
     error: str
     finished_at: float | None
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    """One region row: how often it was started and whether it is read (tests, resume)."""
+
+    order: int
+    status: str  # "pending" | "done" | "kept"
+    attempts: int
 
 
 _SCHEMA_V1 = """
@@ -148,8 +160,41 @@ CREATE TABLE pages (
 );
 """
 
+#: Layout reading (docs/layout.md): the layout model a page was planned with, why it was read
+#: whole after all, and its regions, each committed the moment it is read (``status`` pending →
+#: done; figures and skipped furniture are ``kept``: recorded, never read).
+_SCHEMA_V2 = """
+ALTER TABLE pages ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+ALTER TABLE pages ADD COLUMN layout_note TEXT NOT NULL DEFAULT '';
+CREATE TABLE regions (
+    job_id TEXT NOT NULL,
+    page_index INTEGER NOT NULL,
+    region_order INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    box TEXT NOT NULL,
+    box_1000 TEXT NOT NULL,
+    score REAL NOT NULL DEFAULT 0,
+    task TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',
+    text TEXT NOT NULL DEFAULT '',
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    image_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    time_to_first_token_s REAL NOT NULL DEFAULT 0,
+    total_s REAL NOT NULL DEFAULT 0,
+    finish_reason TEXT NOT NULL DEFAULT '',
+    flags TEXT NOT NULL DEFAULT '[]',
+    image BLOB,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    finished_at REAL,
+    PRIMARY KEY (job_id, page_index, region_order),
+    FOREIGN KEY (job_id, page_index) REFERENCES pages(job_id, page_index) ON DELETE CASCADE
+);
+"""
+
 #: user_version N+1 is reached by running _MIGRATIONS[N].
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _JOB_COLUMNS = (
@@ -171,13 +216,10 @@ def fingerprint(source: str | os.PathLike[str], options: JobOptions) -> str:
         stamp = f"{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         stamp = "missing"
-    key = (
-        os.fsencode(path)
-        + b"\0"
-        + stamp.encode()
-        + b"\0"
-        + json.dumps(asdict(options), sort_keys=True).encode()
-    )
+    fields = asdict(options)
+    if fields["mode"] == "page":
+        del fields["mode"]  # the key a store written before layout reading holds for this job
+    key = os.fsencode(path) + b"\0" + stamp.encode() + b"\0" + json.dumps(fields, sort_keys=True).encode()
     return hashlib.sha256(key).hexdigest()
 
 
@@ -406,8 +448,8 @@ class JobStore:
             )
 
     def save_page_result(self, job_id: str, result: PageResult) -> None:
-        """Store a finished page: one transaction, committed before this returns."""
-        s = result.stats
+        """Store a finished page: one transaction, committed before this returns. A layout page's
+        regions are in the store already (:meth:`save_region_result`); they are not written here."""
         with self._tx() as db:
             db.execute(
                 "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
@@ -418,7 +460,8 @@ class JobStore:
                 "UPDATE pages SET status = 'done', text = ?, edited_text = NULL, task = ?, backend = ?, "
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
-                "flags = ?, error = '', finished_at = ? WHERE job_id = ? AND page_index = ?",
+                "flags = ?, error = '', finished_at = ?, layout = ?, layout_note = ? "
+                "WHERE job_id = ? AND page_index = ?",
                 (
                     result.text,
                     result.task,
@@ -426,16 +469,97 @@ class JobStore:
                     result.model,
                     result.width,
                     result.height,
-                    s.prompt_tokens,
-                    s.image_tokens,
-                    s.completion_tokens,
-                    s.time_to_first_token_s,
-                    s.total_s,
-                    s.finish_reason,
+                    *_stats_values(result.stats),
                     json.dumps(sorted(result.flags - {FLAG_EDITED})),
                     time.time(),
+                    result.layout,
+                    result.layout_note,
                     job_id,
                     result.page_index,
+                ),
+            )
+
+    # -- regions (layout reading) --------------------------------------------------------------
+
+    def save_page_plan(
+        self, job_id: str, page_index: int, layout: str, regions: Sequence[RegionResult]
+    ) -> None:
+        """Record a page's layout plan once, in one transaction: every region, those to read
+        pending, figures (with their crop) and skipped furniture kept. A page with a plan is
+        read by it from then on (:meth:`page_regions`), so a resumed run reads the same regions."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE pages SET layout = ? WHERE job_id = ? AND page_index = ?",
+                (layout, job_id, page_index),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO regions (job_id, page_index, region_order, label, kind, box, "
+                "box_1000, score, task, status, image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        job_id,
+                        page_index,
+                        r.order,
+                        r.label,
+                        r.kind,
+                        json.dumps(r.box),
+                        json.dumps(r.box_1000),
+                        r.score,
+                        r.task,
+                        "pending" if r.task else "kept",
+                        r.image_png or None,
+                    )
+                    for r in regions
+                ],
+            )
+
+    def page_regions(self, job_id: str, page_index: int) -> tuple[str, tuple[RegionResult, ...]] | None:
+        """The page's plan: the layout model it was made with and its regions (with the text of
+        those read so far); None when the page has no plan yet."""
+        rows = self._query(
+            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? "
+            "ORDER BY region_order",
+            (job_id, page_index),
+        )
+        if not rows:
+            return None
+        layout = self._query(
+            "SELECT layout FROM pages WHERE job_id = ? AND page_index = ?", (job_id, page_index)
+        )
+        return (str(layout[0][0]) if layout else ""), tuple(_region_result(r[1:]) for r in rows)
+
+    def region_records(self, job_id: str, page_index: int) -> list[RegionRecord]:
+        rows = self._query(
+            "SELECT region_order, status, attempts FROM regions WHERE job_id = ? AND page_index = ? "
+            "ORDER BY region_order",
+            (job_id, page_index),
+        )
+        return [RegionRecord(int(o), str(s), int(a)) for o, s, a in rows]
+
+    def region_started(self, job_id: str, page_index: int, order: int) -> None:
+        """Count one more start of a region (committed: a killed run shows in its attempts)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE regions SET attempts = attempts + 1 "
+                "WHERE job_id = ? AND page_index = ? AND region_order = ?",
+                (job_id, page_index, order),
+            )
+
+    def save_region_result(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        """Store a region the moment it is read: one transaction, committed before this returns."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE regions SET status = 'done', text = ?, prompt_tokens = ?, image_tokens = ?, "
+                "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
+                "flags = ?, finished_at = ? WHERE job_id = ? AND page_index = ? AND region_order = ?",
+                (
+                    region.text,
+                    *_stats_values(region.stats),
+                    json.dumps(sorted(region.flags)),
+                    time.time(),
+                    job_id,
+                    page_index,
+                    region.order,
                 ),
             )
 
@@ -481,9 +605,16 @@ class JobStore:
         rows = self._query(
             "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
             "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
-            "finish_reason, flags, error FROM pages WHERE job_id = ? ORDER BY page_index",
+            "finish_reason, flags, error, layout, layout_note FROM pages WHERE job_id = ? "
+            "ORDER BY page_index",
             (job_id,),
         )
+        regions: dict[int, list[RegionResult]] = {}
+        for region_row in self._query(
+            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
+            (job_id,),
+        ):
+            regions.setdefault(int(region_row[0]), []).append(_region_result(region_row[1:]))
         pages: list[PageResult] = []
         failed: dict[int, str] = {}
         for row in rows:
@@ -505,6 +636,8 @@ class JobStore:
                 fin,
                 flags,
                 err,
+                layout,
+                layout_note,
             ) = row
             if status == PageStatus.FAILED.value:
                 failed[int(index)] = str(err)
@@ -520,17 +653,14 @@ class JobStore:
                     task=str(task),
                     backend=str(backend),
                     model=str(model),
-                    stats=GenerationStats(
-                        prompt_tokens=int(pt),
-                        image_tokens=int(it),
-                        completion_tokens=int(ct),
-                        time_to_first_token_s=float(ttft),
-                        total_s=float(total),
-                        finish_reason=str(fin),
-                    ),
+                    stats=_stats_from((pt, it, ct, ttft, total, fin)),
                     flags=flag_set,
                     width=int(w),
                     height=int(h),
+                    # a whole-page read after all keeps its plan's regions out of the result
+                    regions=tuple(regions.get(int(index), ())) if not layout_note else (),
+                    layout=str(layout),
+                    layout_note=str(layout_note),
                 )
             )
         return DocumentResult(
@@ -551,6 +681,57 @@ class JobStore:
             (job_id, page_index),
         )
         return str(rows[0][0]) if rows else None
+
+
+_REGION_COLUMNS = (
+    "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "
+    "completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, image"
+)
+
+
+def _stats_values(stats: GenerationStats) -> tuple[int, int, int, float, float, str]:
+    return (
+        stats.prompt_tokens,
+        stats.image_tokens,
+        stats.completion_tokens,
+        stats.time_to_first_token_s,
+        stats.total_s,
+        stats.finish_reason,
+    )
+
+
+def _stats_from(values: Sequence[Any]) -> GenerationStats:
+    pt, it, ct, ttft, total, fin = values
+    return GenerationStats(
+        prompt_tokens=int(pt),
+        image_tokens=int(it),
+        completion_tokens=int(ct),
+        time_to_first_token_s=float(ttft),
+        total_s=float(total),
+        finish_reason=str(fin),
+    )
+
+
+def _box(text: str) -> tuple[int, int, int, int]:
+    x1, y1, x2, y2 = (int(v) for v in json.loads(text))
+    return x1, y1, x2, y2
+
+
+def _region_result(row: Sequence[Any]) -> RegionResult:
+    order, label, kind, box, box_1000, score, task, text, *stats, flags, image = row
+    return RegionResult(
+        order=int(order),
+        label=str(label),
+        kind=str(kind),
+        box=_box(str(box)),
+        box_1000=_box(str(box_1000)),
+        score=float(score),
+        task=str(task),
+        text=str(text),
+        stats=_stats_from(stats),
+        flags=frozenset(json.loads(str(flags))),
+        image_png=bytes(image) if image is not None else b"",
+    )
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:

@@ -27,7 +27,8 @@ from pathlib import Path
 from ocr_desktop import paths
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
-from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.exporters.base import ExportError, document_stem, figure_path
+from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.files import write_atomic
 from ocr_desktop.settings import ExportSettings
 
@@ -62,12 +63,6 @@ def _renderers(fmt: str) -> tuple[_Renderer, _Renderer]:
         raise ExportError(f"unknown export format '{fmt}' — choose one of {', '.join(FORMATS)}") from None
 
 
-def _valid_text(text: str) -> str:
-    """Names and paths from non-UTF-8 file names hold surrogate escapes, which cannot be written
-    as UTF-8; they become U+FFFD, as in the app's display names."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 def render(document: DocumentResult, fmt: str, *, page_separators: bool = True) -> str:
     """The text of ``document`` exported as ``fmt`` (one of FORMATS)."""
     return _valid_text(_renderers(fmt)[0](document, page_separators=page_separators))
@@ -76,11 +71,6 @@ def render(document: DocumentResult, fmt: str, *, page_separators: bool = True) 
 def render_combined(documents: Sequence[DocumentResult], fmt: str, *, page_separators: bool = True) -> str:
     """Several documents in one text, each under its name."""
     return _valid_text(_renderers(fmt)[1](documents, page_separators=page_separators))
-
-
-def _stem(name: str) -> str:
-    stem = Path(_valid_text(name).replace("/", "_").replace("\0", "_")).stem.strip()
-    return stem if stem and not stem.startswith(".") else f"document{stem}"
 
 
 #: What an outcome's ``status`` can be.
@@ -237,6 +227,24 @@ def _place(
     raise AssertionError("unreachable: the numbered names never run out")
 
 
+#: Formats whose text names the figures' crop files.
+_LINKS_FIGURES = ("md", "json")
+
+
+def _save_figures(documents: Sequence[DocumentResult], folder: Path) -> None:
+    """Save the figure crops of layout pages where the Markdown and JSON link them
+    (``<stem>_figures/`` beside the export); a file that holds them already is left alone."""
+    for document in documents:
+        for page in document.pages:
+            for region in page.regions:
+                if not region.image_png:
+                    continue
+                path = folder / figure_path(document, page.page_index, region)
+                if _file_digest(path) != _digest(region.image_png):
+                    path.parent.mkdir(exist_ok=True)
+                    _write(path, region.image_png, path.exists())
+
+
 def export_documents(documents: Sequence[DocumentResult], options: ExportSettings) -> ExportReport:
     """Write ``documents`` in every format of ``options`` and report each file.
 
@@ -262,10 +270,12 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
                     stem = COMBINED_STEM
                     text = render_combined(group, fmt, page_separators=options.page_separators)
                 else:
-                    stem = _stem(group[0].name)
+                    stem = document_stem(group[0].name)
                     text = render(group[0], fmt, page_separators=options.page_separators)
                 try:
                     path, status = _place(record, _numbered(folder, stem, fmt), text.encode("utf-8"), options)
+                    if fmt in _LINKS_FIGURES:
+                        _save_figures(group, folder)
                 except ExportError as exc:
                     report.outcomes.append(
                         ExportOutcome(fmt, job_ids, folder / f"{stem}.{fmt}", FAILED, exc.message)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from ocr_desktop.core.results import FLAG_REPETITION_LOOP, FLAG_TRUNCATED, DocumentResult, PageResult
+from ocr_desktop.core.formatter import FormattedPage, Region, assemble_regions, format_page
+from ocr_desktop.core.results import (
+    FLAG_EDITED,
+    FLAG_REPETITION_LOOP,
+    FLAG_TRUNCATED,
+    DocumentResult,
+    PageResult,
+    RegionResult,
+)
+from ocr_desktop.layout.labels import formatter_label
 
 
 class ExportError(Exception):
@@ -48,3 +58,36 @@ FLAG_NOTES = {
 
 def flag_notes(page: PageResult) -> list[str]:
     return [note for flag, note in FLAG_NOTES.items() if flag in page.flags]
+
+
+def valid_text(text: str) -> str:
+    """Names and paths from non-UTF-8 file names hold surrogate escapes, which cannot be written
+    as UTF-8; they become U+FFFD, as in the app's display names."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def document_stem(name: str) -> str:
+    """The file name (without extension) of a document's exports."""
+    stem = Path(valid_text(name).replace("/", "_").replace("\0", "_")).stem.strip()
+    return stem if stem and not stem.startswith(".") else f"document{stem}"
+
+
+def figure_path(document: DocumentResult, page_index: int, region: RegionResult) -> str:
+    """Where a figure's crop is saved, relative to the export's folder (a folder beside it)."""
+    return f"{document_stem(document.name)}_figures/page-{page_index + 1}-figure-{region.order + 1}.png"
+
+
+def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
+    """A page's Markdown and plain text: a layout page assembled from its regions in reading
+    order, figures as links to their saved crops (``figure_path``); a page read whole, or one the
+    user edited (the edit replaces the assembly), through the result formatter."""
+    if not page.regions or FLAG_EDITED in page.flags:
+        return format_page(page.text, page.task)
+    parts = []
+    for region in page.regions:
+        if region.image_png:
+            link = figure_path(document, page.page_index, region)
+            parts.append(Region("text", f"![{region.label} {region.order + 1}]({link})"))
+        elif region.read:
+            parts.append(Region(formatter_label(region.label), region.text))
+    return assemble_regions(parts)

@@ -1,4 +1,4 @@
-"""JSON: every page with its text, timings, tokens, backend, model and flags.
+"""JSON: every page with its text, timings, tokens, backend, model, flags, and its layout regions.
 
 The schema is documented in docs/json-schema.md; ``SCHEMA_VERSION`` changes whenever a field is
 removed or changes meaning (adding a field does not change it).
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ocr_desktop.core.formatter import format_page
-from ocr_desktop.core.results import DocumentResult, PageResult
+from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult, RegionResult
+from ocr_desktop.exporters.base import figure_path, page_formatted
 
 SCHEMA_VERSION = 2
 
@@ -23,34 +23,62 @@ def _timestamp(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _page(page: PageResult) -> dict[str, Any]:
+def _tokens(stats: GenerationStats) -> dict[str, Any]:
+    return {"prompt": stats.prompt_tokens, "image": stats.image_tokens, "completion": stats.completion_tokens}
+
+
+def _timings(stats: GenerationStats) -> dict[str, Any]:
+    return {
+        "time_to_first_token_s": round(stats.time_to_first_token_s, 3),
+        "total_s": round(stats.total_s, 3),
+        "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
+    }
+
+
+def _region(document: DocumentResult, page: PageResult, region: RegionResult) -> dict[str, Any]:
+    x1, y1, x2, y2 = region.box
+    n1, m1, n2, m2 = region.box_1000
+    return {
+        "order": region.order,
+        "label": region.label,
+        "kind": region.kind,
+        "task": region.task or None,
+        "box": {"x1": x1, "y1": y1, "x2": x2, "y2": y2},
+        "box_1000": [n1, m1, n2, m2],
+        "score": round(region.score, 3),
+        "text": region.text if region.read else None,
+        "image": figure_path(document, page.page_index, region) if region.image_png else None,
+        "flags": sorted(region.flags),
+        "tokens": _tokens(region.stats),
+        "timings": _timings(region.stats),
+        "finish_reason": region.stats.finish_reason,
+    }
+
+
+def _page(document: DocumentResult, page: PageResult) -> dict[str, Any]:
     stats = page.stats
     return {
         "index": page.page_index,
         "number": page.page_index + 1,
-        "text": format_page(page.text, page.task).markdown,
+        "text": page_formatted(document, page).markdown,
         "raw_text": page.text,
         "task": page.task,
         "backend": page.backend,
         "model": page.model,
         "flags": sorted(page.flags),
         "image": {"width": page.width, "height": page.height},
-        "tokens": {
-            "prompt": stats.prompt_tokens,
-            "image": stats.image_tokens,
-            "completion": stats.completion_tokens,
-        },
-        "timings": {
-            "time_to_first_token_s": round(stats.time_to_first_token_s, 3),
-            "total_s": round(stats.total_s, 3),
-            "decode_tokens_per_s": round(stats.decode_tokens_per_s, 2),
-        },
+        "tokens": _tokens(stats),
+        "timings": _timings(stats),
         "finish_reason": stats.finish_reason,
+        "layout": {"model": page.layout, "note": page.layout_note}
+        if page.layout or page.layout_note
+        else None,
+        "regions": [_region(document, page, region) for region in page.regions],
     }
 
 
 def document_object(document: DocumentResult) -> dict[str, Any]:
-    pages = [_page(page) for page in sorted(document.pages, key=lambda p: p.page_index)]
+    pages = [_page(document, page) for page in sorted(document.pages, key=lambda p: p.page_index)]
     return {
         "document": {
             "job_id": document.job_id,

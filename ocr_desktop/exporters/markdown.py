@@ -1,12 +1,12 @@
-"""Markdown: each page through the result formatter (core/formatter.py, docs/formatting.md)."""
+"""Markdown: each page through the result formatter (core/formatter.py, docs/formatting.md); a
+layout page assembled from its regions, figures linked to their crops saved beside the export."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters.base import flag_notes, page_entries
+from ocr_desktop.exporters.base import flag_notes, page_entries, page_formatted
 
 
 def render(document: DocumentResult, *, page_separators: bool = True) -> str:
@@ -17,7 +17,7 @@ def render(document: DocumentResult, *, page_separators: bool = True) -> str:
         if entry.result is None:
             parts.append(f"> **Page {entry.number} could not be read:** {entry.error}")
         else:
-            text = format_page(entry.result.text, entry.result.task).markdown
+            text = page_formatted(document, entry.result).markdown
             if text:
                 parts.append(text)
             parts.extend(f"> **Note:** {note}." for note in flag_notes(entry.result))

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.postprocess import display_width
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters.base import flag_notes, page_entries
+from ocr_desktop.exporters.base import flag_notes, page_entries, page_formatted
 
 
 def render(document: DocumentResult, *, page_separators: bool = True) -> str:
@@ -18,7 +17,7 @@ def render(document: DocumentResult, *, page_separators: bool = True) -> str:
         if entry.result is None:
             parts.append(f"[Page {entry.number} could not be read: {entry.error}]")
         else:
-            text = format_page(entry.result.text, entry.result.task).text
+            text = page_formatted(document, entry.result).text
             if text:
                 parts.append(text)
             parts.extend(f"[Page {entry.number}: {note}]" for note in flag_notes(entry.result))

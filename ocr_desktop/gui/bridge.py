@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slot
 
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.pipeline import PipelineListener
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
@@ -46,6 +46,8 @@ class PipelineBridge(QObject):
     job_added = Signal(str, str, int)  # job_id, name, page_count
     job_started = Signal(str)  # job_id
     page_started = Signal(str, int)  # job_id, page_index
+    page_planned = Signal(str, int, object)  # job_id, page_index, tuple[RegionResult, ...] (layout mode)
+    region_started = Signal(str, int, int)  # job_id, page_index, region order
     text_delta = Signal(str, int, str, int)  # job_id, page_index, text of one frame, number of deltas in it
     page_finished = Signal(str, object)  # job_id, PageResult
     page_failed = Signal(str, int, str)  # job_id, page_index, message
@@ -122,6 +124,14 @@ class _Listener(PipelineListener):
 
     def page_started(self, job_id: str, page_index: int) -> None:
         self._bridge.put_event(self._bridge.page_started, job_id, page_index)
+
+    def page_planned(
+        self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
+    ) -> None:
+        self._bridge.put_event(self._bridge.page_planned, job_id, page_index, regions)
+
+    def region_started(self, job_id: str, page_index: int, order: int) -> None:
+        self._bridge.put_event(self._bridge.region_started, job_id, page_index, order)
 
     def text_delta(self, job_id: str, page_index: int, text: str) -> None:
         self._bridge.put_delta(job_id, page_index, text)

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -114,6 +115,13 @@ class CompareDialog(QDialog):
             help_text(pixels),
         )
         self.pixels_spin.setSingleStep(28 * 28 * 64)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItems(["page", "layout"])
+        self.mode_combo.setCurrentText(defaults.mode)
+        self.mode_combo.setToolTip(
+            "page: each request a whole page; layout: each page's layout regions, each with its own "
+            "prompt, counted as its share of the page (docs/benchmarks.md)"
+        )
 
         backends_row = QHBoxLayout()
         for box in self.backend_boxes.values():
@@ -125,6 +133,7 @@ class CompareDialog(QDialog):
         form.addRow(self.tr("Rounds"), self.repeats_spin)
         form.addRow(self.tr("Max tokens"), self.tokens_spin)
         form.addRow(self.tr("Pixel budget"), self.pixels_spin)
+        form.addRow(self.tr("Reading mode"), self.mode_combo)
 
         self.run_button = QPushButton(self.tr("Run"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
@@ -194,6 +203,7 @@ class CompareDialog(QDialog):
             repeats=self.repeats_spin.value(),
             max_tokens=self.tokens_spin.value(),
             max_pixels=self.pixels_spin.value(),
+            mode=self.mode_combo.currentText(),
         )
 
     @Slot()

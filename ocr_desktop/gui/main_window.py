@@ -488,6 +488,9 @@ class MainWindow(QMainWindow):
         b.job_added.connect(self._on_job_added)
         b.job_started.connect(self._on_job_started)
         b.page_started.connect(self._on_page_started)
+        # Layout mode: the page view draws the regions and marks the one being read.
+        b.page_planned.connect(self.reading_view.on_page_planned)
+        b.region_started.connect(self.reading_view.on_region_started)
         b.text_delta.connect(self._on_text_delta)
         b.page_finished.connect(self._on_page_finished)
         b.page_failed.connect(self._on_page_failed)

@@ -18,8 +18,12 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
+    QBrush,
+    QColor,
     QGuiApplication,
     QImage,
+    QMouseEvent,
+    QPen,
     QPixmap,
     QResizeEvent,
     QTextCursor,
@@ -30,6 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
@@ -52,6 +57,7 @@ from ocr_desktop.core.results import (
     FLAG_TRUNCATED,
     DocumentResult,
     PageResult,
+    RegionResult,
 )
 from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
 
@@ -61,6 +67,30 @@ EDIT_DEBOUNCE_MS = 800
 MARKDOWN_REFRESH_MS = 300
 
 _DISPLAY_FORMULA = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+
+#: Layout region boxes on the page, coloured by kind (the label table's action).
+REGION_COLOURS = {
+    "text": "#2f7de1",
+    "table": "#2a9d4b",
+    "formula": "#9b4dca",
+    "figure": "#e08a00",
+    "furniture": "#8a8a8a",
+}
+#: How much of a region's text locates it in the page's text (letters and digits only).
+_REGION_KEY_CHARS = 24
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _locate(text: str, region_text: str) -> int | None:
+    """Where ``region_text`` begins in ``text`` (the page's text, as shown), comparing letters and
+    digits only, so the formatter's markup (headings, tables, $$) does not hide it; None if absent."""
+    key = _NOT_WORD.sub("", region_text).casefold()[:_REGION_KEY_CHARS]
+    if not key:
+        return None
+    positions = [i for i, ch in enumerate(text) if not _NOT_WORD.fullmatch(ch)]
+    flat = "".join(text[i] for i in positions).casefold()
+    found = flat.find(key)
+    return positions[found] if found >= 0 and len(flat) == len(positions) else None
 
 
 def markdown_for_display(text: str) -> str:
@@ -97,6 +127,7 @@ class PageView(QGraphicsView):
     """The page image, zoomable (Ctrl+wheel, buttons) and fittable to the width."""
 
     zoom_changed = Signal(float)  # the new scale factor (1.0 = one image pixel per screen pixel)
+    region_clicked = Signal(int)  # reading-order index of the layout region box clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,12 +141,62 @@ class PageView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.fit_width = True
         self.scale_factor = 1.0
+        self._regions: tuple[RegionResult, ...] = ()
+        self.boxes: dict[int, QGraphicsRectItem] = {}  # region order -> its box on the page
+        self.highlighted: int | None = None
 
     def set_image(self, image: QImage | None) -> None:
         pixmap = QPixmap.fromImage(image) if image is not None else QPixmap()
         self._item.setPixmap(pixmap)
         self._scene.setSceneRect(self._item.boundingRect())
+        self._draw_regions()
         self._apply_zoom()
+
+    def set_regions(self, regions: tuple[RegionResult, ...], highlighted: int | None = None) -> None:
+        """Draw the page's layout regions (boxes on the 0-1000 scale, so any rendering fits)."""
+        self._regions = regions
+        self.highlighted = highlighted
+        self._draw_regions()
+
+    def highlight(self, order: int | None) -> None:
+        """Mark the region being read (or selected); the others keep their thin outline."""
+        self.highlighted = order
+        for key, box in self.boxes.items():
+            self._style(box, key == order)
+
+    def _draw_regions(self) -> None:
+        for box in self.boxes.values():
+            self._scene.removeItem(box)
+        self.boxes.clear()
+        width, height = self._item.pixmap().width(), self._item.pixmap().height()
+        if not width:
+            return
+        for region in self._regions:
+            x1, y1, x2, y2 = region.box_1000
+            box = QGraphicsRectItem(
+                x1 * width / 1000, y1 * height / 1000, (x2 - x1) * width / 1000, (y2 - y1) * height / 1000
+            )
+            box.setData(0, region.order)
+            box.setData(1, region.kind)
+            box.setToolTip(f"{region.order + 1}. {region.label}")
+            self._scene.addItem(box)
+            self.boxes[region.order] = box
+            self._style(box, region.order == self.highlighted)
+
+    @staticmethod
+    def _style(box: QGraphicsRectItem, highlighted: bool) -> None:
+        colour = QColor(REGION_COLOURS.get(str(box.data(1)), "#2f7de1"))
+        box.setPen(QPen(colour, 4 if highlighted else 2))
+        fill = QColor(colour)
+        fill.setAlpha(60 if highlighted else 0)
+        box.setBrush(QBrush(fill))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        for item in self.items(event.position().toPoint()):
+            if isinstance(item, QGraphicsRectItem) and item.data(0) is not None:
+                self.region_clicked.emit(int(item.data(0)))
+                break
+        super().mousePressEvent(event)
 
     def has_image(self) -> bool:
         return not self._item.pixmap().isNull()
@@ -175,6 +256,8 @@ class ReadingView(QWidget):
         self._results: dict[int, PageResult] = {}
         self._failed: dict[int, str] = {}
         self._live: set[int] = set()  # pages streaming right now (vLLM reads several at once)
+        self._regions: dict[int, tuple[RegionResult, ...]] = {}  # layout regions by page
+        self._reading: dict[int, int] = {}  # page -> the region being read now
         self._follow = True  # jump to the page that starts streaming until the user navigates
         self._markdown_dirty = False
 
@@ -198,6 +281,7 @@ class ReadingView(QWidget):
         )
         self.zoom_label = QLabel(self)
         self.page_view.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f} %"))
+        self.page_view.region_clicked.connect(self.scroll_to_region)
 
         self.markdown_view = QTextBrowser(self)
         self.markdown_view.setAccessibleName(self.tr("Rendered Markdown"))
@@ -210,6 +294,8 @@ class ReadingView(QWidget):
         )
         self.text_edit.setReadOnly(True)
         self.text_edit.textChanged.connect(self._on_text_changed)
+        self.text_edit.cursorPositionChanged.connect(self._show_region_at_cursor)
+        self.markdown_view.cursorPositionChanged.connect(self._show_region_at_cursor)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Text views"))
         self.tabs.addTab(self.markdown_view, self.tr("Markdown"))
@@ -330,6 +416,8 @@ class ReadingView(QWidget):
         self._texts.clear()
         self._results.clear()
         self._failed.clear()
+        self._regions.clear()
+        self._reading.clear()
         self._follow = True
         if result is None:
             self._job = None
@@ -345,6 +433,7 @@ class ReadingView(QWidget):
         for page in result.pages:
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
+            self._regions[page.page_index] = page.regions
         self._failed.update(result.failed)
         self._live = set(live or {})
         self._texts.update(live or {})
@@ -406,6 +495,7 @@ class ReadingView(QWidget):
         self.prev_button.setEnabled(page_index > 0)
         self.next_button.setEnabled(page_index < self._job.page_count - 1)
         self._show_text(self._texts.get(page_index, ""))
+        self.page_view.set_regions(self._regions.get(page_index, ()), self._reading.get(page_index))
         self._update_stats()
         self._renderer.request(PageKey(self._job.source, page_index, self._job.dpi, self._job.max_pixels))
 
@@ -446,6 +536,61 @@ class ReadingView(QWidget):
         if self._follow or page_index == self._page:
             self._go_to(page_index, follow=True)
 
+    def on_page_planned(self, job_id: str, page_index: int, regions: tuple[RegionResult, ...]) -> None:
+        """Layout mode: the page's regions, before they are read — their boxes are drawn."""
+        if job_id != self.job_id:
+            return
+        self._regions[page_index] = regions
+        if page_index == self._page:
+            self.page_view.set_regions(regions, self._reading.get(page_index))
+
+    def on_region_started(self, job_id: str, page_index: int, order: int) -> None:
+        """The region being read is highlighted (several at once on vLLM: the latest)."""
+        if job_id != self.job_id:
+            return
+        self._reading[page_index] = order
+        if page_index == self._page:
+            self.page_view.highlight(order)
+            self._update_stats()
+
+    @Slot(int)
+    def scroll_to_region(self, order: int) -> None:
+        """Scroll the text tab shown to where the region's text begins, and mark the region."""
+        region = next((r for r in self._regions.get(self._page, ()) if r.order == order), None)
+        if region is None:
+            return
+        self.page_view.highlight(order)
+        view = self.text_edit if self.tabs.currentWidget() is self.text_edit else self.markdown_view
+        document = view.document()
+        position = _locate(document.toPlainText(), region.text)
+        if position is None:
+            return
+        cursor = QTextCursor(document)
+        cursor.setPosition(position)
+        with QSignalBlocker(view):
+            view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+        # The region's first line at the top of the view, not just somewhere on screen.
+        scroll = view.verticalScrollBar()
+        scroll.setValue(scroll.maximum())
+        view.ensureCursorVisible()
+
+    @Slot()
+    def _show_region_at_cursor(self) -> None:
+        """Selecting (or clicking into) text marks the box of the region it came from."""
+        regions = [r for r in self._regions.get(self._page, ()) if r.read]
+        if not regions:
+            return
+        view = self.text_edit if self.sender() is self.text_edit else self.markdown_view
+        text = view.document().toPlainText()
+        position = view.textCursor().selectionStart()
+        starts = sorted(
+            (start, region.order) for region in regions if (start := _locate(text, region.text)) is not None
+        )
+        found = [order for start, order in starts if start <= position]
+        if found:
+            self.page_view.highlight(found[-1])
+
     def on_text_delta(self, job_id: str, page_index: int, text: str) -> None:
         if job_id != self.job_id:
             return
@@ -468,6 +613,10 @@ class ReadingView(QWidget):
         self._live.discard(result.page_index)
         self._results[result.page_index] = result
         self._texts[result.page_index] = result.text
+        self._regions[result.page_index] = result.regions
+        self._reading.pop(result.page_index, None)
+        if result.page_index == self._page:
+            self.page_view.set_regions(result.regions)
         if result.page_index == self._page:
             # The final text may differ from the streamed deltas (a loop cut off, a retry); when it
             # does not, the view already shows it and only becomes editable.
@@ -606,7 +755,21 @@ class ReadingView(QWidget):
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))
+            if result.regions:
+                parts.append(
+                    self.tr("{count} regions, layout model {model}").format(
+                        count=len(result.regions), model=result.layout
+                    )
+                )
+            elif result.layout_note:
+                parts.append(self.tr("read whole: {reason}").format(reason=result.layout_note))
             text = " · ".join(parts)
+        elif page in self._live and page in self._reading:
+            read = [r.order for r in self._regions.get(page, ()) if r.read]
+            order = self._reading[page]
+            text = self.tr("Page {n}: reading region {k} of {total}…").format(
+                n=page + 1, k=read.index(order) + 1 if order in read else "?", total=len(read)
+            )
         elif page in self._live:
             text = self.tr("Page {n}: reading…").format(n=page + 1)
         else:

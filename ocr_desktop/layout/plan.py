@@ -199,20 +199,23 @@ def _is_real_furniture(region: Region) -> bool:
     return in_margin or small
 
 
-def crop_region(page: Image.Image, region: Region, max_pixels: int) -> Image.Image:
-    """The region cut from ``page`` (the page rendered at the document's DPI, not the downscaled
+def crop_region(page: Image.Image, box_1000: Box, max_pixels: int | None) -> Image.Image:
+    """The region ``box_1000`` cut from ``page`` (the page rendered at the document's DPI, not the downscaled
     whole-page image), padded by ``CROP_PADDING`` of the page's shorter side, then fitted to
-    GLM-OCR's pixel budget (sides multiples of 28, at least 112×112 worth of pixels)."""
+    GLM-OCR's pixel budget (sides multiples of 28, at least 112×112 worth of pixels); with
+    ``max_pixels`` None (a figure saved as a picture) it is not resized."""
     from PIL import Image
 
     width, height = page.size
     pad = round(CROP_PADDING * min(width, height))
-    x1, y1, x2, y2 = region.box_1000
+    x1, y1, x2, y2 = box_1000
     left = max(0, x1 * width // 1000 - pad)
     top = max(0, y1 * height // 1000 - pad)
     right = min(width, -(-x2 * width // 1000) + pad)
     bottom = min(height, -(-y2 * height // 1000) + pad)
     crop = page.crop((left, top, max(right, left + 1), max(bottom, top + 1))).convert("RGB")
+    if max_pixels is None:
+        return crop
     size = fit_to_budget(crop.width, crop.height, min_pixels=GLM_MIN_PIXELS, max_pixels=max_pixels)
     if size != crop.size:
         crop = crop.resize(size, Image.Resampling.BICUBIC)

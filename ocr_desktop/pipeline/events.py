@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ocr_desktop.backends.base import Backend, BackendState
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.results import PageResult, RegionResult
 
 
 class PipelineListener:
@@ -19,7 +19,22 @@ class PipelineListener:
     def job_added(self, job_id: str, name: str, page_count: int) -> None: ...
     def job_started(self, job_id: str) -> None: ...
     def page_started(self, job_id: str, page_index: int) -> None: ...
-    def text_delta(self, job_id: str, page_index: int, text: str) -> None: ...
+    def page_planned(
+        self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
+    ) -> None:
+        """Layout mode, before the page's regions are read: every region found (boxes, kinds,
+        reading order; those read already carry their text). ``layout`` is the layout model."""
+
+    def region_started(self, job_id: str, page_index: int, order: int) -> None:
+        """The region ``order`` of the page is being read now (again, after a retry policy)."""
+
+    def region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        """A region was read and committed to the store."""
+
+    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
+        """Text of the page as it streams in; in layout mode region by region in reading order
+        (regions read at the same time are held back until those before them are done)."""
+
     def page_finished(self, job_id: str, result: PageResult) -> None: ...
     def page_failed(self, job_id: str, page_index: int, message: str) -> None: ...
     def job_finished(self, job_id: str) -> None: ...

@@ -31,15 +31,18 @@ with ``job_finished`` (done or cancelled: see its status in the store) or ``job_
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
+import io
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import (
@@ -49,7 +52,7 @@ from ocr_desktop.backends.base import (
     BackendState,
     run_recognition,
 )
-from ocr_desktop.core.documents import DocumentError, PageImage, display_name
+from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_to_budget
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -57,12 +60,16 @@ from ocr_desktop.core.results import (
     FLAG_TRUNCATED,
     GenerationStats,
     PageResult,
+    RegionResult,
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
 from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_unloaded
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    from ocr_desktop.layout import LayoutDetector
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +117,8 @@ class _Job:
     id: str
     doc: OpenedDocument | None = None  # set once pre-flighted
     task: Task = Task.TEXT  # set once pre-flighted
+    layout: bool = False  # read by layout regions (reading.mode "layout" and the text task)
+    max_pixels: int = 0  # the model's pixel budget (a layout page is rendered at full DPI)
     pending: list[int] = field(default_factory=list)  # sorted page indices still to start
     in_flight: set[int] = field(default_factory=set)
     crash_retried: set[int] = field(default_factory=set)
@@ -157,6 +166,138 @@ def _no_reading(attempt: _Attempt) -> str | None:
     return None if attempt.looped else reading_problem(attempt.text)
 
 
+class _ReadFailedError(Exception):
+    """The model gave no reading of a page or region, twice; ``message`` says so."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _PausedError(Exception):
+    """The queue was paused before a region got its slot: it waits in the store for the resume."""
+
+
+class _ReadStop(threading.Event):
+    """One read's stop: set by the repetition guard for this read alone (a loop cut in one region
+    leaves the page's other regions running), and set whenever the page's own stop is."""
+
+    def __init__(self, page_stop: threading.Event) -> None:
+        super().__init__()
+        self._page_stop = page_stop
+
+    def is_set(self) -> bool:
+        return super().is_set() or self._page_stop.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = MEMORY_POLL_S if deadline is None else min(MEMORY_POLL_S, deadline - time.monotonic())
+            if left <= 0:
+                break
+            super().wait(left)
+        return self.is_set()
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One image to read (a page or a region) with its prompt, and where its events go."""
+
+    image: PageImage
+    task: Task
+    started: Callable[[], None]  # called before each attempt
+    sink: Callable[[str], None]  # each streamed delta
+
+
+@dataclass(frozen=True)
+class _Plan:
+    layout: str  # the layout model's id
+    regions: tuple[RegionResult, ...]
+
+
+class _Started:
+    """Set once a region thread has taken its slot and started reading (or ended without)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def wait_started(self, run: _PageRun) -> bool:
+        """Wait for it; False when the page was stopped meanwhile (start no further region)."""
+        self._event.wait()
+        return run.reason is None
+
+
+class _LiveText:
+    """A page's streamed text in reading order while its regions are read, possibly several at
+    once: the first unfinished region streams through, later ones are held back and passed on
+    (after a blank line) once every region before them is done. Regions read before (a resumed
+    page) are passed on first. Thread-safe."""
+
+    def __init__(
+        self, regions: Sequence[RegionResult], pending: set[int], emit: Callable[[str], None]
+    ) -> None:
+        self._lock = threading.Lock()
+        self._orders = [r.order for r in regions if r.read]
+        self._parts: dict[int, list[str]] = {r.order: [r.text] for r in regions if r.read}
+        self._done = {order for order in self._orders if order not in pending}
+        self._head = 0
+        self._emit = emit
+        self._first = True
+        with self._lock:
+            self._open_head()
+
+    def restart(self, order: int) -> None:
+        """A region is read (again): what it streamed before is dropped if it was held back."""
+        with self._lock:
+            self._parts[order] = []
+
+    def feed(self, order: int, delta: str) -> None:
+        with self._lock:
+            if self._head < len(self._orders) and self._orders[self._head] == order:
+                self._emit(delta)
+            else:
+                self._parts[order].append(delta)
+
+    def finish(self, order: int) -> None:
+        with self._lock:
+            self._done.add(order)
+            if self._head < len(self._orders) and self._orders[self._head] == order:
+                self._head += 1
+                self._open_head()
+
+    def _open_head(self) -> None:
+        """Pass on the new first unfinished region's held text, and of every finished one before it."""
+        while self._head < len(self._orders):
+            order = self._orders[self._head]
+            text = ("" if self._first else "\n\n") + "".join(self._parts[order])
+            self._parts[order] = []
+            self._first = False
+            if text:
+                self._emit(text)
+            if order not in self._done:
+                return
+            self._head += 1
+
+
+def _stopped(run: _PageRun) -> bool:
+    """The page's run was stopped: from outside (``reason`` set with it) or because one of its
+    regions failed (the page's stop alone, set by that region's thread)."""
+    return run.reason is not None or run.stop.is_set()
+
+
+def _fitted(page: PageImage, max_pixels: int) -> PageImage:
+    """``page`` (rendered at the document's DPI for layout mode) fitted to the model's pixel budget."""
+    from PIL import Image
+
+    size = fit_to_budget(*page.image.size, max_pixels=max_pixels)
+    if size == page.image.size:
+        return page
+    return dataclasses.replace(page, image=page.image.resize(size, Image.Resampling.LANCZOS))
+
+
 class Pipeline:
     """The queue of jobs and the worker that reads them. See the module docstring."""
 
@@ -196,6 +337,9 @@ class Pipeline:
         self._acting = False  # the worker is carrying out an action (it is not idle)
         self._backend: Backend | None = None
         self._worker: threading.Thread | None = None
+        self._slots_busy = 0  # reads (pages or regions) the backend is working on
+        self._layout_lock = threading.Lock()  # one detection at a time; guards _layout
+        self._layout: tuple[str, LayoutDetector] | None = None  # (setting, its detector)
 
     # -- public API (any thread) ---------------------------------------------------------------
 
@@ -254,6 +398,7 @@ class Pipeline:
             dpi=settings.documents.dpi,
             max_pixels=settings.documents.max_pixels,
             backend=settings.backend,
+            mode=settings.reading.mode,
         )
         return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -581,10 +726,12 @@ class Pipeline:
             )
             return
         options = record.options
+        layout = options.mode == "layout" and Task(options.task) is Task.TEXT
+        # Layout mode crops regions from the page at the document's DPI (up to GLM-OCR's largest
+        # image); each crop, or a page read whole after all, is fitted to the job's budget.
+        budget = GLM_MAX_PIXELS if layout else options.max_pixels
         try:
-            doc = self._open(
-                Path(record.source), dpi=options.dpi, max_pixels=options.max_pixels, pages=options.pages
-            )
+            doc = self._open(Path(record.source), dpi=options.dpi, max_pixels=budget, pages=options.pages)
         except DocumentError as exc:
             self._fail_job(job, exc.message)
             return
@@ -599,6 +746,8 @@ class Pipeline:
             self._store.set_job_status(job.id, JobStatus.PAUSED if self._paused else JobStatus.RUNNING)
             job.doc = doc
             job.task = Task(options.task)
+            job.layout = layout
+            job.max_pixels = options.max_pixels
             if not job.cancelled:
                 job.pending = pending
             self._cv.notify_all()
@@ -810,56 +959,313 @@ class Pipeline:
             self._cv.notify_all()
 
     def _read_page(self, run: _PageRun) -> None:
-        """Read one page with the retry policies (docs/pipeline.md) and commit the result."""
-        gen = run.settings.generation
-        options = GenerationOptions(max_tokens=gen.max_tokens, repetition_penalty=gen.repetition_penalty)
-        attempt = self._attempt_with_backoff(run, options)
-        flags: set[str] = set()
-        problem = _no_reading(attempt)
-        if problem is not None:
-            # No reading of the page (the image never reached the model, or a transient server
-            # fault): read it once more as it was; a second such answer fails the page.
-            log.warning("page %d: %s; reading it once more", run.index + 1, problem)
-            flags.add(FLAG_RETRIED)
-            attempt = self._attempt_with_backoff(run, options)
-            problem = _no_reading(attempt)
-            if problem is not None:
-                self._page_failed(run.job, run.index, f"{problem}, twice — {NO_READING_ADVICE}")
-                return
-        if attempt.looped:
-            flags.add(FLAG_REPETITION_LOOP)
-            if gen.loop_retry:
-                retry = self._attempt_with_backoff(run, loop_retry_options(options, attempt.loop_bytes))
-                flags.add(FLAG_RETRIED)
-                if not retry.looped:
-                    flags.discard(FLAG_REPETITION_LOOP)
-                    attempt = retry
-                elif len(retry.text) > len(attempt.text):
-                    attempt = retry
-        if attempt.stats.finish_reason == "length":
-            flags.add(FLAG_TRUNCATED)
-        width, height = run.page.image.size
+        try:
+            if run.job.layout:
+                self._read_by_layout(run)
+            else:
+                self._read_whole(run, run.page)
+        except _ReadFailedError as exc:
+            self._page_failed(run.job, run.index, exc.message)
+
+    def _read_whole(self, run: _PageRun, page: PageImage, layout: str = "", note: str = "") -> None:
+        """Read the page as one image with the job's prompt and commit the result."""
+        job, index = run.job, run.index
+        attempt, flags = self._read(
+            run,
+            page,
+            job.task,
+            run.settings.generation.max_tokens,
+            what="",
+            started=lambda: self._notify(lambda listener: listener.page_started(job.id, index)),
+            sink=lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+        )
+        self._commit_page(run, attempt.text, attempt.stats, flags, page, layout=layout, layout_note=note)
+
+    def _commit_page(
+        self,
+        run: _PageRun,
+        text: str,
+        stats: GenerationStats,
+        flags: frozenset[str],
+        page: PageImage,
+        **layout: Any,
+    ) -> None:
+        """Store the finished page (one transaction) and tell the listener."""
+        width, height = page.image.size
         result = PageResult(
             page_index=run.index,
-            text=attempt.text,
+            text=text,
             task=run.job.task.value,
             backend=run.backend.id,
             model=run.backend.model_name,
-            stats=attempt.stats,
-            flags=frozenset(flags),
+            stats=stats,
+            flags=flags,
             width=width,
             height=height,
+            **layout,
         )
         self._store.save_page_result(run.job.id, result)
         self._notify(lambda listener: listener.page_finished(run.job.id, result))
 
-    def _attempt_with_backoff(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
-        """One read of the page; transient errors are tried again after the backoff waits."""
+    def _read(
+        self,
+        run: _PageRun,
+        image: PageImage,
+        task: Task,
+        max_tokens: int,
+        *,
+        what: str,
+        started: Callable[[], None],
+        sink: Callable[[str], None],
+    ) -> tuple[_Attempt, frozenset[str]]:
+        """Read one image (a page or a region) with the retry policies (docs/pipeline.md), in one
+        of the backend's in-flight slots. ``what`` names a region in messages ("" for a page).
+        Raises _ReadFailedError when the model gave no reading of it twice."""
+        gen = run.settings.generation
+        options = GenerationOptions(max_tokens=max_tokens, repetition_penalty=gen.repetition_penalty)
+        request = _Request(image, task, started, sink)
+        with self._slot(run, pausable=bool(what)):
+            attempt = self._attempt_with_backoff(run, request, options)
+            flags: set[str] = set()
+            problem = _no_reading(attempt)
+            if problem is not None:
+                # No reading (the image never reached the model, or a transient server fault):
+                # read it once more as it was; a second such answer fails the page.
+                log.warning("page %d %s: %s; reading it once more", run.index + 1, what, problem)
+                flags.add(FLAG_RETRIED)
+                attempt = self._attempt_with_backoff(run, request, options)
+                problem = _no_reading(attempt)
+                if problem is not None:
+                    raise _ReadFailedError(f"{what}{problem}, twice — {NO_READING_ADVICE}")
+            if attempt.looped:
+                flags.add(FLAG_REPETITION_LOOP)
+                if gen.loop_retry:
+                    retry_options = loop_retry_options(options, attempt.loop_bytes)
+                    retry = self._attempt_with_backoff(run, request, retry_options)
+                    flags.add(FLAG_RETRIED)
+                    if not retry.looped:
+                        flags.discard(FLAG_REPETITION_LOOP)
+                        attempt = retry
+                    elif len(retry.text) > len(attempt.text):
+                        attempt = retry
+        if attempt.stats.finish_reason == "length":
+            flags.add(FLAG_TRUNCATED)
+        return attempt, frozenset(flags)
+
+    @contextlib.contextmanager
+    def _slot(self, run: _PageRun, *, pausable: bool) -> Iterator[None]:
+        """One of the backend's ``max_in_flight`` request slots, shared by every page and region in
+        flight: the first may always start; each further one asks the memory guard. A region
+        (``pausable``) that has no slot yet when the queue is paused does not start."""
+        with self._cv:
+            while True:
+                if _stopped(run):
+                    raise _RunStoppedError
+                if pausable and self._paused:
+                    raise _PausedError
+                if self._slots_busy < max(1, run.backend.max_in_flight):
+                    reason = self._ask_memory_guard() if self._slots_busy else None
+                    if reason is None:
+                        break
+                    log.info("not starting another read yet: %s", reason)
+                self._cv.wait(MEMORY_POLL_S)
+            self._slots_busy += 1
+        try:
+            yield
+        finally:
+            with self._cv:
+                self._slots_busy -= 1
+                self._cv.notify_all()
+
+    # -- layout mode ---------------------------------------------------------------------------
+
+    def _read_by_layout(self, run: _PageRun) -> None:
+        """Read a page region by region (docs/layout.md): plan it once (committed, so a resumed
+        run reads the same regions), read the regions not read yet in reading order, up to the
+        backend's in-flight limit at once, each committed as it finishes; then assemble the page."""
+        job, index = run.job, run.index
+        planned = self._store.page_regions(job.id, index)
+        if planned is None:
+            plan = self._plan(run)
+            if isinstance(plan, tuple):
+                layout, note = plan
+                log.info("page %d read whole: %s", index + 1, note)
+                self._read_whole(run, _fitted(run.page, job.max_pixels), layout, note)
+                return
+            layout, regions = plan.layout, plan.regions
+            self._store.save_page_plan(job.id, index, layout, regions)
+        else:
+            layout, regions = planned
+        pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
+        self._notify(lambda listener: listener.page_planned(job.id, index, layout, regions))
+        self._notify(lambda listener: listener.page_started(job.id, index))
+        live = _LiveText(
+            regions,
+            pending,
+            lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+        )
+        failures: list[BaseException] = []
+        threads: list[threading.Thread] = []
+        paused = False
+        try:
+            for region in regions:
+                if region.order not in pending:
+                    continue
+                with self._cv:
+                    # Pause between regions: those in flight finish, the rest waits in the store.
+                    paused = self._paused
+                    if paused or failures or run.reason is not None:
+                        break
+                ready = _Started()
+                thread = threading.Thread(
+                    target=self._region_thread,
+                    args=(run, region, live, ready, failures),
+                    name=f"ocr-page-{index + 1}-region-{region.order + 1}",
+                    daemon=True,
+                )
+                thread.start()
+                threads.append(thread)
+                # Regions take their slots in reading order: the next starts once this one has one.
+                if not ready.wait_started(run):
+                    break
+        finally:
+            for thread in threads:
+                thread.join()
+        # The failure that stopped the page comes first; its other regions then ended as stopped.
+        errors = sorted(
+            (f for f in failures if not isinstance(f, _PausedError)),
+            key=lambda f: isinstance(f, _RunStoppedError),
+        )
+        if errors:
+            raise errors[0]
+        with self._cv:
+            if (paused or failures) and run.reason is None:
+                run.reason = _REQUEUE
+        if run.reason is not None:
+            raise _RunStoppedError
+        self._finish_layout_page(run, layout)
+
+    def _plan(self, run: _PageRun) -> _Plan | tuple[str, str]:
+        """The page's regions to record, or (layout model, why the page is read whole)."""
+        from ocr_desktop.layout import LayoutError, plan_page
+        from ocr_desktop.layout.plan import crop_region
+
+        reading = run.settings.reading
+        try:
+            detector = self._detector(reading.layout_model)
+            with self._layout_lock:
+                found = detector.detect(run.page.image)
+        except LayoutError as exc:
+            log.warning("page %d: %s", run.index + 1, exc.message)
+            return "", f"layout could not run: {exc.message}"
+        plan = plan_page(run.page.image, found, reading.keep_furniture)
+        if plan.whole_page:
+            return detector.id, plan.reason
+        tasks = {region.order: task for region, task in plan.read}
+        figures = {region.order for region in plan.figures}
+        regions = []
+        for region in plan.regions:
+            png = b""
+            if region.order in figures:
+                buffer = io.BytesIO()
+                crop_region(run.page.image, region.box_1000, None).save(buffer, format="PNG")
+                png = buffer.getvalue()
+            task = tasks.get(region.order)
+            regions.append(
+                RegionResult(
+                    order=region.order,
+                    label=region.label,
+                    kind=region.action.value,
+                    box=region.box,
+                    box_1000=region.box_1000,
+                    score=region.score,
+                    task=task.value if task is not None else "",
+                    image_png=png,
+                )
+            )
+        return _Plan(detector.id, tuple(regions))
+
+    def _detector(self, layout_model: str) -> LayoutDetector:
+        """The layout detector of the setting, created once (its model loads on first use)."""
+        from ocr_desktop.layout import registry
+
+        with self._layout_lock:
+            if self._layout is None or self._layout[0] != layout_model:
+                self._layout = (layout_model, registry.create_detector(layout_model))
+            return self._layout[1]
+
+    def _region_thread(
+        self,
+        run: _PageRun,
+        region: RegionResult,
+        live: _LiveText,
+        ready: _Started,
+        failures: list[BaseException],
+    ) -> None:
+        job, index = run.job, run.index
+        try:
+            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region
+
+            crop = crop_region(run.page.image, region.box_1000, job.max_pixels)
+            image = PageImage(crop, index, run.page.source, crop.size)
+
+            def started() -> None:
+                ready.set()
+                self._store.region_started(job.id, index, region.order)
+                live.restart(region.order)
+                self._notify(lambda listener: listener.region_started(job.id, index, region.order))
+
+            attempt, flags = self._read(
+                run,
+                image,
+                Task(region.task),
+                min(run.settings.generation.max_tokens, REGION_MAX_TOKENS),
+                what=f"region {region.order + 1} ({region.label}): ",
+                started=started,
+                sink=lambda delta: live.feed(region.order, delta),
+            )
+            done = dataclasses.replace(region, text=attempt.text, stats=attempt.stats, flags=flags)
+            self._store.save_region_result(job.id, index, done)
+            live.finish(region.order)
+            self._notify(lambda listener: listener.region_finished(job.id, index, done))
+        except BaseException as exc:  # handed to the page thread, which handles it as a page's
+            with self._cv:
+                failures.append(exc)
+                if run.reason is None and not isinstance(exc, (_RunStoppedError, _PausedError)):
+                    run.stop.set()  # the page fails: stop its other regions too
+        finally:
+            ready.set()
+
+    def _finish_layout_page(self, run: _PageRun, layout: str) -> None:
+        """Assemble the page from its regions (as committed) and commit the page."""
+        from ocr_desktop.core.formatter import Region as FormatterRegion
+        from ocr_desktop.core.formatter import assemble_regions
+        from ocr_desktop.layout.labels import formatter_label
+
+        job, index = run.job, run.index
+        planned = self._store.page_regions(job.id, index)
+        assert planned is not None
+        regions = planned[1]
+        read = [r for r in regions if r.read]
+        text = assemble_regions([FormatterRegion(formatter_label(r.label), r.text) for r in read]).markdown
+        stats = GenerationStats(
+            prompt_tokens=sum(r.stats.prompt_tokens for r in read),
+            image_tokens=sum(r.stats.image_tokens for r in read),
+            completion_tokens=sum(r.stats.completion_tokens for r in read),
+            time_to_first_token_s=min((r.stats.time_to_first_token_s for r in read), default=0.0),
+            total_s=sum(r.stats.total_s for r in read),
+            finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
+        )
+        flags = frozenset().union(*(r.flags for r in read))
+        self._commit_page(run, text, stats, flags, run.page, regions=regions, layout=layout)
+
+    def _attempt_with_backoff(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
+        """One read of the image; transient errors are tried again after the backoff waits."""
         for wait_s in (*self.retry_backoff_s, None):
             try:
-                return self._attempt(run, options)
+                return self._attempt(run, request, options)
             except BackendError as exc:
-                if run.reason is not None:  # the error is how the backend reacted to the stop
+                if _stopped(run):  # the error is how the backend reacted to the stop
                     raise _RunStoppedError from None
                 if isinstance(exc, BackendCrashed) or not exc.retryable or wait_s is None:
                     raise
@@ -868,29 +1274,29 @@ class Pipeline:
                     raise _RunStoppedError from None
         raise AssertionError("unreachable: the last try raises or returns")
 
-    def _attempt(self, run: _PageRun, options: GenerationOptions) -> _Attempt:
+    def _attempt(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
         from ocr_desktop.core.postprocess import RepetitionGuard
 
-        self._notify(lambda listener: listener.page_started(run.job.id, run.index))
+        request.started()
         guard = RepetitionGuard()
         looped = False
+        stop = _ReadStop(run.stop)
 
         def on_delta(delta: str) -> None:
             nonlocal looped
             if looped:
                 return  # the backend stops at its next token; what it still sends is loop (cut below)
-            self._notify(lambda listener: listener.text_delta(run.job.id, run.index, delta))
+            request.sink(delta)
             if guard.feed(delta):
                 looped = True
-                run.stop.set()
+                stop.set()
 
         text, stats = run_recognition(
-            run.backend.recognize(run.page, run.job.task, options, run.stop), on_delta
+            run.backend.recognize(request.image, request.task, options, stop), on_delta
         )
         with self._cv:
-            if run.reason is not None:
+            if _stopped(run):  # cut short from outside: not a reading of the image
                 raise _RunStoppedError
-            run.stop.clear()
         if looped:
             text = text[: guard.loop_start].rstrip()
             stats = dataclasses.replace(stats, finish_reason="loop")

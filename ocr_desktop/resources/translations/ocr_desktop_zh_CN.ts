@@ -40,132 +40,137 @@
 <context>
     <name>CompareDialog</name>
     <message>
-        <location filename="../../gui/compare.py" line="84"/>
+        <location filename="../../gui/compare.py" line="85"/>
         <source>Compare backends on this device</source>
         <translation>在本设备上比较后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="103"/>
+        <location filename="../../gui/compare.py" line="104"/>
         <source>Pages in flight to measure, comma-separated, starting at 1</source>
         <translation>要测量的同时处理页数，用逗号分隔，从 1 开始</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="104"/>
+        <location filename="../../gui/compare.py" line="105"/>
         <source>Pages per level and round</source>
         <translation>每个级别每轮的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="106"/>
+        <location filename="../../gui/compare.py" line="107"/>
         <source>Rounds per level; figures are medians over them</source>
         <translation>每个级别的轮数；结果取各轮的中位数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="108"/>
+        <location filename="../../gui/compare.py" line="109"/>
         <source>Most tokens generated per page</source>
         <translation>每页最多生成的词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="122"/>
+        <location filename="../../gui/compare.py" line="130"/>
         <source>Backends</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="123"/>
+        <location filename="../../gui/compare.py" line="131"/>
         <source>Pages in flight</source>
         <translation>同时处理的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="124"/>
+        <location filename="../../gui/compare.py" line="132"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="125"/>
+        <location filename="../../gui/compare.py" line="133"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="126"/>
+        <location filename="../../gui/compare.py" line="134"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="127"/>
+        <location filename="../../gui/compare.py" line="135"/>
         <source>Pixel budget</source>
         <translation>像素预算</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="129"/>
+        <location filename="../../gui/compare.py" line="136"/>
+        <source>Reading mode</source>
+        <translation>识别模式</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="138"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="130"/>
+        <location filename="../../gui/compare.py" line="139"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="138"/>
+        <location filename="../../gui/compare.py" line="147"/>
         <source>Runs the same pages through each backend and level; without documents, the bundled sample pages.</source>
         <translation>用每个后端和级别识别相同的页面；未选择文档时使用自带的示例页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="152"/>
+        <location filename="../../gui/compare.py" line="161"/>
         <source>Table</source>
         <translation>表格</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="153"/>
+        <location filename="../../gui/compare.py" line="162"/>
         <source>Pages/min</source>
         <translation>页/分钟</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="154"/>
+        <location filename="../../gui/compare.py" line="163"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="159"/>
+        <location filename="../../gui/compare.py" line="168"/>
         <source>Apply recommendation</source>
         <translation>应用推荐设置</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="244"/>
+        <location filename="../../gui/compare.py" line="254"/>
         <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
         <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="285"/>
+        <location filename="../../gui/compare.py" line="295"/>
         <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
         <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="289"/>
+        <location filename="../../gui/compare.py" line="299"/>
         <source>No backend finished a page: no recommendation.</source>
         <translation>没有后端完成任何页面：无法给出推荐。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="290"/>
+        <location filename="../../gui/compare.py" line="300"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="290"/>
+        <location filename="../../gui/compare.py" line="300"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="292"/>
+        <location filename="../../gui/compare.py" line="302"/>
         <source>{done}. Results in {folder}</source>
         <translation>{done}。结果保存在 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="311"/>
+        <location filename="../../gui/compare.py" line="321"/>
         <source>The recommendation could not be applied: {error}</source>
         <translation>无法应用推荐设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="315"/>
+        <location filename="../../gui/compare.py" line="325"/>
         <source>Applied and saved: {settings}</source>
         <translation>已应用并保存：{settings}</translation>
     </message>
@@ -233,58 +238,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="42"/>
+        <location filename="../../gui/export_dialog.py" line="41"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="44"/>
+        <location filename="../../gui/export_dialog.py" line="43"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="49"/>
+        <location filename="../../gui/export_dialog.py" line="48"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="56"/>
+        <location filename="../../gui/export_dialog.py" line="55"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="61"/>
+        <location filename="../../gui/export_dialog.py" line="60"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="75"/>
-        <location filename="../../gui/export_dialog.py" line="106"/>
+        <location filename="../../gui/export_dialog.py" line="74"/>
+        <location filename="../../gui/export_dialog.py" line="105"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="80"/>
+        <location filename="../../gui/export_dialog.py" line="79"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="111"/>
+        <location filename="../../gui/export_dialog.py" line="110"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="141"/>
+        <location filename="../../gui/export_dialog.py" line="140"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="144"/>
+        <location filename="../../gui/export_dialog.py" line="143"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="167"/>
+        <location filename="../../gui/export_dialog.py" line="166"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -702,130 +707,130 @@ Please include them when you report the problem.</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="578"/>
+        <location filename="../../gui/main_window.py" line="581"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="580"/>
+        <location filename="../../gui/main_window.py" line="583"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="587"/>
-        <location filename="../../gui/main_window.py" line="952"/>
+        <location filename="../../gui/main_window.py" line="590"/>
+        <location filename="../../gui/main_window.py" line="955"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="607"/>
+        <location filename="../../gui/main_window.py" line="610"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="647"/>
+        <location filename="../../gui/main_window.py" line="650"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="786"/>
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="787"/>
+        <location filename="../../gui/main_window.py" line="790"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="788"/>
+        <location filename="../../gui/main_window.py" line="791"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="789"/>
+        <location filename="../../gui/main_window.py" line="792"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="823"/>
+        <location filename="../../gui/main_window.py" line="826"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="829"/>
+        <location filename="../../gui/main_window.py" line="832"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="848"/>
+        <location filename="../../gui/main_window.py" line="851"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="294"/>
-        <location filename="../../gui/main_window.py" line="848"/>
+        <location filename="../../gui/main_window.py" line="851"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="879"/>
+        <location filename="../../gui/main_window.py" line="882"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="881"/>
+        <location filename="../../gui/main_window.py" line="884"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="883"/>
+        <location filename="../../gui/main_window.py" line="886"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1003"/>
+        <location filename="../../gui/main_window.py" line="1006"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1004"/>
+        <location filename="../../gui/main_window.py" line="1007"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1005"/>
+        <location filename="../../gui/main_window.py" line="1008"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1006"/>
+        <location filename="../../gui/main_window.py" line="1009"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1030"/>
+        <location filename="../../gui/main_window.py" line="1033"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1062"/>
+        <location filename="../../gui/main_window.py" line="1064"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1068"/>
+        <location filename="../../gui/main_window.py" line="1070"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1070"/>
+        <location filename="../../gui/main_window.py" line="1072"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="370"/>
-        <location filename="../../gui/main_window.py" line="1088"/>
+        <location filename="../../gui/main_window.py" line="1090"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
@@ -845,39 +850,39 @@ Please include them when you report the problem.</source>
         <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="756"/>
+        <location filename="../../gui/main_window.py" line="759"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="765"/>
+        <location filename="../../gui/main_window.py" line="768"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="772"/>
+        <location filename="../../gui/main_window.py" line="775"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="860"/>
+        <location filename="../../gui/main_window.py" line="863"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1090"/>
+        <location filename="../../gui/main_window.py" line="1092"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1146"/>
+        <location filename="../../gui/main_window.py" line="1148"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1158"/>
+        <location filename="../../gui/main_window.py" line="1160"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -977,13 +982,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="103"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>Page image</source>
-        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
+        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action). How much of a region&apos;s text locates it in the page&apos;s text (letters and digits only).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="104"/>
+        <location filename="../../gui/reading_view.py" line="135"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -1099,179 +1104,194 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="182"/>
+        <location filename="../../gui/reading_view.py" line="265"/>
         <source>Select a document in the queue to see its pages.</source>
         <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="186"/>
+        <location filename="../../gui/reading_view.py" line="269"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="187"/>
+        <location filename="../../gui/reading_view.py" line="270"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="189"/>
+        <location filename="../../gui/reading_view.py" line="272"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="190"/>
+        <location filename="../../gui/reading_view.py" line="273"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="194"/>
+        <location filename="../../gui/reading_view.py" line="277"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="195"/>
+        <location filename="../../gui/reading_view.py" line="278"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="197"/>
+        <location filename="../../gui/reading_view.py" line="280"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="197"/>
+        <location filename="../../gui/reading_view.py" line="280"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="203"/>
+        <location filename="../../gui/reading_view.py" line="287"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="207"/>
+        <location filename="../../gui/reading_view.py" line="291"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="209"/>
+        <location filename="../../gui/reading_view.py" line="293"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="214"/>
+        <location filename="../../gui/reading_view.py" line="300"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="215"/>
+        <location filename="../../gui/reading_view.py" line="301"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="216"/>
+        <location filename="../../gui/reading_view.py" line="302"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="220"/>
+        <location filename="../../gui/reading_view.py" line="306"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="220"/>
+        <location filename="../../gui/reading_view.py" line="306"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="223"/>
+        <location filename="../../gui/reading_view.py" line="309"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="224"/>
+        <location filename="../../gui/reading_view.py" line="310"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="229"/>
+        <location filename="../../gui/reading_view.py" line="315"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="229"/>
+        <location filename="../../gui/reading_view.py" line="315"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="233"/>
+        <location filename="../../gui/reading_view.py" line="319"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="356"/>
-        <location filename="../../gui/reading_view.py" line="364"/>
+        <location filename="../../gui/reading_view.py" line="445"/>
+        <location filename="../../gui/reading_view.py" line="453"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="434"/>
+        <location filename="../../gui/reading_view.py" line="524"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="584"/>
+        <location filename="../../gui/reading_view.py" line="733"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="585"/>
+        <location filename="../../gui/reading_view.py" line="734"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="586"/>
+        <location filename="../../gui/reading_view.py" line="735"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="587"/>
+        <location filename="../../gui/reading_view.py" line="736"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="596"/>
+        <location filename="../../gui/reading_view.py" line="745"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="601"/>
+        <location filename="../../gui/reading_view.py" line="750"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="602"/>
+        <location filename="../../gui/reading_view.py" line="751"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="603"/>
+        <location filename="../../gui/reading_view.py" line="752"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="608"/>
+        <location filename="../../gui/reading_view.py" line="757"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="611"/>
+        <location filename="../../gui/reading_view.py" line="760"/>
+        <source>{count} regions, layout model {model}</source>
+        <translation>{count} 个区域，版面分析模型 {model}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="765"/>
+        <source>read whole: {reason}</source>
+        <translation>整页识别：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="770"/>
+        <source>Page {n}: reading region {k} of {total}…</source>
+        <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="774"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="613"/>
+        <location filename="../../gui/reading_view.py" line="776"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1797,128 +1817,128 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="105"/>
+        <location filename="../../gui/settings_dialog.py" line="104"/>
         <source>Settings</source>
         <extracomment>Settings sections whose change means the backend must be loaded again. The translation context of the settings schema&apos;s labels, help texts and choices. They are not in this package&apos;s source, so scripts/update_translations.py hands them to lupdate itself. The same for the backends&apos; names and the model catalog&apos;s descriptions. Settings whose choices are words (the others are names: backends, formats, languages).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="110"/>
+        <location filename="../../gui/settings_dialog.py" line="109"/>
         <source>Settings sections</source>
         <translation>设置分类</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="129"/>
+        <location filename="../../gui/settings_dialog.py" line="128"/>
         <source>Put every setting back to its default (saved when you press OK)</source>
         <translation>将所有设置恢复为默认值（按“确定”后保存）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="143"/>
+        <location filename="../../gui/settings_dialog.py" line="142"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="144"/>
+        <location filename="../../gui/settings_dialog.py" line="143"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="145"/>
+        <location filename="../../gui/settings_dialog.py" line="144"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="148"/>
+        <location filename="../../gui/settings_dialog.py" line="147"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="149"/>
+        <location filename="../../gui/settings_dialog.py" line="148"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="150"/>
+        <location filename="../../gui/settings_dialog.py" line="149"/>
         <source>Reading</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="216"/>
+        <location filename="../../gui/settings_dialog.py" line="215"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="217"/>
+        <location filename="../../gui/settings_dialog.py" line="216"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="220"/>
+        <location filename="../../gui/settings_dialog.py" line="219"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="225"/>
+        <location filename="../../gui/settings_dialog.py" line="224"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="240"/>
+        <location filename="../../gui/settings_dialog.py" line="239"/>
         <source>✓ Can run on this machine.</source>
         <translation>✓ 可在本机运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="242"/>
+        <location filename="../../gui/settings_dialog.py" line="241"/>
         <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="267"/>
+        <location filename="../../gui/settings_dialog.py" line="266"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="271"/>
+        <location filename="../../gui/settings_dialog.py" line="270"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="281"/>
+        <location filename="../../gui/settings_dialog.py" line="280"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="307"/>
+        <location filename="../../gui/settings_dialog.py" line="306"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="361"/>
+        <location filename="../../gui/settings_dialog.py" line="360"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="367"/>
+        <location filename="../../gui/settings_dialog.py" line="366"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="382"/>
+        <location filename="../../gui/settings_dialog.py" line="381"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="447"/>
+        <location filename="../../gui/settings_dialog.py" line="446"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="449"/>
+        <location filename="../../gui/settings_dialog.py" line="448"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="462"/>
+        <location filename="../../gui/settings_dialog.py" line="461"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
