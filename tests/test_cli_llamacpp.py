@@ -23,10 +23,10 @@ def test_ocr_a_pdf_to_md_txt_json_with_llama_cpp(
     # GIVEN a 3-page PDF and a settings file (in the test's XDG config dir) naming the generated model
     settings_mod.save(llamacpp_settings.with_value("generation.max_tokens", 24), paths.settings_file())
     out = tmp_path / "out"
-    # WHEN the CLI reads it with llama.cpp
+    # WHEN the CLI reads it with llama.cpp, whole pages (layout mode: tests/test_cli_layout.py)
     result = subprocess.run(
         [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--backend", "llamacpp",
-         "--format", "md,txt,json", "--out", str(out), "--dpi", "72"],
+         "--format", "md,txt,json", "--out", str(out), "--dpi", "72", "--mode", "page"],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     # THEN it succeeds and writes the three files

@@ -58,7 +58,8 @@ def test_first_run_offers_the_download_and_reads_the_waiting_document(
     tmp_path: Path,
 ) -> None:
     # GIVEN a first start: the catalog model (on the fake Hub) is not downloaded
-    settings = Settings().with_value("llamacpp.catalog_model", "test-q8")
+    # (whole pages: this is about the model arriving, layout reading has tests of its own)
+    settings = Settings().with_value("llamacpp.catalog_model", "test-q8").with_value("reading.mode", "page")
     window = make_window(catalog_backend, settings, model_check=missing_model)
     panel = window.model_panel
 

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,7 +47,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_IDS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
-from ocr_desktop.gui.settings_dialog import backend_label, help_text
+from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT, backend_label, help_text
 from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -116,11 +116,14 @@ class CompareDialog(QDialog):
         )
         self.pixels_spin.setSingleStep(28 * 28 * 64)
         self.mode_combo = QComboBox()
-        self.mode_combo.addItems(["page", "layout"])
-        self.mode_combo.setCurrentText(defaults.mode)
+        for mode in ("page", "layout"):
+            self.mode_combo.addItem(QCoreApplication.translate(SCHEMA_CONTEXT, mode), mode)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(defaults.mode))
         self.mode_combo.setToolTip(
-            "page: each request a whole page; layout: each page's layout regions, each with its own "
-            "prompt, counted as its share of the page (docs/benchmarks.md)"
+            self.tr(
+                "page: each request a whole page; layout: each page's layout regions, each with its own "
+                "prompt, counted as its share of the page (docs/benchmarks.md)"
+            )
         )
 
         backends_row = QHBoxLayout()
@@ -203,7 +206,7 @@ class CompareDialog(QDialog):
             repeats=self.repeats_spin.value(),
             max_tokens=self.tokens_spin.value(),
             max_pixels=self.pixels_spin.value(),
-            mode=self.mode_combo.currentText(),
+            mode=str(self.mode_combo.currentData()),
         )
 
     @Slot()
