@@ -127,7 +127,7 @@ def stream(
     ticker.timeout.connect(tick)
     window.bridge.text_delta.connect(count)
     done = {"flag": False}
-    window.bridge.job_finished.connect(lambda _job: done.update(flag=True))
+    window.bridge.job_finished.connect(lambda _job, _status: done.update(flag=True))
     window.bridge.job_failed.connect(lambda _job, message: (print(message), done.update(flag=True)))
 
     def first_delta(*_args: object) -> None:

@@ -80,10 +80,18 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         store.close()
 
 
+def show_document(qtbot: QtBot, window: MainWindow, job_id: str) -> None:
+    """Select a document in the queue and wait until the reading view shows it (its stored pages
+    are read off the GUI thread)."""
+    window.queue_view.select_job(job_id)
+    qtbot.waitUntil(lambda: window.reading_view.job_id == job_id, timeout=GUI_TIMEOUT_MS)
+
+
 def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
     """Export through the dialog (as a user would) and return the files written."""
     window.export_action.trigger()
     dialog = window.export_dialog
+    qtbot.waitUntil(dialog.export_button.isEnabled, timeout=GUI_TIMEOUT_MS)  # documents listed
     dialog.editors["export.out_dir"].put(str(out_dir))
     dialog.editors["export.formats"].put(formats)
     with qtbot.waitSignal(dialog.exported, timeout=GUI_TIMEOUT_MS) as exported:

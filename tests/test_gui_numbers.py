@@ -15,7 +15,7 @@ from ocr_desktop.gui.queue_view import Column, format_duration
 from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, show_document, window_factory
 from tests.test_gauges import Kv, ScriptedBoard, board, kv, sampler  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gui
@@ -135,12 +135,11 @@ def test_pages_read_side_by_side_keep_their_live_text(
     # WHEN page 1 finishes while page 2 still streams, and the user looks at the other document
     qtbot.waitUntil(lambda: 0 in finished, timeout=GUI_TIMEOUT_MS)
     assert 1 not in finished
-    window.queue_view.select_job(second)
-    assert window.reading_view.job_id == second
+    show_document(qtbot, window, second)
     qtbot.wait(100)
 
     # THEN back on the first document, page 2 shows what streamed so far and keeps streaming
-    window.queue_view.select_job(first)
+    show_document(qtbot, window, first)
     so_far = window.reading_view.page_text(1)
     assert so_far.startswith("b b ")
     qtbot.waitUntil(lambda: len(window.reading_view.page_text(1)) > len(so_far), timeout=GUI_TIMEOUT_MS)
