@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self._hidden: set[str] = set()
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
+        self.compare_dialog: CompareDialog | None = None  # the last one opened
         self.sampler = sampler or Sampler(
             settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
         )
@@ -1257,7 +1258,9 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         self._save_state()
         self._tick.stop()
-        self.tasks.shutdown()  # the intake's submits and the edits being saved finish first
+        if self.compare_dialog is not None:
+            self.compare_dialog.shutdown()  # a benchmark holds the pipeline's backend slot
+        self.tasks.shutdown()  # the intake's submits, edits being saved and exports finish first
         self.downloads.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()
