@@ -42,7 +42,8 @@ def drop_files(target: QWidget, files: list[Path]) -> None:
 
 def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     """For a ``make_window`` fixture: build main windows, each on a fresh JobStore (default path:
-    the test's temp data dir); every window is shut down and its store closed after the test."""
+    the test's temp data dir) unless given one; every window is shut down and its store closed
+    after the test."""
     made: list[tuple[MainWindow, JobStore]] = []
 
     def make(
@@ -50,8 +51,9 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         settings: Settings | None = None,
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
+        store: JobStore | None = None,
     ) -> MainWindow:
-        store = JobStore()
+        store = store or JobStore()
         if backend is None:
             factory = None
         elif callable(backend) and not isinstance(backend, ScriptedBackend):
@@ -72,6 +74,8 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         qtbot.addWidget(window)
         window.show()
         made.append((window, store))
+        # The queue is read back from the store off the GUI thread, as the user sees it at start.
+        qtbot.waitUntil(lambda: not window.restoring, timeout=GUI_TIMEOUT_MS)
         return window
 
     yield make

@@ -85,6 +85,25 @@ def test_an_edit_is_saved_after_a_pause_and_reaches_the_export(
     assert TYPED in written.read_text(encoding="utf-8")
 
 
+def test_export_right_after_typing_on_a_slow_disk_writes_the_edit(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a finished document shown, on a disk where saving an edit takes 0.5 s
+    window, _ = finished_window(qtbot, make_window, [make_pdf(tmp_path / "doc.pdf", 1)])
+    save = window.store.set_page_text
+
+    def slow_save(job: str, page: int, text: str) -> None:
+        time.sleep(0.5)
+        save(job, page, text)
+
+    monkeypatch.setattr(window.store, "set_page_text", slow_save)
+    # WHEN the user types and exports at once (File → Export, before the debounce)
+    type_at_end(qtbot, window, TYPED)
+    [written] = export_all(qtbot, window, tmp_path / "out", ["txt"])
+    # THEN the export waited for the edit: the file has it
+    assert TYPED in written.read_text(encoding="utf-8")
+
+
 def test_undo_takes_the_edit_back_to_the_models_text(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:

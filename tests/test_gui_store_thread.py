@@ -1,5 +1,5 @@
-"""The GUI thread never waits for the store: what a person does in the window (drop, select,
-edit, pause, move, export, quit) reads and writes the JobStore only on worker threads.
+"""The GUI thread never waits for the store: what a person does in the window (start, drop,
+select, edit, pause, move, export, quit) reads and writes the JobStore only on worker threads.
 
 The store serialises every use of its SQLite connection with one lock and commits with an fsync,
 so one query on the GUI thread can freeze the window for as long as a page thread's commit takes.
@@ -59,33 +59,43 @@ def click_row(qtbot: QtBot, window: MainWindow, row: int) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_drop_select_edit_pause_move_export_and_quit_never_touch_the_store_on_the_gui_thread(
+def test_start_drop_select_edit_pause_move_export_and_quit_never_touch_the_store_on_the_gui_thread(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # GIVEN a window (its queue restored from the store at start) and a record of every store
-    # call made on the GUI thread from now on; the test reads the store through a connection
-    # of its own
-    window = make_window(ScriptedBackend())
-    check = JobStore(window.store.path)
-    on_gui_thread = record_gui_thread_calls(window.store, monkeypatch)
-    files = [make_pdf(tmp_path / f"doc{i}.pdf", 2) for i in range(3)]
+    # GIVEN an earlier run that read a document and quit
+    earlier = make_window(ScriptedBackend())
+    [old] = earlier.add_paths([make_pdf(tmp_path / "old.pdf", 1)])
+    qtbot.waitUntil(lambda: earlier.queue_model.rows()[0].status is JobStatus.DONE, timeout=GUI_TIMEOUT_MS)
+    earlier.close()
+    # GIVEN a record of every call of the next run's store made on the GUI thread; the test
+    # reads the store through a connection of its own
+    store = JobStore()
+    check = JobStore(store.path)
+    on_gui_thread = record_gui_thread_calls(store, monkeypatch)
+
+    # WHEN the window starts on it
+    window = make_window(ScriptedBackend(), store=store)
+    # THEN the earlier document is back in the queue with its page
+    assert [(row.job_id, row.pages_done) for row in window.queue_model.rows()] == [(old, {0})]
 
     # WHEN three documents are dropped on the window and read
+    files = [make_pdf(tmp_path / f"doc{i}.pdf", 2) for i in range(3)]
     drop_files(window.drop_zone, files)
     qtbot.waitUntil(
         lambda: (
-            len(window.queue_model.rows()) == 3
+            len(window.queue_model.rows()) == 4
             and all(row.status is JobStatus.DONE for row in window.queue_model.rows())
         ),
         timeout=GUI_TIMEOUT_MS,
     )
-    ids = [row.job_id for row in window.queue_model.rows()]
+    new_rows = window.queue_model.rows()[1:]
+    ids = [row.job_id for row in new_rows]
     # THEN the rows know what the events said: source, pages, how each job ended
-    assert [row.source for row in window.queue_model.rows()] == [str(f) for f in files]
-    assert all(row.page_count == 2 and row.pages_done == {0, 1} for row in window.queue_model.rows())
+    assert [row.source for row in new_rows] == [str(f) for f in files]
+    assert all(row.page_count == 2 and row.pages_done == {0, 1} for row in new_rows)
 
-    # WHEN the second is clicked in the queue and its first page edited by typing
-    click_row(qtbot, window, 1)
+    # WHEN the second new one is clicked in the queue and its first page edited by typing
+    click_row(qtbot, window, 2)
     qtbot.waitUntil(lambda: window.reading_view.job_id == ids[1], timeout=GUI_TIMEOUT_MS)
     view = window.reading_view
     view.go_to_page(0)
@@ -99,14 +109,14 @@ def test_drop_select_edit_pause_move_export_and_quit_never_touch_the_store_on_th
     qtbot.waitUntil(lambda: check.document_result(ids[1]).pages[0].text == edited, timeout=GUI_TIMEOUT_MS)
 
     # WHEN the queue is paused and resumed (Ctrl+P) and the last document moved up (Ctrl+Up)
-    click_row(qtbot, window, 2)
+    click_row(qtbot, window, 3)
     qtbot.keyClick(window.queue_view, Qt.Key.Key_P, CTRL)
     qtbot.waitUntil(lambda: window.pipeline.paused, timeout=GUI_TIMEOUT_MS)
     qtbot.keyClick(window.queue_view, Qt.Key.Key_P, CTRL)
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Up, CTRL)
     # THEN the store's order follows
     qtbot.waitUntil(
-        lambda: [j.id for j in check.list_jobs()] == [ids[0], ids[2], ids[1]], timeout=GUI_TIMEOUT_MS
+        lambda: [j.id for j in check.list_jobs()] == [old, ids[0], ids[2], ids[1]], timeout=GUI_TIMEOUT_MS
     )
     assert not window.pipeline.paused
 
@@ -116,13 +126,13 @@ def test_drop_select_edit_pause_move_export_and_quit_never_touch_the_store_on_th
     qtbot.keyClick(window.queue_view, Qt.Key.Key_E, CTRL)
     dialog = window.export_dialog
     qtbot.waitUntil(dialog.export_button.isEnabled, timeout=GUI_TIMEOUT_MS)
-    assert sorted(dialog.checked_job_ids()) == sorted(ids)
+    assert sorted(dialog.checked_job_ids()) == sorted([old, *ids])
     dialog.editors["export.out_dir"].put(str(out))
     dialog.editors["export.formats"].put(["txt"])
     with qtbot.waitSignal(dialog.exported, timeout=GUI_TIMEOUT_MS):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     # THEN the files hold the edit
-    assert sorted(p.name for p in out.iterdir()) == ["doc0.txt", "doc1.txt", "doc2.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["doc0.txt", "doc1.txt", "doc2.txt", "old.txt"]
     assert "fixed by hand" in (out / "doc1.txt").read_text(encoding="utf-8")
 
     # WHEN the window is quit with Ctrl+Q

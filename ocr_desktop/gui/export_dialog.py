@@ -7,9 +7,10 @@ earlier exports are replaced, other files only with "Overwrite existing" or "Num
 one file that cannot be written never stops the others, and the report of every file comes back
 in ``exported`` (:func:`describe` words it for the window's notice).
 
-The list of documents and the export itself run on the window's :class:`TaskRunner`: one worker
-in submission order, so an edit saved just before (``ReadingView.commit_edit``) is in the store
-before the export reads it, and quitting waits for an export under way.
+The list of documents is read on the window's :class:`TaskRunner` (``tasks``, one worker in
+order), after the edit saved on the way here (``ReadingView.commit_edit``); Export is enabled
+once the list is there, so the export reads the edit. The export runs on a runner of its own
+(``exports``: a long export does not hold up showing documents); quitting waits for it.
 """
 
 from __future__ import annotations
@@ -79,13 +80,15 @@ class ExportDialog(QDialog):
         defaults: ExportSettings,
         store: JobStore,
         job_ids: list[str],
+        *,
         tasks: TaskRunner,
+        exports: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export"))
         self._store = store
-        self._tasks = tasks
+        self._exports = exports
         self.report: exporters.ExportReport | None = None  # of the last export, once it is done
         self.documents = QListWidget(self)
         self.documents.setAccessibleName(self.tr("Documents to export"))
@@ -169,7 +172,7 @@ class ExportDialog(QDialog):
 
         # Kept: quitting waits for the files being written. The dialog closes now; the result
         # comes as a signal.
-        self._tasks.run(export, on_result=self._on_exported, on_error=self._on_error, keep=True)
+        self._exports.run(export, on_result=self._on_exported, on_error=self._on_error, keep=True)
         super().accept()
 
     def _show_error(self, text: str) -> None:

@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
 
         self.notice = NoticeBar(self)
         self.downloads = TaskRunner(self, name="download")  # hours, on a slow line: its own worker
+        self.exports = TaskRunner(self, name="export")  # a long export does not hold up self.tasks
         self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
         self._backend_error: str | None = None  # the message of the last failed backend load
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._connect()
         self._restore_state()
-        self._restore_queue()
+        self._update_stack()
         self._update_actions()
 
         self._tick = QTimer(self)
@@ -218,7 +219,9 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.pipeline.start()
-        self.pipeline.resume_unfinished()
+        #: True until the queue is read back from the store and unfinished documents resumed.
+        self.restoring = True
+        self._restore_queue()
         self.check_model()
 
     # -- construction ---------------------------------------------------------------------------
@@ -571,16 +574,31 @@ class MainWindow(QMainWindow):
         state.sync()
 
     def _restore_queue(self) -> None:
-        """The queue as the store has it: unfinished jobs, and finished ones not cleared."""
-        jobs = self.store.list_jobs()
-        self._hidden &= {job.id for job in jobs}
-        for job in jobs:
-            if job.id not in self._hidden:
-                self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
+        """The queue as the store has it (unfinished jobs, and finished ones not cleared), read
+        off the GUI thread; then the unfinished ones are resumed. Documents added meanwhile are
+        submitted after this read (one worker, in order), so they are not in it twice."""
+        store, hidden = self.store, set(self._hidden)
+
+        def read(_task: object) -> tuple[list[JobRow], set[str]]:
+            jobs = store.list_jobs()
+            rows = [row_from_record(j, store.document_result(j.id)) for j in jobs if j.id not in hidden]
+            return rows, {job.id for job in jobs}
+
+        self.tasks.run(read, on_result=self._on_queue_read)
+
+    def _on_queue_read(self, read: tuple[list[JobRow], set[str]]) -> None:
+        rows, known = read
+        self._hidden &= known
+        for row in rows:
+            self.queue_model.add_job(row)
         self.queue_model.flush()
-        self._update_stack()
-        if self.queue_model.rowCount():
+        if self.queue_model.rowCount() and not self.queue_view.selectionModel().hasSelection():
             self.queue_view.select_job(self.queue_model.job_at(0).job_id)
+        pipeline = self.pipeline  # resuming marks the jobs queued in the store
+        self.tasks.run(lambda _task: pipeline.resume_unfinished(), on_result=self._on_resumed)
+
+    def _on_resumed(self, _job_ids: list[str]) -> None:
+        self.restoring = False
 
     # -- adding documents -------------------------------------------------------------------------
 
@@ -967,7 +985,9 @@ class MainWindow(QMainWindow):
 
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
-        dialog = ExportDialog(self.settings.export, self.store, job_ids, self.tasks, self)
+        dialog = ExportDialog(
+            self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+        )
         dialog.exported.connect(self._on_exported)
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
@@ -1260,7 +1280,8 @@ class MainWindow(QMainWindow):
         self._tick.stop()
         if self.compare_dialog is not None:
             self.compare_dialog.shutdown()  # a benchmark holds the pipeline's backend slot
-        self.tasks.shutdown()  # the intake's submits, edits being saved and exports finish first
+        self.tasks.shutdown()  # the intake's submits, edits being saved, queue actions finish first
+        self.exports.shutdown()  # the files being written are finished
         self.downloads.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()
