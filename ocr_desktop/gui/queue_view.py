@@ -172,6 +172,13 @@ class QueueModel(QAbstractTableModel):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
+        # Rows whose streamed text grew: one repaint per row and turn of the event loop, not one
+        # per page (vLLM streams eight pages of a document at once; the bridge hands over each
+        # page's text of a frame as its own event).
+        self._streaming: set[str] = set()
+        self._streaming_timer = QTimer(self)
+        self._streaming_timer.setSingleShot(True)
+        self._streaming_timer.timeout.connect(self._repaint_streaming)
         self._names: collections.Counter[str] = collections.Counter()  # how many rows share a name
         self.paused = False
         self._headers = {
@@ -397,6 +404,13 @@ class QueueModel(QAbstractTableModel):
         if page is not None:
             page.text += text
             page.deltas += deltas
+            self._streaming.add(job_id)
+            if not self._streaming_timer.isActive():
+                self._streaming_timer.start()
+
+    def _repaint_streaming(self) -> None:
+        job_ids, self._streaming = self._streaming, set()
+        for job_id in job_ids:
             self._changed(job_id, Column.PAGES, Column.STATUS)
 
     def on_page_finished(self, job_id: str, result: PageResult) -> None:
@@ -427,12 +441,14 @@ class QueueModel(QAbstractTableModel):
         self._changed(job_id)
 
     def on_retry(self, job_id: str) -> None:
-        """Failed pages go back into the queue."""
+        """Failed pages go back into the queue (told after the pipeline took them, off the GUI
+        thread: a page of the job may have started already, and then it stays running)."""
         row = self.job(job_id)
         if row is None:
             return
         row.failed.clear()
-        row.status, row.message = JobStatus.QUEUED, ""
+        if row.status is not JobStatus.RUNNING:
+            row.status, row.message = JobStatus.QUEUED, ""
         self._changed(job_id)
 
     # -- drag and drop reordering --------------------------------------------------------------
