@@ -269,7 +269,7 @@ class _ProgressListener(PipelineListener):
     lock: threading.Lock = field(default_factory=threading.Lock)
     backend_task: Any = None
 
-    def job_added(self, job_id: str, name: str, page_count: int) -> None:
+    def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
         task_id = self.progress.add_task(shown(name), total=page_count or None, tps="")
         with self.lock:
             self.jobs[job_id] = _JobLine(name, task_id)
@@ -286,7 +286,7 @@ class _ProgressListener(PipelineListener):
         with self.lock:
             self.jobs[job_id] = _JobLine(record.name, task_id, reused=True)
 
-    def job_started(self, job_id: str) -> None:
+    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
         record = _job(self.store, job_id)
         line = self.jobs[job_id]
         self.progress.update(

@@ -6,6 +6,8 @@ the backend allows, and the app's idle memory with no model loaded.
     .venv/bin/python scripts/bench_gui.py --token-delay 0  # scripted, as fast as Python yields
     .venv/bin/python scripts/bench_gui.py --drop 1000      # 1,000 files dropped at once
     .venv/bin/python scripts/bench_gui.py --pages 8 --in-flight 8  # 8 pages streaming at once
+    .venv/bin/python scripts/bench_gui.py --pages 8 --in-flight 8 --browse 100  # ... while the
+        # user switches every 100 ms between them and a finished 100-page document
 
 A 2 ms ``QTimer`` on the GUI thread measures the stalls: every gap between its ticks beyond the
 interval is time the GUI thread could not answer (layout, painting, slots). Targets: p99 < 30 ms,
@@ -13,7 +15,10 @@ max < 100 ms, idle RSS < 200 MB. ``--drop N`` drops N small images on the window
 measures the time until all are in the queue and until the first page starts, with the stalls
 meanwhile — the window's drop path (folders walked and documents submitted in one transaction on a
 worker) against, in the same run, the earlier way (one fsynced submit per file on the GUI thread).
-The idle RSS is measured in a fresh process (``--idle-rss``) so
+``--browse MS`` switches the reading view every MS milliseconds between the streaming document and
+a finished one of 100 long pages (stored before the window starts), as a person looking around
+while pages stream: the shown document's pages are read from the store each time, while the
+page threads commit theirs. The idle RSS is measured in a fresh process (``--idle-rss``) so
 the streaming run does not inflate it. Runs offscreen unless ``QT_QPA_PLATFORM`` says otherwise;
 the window is shown, so text layout and painting are part of the measurement.
 """
@@ -76,6 +81,7 @@ def stream(
     mmproj: str,
     token_delay_s: float,
     in_flight: int = 1,
+    browse_ms: int = 0,
 ) -> dict[str, float]:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
@@ -107,10 +113,14 @@ def stream(
             documents=DocumentSettings(max_pixels=28 * 28 * 128),
         )
     store = JobStore()
+    folder = Path(tempfile.mkdtemp())
+    finished = seed_finished(store, settings, folder, tokens) if browse_ms else ""
     window = MainWindow(settings, store, backend_factory=factory)
     window.resize(1400, 900)
     window.show()
-    pdf = make_pdf(Path(tempfile.mkdtemp()) / "bench.pdf", pages)
+    while finished and window.queue_model.job(finished) is None:
+        app.processEvents()  # the queue is read back from the store (off the GUI thread since #12b)
+    pdf = make_pdf(folder / "bench.pdf", pages)
 
     gaps: list[float] = []
     deltas = 0
@@ -130,7 +140,7 @@ def stream(
     ticker.timeout.connect(tick)
     window.bridge.text_delta.connect(count)
     done = {"flag": False}
-    window.bridge.job_finished.connect(lambda _job: done.update(flag=True))
+    window.bridge.job_finished.connect(lambda *_args: done.update(flag=True))
     window.bridge.job_failed.connect(lambda _job, message: (print(message), done.update(flag=True)))
 
     def first_delta(*_args: object) -> None:
@@ -139,13 +149,26 @@ def stream(
             ticker.start()
 
     window.bridge.text_delta.connect(first_delta)
-    window.add_paths([pdf])
+    [job_id] = window.add_paths([pdf])
+    switches = 0
+
+    def switch() -> None:
+        nonlocal switches
+        if ticker.isActive():
+            switches += 1
+            window.queue_view.select_job(finished if switches % 2 else job_id)
+
+    browser = QTimer()
+    browser.timeout.connect(switch)
+    if browse_ms:
+        browser.start(browse_ms)
     started = time.monotonic()
     while not done["flag"]:
         app.processEvents()
         time.sleep(0)  # let the worker threads run; processEvents never blocks
     elapsed = time.monotonic() - started
     ticker.stop()
+    browser.stop()
     window.shutdown()
     store.close()
     stalls = sorted(max(0.0, g) for g in gaps[1:])
@@ -154,6 +177,7 @@ def stream(
         "backend": backend_name,  # type: ignore[dict-item]
         "pages": pages,
         "pages_in_flight": in_flight,
+        "document_switches": switches,
         "tokens_streamed": deltas,
         "tokens_per_s": round(deltas / elapsed, 1),
         "ticks": len(stalls),
@@ -161,6 +185,26 @@ def stream(
         "stall_p99_ms": round(p99, 2),
         "stall_max_ms": round(stalls[-1], 2) if stalls else 0.0,
     }
+
+
+def seed_finished(store: object, settings: object, folder: Path, tokens: int, pages: int = 100) -> str:
+    """Store a finished document of ``pages`` pages of ``tokens`` words each, as an earlier run
+    leaves it; returns its job id."""
+    from ocr_desktop.core.results import GenerationStats, PageResult
+    from ocr_desktop.core.store import JobStatus, JobStore
+    from ocr_desktop.pipeline import Pipeline
+    from tests.fixtures.files import make_pdf
+
+    assert isinstance(store, JobStore)
+    source = make_pdf(folder / "read earlier.pdf", 1)
+    [job_id] = store.create_jobs([(source, source.name)], Pipeline.job_options(settings))  # type: ignore[arg-type]
+    store.set_job_pages(job_id, pages, range(pages))
+    text = " ".join(f"word{i}" + ("\n" if i % 12 == 11 else "") for i in range(tokens))
+    stats = GenerationStats(completion_tokens=tokens, time_to_first_token_s=0.1, total_s=2.0)
+    for index in range(pages):
+        store.save_page_result(job_id, PageResult(index, text, "text", "scripted", "scripted", stats))
+    store.set_job_status(job_id, JobStatus.DONE)
+    return job_id
 
 
 class StallMeter:
@@ -268,6 +312,9 @@ def main() -> int:
         "--in-flight", type=int, default=1, help="scripted backend: pages streamed at once (vLLM batches 8)"
     )
     parser.add_argument("--drop", type=int, default=0, metavar="N", help="drop N files at once instead")
+    parser.add_argument(
+        "--browse", type=int, default=0, metavar="MS", help="switch the shown document every MS ms meanwhile"
+    )
     parser.add_argument("--idle-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
@@ -278,7 +325,14 @@ def main() -> int:
             print(json.dumps(idle_rss()))
             return 0
         result = stream(
-            args.backend, args.pages, args.tokens, args.model, args.mmproj, args.token_delay, args.in_flight
+            args.backend,
+            args.pages,
+            args.tokens,
+            args.model,
+            args.mmproj,
+            args.token_delay,
+            args.in_flight,
+            args.browse,
         )
     rss = subprocess.run(
         [sys.executable, __file__, "--idle-rss"], capture_output=True, text=True, check=True, env=os.environ

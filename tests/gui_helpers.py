@@ -42,7 +42,8 @@ def drop_files(target: QWidget, files: list[Path]) -> None:
 
 def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
     """For a ``make_window`` fixture: build main windows, each on a fresh JobStore (default path:
-    the test's temp data dir); every window is shut down and its store closed after the test."""
+    the test's temp data dir) unless given one; every window is shut down and its store closed
+    after the test."""
     made: list[tuple[MainWindow, JobStore]] = []
 
     def make(
@@ -50,8 +51,9 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         settings: Settings | None = None,
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
+        store: JobStore | None = None,
     ) -> MainWindow:
-        store = JobStore()
+        store = store or JobStore()
         if backend is None:
             factory = None
         elif callable(backend) and not isinstance(backend, ScriptedBackend):
@@ -75,6 +77,8 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         qtbot.addWidget(window)
         window.show()
         made.append((window, store))
+        # The queue is read back from the store off the GUI thread, as the user sees it at start.
+        qtbot.waitUntil(lambda: not window.restoring, timeout=GUI_TIMEOUT_MS)
         return window
 
     yield make
@@ -83,10 +87,18 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         store.close()
 
 
+def show_document(qtbot: QtBot, window: MainWindow, job_id: str) -> None:
+    """Select a document in the queue and wait until the reading view shows it (its stored pages
+    are read off the GUI thread)."""
+    window.queue_view.select_job(job_id)
+    qtbot.waitUntil(lambda: window.reading_view.job_id == job_id, timeout=GUI_TIMEOUT_MS)
+
+
 def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
     """Export through the dialog (as a user would) and return the files written."""
     window.export_action.trigger()
     dialog = window.export_dialog
+    qtbot.waitUntil(dialog.export_button.isEnabled, timeout=GUI_TIMEOUT_MS)  # documents listed
     dialog.editors["export.out_dir"].put(str(out_dir))
     dialog.editors["export.formats"].put(formats)
     with qtbot.waitSignal(dialog.exported, timeout=GUI_TIMEOUT_MS) as exported:

@@ -73,6 +73,7 @@ def test_drop_pdf_streams_with_llamacpp_and_exports(
     # WHEN it is exported as txt, md and json
     window.export_action.trigger()
     dialog = window.export_dialog
+    qtbot.waitUntil(dialog.export_button.isEnabled)  # documents listed
     out = tmp_path / "export"
     dialog.editors["export.out_dir"].put(str(out))
     dialog.editors["export.formats"].put(["txt", "md", "json"])

@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.bridge import PipelineBridge
 
 pytestmark = pytest.mark.gui
@@ -37,7 +38,7 @@ def test_events_arrive_on_the_gui_thread_in_order_with_deltas_joined(qtbot: QtBo
         for i in range(500):
             listener.text_delta("job", 0, f"t{i} ")
         listener.page_finished("job", PageResult(0, "done", "text", "scripted", "m"))
-        listener.job_finished("job")
+        listener.job_finished("job", JobStatus.DONE)
 
     with qtbot.waitSignal(bridge.job_finished, timeout=10_000):
         worker = threading.Thread(target=work, name="fake-pipeline")

@@ -23,7 +23,7 @@ from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.main_window import MainWindow
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, export_all, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, export_all, show_document, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -40,10 +40,10 @@ def finished_window(
 ) -> tuple[MainWindow, list[str]]:
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(finished.append)
+    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
     job_ids = window.add_paths(files)
     qtbot.waitUntil(lambda: len(finished) == len(files), timeout=GUI_TIMEOUT_MS)
-    window.queue_view.select_job(job_ids[0])
+    show_document(qtbot, window, job_ids[0])
     window.reading_view.go_to_page(0)
     return window, job_ids
 
@@ -82,6 +82,25 @@ def test_an_edit_is_saved_after_a_pause_and_reaches_the_export(
     assert "edited" in window.reading_view.stats_text()
     # THEN an export (through the dialog) writes the edited text
     [written] = export_all(qtbot, window, tmp_path / "out", ["txt"])
+    assert TYPED in written.read_text(encoding="utf-8")
+
+
+def test_export_right_after_typing_on_a_slow_disk_writes_the_edit(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a finished document shown, on a disk where saving an edit takes 0.5 s
+    window, _ = finished_window(qtbot, make_window, [make_pdf(tmp_path / "doc.pdf", 1)])
+    save = window.store.set_page_text
+
+    def slow_save(job: str, page: int, text: str) -> None:
+        time.sleep(0.5)
+        save(job, page, text)
+
+    monkeypatch.setattr(window.store, "set_page_text", slow_save)
+    # WHEN the user types and exports at once (File → Export, before the debounce)
+    type_at_end(qtbot, window, TYPED)
+    [written] = export_all(qtbot, window, tmp_path / "out", ["txt"])
+    # THEN the export waited for the edit: the file has it
     assert TYPED in written.read_text(encoding="utf-8")
 
 
@@ -142,7 +161,7 @@ def test_switching_page_or_document_right_after_typing_keeps_the_edit(
     on_page_2 = type_at_end(qtbot, window, " two")
     window.queue_view.setFocus()
     qtbot.keyClick(window.queue_view, Qt.Key.Key_Down)
-    assert window.reading_view.job_id == second
+    qtbot.waitUntil(lambda: window.reading_view.job_id == second, timeout=GUI_TIMEOUT_MS)
     # THEN page 2's edit is in the store too
     qtbot.waitUntil(lambda: stored_text(window, first, 1) == on_page_2, timeout=GUI_TIMEOUT_MS)
 
@@ -160,7 +179,7 @@ def test_quitting_right_after_typing_keeps_the_edit(
     # THEN the window is closed and a fresh one on the same store shows the edit
     assert not window.isVisible()
     window2 = make_window(ScriptedBackend())
-    window2.queue_view.select_job(job_id)
+    show_document(qtbot, window2, job_id)
     assert window2.reading_view.page_text(0) == edited
     assert "edited" in window2.reading_view.stats_text()
 
@@ -171,7 +190,7 @@ CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from ocr_desktop.core.store import JobStore
@@ -184,8 +203,14 @@ CHILD = textwrap.dedent(
     window = MainWindow(Settings(), JobStore(), backend_factory=lambda _s: backend)
     window.show()
 
-    def finished(job_id):
+    def finished(job_id, _status):
         window.queue_view.select_job(job_id)
+        QTimer.singleShot(0, lambda: type_when_shown(job_id))
+
+    def type_when_shown(job_id):
+        if window.reading_view.job_id != job_id:  # its pages are read off the GUI thread
+            QTimer.singleShot(20, lambda: type_when_shown(job_id))
+            return
         edit = window.reading_view.text_edit
         edit.setFocus()
         QTest.keyClick(edit, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)

@@ -97,7 +97,7 @@ def test_first_run_offers_the_download_and_reads_the_waiting_document(
         qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
 
     # THEN the model is there, the panel is gone, and the waiting document was read
-    assert finished.args == [job_id]
+    assert finished.args == [job_id, JobStatus.DONE]
     assert not panel.isVisible()
     assert missing_model(settings) is None
     row = window.queue_model.job(job_id)

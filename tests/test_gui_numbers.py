@@ -15,7 +15,7 @@ from ocr_desktop.gui.queue_view import Column, format_duration
 from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, show_document, window_factory
 from tests.test_gauges import Kv, ScriptedBoard, board, kv, sampler  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gui
@@ -135,12 +135,35 @@ def test_pages_read_side_by_side_keep_their_live_text(
     # WHEN page 1 finishes while page 2 still streams, and the user looks at the other document
     qtbot.waitUntil(lambda: 0 in finished, timeout=GUI_TIMEOUT_MS)
     assert 1 not in finished
-    window.queue_view.select_job(second)
-    assert window.reading_view.job_id == second
+    show_document(qtbot, window, second)
     qtbot.wait(100)
 
     # THEN back on the first document, page 2 shows what streamed so far and keeps streaming
-    window.queue_view.select_job(first)
+    show_document(qtbot, window, first)
     so_far = window.reading_view.page_text(1)
     assert so_far.startswith("b b ")
     qtbot.waitUntil(lambda: len(window.reading_view.page_text(1)) > len(so_far), timeout=GUI_TIMEOUT_MS)
+
+
+def test_the_queue_names_every_page_being_read(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a backend reading two pages of a document at once (as vLLM does), page 1 shorter
+    backend = ScriptedBackend(in_flight=2, token_delay_s=0.02, scripts={0: ["a "] * 40, 1: ["b "] * 150})
+    window = make_window(backend)
+    [job_id] = window.add_paths([make_pdf(tmp_path / "two.pdf", 2)])
+
+    def status() -> str:
+        return str(window.queue_model.index(window.queue_model.row_of(job_id), Column.STATUS).data())
+
+    # WHEN both stream THEN the status cell names both pages, and the bar counts both half done
+    qtbot.waitUntil(lambda: status().startswith("Reading pages 1, 2 · "), timeout=GUI_TIMEOUT_MS)
+    row = window.queue_model.job(job_id)
+    assert row is not None
+    qtbot.waitUntil(
+        lambda: len(row.live) == 2 and all(page.deltas for page in row.live.values()), timeout=GUI_TIMEOUT_MS
+    )
+    assert row.progress == 0.5
+    # WHEN page 1 is finished THEN only page 2 is named
+    qtbot.waitUntil(lambda: status().startswith("Reading page 2 · "), timeout=GUI_TIMEOUT_MS)
+    assert row.pages_done == {0}

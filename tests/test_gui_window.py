@@ -18,7 +18,7 @@ from ocr_desktop.gui.errors import CrashReporter
 from ocr_desktop.gui.queue_view import Column
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, drop_files, export_all, window_factory
+from tests.gui_helpers import WindowFactory, drop_files, export_all, show_document, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -170,6 +170,7 @@ def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFact
     window = make_window(ScriptedBackend())
     window.pause_action.trigger()
     assert window.pause_action.isChecked()
+    qtbot.waitUntil(lambda: window.pipeline.paused)  # the store is written off the GUI thread
     ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(3)])
     assert [r.job_id for r in window.queue_model.rows()] == ids
     assert window.queue_model.status_text(window.queue_model.job(ids[0])) == "Paused"
@@ -181,7 +182,7 @@ def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFact
 
     # THEN the view and the store's queue order both changed
     assert [r.job_id for r in model.rows()] == [ids[2], ids[0], ids[1]]
-    assert [j.id for j in window.store.list_jobs()] == [ids[2], ids[0], ids[1]]
+    qtbot.waitUntil(lambda: [j.id for j in window.store.list_jobs()] == [ids[2], ids[0], ids[1]])
 
     # WHEN the middle one is moved down (Ctrl+Down) and the first is cancelled
     window.queue_view.select_job(ids[0])
@@ -194,7 +195,7 @@ def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFact
 
     # WHEN the queue is resumed
     finished: list[str] = []
-    window.bridge.job_finished.connect(finished.append)
+    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
     window.pause_action.trigger()
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
 
@@ -209,7 +210,7 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     # GIVEN two finished documents
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(finished.append)
+    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
     first, second = window.add_paths([make_pdf(tmp_path / "a.pdf", 1), make_pdf(tmp_path / "b.pdf", 1)])
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
 
@@ -219,8 +220,9 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     window.remove_action.trigger()
     window.clear_action.trigger()
 
-    # THEN the removed one is gone from the store, the cleared one only from the queue
-    assert window.store.job(first) is None
+    # THEN the removed one is gone from the store (removed off the GUI thread), the cleared one
+    # only from the queue
+    qtbot.waitUntil(lambda: window.store.job(first) is None, timeout=TIMEOUT_MS)
     assert window.store.job(second) is not None
     assert window.queue_model.rowCount() == 0
     assert window.queue_stack.currentWidget() is window.drop_zone
@@ -228,13 +230,13 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     # WHEN the history is opened and the document reopened
     window.history_action.trigger()
     dialog = window.history_dialog
-    assert dialog.job_ids() == [second]
+    qtbot.waitUntil(lambda: dialog.job_ids() == [second], timeout=TIMEOUT_MS)
     dialog.select(second)
     dialog.reopen_button.click()
 
     # THEN it is back in the queue and shown with its text
+    qtbot.waitUntil(lambda: window.reading_view.job_id == second, timeout=TIMEOUT_MS)
     assert [r.job_id for r in window.queue_model.rows()] == [second]
-    assert window.reading_view.job_id == second
     assert window.reading_view.page_text(0).startswith("page 1")
 
 
@@ -245,7 +247,7 @@ def test_restart_restores_queue_results_and_edits(
     window = make_window(ScriptedBackend())
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
         [done] = window.add_paths([make_pdf(tmp_path / "done.pdf", 2)])
-    window.queue_view.select_job(done)
+    show_document(qtbot, window, done)
     view = window.reading_view
     view.go_to_page(0)
     view.text_edit.setPlainText("corrected by hand")
@@ -262,7 +264,7 @@ def test_restart_restores_queue_results_and_edits(
     assert [r.job_id for r in window2.queue_model.rows()] == [done, waiting]
     row = window2.queue_model.job(done)
     assert row is not None and row.status is JobStatus.DONE and row.pages_done == {0, 1}
-    window2.queue_view.select_job(done)
+    show_document(qtbot, window2, done)
     assert window2.reading_view.page_text(0) == "corrected by hand"
     assert "edited" in window2.reading_view.stats_text()
     restored = window2.splitter.sizes()
@@ -270,7 +272,7 @@ def test_restart_restores_queue_results_and_edits(
     # THEN the unfinished document is resumed and read
     with qtbot.waitSignal(window2.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
         pass
-    assert finished.args == [waiting]
+    assert finished.args == [waiting, JobStatus.DONE]
 
 
 def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) -> None:
@@ -330,7 +332,7 @@ def test_export_writes_files_and_offers_to_open_the_folder(
     # GIVEN two finished documents
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(finished.append)
+    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
     window.add_paths([make_pdf(tmp_path / "a.pdf", 2), make_pdf(tmp_path / "b.pdf", 1)])
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
     opened: list[Path] = []

@@ -105,6 +105,7 @@ def test_every_dialog_speaks_chinese(
         found[f"settings tab {i}"] = english_in(visible_texts(settings, typed))
     settings.reject()
     window.history_action.trigger()
+    qtbot.waitUntil(lambda: window.history_dialog.tree.topLevelItemCount() > 0)
     found["history"] = english_in(visible_texts(window.history_dialog, typed))
     item = window.history_dialog.tree.topLevelItem(0)
     assert item is not None
@@ -114,6 +115,7 @@ def test_every_dialog_speaks_chinese(
     found["compare"] = english_in(visible_texts(window.compare_dialog, typed))
     window.compare_dialog.reject()
     window.export_action.trigger()
+    qtbot.waitUntil(window.export_dialog.export_button.isEnabled)
     found["export"] = english_in(visible_texts(window.export_dialog, typed))
     window.export_dialog.reject()
 

@@ -103,11 +103,11 @@ class Recorder(PipelineListener):
         with self._lock:
             return [e[1:] for e in self.events if e[0] == event]
 
-    def job_added(self, job_id: str, name: str, page_count: int) -> None:
-        self._record("job_added", job_id, name, page_count)
+    def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
+        self._record("job_added", job_id, name, page_count, source)
 
-    def job_started(self, job_id: str) -> None:
-        self._record("job_started", job_id)
+    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
+        self._record("job_started", job_id, page_count, page_indices)
 
     def page_started(self, job_id: str, page_index: int) -> None:
         self._record("page_started", job_id, page_index)
@@ -121,8 +121,8 @@ class Recorder(PipelineListener):
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
         self._record("page_failed", job_id, page_index, message)
 
-    def job_finished(self, job_id: str) -> None:
-        self._record("job_finished", job_id)
+    def job_finished(self, job_id: str, status: JobStatus) -> None:
+        self._record("job_finished", job_id, status)
 
     def job_failed(self, job_id: str, message: str) -> None:
         self._record("job_failed", job_id, message)
@@ -223,8 +223,10 @@ def test_jobs_run_in_order_and_stream_their_text(make_rig: Callable[..., Rig]) -
     lifecycle = [e[:2] for e in rig.events.events if e[0] in ("job_added", "job_started")]
     for job_id in (job_a, job_b):
         assert lifecycle.index(("job_added", job_id)) < lifecycle.index(("job_started", job_id))
-    assert [j for (j,) in rig.events.of("job_started")] == [job_a, job_b]
-    assert [j for (j,) in rig.events.of("job_finished")] == [job_a, job_b]
+    # the events carry what they report: source, page counts, how each job ended
+    assert [e[3] for e in rig.events.of("job_added")] == [str(a.absolute()), str(b.absolute())]
+    assert rig.events.of("job_started") == [(job_a, 2, (0, 1)), (job_b, 3, (0, 1, 2))]
+    assert rig.events.of("job_finished") == [(job_a, JobStatus.DONE), (job_b, JobStatus.DONE)]
     for job_id, count in ((job_a, 2), (job_b, 3)):
         streamed = {
             i: "".join(d[2] for d in rig.events.of("text_delta") if d[0] == job_id and d[1] == i)
@@ -272,7 +274,7 @@ def test_a_bad_document_does_not_block_the_queue(make_rig: Callable[..., Rig]) -
     ]
     assert rig.store.job(ids[1]).status is JobStatus.FAILED
     assert rig.store.job(ids[1]).error.startswith("bad.pdf is damaged")
-    assert [j for (j,) in rig.events.of("job_finished")] == [ids[0], ids[2]]
+    assert [e[0] for e in rig.events.of("job_finished")] == [ids[0], ids[2]]
     # job_added came for the bad one too, before it failed
     assert [e[0] for e in rig.events.of("job_added")] == ids
 
@@ -322,7 +324,7 @@ def test_cancel_job_keeps_finished_pages_and_leaves_the_rest_pending(make_rig: C
     assert rig.store.job(a).status is JobStatus.CANCELLED
     assert rig.store.job(b).status is JobStatus.DONE
     assert rig.events.of("page_failed") == []
-    assert [j for (j,) in rig.events.of("job_finished")] == [a, b]
+    assert rig.events.of("job_finished") == [(a, JobStatus.CANCELLED), (b, JobStatus.DONE)]
     assert a not in [j.id for j in rig.store.unfinished_jobs()]
 
 
@@ -712,7 +714,7 @@ def test_move_and_remove_change_the_queue(make_rig: Callable[..., Rig]) -> None:
     rig.pipeline.remove_job(b)
     rig.pipeline.start()
     rig.idle()
-    assert [j for (j,) in rig.events.of("job_started")] == [c, a]
+    assert [e[0] for e in rig.events.of("job_started")] == [c, a]
     assert rig.store.job(b) is None
     assert [j.id for j in rig.store.list_jobs()] == [c, a]
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slo
 
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.core.results import PageResult, RegionResult
+from ocr_desktop.core.store import JobStatus
 from ocr_desktop.pipeline import PipelineListener
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
@@ -43,15 +44,15 @@ class _Event:
 class PipelineBridge(QObject):
     """Pipeline events as Qt signals, delivered on the thread this object lives on (main)."""
 
-    job_added = Signal(str, str, int)  # job_id, name, page_count
-    job_started = Signal(str)  # job_id
+    job_added = Signal(str, str, int, str)  # job_id, name, page_count, source
+    job_started = Signal(str, int, object)  # job_id, page_count, page_indices (tuple[int, ...])
     page_started = Signal(str, int)  # job_id, page_index
     page_planned = Signal(str, int, object)  # job_id, page_index, tuple[RegionResult, ...] (layout mode)
     region_started = Signal(str, int, int)  # job_id, page_index, region order
     text_delta = Signal(str, int, str, int)  # job_id, page_index, text of one frame, number of deltas in it
     page_finished = Signal(str, object)  # job_id, PageResult
     page_failed = Signal(str, int, str)  # job_id, page_index, message
-    job_finished = Signal(str)  # job_id
+    job_finished = Signal(str, object)  # job_id, JobStatus (DONE or CANCELLED)
     job_failed = Signal(str, str)  # job_id, message
     backend_state = Signal(object, str)  # BackendState, message
     backend_ready = Signal(str, str)  # backend id, model name
@@ -116,11 +117,11 @@ class _Listener(PipelineListener):
     def __init__(self, bridge: PipelineBridge) -> None:
         self._bridge = bridge
 
-    def job_added(self, job_id: str, name: str, page_count: int) -> None:
-        self._bridge.put_event(self._bridge.job_added, job_id, name, page_count)
+    def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
+        self._bridge.put_event(self._bridge.job_added, job_id, name, page_count, source)
 
-    def job_started(self, job_id: str) -> None:
-        self._bridge.put_event(self._bridge.job_started, job_id)
+    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
+        self._bridge.put_event(self._bridge.job_started, job_id, page_count, page_indices)
 
     def page_started(self, job_id: str, page_index: int) -> None:
         self._bridge.put_event(self._bridge.page_started, job_id, page_index)
@@ -142,8 +143,8 @@ class _Listener(PipelineListener):
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
         self._bridge.put_event(self._bridge.page_failed, job_id, page_index, message)
 
-    def job_finished(self, job_id: str) -> None:
-        self._bridge.put_event(self._bridge.job_finished, job_id)
+    def job_finished(self, job_id: str, status: JobStatus) -> None:
+        self._bridge.put_event(self._bridge.job_finished, job_id, status)
 
     def job_failed(self, job_id: str, message: str) -> None:
         self._bridge.put_event(self._bridge.job_failed, job_id, message)

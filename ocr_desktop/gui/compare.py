@@ -1,9 +1,11 @@
 """The Compare view: benchmark the backends on this device, show the table and charts, apply the advice.
 
-The benchmark (``ocr_desktop.bench.runner``) runs on a worker thread that also writes the report
-files; its progress and outcome come back through queued signals, so widgets are only touched
-on the main thread. Cancel sets the run's ``threading.Event``: the pages in flight finish, the
-backend unloads and the figures measured so far are still shown.
+The benchmark (``ocr_desktop.bench.runner``) runs as a task of the GUI's one background-task
+helper (``gui/tasks.py``, a runner of its own: a run takes minutes), which also writes the
+report files; its progress and outcome come back on the GUI thread, so widgets are only touched
+there. Cancel sets the run's ``threading.Event``: the pages in flight finish, the backend
+unloads and the figures measured so far are still shown. ``shutdown`` (the window quitting)
+cancels a run and waits for it.
 
 The pipeline is the one owner of loaded backends (an 8 GB device holds one model): the run
 borrows the backend slot with ``Pipeline.lend_backend`` — the queue pauses, its page in flight
@@ -21,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,6 +50,7 @@ from ocr_desktop.backends.registry import BACKEND_IDS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
 from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT, backend_label, help_text
+from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -61,12 +64,6 @@ class CompareOutcome:
 
     files: report.ReportFiles
     cancelled: bool
-
-
-class _RunSignals(QObject):
-    progress = Signal(str, float)  # message, fraction 0..1
-    finished = Signal(object)  # CompareOutcome
-    failed = Signal(str)  # message a person can act on
 
 
 class CompareDialog(QDialog):
@@ -86,15 +83,11 @@ class CompareDialog(QDialog):
         self._settings = settings
         self._pipeline = pipeline
         self._cancel = threading.Event()
-        self._worker: threading.Thread | None = None
+        self._runner = TaskRunner(self, name="bench")
+        self._run: Task[CompareOutcome] | None = None
         self._close_when_done = False
         self.recommendation: report.Recommendation | None = None
         self.outcome: CompareOutcome | None = None
-
-        self._signals = _RunSignals(self)
-        self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
 
         defaults = BenchConfig()
         self.backend_boxes = {bid: QCheckBox(backend_label(bid)) for bid in BACKEND_IDS}
@@ -191,7 +184,7 @@ class CompareDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._worker is not None
+        return self._run is not None
 
     def config(self) -> BenchConfig:
         """The benchmark the controls describe (raises BenchError with what to fix)."""
@@ -226,28 +219,34 @@ class CompareDialog(QDialog):
         self.recommendation_label.clear()
         self.progress.setValue(0)
         self._set_running(True)
-        self._worker = threading.Thread(
-            target=self._work, args=(config, self._settings, out_dir), name="bench-worker", daemon=True
+        settings = self._settings
+        self._run = self._runner.run(
+            lambda task: self._work(task, config, settings, out_dir),
+            on_result=self._on_finished,
+            on_error=self._on_error,
+            on_progress=lambda value: self._on_progress(*value),
         )
-        self._worker.start()
 
-    def _work(self, config: BenchConfig, settings: settings_mod.Settings, out_dir: Path) -> None:
-        """Worker thread: measure, write the report, hand the outcome back through a signal."""
-        signals = self._signals
-        try:
-            signals.progress.emit("Pausing the queue: the page being read finishes first…", -1.0)
-            with self._pipeline.lend_backend() as lease:
-                results = run_benchmark(
-                    config, settings, signals.progress.emit, self._cancel, lease.create_backend
-                )
-            files = report.write_report(results, out_dir)
-        except BenchError as exc:
-            signals.failed.emit(str(exc))
-        except Exception as exc:
-            log.exception("benchmark failed")
-            signals.failed.emit(f"the benchmark failed: {type(exc).__name__}: {exc} — see the log file")
-        else:
-            signals.finished.emit(CompareOutcome(files, results.cancelled))
+    def _work(
+        self, task: Task[CompareOutcome], config: BenchConfig, settings: settings_mod.Settings, out_dir: Path
+    ) -> CompareOutcome:
+        """On the worker: measure and write the report; progress goes to the GUI thread."""
+
+        def progress(message: str, fraction: float) -> None:
+            task.report((message, fraction))
+
+        progress("Pausing the queue: the page being read finishes first…", -1.0)
+        with self._pipeline.lend_backend() as lease:
+            results = run_benchmark(config, settings, progress, self._cancel, lease.create_backend)
+        files = report.write_report(results, out_dir)
+        return CompareOutcome(files, results.cancelled)
+
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, BenchError):
+            self._on_failed(str(exc))
+            return
+        log.error("benchmark failed", exc_info=exc)
+        self._on_failed(f"the benchmark failed: {type(exc).__name__}: {exc} — see the log file")
 
     @Slot()
     def cancel(self) -> None:
@@ -268,10 +267,13 @@ class CompareDialog(QDialog):
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
+    def shutdown(self) -> None:
+        """Cancel a run and wait for it to stop (the window is quitting)."""
+        self._cancel.set()
+        self._runner.shutdown()
+
     def _end_run(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.join()
+        self._run = None
         self._set_running(False)
         self.run_finished.emit()
         if self._close_when_done:

@@ -14,7 +14,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -111,14 +110,6 @@ class NoticeBar(QFrame):
     def _run_action(self) -> None:
         if self._callback is not None:
             self._callback()
-
-
-def report_unexpected(future: Future[None]) -> None:
-    """A done-callback for executor jobs: an executor keeps a worker's exception in its future,
-    where nobody would see it; hand it to ``sys.excepthook`` (the crash dialog) instead."""
-    exc = None if future.cancelled() else future.exception()
-    if exc is not None:
-        sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 class CrashDialog(QDialog):

@@ -1,4 +1,4 @@
-"""Export documents as .txt / .md / .json into a folder, on a worker thread.
+"""Export documents as .txt / .md / .json into a folder, off the GUI thread.
 
 The options are the ``export`` section of the settings schema (same editors as the settings
 dialog), starting from the saved defaults. The writing is ``exporters.export_documents``, the
@@ -6,11 +6,16 @@ same function and rules as ``ocr-desktop ocr``: up-to-date files are left alone,
 earlier exports are replaced, other files only with "Overwrite existing" or "Numbered copies";
 one file that cannot be written never stops the others, and the report of every file comes back
 in ``exported`` (:func:`describe` words it for the window's notice).
+
+The list of documents is read on the window's :class:`TaskRunner` (``tasks``, one worker in
+order), after the edit saved on the way here (``ReadingView.commit_edit``); Export is enabled
+once the list is there, so the export reads the edit. The export runs on a runner of its own
+(``exports``: a long export does not hold up showing documents); quitting waits for it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import sys
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import exporters
 from ocr_desktop import settings as settings_mod
-from ocr_desktop.core.store import JobStore, StoreError
-from ocr_desktop.gui.errors import report_unexpected
+from ocr_desktop.core.results import DocumentResult
+from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
+from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import ExportSettings, Settings
 
 
@@ -66,25 +72,25 @@ def describe(report: exporters.ExportReport) -> tuple[str, bool]:
 class ExportDialog(QDialog):
     exported = Signal(object)  # exporters.ExportReport: every file written, up to date or failed
     failed = Signal(str)  # the results could not be read at all: what went wrong and what to do
+    listed = Signal()  # the documents are listed (read off the GUI thread)
 
     def __init__(
-        self, defaults: ExportSettings, store: JobStore, job_ids: list[str], parent: QWidget | None = None
+        self,
+        defaults: ExportSettings,
+        store: JobStore,
+        job_ids: list[str],
+        *,
+        tasks: TaskRunner,
+        exports: TaskRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export"))
         self._store = store
-        self._pool: ThreadPoolExecutor | None = None
+        self._exports = exports
         self.report: exporters.ExportReport | None = None  # of the last export, once it is done
         self.documents = QListWidget(self)
         self.documents.setAccessibleName(self.tr("Documents to export"))
-        for job in store.list_jobs():
-            if job.pages_done == 0:
-                continue
-            item = QListWidgetItem(f"{job.name}  ({job.pages_done}/{len(job.page_indices)})", self.documents)
-            item.setData(Qt.ItemDataRole.UserRole, job.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if job.id in job_ids else Qt.CheckState.Unchecked)
-            item.setToolTip(job.source)
         self.editors: dict[str, Editor] = {}
         form = QFormLayout()
         settings = Settings(export=defaults)
@@ -104,6 +110,7 @@ class ExportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.export_button = buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setDefault(True)
+        self.export_button.setEnabled(False)  # until the documents are listed
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -113,6 +120,19 @@ class ExportDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.resize(560, 480)
+        tasks.run(lambda _task: store.list_jobs(), on_result=lambda jobs: self._list(jobs, job_ids))
+
+    def _list(self, jobs: list[JobRecord], job_ids: list[str]) -> None:
+        for job in jobs:
+            if job.pages_done == 0:
+                continue
+            item = QListWidgetItem(f"{job.name}  ({job.pages_done}/{len(job.page_indices)})", self.documents)
+            item.setData(Qt.ItemDataRole.UserRole, job.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if job.id in job_ids else Qt.CheckState.Unchecked)
+            item.setToolTip(job.source)
+        self.export_button.setEnabled(True)
+        self.listed.emit()
 
     def checked_job_ids(self) -> list[str]:
         items = (self.documents.item(i) for i in range(self.documents.count()))
@@ -143,27 +163,27 @@ class ExportDialog(QDialog):
             self._show_error(self.tr("Tick at least one format."))
             return
         self.export_button.setEnabled(False)
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pool.submit(self._export, job_ids, options).add_done_callback(report_unexpected)
-        # The pool stops once its one job is done; the dialog is closed now, the result comes as a signal.
-        self._pool.shutdown(wait=False)
-        super().accept()
+        store = self._store
 
-    def wait(self) -> None:
-        """Wait for a running export (tests, and closing the app mid-export)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        def export(_task: object) -> exporters.ExportReport:
+            documents: list[DocumentResult] = [store.document_result(job_id) for job_id in job_ids]
+            return exporters.export_documents(documents, options)
+
+        # Kept: quitting waits for the files being written. The dialog closes now; the result
+        # comes as a signal.
+        self._exports.run(export, on_result=self._on_exported, on_error=self._on_error, keep=True)
+        super().accept()
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
 
-    def _export(self, job_ids: list[str], options: ExportSettings) -> None:
-        """On the worker thread: read the results from the store, write the files."""
-        try:
-            documents = [self._store.document_result(job_id) for job_id in job_ids]
-        except StoreError as exc:
+    def _on_exported(self, report: exporters.ExportReport) -> None:
+        self.report = report
+        self.exported.emit(report)
+
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreError):
             self.failed.emit(self.tr("Export failed: {error}").format(error=exc))
-            return
-        self.report = exporters.export_documents(documents, options)
-        self.exported.emit(self.report)
+        else:
+            sys.excepthook(type(exc), exc, exc.__traceback__)

@@ -14,6 +14,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
 from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
@@ -86,6 +87,36 @@ def window_state() -> QSettings:
 def registry_estimate(settings: Settings) -> MemoryEstimate | None:
     """What the backend ``settings`` name would take once loaded (creating it loads nothing)."""
     return registry.create_backend(settings).memory_estimate()
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A document's stored results, read off the GUI thread for the reading view."""
+
+    result: DocumentResult
+    dpi: int
+    max_pixels: int
+    originals: dict[int, str]  # edited page -> the model's text of it (for Revert page)
+
+
+def load_document(store: JobStore, job_id: str) -> LoadedDocument | None:
+    """On a worker: what the reading view shows of a document (None: it is gone)."""
+    record = store.job(job_id)
+    if record is None:
+        return None
+    result = store.document_result(job_id)
+    originals = {
+        page.page_index: original
+        for page in result.pages
+        if FLAG_EDITED in page.flags
+        and (original := store.original_text(job_id, page.page_index)) is not None
+    }
+    return LoadedDocument(result, record.options.dpi, record.options.max_pixels, originals)
+
+
+def each(action: Callable[[str], None], job_ids: list[str]) -> None:
+    for job_id in job_ids:
+        action(job_id)
 
 
 def resumable(row: JobRow) -> bool:
@@ -128,19 +159,22 @@ class MainWindow(QMainWindow):
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
-        # job_id -> {page being read: its text so far}; vLLM reads several pages of a document at once
-        self._live_text: dict[str, dict[int, str]] = {}
+        # The document being read from the store for the reading view (off the GUI thread), and
+        # what happened to its pages meanwhile: page -> result, failure, or None (started again).
+        self._loading: str | None = None
+        self._loading_late: dict[int, PageResult | str | None] = {}
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._hidden: set[str] = set()
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
-        self._sources: dict[str, str] = {}  # job_id -> document, for a row job_added has not made yet
         self._closed = False
+        self.compare_dialog: CompareDialog | None = None  # the last one opened
         self.sampler = sampler or Sampler(
             settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
         )
 
         self.notice = NoticeBar(self)
         self.downloads = TaskRunner(self, name="download")  # hours, on a slow line: its own worker
+        self.exports = TaskRunner(self, name="export")  # a long export does not hold up self.tasks
         self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
         self._backend_error: str | None = None  # the message of the last failed backend load
@@ -152,7 +186,7 @@ class MainWindow(QMainWindow):
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
-        self.reading_view = ReadingView(self.renderer, self, original_text=store.original_text)
+        self.reading_view = ReadingView(self.renderer, self)
         self.reading_view.text_edit.setAcceptDrops(False)  # a dropped file is a document, not text
         self.reading_view.markdown_view.setAcceptDrops(False)
 
@@ -176,7 +210,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._connect()
         self._restore_state()
-        self._restore_queue()
+        self._update_stack()
         self._update_actions()
 
         self._tick = QTimer(self)
@@ -184,7 +218,9 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.pipeline.start()
-        self.pipeline.resume_unfinished()
+        #: True until the queue is read back from the store and unfinished documents resumed.
+        self.restoring = True
+        self._restore_queue()
         self.check_model()
 
     # -- construction ---------------------------------------------------------------------------
@@ -540,16 +576,31 @@ class MainWindow(QMainWindow):
         state.sync()
 
     def _restore_queue(self) -> None:
-        """The queue as the store has it: unfinished jobs, and finished ones not cleared."""
-        jobs = self.store.list_jobs()
-        self._hidden &= {job.id for job in jobs}
-        for job in jobs:
-            if job.id not in self._hidden:
-                self.queue_model.add_job(row_from_record(job, self.store.document_result(job.id)))
+        """The queue as the store has it (unfinished jobs, and finished ones not cleared), read
+        off the GUI thread; then the unfinished ones are resumed. Documents added meanwhile are
+        submitted after this read (one worker, in order), so they are not in it twice."""
+        store, hidden = self.store, set(self._hidden)
+
+        def read(_task: object) -> tuple[list[JobRow], set[str]]:
+            jobs = store.list_jobs()
+            rows = [row_from_record(j, store.document_result(j.id)) for j in jobs if j.id not in hidden]
+            return rows, {job.id for job in jobs}
+
+        self.tasks.run(read, on_result=self._on_queue_read)
+
+    def _on_queue_read(self, read: tuple[list[JobRow], set[str]]) -> None:
+        rows, known = read
+        self._hidden &= known
+        for row in rows:
+            self.queue_model.add_job(row)
         self.queue_model.flush()
-        self._update_stack()
-        if self.queue_model.rowCount():
+        if self.queue_model.rowCount() and not self.queue_view.selectionModel().hasSelection():
             self.queue_view.select_job(self.queue_model.job_at(0).job_id)
+        pipeline = self.pipeline  # resuming marks the jobs queued in the store
+        self.tasks.run(lambda _task: pipeline.resume_unfinished(), on_result=self._on_resumed)
+
+    def _on_resumed(self, _job_ids: list[str]) -> None:
+        self.restoring = False
 
     # -- adding documents -------------------------------------------------------------------------
 
@@ -621,13 +672,7 @@ class MainWindow(QMainWindow):
         return job_ids
 
     def _show_queued(self, queued: list[tuple[str, Path]]) -> None:
-        """Documents were submitted: their rows learn where they are (job_added does not say),
-        and the first is selected and scrolled to once its row is shown."""
-        for job_id, path in queued:
-            if self.queue_model.job(job_id) is None:
-                self._sources[job_id] = str(path.absolute())
-            else:
-                self.queue_model.set_source(job_id, str(path.absolute()))
+        """Documents were submitted: the first is selected and scrolled to once its row is shown."""
         if queued:
             self._reveal = queued[0][0]
             self._reveal_added()
@@ -654,46 +699,38 @@ class MainWindow(QMainWindow):
 
     # -- pipeline events --------------------------------------------------------------------------
 
-    @Slot(str, str, int)
-    def _on_job_added(self, job_id: str, name: str, page_count: int) -> None:
+    @Slot(str, str, int, str)
+    def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
         self._hidden.discard(job_id)
-        # No store query here (a drop of a thousand files sends a thousand of these): the source
-        # comes with _on_queued.
-        source = self._sources.pop(job_id, "")
         self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
         if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
             self._reveal = job_id  # selected once its row is shown (queue_model.flush)
 
-    @Slot(str)
-    def _on_job_started(self, job_id: str) -> None:
-        record = self.store.job(job_id)
-        row = self.queue_model.job(job_id)
-        if record is not None and row is not None:
-            row.page_count = len(record.page_indices) or (record.page_count or 0)
-            self.reading_view.set_page_count(job_id, record.page_count or 0)
-        self.queue_model.on_job_started(job_id, self.settings.backend)
+    @Slot(str, int, object)
+    def _on_job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
+        self.reading_view.set_page_count(job_id, page_count)
+        self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
         if self.reading_view.job_id is None:
             self.queue_view.select_job(job_id)
         self._update_actions()
 
     @Slot(str, int)
     def _on_page_started(self, job_id: str, page_index: int) -> None:
-        self._live_text.setdefault(job_id, {})[page_index] = ""
+        if job_id == self._loading:
+            self._loading_late[page_index] = None
         self.queue_model.on_page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
     @Slot(str, int, str, int)
     def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        live = self._live_text.get(job_id, {})
-        if page_index in live:
-            live[page_index] += text
-        self.queue_model.on_text_delta(job_id, page_index, deltas)
+        self.queue_model.on_text_delta(job_id, page_index, text, deltas)
         self.reading_view.on_text_delta(job_id, page_index, text)
 
     @Slot(str, object)
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        self._live_text.get(job_id, {}).pop(result.page_index, None)  # the others stream on
+        if job_id == self._loading:
+            self._loading_late[result.page_index] = result
         self._finish_times.append(time.monotonic())
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
@@ -701,22 +738,19 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, str)
     def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._live_text.get(job_id, {}).pop(page_index, None)
+        if job_id == self._loading:
+            self._loading_late[page_index] = message
         self.queue_model.on_page_failed(job_id, page_index, message)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
 
-    @Slot(str)
-    def _on_job_finished(self, job_id: str) -> None:
-        self._live_text.pop(job_id, None)
-        record = self.store.job(job_id)
-        status = record.status if record is not None else JobStatus.DONE
+    @Slot(str, object)
+    def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
         self.queue_model.on_job_finished(job_id, status)
         self._update_actions()
 
     @Slot(str, str)
     def _on_job_failed(self, job_id: str, message: str) -> None:
-        self._live_text.pop(job_id, None)
         if message == self._backend_error:
             self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
@@ -779,10 +813,7 @@ class MainWindow(QMainWindow):
         """Read again the documents that failed only because the backend could not be loaded
         (after a download or a settings change that may have fixed it)."""
         job_ids, self._backend_failed = sorted(self._backend_failed), set()
-        for job_id in job_ids:
-            if self.queue_model.job(job_id) is not None and self.pipeline.retry_failed(job_id):
-                self.queue_model.on_retry(job_id)
-        self._update_actions()
+        self._retry([job_id for job_id in job_ids if self.queue_model.job(job_id) is not None])
 
     def _set_backend_state(self, state: BackendState, message: str) -> None:
         names = {
@@ -844,10 +875,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def toggle_pause(self) -> None:
         paused = self.pause_action.isChecked()
-        if paused:
-            self.pipeline.pause()
-        else:
-            self.pipeline.unpause()
+        # Off the GUI thread: pausing marks the running jobs paused in the store.
+        pipeline = self.pipeline
+        self.tasks.run(lambda _task: pipeline.pause() if paused else pipeline.unpause(), keep=True)
         self.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue_model.set_paused(paused)
 
@@ -864,14 +894,29 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def cancel_selected(self) -> None:
-        for job_id in self._selected():
-            self.pipeline.cancel_job(job_id)
+        job_ids = self._selected()
+        # Off the GUI thread: a job not in the pipeline's queue is marked cancelled in the store.
+        self.tasks.run(lambda _task: each(self.pipeline.cancel_job, job_ids), keep=True)
 
     @Slot()
     def retry_selected(self) -> None:
-        for job_id in self._selected():
-            if self.pipeline.retry_failed(job_id):
-                self.queue_model.on_retry(job_id)
+        self._retry(self._selected())
+
+    def _retry(self, job_ids: list[str]) -> None:
+        """Read the jobs' failed pages again, or resume them (the store is written off the GUI
+        thread); their rows go back to queued once the pipeline took them."""
+        if not job_ids:
+            return
+        pipeline = self.pipeline
+        self.tasks.run(
+            lambda _task: [job_id for job_id in job_ids if pipeline.retry_failed(job_id)],
+            on_result=self._on_retried,
+            keep=True,
+        )
+
+    def _on_retried(self, job_ids: list[str]) -> None:
+        for job_id in job_ids:
+            self.queue_model.on_retry(job_id)
         self._update_actions()
 
     @Slot()
@@ -887,8 +932,8 @@ class MainWindow(QMainWindow):
             ).format(count=len(job_ids)),
         ):
             return
+        self.tasks.run(lambda _task: each(self.pipeline.remove_job, job_ids), keep=True)
         for job_id in job_ids:
-            self.pipeline.remove_job(job_id)
             self.queue_model.remove_job(job_id)
             if self.reading_view.job_id == job_id:
                 self.reading_view.show_job(None)
@@ -915,15 +960,20 @@ class MainWindow(QMainWindow):
     def _on_move_requested(self, job_id: str, row: int) -> None:
         """Translate a position among the shown rows into the store's queue order (which also
         holds the cleared jobs): go right before the job that now follows in the view."""
-        rows = self.queue_model.rows()
-        order = [job.id for job in self.store.list_jobs() if job.id != job_id]
-        if row + 1 < len(rows):
-            position = order.index(rows[row + 1].job_id)
-        elif row > 0:
-            position = order.index(rows[row - 1].job_id) + 1
-        else:
-            position = 0
-        self.pipeline.move_job(job_id, position)
+        shown = [r.job_id for r in self.queue_model.rows()]
+        store, pipeline = self.store, self.pipeline
+
+        def move(_task: object) -> None:  # off the GUI thread: it reads and writes the store
+            order = [job.id for job in store.list_jobs() if job.id != job_id]
+            if row + 1 < len(shown):
+                position = order.index(shown[row + 1])
+            elif row > 0:
+                position = order.index(shown[row - 1]) + 1
+            else:
+                position = 0
+            pipeline.move_job(job_id, position)
+
+        self.tasks.run(move, keep=True)
 
     # -- other actions ----------------------------------------------------------------------------
 
@@ -937,7 +987,9 @@ class MainWindow(QMainWindow):
 
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
-        dialog = ExportDialog(self.settings.export, self.store, job_ids, self)
+        dialog = ExportDialog(
+            self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+        )
         dialog.exported.connect(self._on_exported)
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
@@ -968,7 +1020,7 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         from ocr_desktop.gui.history_dialog import HistoryDialog
 
-        dialog = HistoryDialog(self.store, self)
+        dialog = HistoryDialog(self.store, self.tasks, self)
         dialog.reopen.connect(self.reopen_job)
         self.history_dialog = dialog
         dialog.open()
@@ -976,14 +1028,25 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def reopen_job(self, job_id: str) -> None:
         """Put a job from the history back on the queue and show it."""
-        record = self.store.job(job_id)
-        if record is None:
-            return
         self._hidden.discard(job_id)
-        if self.queue_model.job(job_id) is None:
-            self.queue_model.add_job(row_from_record(record, self.store.document_result(job_id)))
+        if self.queue_model.job(job_id) is not None:
+            self.queue_view.select_job(job_id)
+            return
+        store = self.store
+
+        def read(_task: object) -> JobRow | None:
+            record = store.job(job_id)
+            return None if record is None else row_from_record(record, store.document_result(job_id))
+
+        self.tasks.run(read, on_result=self._on_reopened)
+
+    def _on_reopened(self, row: JobRow | None) -> None:
+        if row is None:
+            return
+        if self.queue_model.job(row.job_id) is None:
+            self.queue_model.add_job(row)
             self.queue_model.flush()
-        self.queue_view.select_job(job_id)
+        self.queue_view.select_job(row.job_id)
 
     @Slot()
     def open_settings(self, section: str = "") -> None:
@@ -996,7 +1059,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def page_running(self) -> bool:
-        return any(row.current_page is not None for row in self.queue_model.rows())
+        return any(row.live for row in self.queue_model.rows())
 
     def ask_finish_page(self) -> bool | None:
         """While a page is being read: finish it first (True), cancel it (False), or keep the
@@ -1116,25 +1179,61 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
         self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
         self.cancel_page_action.setEnabled(
-            any(r.current_page is not None for r in selected)
-            or (shown is not None and shown.current_page is not None)
+            any(r.live for r in selected) or (shown is not None and bool(shown.live))
         )
 
     @Slot()
     def _on_current_row(self) -> None:
+        """Show the selected document: its stored pages are read off the GUI thread; the pages
+        being read come from its row, and what happens to its pages meanwhile is kept aside."""
         job_id = self.queue_view.current_job_id()
-        if job_id is None or job_id == self.reading_view.job_id:
+        if job_id is None or job_id in (self.reading_view.job_id, self._loading):
             return
-        record = self.store.job(job_id)
-        if record is None:
+        self.reading_view.commit_edit()  # now: the edit's save is queued before this read
+        self._loading, self._loading_late = job_id, {}
+        store = self.store
+        self.tasks.run(
+            lambda _task: load_document(store, job_id),
+            on_result=lambda loaded: self._on_document_loaded(job_id, loaded),
+            on_error=self._on_load_failed,
+        )
+
+    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
+        if job_id != self._loading:
+            return  # another document was selected meanwhile
+        self._loading = None
+        row = self.queue_model.job(job_id)
+        if loaded is None or row is None:
             return
+        pages = {page.page_index: page for page in loaded.result.pages}
+        failed = dict(loaded.result.failed)
+        for index, late in self._loading_late.items():
+            pages.pop(index, None)
+            failed.pop(index, None)
+            if isinstance(late, PageResult):
+                pages[index] = late
+            elif late is not None:
+                failed[index] = late
+        result = dataclasses.replace(
+            loaded.result, pages=tuple(pages[i] for i in sorted(pages)), failed=failed
+        )
         self.reading_view.show_job(
-            self.store.document_result(job_id),
-            dpi=record.options.dpi,
-            max_pixels=record.options.max_pixels,
-            live=self._live_text.get(job_id, {}),
+            result,
+            dpi=loaded.dpi,
+            max_pixels=loaded.max_pixels,
+            live=row.live_texts(),
+            originals=loaded.originals,
         )
         self._update_actions()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._loading = None
+        if not isinstance(exc, StoreError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+            return
+        self.notice.show_message(
+            self.tr("The document cannot be shown: {error}").format(error=exc), Severity.ERROR
+        )
 
     @Slot(str, int, str)
     def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
@@ -1180,7 +1279,10 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         self._save_state()
         self._tick.stop()
-        self.tasks.shutdown()  # the intake's submits and the edits being saved finish first
+        if self.compare_dialog is not None:
+            self.compare_dialog.shutdown()  # a benchmark holds the pipeline's backend slot
+        self.tasks.shutdown()  # the intake's submits, edits being saved, queue actions finish first
+        self.exports.shutdown()  # the files being written are finished
         self.downloads.shutdown()
         self.renderer.shutdown()
         self.log_view.detach()

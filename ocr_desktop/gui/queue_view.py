@@ -1,6 +1,9 @@
 """The queue: one row per document with its progress, status, backend, elapsed time and tok/s.
 
-:class:`QueueModel` keeps what the pipeline's events say about each job; the table view draws
+:class:`QueueModel` is the GUI's one record of job state: each :class:`JobRow` holds what the
+pipeline's events said about its job (they carry what they report: page counts, how a job ended,
+the text of the pages being read), so nothing in the window reads the store back to learn it.
+The reading view and the window's actions ask these rows. The table view draws
 the pages column as a progress bar and lets rows be dragged to reorder the queue (the model
 reports the move through ``move_requested``; the main window asks the pipeline to do it).
 """
@@ -57,6 +60,15 @@ class Column(enum.IntEnum):
 
 
 @dataclass
+class LivePage:
+    """A page being read now."""
+
+    since: float  # time.monotonic() when its reading started
+    text: str = ""  # streamed so far
+    deltas: int = 0  # text deltas so far (a vLLM delta may hold several tokens)
+
+
+@dataclass
 class JobRow:
     """What the queue shows about one job."""
 
@@ -69,10 +81,8 @@ class JobRow:
     pages_done: set[int] = field(default_factory=set)
     failed: dict[int, str] = field(default_factory=dict)
     backend: str = ""
-    current_page: int | None = None
-    current_deltas: int = 0  # text deltas of the current page (a vLLM delta may hold several tokens)
+    live: dict[int, LivePage] = field(default_factory=dict)  # pages being read (vLLM: several at once)
     elapsed_s: float = 0.0  # the reading times of the finished pages (docs/gui.md, "Numbers")
-    reading_since: dict[int, float] = field(default_factory=dict)  # page -> monotonic start, in flight
     completion_tokens: int = 0
     decode_s: float = 0.0
 
@@ -89,7 +99,7 @@ class JobRow:
         """Time spent reading this document's pages: the finished pages' reading times plus how
         long the pages in flight have been read. Waiting, pauses and loading do not count."""
         now = time.monotonic()
-        return self.elapsed_s + sum(now - since for since in self.reading_since.values())
+        return self.elapsed_s + sum(now - page.since for page in self.live.values())
 
     @property
     def tokens_per_s(self) -> float:
@@ -97,13 +107,15 @@ class JobRow:
 
     @property
     def progress(self) -> float:
-        """0..1 over the document's pages, the current page counted half done once it streams."""
+        """0..1 over the document's pages, each page being read counted half done once it streams."""
         if self.page_count <= 0:
             return 1.0 if self.status.finished else 0.0
-        done: float = len(self.pages_done) + len(self.failed)
-        if self.current_page is not None and self.current_deltas:
-            done += 0.5
+        done = len(self.pages_done) + len(self.failed) + 0.5 * sum(1 for p in self.live.values() if p.deltas)
         return min(1.0, done / self.page_count)
+
+    def live_texts(self) -> dict[int, str]:
+        """The pages being read and their text so far."""
+        return {index: page.text for index, page in self.live.items()}
 
 
 def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
@@ -160,6 +172,13 @@ class QueueModel(QAbstractTableModel):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
+        # Rows whose streamed text grew: one repaint per row and turn of the event loop, not one
+        # per page (vLLM streams eight pages of a document at once; the bridge hands over each
+        # page's text of a frame as its own event).
+        self._streaming: set[str] = set()
+        self._streaming_timer = QTimer(self)
+        self._streaming_timer.setSingleShot(True)
+        self._streaming_timer.timeout.connect(self._repaint_streaming)
         self._names: collections.Counter[str] = collections.Counter()  # how many rows share a name
         self.paused = False
         self._headers = {
@@ -248,7 +267,7 @@ class QueueModel(QAbstractTableModel):
             case Column.BACKEND:
                 return backend_label(row.backend)
             case Column.ELAPSED:
-                return format_duration(row.elapsed) if row.elapsed or row.reading_since else ""
+                return format_duration(row.elapsed) if row.elapsed or row.live else ""
             case Column.SPEED:
                 return f"{row.tokens_per_s:.1f}" if row.tokens_per_s else ""
 
@@ -259,10 +278,17 @@ class QueueModel(QAbstractTableModel):
             case JobStatus.PAUSED:
                 return self.tr("Paused")
             case JobStatus.RUNNING:
-                if row.current_page is None:
+                if not row.live:
                     return self.tr("Paused") if self.paused else self.tr("Starting")
-                return self.tr("Reading page {n} · {deltas} pieces of text").format(
-                    n=row.current_page + 1, deltas=row.current_deltas
+                deltas = sum(page.deltas for page in row.live.values())
+                if len(row.live) == 1:
+                    [index] = row.live
+                    return self.tr("Reading page {n} · {deltas} pieces of text").format(
+                        n=index + 1, deltas=deltas
+                    )
+                # vLLM reads several pages of one document side by side
+                return self.tr("Reading pages {pages} · {deltas} pieces of text").format(
+                    pages=", ".join(str(index + 1) for index in sorted(row.live)), deltas=deltas
                 )
             case JobStatus.DONE:
                 if row.failed:
@@ -319,12 +345,6 @@ class QueueModel(QAbstractTableModel):
             self.endRemoveRows()
             self._names_changed(name)
 
-    def set_source(self, job_id: str, source: str) -> None:
-        row = self.job(job_id)
-        if row is not None and row.source != source:
-            row.source = source
-            self._changed(job_id, Column.NAME, Column.NAME)
-
     def _names_changed(self, name: str) -> None:
         """Rows of that name show their folder or stop showing it."""
         for i, row in enumerate(self._rows):
@@ -355,13 +375,16 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """Refresh the elapsed column of running jobs (called once a second)."""
         for i, row in enumerate(self._rows):
-            if row.reading_since:
+            if row.live:
                 self.dataChanged.emit(self.index(i, Column.ELAPSED), self.index(i, Column.ELAPSED))
 
-    def on_job_started(self, job_id: str, backend: str) -> None:
+    def on_job_started(
+        self, job_id: str, page_count: int, page_indices: tuple[int, ...], backend: str
+    ) -> None:
         row = self.job(job_id)
         if row is None:
             return
+        row.page_count = len(page_indices) or page_count
         row.status = JobStatus.RUNNING
         row.backend = backend
         self._changed(job_id)
@@ -370,17 +393,24 @@ class QueueModel(QAbstractTableModel):
         row = self.job(job_id)
         if row is None:
             return
-        if row.status is not JobStatus.RUNNING:
-            self.on_job_started(job_id, row.backend)
-        row.current_page, row.current_deltas = page_index, 0
-        row.reading_since[page_index] = time.monotonic()
+        row.status = JobStatus.RUNNING  # also after a retry of a job that had ended
+        row.live[page_index] = LivePage(time.monotonic())  # read again by a retry: starts over
         row.failed.pop(page_index, None)
         self._changed(job_id)
 
-    def on_text_delta(self, job_id: str, page_index: int, deltas: int) -> None:
+    def on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
         row = self.job(job_id)
-        if row is not None and row.current_page == page_index:
-            row.current_deltas += deltas
+        page = row.live.get(page_index) if row is not None else None
+        if page is not None:
+            page.text += text
+            page.deltas += deltas
+            self._streaming.add(job_id)
+            if not self._streaming_timer.isActive():
+                self._streaming_timer.start()
+
+    def _repaint_streaming(self) -> None:
+        job_ids, self._streaming = self._streaming, set()
+        for job_id in job_ids:
             self._changed(job_id, Column.PAGES, Column.STATUS)
 
     def on_page_finished(self, job_id: str, result: PageResult) -> None:
@@ -388,12 +418,10 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.pages_done.add(result.page_index)
-        row.reading_since.pop(result.page_index, None)
+        row.live.pop(result.page_index, None)  # the others stream on
         row.failed.pop(result.page_index, None)
         row.backend = result.backend or row.backend
         row.add_stats(result.stats)
-        if row.current_page == result.page_index:
-            row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
 
     def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
@@ -401,27 +429,26 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.failed[page_index] = message
-        row.reading_since.pop(page_index, None)
-        if row.current_page == page_index:
-            row.current_page, row.current_deltas = None, 0
+        row.live.pop(page_index, None)
         self._changed(job_id)
 
-    def on_job_finished(self, job_id: str, status: JobStatus = JobStatus.DONE, message: str = "") -> None:
+    def on_job_finished(self, job_id: str, status: JobStatus, message: str = "") -> None:
         row = self.job(job_id)
         if row is None:
             return
-        row.reading_since.clear()
+        row.live.clear()
         row.status, row.message = status, message
-        row.current_page, row.current_deltas = None, 0
         self._changed(job_id)
 
     def on_retry(self, job_id: str) -> None:
-        """Failed pages go back into the queue."""
+        """Failed pages go back into the queue (told after the pipeline took them, off the GUI
+        thread: a page of the job may have started already, and then it stays running)."""
         row = self.job(job_id)
         if row is None:
             return
         row.failed.clear()
-        row.status, row.message = JobStatus.QUEUED, ""
+        if row.status is not JobStatus.RUNNING:
+            row.status, row.message = JobStatus.QUEUED, ""
         self._changed(job_id)
 
     # -- drag and drop reordering --------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
@@ -237,16 +236,10 @@ class ReadingView(QWidget):
 
     page_edited = Signal(str, int, str)  # job_id, page_index, edited text
 
-    def __init__(
-        self,
-        renderer: PageRenderer,
-        parent: QWidget | None = None,
-        *,
-        original_text: Callable[[str, int], str | None] = lambda _job, _page: None,
-    ) -> None:
+    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._renderer = renderer
-        self._original_text = original_text  # (job_id, page_index) -> the model's text of the page
+        self._originals: dict[int, str] = {}  # page -> the model's text of it (edits compare to it)
         #: The page whose edit has not been reported yet (the debounce timer may still run, or
         #: have fired: the flag, not the timer, says whether an edit is owed).
         self._pending_edit: int | None = None
@@ -410,14 +403,17 @@ class ReadingView(QWidget):
         dpi: int = 150,
         max_pixels: int = 0,
         live: dict[int, str] | None = None,
+        originals: dict[int, str] | None = None,
     ) -> None:
-        """Show a document's stored pages, and the pages streaming now with their text so far."""
+        """Show a document's stored pages, and the pages streaming now with their text so far.
+        ``originals``: the model's text of the edited pages (the others' text is the model's)."""
         self.commit_edit()
         self._texts.clear()
         self._results.clear()
         self._failed.clear()
         self._regions.clear()
         self._reading.clear()
+        self._originals.clear()
         self._follow = True
         if result is None:
             self._job = None
@@ -434,6 +430,9 @@ class ReadingView(QWidget):
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
             self._regions[page.page_index] = page.regions
+            if FLAG_EDITED not in page.flags:
+                self._originals[page.page_index] = page.text
+        self._originals.update(originals or {})
         self._failed.update(result.failed)
         self._live = set(live or {})
         self._texts.update(live or {})
@@ -617,6 +616,7 @@ class ReadingView(QWidget):
         self._reading.pop(result.page_index, None)
         if result.page_index == self._page:
             self.page_view.set_regions(result.regions)
+        self._originals[result.page_index] = result.text
         if result.page_index == self._page:
             # The final text may differ from the streamed deltas (a loop cut off, a retry); when it
             # does not, the view already shows it and only becomes editable.
@@ -692,7 +692,7 @@ class ReadingView(QWidget):
         text = self._texts.get(page, "")
         result = self._results.get(page)
         if result is not None:
-            edited = text != self._original_text(self._job.job_id, page)
+            edited = text != self._originals.get(page)
             flags = result.flags | {FLAG_EDITED} if edited else result.flags - {FLAG_EDITED}
             self._results[page] = dataclasses.replace(result, text=text, flags=flags)
         self._update_stats()
@@ -704,7 +704,7 @@ class ReadingView(QWidget):
         """Replace the page's text with the model's, as one edit (Ctrl+Z brings the edit back)."""
         if self._job is None or self.text_edit.isReadOnly():
             return
-        original = self._original_text(self._job.job_id, self._page)
+        original = self._originals.get(self._page)
         if original is None or original == self.text_edit.toPlainText():
             return
         cursor = QTextCursor(self.text_edit.document())

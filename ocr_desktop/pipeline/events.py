@@ -2,6 +2,8 @@
 
 Events are typed calls on a :class:`PipelineListener` (``notify(lambda listener:
 listener.page_started(job_id, index))``), so mypy checks each event's name and arguments.
+Each event carries what it reports (the document's source, its page count, how a job ended), so
+a listener keeps its own picture of the jobs without reading the store back.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ from collections.abc import Callable
 
 from ocr_desktop.backends.base import Backend, BackendState
 from ocr_desktop.core.results import PageResult, RegionResult
+from ocr_desktop.core.store import JobStatus
 
 
 class PipelineListener:
     """Receives pipeline events. Methods are called on pipeline threads; the GUI bridge re-emits
     them as Qt signals, the CLI updates its progress bars. Every method defaults to doing nothing."""
 
-    def job_added(self, job_id: str, name: str, page_count: int) -> None: ...
-    def job_started(self, job_id: str) -> None: ...
+    def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
+        """Queued: ``page_count`` is 0 until the document is opened; ``source`` its path."""
+
+    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
+        """Opened: the document's pages, and the ones to read (a ``pages`` range)."""
+
     def page_started(self, job_id: str, page_index: int) -> None: ...
     def page_planned(
         self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
@@ -37,7 +44,9 @@ class PipelineListener:
 
     def page_finished(self, job_id: str, result: PageResult) -> None: ...
     def page_failed(self, job_id: str, page_index: int, message: str) -> None: ...
-    def job_finished(self, job_id: str) -> None: ...
+    def job_finished(self, job_id: str, status: JobStatus) -> None:
+        """Ended as ``DONE`` (some pages may have failed) or ``CANCELLED``; ``job_failed`` else."""
+
     def job_failed(self, job_id: str, message: str) -> None: ...
     def backend_state(self, state: BackendState, message: str) -> None: ...
     def backend_ready(self, backend_id: str, model_name: str) -> None:

@@ -24,8 +24,8 @@ Concurrency design (details, retry and loop policies in ``docs/pipeline.md``):
 Events (``PipelineListener``) are called on the worker and page threads; a listener that raises
 is logged and ignored. ``page_started`` comes again for the same page when it is read again by a
 retry policy: a live view restarts that page's text. ``job_added`` reports ``page_count`` 0 for
-a job not yet pre-flighted; by ``job_started`` the store knows the page count. Every job ends
-with ``job_finished`` (done or cancelled: see its status in the store) or ``job_failed``.
+a job not yet pre-flighted; ``job_started`` carries the page count and the pages to read. Every
+job ends with ``job_finished`` (carrying done or cancelled) or ``job_failed``.
 """
 
 from __future__ import annotations
@@ -385,8 +385,8 @@ class Pipeline:
         sources = [Path(path).absolute() for path in paths]
         names = [display_name(source) for source in sources]
         job_ids = self._store.create_jobs(list(zip(sources, names, strict=True)), options)
-        for job_id, name in zip(job_ids, names, strict=True):
-            self._enqueue(job_id, name, 0)
+        for job_id, name, source in zip(job_ids, names, sources, strict=True):
+            self._enqueue(job_id, name, 0, str(source))
         return job_ids
 
     @staticmethod
@@ -412,7 +412,7 @@ class Pipeline:
                 return False
         # Marked queued before the worker can see it, so its own "running" is never overwritten.
         self._store.set_job_status(job_id, JobStatus.QUEUED)
-        return self._enqueue(job_id, record.name, record.page_count or 0)
+        return self._enqueue(job_id, record.name, record.page_count or 0, record.source)
 
     def resume_unfinished(self) -> list[str]:
         """Queue every unfinished job of the store that no other live process is working on."""
@@ -581,7 +581,7 @@ class Pipeline:
     def _find(self, job_id: str) -> _Job | None:
         return next((j for j in self._queue if j.id == job_id), None)
 
-    def _enqueue(self, job_id: str, name: str, page_count: int) -> bool:
+    def _enqueue(self, job_id: str, name: str, page_count: int, source: str) -> bool:
         """Add a job to the queue; False if it is there already."""
         with self._cv:
             if self._find(job_id) is not None:
@@ -589,7 +589,7 @@ class Pipeline:
             job = _Job(job_id)
             self._queue.append(job)
         # The worker skips the job until job_added went out, so job_added precedes job_started.
-        self._notify(lambda listener: listener.job_added(job_id, name, page_count))
+        self._notify(lambda listener: listener.job_added(job_id, name, page_count, source))
         with self._cv:
             job.announced = True
             self._cv.notify_all()
@@ -751,7 +751,8 @@ class Pipeline:
             if not job.cancelled:
                 job.pending = pending
             self._cv.notify_all()
-        self._notify(lambda listener: listener.job_started(job.id))
+        indices = tuple(doc.page_indices)
+        self._notify(lambda listener: listener.job_started(job.id, doc.page_count, indices))
 
     def _fail_job(self, job: _Job, message: str) -> None:
         """End a whole job (it cannot be opened, or the backend cannot be loaded). Its pages
@@ -788,7 +789,7 @@ class Pipeline:
         if status is JobStatus.FAILED:
             self._notify_job_failed(job.id, message)
         else:
-            self._notify(lambda listener: listener.job_finished(job.id))
+            self._notify(lambda listener: listener.job_finished(job.id, status))
 
     def _render(self, job: _Job, index: int) -> None:
         assert job.doc is not None

@@ -40,137 +40,142 @@
 <context>
     <name>CompareDialog</name>
     <message>
-        <location filename="../../gui/compare.py" line="85"/>
+        <location filename="../../gui/compare.py" line="82"/>
         <source>Compare backends on this device</source>
         <translation>在本设备上比较后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="104"/>
+        <location filename="../../gui/compare.py" line="97"/>
         <source>Pages in flight to measure, comma-separated, starting at 1</source>
         <translation>要测量的同时处理页数，用逗号分隔，从 1 开始</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="105"/>
+        <location filename="../../gui/compare.py" line="98"/>
         <source>Pages per level and round</source>
         <translation>每个级别每轮的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="107"/>
+        <location filename="../../gui/compare.py" line="100"/>
         <source>Rounds per level; figures are medians over them</source>
         <translation>每个级别的轮数；结果取各轮的中位数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="109"/>
+        <location filename="../../gui/compare.py" line="102"/>
         <source>Most tokens generated per page</source>
         <translation>每页最多生成的词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="130"/>
+        <location filename="../../gui/compare.py" line="117"/>
+        <source>page: each request a whole page; layout: each page&apos;s layout regions, each with its own prompt, counted as its share of the page (docs/benchmarks.md)</source>
+        <translation>page：每个请求一整页；layout：每页的版面区域各用自己的提示词识别，按其在页面中的占比计入（见 docs/benchmarks.md）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="126"/>
         <source>Backends</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="131"/>
+        <location filename="../../gui/compare.py" line="127"/>
         <source>Pages in flight</source>
         <translation>同时处理的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="132"/>
+        <location filename="../../gui/compare.py" line="128"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="133"/>
+        <location filename="../../gui/compare.py" line="129"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="134"/>
+        <location filename="../../gui/compare.py" line="130"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="135"/>
+        <location filename="../../gui/compare.py" line="131"/>
         <source>Pixel budget</source>
         <translation>像素预算</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="136"/>
+        <location filename="../../gui/compare.py" line="132"/>
         <source>Reading mode</source>
         <translation>识别模式</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="138"/>
+        <location filename="../../gui/compare.py" line="134"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="139"/>
+        <location filename="../../gui/compare.py" line="135"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="147"/>
+        <location filename="../../gui/compare.py" line="143"/>
         <source>Runs the same pages through each backend and level; without documents, the bundled sample pages.</source>
         <translation>用每个后端和级别识别相同的页面；未选择文档时使用自带的示例页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="161"/>
+        <location filename="../../gui/compare.py" line="157"/>
         <source>Table</source>
         <translation>表格</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="162"/>
+        <location filename="../../gui/compare.py" line="158"/>
         <source>Pages/min</source>
         <translation>页/分钟</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="163"/>
+        <location filename="../../gui/compare.py" line="159"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="168"/>
+        <location filename="../../gui/compare.py" line="164"/>
         <source>Apply recommendation</source>
         <translation>应用推荐设置</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="254"/>
+        <location filename="../../gui/compare.py" line="256"/>
         <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
         <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="295"/>
+        <location filename="../../gui/compare.py" line="300"/>
         <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
         <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="299"/>
+        <location filename="../../gui/compare.py" line="304"/>
         <source>No backend finished a page: no recommendation.</source>
         <translation>没有后端完成任何页面：无法给出推荐。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="300"/>
+        <location filename="../../gui/compare.py" line="305"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="300"/>
+        <location filename="../../gui/compare.py" line="305"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="302"/>
+        <location filename="../../gui/compare.py" line="307"/>
         <source>{done}. Results in {folder}</source>
         <translation>{done}。结果保存在 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="321"/>
+        <location filename="../../gui/compare.py" line="326"/>
         <source>The recommendation could not be applied: {error}</source>
         <translation>无法应用推荐设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="325"/>
+        <location filename="../../gui/compare.py" line="330"/>
         <source>Applied and saved: {settings}</source>
         <translation>已应用并保存：{settings}</translation>
     </message>
@@ -178,13 +183,13 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="129"/>
-        <location filename="../../gui/errors.py" line="130"/>
+        <location filename="../../gui/errors.py" line="120"/>
+        <location filename="../../gui/errors.py" line="121"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="133"/>
+        <location filename="../../gui/errors.py" line="124"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -197,7 +202,7 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="144"/>
+        <location filename="../../gui/errors.py" line="135"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
     </message>
@@ -238,58 +243,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="41"/>
+        <location filename="../../gui/export_dialog.py" line="47"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="43"/>
+        <location filename="../../gui/export_dialog.py" line="49"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="48"/>
+        <location filename="../../gui/export_dialog.py" line="54"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="55"/>
+        <location filename="../../gui/export_dialog.py" line="61"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="60"/>
+        <location filename="../../gui/export_dialog.py" line="66"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="74"/>
-        <location filename="../../gui/export_dialog.py" line="105"/>
+        <location filename="../../gui/export_dialog.py" line="88"/>
+        <location filename="../../gui/export_dialog.py" line="111"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="79"/>
+        <location filename="../../gui/export_dialog.py" line="93"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="110"/>
+        <location filename="../../gui/export_dialog.py" line="117"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="140"/>
+        <location filename="../../gui/export_dialog.py" line="160"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="143"/>
+        <location filename="../../gui/export_dialog.py" line="163"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="166"/>
+        <location filename="../../gui/export_dialog.py" line="187"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -318,72 +323,72 @@ Please include them when you report the problem.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../gui/history_dialog.py" line="29"/>
+        <location filename="../../gui/history_dialog.py" line="33"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="31"/>
+        <location filename="../../gui/history_dialog.py" line="35"/>
         <source>Documents read earlier</source>
         <translation>以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="35"/>
+        <location filename="../../gui/history_dialog.py" line="39"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="35"/>
+        <location filename="../../gui/history_dialog.py" line="39"/>
         <source>Added</source>
         <translation>添加时间</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="35"/>
+        <location filename="../../gui/history_dialog.py" line="39"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="35"/>
+        <location filename="../../gui/history_dialog.py" line="39"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="39"/>
+        <location filename="../../gui/history_dialog.py" line="58"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="40"/>
+        <location filename="../../gui/history_dialog.py" line="59"/>
         <source>Reading</source>
         <translation>识别中</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="41"/>
+        <location filename="../../gui/history_dialog.py" line="60"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="42"/>
+        <location filename="../../gui/history_dialog.py" line="61"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="43"/>
+        <location filename="../../gui/history_dialog.py" line="62"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="44"/>
+        <location filename="../../gui/history_dialog.py" line="63"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="60"/>
+        <location filename="../../gui/history_dialog.py" line="44"/>
         <source>Show in Queue</source>
         <translation>显示在队列中</translation>
     </message>
     <message>
-        <location filename="../../gui/history_dialog.py" line="61"/>
+        <location filename="../../gui/history_dialog.py" line="45"/>
         <source>Put the document back on the queue and show its pages</source>
         <translation>将文档放回队列并显示其页面</translation>
     </message>
@@ -399,490 +404,495 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="199"/>
+        <location filename="../../gui/main_window.py" line="235"/>
         <source>Backend state</source>
-        <extracomment>pages/min is measured over the last this many finished pages.</extracomment>
+        <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="201"/>
+        <location filename="../../gui/main_window.py" line="237"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="239"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="240"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="210"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>后端加载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="219"/>
+        <location filename="../../gui/main_window.py" line="255"/>
         <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248"/>
+        <location filename="../../gui/main_window.py" line="284"/>
         <source>&amp;Open Files…</source>
         <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="251"/>
+        <location filename="../../gui/main_window.py" line="287"/>
         <source>Add documents to the queue</source>
         <translation>将文档加入队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254"/>
+        <location filename="../../gui/main_window.py" line="290"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="293"/>
         <source>Add every document in a folder</source>
         <translation>加入文件夹中的所有文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="260"/>
+        <location filename="../../gui/main_window.py" line="296"/>
         <source>&amp;Paste Image</source>
         <translation>粘贴图片(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="263"/>
+        <location filename="../../gui/main_window.py" line="299"/>
         <source>Read the image on the clipboard</source>
         <translation>识别剪贴板中的图片</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="266"/>
+        <location filename="../../gui/main_window.py" line="302"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="269"/>
+        <location filename="../../gui/main_window.py" line="305"/>
         <source>Export the selected documents (or all) as txt, md or json</source>
         <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="272"/>
+        <location filename="../../gui/main_window.py" line="308"/>
         <source>&amp;History…</source>
         <translation>历史记录(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="272"/>
+        <location filename="../../gui/main_window.py" line="308"/>
         <source>Reopen documents read earlier</source>
         <translation>重新打开以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="310"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="310"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="312"/>
         <source>Copy &amp;Page Text</source>
         <translation>复制本页文字(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="279"/>
+        <location filename="../../gui/main_window.py" line="315"/>
         <source>Copy the shown page&apos;s text</source>
         <translation>复制当前页的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="318"/>
         <source>Copy &amp;Document Text</source>
         <translation>复制整个文档文字(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="285"/>
+        <location filename="../../gui/main_window.py" line="321"/>
         <source>Copy the shown document&apos;s text</source>
         <translation>复制当前文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="324"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="291"/>
+        <location filename="../../gui/main_window.py" line="327"/>
         <source>Backend, model, task and export options</source>
         <translation>后端、模型、任务和导出选项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="297"/>
+        <location filename="../../gui/main_window.py" line="333"/>
         <source>Start no new page; the page being read finishes</source>
         <translation>不再开始新页面；正在识别的页面会完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="301"/>
+        <location filename="../../gui/main_window.py" line="337"/>
         <source>Cancel &amp;Page</source>
         <translation>取消本页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307"/>
+        <location filename="../../gui/main_window.py" line="343"/>
         <source>&amp;Cancel Document</source>
         <translation>取消文档(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310"/>
+        <location filename="../../gui/main_window.py" line="346"/>
         <source>Stop reading the selected documents</source>
         <translation>停止识别选中的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319"/>
+        <location filename="../../gui/main_window.py" line="355"/>
         <source>Re&amp;move</source>
         <translation>移除(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="322"/>
+        <location filename="../../gui/main_window.py" line="358"/>
         <source>Remove the selected documents and their results</source>
         <translation>移除选中的文档及其结果</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="331"/>
+        <location filename="../../gui/main_window.py" line="367"/>
         <source>C&amp;lear Finished</source>
         <translation>清除已完成(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="334"/>
+        <location filename="../../gui/main_window.py" line="370"/>
         <source>Take finished documents off the queue (they stay in the history)</source>
         <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="337"/>
+        <location filename="../../gui/main_window.py" line="373"/>
         <source>Move &amp;Up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="340"/>
+        <location filename="../../gui/main_window.py" line="376"/>
         <source>Read this document earlier</source>
         <translation>提前识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="343"/>
+        <location filename="../../gui/main_window.py" line="379"/>
         <source>Move &amp;Down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="346"/>
+        <location filename="../../gui/main_window.py" line="382"/>
         <source>Read this document later</source>
         <translation>推后识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="350"/>
+        <location filename="../../gui/main_window.py" line="386"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="350"/>
+        <location filename="../../gui/main_window.py" line="386"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="353"/>
+        <location filename="../../gui/main_window.py" line="389"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="353"/>
+        <location filename="../../gui/main_window.py" line="389"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="356"/>
+        <location filename="../../gui/main_window.py" line="392"/>
         <source>&amp;Fit Width</source>
         <translation>适合宽度(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="356"/>
+        <location filename="../../gui/main_window.py" line="392"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="359"/>
+        <location filename="../../gui/main_window.py" line="395"/>
         <source>&amp;Next Page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="359"/>
+        <location filename="../../gui/main_window.py" line="395"/>
         <source>Show the next page</source>
         <translation>显示下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="362"/>
+        <location filename="../../gui/main_window.py" line="398"/>
         <source>P&amp;revious Page</source>
         <translation>上一页(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="362"/>
+        <location filename="../../gui/main_window.py" line="398"/>
         <source>Show the previous page</source>
         <translation>显示上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="365"/>
+        <location filename="../../gui/main_window.py" line="401"/>
         <source>&amp;Compare Backends…</source>
         <translation>比较后端(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="404"/>
         <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
         <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="370"/>
+        <location filename="../../gui/main_window.py" line="406"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="372"/>
+        <location filename="../../gui/main_window.py" line="408"/>
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="375"/>
+        <location filename="../../gui/main_window.py" line="411"/>
         <source>Show the folder with the log file</source>
         <translation>显示日志文件所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="388"/>
+        <location filename="../../gui/main_window.py" line="424"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400"/>
+        <location filename="../../gui/main_window.py" line="436"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="439"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="417"/>
+        <location filename="../../gui/main_window.py" line="453"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="428"/>
+        <location filename="../../gui/main_window.py" line="464"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="430"/>
+        <location filename="../../gui/main_window.py" line="466"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="444"/>
-        <location filename="../../gui/main_window.py" line="446"/>
+        <location filename="../../gui/main_window.py" line="480"/>
+        <location filename="../../gui/main_window.py" line="482"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="451"/>
+        <location filename="../../gui/main_window.py" line="487"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="455"/>
+        <location filename="../../gui/main_window.py" line="491"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="499"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="581"/>
+        <location filename="../../gui/main_window.py" line="632"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="583"/>
+        <location filename="../../gui/main_window.py" line="634"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="590"/>
-        <location filename="../../gui/main_window.py" line="955"/>
+        <location filename="../../gui/main_window.py" line="641"/>
+        <location filename="../../gui/main_window.py" line="1007"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="610"/>
+        <location filename="../../gui/main_window.py" line="661"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="650"/>
+        <location filename="../../gui/main_window.py" line="695"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="789"/>
+        <location filename="../../gui/main_window.py" line="820"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="790"/>
+        <location filename="../../gui/main_window.py" line="821"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="791"/>
+        <location filename="../../gui/main_window.py" line="822"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="792"/>
+        <location filename="../../gui/main_window.py" line="823"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="826"/>
+        <location filename="../../gui/main_window.py" line="857"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="832"/>
+        <location filename="../../gui/main_window.py" line="863"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="851"/>
+        <location filename="../../gui/main_window.py" line="881"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294"/>
-        <location filename="../../gui/main_window.py" line="851"/>
+        <location filename="../../gui/main_window.py" line="330"/>
+        <location filename="../../gui/main_window.py" line="881"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="882"/>
+        <location filename="../../gui/main_window.py" line="927"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="884"/>
+        <location filename="../../gui/main_window.py" line="929"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="886"/>
+        <location filename="../../gui/main_window.py" line="931"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1006"/>
+        <location filename="../../gui/main_window.py" line="1069"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1007"/>
+        <location filename="../../gui/main_window.py" line="1070"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1008"/>
+        <location filename="../../gui/main_window.py" line="1071"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1009"/>
+        <location filename="../../gui/main_window.py" line="1072"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1033"/>
+        <location filename="../../gui/main_window.py" line="1096"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1064"/>
+        <location filename="../../gui/main_window.py" line="1127"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1070"/>
+        <location filename="../../gui/main_window.py" line="1133"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1072"/>
+        <location filename="../../gui/main_window.py" line="1135"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="370"/>
-        <location filename="../../gui/main_window.py" line="1090"/>
+        <location filename="../../gui/main_window.py" line="406"/>
+        <location filename="../../gui/main_window.py" line="1153"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="304"/>
+        <location filename="../../gui/main_window.py" line="340"/>
         <source>Stop reading the page of the document shown or selected (retry it later)</source>
         <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="349"/>
         <source>&amp;Retry / Resume</source>
         <translation>重试 / 继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="316"/>
+        <location filename="../../gui/main_window.py" line="352"/>
         <source>Read failed pages again, or resume a cancelled or failed document</source>
         <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="759"/>
+        <location filename="../../gui/main_window.py" line="793"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="768"/>
+        <location filename="../../gui/main_window.py" line="802"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="775"/>
+        <location filename="../../gui/main_window.py" line="809"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="863"/>
+        <location filename="../../gui/main_window.py" line="893"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1092"/>
+        <location filename="../../gui/main_window.py" line="1155"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1148"/>
+        <location filename="../../gui/main_window.py" line="1235"/>
+        <source>The document cannot be shown: {error}</source>
+        <translation>无法显示该文档：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1247"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1160"/>
+        <location filename="../../gui/main_window.py" line="1259"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -964,17 +974,17 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../gui/errors.py" line="60"/>
+        <location filename="../../gui/errors.py" line="59"/>
         <source>Notice</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="68"/>
+        <location filename="../../gui/errors.py" line="67"/>
         <source>Dismiss this message</source>
         <translation>关闭此消息</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="69"/>
+        <location filename="../../gui/errors.py" line="68"/>
         <source>Dismiss message</source>
         <translation>关闭消息</translation>
     </message>
@@ -982,13 +992,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="134"/>
+        <location filename="../../gui/reading_view.py" line="133"/>
         <source>Page image</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action). How much of a region&apos;s text locates it in the page&apos;s text (letters and digits only).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="135"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -996,94 +1006,99 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="166"/>
+        <location filename="../../gui/queue_view.py" line="185"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="167"/>
+        <location filename="../../gui/queue_view.py" line="186"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="168"/>
+        <location filename="../../gui/queue_view.py" line="187"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="169"/>
+        <location filename="../../gui/queue_view.py" line="188"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="170"/>
+        <location filename="../../gui/queue_view.py" line="189"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="171"/>
+        <location filename="../../gui/queue_view.py" line="190"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="209"/>
+        <location filename="../../gui/queue_view.py" line="228"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="212"/>
+        <location filename="../../gui/queue_view.py" line="231"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="231"/>
+        <location filename="../../gui/queue_view.py" line="250"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="258"/>
-        <location filename="../../gui/queue_view.py" line="260"/>
-        <location filename="../../gui/queue_view.py" line="263"/>
+        <location filename="../../gui/queue_view.py" line="277"/>
+        <location filename="../../gui/queue_view.py" line="279"/>
+        <location filename="../../gui/queue_view.py" line="282"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="258"/>
+        <location filename="../../gui/queue_view.py" line="277"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="263"/>
+        <location filename="../../gui/queue_view.py" line="282"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="264"/>
+        <location filename="../../gui/queue_view.py" line="286"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="270"/>
+        <location filename="../../gui/queue_view.py" line="290"/>
+        <source>Reading pages {pages} · {deltas} pieces of text</source>
+        <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_view.py" line="296"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="271"/>
+        <location filename="../../gui/queue_view.py" line="297"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="272"/>
+        <location filename="../../gui/queue_view.py" line="298"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="274"/>
+        <location filename="../../gui/queue_view.py" line="300"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="276"/>
+        <location filename="../../gui/queue_view.py" line="302"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1091,12 +1106,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="486"/>
+        <location filename="../../gui/queue_view.py" line="513"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="487"/>
+        <location filename="../../gui/queue_view.py" line="514"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1104,124 +1119,124 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="265"/>
+        <location filename="../../gui/reading_view.py" line="258"/>
         <source>Select a document in the queue to see its pages.</source>
         <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="269"/>
+        <location filename="../../gui/reading_view.py" line="262"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="270"/>
+        <location filename="../../gui/reading_view.py" line="263"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="272"/>
+        <location filename="../../gui/reading_view.py" line="265"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="273"/>
+        <location filename="../../gui/reading_view.py" line="266"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="277"/>
+        <location filename="../../gui/reading_view.py" line="270"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="278"/>
+        <location filename="../../gui/reading_view.py" line="271"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="280"/>
+        <location filename="../../gui/reading_view.py" line="273"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="280"/>
+        <location filename="../../gui/reading_view.py" line="273"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="287"/>
+        <location filename="../../gui/reading_view.py" line="280"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="291"/>
+        <location filename="../../gui/reading_view.py" line="284"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="293"/>
+        <location filename="../../gui/reading_view.py" line="286"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="300"/>
+        <location filename="../../gui/reading_view.py" line="293"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="301"/>
+        <location filename="../../gui/reading_view.py" line="294"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="302"/>
+        <location filename="../../gui/reading_view.py" line="295"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="306"/>
+        <location filename="../../gui/reading_view.py" line="299"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="306"/>
+        <location filename="../../gui/reading_view.py" line="299"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="309"/>
+        <location filename="../../gui/reading_view.py" line="302"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="310"/>
+        <location filename="../../gui/reading_view.py" line="303"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="315"/>
+        <location filename="../../gui/reading_view.py" line="308"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="315"/>
+        <location filename="../../gui/reading_view.py" line="308"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="319"/>
+        <location filename="../../gui/reading_view.py" line="312"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="445"/>
-        <location filename="../../gui/reading_view.py" line="453"/>
+        <location filename="../../gui/reading_view.py" line="444"/>
+        <location filename="../../gui/reading_view.py" line="452"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="524"/>
+        <location filename="../../gui/reading_view.py" line="523"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
