@@ -184,7 +184,7 @@ def test_the_progress_bar_counts_a_page_region_by_region(tmp_path: Path) -> None
     regions = (*texts, RegionResult(4, "figure", "figure", (0, 0, 1, 1), (0, 0, 1, 1)))
     store = JobStore(tmp_path / "jobs.sqlite3")
     listener = _ProgressListener(Progress(), store)
-    listener.job_added("job", "paper.pdf", 2)
+    listener.job_added("job", "paper.pdf", 2, str(tmp_path / "paper.pdf"))
     task = listener.progress.tasks[0]
     listener.page_planned("job", 0, "cdla", regions)
     # WHEN two of its regions are read, THEN the bar has advanced half a page
