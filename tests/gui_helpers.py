@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.backends.base import Backend, MemoryEstimate
+from ocr_desktop.backends.memory import available_memory_bytes
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.settings_dialog import SettingsDialog
@@ -52,6 +53,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         store: JobStore | None = None,
+        free_memory: Callable[[], int] = available_memory_bytes,
     ) -> MainWindow:
         store = store or JobStore()
         if backend is None:
@@ -73,6 +75,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
             sampler=sampler,
             model_check=model_check,
             memory_estimate=memory_estimate,
+            free_memory=free_memory,
         )
         qtbot.addWidget(window)
         window.show()

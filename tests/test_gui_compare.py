@@ -194,7 +194,7 @@ def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot,
                 loaded.remove(args[1].removesuffix(" unloaded"))
             most = max(most, len(loaded))
         assert most == 1
-        ready = [backend_id for backend_id, _model in events.of("backend_ready")]
+        ready = [backend_id for backend_id, *_ in events.of("backend_ready")]
         assert ready == ["llamacpp", "llamacpp", "vllm", "llamacpp"]
         # AND the queue read pages before and after the benchmark's backends, none between
         order = [e[0] for e in events.events if e[0] in ("backend_ready", "page_started")]

@@ -420,7 +420,7 @@ def test_max_tokens_updated_while_the_old_backend_finishes_its_page_holds_after_
                 pipeline.update_settings(updated)
                 ready.append("switch asked")
 
-        def backend_ready(self, backend_id: str, model_name: str) -> None:
+        def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
             ready.append(backend_id)
 
     pipeline = Pipeline(JobStore(tmp_path / "jobs.sqlite3"), first, SwitchOnFirstDelta())

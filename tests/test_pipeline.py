@@ -6,6 +6,7 @@ document code is exercised end to end by tests/test_cli.py.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import FrozenInstanceError, dataclass, field
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, Recognition
+from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, ProgressFn, Recognition
+from ocr_desktop.backends.memory import MIB
 from ocr_desktop.core.documents import DocumentError, PageImage
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -28,6 +30,8 @@ from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import GenerationSettings, Settings
 from tests.backends import ScriptedBackend
+
+GIB = 1 << 30
 
 TIMEOUT = 20.0
 
@@ -130,8 +134,14 @@ class Recorder(PipelineListener):
     def backend_state(self, state: BackendState, message: str) -> None:
         self._record("backend_state", state, message)
 
-    def backend_ready(self, backend_id: str, model_name: str) -> None:
-        self._record("backend_ready", backend_id, model_name)
+    def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
+        self._record("backend_ready", backend_id, model_name, load_seconds)
+
+    def backend_retired(self, backend_id: str) -> None:
+        self._record("backend_retired", backend_id)
+
+    def backend_kept(self, backend_id: str, model_name: str, message: str) -> None:
+        self._record("backend_kept", backend_id, model_name, message)
 
 
 def page_settings() -> Settings:
@@ -168,6 +178,7 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
         factory: Callable[[Settings], ScriptedBackend] | None = None,
         start: bool = True,
         store: JobStore | None = None,
+        free_memory: Callable[[], int] = lambda: 64 * GIB,
     ) -> Rig:
         backend = backend or ScriptedBackend()
         store = store or JobStore(tmp_path / "jobs.sqlite3")
@@ -186,6 +197,7 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
             backend_factory=factory or default_factory,
             memory_guard=memory_guard,
             open_document=opener,
+            free_memory=free_memory,
         )
         pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
         rig = Rig(pipeline, store, backend, opener, events, tmp_path, calls)
@@ -632,8 +644,107 @@ def test_switching_backend_mid_page_reads_the_page_again_with_the_new_one(
     rig.idle()
     assert not old.loaded and new.loaded
     assert {r.page_index: r.backend for _, r in rig.events.of("page_finished")} == {0: "new", 1: "new"}
-    assert (BackendState.UNLOADED, "old unloaded") in rig.events.of("backend_state")
+    assert rig.events.of("backend_retired") == [("old",)]  # both fit: unloaded once new was ready
     assert statuses(rig, job) == {0: PageStatus.DONE, 1: PageStatus.DONE}
+
+
+# -- switching with both backends in memory, or the old one first --------------------------------
+
+
+class FailingLoad(ScriptedBackend):
+    def load(self, progress: ProgressFn) -> None:
+        raise BackendError("the vLLM server exited: no GPU")
+
+
+def switch_when_idle(
+    make_rig: Callable[..., Rig], new: ScriptedBackend, free_memory: int
+) -> tuple[Rig, ScriptedBackend, list[bool]]:
+    """The old backend reads a page; once idle, the pipeline switches to ``new`` with
+    ``free_memory`` bytes free. Returns the rig, the old backend, and whether the old one was
+    loaded at each of the new one's load stages."""
+    old = ScriptedBackend(id="old")
+    backends = {"llamacpp": old, "vllm": new}
+    rig = make_rig(factory=lambda s: backends[s.backend], free_memory=lambda: free_memory)
+    rig.pipeline.submit(rig.doc("a.pdf", 1))
+    rig.idle()
+    old_loaded: list[bool] = []
+    rig.events.on(
+        "backend_state",
+        lambda state, _message: state is BackendState.LOADING,  # the first, the new one's
+        lambda: old_loaded.append(old.loaded),
+    )
+    start = len(rig.events.events)
+    rig.pipeline.switch_backend(dataclasses.replace(page_settings(), backend="vllm"), finish_page=True)
+    rig.idle()
+    del rig.events.events[:start]  # the switch's events only
+    return rig, old, old_loaded
+
+
+def backend_events(rig: Rig) -> list[tuple]:
+    return [
+        (e[0], e[1]) if e[0] == "backend_state" else e[:2]
+        for e in rig.events.events
+        if e[0].startswith("backend_")
+    ]
+
+
+def test_a_switch_that_fits_beside_the_old_backend_unloads_the_old_one_after_the_new_is_ready(
+    make_rig: Callable[..., Rig],
+) -> None:
+    # GIVEN 8 GiB free and backends of 1 MiB each
+    new = ScriptedBackend(id="new")
+    rig, old, old_loaded = switch_when_idle(make_rig, new, 8 * GIB)
+    # THEN the old one stayed loaded while the new one loaded, and went once the new was READY
+    assert old_loaded == [True]
+    assert backend_events(rig) == [
+        ("backend_state", BackendState.LOADING),
+        ("backend_state", BackendState.LOADING),  # the new backend's own stage
+        ("backend_state", BackendState.READY),
+        ("backend_ready", "new"),
+        ("backend_retired", "old"),
+    ]
+    assert not old.loaded and new.loaded and rig.pipeline.backend is new
+    (load_seconds,) = [e[-1] for e in rig.events.events if e[0] == "backend_ready"]
+    assert isinstance(load_seconds, float) and load_seconds >= 0  # timed where it loaded
+
+
+def test_a_switch_that_does_not_fit_beside_the_old_backend_unloads_the_old_one_first(
+    make_rig: Callable[..., Rig],
+) -> None:
+    # GIVEN less free memory than the new backend's estimate plus the headroom
+    new = ScriptedBackend(id="new")
+    rig, old, old_loaded = switch_when_idle(make_rig, new, 100 * MIB)
+    # THEN the old one was unloaded before the new one began loading
+    assert old_loaded == [False]
+    assert backend_events(rig) == [
+        ("backend_state", BackendState.UNLOADED),
+        ("backend_state", BackendState.LOADING),
+        ("backend_state", BackendState.LOADING),
+        ("backend_state", BackendState.READY),
+        ("backend_ready", "new"),
+    ]
+    assert not old.loaded and new.loaded
+
+
+def test_a_new_backend_that_fails_to_load_beside_the_old_one_leaves_the_old_one_reading(
+    make_rig: Callable[..., Rig],
+) -> None:
+    # GIVEN room for both, and a new backend that cannot load
+    rig, old, _ = switch_when_idle(make_rig, FailingLoad(id="new"), 8 * GIB)
+    # THEN the user is told, the old one is READY again without a reload, and no job failed
+    assert rig.events.of("backend_kept") == [("old", "scripted-model", "the vLLM server exited: no GPU")]
+    assert BackendState.ERROR not in [state for state, _ in rig.events.of("backend_state")]
+    assert rig.events.of("backend_ready") == [("old", "scripted-model", None)]
+    assert old.loaded and rig.pipeline.backend is old
+    # AND the next page is read by the old backend, loaded once only
+    job = rig.pipeline.submit(rig.doc("b.pdf", 1))
+    rig.idle()
+    assert [r.backend for _, r in rig.events.of("page_finished")] == ["old"]
+    assert rig.store.job(job).status is JobStatus.DONE
+    assert old.calls == [0, 0]
+    loads = [message for state, message in rig.events.of("backend_state") if state is BackendState.LOADING]
+    assert len(loads) == 1  # the failed one's; the old one was never loaded again
+    assert rig.events.of("backend_state")[-1][0] is BackendState.READY
 
 
 def test_switching_backend_after_the_page_finishes_keeps_its_result(make_rig: Callable[..., Rig]) -> None:

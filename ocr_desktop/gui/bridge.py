@@ -55,7 +55,8 @@ class PipelineBridge(QObject):
     job_finished = Signal(str, object)  # job_id, JobStatus (DONE or CANCELLED)
     job_failed = Signal(str, str)  # job_id, message
     backend_state = Signal(object, str)  # BackendState, message
-    backend_ready = Signal(str, str)  # backend id, model name
+    backend_ready = Signal(str, str, object)  # backend id, model name, load seconds (float | None)
+    backend_kept = Signal(str, str, str)  # backend id, model name, why the switch's new one failed
 
     _wake = Signal()  # internal: emitted on a worker thread, received on the main thread (queued)
 
@@ -152,5 +153,8 @@ class _Listener(PipelineListener):
     def backend_state(self, state: BackendState, message: str) -> None:
         self._bridge.put_event(self._bridge.backend_state, state, message)
 
-    def backend_ready(self, backend_id: str, model_name: str) -> None:
-        self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name)
+    def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
+        self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name, load_seconds)
+
+    def backend_kept(self, backend_id: str, model_name: str, message: str) -> None:
+        self._bridge.put_event(self._bridge.backend_kept, backend_id, model_name, message)

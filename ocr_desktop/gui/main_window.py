@@ -134,12 +134,14 @@ class MainWindow(QMainWindow):
         sampler: Sampler | None = None,
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
+        free_memory: Callable[[], int] = available_memory_bytes,
         parent: QWidget | None = None,
     ) -> None:
         """``model_check`` says why the settings' model is missing (None: it is there), and
         ``memory_estimate`` what the backend the settings name would take; by default
         :func:`missing_model` and the registry's backend's own estimate, and no checks when a
-        ``backend_factory`` brings its own backends (tests, screenshots)."""
+        ``backend_factory`` brings its own backends (tests, screenshots). ``free_memory``: the
+        memory free now, for the switch's checks (here and in the pipeline)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self._backend_factory = backend_factory or registry.create_backend
         self._memory_estimate = memory_estimate or (registry_estimate if backend_factory is None else None)
+        self._free_memory = free_memory
         self.bridge = PipelineBridge(self)
         self.pipeline = Pipeline(
             store,
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
             self.bridge.listener,
             backend_factory=self._backend_factory,
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
+            free_memory=free_memory,
         )
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
@@ -229,6 +233,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self._loading_since: float | None = None  # time.monotonic() when the backend began loading
         self._load_expected_s: float | None = None  # how long its last load took
+        self._switched_from: Settings | None = None  # the settings before the last backend switch
         self._load_stage = ""
         self._backend_text = ""
         self.backend_label = QLabel(self)
@@ -534,6 +539,7 @@ class MainWindow(QMainWindow):
         b.job_failed.connect(self._on_job_failed)
         b.backend_state.connect(self._on_backend_state)
         b.backend_ready.connect(self._on_backend_ready)
+        b.backend_kept.connect(self._on_backend_kept)
         self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue_model.move_requested.connect(self._on_move_requested)
@@ -768,9 +774,30 @@ class MainWindow(QMainWindow):
             self._backend_error = self._backend_notice = None
             self.model_panel.hide()
 
-    @Slot(str, str)
-    def _on_backend_ready(self, _backend_id: str, model_name: str) -> None:
+    @Slot(str, str, object)
+    def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
         self.model_label.setText(model_name)
+        if load_seconds is not None:
+            # Timed by the pipeline around the load itself, not from when this thread got LOADING
+            # (a late event made a 1.5 s load look like 1.4 s). The next load should take as long.
+            window_state().setValue(f"backend/load_seconds/{backend_id}", load_seconds)
+
+    @Slot(str, str, str)
+    def _on_backend_kept(self, backend_id: str, _model_name: str, message: str) -> None:
+        """The switch's new backend failed while the old one was still loaded: it keeps reading,
+        so the settings name it again (saved: the next start loads what works)."""
+        failed = backend_label(self.settings.backend)
+        before = self._switched_from or self.settings
+        self.settings = dataclasses.replace(
+            self.settings, backend=backend_id, llamacpp=before.llamacpp, vllm=before.vllm
+        )
+        self._save_settings(self.settings)
+        self.notice.show_message(
+            self.tr("{failed} could not be loaded, so {kept} keeps reading: {message}").format(
+                failed=failed, kept=backend_label(backend_id), message=message
+            ),
+            Severity.ERROR,
+        )
 
     def check_model(self, error: str | None = None) -> None:
         """Off the GUI thread: is the backend's model on this machine? If not, the model panel
@@ -830,11 +857,6 @@ class MainWindow(QMainWindow):
             self._loading_since = time.monotonic()
             expected = window_state().value(f"backend/load_seconds/{backend_id}")
             self._load_expected_s = float(str(expected)) if expected is not None else None
-        elif state is BackendState.READY and self._loading_since is not None:
-            # The next load of this backend is expected to take as long as this one.
-            window_state().setValue(
-                f"backend/load_seconds/{backend_id}", time.monotonic() - self._loading_since
-            )
         if not loading:
             self._loading_since = None
         self.backend_state = state
@@ -1089,7 +1111,7 @@ class MainWindow(QMainWindow):
             return None
         running = self.pipeline.backend
         held = running.memory_estimate() if running is not None else None
-        free = available_memory_bytes() + (held.total_bytes if held is not None else 0)
+        free = self._free_memory() + (held.total_bytes if held is not None else 0)
         try:
             check_fits(estimate, available=free)
         except MemoryBudgetError as exc:
@@ -1120,6 +1142,19 @@ class MainWindow(QMainWindow):
         else:
             finish_page = answer
         old, self.settings = self.settings, new
+        self._save_settings(new)
+        if old.language != new.language:
+            self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
+        if switch:
+            self._switched_from = old  # what a failed switch goes back to (_on_backend_kept)
+            self._set_backend_state(BackendState.LOADING, self.tr("switching backend"))
+            self.pipeline.switch_backend(new, finish_page)
+        else:
+            self.pipeline.update_settings(new)
+        self.check_model()
+        self.retry_backend_failures()
+
+    def _save_settings(self, new: Settings) -> None:
         try:
             settings_mod.save(new)
         except (OSError, settings_mod.SettingsError) as exc:
@@ -1129,15 +1164,6 @@ class MainWindow(QMainWindow):
                 ),
                 Severity.ERROR,
             )
-        if old.language != new.language:
-            self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
-        if switch:
-            self._set_backend_state(BackendState.LOADING, self.tr("switching backend"))
-            self.pipeline.switch_backend(new, finish_page)
-        else:
-            self.pipeline.update_settings(new)
-        self.check_model()
-        self.retry_backend_failures()
 
     @Slot()
     def compare_backends(self) -> None:

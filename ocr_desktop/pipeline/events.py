@@ -49,18 +49,29 @@ class PipelineListener:
 
     def job_failed(self, job_id: str, message: str) -> None: ...
     def backend_state(self, state: BackendState, message: str) -> None: ...
-    def backend_ready(self, backend_id: str, model_name: str) -> None:
-        """After ``backend_state`` READY: which backend and model now read the pages."""
+    def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
+        """After ``backend_state`` READY: which backend and model now read the pages, and how
+        long its load took, timed where it ran (None: nothing was loaded, a kept backend)."""
+
+    def backend_retired(self, backend_id: str) -> None:
+        """A switch loaded the new backend while the old one stayed loaded (both fit); now that
+        the new one is READY, the old one (``backend_id``) has been unloaded. ``backend_state``
+        is about the backend that reads the pages, so this is not an UNLOADED state."""
+
+    def backend_kept(self, backend_id: str, model_name: str, message: str) -> None:
+        """The switch's new backend could not be loaded (``message``) while the old one was still
+        loaded: the old one keeps reading pages, and the pipeline's settings name it again.
+        A ``backend_state`` READY for the kept backend follows."""
 
 
 #: Delivers one event to the listener (``Pipeline._notify``: a listener that raises is logged).
 Notify = Callable[[Callable[[PipelineListener], None]], None]
 
 
-def announce_loaded(notify: Notify, backend: Backend) -> None:
+def announce_loaded(notify: Notify, backend: Backend, load_seconds: float | None) -> None:
     """READY, then the model that now reads pages (carried in the event, not in the message)."""
     notify(lambda listener: listener.backend_state(BackendState.READY, f"{backend.id}: {backend.model_name}"))
-    notify(lambda listener: listener.backend_ready(backend.id, backend.model_name))
+    notify(lambda listener: listener.backend_ready(backend.id, backend.model_name, load_seconds))
 
 
 def announce_unloaded(notify: Notify, backend: Backend) -> None:

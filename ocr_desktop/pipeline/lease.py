@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable
 
 from ocr_desktop.backends.base import (
@@ -77,6 +78,7 @@ class _LentBackend:
 
     def load(self, progress: ProgressFn) -> None:
         self._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {self.id}"))
+        started = time.monotonic()
         try:
             self._backend.load(progress)
         except BackendError as exc:
@@ -86,7 +88,7 @@ class _LentBackend:
             self._notify(lambda listener: listener.backend_state(BackendState.UNLOADED, message))
             raise
         self._loaded = True
-        announce_loaded(self._notify, self._backend)
+        announce_loaded(self._notify, self._backend, time.monotonic() - started)
 
     def unload(self) -> None:
         self._backend.unload()

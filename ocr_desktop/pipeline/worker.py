@@ -52,6 +52,7 @@ from ocr_desktop.backends.base import (
     BackendState,
     run_recognition,
 )
+from ocr_desktop.backends.memory import MemoryBudgetError, available_memory_bytes, check_fits
 from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_to_budget
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
@@ -310,6 +311,7 @@ class Pipeline:
         memory_guard: MemoryCheck | None = None,
         *,
         open_document: DocumentOpener = _open_document,
+        free_memory: Callable[[], int] = available_memory_bytes,
     ) -> None:
         self._store = store
         #: The one settings value, replaced whole by _apply_settings. Settings is frozen, so the
@@ -319,6 +321,8 @@ class Pipeline:
         self._factory = backend_factory
         self._memory_guard = memory_guard
         self._open = open_document
+        #: Free memory now (``backends.memory``): whether a switch's new backend fits beside the old.
+        self._free_memory = free_memory
         #: Waits between tries after transient errors (tests shorten them).
         self.retry_backoff_s = RETRY_BACKOFF_S
 
@@ -336,6 +340,7 @@ class Pipeline:
         self._memory_blocked: str | None = None
         self._acting = False  # the worker is carrying out an action (it is not idle)
         self._backend: Backend | None = None
+        self._backend_settings = settings  # the settings self._backend was loaded from
         self._worker: threading.Thread | None = None
         self._slots_busy = 0  # reads (pages or regions) the backend is working on
         self._layout_lock = threading.Lock()  # one detection at a time; guards _layout
@@ -811,20 +816,29 @@ class Pipeline:
         self._store.mark_page_failed(job.id, index, message)
         self._notify(lambda listener: listener.page_failed(job.id, index, message))
 
-    def _load_backend(self) -> str | None:
-        """Create and load the backend of the current settings; returns the error, if any."""
-        with self._cv:
-            settings = self._settings
+    def _load_backend(
+        self, settings: Settings | None = None, made: Backend | None = None, keep: Backend | None = None
+    ) -> str | None:
+        """Load the backend of ``settings`` (the current ones by default; ``made``: created from
+        them already); returns the error, if any. The load is timed here, where it runs, and the
+        time goes out with READY. ``keep``: the old backend, still loaded and still
+        ``self._backend``: unloaded once the new one is READY, or kept if it fails."""
+        if settings is None:
+            with self._cv:
+                settings = self._settings
         label = registry.BACKEND_LABELS.get(settings.backend, settings.backend)
         self._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {label}"))
-        backend: Backend | None = None
+        backend = made
         try:
-            backend = self._factory(settings)
+            if backend is None:
+                backend = self._factory(settings)
+            started = time.monotonic()
             backend.load(
                 lambda message, _fraction: self._notify(
                     lambda listener: listener.backend_state(BackendState.LOADING, message)
                 )
             )
+            load_seconds = time.monotonic() - started
         except BackendError as exc:
             message = exc.message
         except Exception as exc:
@@ -833,13 +847,51 @@ class Pipeline:
         else:
             with self._cv:
                 self._backend = backend
+                self._backend_settings = settings
                 self._cv.notify_all()
-            announce_loaded(self._notify, backend)
+            announce_loaded(self._notify, backend, load_seconds)
+            if keep is not None:
+                self._unload(keep)
+                retired = keep.id
+                self._notify(lambda listener: listener.backend_retired(retired))
             return None
         if backend is not None:
             self._unload(backend)
+        if keep is not None:
+            self._keep(keep, message)
+            return None
         self._notify(lambda listener: listener.backend_state(BackendState.ERROR, message))
         return message
+
+    def _keep(self, backend: Backend, message: str) -> None:
+        """The switch's new backend failed while the old one was still loaded: the old one stays
+        the pipeline's backend, and the settings name it again (their other changes hold)."""
+        log.warning("the new backend could not be loaded, keeping %s: %s", backend.id, message)
+        with self._cv:
+            loaded = self._backend_settings
+            self._settings = dataclasses.replace(
+                self._settings, backend=loaded.backend, llamacpp=loaded.llamacpp, vllm=loaded.vllm
+            )
+        self._notify(lambda listener: listener.backend_kept(backend.id, backend.model_name, message))
+        announce_loaded(self._notify, backend, None)
+
+    def _fits_beside(self, backend: Backend) -> bool:
+        """Would ``backend`` fit in free memory while the running one stays loaded? An unknown
+        estimate counts as no: then the old one is unloaded first, the order that always fits."""
+        try:
+            estimate = backend.memory_estimate()
+            if estimate is None:
+                return False
+            check_fits(estimate, available=self._free_memory())
+        except MemoryBudgetError as exc:
+            log.info("the new backend does not fit beside the old one, unloading it first: %s", exc.message)
+            return False
+        except Exception:
+            log.exception(
+                "estimating the %s backend's memory failed; unloading the old one first", backend.id
+            )
+            return False
+        return True
 
     def _load_for_ahead(self) -> None:
         message = self._load_backend()
@@ -859,15 +911,29 @@ class Pipeline:
             log.exception("unloading the %s backend failed", backend.id)
 
     def _change_backend(self) -> None:
-        """Switch or reload after a crash, once no page is in flight."""
+        """Switch, or reload after a crash, once no page is in flight. A switch's new backend that
+        fits in free memory beside the old one is loaded while the old one stays loaded (and
+        stays if the new one fails); otherwise, and after a crash, the old one is unloaded first."""
         with self._cv:
+            crashed = self._reload_needed
             self._switch_due = False
             self._reload_needed = False
-            old, self._backend = self._backend, None
-        if old is not None:
+            old = self._backend
+            settings = self._settings  # of now, not of the switch's moment
+        made: Backend | None = None
+        if old is not None and not crashed:
+            try:
+                made = self._factory(settings)
+            except Exception:
+                log.debug("creating the new backend failed; loading it says why", exc_info=True)
+        # The factory may hand back the running object (a reload of the very same backend).
+        keep = old if made is not None and made is not old and self._fits_beside(made) else None
+        if old is not None and keep is None:
+            with self._cv:
+                self._backend = None
             self._unload(old)
             announce_unloaded(self._notify, old)
-        self._load_backend()  # of the settings current now, not of the switch's moment
+        self._load_backend(settings, made, keep)
 
     def _lend(self) -> None:
         """Unload the backend and hand the slot to the waiting ``lend_backend``."""

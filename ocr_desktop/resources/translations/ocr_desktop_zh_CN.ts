@@ -404,495 +404,500 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="235"/>
+        <location filename="../../gui/main_window.py" line="240"/>
         <source>Backend state</source>
         <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="237"/>
+        <location filename="../../gui/main_window.py" line="242"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="244"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="245"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="251"/>
         <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>后端加载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="255"/>
+        <location filename="../../gui/main_window.py" line="260"/>
         <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
+        <location filename="../../gui/main_window.py" line="289"/>
         <source>&amp;Open Files…</source>
         <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="287"/>
+        <location filename="../../gui/main_window.py" line="292"/>
         <source>Add documents to the queue</source>
         <translation>将文档加入队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="290"/>
+        <location filename="../../gui/main_window.py" line="295"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="293"/>
+        <location filename="../../gui/main_window.py" line="298"/>
         <source>Add every document in a folder</source>
         <translation>加入文件夹中的所有文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="296"/>
+        <location filename="../../gui/main_window.py" line="301"/>
         <source>&amp;Paste Image</source>
         <translation>粘贴图片(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="299"/>
+        <location filename="../../gui/main_window.py" line="304"/>
         <source>Read the image on the clipboard</source>
         <translation>识别剪贴板中的图片</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="302"/>
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="310"/>
         <source>Export the selected documents (or all) as txt, md or json</source>
         <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="308"/>
+        <location filename="../../gui/main_window.py" line="313"/>
         <source>&amp;History…</source>
         <translation>历史记录(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="308"/>
+        <location filename="../../gui/main_window.py" line="313"/>
         <source>Reopen documents read earlier</source>
         <translation>重新打开以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310"/>
+        <location filename="../../gui/main_window.py" line="315"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310"/>
+        <location filename="../../gui/main_window.py" line="315"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="312"/>
+        <location filename="../../gui/main_window.py" line="317"/>
         <source>Copy &amp;Page Text</source>
         <translation>复制本页文字(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="315"/>
+        <location filename="../../gui/main_window.py" line="320"/>
         <source>Copy the shown page&apos;s text</source>
         <translation>复制当前页的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="318"/>
+        <location filename="../../gui/main_window.py" line="323"/>
         <source>Copy &amp;Document Text</source>
         <translation>复制整个文档文字(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="321"/>
+        <location filename="../../gui/main_window.py" line="326"/>
         <source>Copy the shown document&apos;s text</source>
         <translation>复制当前文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="324"/>
+        <location filename="../../gui/main_window.py" line="329"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327"/>
+        <location filename="../../gui/main_window.py" line="332"/>
         <source>Backend, model, task and export options</source>
         <translation>后端、模型、任务和导出选项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="333"/>
+        <location filename="../../gui/main_window.py" line="338"/>
         <source>Start no new page; the page being read finishes</source>
         <translation>不再开始新页面；正在识别的页面会完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="337"/>
+        <location filename="../../gui/main_window.py" line="342"/>
         <source>Cancel &amp;Page</source>
         <translation>取消本页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="343"/>
+        <location filename="../../gui/main_window.py" line="348"/>
         <source>&amp;Cancel Document</source>
         <translation>取消文档(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="346"/>
+        <location filename="../../gui/main_window.py" line="351"/>
         <source>Stop reading the selected documents</source>
         <translation>停止识别选中的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="355"/>
+        <location filename="../../gui/main_window.py" line="360"/>
         <source>Re&amp;move</source>
         <translation>移除(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="358"/>
+        <location filename="../../gui/main_window.py" line="363"/>
         <source>Remove the selected documents and their results</source>
         <translation>移除选中的文档及其结果</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="367"/>
+        <location filename="../../gui/main_window.py" line="372"/>
         <source>C&amp;lear Finished</source>
         <translation>清除已完成(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="370"/>
+        <location filename="../../gui/main_window.py" line="375"/>
         <source>Take finished documents off the queue (they stay in the history)</source>
         <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="373"/>
+        <location filename="../../gui/main_window.py" line="378"/>
         <source>Move &amp;Up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="376"/>
+        <location filename="../../gui/main_window.py" line="381"/>
         <source>Read this document earlier</source>
         <translation>提前识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="379"/>
+        <location filename="../../gui/main_window.py" line="384"/>
         <source>Move &amp;Down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="382"/>
+        <location filename="../../gui/main_window.py" line="387"/>
         <source>Read this document later</source>
         <translation>推后识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="386"/>
+        <location filename="../../gui/main_window.py" line="391"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="386"/>
+        <location filename="../../gui/main_window.py" line="391"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="389"/>
+        <location filename="../../gui/main_window.py" line="394"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="389"/>
+        <location filename="../../gui/main_window.py" line="394"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="392"/>
+        <location filename="../../gui/main_window.py" line="397"/>
         <source>&amp;Fit Width</source>
         <translation>适合宽度(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="392"/>
+        <location filename="../../gui/main_window.py" line="397"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="395"/>
+        <location filename="../../gui/main_window.py" line="400"/>
         <source>&amp;Next Page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="395"/>
+        <location filename="../../gui/main_window.py" line="400"/>
         <source>Show the next page</source>
         <translation>显示下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="398"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>P&amp;revious Page</source>
         <translation>上一页(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="398"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>Show the previous page</source>
         <translation>显示上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="401"/>
+        <location filename="../../gui/main_window.py" line="406"/>
         <source>&amp;Compare Backends…</source>
         <translation>比较后端(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="404"/>
+        <location filename="../../gui/main_window.py" line="409"/>
         <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
         <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="406"/>
+        <location filename="../../gui/main_window.py" line="411"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="408"/>
+        <location filename="../../gui/main_window.py" line="413"/>
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="411"/>
+        <location filename="../../gui/main_window.py" line="416"/>
         <source>Show the folder with the log file</source>
         <translation>显示日志文件所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="424"/>
+        <location filename="../../gui/main_window.py" line="429"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="436"/>
+        <location filename="../../gui/main_window.py" line="441"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="439"/>
+        <location filename="../../gui/main_window.py" line="444"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="453"/>
+        <location filename="../../gui/main_window.py" line="458"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="464"/>
+        <location filename="../../gui/main_window.py" line="469"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="466"/>
+        <location filename="../../gui/main_window.py" line="471"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="480"/>
-        <location filename="../../gui/main_window.py" line="482"/>
+        <location filename="../../gui/main_window.py" line="485"/>
+        <location filename="../../gui/main_window.py" line="487"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="487"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="491"/>
+        <location filename="../../gui/main_window.py" line="496"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="499"/>
+        <location filename="../../gui/main_window.py" line="504"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="632"/>
+        <location filename="../../gui/main_window.py" line="638"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="634"/>
+        <location filename="../../gui/main_window.py" line="640"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="641"/>
-        <location filename="../../gui/main_window.py" line="1007"/>
+        <location filename="../../gui/main_window.py" line="647"/>
+        <location filename="../../gui/main_window.py" line="1029"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="661"/>
+        <location filename="../../gui/main_window.py" line="667"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="695"/>
+        <location filename="../../gui/main_window.py" line="701"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="820"/>
+        <location filename="../../gui/main_window.py" line="796"/>
+        <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
+        <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="847"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="821"/>
+        <location filename="../../gui/main_window.py" line="848"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="822"/>
+        <location filename="../../gui/main_window.py" line="849"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="823"/>
+        <location filename="../../gui/main_window.py" line="850"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="857"/>
+        <location filename="../../gui/main_window.py" line="879"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="863"/>
+        <location filename="../../gui/main_window.py" line="885"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="881"/>
+        <location filename="../../gui/main_window.py" line="903"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="330"/>
-        <location filename="../../gui/main_window.py" line="881"/>
+        <location filename="../../gui/main_window.py" line="335"/>
+        <location filename="../../gui/main_window.py" line="903"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="927"/>
+        <location filename="../../gui/main_window.py" line="949"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="929"/>
+        <location filename="../../gui/main_window.py" line="951"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="931"/>
+        <location filename="../../gui/main_window.py" line="953"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1069"/>
+        <location filename="../../gui/main_window.py" line="1091"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1070"/>
+        <location filename="../../gui/main_window.py" line="1092"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1071"/>
+        <location filename="../../gui/main_window.py" line="1093"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1072"/>
+        <location filename="../../gui/main_window.py" line="1094"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1096"/>
+        <location filename="../../gui/main_window.py" line="1118"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1127"/>
+        <location filename="../../gui/main_window.py" line="1162"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1133"/>
+        <location filename="../../gui/main_window.py" line="1147"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1135"/>
+        <location filename="../../gui/main_window.py" line="1150"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="406"/>
-        <location filename="../../gui/main_window.py" line="1153"/>
+        <location filename="../../gui/main_window.py" line="411"/>
+        <location filename="../../gui/main_window.py" line="1179"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="340"/>
+        <location filename="../../gui/main_window.py" line="345"/>
         <source>Stop reading the page of the document shown or selected (retry it later)</source>
         <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="349"/>
+        <location filename="../../gui/main_window.py" line="354"/>
         <source>&amp;Retry / Resume</source>
         <translation>重试 / 继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="352"/>
+        <location filename="../../gui/main_window.py" line="357"/>
         <source>Read failed pages again, or resume a cancelled or failed document</source>
         <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="793"/>
+        <location filename="../../gui/main_window.py" line="820"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="802"/>
+        <location filename="../../gui/main_window.py" line="829"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="809"/>
+        <location filename="../../gui/main_window.py" line="836"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="893"/>
+        <location filename="../../gui/main_window.py" line="915"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1155"/>
+        <location filename="../../gui/main_window.py" line="1181"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1235"/>
+        <location filename="../../gui/main_window.py" line="1261"/>
         <source>The document cannot be shown: {error}</source>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1247"/>
+        <location filename="../../gui/main_window.py" line="1273"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1259"/>
+        <location filename="../../gui/main_window.py" line="1285"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
