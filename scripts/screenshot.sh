@@ -241,6 +241,7 @@ try:
 
     wait_for(window.bridge.job_finished)
     window.reading_view.tabs.setCurrentIndex(0)
+    window.reading_view.zoom_out()  # the whole page's boxes beside the whole Markdown
     wait(1500)  # the page image renders on its worker thread
     shoot(window, "main-finished.png")
 
