@@ -149,7 +149,9 @@ class LlamaCppBackend:
 
         try:
             return resolve_llamacpp_files(self._settings)
-        except (ModelError, KeyError) as exc:
+        except ModelError as exc:
+            raise BackendError(exc.message) from None
+        except KeyError as exc:
             raise BackendError(str(exc)) from None
 
     @staticmethod
