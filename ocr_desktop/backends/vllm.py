@@ -200,7 +200,12 @@ class VllmBackend:
             response = self._client.get(f"{where}/v1/models", headers=self._headers, timeout=15.0)
         except httpx.TransportError as exc:
             raise BackendError(
-                f"no vLLM server answers at {where} ({exc}) — start it, or fix Settings → vLLM → Server URL",
+                Message(
+                    "no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → "
+                    "Server URL",
+                    url=where,
+                    reason=str(exc),
+                ),
                 retryable=True,
             ) from exc
         if response.status_code in (401, 403):
@@ -326,8 +331,12 @@ class VllmBackend:
                     watcher.join()
         except httpx.TimeoutException as exc:
             raise BackendError(
-                f"vLLM did not finish page {page.index + 1} within {timeout:.0f} s — raise Settings → vLLM → "
-                "Request timeout, or lower the pixel budget / DPI",
+                Message(
+                    "vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → "
+                    "Request timeout, or lower the pixel budget / DPI",
+                    page=page.index + 1,
+                    timeout=timeout,
+                ),
                 retryable=True,
             ) from exc
         except httpx.TransportError as exc:
@@ -369,7 +378,12 @@ class VllmBackend:
     def _crash(self, page: PageImage, detail: str) -> BackendCrashed:
         where = self.server.log_path if self.server else "the server log"
         return BackendCrashed(
-            f"the vLLM server stopped while reading page {page.index + 1} ({detail}) — see {where}"
+            Message(
+                "the vLLM server stopped while reading page {page} ({detail}) — see {log}",
+                page=page.index + 1,
+                detail=detail,
+                log=str(where),
+            )
         )
 
     def _connection_error(self, exc: httpx.TransportError, page: PageImage) -> BackendError:

@@ -2188,26 +2188,41 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="17"/>
+        <source>the vLLM server stopped while reading page {page} ({detail}) — see {log}</source>
+        <translation>vLLM 服务器在读取第 {page} 页时停止了（{detail}）— 请查看 {log}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="18"/>
         <source>lost the connection to vLLM at {url} on page {page} ({reason}) — check that the server is running</source>
         <translation>读取第 {page} 页时与 {url} 上的 vLLM 失去连接（{reason}）— 请检查服务器是否在运行</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="18"/>
+        <location filename="../../../build/message_strings.py" line="19"/>
         <source>vLLM failed on page {page}: {reason}</source>
         <translation>vLLM 读取第 {page} 页失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="19"/>
+        <location filename="../../../build/message_strings.py" line="20"/>
         <source>vLLM refused page {page} (HTTP {status}): {reason}</source>
         <translation>vLLM 拒绝了第 {page} 页（HTTP {status}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="20"/>
+        <location filename="../../../build/message_strings.py" line="21"/>
         <source>vLLM answered HTTP {status} on page {page}: {reason}</source>
         <translation>vLLM 对第 {page} 页返回 HTTP {status}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="21"/>
+        <location filename="../../../build/message_strings.py" line="22"/>
+        <source>no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → Server URL</source>
+        <translation>{url} 上没有 vLLM 服务器应答（{reason}）— 请启动它，或修改 设置 → vLLM → 服务器 URL</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="23"/>
+        <source>vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → Request timeout, or lower the pixel budget / DPI</source>
+        <translation>vLLM 未能在 {timeout:.0f} 秒内完成第 {page} 页 — 请调大 设置 → vLLM → 请求超时，或降低像素预算 / DPI</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="24"/>
         <source>vLLM exited during start-up (exit code {code}). Last lines of the server log:
 {tail}
 Full log: {log}</source>
@@ -2216,217 +2231,217 @@ Full log: {log}</source>
 完整日志：{log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="22"/>
+        <location filename="../../../build/message_strings.py" line="25"/>
         <source>vLLM did not become ready on {url} within {timeout} s (last log line: {line}) — see the server log at {log}; raise Settings → vLLM → Start timeout if it was still loading</source>
         <translation>vLLM 在 {timeout} 秒内未在 {url} 上就绪（最后一行日志：{line}）— 请查看服务器日志 {log}；如果它仍在加载，请调大 设置 → vLLM → 启动超时</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="23"/>
+        <location filename="../../../build/message_strings.py" line="26"/>
         <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
         <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="24"/>
+        <location filename="../../../build/message_strings.py" line="27"/>
         <source>page {page} of {name}</source>
         <translation>{name} 的第 {page} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="25"/>
+        <location filename="../../../build/message_strings.py" line="28"/>
         <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
         <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="26"/>
+        <location filename="../../../build/message_strings.py" line="29"/>
         <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
         <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="27"/>
+        <location filename="../../../build/message_strings.py" line="30"/>
         <source>{name} is a PDF with no pages — nothing to read</source>
         <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="28"/>
+        <location filename="../../../build/message_strings.py" line="31"/>
         <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="29"/>
+        <location filename="../../../build/message_strings.py" line="32"/>
         <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
         <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="30"/>
+        <location filename="../../../build/message_strings.py" line="33"/>
         <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
         <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="31"/>
+        <location filename="../../../build/message_strings.py" line="34"/>
         <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
         <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="32"/>
+        <location filename="../../../build/message_strings.py" line="35"/>
         <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
         <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="33"/>
+        <location filename="../../../build/message_strings.py" line="36"/>
         <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
         <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="34"/>
+        <location filename="../../../build/message_strings.py" line="37"/>
         <source>{name} was not found at {path} — check the path</source>
         <translation>在 {path} 找不到 {name} — 请检查路径</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="35"/>
+        <location filename="../../../build/message_strings.py" line="38"/>
         <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
         <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="36"/>
+        <location filename="../../../build/message_strings.py" line="39"/>
         <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="37"/>
+        <location filename="../../../build/message_strings.py" line="40"/>
         <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
         <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="38"/>
+        <location filename="../../../build/message_strings.py" line="41"/>
         <source>the model returned nothing</source>
         <translation>模型没有返回任何内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="39"/>
+        <location filename="../../../build/message_strings.py" line="42"/>
         <source>the model returned only special tokens</source>
         <translation>模型只返回了特殊标记</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="40"/>
+        <location filename="../../../build/message_strings.py" line="43"/>
         <source>the model returned an empty code fence</source>
         <translation>模型返回了空的代码块</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="41"/>
+        <location filename="../../../build/message_strings.py" line="44"/>
         <source>the model repeated the prompt instead of reading the page</source>
         <translation>模型复述了提示词，而没有识别页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="42"/>
+        <location filename="../../../build/message_strings.py" line="45"/>
         <source>could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)</source>
         <translation>无法写入 {path}：{reason} — {advice}（原有的同名文件保持不变）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="43"/>
+        <location filename="../../../build/message_strings.py" line="46"/>
         <source>could not write {path}: {reason} — {advice} (no file was left behind)</source>
         <translation>无法写入 {path}：{reason} — {advice}（没有留下残缺文件）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="44"/>
+        <location filename="../../../build/message_strings.py" line="47"/>
         <source>{path} already exists and was not written by OCR Desktop (or was edited since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered copies (--numbered) to write the export beside it</source>
         <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="45"/>
+        <location filename="../../../build/message_strings.py" line="48"/>
         <source>layout found nothing to read</source>
         <translation>版面分析没有找到可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="46"/>
+        <location filename="../../../build/message_strings.py" line="49"/>
         <source>layout found no region to read</source>
         <translation>版面分析没有找到需要识别的区域</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="47"/>
+        <location filename="../../../build/message_strings.py" line="50"/>
         <source>the regions read cover {coverage:.0%} of the page&apos;s text ink (&lt; {minimum:.0%})</source>
         <translation>已识别的区域只覆盖页面文字笔迹的 {coverage:.0%}（&lt; {minimum:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="48"/>
+        <location filename="../../../build/message_strings.py" line="51"/>
         <source>{why}; {count} region(s) labelled as pictures look like text</source>
         <translation>{why}；{count} 个标为图片的区域看起来是文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="49"/>
+        <location filename="../../../build/message_strings.py" line="52"/>
         <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
         <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="50"/>
+        <location filename="../../../build/message_strings.py" line="53"/>
         <source>model file not found: {path} — {hint}</source>
         <translation>找不到模型文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="51"/>
+        <location filename="../../../build/message_strings.py" line="54"/>
         <source>vision projector file not found: {path} — {hint}</source>
         <translation>找不到视觉投影器文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="52"/>
+        <location filename="../../../build/message_strings.py" line="55"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="53"/>
+        <location filename="../../../build/message_strings.py" line="56"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="54"/>
+        <location filename="../../../build/message_strings.py" line="57"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="55"/>
+        <location filename="../../../build/message_strings.py" line="58"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="56"/>
+        <location filename="../../../build/message_strings.py" line="59"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="57"/>
+        <location filename="../../../build/message_strings.py" line="60"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="58"/>
+        <location filename="../../../build/message_strings.py" line="61"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="59"/>
+        <location filename="../../../build/message_strings.py" line="62"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="60"/>
+        <location filename="../../../build/message_strings.py" line="63"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="61"/>
+        <location filename="../../../build/message_strings.py" line="64"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="62"/>
+        <location filename="../../../build/message_strings.py" line="65"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="63"/>
+        <location filename="../../../build/message_strings.py" line="66"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="64"/>
+        <location filename="../../../build/message_strings.py" line="67"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
