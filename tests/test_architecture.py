@@ -22,7 +22,14 @@ HEAVY = ("llama_cpp", "vllm", "torch", "jtop", "pynvml")
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "leaf",
-        ("ocr_desktop", "ocr_desktop.paths", "ocr_desktop.formats", "ocr_desktop.files", "ocr_desktop.logs"),
+        (
+            "ocr_desktop",
+            "ocr_desktop.paths",
+            "ocr_desktop.formats",
+            "ocr_desktop.files",
+            "ocr_desktop.logs",
+            "ocr_desktop.messages",
+        ),
     ),
     ("settings", ("ocr_desktop.settings",)),
     (

@@ -150,10 +150,12 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
     ):
         switch_to(window, "vllm")
 
-    # THEN the old backend was unloaded and the new one loaded, and the status bar says so
-    assert states[0] is BackendState.UNLOADED and BackendState.LOADING in states
+    # THEN the new one was loaded while the old one stayed (both fit in memory: docs/gui.md,
+    # "Switching or reloading the backend"), the old one unloaded once the new one was ready, and the status bar says so
+    assert states[0] is BackendState.LOADING and BackendState.UNLOADED not in states
     assert [b.id for b in factory.made] == ["llamacpp", "vllm"]
-    assert not factory.made[0].loaded and factory.made[1].loaded
+    qtbot.waitUntil(lambda: not factory.made[0].loaded, timeout=TIMEOUT_MS)
+    assert factory.made[1].loaded
     assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
 
     # THEN the next document is read by the new backend

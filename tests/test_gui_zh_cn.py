@@ -1,5 +1,6 @@
 """Simplified Chinese beyond the shell: with zh_CN loaded, the window, the first-run panel and
-every dialog (Settings on each tab, History, Compare, Export) show no untranslated text. A
+every dialog (Settings on each tab, History, Compare, Export) show no untranslated text, and the
+core's failure reasons (a locked PDF, a blank page, a missing model file) are shown in Chinese. A
 visible text counts as English when it has a word of three or more Latin letters that is not a
 name (llama.cpp, vLLM, GLM-OCR, GGUF, …) or a value the user typed (paths, numbers)."""
 
@@ -22,11 +23,15 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from ocr_desktop.backends import registry
+from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui import resources
+from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.gui.queue_view import Column
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, show_document, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -129,3 +134,68 @@ def test_the_first_run_panel_speaks_chinese(qtbot: QtBot, make_window: WindowFac
     qtbot.waitUntil(window.model_panel.isVisible, timeout=GUI_TIMEOUT_MS)
     assert english_in(visible_texts(window.model_panel, set())) == []
     assert window.model_panel.title.text() == "尚未安装模型"
+
+
+def status_of(window: MainWindow, job_id: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> str:
+    model = window.queue_view.model()
+    return str(model.index(window.queue_model.row_of(job_id), Column.STATUS).data(role))
+
+
+def test_document_failures_speak_chinese_with_the_file_name_kept(
+    qtbot: QtBot, make_window: WindowFactory, chinese: None, encrypted_pdf: Path, tmp_path: Path
+) -> None:
+    # GIVEN the window in Chinese, and a password-protected PDF and a PDF whose second page is blank
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    window = make_window(ScriptedBackend(), store=store)
+    blank = make_pdf(tmp_path / "blank.pdf", ["Some text", ""])
+
+    # WHEN both are dropped on the window and read
+    drop_files(window, [encrypted_pdf, blank])
+    rows = window.queue_model.rows
+    qtbot.waitUntil(
+        lambda: len(rows()) == 2 and all(r.status.finished for r in rows()), timeout=GUI_TIMEOUT_MS
+    )
+    ids = {row.name: row.job_id for row in rows()}
+    locked_id, blank_id = ids["locked.pdf"], ids["blank.pdf"]
+
+    # THEN the queue says why in Chinese, naming the file as it is
+    locked = status_of(window, locked_id)
+    assert "locked.pdf 受密码保护" in locked, locked
+    assert "password-protected" not in locked
+    page = status_of(window, blank_id, Qt.ItemDataRole.ToolTipRole)
+    assert "blank.pdf 的第 2 页 是空白页（所有像素颜色相同）" in page, page
+    # and so does the reading view on the failed page (its failures read back from the store)
+    show_document(qtbot, window, blank_id)
+    qtbot.mouseClick(window.reading_view.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "空白页" in window.reading_view.stats_label.text(), timeout=GUI_TIMEOUT_MS)
+    assert "blank.pdf" in window.reading_view.stats_label.text()
+
+    # AND a window started later on the same store still shows the reasons in Chinese
+    window.shutdown()
+    again = make_window(ScriptedBackend(), store=JobStore(tmp_path / "jobs.sqlite3"))
+    assert "locked.pdf 受密码保护" in status_of(again, locked_id)
+    assert "blank.pdf 的第 2 页 是空白页" in status_of(again, blank_id, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_missing_model_file_is_reported_in_chinese(
+    qtbot: QtBot, make_window: WindowFactory, chinese: None, tmp_path: Path
+) -> None:
+    # GIVEN the window in Chinese on llama.cpp, set to a model file that is not there
+    settings = (
+        Settings()
+        .with_value("reading.mode", "page")
+        .with_value("llamacpp.model_path", str(tmp_path / "gone-model.gguf"))
+        .with_value("llamacpp.mmproj_path", str(tmp_path / "gone-mmproj.gguf"))
+    )
+    window = make_window(registry.create_backend, settings, model_check=lambda _settings: None)
+
+    # WHEN a document is dropped, so the backend loads
+    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+        drop_files(window, [make_pdf(tmp_path / "doc.pdf", 1)])
+
+    # THEN the notice and the document's row say in Chinese which file is missing
+    qtbot.waitUntil(lambda: "找不到模型文件" in window.notice.text(), timeout=GUI_TIMEOUT_MS)
+    assert f"找不到模型文件：{tmp_path / 'gone-model.gguf'}" in window.notice.text()
+    assert "model file not found" not in window.notice.text()
+    (job_id,) = [row.job_id for row in window.queue_model.rows()]
+    assert "找不到模型文件" in status_of(window, job_id)

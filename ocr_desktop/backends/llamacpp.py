@@ -41,6 +41,7 @@ from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.formats import format_bytes
+from ocr_desktop.messages import Message
 from ocr_desktop.models.gguf import GgufError, GgufHeader, read_gguf_header
 from ocr_desktop.settings import LlamaCppSettings, Settings
 
@@ -149,7 +150,9 @@ class LlamaCppBackend:
 
         try:
             return resolve_llamacpp_files(self._settings)
-        except (ModelError, KeyError) as exc:
+        except ModelError as exc:
+            raise BackendError(exc.message) from None
+        except KeyError as exc:
             raise BackendError(str(exc)) from None
 
     @staticmethod
@@ -161,21 +164,34 @@ class LlamaCppBackend:
             raise BackendError(f"{exc} (choose other files in Settings → llama.cpp)") from None
         if text.is_projector:
             raise BackendError(
-                f"{model.name} is a vision projector (mmproj), not the GLM-OCR text model — "
-                "swap the two files in Settings → llama.cpp"
+                Message(
+                    "{model} is a vision projector (mmproj), not the GLM-OCR text model — swap the two "
+                    "files in Settings → llama.cpp",
+                    model=model.name,
+                )
             )
         if not projector.is_projector or not projector.metadata.get("clip.has_vision_encoder", False):
             raise BackendError(
-                f"{mmproj.name} is not a vision projector (mmproj GGUF) — choose the mmproj file "
-                f"that came with {model.name} in Settings → llama.cpp"
+                Message(
+                    "{mmproj} is not a vision projector (mmproj GGUF) — choose the mmproj file that came "
+                    "with {model} in Settings → llama.cpp",
+                    mmproj=mmproj.name,
+                    model=model.name,
+                )
             )
         width = text.arch_value("embedding_length")
         projected = projector.metadata.get("clip.vision.projection_dim")
         if width is not None and projected is not None and width != projected:
             raise BackendError(
-                f"{mmproj.name} does not belong to {model.name}: it projects images to {projected} "
-                f"values per token but the model expects {width} — use the mmproj from the same "
-                "release as the model"
+                Message(
+                    "{mmproj} does not belong to {model}: it projects images to {projected} values per "
+                    "token but the model expects {width} — use the mmproj from the same release as the "
+                    "model",
+                    mmproj=mmproj.name,
+                    model=model.name,
+                    projected=projected,
+                    width=width,
+                )
             )
         return text, projector
 
@@ -219,7 +235,9 @@ class LlamaCppBackend:
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
-            raise BackendError(f"llama.cpp could not load {model}: {_native_logs.reason(exc)}") from None
+            reason = _native_logs.reason(exc)
+            message = Message("llama.cpp could not load {model}: {reason}", model=str(model), reason=reason)
+            raise BackendError(message) from None
         progress(f"loading the vision projector {mmproj.name}", 0.6)
         try:
             # libmtmd is otherwise set up at the first page; doing it now makes a bad projector
@@ -228,7 +246,11 @@ class LlamaCppBackend:
         except (ValueError, RuntimeError) as exc:
             llm.close()
             raise BackendError(
-                f"llama.cpp could not load the vision projector {mmproj}: {_native_logs.reason(exc)}"
+                Message(
+                    "llama.cpp could not load the vision projector {mmproj}: {reason}",
+                    mmproj=str(mmproj),
+                    reason=_native_logs.reason(exc),
+                )
             ) from None
         self._llm = llm
         log.info(
@@ -355,7 +377,13 @@ class LlamaCppBackend:
 
 
 def _page_failure(page: PageImage, exc: Exception) -> BackendError:
-    return BackendError(f"llama.cpp failed on page {page.index + 1}: {_native_logs.reason(exc)}")
+    return BackendError(
+        Message(
+            "llama.cpp failed on page {page}: {reason}",
+            page=page.index + 1,
+            reason=_native_logs.reason(exc),
+        )
+    )
 
 
 def _return_freed_heap_to_os() -> None:

@@ -18,6 +18,7 @@ import psutil
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate
 from ocr_desktop.formats import format_bytes
+from ocr_desktop.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +50,21 @@ class MemoryBudgetError(BackendError):
         self.headroom = headroom
         self.suggestions = tuple(suggestions)
         short = estimate.total_bytes + headroom - available
-        message = (
-            f"not enough free memory to load: needs {format_bytes(estimate.total_bytes)} "
-            f"({estimate.detail}) plus {format_bytes(headroom)} headroom, "
-            f"but only {format_bytes(available)} is free ({format_bytes(short)} short)"
+        message = Message(
+            "not enough free memory to load: needs {needs} ({detail}) plus {headroom} headroom, but only "
+            "{available} is free ({short} short)",
+            needs=format_bytes(estimate.total_bytes),
+            detail=estimate.detail,
+            headroom=format_bytes(headroom),
+            available=format_bytes(available),
+            short=format_bytes(short),
         )
         if self.suggestions:
             *first, last = self.suggestions
             options = f"{', '.join(first)} or {last}" if first else last
-            message += f" — close other programs, or try {options}"
+            message = Message(
+                "{message} — close other programs, or try {options}", message=message, options=options
+            )
         super().__init__(message)
 
 
@@ -136,7 +143,8 @@ class MemoryGuard:
                 log.info("free memory %s recovered: taking new pages again", format_bytes(free))
         if not self._low:
             return None
-        return (
-            f"only {format_bytes(free)} free memory (below {format_bytes(limit)}): "
-            "waiting before starting another page"
+        return Message(
+            "only {free} free memory (below {limit}): waiting before starting another page",
+            free=format_bytes(free),
+            limit=format_bytes(limit),
         )

@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass
 
 from ocr_desktop.backends.base import Backend
+from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings
 
 BACKEND_IDS = ("llamacpp", "vllm")
@@ -51,23 +52,27 @@ def availability(settings: Settings, backend_id: str) -> Availability:
                 return Availability(
                     backend_id,
                     False,
-                    "llama-cpp-python is not installed",
-                    "scripts/setup.sh app  (or: pip install llama-cpp-python==0.3.36)",
+                    Message("llama-cpp-python is not installed"),
+                    Message("scripts/setup.sh app  (or: pip install llama-cpp-python==0.3.36)"),
                 )
-            return Availability(backend_id, True, "llama-cpp-python is installed")
+            return Availability(backend_id, True, Message("llama-cpp-python is installed"))
         case "vllm":
             vs = settings.vllm
             if vs.mode == "remote":
-                return Availability(backend_id, True, f"remote server at {vs.url} (checked when loading)")
+                return Availability(
+                    backend_id, True, Message("remote server at {url} (checked when loading)", url=vs.url)
+                )
             exe = vs.command.split()[0] if vs.command.split() else ""
             if not exe or shutil.which(exe) is None:
                 return Availability(
                     backend_id,
                     False,
-                    f"the vLLM server command {vs.command!r} was not found",
-                    "install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → "
-                    "Server command, or use a remote server URL",
+                    Message("the vLLM server command {command!r} was not found", command=vs.command),
+                    Message(
+                        "install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → "
+                        "Server command, or use a remote server URL"
+                    ),
                 )
-            return Availability(backend_id, True, f"server command {exe!r} found")
+            return Availability(backend_id, True, Message("server command {command!r} found", command=exe))
         case _:
             raise Unreachable(backend_id)

@@ -54,6 +54,7 @@ from ocr_desktop.backends.vllm_server import StartupProgress, VllmServer
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings, VllmSettings
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,12 @@ class VllmBackend:
             response = self._client.get(f"{where}/v1/models", headers=self._headers, timeout=15.0)
         except httpx.TransportError as exc:
             raise BackendError(
-                f"no vLLM server answers at {where} ({exc}) — start it, or fix Settings → vLLM → Server URL",
+                Message(
+                    "no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → "
+                    "Server URL",
+                    url=where,
+                    reason=str(exc),
+                ),
                 retryable=True,
             ) from exc
         if response.status_code in (401, 403):
@@ -325,8 +331,12 @@ class VllmBackend:
                     watcher.join()
         except httpx.TimeoutException as exc:
             raise BackendError(
-                f"vLLM did not finish page {page.index + 1} within {timeout:.0f} s — raise Settings → vLLM → "
-                "Request timeout, or lower the pixel budget / DPI",
+                Message(
+                    "vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → "
+                    "Request timeout, or lower the pixel budget / DPI",
+                    page=page.index + 1,
+                    timeout=timeout,
+                ),
                 retryable=True,
             ) from exc
         except httpx.TransportError as exc:
@@ -368,15 +378,25 @@ class VllmBackend:
     def _crash(self, page: PageImage, detail: str) -> BackendCrashed:
         where = self.server.log_path if self.server else "the server log"
         return BackendCrashed(
-            f"the vLLM server stopped while reading page {page.index + 1} ({detail}) — see {where}"
+            Message(
+                "the vLLM server stopped while reading page {page} ({detail}) — see {log}",
+                page=page.index + 1,
+                detail=detail,
+                log=str(where),
+            )
         )
 
     def _connection_error(self, exc: httpx.TransportError, page: PageImage) -> BackendError:
         if self.managed and self._server_died():
             return self._crash(page, f"connection lost: {exc}")
         return BackendError(
-            f"lost the connection to vLLM at {self._base_url} on page {page.index + 1} ({exc}) — check that "
-            "the server is running",
+            Message(
+                "lost the connection to vLLM at {url} on page {page} ({reason}) — check that the server is "
+                "running",
+                url=self._base_url,
+                page=page.index + 1,
+                reason=str(exc),
+            ),
             retryable=True,
         )
 
@@ -385,7 +405,10 @@ class VllmBackend:
         code = int(error.get("code") or 500) if isinstance(error, dict) else 500
         if self.managed and code >= 500 and self._server_died():
             return self._crash(page, str(message))
-        return BackendError(f"vLLM failed on page {page.index + 1}: {message}", retryable=code >= 500)
+        return BackendError(
+            Message("vLLM failed on page {page}: {reason}", page=page.index + 1, reason=str(message)),
+            retryable=code >= 500,
+        )
 
     def _http_error(self, response: httpx.Response, page: PageImage, image_tokens: int) -> BackendError:
         status = response.status_code
@@ -409,8 +432,23 @@ class VllmBackend:
                 "Settings → vLLM → Max model length"
             )
         if status == 429 or status >= 500:
-            return BackendError(f"vLLM answered HTTP {status} on {name}: {message}", retryable=True)
-        return BackendError(f"vLLM refused {name} (HTTP {status}): {message}")
+            return BackendError(
+                Message(
+                    "vLLM answered HTTP {status} on page {page}: {reason}",
+                    status=status,
+                    page=page.index + 1,
+                    reason=message,
+                ),
+                retryable=True,
+            )
+        return BackendError(
+            Message(
+                "vLLM refused page {page} (HTTP {status}): {reason}",
+                page=page.index + 1,
+                status=status,
+                reason=message,
+            )
+        )
 
 
 def _sse_events(response: httpx.Response) -> Iterator[dict[str, Any]]:

@@ -47,6 +47,7 @@ from PIL import Image
 from ocr_desktop import paths
 from ocr_desktop.backends.base import BackendError, glm_ocr_messages
 from ocr_desktop.core.tasks import Task
+from ocr_desktop.messages import Message
 from ocr_desktop.settings import VllmSettings
 
 log = logging.getLogger(__name__)
@@ -283,14 +284,25 @@ class VllmServer:
                 code = self.poll()
                 if code is not None:
                     raise BackendError(
-                        f"vLLM exited during start-up (exit code {code}). Last lines of the server log:\n"
-                        f"{self.log_tail()}\nFull log: {self.log_path}"
+                        Message(
+                            "vLLM exited during start-up (exit code {code}). Last lines of the server log:\n"
+                            "{tail}\nFull log: {log}",
+                            code=code,
+                            tail=self.log_tail(),
+                            log=str(self.log_path),
+                        )
                     )
                 if elapsed > timeout:
                     raise BackendError(
-                        f"vLLM did not become ready on {self.url} within {timeout} s (last log line: "
-                        f"{self.last_log_line() or 'none'}) — see the server log at {self.log_path}; raise "
-                        "Settings → vLLM → Start timeout if it was still loading"
+                        Message(
+                            "vLLM did not become ready on {url} within {timeout} s (last log line: {line}) — "
+                            "see the server log at {log}; raise Settings → vLLM → Start timeout if it was "
+                            "still loading",
+                            url=self.url,
+                            timeout=timeout,
+                            line=self.last_log_line() or "none",
+                            log=str(self.log_path),
+                        )
                     )
                 state = self._health(client)
                 if state == "ready":

@@ -35,6 +35,8 @@ from typing import IO
 
 from PIL import Image, ImageOps
 
+from ocr_desktop.messages import Message
+
 log = logging.getLogger(__name__)
 
 #: Kinds of document the app reads, as ``Document.kind`` names them.
@@ -343,7 +345,11 @@ class Document:
 
     def where(self, index: int) -> str:
         """How messages name page ``index``: the file alone when it has one page."""
-        return self.name if self.page_count == 1 else f"page {index + 1} of {self.name}"
+        return (
+            self.name
+            if self.page_count == 1
+            else Message("page {page} of {name}", page=index + 1, name=self.name)
+        )
 
     def _pdf_target(self, index: int) -> tuple[tuple[int, int], tuple[int, int]]:
         """``(original, fitted)`` sizes of PDF page ``index``: at the document's DPI, and after
@@ -352,8 +358,13 @@ class Document:
         page = self._pdf_pages[index]
         if page.degenerate:
             raise DocumentError(
-                f"{self.where(index)} has an empty page box ({page.width_pt:g}×{page.height_pt:g} pt): there "
-                "is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer",
+                Message(
+                    "{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to "
+                    "read — the PDF is damaged; re-save it from a PDF viewer",
+                    where=self.where(index),
+                    width=page.width_pt,
+                    height=page.height_pt,
+                ),
                 page_index=index,
             )
         width = max(1, round(page.width_pt * self.dpi / 72))
@@ -396,21 +407,34 @@ def open_document(
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise DocumentError(
-                f"{name} is a folder — open the documents inside it, or drop the folder itself"
+                Message(
+                    "{name} is a folder — open the documents inside it, or drop the folder itself", name=name
+                )
             )
         if not stat.S_ISREG(info.st_mode):
-            raise DocumentError(f"{name} is not a regular file (a pipe or device) — save it as a file first")
+            raise DocumentError(
+                Message(
+                    "{name} is not a regular file (a pipe or device) — save it as a file first", name=name
+                )
+            )
         if info.st_size == 0:
             raise DocumentError(
-                f"{name} is empty (0 bytes) — the copy or download did not finish; get it again"
+                Message(
+                    "{name} is empty (0 bytes) — the copy or download did not finish; get it again", name=name
+                )
             )
         head = _read_head(path)
     except FileNotFoundError:
-        raise DocumentError(f"{name} was not found at {_display_path(path)} — check the path") from None
+        raise DocumentError(
+            Message("{name} was not found at {path} — check the path", name=name, path=_display_path(path))
+        ) from None
     except PermissionError:
         raise DocumentError(
-            f"{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere "
-            "you can read"
+            Message(
+                "{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it "
+                "somewhere you can read",
+                name=name,
+            )
         ) from None
     except OSError as exc:
         raise DocumentError(
@@ -419,8 +443,13 @@ def open_document(
     kind = _sniff_bytes(head)
     if kind is None:
         raise DocumentError(
-            f"{name} is {_describe_unsupported(head)}, not a supported document — supported are "
-            f"{SUPPORTED_DESCRIPTION}; convert it (e.g. print or export it to PDF) and open that"
+            Message(
+                "{name} is {kind}, not a supported document — supported are {supported}; convert it "
+                "(e.g. print or export it to PDF) and open that",
+                name=name,
+                kind=_describe_unsupported(head),
+                supported=SUPPORTED_DESCRIPTION,
+            )
         )
     if kind == "pdf":
         count, pdf_pages = _pdf_preflight(path, name)
@@ -428,8 +457,13 @@ def open_document(
         if all(pdf_pages[i].degenerate for i in indices):
             first = pdf_pages[indices[0]]
             raise DocumentError(
-                f"{name} is a damaged PDF: every page has an empty page box ({first.width_pt:g}×"
-                f"{first.height_pt:g} pt), so there is nothing to read — re-save it from a PDF viewer"
+                Message(
+                    "{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), "
+                    "so there is nothing to read — re-save it from a PDF viewer",
+                    name=name,
+                    width=first.width_pt,
+                    height=first.height_pt,
+                )
             )
         return Document(path, name, kind, count, tuple(indices), dpi, max_pixels, pdf_pages)
     count = _image_preflight(path, name, kind)
@@ -476,16 +510,22 @@ def _pdf_preflight(path: Path, name: str) -> tuple[int, dict[int, _PdfPage]]:
     err = proc.stderr.decode("utf-8", "replace")
     if "Incorrect password" in err:
         raise DocumentError(
-            f"{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf "
-            "out.pdf, or print it to a new PDF from a viewer) and open that"
+            Message(
+                "{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf "
+                "out.pdf, or print it to a new PDF from a viewer) and open that",
+                name=name,
+            )
         )
     if "Invalid page count 0" in err or re.search(r"^Pages:\s+0\s*$", out, re.MULTILINE):
-        raise DocumentError(f"{name} is a PDF with no pages — nothing to read")
+        raise DocumentError(Message("{name} is a PDF with no pages — nothing to read", name=name))
     count_match = re.search(r"^Pages:\s+(\d+)\s*$", out, re.MULTILINE)
     if proc.returncode != 0 or count_match is None:
         raise DocumentError(
-            f"{name} is a damaged PDF ({_first_error(err) or 'pdfinfo failed'}) — download it again or "
-            "re-save it from a PDF viewer"
+            Message(
+                "{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer",
+                name=name,
+                error=_first_error(err) or "pdfinfo failed",
+            )
         )
     sizes: dict[int, tuple[float, float]] = {}
     rotations: dict[int, int] = {}
@@ -620,8 +660,13 @@ def _image_error(where: str, kind: str, exc: BaseException, page_index: int | No
         )
     reason = str(exc) or type(exc).__name__
     return DocumentError(
-        f"{where} looks like a {kind.upper()} image but cannot be decoded ({reason}) — the file is damaged "
-        "or incomplete; copy or download it again",
+        Message(
+            "{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or "
+            "incomplete; copy or download it again",
+            where=where,
+            kind=kind.upper(),
+            reason=reason,
+        ),
         page_index=page_index,
     )
 
@@ -706,8 +751,11 @@ def _refuse_blank(image: Image.Image, where: str, index: int) -> None:
     bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
     if all(low == high for low, high in bands):
         raise DocumentError(
-            f"{where} is blank (every pixel is the same colour): there is no text to read — if it should "
-            "have some, the file is damaged; scan or export it again",
+            Message(
+                "{where} is blank (every pixel is the same colour): there is no text to read — if it "
+                "should have some, the file is damaged; scan or export it again",
+                where=where,
+            ),
             page_index=index,
         )
 
@@ -788,8 +836,12 @@ class PageStream(Iterator[PageImage]):
             reason = run.failure()
             self._end_run()
             raise DocumentError(
-                f"{document.where(index)} could not be rendered ({reason}) — the PDF may be damaged; "
-                "re-save it from a PDF viewer",
+                Message(
+                    "{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a "
+                    "PDF viewer",
+                    where=document.where(index),
+                    reason=reason,
+                ),
                 page_index=index,
             )
         if run.next_index > run.last:

@@ -26,6 +26,7 @@ from ocr_desktop.core.postprocess import (
     table_html,
     table_markdown,
 )
+from ocr_desktop.messages import Message
 
 # --- what goes in and out ---------------------------------------------------------------------
 
@@ -766,14 +767,14 @@ def reading_problem(raw: str) -> str | None:
     special tokens, only code fences, or the prompt said back. These happen when the image never
     reached the model (a missing or mismatched vision projector, an image the server dropped)."""
     if not raw.strip():
-        return "the model returned nothing"
+        return Message("the model returned nothing")
     text = _SPECIAL_TOKEN.sub("", raw)
     if not text.strip():
-        return "the model returned only special tokens"
+        return Message("the model returned only special tokens")
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if all(_FENCE_OPEN.match(line) for line in lines):
-        return "the model returned an empty code fence"
+        return Message("the model returned an empty code fence")
     words = [line for line in lines if not _FENCE_OPEN.match(line)]
     if all(line.lower() in _PROMPTS for line in words):
-        return "the model repeated the prompt instead of reading the page"
+        return Message("the model repeated the prompt instead of reading the page")
     return None

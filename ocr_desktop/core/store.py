@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_desktop import paths
+from ocr_desktop import messages, paths
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult, RegionResult
 
 
@@ -193,13 +193,21 @@ CREATE TABLE regions (
 );
 """
 
+#: Failure reasons and layout notes as messages the window translates (``messages.dumps``), kept
+#: beside their English text.
+_SCHEMA_V3 = """
+ALTER TABLE jobs ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE pages ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE pages ADD COLUMN layout_note_message TEXT NOT NULL DEFAULT '';
+"""
+
 #: user_version N+1 is reached by running _MIGRATIONS[N].
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _JOB_COLUMNS = (
     "j.id, j.source, j.name, j.status, j.position, j.options, j.page_count, j.page_indices, "
-    "j.created_at, j.finished_at, j.error, j.fingerprint, "
+    "j.created_at, j.finished_at, j.error, j.error_message, j.fingerprint, "
     "(SELECT COUNT(*) FROM pages p WHERE p.job_id = j.id AND p.status = 'done'), "
     "(SELECT COUNT(*) FROM pages p WHERE p.job_id = j.id AND p.status = 'failed')"
 )
@@ -404,8 +412,9 @@ class JobStore:
         owner = None if status.finished or release else os.getpid()
         with self._tx() as db:
             db.execute(
-                "UPDATE jobs SET status = ?, error = ?, finished_at = ?, owner_pid = ? WHERE id = ?",
-                (status.value, error, finished_at, owner, job_id),
+                "UPDATE jobs SET status = ?, error = ?, error_message = ?, finished_at = ?, owner_pid = ? "
+                "WHERE id = ?",
+                (status.value, error, messages.dumps(error), finished_at, owner, job_id),
             )
 
     def remove_job(self, job_id: str) -> None:
@@ -433,11 +442,14 @@ class JobStore:
 
     def pages(self, job_id: str) -> list[PageRecord]:
         rows = self._query(
-            "SELECT page_index, status, attempts, error, finished_at FROM pages WHERE job_id = ? "
-            "ORDER BY page_index",
+            "SELECT page_index, status, attempts, error, error_message, finished_at FROM pages "
+            "WHERE job_id = ? ORDER BY page_index",
             (job_id,),
         )
-        return [PageRecord(job_id, int(i), PageStatus(s), int(a), str(e), f) for i, s, a, e, f in rows]
+        return [
+            PageRecord(job_id, int(i), PageStatus(s), int(a), messages.loads(str(e), str(m)), f)
+            for i, s, a, e, m, f in rows
+        ]
 
     def page_started(self, job_id: str, page_index: int) -> None:
         """Count one more start of this page (committed, so a killed run shows in ``attempts``)."""
@@ -460,7 +472,8 @@ class JobStore:
                 "UPDATE pages SET status = 'done', text = ?, edited_text = NULL, task = ?, backend = ?, "
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
-                "flags = ?, error = '', finished_at = ?, layout = ?, layout_note = ? "
+                "flags = ?, error = '', error_message = '', finished_at = ?, layout = ?, layout_note = ?, "
+                "layout_note_message = ? "
                 "WHERE job_id = ? AND page_index = ?",
                 (
                     result.text,
@@ -474,6 +487,7 @@ class JobStore:
                     time.time(),
                     result.layout,
                     result.layout_note,
+                    messages.dumps(result.layout_note),
                     job_id,
                     result.page_index,
                 ),
@@ -566,9 +580,9 @@ class JobStore:
     def mark_page_failed(self, job_id: str, page_index: int, message: str) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE pages SET status = 'failed', error = ?, finished_at = ? "
+                "UPDATE pages SET status = 'failed', error = ?, error_message = ?, finished_at = ? "
                 "WHERE job_id = ? AND page_index = ?",
-                (message, time.time(), job_id, page_index),
+                (message, messages.dumps(message), time.time(), job_id, page_index),
             )
 
     def reset_failed_pages(self, job_id: str) -> list[int]:
@@ -579,7 +593,7 @@ class JobStore:
                 (job_id,),
             ).fetchall()
             db.execute(
-                "UPDATE pages SET status = 'pending', error = '', finished_at = NULL "
+                "UPDATE pages SET status = 'pending', error = '', error_message = '', finished_at = NULL "
                 "WHERE job_id = ? AND status = 'failed'",
                 (job_id,),
             )
@@ -605,7 +619,8 @@ class JobStore:
         rows = self._query(
             "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
             "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
-            "finish_reason, flags, error, layout, layout_note FROM pages WHERE job_id = ? "
+            "finish_reason, flags, error, error_message, layout, layout_note, layout_note_message "
+            "FROM pages WHERE job_id = ? "
             "ORDER BY page_index",
             (job_id,),
         )
@@ -636,11 +651,13 @@ class JobStore:
                 fin,
                 flags,
                 err,
+                err_message,
                 layout,
                 layout_note,
+                layout_note_message,
             ) = row
             if status == PageStatus.FAILED.value:
-                failed[int(index)] = str(err)
+                failed[int(index)] = messages.loads(str(err), str(err_message))
             if status != PageStatus.DONE.value:
                 continue
             flag_set = frozenset(json.loads(str(flags)))
@@ -660,7 +677,7 @@ class JobStore:
                     # a whole-page read after all keeps its plan's regions out of the result
                     regions=tuple(regions.get(int(index), ())) if not layout_note else (),
                     layout=str(layout),
-                    layout_note=str(layout_note),
+                    layout_note=messages.loads(str(layout_note), str(layout_note_message)),
                 )
             )
         return DocumentResult(
@@ -747,6 +764,7 @@ def _job_record(row: tuple[Any, ...]) -> JobRecord:
         created,
         finished,
         error,
+        error_message,
         fp,
         done,
         failed,
@@ -762,7 +780,7 @@ def _job_record(row: tuple[Any, ...]) -> JobRecord:
         page_indices=tuple(json.loads(str(indices))),
         created_at=float(created),
         finished_at=None if finished is None else float(finished),
-        error=str(error),
+        error=messages.loads(str(error), str(error_message)),
         pages_done=int(done),
         pages_failed=int(failed),
         fingerprint=str(fp),

@@ -30,6 +30,7 @@ from ocr_desktop.exporters import json_export, markdown, txt
 from ocr_desktop.exporters.base import ExportError, document_stem, figure_path
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.files import write_atomic
+from ocr_desktop.messages import Message
 from ocr_desktop.settings import ExportSettings
 
 __all__ = [
@@ -129,8 +130,16 @@ def _write(path: Path, payload: bytes, existed: bool) -> None:
     except OSError as exc:
         reason = exc.strerror or os.strerror(exc.errno or 0) or str(exc)
         advice = _ADVICE.get(exc.errno or 0, "check the folder and try again")
-        kept = " (the earlier file of that name is unchanged)" if existed else " (no file was left behind)"
-        raise ExportError(f"could not write {_valid_text(str(path))}: {reason} — {advice}{kept}") from exc
+        raise ExportError(
+            Message(
+                "could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)"
+                if existed
+                else "could not write {path}: {reason} — {advice} (no file was left behind)",
+                path=_valid_text(str(path)),
+                reason=reason,
+                advice=advice,
+            )
+        ) from exc
 
 
 def _digest(payload: bytes) -> str:
@@ -220,9 +229,12 @@ def _place(
             return path, WRITTEN
         if not options.numbered:
             raise ExportError(
-                f"{_valid_text(str(path))} already exists and was not written by OCR Desktop (or was edited "
-                "since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or "
-                "Numbered copies (--numbered) to write the export beside it"
+                Message(
+                    "{path} already exists and was not written by OCR Desktop (or was edited since); it is "
+                    "left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered "
+                    "copies (--numbered) to write the export beside it",
+                    path=_valid_text(str(path)),
+                )
             )
     raise AssertionError("unreachable: the numbered names never run out")
 

@@ -10,6 +10,10 @@ Text deltas arrive once per token. Delivering each one as its own event would ma
 thread relayout the text view hundreds of times a second, so a queue holding only deltas is
 drained at most once per frame (``FRAME_MS``), consecutive deltas of a page joined into one
 ``text_delta``. Any other event drains the queue at once.
+
+Failure reasons come from the core as English :class:`~ocr_desktop.messages.Message` values; the
+listener translates them (``QCoreApplication.translate`` is thread-safe) so every signal carries
+the text the window shows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slo
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.pipeline import PipelineListener
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
@@ -142,16 +147,16 @@ class _Listener(PipelineListener):
         self._bridge.put_event(self._bridge.page_finished, job_id, result)
 
     def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._bridge.put_event(self._bridge.page_failed, job_id, page_index, message)
+        self._bridge.put_event(self._bridge.page_failed, job_id, page_index, translated(message))
 
     def job_finished(self, job_id: str, status: JobStatus) -> None:
         self._bridge.put_event(self._bridge.job_finished, job_id, status)
 
     def job_failed(self, job_id: str, message: str) -> None:
-        self._bridge.put_event(self._bridge.job_failed, job_id, message)
+        self._bridge.put_event(self._bridge.job_failed, job_id, translated(message))
 
     def backend_state(self, state: BackendState, message: str) -> None:
-        self._bridge.put_event(self._bridge.backend_state, state, message)
+        self._bridge.put_event(self._bridge.backend_state, state, translated(message))
 
     def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
         self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name, load_seconds)

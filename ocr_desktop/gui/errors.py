@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,8 +31,30 @@ from PySide6.QtWidgets import (
 )
 
 from ocr_desktop import paths
+from ocr_desktop.messages import Message
 
 log = logging.getLogger(__name__)
+
+
+#: The translation context of the core's :class:`~ocr_desktop.messages.Message` templates.
+MESSAGES_CONTEXT = "messages"
+
+
+def translated(text: str) -> str:
+    """A message from the core in the user's language: a :class:`Message`'s template translated,
+    its fields filled in (translated too where they are messages); other text as it is."""
+    if not isinstance(text, Message):
+        return text
+    template = QCoreApplication.translate(MESSAGES_CONTEXT, text.template)
+    fields = {
+        key: translated(value) if isinstance(value, str) else value for key, value in text.fields.items()
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        # A translation that names a field the template lacks must not hide the failure itself.
+        log.warning("translation of %r does not fit its fields", text.template)
+        return str(text)
 
 
 class Severity(enum.Enum):

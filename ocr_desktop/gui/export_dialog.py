@@ -33,6 +33,7 @@ from ocr_desktop import exporters
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import ExportSettings, Settings
@@ -56,7 +57,7 @@ def describe(report: exporters.ExportReport) -> tuple[str, bool]:
             )
         )
     if report.failed:
-        reasons = "; ".join(outcome.message for outcome in report.failed)
+        reasons = "; ".join(translated(outcome.message) for outcome in report.failed)
         parts.append(
             QCoreApplication.translate(
                 "ExportDialog", "{count} file(s) could not be written: {reasons}"

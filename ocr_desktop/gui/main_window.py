@@ -54,7 +54,7 @@ from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
-from ocr_desktop.gui.errors import NoticeBar, Severity
+from ocr_desktop.gui.errors import NoticeBar, Severity, translated
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
@@ -1116,7 +1116,7 @@ class MainWindow(QMainWindow):
             check_fits(estimate, available=free)
         except MemoryBudgetError as exc:
             return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
-                backend=backend_label(new.backend), reason=exc.message
+                backend=backend_label(new.backend), reason=translated(exc.message)
             )
         return None
 

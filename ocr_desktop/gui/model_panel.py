@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import Settings
@@ -122,7 +123,7 @@ class ModelPanel(QFrame):
                 "Download it ({name}, {size:,.0f} MB) or choose model files you already have."
             ).format(name=self._entry.name, size=size)
         )
-        self.detail.setToolTip(reason)
+        self.detail.setToolTip(translated(reason))
         self.download_button.setText(self.tr("Download ({size:,.0f} MB)").format(size=size))
         if not self.downloading:
             self._set_downloading(False)
@@ -190,6 +191,6 @@ class ModelPanel(QFrame):
     def _on_failed(self, exc: BaseException) -> None:
         self._download = None
         self._set_downloading(False)
-        message = exc.message if isinstance(exc, hub.ModelError) else str(exc)
+        message = translated(exc.message) if isinstance(exc, hub.ModelError) else str(exc)
         self.title.setText(self.tr("The download failed"))
         self.detail.setText(message)

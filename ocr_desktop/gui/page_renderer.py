@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ocr_desktop.core.documents import DocumentError, open_document
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class PageRenderer(QObject):
     def _on_failed(self, key: PageKey, exc: BaseException) -> None:
         self._current = None
         if isinstance(exc, DocumentError):
-            message = exc.message
+            message = translated(exc.message)
         elif isinstance(exc, OSError | ValueError):
             message = str(exc)
         else:  # a bug: to the crash dialog

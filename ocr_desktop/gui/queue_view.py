@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult
 from ocr_desktop.core.store import JobRecord, JobStatus
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.settings_dialog import backend_label
 
 JOB_IDS_MIME = "application/x-ocr-desktop-job-ids"
@@ -246,8 +247,8 @@ class QueueModel(QAbstractTableModel):
             if column == Column.NAME:
                 return row.source or row.name
             if column == Column.STATUS and (row.message or row.failed):
-                return row.message or "\n".join(
-                    self.tr("Page {n}: {message}").format(n=i + 1, message=m)
+                return translated(row.message) or "\n".join(
+                    self.tr("Page {n}: {message}").format(n=i + 1, message=translated(m))
                     for i, m in sorted(row.failed.items())
                 )
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.ELAPSED, Column.SPEED):
@@ -297,7 +298,7 @@ class QueueModel(QAbstractTableModel):
                     return self.tr("Done, {count} pages failed").format(count=len(row.failed))
                 return self.tr("Done")
             case JobStatus.FAILED:
-                return self.tr("Failed: {message}").format(message=row.message)
+                return self.tr("Failed: {message}").format(message=translated(row.message))
             case JobStatus.CANCELLED:
                 return self.tr("Cancelled")
 

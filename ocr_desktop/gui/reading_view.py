@@ -58,6 +58,7 @@ from ocr_desktop.core.results import (
     PageResult,
     RegionResult,
 )
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
 
 #: Edits are saved this long after the last keystroke.
@@ -742,7 +743,9 @@ class ReadingView(QWidget):
     def _update_stats(self) -> None:
         page = self._page
         if page in self._failed:
-            text = self.tr("Page {n} failed: {message}").format(n=page + 1, message=self._failed[page])
+            text = self.tr("Page {n} failed: {message}").format(
+                n=page + 1, message=translated(self._failed[page])
+            )
         elif page in self._results:
             result = self._results[page]
             s = result.stats
@@ -762,7 +765,7 @@ class ReadingView(QWidget):
                     )
                 )
             elif result.layout_note:
-                parts.append(self.tr("read whole: {reason}").format(reason=result.layout_note))
+                parts.append(self.tr("read whole: {reason}").format(reason=translated(result.layout_note)))
             text = " · ".join(parts)
         elif page in self._live and page in self._reading:
             read = [r.order for r in self._regions.get(page, ()) if r.read]

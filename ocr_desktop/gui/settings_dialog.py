@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
+from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.model_panel import pull_model
 from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.models import catalog, hub
@@ -233,16 +234,14 @@ class SettingsDialog(QDialog):
     def _update_dependent(self) -> None:
         backend = self.editors["backend"].get()
         found = availability(self._collect_quietly(), backend)
-        # The registry's reasons are English (they name packages and commands): the verdict is
-        # translated, the details stay in the tooltip, or after it when something is missing.
+        # The details stay in the tooltip, or follow the verdict when something is missing.
+        reason, fix = translated(found.reason), translated(found.fix)
         text = (
             self.tr("✓ Can run on this machine.")
             if found.available
-            else self.tr("⚠ Cannot run on this machine: {reason} — {fix}").format(
-                reason=found.reason, fix=found.fix
-            )
+            else self.tr("⚠ Cannot run on this machine: {reason} — {fix}").format(reason=reason, fix=fix)
         )
-        self.availability_label.setToolTip(found.reason)
+        self.availability_label.setToolTip(reason)
         self.availability_label.setText(text)
         remote = self.editors["vllm.mode"].get() == "remote"
         for key, enabled in (
@@ -358,7 +357,7 @@ class SettingsDialog(QDialog):
             self._unavailable_confirmed = found.reason
             self.error_label.setText(
                 self.tr("⚠ {reason} — {fix}. Press Save Anyway to keep these settings.").format(
-                    reason=found.reason, fix=found.fix
+                    reason=translated(found.reason), fix=translated(found.fix)
                 )
             )
             self.error_label.show()

@@ -24,6 +24,7 @@ from ocr_desktop.core.documents import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.layout.base import Box, Region
 from ocr_desktop.layout.labels import Action
+from ocr_desktop.messages import Message
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,7 +83,7 @@ def plan_page(page: Image.Image, regions: Sequence[Region], keep_furniture: Coll
             assert task is not None
             read.append((region, task))
     if not read:
-        reason = "layout found nothing to read" if not regions else "layout found no region to read"
+        reason = Message("layout found nothing to read" if not regions else "layout found no region to read")
         return _whole_page_plan(regions, figures, skipped, reason=reason, coverage=0.0)
 
     ink = _ink_mask(page)
@@ -104,9 +105,15 @@ def plan_page(page: Image.Image, regions: Sequence[Region], keep_furniture: Coll
     total = int(must_read.sum())
     coverage = 1.0 if total == 0 else float((must_read & covered).sum()) / total
     if coverage < MIN_INK_COVERAGE:
-        why = f"the regions read cover {coverage:.0%} of the page's text ink (< {MIN_INK_COVERAGE:.0%})"
+        why = Message(
+            "the regions read cover {coverage:.0%} of the page's text ink (< {minimum:.0%})",
+            coverage=coverage,
+            minimum=MIN_INK_COVERAGE,
+        )
         if text_like:
-            why += f"; {len(text_like)} region(s) labelled as pictures look like text"
+            why = Message(
+                "{why}; {count} region(s) labelled as pictures look like text", why=why, count=len(text_like)
+            )
         return _whole_page_plan(
             regions, figures, skipped, reason=why, coverage=coverage, text_like=tuple(text_like)
         )

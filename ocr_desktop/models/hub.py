@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocr_desktop.messages import Message
 from ocr_desktop.models.catalog import CatalogEntry, ModelFile, get_entry, hash_matches
 
 if TYPE_CHECKING:
@@ -29,7 +30,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PULL_HINT = "download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp"
+
+def _pull_hint(name: str) -> Message:
+    return Message(
+        "download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp", name=name
+    )
 
 
 class ModelError(Exception):
@@ -113,15 +118,13 @@ def model_paths(name: str) -> dict[str, Path]:
     if not entry.files:
         snapshot = _snapshot_dir(entry)
         if snapshot is None:
-            raise ModelNotFoundError(f"model '{name}' is not downloaded — {PULL_HINT.format(name=name)}")
+            raise ModelNotFoundError(f"model '{name}' is not downloaded — {_pull_hint(name)}")
         return {"snapshot": snapshot}
     paths: dict[str, Path] = {}
     for f in entry.files:
         path = cached_path(entry, f)
         if path is None:
-            raise ModelNotFoundError(
-                f"model file not found: {f.filename} of '{name}' — {PULL_HINT.format(name=name)}"
-            )
+            raise ModelNotFoundError(f"model file not found: {f.filename} of '{name}' — {_pull_hint(name)}")
         paths[f.role] = path
     return paths
 
@@ -133,7 +136,7 @@ def resolve_llamacpp_files(settings: Settings) -> tuple[Path, Path]:
     Raises ModelNotFoundError with what to do.
     """
     ls = settings.llamacpp
-    hint = PULL_HINT.format(name=ls.catalog_model or "glm-ocr-q8_0")
+    hint = _pull_hint(ls.catalog_model or "glm-ocr-q8_0")
     if not ls.model_path:
         entry = get_entry(ls.catalog_model)
         if entry.runtime != "llamacpp":
@@ -145,7 +148,7 @@ def resolve_llamacpp_files(settings: Settings) -> tuple[Path, Path]:
         return paths["model"], paths["mmproj"]
     model = Path(ls.model_path).expanduser()
     if not model.is_file():
-        raise ModelNotFoundError(f"model file not found: {model} — {hint}")
+        raise ModelNotFoundError(Message("model file not found: {path} — {hint}", path=str(model), hint=hint))
     if ls.mmproj_path:
         mmproj = Path(ls.mmproj_path).expanduser()
     else:
@@ -157,7 +160,9 @@ def resolve_llamacpp_files(settings: Settings) -> tuple[Path, Path]:
             )
         mmproj = beside[0]
     if not mmproj.is_file():
-        raise ModelNotFoundError(f"vision projector file not found: {mmproj} — {hint}")
+        raise ModelNotFoundError(
+            Message("vision projector file not found: {path} — {hint}", path=str(mmproj), hint=hint)
+        )
     return model, mmproj
 
 

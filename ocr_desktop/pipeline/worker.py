@@ -65,6 +65,7 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
+from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_unloaded
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.settings import Settings
@@ -77,7 +78,7 @@ log = logging.getLogger(__name__)
 #: Waits before the 2nd, 3rd, 4th try of a page after a transient (retryable) backend error.
 RETRY_BACKOFF_S: tuple[float, ...] = (1.0, 4.0, 10.0)
 #: What a person can do about a page the model returned no reading of (docs/pipeline.md).
-NO_READING_ADVICE = (
+NO_READING_ADVICE = Message(
     "the page image may not have reached the model: check in Settings → Models that the vision "
     "projector (mmproj) belongs to the model, or try the other backend; a blank page has no text"
 )
@@ -727,7 +728,10 @@ class Pipeline:
         if fingerprint(record.source, record.options) != record.fingerprint:
             self._fail_job(
                 job,
-                f"{record.source} changed since it was queued; add it again to read the new version",
+                Message(
+                    "{source} changed since it was queued; add it again to read the new version",
+                    source=record.source,
+                ),
             )
             return
         options = record.options
@@ -742,7 +746,9 @@ class Pipeline:
             return
         except Exception as exc:
             log.exception("opening %s failed", record.source)
-            self._fail_job(job, f"{record.name} could not be opened: {exc}")
+            self._fail_job(
+                job, Message("{name} could not be opened: {reason}", name=record.name, reason=str(exc))
+            )
             return
         if record.page_count is None:
             self._store.set_job_pages(job.id, doc.page_count, doc.page_indices)
@@ -777,7 +783,9 @@ class Pipeline:
             return
         record = self._store.job(job.id)
         if record is not None and record.pages_done == 0 and record.pages_failed > 0:
-            message = f"none of the {record.pages_failed} pages could be read; see each page's error"
+            message = Message(
+                "none of the {count} pages could be read; see each page's error", count=record.pages_failed
+            )
             self._end_job(job, JobStatus.FAILED, message)
         else:
             self._end_job(job, JobStatus.DONE)
@@ -805,7 +813,11 @@ class Pipeline:
             return
         except Exception as exc:
             log.exception("rendering page %d of job %s failed", index + 1, job.id)
-            self._page_failed(job, index, f"page {index + 1} could not be rendered: {exc}")
+            self._page_failed(
+                job,
+                index,
+                Message("page {page} could not be rendered: {reason}", page=index + 1, reason=str(exc)),
+            )
             return
         with self._cv:
             if job.cancelled:
@@ -827,7 +839,11 @@ class Pipeline:
             with self._cv:
                 settings = self._settings
         label = registry.BACKEND_LABELS.get(settings.backend, settings.backend)
-        self._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {label}"))
+        self._notify(
+            lambda listener: listener.backend_state(
+                BackendState.LOADING, Message("loading {backend}", backend=label)
+            )
+        )
         backend = made
         try:
             if backend is None:
@@ -843,7 +859,11 @@ class Pipeline:
             message = exc.message
         except Exception as exc:
             log.exception("loading the %s backend failed", settings.backend)
-            message = f"the {settings.backend} backend could not be loaded: {exc}"
+            message = Message(
+                "the {backend} backend could not be loaded: {reason}",
+                backend=settings.backend,
+                reason=str(exc),
+            )
         else:
             with self._cv:
                 self._backend = backend
@@ -994,12 +1014,16 @@ class Pipeline:
             self._read_page(run)
         except _RunStoppedError:
             if run.reason == _SKIP:
-                self._page_failed(run.job, run.index, "cancelled; retry the page to read it again")
+                self._page_failed(run.job, run.index, Message("cancelled; retry the page to read it again"))
             else:
                 run.requeue = True
         except BackendCrashed as exc:
             if run.after_crash:
-                self._page_failed(run.job, run.index, f"{exc.message} (again after a restart of the backend)")
+                self._page_failed(
+                    run.job,
+                    run.index,
+                    Message("{reason} (again after a restart of the backend)", reason=exc.message),
+                )
             else:
                 log.warning("backend crashed on page %d: %s; reloading it", run.index + 1, exc.message)
                 run.crashed = exc.message
@@ -1007,7 +1031,9 @@ class Pipeline:
             self._page_failed(run.job, run.index, exc.message)
         except Exception as exc:
             log.exception("reading page %d of job %s failed", run.index + 1, run.job.id)
-            self._page_failed(run.job, run.index, f"internal error: {exc}; see the log file")
+            self._page_failed(
+                run.job, run.index, Message("internal error: {reason}; see the log file", reason=str(exc))
+            )
         finally:
             self._page_ended(run)
 
@@ -1103,7 +1129,14 @@ class Pipeline:
                 attempt = self._attempt_with_backoff(run, request, options)
                 problem = _no_reading(attempt)
                 if problem is not None:
-                    raise _ReadFailedError(f"{what}{problem}, twice — {NO_READING_ADVICE}")
+                    raise _ReadFailedError(
+                        Message(
+                            "{what}{problem}, twice — {advice}",
+                            what=what,
+                            problem=problem,
+                            advice=NO_READING_ADVICE,
+                        )
+                    )
             if attempt.looped:
                 flags.add(FLAG_REPETITION_LOOP)
                 if gen.loop_retry:
@@ -1224,7 +1257,7 @@ class Pipeline:
                 found = detector.detect(run.page.image)
         except LayoutError as exc:
             log.warning("page %d: %s", run.index + 1, exc.message)
-            return "", f"layout could not run: {exc.message}"
+            return "", Message("layout could not run: {reason}", reason=exc.message)
         plan = plan_page(run.page.image, found, reading.keep_furniture)
         if plan.whole_page:
             return detector.id, plan.reason
@@ -1287,7 +1320,7 @@ class Pipeline:
                 image,
                 Task(region.task),
                 min(run.settings.generation.max_tokens, REGION_MAX_TOKENS),
-                what=f"region {region.order + 1} ({region.label}): ",
+                what=Message("region {number} ({label}): ", number=region.order + 1, label=region.label),
                 started=started,
                 sink=lambda delta: live.feed(region.order, delta),
             )

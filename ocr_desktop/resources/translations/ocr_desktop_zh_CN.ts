@@ -183,13 +183,13 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="120"/>
-        <location filename="../../gui/errors.py" line="121"/>
+        <location filename="../../gui/errors.py" line="142"/>
+        <location filename="../../gui/errors.py" line="143"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="124"/>
+        <location filename="../../gui/errors.py" line="146"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -202,7 +202,7 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="135"/>
+        <location filename="../../gui/errors.py" line="157"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
     </message>
@@ -243,58 +243,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="47"/>
+        <location filename="../../gui/export_dialog.py" line="48"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="49"/>
+        <location filename="../../gui/export_dialog.py" line="50"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="54"/>
+        <location filename="../../gui/export_dialog.py" line="55"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="61"/>
+        <location filename="../../gui/export_dialog.py" line="62"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="66"/>
+        <location filename="../../gui/export_dialog.py" line="67"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="88"/>
-        <location filename="../../gui/export_dialog.py" line="111"/>
+        <location filename="../../gui/export_dialog.py" line="89"/>
+        <location filename="../../gui/export_dialog.py" line="112"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="93"/>
+        <location filename="../../gui/export_dialog.py" line="94"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="117"/>
+        <location filename="../../gui/export_dialog.py" line="118"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="160"/>
+        <location filename="../../gui/export_dialog.py" line="161"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="163"/>
+        <location filename="../../gui/export_dialog.py" line="164"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="187"/>
+        <location filename="../../gui/export_dialog.py" line="188"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -905,73 +905,73 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ModelPanel</name>
     <message>
-        <location filename="../../gui/model_panel.py" line="72"/>
+        <location filename="../../gui/model_panel.py" line="73"/>
         <source>Model setup</source>
         <extracomment>Download progress reaches the GUI at most this often (seconds).</extracomment>
         <translation>模型设置</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="89"/>
+        <location filename="../../gui/model_panel.py" line="90"/>
         <source>Choose Model Files…</source>
         <translation>选择模型文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="90"/>
+        <location filename="../../gui/model_panel.py" line="91"/>
         <source>Use GGUF files you already have (Settings → llama.cpp)</source>
         <translation>使用已有的 GGUF 文件（设置 → llama.cpp）</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="92"/>
+        <location filename="../../gui/model_panel.py" line="93"/>
         <source>Cancel Download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="95"/>
+        <location filename="../../gui/model_panel.py" line="96"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="118"/>
+        <location filename="../../gui/model_panel.py" line="119"/>
         <source>No model is installed yet</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="121"/>
+        <location filename="../../gui/model_panel.py" line="122"/>
         <source>OCR Desktop reads documents with the GLM-OCR model, which is not on this computer. Download it ({name}, {size:,.0f} MB) or choose model files you already have.</source>
         <translation>OCR 桌面使用 GLM-OCR 模型识别文档，但本机尚无该模型。请下载（{name}，{size:,.0f} MB），或选择已有的模型文件。</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="126"/>
+        <location filename="../../gui/model_panel.py" line="127"/>
         <source>Download ({size:,.0f} MB)</source>
         <translation>下载（{size:,.0f} MB）</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="143"/>
+        <location filename="../../gui/model_panel.py" line="144"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="145"/>
+        <location filename="../../gui/model_panel.py" line="146"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="163"/>
+        <location filename="../../gui/model_panel.py" line="164"/>
         <source>Download cancelled</source>
         <translation>下载已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="165"/>
+        <location filename="../../gui/model_panel.py" line="166"/>
         <source>What was downloaded is kept; Download continues from there.</source>
         <translation>已下载的部分会保留，再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="175"/>
+        <location filename="../../gui/model_panel.py" line="176"/>
         <source>{file}: {done:,.1f} of {total:,.1f} MB · {speed:,.1f} MB/s</source>
         <translation>{file}：{done:,.1f} / {total:,.1f} MB · {speed:,.1f} MB/s</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="194"/>
+        <location filename="../../gui/model_panel.py" line="195"/>
         <source>The download failed</source>
         <translation>下载失败</translation>
     </message>
@@ -979,17 +979,18 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../gui/errors.py" line="59"/>
+        <location filename="../../gui/errors.py" line="81"/>
         <source>Notice</source>
+        <extracomment>The translation context of the core&apos;s :class:`~ocr_desktop.messages.Message` templates.</extracomment>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="67"/>
+        <location filename="../../gui/errors.py" line="89"/>
         <source>Dismiss this message</source>
         <translation>关闭此消息</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="68"/>
+        <location filename="../../gui/errors.py" line="90"/>
         <source>Dismiss message</source>
         <translation>关闭消息</translation>
     </message>
@@ -997,13 +998,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="133"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>Page image</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action). How much of a region&apos;s text locates it in the page&apos;s text (letters and digits only).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="134"/>
+        <location filename="../../gui/reading_view.py" line="135"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -1011,99 +1012,99 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="185"/>
+        <location filename="../../gui/queue_view.py" line="186"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="186"/>
+        <location filename="../../gui/queue_view.py" line="187"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="187"/>
+        <location filename="../../gui/queue_view.py" line="188"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="188"/>
+        <location filename="../../gui/queue_view.py" line="189"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="189"/>
+        <location filename="../../gui/queue_view.py" line="190"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="190"/>
+        <location filename="../../gui/queue_view.py" line="191"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="228"/>
+        <location filename="../../gui/queue_view.py" line="229"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="231"/>
+        <location filename="../../gui/queue_view.py" line="232"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="250"/>
+        <location filename="../../gui/queue_view.py" line="251"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="277"/>
-        <location filename="../../gui/queue_view.py" line="279"/>
-        <location filename="../../gui/queue_view.py" line="282"/>
+        <location filename="../../gui/queue_view.py" line="278"/>
+        <location filename="../../gui/queue_view.py" line="280"/>
+        <location filename="../../gui/queue_view.py" line="283"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="277"/>
+        <location filename="../../gui/queue_view.py" line="278"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="282"/>
+        <location filename="../../gui/queue_view.py" line="283"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="286"/>
+        <location filename="../../gui/queue_view.py" line="287"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="290"/>
+        <location filename="../../gui/queue_view.py" line="291"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="297"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="297"/>
+        <location filename="../../gui/queue_view.py" line="298"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="298"/>
+        <location filename="../../gui/queue_view.py" line="299"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="300"/>
+        <location filename="../../gui/queue_view.py" line="301"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="303"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1111,12 +1112,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="513"/>
+        <location filename="../../gui/queue_view.py" line="514"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="514"/>
+        <location filename="../../gui/queue_view.py" line="515"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1124,194 +1125,194 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="258"/>
+        <location filename="../../gui/reading_view.py" line="259"/>
         <source>Select a document in the queue to see its pages.</source>
         <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="262"/>
+        <location filename="../../gui/reading_view.py" line="263"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="263"/>
+        <location filename="../../gui/reading_view.py" line="264"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="265"/>
+        <location filename="../../gui/reading_view.py" line="266"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="266"/>
+        <location filename="../../gui/reading_view.py" line="267"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="270"/>
+        <location filename="../../gui/reading_view.py" line="271"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="271"/>
+        <location filename="../../gui/reading_view.py" line="272"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="273"/>
+        <location filename="../../gui/reading_view.py" line="274"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="273"/>
+        <location filename="../../gui/reading_view.py" line="274"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="280"/>
+        <location filename="../../gui/reading_view.py" line="281"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="284"/>
+        <location filename="../../gui/reading_view.py" line="285"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="286"/>
+        <location filename="../../gui/reading_view.py" line="287"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="293"/>
+        <location filename="../../gui/reading_view.py" line="294"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="294"/>
+        <location filename="../../gui/reading_view.py" line="295"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="295"/>
+        <location filename="../../gui/reading_view.py" line="296"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="299"/>
+        <location filename="../../gui/reading_view.py" line="300"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="299"/>
+        <location filename="../../gui/reading_view.py" line="300"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="302"/>
+        <location filename="../../gui/reading_view.py" line="303"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="303"/>
+        <location filename="../../gui/reading_view.py" line="304"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="308"/>
+        <location filename="../../gui/reading_view.py" line="309"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="308"/>
+        <location filename="../../gui/reading_view.py" line="309"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="312"/>
+        <location filename="../../gui/reading_view.py" line="313"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="444"/>
-        <location filename="../../gui/reading_view.py" line="452"/>
+        <location filename="../../gui/reading_view.py" line="445"/>
+        <location filename="../../gui/reading_view.py" line="453"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="523"/>
+        <location filename="../../gui/reading_view.py" line="524"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="733"/>
+        <location filename="../../gui/reading_view.py" line="734"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="734"/>
+        <location filename="../../gui/reading_view.py" line="735"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="735"/>
+        <location filename="../../gui/reading_view.py" line="736"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="736"/>
+        <location filename="../../gui/reading_view.py" line="737"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="745"/>
+        <location filename="../../gui/reading_view.py" line="746"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="750"/>
+        <location filename="../../gui/reading_view.py" line="753"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="751"/>
+        <location filename="../../gui/reading_view.py" line="754"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="752"/>
+        <location filename="../../gui/reading_view.py" line="755"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="757"/>
+        <location filename="../../gui/reading_view.py" line="760"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="760"/>
+        <location filename="../../gui/reading_view.py" line="763"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="765"/>
+        <location filename="../../gui/reading_view.py" line="768"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="770"/>
+        <location filename="../../gui/reading_view.py" line="773"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="774"/>
+        <location filename="../../gui/reading_view.py" line="777"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="776"/>
+        <location filename="../../gui/reading_view.py" line="779"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1837,128 +1838,128 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="104"/>
+        <location filename="../../gui/settings_dialog.py" line="105"/>
         <source>Settings</source>
         <extracomment>Settings sections whose change means the backend must be loaded again. The translation context of the settings schema&apos;s labels, help texts and choices. They are not in this package&apos;s source, so scripts/update_translations.py hands them to lupdate itself. The same for the backends&apos; names and the model catalog&apos;s descriptions. Settings whose choices are words (the others are names: backends, formats, languages).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="109"/>
+        <location filename="../../gui/settings_dialog.py" line="110"/>
         <source>Settings sections</source>
         <translation>设置分类</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="128"/>
+        <location filename="../../gui/settings_dialog.py" line="129"/>
         <source>Put every setting back to its default (saved when you press OK)</source>
         <translation>将所有设置恢复为默认值（按“确定”后保存）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="142"/>
+        <location filename="../../gui/settings_dialog.py" line="143"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="143"/>
+        <location filename="../../gui/settings_dialog.py" line="144"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="144"/>
+        <location filename="../../gui/settings_dialog.py" line="145"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="147"/>
+        <location filename="../../gui/settings_dialog.py" line="148"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="148"/>
+        <location filename="../../gui/settings_dialog.py" line="149"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="149"/>
+        <location filename="../../gui/settings_dialog.py" line="150"/>
         <source>Reading</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="215"/>
+        <location filename="../../gui/settings_dialog.py" line="216"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="216"/>
+        <location filename="../../gui/settings_dialog.py" line="217"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="219"/>
+        <location filename="../../gui/settings_dialog.py" line="220"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="224"/>
+        <location filename="../../gui/settings_dialog.py" line="225"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="239"/>
+        <location filename="../../gui/settings_dialog.py" line="240"/>
         <source>✓ Can run on this machine.</source>
         <translation>✓ 可在本机运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="241"/>
+        <location filename="../../gui/settings_dialog.py" line="242"/>
         <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="266"/>
+        <location filename="../../gui/settings_dialog.py" line="265"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="270"/>
+        <location filename="../../gui/settings_dialog.py" line="269"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="280"/>
+        <location filename="../../gui/settings_dialog.py" line="279"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="306"/>
+        <location filename="../../gui/settings_dialog.py" line="305"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="360"/>
+        <location filename="../../gui/settings_dialog.py" line="359"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="366"/>
+        <location filename="../../gui/settings_dialog.py" line="365"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="381"/>
+        <location filename="../../gui/settings_dialog.py" line="380"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="446"/>
+        <location filename="../../gui/settings_dialog.py" line="445"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="448"/>
+        <location filename="../../gui/settings_dialog.py" line="447"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="461"/>
+        <location filename="../../gui/settings_dialog.py" line="460"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -2106,6 +2107,348 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../gui/gauges.py" line="437"/>
         <source>at the limit</source>
         <translation>达到上限</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <location filename="../../../build/message_strings.py" line="1"/>
+        <source>llama.cpp failed on page {page}: {reason}</source>
+        <translation>llama.cpp 读取第 {page} 页失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="2"/>
+        <source>{model} is a vision projector (mmproj), not the GLM-OCR text model — swap the two files in Settings → llama.cpp</source>
+        <translation>{model} 是视觉投影器（mmproj），不是 GLM-OCR 文本模型 — 请在 设置 → llama.cpp 中交换这两个文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="3"/>
+        <source>{mmproj} is not a vision projector (mmproj GGUF) — choose the mmproj file that came with {model} in Settings → llama.cpp</source>
+        <translation>{mmproj} 不是视觉投影器（mmproj GGUF）— 请在 设置 → llama.cpp 中选择与 {model} 配套的 mmproj 文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="4"/>
+        <source>{mmproj} does not belong to {model}: it projects images to {projected} values per token but the model expects {width} — use the mmproj from the same release as the model</source>
+        <translation>{mmproj} 与 {model} 不匹配：它把图像投影为每个标记 {projected} 个值，而模型需要 {width} 个 — 请使用与模型同一版本的 mmproj</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="5"/>
+        <source>llama.cpp could not load {model}: {reason}</source>
+        <translation>llama.cpp 无法加载 {model}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="6"/>
+        <source>llama.cpp could not load the vision projector {mmproj}: {reason}</source>
+        <translation>llama.cpp 无法加载视觉投影器 {mmproj}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="7"/>
+        <source>not enough free memory to load: needs {needs} ({detail}) plus {headroom} headroom, but only {available} is free ({short} short)</source>
+        <translation>可用内存不足，无法加载：需要 {needs}（{detail}）外加 {headroom} 余量，但只有 {available} 可用（差 {short}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="8"/>
+        <source>only {free} free memory (below {limit}): waiting before starting another page</source>
+        <translation>可用内存只有 {free}（低于 {limit}）：等待后再开始下一页</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="9"/>
+        <source>{message} — close other programs, or try {options}</source>
+        <translation>{message} — 请关闭其他程序，或尝试 {options}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="10"/>
+        <source>llama-cpp-python is installed</source>
+        <translation>已安装 llama-cpp-python</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="11"/>
+        <source>server command {command!r} found</source>
+        <translation>已找到服务器命令 {command!r}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="12"/>
+        <source>llama-cpp-python is not installed</source>
+        <translation>未安装 llama-cpp-python</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="13"/>
+        <source>scripts/setup.sh app  (or: pip install llama-cpp-python==0.3.36)</source>
+        <translation>运行 scripts/setup.sh app（或：pip install llama-cpp-python==0.3.36）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="14"/>
+        <source>remote server at {url} (checked when loading)</source>
+        <translation>远程服务器 {url}（加载时检查）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="15"/>
+        <source>the vLLM server command {command!r} was not found</source>
+        <translation>找不到 vLLM 服务器命令 {command!r}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="16"/>
+        <source>install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → Server command, or use a remote server URL</source>
+        <translation>请安装 vLLM（pip install vllm，或使用 Jetson 容器）并设置 设置 → vLLM → 服务器命令，或使用远程服务器 URL</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="17"/>
+        <source>the vLLM server stopped while reading page {page} ({detail}) — see {log}</source>
+        <translation>vLLM 服务器在读取第 {page} 页时停止了（{detail}）— 请查看 {log}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="18"/>
+        <source>lost the connection to vLLM at {url} on page {page} ({reason}) — check that the server is running</source>
+        <translation>读取第 {page} 页时与 {url} 上的 vLLM 失去连接（{reason}）— 请检查服务器是否在运行</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="19"/>
+        <source>vLLM failed on page {page}: {reason}</source>
+        <translation>vLLM 读取第 {page} 页失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="20"/>
+        <source>vLLM refused page {page} (HTTP {status}): {reason}</source>
+        <translation>vLLM 拒绝了第 {page} 页（HTTP {status}）：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="21"/>
+        <source>vLLM answered HTTP {status} on page {page}: {reason}</source>
+        <translation>vLLM 对第 {page} 页返回 HTTP {status}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="22"/>
+        <source>no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → Server URL</source>
+        <translation>{url} 上没有 vLLM 服务器应答（{reason}）— 请启动它，或修改 设置 → vLLM → 服务器 URL</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="23"/>
+        <source>vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → Request timeout, or lower the pixel budget / DPI</source>
+        <translation>vLLM 未能在 {timeout:.0f} 秒内完成第 {page} 页 — 请调大 设置 → vLLM → 请求超时，或降低像素预算 / DPI</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="24"/>
+        <source>vLLM exited during start-up (exit code {code}). Last lines of the server log:
+{tail}
+Full log: {log}</source>
+        <translation>vLLM 在启动过程中退出（退出码 {code}）。服务器日志的最后几行：
+{tail}
+完整日志：{log}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="25"/>
+        <source>vLLM did not become ready on {url} within {timeout} s (last log line: {line}) — see the server log at {log}; raise Settings → vLLM → Start timeout if it was still loading</source>
+        <translation>vLLM 在 {timeout} 秒内未在 {url} 上就绪（最后一行日志：{line}）— 请查看服务器日志 {log}；如果它仍在加载，请调大 设置 → vLLM → 启动超时</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="26"/>
+        <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
+        <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="27"/>
+        <source>page {page} of {name}</source>
+        <translation>{name} 的第 {page} 页</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="28"/>
+        <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
+        <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="29"/>
+        <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
+        <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="30"/>
+        <source>{name} is a PDF with no pages — nothing to read</source>
+        <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="31"/>
+        <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
+        <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="32"/>
+        <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
+        <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="33"/>
+        <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
+        <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="34"/>
+        <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
+        <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="35"/>
+        <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
+        <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="36"/>
+        <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
+        <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="37"/>
+        <source>{name} was not found at {path} — check the path</source>
+        <translation>在 {path} 找不到 {name} — 请检查路径</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="38"/>
+        <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
+        <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="39"/>
+        <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
+        <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="40"/>
+        <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
+        <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="41"/>
+        <source>the model returned nothing</source>
+        <translation>模型没有返回任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="42"/>
+        <source>the model returned only special tokens</source>
+        <translation>模型只返回了特殊标记</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="43"/>
+        <source>the model returned an empty code fence</source>
+        <translation>模型返回了空的代码块</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="44"/>
+        <source>the model repeated the prompt instead of reading the page</source>
+        <translation>模型复述了提示词，而没有识别页面</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="45"/>
+        <source>could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)</source>
+        <translation>无法写入 {path}：{reason} — {advice}（原有的同名文件保持不变）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="46"/>
+        <source>could not write {path}: {reason} — {advice} (no file was left behind)</source>
+        <translation>无法写入 {path}：{reason} — {advice}（没有留下残缺文件）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="47"/>
+        <source>{path} already exists and was not written by OCR Desktop (or was edited since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered copies (--numbered) to write the export beside it</source>
+        <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="48"/>
+        <source>layout found nothing to read</source>
+        <translation>版面分析没有找到可识别的内容</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="49"/>
+        <source>layout found no region to read</source>
+        <translation>版面分析没有找到需要识别的区域</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="50"/>
+        <source>the regions read cover {coverage:.0%} of the page&apos;s text ink (&lt; {minimum:.0%})</source>
+        <translation>已识别的区域只覆盖页面文字笔迹的 {coverage:.0%}（&lt; {minimum:.0%}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="51"/>
+        <source>{why}; {count} region(s) labelled as pictures look like text</source>
+        <translation>{why}；{count} 个标为图片的区域看起来是文字</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="52"/>
+        <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
+        <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="53"/>
+        <source>model file not found: {path} — {hint}</source>
+        <translation>找不到模型文件：{path} — {hint}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="54"/>
+        <source>vision projector file not found: {path} — {hint}</source>
+        <translation>找不到视觉投影器文件：{path} — {hint}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="55"/>
+        <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
+        <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="56"/>
+        <source>none of the {count} pages could be read; see each page&apos;s error</source>
+        <translation>{count} 页都无法识别；请查看每一页的错误</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="57"/>
+        <source>{source} changed since it was queued; add it again to read the new version</source>
+        <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="58"/>
+        <source>the {backend} backend could not be loaded: {reason}</source>
+        <translation>无法加载 {backend} 后端：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="59"/>
+        <source>{name} could not be opened: {reason}</source>
+        <translation>无法打开 {name}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="60"/>
+        <source>page {page} could not be rendered: {reason}</source>
+        <translation>无法渲染第 {page} 页：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="61"/>
+        <source>loading {backend}</source>
+        <translation>正在加载 {backend}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="62"/>
+        <source>internal error: {reason}; see the log file</source>
+        <translation>内部错误：{reason}；请查看日志文件</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="63"/>
+        <source>layout could not run: {reason}</source>
+        <translation>版面分析无法运行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="64"/>
+        <source>region {number} ({label}): </source>
+        <translation>区域 {number}（{label}）：</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="65"/>
+        <source>cancelled; retry the page to read it again</source>
+        <translation>已取消；重试该页即可重新识别</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="66"/>
+        <source>{reason} (again after a restart of the backend)</source>
+        <translation>{reason}（重启后端后再次出现）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="67"/>
+        <source>{what}{problem}, twice — {advice}</source>
+        <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
 </context>
 <context>
