@@ -151,7 +151,8 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
         switch_to(window, "vllm")
 
     # THEN the new one was loaded while the old one stayed (both fit in memory: docs/gui.md,
-    # "Switching or reloading the backend"), the old one unloaded once the new one was ready, and the status bar says so
+    # "Switching or reloading the backend"), the old one was unloaded once the new one was
+    # ready, and the status bar says so
     assert states[0] is BackendState.LOADING and BackendState.UNLOADED not in states
     assert [b.id for b in factory.made] == ["llamacpp", "vllm"]
     qtbot.waitUntil(lambda: not factory.made[0].loaded, timeout=TIMEOUT_MS)
