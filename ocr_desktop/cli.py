@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more on the console (-vv: debug)"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
     _add_ocr_parser(subparsers)
     _add_doctor_parser(subparsers)
     models_cli.add_parser(subparsers)
