@@ -32,6 +32,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from ocr_desktop import paths
 from ocr_desktop.files import write_atomic
+from ocr_desktop.messages import Message
 
 T = TypeVar("T")
 
@@ -356,7 +357,7 @@ def field_info(key: str) -> FieldInfo:
     try:
         return _field_infos()[key]
     except KeyError:
-        raise SettingsError(f"unknown setting '{key}'") from None
+        raise SettingsError(Message("unknown setting '{key}'", key=key)) from None
 
 
 @functools.cache
@@ -404,17 +405,46 @@ def _check(info: FieldInfo, value: Any) -> Any:
             raise ValueError(value)
     except (TypeError, ValueError):
         kind = "list" if typ is tuple else typ.__name__
-        raise SettingsError(f"setting '{info.key}': {value!r} is not a valid {kind} — {info.help}") from None
+        raise SettingsError(
+            Message(
+                "setting '{key}': {value} is not a valid {kind} — {help}",
+                key=info.key,
+                value=repr(value),
+                kind=kind,
+                help=info.help,
+            )
+        ) from None
     if info.choices is not None:
         items = value if isinstance(value, tuple) else (value,)
         bad = [v for v in items if v not in info.choices]
         if bad:
             allowed = ", ".join(repr(c) for c in info.choices)
-            raise SettingsError(f"setting '{info.key}': {bad[0]!r} is not one of {allowed}")
+            raise SettingsError(
+                Message(
+                    "setting '{key}': {value} is not one of {allowed}",
+                    key=info.key,
+                    value=repr(bad[0]),
+                    allowed=allowed,
+                )
+            )
     if info.minimum is not None and value < info.minimum:
-        raise SettingsError(f"setting '{info.key}': {value} is below the minimum {info.minimum:g}")
+        raise SettingsError(
+            Message(
+                "setting '{key}': {value} is below the minimum {minimum}",
+                key=info.key,
+                value=str(value),
+                minimum=f"{info.minimum:g}",
+            )
+        )
     if info.maximum is not None and value > info.maximum:
-        raise SettingsError(f"setting '{info.key}': {value} is above the maximum {info.maximum:g}")
+        raise SettingsError(
+            Message(
+                "setting '{key}': {value} is above the maximum {maximum}",
+                key=info.key,
+                value=str(value),
+                maximum=f"{info.maximum:g}",
+            )
+        )
     return value
 
 
@@ -465,7 +495,11 @@ class SettingsProblem:
     unknown: bool = False
 
     def __str__(self) -> str:
-        return f"{self.message} — {self.fix}"
+        return str(self.describe())
+
+    def describe(self) -> Message:
+        """What is wrong and what to do, on one line (the window translates it)."""
+        return Message("{message} — {fix}", message=self.message, fix=self.fix)
 
 
 @dataclass
@@ -491,15 +525,31 @@ def allowed_values(key: str) -> str:
     """What a valid value of ``key`` looks like, for messages that say how to fix one."""
     info = field_info(key)
     if info.choices is not None:
-        allowed = "one or more of " if info.type is tuple else "one of "
-        return "use " + allowed + ", ".join(repr(c) for c in info.choices)
-    kind = _KIND_WORDS.get(info.type, info.type.__name__)
+        choices = ", ".join(repr(c) for c in info.choices)
+        if info.type is tuple:
+            return Message("use one or more of {choices}", choices=choices)
+        return Message("use one of {choices}", choices=choices)
+    kind = _kind_words(info.type)
     if info.minimum is not None and info.maximum is not None:
-        return f"use {kind} from {info.minimum:g} to {info.maximum:g}"
-    return f"use {kind}"
+        return Message(
+            "use {kind} from {minimum} to {maximum}",
+            kind=kind,
+            minimum=f"{info.minimum:g}",
+            maximum=f"{info.maximum:g}",
+        )
+    return Message("use {kind}", kind=kind)
 
 
-_KIND_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text in quotes"}
+def _kind_words(typ: type) -> str:
+    if typ is int:
+        return Message("a whole number")
+    if typ is float:
+        return Message("a number")
+    if typ is bool:
+        return Message("true or false")
+    if typ is str:
+        return Message("text in quotes")
+    return typ.__name__
 
 
 def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
@@ -513,8 +563,8 @@ def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
         problems.append(
             SettingsProblem(
                 key,
-                f"unknown setting '{key}'",
-                "it is kept in the file but not used; check its spelling or remove it",
+                Message("unknown setting '{key}'", key=key),
+                Message("it is kept in the file but not used; check its spelling or remove it"),
                 unknown=True,
             )
         )
@@ -529,8 +579,13 @@ def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
                 try:
                     settings = settings.with_value(key, value)
                 except SettingsError as exc:
-                    fix = f"{allowed_values(key)}; until then the default {defaults[key][1]!r} is used"
-                    problems.append(SettingsProblem(key, str(exc), fix))
+                    fix = Message(
+                        "{allowed}; until then the default {default} is used",
+                        allowed=allowed_values(key),
+                        default=repr(defaults[key][1]),
+                    )
+                    # args[0], not str(exc): str() would drop the Message the window translates
+                    problems.append(SettingsProblem(key, exc.args[0], fix))
             elif not prefix and name in sections:
                 if isinstance(value, Mapping):
                     walk(value, f"{name}.")
@@ -538,8 +593,15 @@ def _apply(data: Mapping[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
                     problems.append(
                         SettingsProblem(
                             key,
-                            f"setting '{key}' must be a section ([{key}]), not {value!r}",
-                            f"write its settings under a [{key}] line; until then its defaults are used",
+                            Message(
+                                "setting '{key}' must be a section ([{key}]), not {value}",
+                                key=key,
+                                value=repr(value),
+                            ),
+                            Message(
+                                "write its settings under a [{key}] line; until then its defaults are used",
+                                key=key,
+                            ),
                         )
                     )
             else:
@@ -567,18 +629,27 @@ def _read_document(path: Path) -> tuple[tomlkit.TOMLDocument | None, list[Settin
         return doc, [
             SettingsProblem(
                 VERSION_KEY,
-                f"setting '{VERSION_KEY}': {version!r} is not a schema version",
-                f"write {VERSION_KEY} = {SCHEMA_VERSION} (or remove the line); the keys are read as "
-                f"version {SCHEMA_VERSION}",
+                Message(
+                    "setting '{key}': {value} is not a schema version", key=VERSION_KEY, value=repr(version)
+                ),
+                Message(
+                    "write {key} = {version} (or remove the line); the keys are read as version {version}",
+                    key=VERSION_KEY,
+                    version=SCHEMA_VERSION,
+                ),
             )
         ]
     if version > SCHEMA_VERSION:
         return doc, [
             SettingsProblem(
                 VERSION_KEY,
-                f"the file is of schema version {version}, written by a newer OCR Desktop (this one knows "
-                f"version {SCHEMA_VERSION})",
-                "settings this version knows are used and the rest are kept; update OCR Desktop",
+                Message(
+                    "the file is of schema version {version}, written by a newer OCR Desktop (this one knows "
+                    "version {known})",
+                    version=version,
+                    known=SCHEMA_VERSION,
+                ),
+                Message("settings this version knows are used and the rest are kept; update OCR Desktop"),
                 unknown=True,
             )
         ]
@@ -590,8 +661,8 @@ def _read_document(path: Path) -> tuple[tomlkit.TOMLDocument | None, list[Settin
 def _unreadable(path: Path, exc: BaseException) -> SettingsProblem:
     return SettingsProblem(
         "",
-        f"settings file {path} cannot be read: {exc}",
-        "fix or delete it; until then every setting is at its default",
+        Message("settings file {path} cannot be read: {reason}", path=str(path), reason=str(exc)),
+        Message("fix or delete it; until then every setting is at its default"),
     )
 
 

@@ -32,6 +32,7 @@ from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, show_document, window_factory
+from tests.test_gui_app import run_app
 
 pytestmark = pytest.mark.gui
 
@@ -199,3 +200,28 @@ def test_a_missing_model_file_is_reported_in_chinese(
     assert "model file not found" not in window.notice.text()
     (job_id,) = [row.job_id for row in window.queue_model.rows()]
     assert "找不到模型文件" in status_of(window, job_id)
+
+
+def test_a_bad_settings_file_is_reported_in_chinese_at_start(isolated_user_dirs: Path) -> None:
+    """The real app started on a settings file with a value out of range, one of the wrong type and
+    an unknown key: the start notice lists them in Chinese, with the keys and values as written."""
+    settings_file = isolated_user_dirs / "config" / "ocr-desktop" / "settings.toml"
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    settings_file.write_text(
+        'language = "zh_CN"\ncolour = "red"\n[documents]\ndpi = 5000\npages = "1-3"\n'
+        "[llamacpp]\nn_threads = 'many'\n",
+        encoding="utf-8",
+    )
+    returncode, stdout, _ = run_app(isolated_user_dirs)
+    assert returncode == 0
+    notice = stdout.removeprefix("notice:").strip()
+    assert notice.startswith("部分设置无法使用，其余设置照常生效。"), notice
+    assert f"设置文件 {settings_file}：" in notice
+    assert "设置“documents.dpi”：5000 高于最大值" in notice
+    assert "；在此之前使用默认值 150" in notice
+    assert "设置“llamacpp.n_threads”：'many' 不是有效的 int — 用于解码和图像编码的 CPU 线程数" in notice
+    assert "未知设置“colour” — 它保留在文件中但不会被使用" in notice
+    assert "documents.pages" not in notice
+    english = {"setting", "unknown", "above", "maximum", "until", "default", "valid", "kept", "file"}
+    words = set(WORD.findall(notice.replace(str(settings_file), "").lower()))
+    assert not english & words, notice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,10 +14,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ocr_desktop import APP_DISPLAY_NAME, APP_ID, APP_NAME, __version__
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.store import JobStore, StoreError
-from ocr_desktop.gui.errors import CrashReporter, Severity
+from ocr_desktop.gui.errors import CrashReporter, Severity, translated
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.resources import app_icon, install_translators, interface_language
+from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT
 from ocr_desktop.gui.single_instance import InstanceServer, hand_over
+from ocr_desktop.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ def run(argv: Sequence[str], files: Sequence[Path] = ()) -> int:
     if loaded.problems:
         window.notice.show_message(
             app.translate("run", "Some settings could not be used; the others apply. {problems}").format(
-                problems=loaded.message()
+                problems=settings_problems(loaded)
             ),
             Severity.WARNING,
         )
@@ -93,6 +96,26 @@ def run(argv: Sequence[str], files: Sequence[Path] = ()) -> int:
         window.shutdown()
         crashes.uninstall()
         store.close()
+
+
+def settings_problems(loaded: settings_mod.LoadedSettings) -> str:
+    """The settings file's problems as :meth:`LoadedSettings.message` lists them, in the user's
+    language (setting keys, values and the path stay as written)."""
+    lines = (f"  {translated(_with_help_translated(problem).describe())}" for problem in loaded.problems)
+    header = QApplication.translate("run", "settings file {path}:").format(path=loaded.path)
+    return "\n".join([header, *lines])
+
+
+def _with_help_translated(problem: settings_mod.SettingsProblem) -> settings_mod.SettingsProblem:
+    # A bad value's message quotes the key's help text, which is translated with the schema's labels
+    # (the Settings dialog's tooltips), not as a message template.
+    message = problem.message
+    if not isinstance(message, Message) or "help" not in message.fields:
+        return problem
+    help_text = QApplication.translate(SCHEMA_CONTEXT, message.fields["help"])
+    return dataclasses.replace(
+        problem, message=Message(message.template, **{**message.fields, "help": help_text})
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m ocr_desktop.gui.app`

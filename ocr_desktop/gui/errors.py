@@ -57,6 +57,14 @@ def translated(text: str) -> str:
         return str(text)
 
 
+def error_text(exc: BaseException) -> str:
+    """An exception's message in the user's language: its Message argument translated (``str(exc)``
+    would give the English, as str() of a str subclass is a plain str)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return translated(exc.args[0])
+    return str(exc)
+
+
 class Severity(enum.Enum):
     INFO = "info"
     WARNING = "warning"

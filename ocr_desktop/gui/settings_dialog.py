@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
-from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.model_panel import pull_model
 from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.models import catalog, hub
@@ -347,7 +347,7 @@ class SettingsDialog(QDialog):
         try:
             new = self.collect()
         except settings_mod.SettingsError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_text(exc))
             self.error_label.show()
             return
         found = availability(new, new.backend)

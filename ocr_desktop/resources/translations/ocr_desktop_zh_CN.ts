@@ -183,13 +183,13 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="142"/>
-        <location filename="../../gui/errors.py" line="143"/>
+        <location filename="../../gui/errors.py" line="150"/>
+        <location filename="../../gui/errors.py" line="151"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="146"/>
+        <location filename="../../gui/errors.py" line="154"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -202,7 +202,7 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="157"/>
+        <location filename="../../gui/errors.py" line="165"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
     </message>
@@ -979,18 +979,18 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../gui/errors.py" line="81"/>
+        <location filename="../../gui/errors.py" line="89"/>
         <source>Notice</source>
         <extracomment>The translation context of the core&apos;s :class:`~ocr_desktop.messages.Message` templates.</extracomment>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="89"/>
+        <location filename="../../gui/errors.py" line="97"/>
         <source>Dismiss this message</source>
         <translation>关闭此消息</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="90"/>
+        <location filename="../../gui/errors.py" line="98"/>
         <source>Dismiss message</source>
         <translation>关闭消息</translation>
     </message>
@@ -2450,6 +2450,126 @@ Full log: {log}</source>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="68"/>
+        <source>use {kind}</source>
+        <translation>请使用{kind}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="69"/>
+        <source>{message} — {fix}</source>
+        <translation>{message} — {fix}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="70"/>
+        <source>use one of {choices}</source>
+        <translation>请使用以下之一：{choices}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="71"/>
+        <source>use {kind} from {minimum} to {maximum}</source>
+        <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="72"/>
+        <source>a whole number</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="73"/>
+        <source>a number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="74"/>
+        <source>true or false</source>
+        <translation>true 或 false</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="75"/>
+        <source>text in quotes</source>
+        <translation>带引号的文本</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="76"/>
+        <source>settings file {path} cannot be read: {reason}</source>
+        <translation>无法读取设置文件 {path}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="77"/>
+        <source>fix or delete it; until then every setting is at its default</source>
+        <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="78"/>
+        <source>setting &apos;{key}&apos;: {value} is below the minimum {minimum}</source>
+        <translation>设置“{key}”：{value} 低于最小值 {minimum}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="79"/>
+        <source>setting &apos;{key}&apos;: {value} is above the maximum {maximum}</source>
+        <translation>设置“{key}”：{value} 高于最大值 {maximum}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="80"/>
+        <source>use one or more of {choices}</source>
+        <translation>请使用以下一项或多项：{choices}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="81"/>
+        <source>unknown setting &apos;{key}&apos;</source>
+        <translation>未知设置“{key}”</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="82"/>
+        <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
+        <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="83"/>
+        <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
+        <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="84"/>
+        <source>it is kept in the file but not used; check its spelling or remove it</source>
+        <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="85"/>
+        <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
+        <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="86"/>
+        <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
+        <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="87"/>
+        <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
+        <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="88"/>
+        <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
+        <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="89"/>
+        <source>{allowed}; until then the default {default} is used</source>
+        <translation>{allowed}；在此之前使用默认值 {default}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="90"/>
+        <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
+        <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="91"/>
+        <source>write its settings under a [{key}] line; until then its defaults are used</source>
+        <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
+    </message>
 </context>
 <context>
     <name>run</name>
@@ -2457,6 +2577,11 @@ Full log: {log}</source>
         <location filename="../../gui/app.py" line="81"/>
         <source>Some settings could not be used; the others apply. {problems}</source>
         <translation>部分设置无法使用，其余设置照常生效。{problems}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/app.py" line="102"/>
+        <source>settings file {path}:</source>
+        <translation>设置文件 {path}：</translation>
     </message>
 </context>
 </TS>
