@@ -161,7 +161,10 @@ class LlamaCppBackend:
         try:
             text, projector = read_gguf_header(model), read_gguf_header(mmproj)
         except GgufError as exc:
-            raise BackendError(f"{exc} (choose other files in Settings → llama.cpp)") from None
+            # args[0], not str(exc): the Message keeps the reason translatable in the window
+            raise BackendError(
+                Message("{reason} (choose other files in Settings → llama.cpp)", reason=exc.args[0])
+            ) from None
         if text.is_projector:
             raise BackendError(
                 Message(

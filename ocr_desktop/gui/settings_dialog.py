@@ -263,7 +263,7 @@ class SettingsDialog(QDialog):
             found = hub.model_paths(name)
         except hub.ModelError as exc:
             self.model_status.setText(self.tr("Not downloaded."))
-            self.model_status.setToolTip(exc.message)
+            self.model_status.setToolTip(translated(exc.message))
             self.download_button.setEnabled(self._download is None)
         else:
             self.model_status.setText(self.tr("Downloaded: {path}").format(path=found["model"].parent))
@@ -288,7 +288,7 @@ class SettingsDialog(QDialog):
         if not isinstance(exc, hub.ModelError):
             sys.excepthook(type(exc), exc, exc.__traceback__)
             return
-        self._download_done.emit(exc.message)
+        self._download_done.emit(translated(exc.message))
 
     def _on_download_progress(self, p: hub.DownloadProgress) -> None:
         # The bar counts KiB: its range is a C int, and multi-GB files must fit.

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ocr_desktop.messages import Message
+
 MAGIC = b"GGUF"
 
 #: Arrays up to this many items are kept; longer ones (the vocabulary) are skipped over.
@@ -65,11 +67,20 @@ def read_gguf_header(path: Path) -> GgufHeader:
         with path.open("rb") as f:
             if f.read(4) != MAGIC:
                 raise GgufError(
-                    f"{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete"
+                    Message(
+                        "{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete",
+                        path=str(path),
+                    )
                 )
             version, tensor_count, kv_count = struct.unpack("<IQQ", _read(f, 20))
             if version not in (2, 3):
-                raise GgufError(f"{path} has GGUF version {version}, which is not supported (2 or 3 are)")
+                raise GgufError(
+                    Message(
+                        "{path} has GGUF version {version}, which is not supported (2 or 3 are)",
+                        path=str(path),
+                        version=version,
+                    )
+                )
             metadata: dict[str, Any] = {}
             for _ in range(kv_count):
                 key = _read_string(f)
@@ -80,7 +91,13 @@ def read_gguf_header(path: Path) -> GgufHeader:
     except GgufError:
         raise
     except (struct.error, UnicodeDecodeError, EOFError, MemoryError) as exc:
-        raise GgufError(f"{path} has a damaged GGUF header ({exc}) — download it again") from None
+        raise GgufError(
+            Message(
+                "{path} has a damaged GGUF header ({reason}) — download it again",
+                path=str(path),
+                reason=str(exc),
+            )
+        ) from None
     return GgufHeader(path, version, tensor_count, metadata)
 
 

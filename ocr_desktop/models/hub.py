@@ -118,13 +118,22 @@ def model_paths(name: str) -> dict[str, Path]:
     if not entry.files:
         snapshot = _snapshot_dir(entry)
         if snapshot is None:
-            raise ModelNotFoundError(f"model '{name}' is not downloaded — {_pull_hint(name)}")
+            raise ModelNotFoundError(
+                Message("model '{name}' is not downloaded — {hint}", name=name, hint=_pull_hint(name))
+            )
         return {"snapshot": snapshot}
     paths: dict[str, Path] = {}
     for f in entry.files:
         path = cached_path(entry, f)
         if path is None:
-            raise ModelNotFoundError(f"model file not found: {f.filename} of '{name}' — {_pull_hint(name)}")
+            raise ModelNotFoundError(
+                Message(
+                    "model file not found: {file} of '{name}' — {hint}",
+                    file=f.filename,
+                    name=name,
+                    hint=_pull_hint(name),
+                )
+            )
         paths[f.role] = path
     return paths
 
@@ -209,8 +218,14 @@ def _check_disk_space(entry: CatalogEntry) -> None:
     free = shutil.disk_usage(cache).free
     if free < entry.download_bytes:
         raise ModelError(
-            f"not enough disk space for '{entry.name}': needs {entry.download_bytes / 1e9:.2f} GB "
-            f"in {cache}, {free / 1e9:.2f} GB free — free some space or set HF_HOME to a larger disk"
+            Message(
+                "not enough disk space for '{name}': needs {needed:.2f} GB in {cache}, {free:.2f} GB free "
+                "— free some space or set HF_HOME to a larger disk",
+                name=entry.name,
+                needed=entry.download_bytes / 1e9,
+                cache=str(cache),
+                free=free / 1e9,
+            )
         )
 
 
@@ -218,20 +233,37 @@ def _hub_failure(entry: CatalogEntry, exc: Exception) -> ModelError:
     """Turn a huggingface_hub/HTTP exception into a message a person can act on."""
     from huggingface_hub import errors
 
-    where = f"{entry.repo_id} on {hub_endpoint()}"
+    repo, hub = entry.repo_id, hub_endpoint()
     if isinstance(exc, errors.OfflineModeIsEnabled) or _offline():
         return HubUnreachableError(
-            f"cannot download '{entry.name}': offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the "
-            "model files here and choose them in Settings → llama.cpp"
+            Message(
+                "cannot download '{name}': offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the "
+                "model files here and choose them in Settings → llama.cpp",
+                name=entry.name,
+            )
         )
     if isinstance(exc, errors.RepositoryNotFoundError):
-        return ModelError(f"{where} was not found (or needs a login: `hf auth login`)")
+        return ModelError(
+            Message("{repo} on {hub} was not found (or needs a login: `hf auth login`)", repo=repo, hub=hub)
+        )
     if isinstance(exc, errors.HfHubHTTPError):
-        return ModelError(f"the Hub refused the download of '{entry.name}' from {where}: {exc}")
+        return ModelError(
+            Message(
+                "the Hub refused the download of '{name}' from {repo} on {hub}: {reason}",
+                name=entry.name,
+                repo=repo,
+                hub=hub,
+                reason=str(exc),
+            )
+        )
     return HubUnreachableError(
-        f"cannot reach the Hugging Face Hub at {hub_endpoint()} to download '{entry.name}' ({exc}) — "
-        "check the network connection or proxy and run the command again (files already downloaded "
-        "are kept)"
+        Message(
+            "cannot reach the Hugging Face Hub at {hub} to download '{name}' ({reason}) — check the network "
+            "connection or proxy and run the command again (files already downloaded are kept)",
+            hub=hub,
+            name=entry.name,
+            reason=str(exc),
+        )
     )
 
 
@@ -286,8 +318,12 @@ def pull(name: str, progress: ProgressCallback | None = None) -> dict[str, Path]
     if failed:
         details = "; ".join(f"{c.filename}: {c.detail}" for c in failed)
         raise ModelError(
-            f"'{name}' downloaded but failed verification ({details}) — "
-            f"run `ocr-desktop models rm {name}` and pull it again"
+            Message(
+                "'{name}' downloaded but failed verification ({details}) — "
+                "run `ocr-desktop models rm {name}` and pull it again",
+                name=name,
+                details=details,
+            )
         )
     return model_paths(name)
 
