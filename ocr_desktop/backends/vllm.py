@@ -169,8 +169,11 @@ class VllmBackend:
                 )
             if not base_url.startswith(("http://", "https://")):
                 raise BackendError(
-                    f"{self.settings.url!r} is not a server URL — set Settings → vLLM → Server URL to "
-                    "something like http://192.168.1.20:8000"
+                    Message(
+                        "{url} is not a server URL — set Settings → vLLM → Server URL to something like "
+                        "http://192.168.1.20:8000",
+                        url=repr(self.settings.url),
+                    )
                 )
             if self._client is None:
                 limit = max(self.max_in_flight, MAX_AUTO_IN_FLIGHT) + 2
@@ -210,26 +213,47 @@ class VllmBackend:
             ) from exc
         if response.status_code in (401, 403):
             raise BackendError(
-                f"the vLLM server at {where} rejected the API key — set Settings → vLLM → API key "
-                "to the server's --api-key"
+                Message(
+                    "the vLLM server at {url} rejected the API key — set Settings → vLLM → API key to the "
+                    "server's --api-key",
+                    url=where,
+                )
             )
         if response.status_code != 200:
             raise BackendError(
-                f"{where} is not an OpenAI-compatible server (GET /v1/models answered HTTP "
-                f"{response.status_code}) — the URL should be the server's base, such as http://host:8000"
+                Message(
+                    "{url} is not an OpenAI-compatible server (GET /v1/models answered HTTP {status}) — "
+                    "the URL should be the server's base, such as http://host:8000",
+                    url=where,
+                    status=response.status_code,
+                )
             )
         try:
             models = {m["id"]: m for m in response.json()["data"]}
         except (ValueError, KeyError, TypeError) as exc:
             raise BackendError(
-                f"{where} answered /v1/models with something that is not a model list"
+                Message("{url} answered /v1/models with something that is not a model list", url=where)
             ) from exc
         wanted = self.settings.served_model_name
         if wanted not in models:
-            served = ", ".join(models) or "no model"
+            if not models:
+                raise BackendError(
+                    Message(
+                        "the server at {url} serves no model, not {wanted} — "
+                        "set Settings → vLLM → Served name to {wanted}",
+                        url=where,
+                        wanted=wanted,
+                    )
+                )
             raise BackendError(
-                f"the server at {where} serves {served}, not {wanted} — set Settings → vLLM → Served name "
-                f"to {next(iter(models), wanted)}"
+                Message(
+                    "the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name "
+                    "to {first}",
+                    url=where,
+                    served=", ".join(models),
+                    wanted=wanted,
+                    first=next(iter(models)),
+                )
             )
         self.max_model_len = int(models[wanted].get("max_model_len") or self.max_model_len)
         metrics = self.metrics()
@@ -413,23 +437,37 @@ class VllmBackend:
     def _http_error(self, response: httpx.Response, page: PageImage, image_tokens: int) -> BackendError:
         status = response.status_code
         message = _error_message(response)
-        name = f"page {page.index + 1}"
         if status in (401, 403):
             return BackendError(
-                f"the vLLM server at {self._base_url} rejected the API key — set Settings → vLLM → API key"
+                Message(
+                    "the vLLM server at {url} rejected the API key — set Settings → vLLM → API key",
+                    url=self._base_url,
+                )
             )
         if status == 404 and (aliases := _VALID_ALIASES.search(message)):
             return BackendError(
-                f"the server at {self._base_url} serves {aliases.group(1).strip()}, not "
-                f"{self.settings.served_model_name} — set Settings → vLLM → Served name"
+                Message(
+                    "the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name",
+                    url=self._base_url,
+                    served=aliases.group(1).strip(),
+                    wanted=self.settings.served_model_name,
+                )
             )
         if status == 400 and (too_long := _CONTEXT_TOO_LONG.search(message)):
             width, height = page.image.size
             return BackendError(
-                f"{name} is too large for the server: {width}×{height} px is {image_tokens} image tokens, "
-                f"{too_long.group(1)} with the prompt, and the server's context (--max-model-len) is "
-                f"{too_long.group(2)} — lower Settings → Documents → Pixel budget or DPI, or raise "
-                "Settings → vLLM → Max model length"
+                Message(
+                    "page {page} is too large for the server: {width}×{height} px is {image_tokens} image "
+                    "tokens, {total} with the prompt, and the server's context (--max-model-len) is "
+                    "{context} — lower Settings → Documents → Pixel budget or DPI, or raise "
+                    "Settings → vLLM → Max model length",
+                    page=page.index + 1,
+                    width=width,
+                    height=height,
+                    image_tokens=image_tokens,
+                    total=too_long.group(1),
+                    context=too_long.group(2),
+                )
             )
         if status == 429 or status >= 500:
             return BackendError(

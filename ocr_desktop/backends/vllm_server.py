@@ -237,15 +237,23 @@ class VllmServer:
             argv = self.command()
         except ValueError as exc:  # shlex: an unbalanced quote
             raise BackendError(
-                f"Settings → vLLM → Server command or Extra arguments cannot be split into words ({exc}) — "
-                "check the quotes"
+                Message(
+                    "Settings → vLLM → Server command or Extra arguments cannot be split into words "
+                    "({reason}) — check the quotes",
+                    reason=str(exc),
+                )
             ) from None
         if not shlex.split(self.settings.command):
-            raise BackendError("Settings → vLLM → Server command is empty — set it to e.g. 'vllm serve'")
+            raise BackendError(
+                Message("Settings → vLLM → Server command is empty — set it to e.g. 'vllm serve'")
+            )
         if shutil.which(argv[0]) is None:
             raise BackendError(
-                f"the vLLM server command {argv[0]!r} was not found — install vLLM (pip install vllm, or a "
-                "Jetson container) and set Settings → vLLM → Server command, or use a remote server"
+                Message(
+                    "the vLLM server command {command} was not found — install vLLM (pip install vllm, or a "
+                    "Jetson container) and set Settings → vLLM → Server command, or use a remote server",
+                    command=repr(argv[0]),
+                )
             )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         _rotate_logs(self.log_path)
@@ -338,14 +346,24 @@ class VllmServer:
             response = client.post(f"{self.url}/v1/chat/completions", json=body, headers=self.headers)
         except httpx.TransportError as exc:
             raise BackendError(
-                f"vLLM answered /health but failed its first image request ({exc}). Last lines of the "
-                f"server log:\n{self.log_tail()}\nFull log: {self.log_path}"
+                Message(
+                    "vLLM answered /health but failed its first image request ({reason}). Last lines of the "
+                    "server log:\n{tail}\nFull log: {log}",
+                    reason=str(exc),
+                    tail=self.log_tail(),
+                    log=str(self.log_path),
+                )
             ) from exc
         if response.status_code != 200:
             raise BackendError(
-                f"vLLM answered /health but its first image request failed with HTTP "
-                f"{response.status_code}: {response.text[:300]}. Last lines of the server log:\n"
-                f"{self.log_tail()}\nFull log: {self.log_path}"
+                Message(
+                    "vLLM answered /health but its first image request failed with HTTP {status}: {reason}. "
+                    "Last lines of the server log:\n{tail}\nFull log: {log}",
+                    status=response.status_code,
+                    reason=response.text[:300],
+                    tail=self.log_tail(),
+                    log=str(self.log_path),
+                )
             )
 
     # --- state -------------------------------------------------------------------------------

@@ -2218,21 +2218,99 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="22"/>
+        <source>the vLLM server at {url} rejected the API key — set Settings → vLLM → API key to the server&apos;s --api-key</source>
+        <translation>{url} 上的 vLLM 服务器拒绝了 API 密钥 — 请把 设置 → vLLM → API 密钥 设为该服务器的 --api-key</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="23"/>
+        <source>{url} is not an OpenAI-compatible server (GET /v1/models answered HTTP {status}) — the URL should be the server&apos;s base, such as http://host:8000</source>
+        <translation>{url} 不是兼容 OpenAI 的服务器（GET /v1/models 返回 HTTP {status}）— URL 应为服务器的根地址，例如 http://host:8000</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="24"/>
+        <source>the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name to {first}</source>
+        <translation>{url} 上的服务器提供的是 {served}，而不是 {wanted} — 请把 设置 → vLLM → 服务名称 设为 {first}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="25"/>
+        <source>the vLLM server at {url} rejected the API key — set Settings → vLLM → API key</source>
+        <translation>{url} 上的 vLLM 服务器拒绝了 API 密钥 — 请检查 设置 → vLLM → API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="26"/>
+        <source>the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name</source>
+        <translation>{url} 上的服务器提供的是 {served}，而不是 {wanted} — 请修改 设置 → vLLM → 服务名称</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="27"/>
+        <source>page {page} is too large for the server: {width}×{height} px is {image_tokens} image tokens, {total} with the prompt, and the server&apos;s context (--max-model-len) is {context} — lower Settings → Documents → Pixel budget or DPI, or raise Settings → vLLM → Max model length</source>
+        <translation>第 {page} 页对该服务器来说太大：{width}×{height} px 需要 {image_tokens} 个图像词元，加上提示词共 {total} 个，而服务器的上下文（--max-model-len）只有 {context} — 请降低 设置 → 文档 → 像素预算 或 DPI，或调大 设置 → vLLM → 最大模型长度</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="28"/>
         <source>vLLM answered HTTP {status} on page {page}: {reason}</source>
         <translation>vLLM 对第 {page} 页返回 HTTP {status}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="23"/>
+        <location filename="../../../build/message_strings.py" line="29"/>
+        <source>{url} is not a server URL — set Settings → vLLM → Server URL to something like http://192.168.1.20:8000</source>
+        <translation>{url} 不是服务器 URL — 请把 设置 → vLLM → 服务器 URL 设为类似 http://192.168.1.20:8000 的地址</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="30"/>
         <source>no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → Server URL</source>
         <translation>{url} 上没有 vLLM 服务器应答（{reason}）— 请启动它，或修改 设置 → vLLM → 服务器 URL</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="24"/>
+        <location filename="../../../build/message_strings.py" line="31"/>
+        <source>{url} answered /v1/models with something that is not a model list</source>
+        <translation>{url} 对 /v1/models 的应答不是模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="32"/>
+        <source>the server at {url} serves no model, not {wanted} — set Settings → vLLM → Served name to {wanted}</source>
+        <translation>{url} 上的服务器没有提供任何模型，而不是 {wanted} — 请把 设置 → vLLM → 服务名称 设为 {wanted}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="33"/>
         <source>vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → Request timeout, or lower the pixel budget / DPI</source>
         <translation>vLLM 未能在 {timeout:.0f} 秒内完成第 {page} 页 — 请调大 设置 → vLLM → 请求超时，或降低像素预算 / DPI</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="25"/>
+        <location filename="../../../build/message_strings.py" line="34"/>
+        <source>Settings → vLLM → Server command is empty — set it to e.g. &apos;vllm serve&apos;</source>
+        <translation>设置 → vLLM → 服务器命令 为空 — 请设为例如 &apos;vllm serve&apos;</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="35"/>
+        <source>the vLLM server command {command} was not found — install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → Server command, or use a remote server</source>
+        <translation>找不到 vLLM 服务器命令 {command} — 请安装 vLLM（pip install vllm，或使用 Jetson 容器）并设置 设置 → vLLM → 服务器命令，或使用远程服务器</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="36"/>
+        <source>vLLM answered /health but its first image request failed with HTTP {status}: {reason}. Last lines of the server log:
+{tail}
+Full log: {log}</source>
+        <translation>vLLM 已应答 /health，但第一个图像请求失败，HTTP {status}：{reason}。服务器日志的最后几行：
+{tail}
+完整日志：{log}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="37"/>
+        <source>Settings → vLLM → Server command or Extra arguments cannot be split into words ({reason}) — check the quotes</source>
+        <translation>无法将 设置 → vLLM → 服务器命令 或 额外参数 拆分为单词（{reason}）— 请检查引号</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="38"/>
+        <source>vLLM answered /health but failed its first image request ({reason}). Last lines of the server log:
+{tail}
+Full log: {log}</source>
+        <translation>vLLM 已应答 /health，但第一个图像请求失败（{reason}）。服务器日志的最后几行：
+{tail}
+完整日志：{log}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="39"/>
         <source>vLLM exited during start-up (exit code {code}). Last lines of the server log:
 {tail}
 Full log: {log}</source>
@@ -2241,392 +2319,392 @@ Full log: {log}</source>
 完整日志：{log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="26"/>
+        <location filename="../../../build/message_strings.py" line="40"/>
         <source>vLLM did not become ready on {url} within {timeout} s (last log line: {line}) — see the server log at {log}; raise Settings → vLLM → Start timeout if it was still loading</source>
         <translation>vLLM 在 {timeout} 秒内未在 {url} 上就绪（最后一行日志：{line}）— 请查看服务器日志 {log}；如果它仍在加载，请调大 设置 → vLLM → 启动超时</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="27"/>
+        <location filename="../../../build/message_strings.py" line="41"/>
         <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
         <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="28"/>
+        <location filename="../../../build/message_strings.py" line="42"/>
         <source>page {page} of {name}</source>
         <translation>{name} 的第 {page} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="29"/>
+        <location filename="../../../build/message_strings.py" line="43"/>
         <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
         <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="30"/>
+        <location filename="../../../build/message_strings.py" line="44"/>
         <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
         <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="31"/>
+        <location filename="../../../build/message_strings.py" line="45"/>
         <source>{name} is a PDF with no pages — nothing to read</source>
         <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="32"/>
+        <location filename="../../../build/message_strings.py" line="46"/>
         <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="33"/>
+        <location filename="../../../build/message_strings.py" line="47"/>
         <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
         <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="34"/>
+        <location filename="../../../build/message_strings.py" line="48"/>
         <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
         <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="35"/>
+        <location filename="../../../build/message_strings.py" line="49"/>
         <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
         <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="36"/>
+        <location filename="../../../build/message_strings.py" line="50"/>
         <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
         <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="37"/>
+        <location filename="../../../build/message_strings.py" line="51"/>
         <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
         <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="38"/>
+        <location filename="../../../build/message_strings.py" line="52"/>
         <source>{name} was not found at {path} — check the path</source>
         <translation>在 {path} 找不到 {name} — 请检查路径</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="39"/>
+        <location filename="../../../build/message_strings.py" line="53"/>
         <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
         <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="40"/>
+        <location filename="../../../build/message_strings.py" line="54"/>
         <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="41"/>
+        <location filename="../../../build/message_strings.py" line="55"/>
         <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
         <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="42"/>
+        <location filename="../../../build/message_strings.py" line="56"/>
         <source>the model returned nothing</source>
         <translation>模型没有返回任何内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="43"/>
+        <location filename="../../../build/message_strings.py" line="57"/>
         <source>the model returned only special tokens</source>
         <translation>模型只返回了特殊标记</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="44"/>
+        <location filename="../../../build/message_strings.py" line="58"/>
         <source>the model returned an empty code fence</source>
         <translation>模型返回了空的代码块</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="45"/>
+        <location filename="../../../build/message_strings.py" line="59"/>
         <source>the model repeated the prompt instead of reading the page</source>
         <translation>模型复述了提示词，而没有识别页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="46"/>
+        <location filename="../../../build/message_strings.py" line="60"/>
         <source>could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)</source>
         <translation>无法写入 {path}：{reason} — {advice}（原有的同名文件保持不变）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="47"/>
+        <location filename="../../../build/message_strings.py" line="61"/>
         <source>could not write {path}: {reason} — {advice} (no file was left behind)</source>
         <translation>无法写入 {path}：{reason} — {advice}（没有留下残缺文件）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="48"/>
+        <location filename="../../../build/message_strings.py" line="62"/>
         <source>{path} already exists and was not written by OCR Desktop (or was edited since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered copies (--numbered) to write the export beside it</source>
         <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="49"/>
+        <location filename="../../../build/message_strings.py" line="63"/>
         <source>layout found nothing to read</source>
         <translation>版面分析没有找到可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="50"/>
+        <location filename="../../../build/message_strings.py" line="64"/>
         <source>layout found no region to read</source>
         <translation>版面分析没有找到需要识别的区域</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="51"/>
+        <location filename="../../../build/message_strings.py" line="65"/>
         <source>the regions read cover {coverage:.0%} of the page&apos;s text ink (&lt; {minimum:.0%})</source>
         <translation>已识别的区域只覆盖页面文字笔迹的 {coverage:.0%}（&lt; {minimum:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="52"/>
+        <location filename="../../../build/message_strings.py" line="66"/>
         <source>{why}; {count} region(s) labelled as pictures look like text</source>
         <translation>{why}；{count} 个标为图片的区域看起来是文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="53"/>
+        <location filename="../../../build/message_strings.py" line="67"/>
         <source>{path} has a damaged GGUF header ({reason}) — download it again</source>
         <translation>{path} 的 GGUF 文件头已损坏（{reason}）— 请重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="54"/>
+        <location filename="../../../build/message_strings.py" line="68"/>
         <source>{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete</source>
         <translation>{path} 不是 GGUF 文件（魔数不正确）— 文件可能已损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="55"/>
+        <location filename="../../../build/message_strings.py" line="69"/>
         <source>{path} has GGUF version {version}, which is not supported (2 or 3 are)</source>
         <translation>{path} 的 GGUF 版本为 {version}，不受支持（支持版本 2 或 3）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="56"/>
+        <location filename="../../../build/message_strings.py" line="70"/>
         <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
         <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="57"/>
+        <location filename="../../../build/message_strings.py" line="71"/>
         <source>cannot reach the Hugging Face Hub at {hub} to download &apos;{name}&apos; ({reason}) — check the network connection or proxy and run the command again (files already downloaded are kept)</source>
         <translation>无法连接位于 {hub} 的 Hugging Face Hub 来下载“{name}”（{reason}）— 请检查网络连接或代理后重试（已下载的文件会保留）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="58"/>
+        <location filename="../../../build/message_strings.py" line="72"/>
         <source>model file not found: {path} — {hint}</source>
         <translation>找不到模型文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="59"/>
+        <location filename="../../../build/message_strings.py" line="73"/>
         <source>vision projector file not found: {path} — {hint}</source>
         <translation>找不到视觉投影器文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="60"/>
+        <location filename="../../../build/message_strings.py" line="74"/>
         <source>not enough disk space for &apos;{name}&apos;: needs {needed:.2f} GB in {cache}, {free:.2f} GB free — free some space or set HF_HOME to a larger disk</source>
         <translation>磁盘空间不足，无法下载“{name}”：{cache} 中需要 {needed:.2f} GB，仅剩 {free:.2f} GB — 请释放空间，或将 HF_HOME 设到更大的磁盘</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="61"/>
+        <location filename="../../../build/message_strings.py" line="75"/>
         <source>cannot download &apos;{name}&apos;: offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the model files here and choose them in Settings → llama.cpp</source>
         <translation>无法下载“{name}”：离线模式已开启（HF_HUB_OFFLINE）— 请取消该设置，或把模型文件复制到本机并在 设置 → llama.cpp 中选择</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="62"/>
+        <location filename="../../../build/message_strings.py" line="76"/>
         <source>{repo} on {hub} was not found (or needs a login: `hf auth login`)</source>
         <translation>在 {hub} 上找不到 {repo}（或需要登录：`hf auth login`）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="63"/>
+        <location filename="../../../build/message_strings.py" line="77"/>
         <source>the Hub refused the download of &apos;{name}&apos; from {repo} on {hub}: {reason}</source>
         <translation>Hub 拒绝了从 {hub} 上的 {repo} 下载“{name}”：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="64"/>
+        <location filename="../../../build/message_strings.py" line="78"/>
         <source>&apos;{name}&apos; downloaded but failed verification ({details}) — run `ocr-desktop models rm {name}` and pull it again</source>
         <translation>“{name}”已下载但校验失败（{details}）— 请运行 `ocr-desktop models rm {name}` 后重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="65"/>
+        <location filename="../../../build/message_strings.py" line="79"/>
         <source>model &apos;{name}&apos; is not downloaded — {hint}</source>
         <translation>模型“{name}”尚未下载 — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="66"/>
+        <location filename="../../../build/message_strings.py" line="80"/>
         <source>model file not found: {file} of &apos;{name}&apos; — {hint}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="67"/>
+        <location filename="../../../build/message_strings.py" line="81"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="68"/>
+        <location filename="../../../build/message_strings.py" line="82"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="69"/>
+        <location filename="../../../build/message_strings.py" line="83"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="70"/>
+        <location filename="../../../build/message_strings.py" line="84"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="71"/>
+        <location filename="../../../build/message_strings.py" line="85"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="72"/>
+        <location filename="../../../build/message_strings.py" line="86"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="73"/>
+        <location filename="../../../build/message_strings.py" line="87"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="74"/>
+        <location filename="../../../build/message_strings.py" line="88"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="75"/>
+        <location filename="../../../build/message_strings.py" line="89"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="76"/>
+        <location filename="../../../build/message_strings.py" line="90"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="77"/>
+        <location filename="../../../build/message_strings.py" line="91"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="78"/>
+        <location filename="../../../build/message_strings.py" line="92"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="79"/>
+        <location filename="../../../build/message_strings.py" line="93"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="80"/>
+        <location filename="../../../build/message_strings.py" line="94"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="81"/>
+        <location filename="../../../build/message_strings.py" line="95"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="82"/>
+        <location filename="../../../build/message_strings.py" line="96"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="83"/>
+        <location filename="../../../build/message_strings.py" line="97"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="84"/>
+        <location filename="../../../build/message_strings.py" line="98"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="85"/>
+        <location filename="../../../build/message_strings.py" line="99"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="86"/>
+        <location filename="../../../build/message_strings.py" line="100"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="87"/>
+        <location filename="../../../build/message_strings.py" line="101"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="88"/>
+        <location filename="../../../build/message_strings.py" line="102"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="89"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="90"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {minimum}</source>
         <translation>设置“{key}”：{value} 低于最小值 {minimum}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="91"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {maximum}</source>
         <translation>设置“{key}”：{value} 高于最大值 {maximum}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="92"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="93"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="94"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="95"/>
+        <location filename="../../../build/message_strings.py" line="109"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="96"/>
+        <location filename="../../../build/message_strings.py" line="110"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="97"/>
+        <location filename="../../../build/message_strings.py" line="111"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="98"/>
+        <location filename="../../../build/message_strings.py" line="112"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="99"/>
+        <location filename="../../../build/message_strings.py" line="113"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="100"/>
+        <location filename="../../../build/message_strings.py" line="114"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="101"/>
+        <location filename="../../../build/message_strings.py" line="115"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="102"/>
+        <location filename="../../../build/message_strings.py" line="116"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="117"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
