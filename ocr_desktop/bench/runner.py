@@ -46,6 +46,7 @@ from ocr_desktop.bench import samples
 from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, fit_to_budget, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings, field_info
 from ocr_desktop.telemetry.jtop_source import JtopSource
 from ocr_desktop.telemetry.psutil_source import ProcessSource
@@ -94,17 +95,21 @@ class BenchConfig:
 
     def __post_init__(self) -> None:
         if not self.backends:
-            raise BenchError("choose at least one backend")
+            raise BenchError(Message("choose at least one backend"))
         if not self.in_flight or min(self.in_flight) < 1:
-            raise BenchError("pages in flight must be whole numbers of 1 or more, e.g. 1,2,4")
+            raise BenchError(Message("pages in flight must be whole numbers of 1 or more, e.g. 1,2,4"))
         if self.in_flight[0] != 1:
-            raise BenchError("the in-flight levels must start at 1: it is the single-stream baseline")
+            raise BenchError(
+                Message("the in-flight levels must start at 1: it is the single-stream baseline")
+            )
         if list(self.in_flight) != sorted(set(self.in_flight)):
-            raise BenchError("list the in-flight levels once each, in increasing order, e.g. 1,2,4")
+            raise BenchError(Message("list the in-flight levels once each, in increasing order, e.g. 1,2,4"))
         if self.pages < 1 or self.repeats < 1 or self.max_tokens < 2:
-            raise BenchError("pages and repeats must be at least 1, max tokens at least 2")
+            raise BenchError(Message("pages and repeats must be at least 1, max tokens at least 2"))
         if self.mode not in ("page", "layout"):
-            raise BenchError(f"unknown reading mode {self.mode!r}: choose page or layout")
+            raise BenchError(
+                Message("unknown reading mode {mode}: choose page or layout", mode=repr(self.mode))
+            )
 
     def pages_at(self, level: int) -> int:
         return max(self.pages, level)
@@ -257,8 +262,13 @@ def run_benchmark(
     )
     if per_backend - 1 > VARIANTS_PER_PAGE * len(sources):
         raise BenchError(
-            f"{per_backend - 1} requests per backend need more distinct pages than {len(sources)} "
-            f"page(s) give ({VARIANTS_PER_PAGE} each): add pages or lower --pages/--repeats"
+            Message(
+                "{requests} requests per backend need more distinct pages than {pages} page(s) give "
+                "({variants} each): add pages or lower --pages/--repeats",
+                requests=per_backend - 1,
+                pages=len(sources),
+                variants=VARIANTS_PER_PAGE,
+            )
         )
     results = BenchResults(config=config, machine=machine_info(), started_at=_now())
     ticker = _Ticker(progress, per_backend * len(config.backends))
@@ -280,7 +290,7 @@ def run_benchmark(
         ticker.finish_block(per_backend)
     results.cancelled = cancel.is_set()
     results.finished_at = _now()
-    progress("benchmark cancelled" if results.cancelled else "benchmark finished", 1.0)
+    progress(Message("benchmark cancelled") if results.cancelled else Message("benchmark finished"), 1.0)
     return results
 
 
@@ -338,7 +348,7 @@ def load_pages(config: BenchConfig, settings: Settings) -> list[BenchPage]:
     except DocumentError as exc:
         raise BenchError(exc.message) from None
     if not pages:
-        raise BenchError("the documents have no pages to benchmark")
+        raise BenchError(Message("the documents have no pages to benchmark"))
     return pages
 
 
@@ -570,7 +580,7 @@ class _BackendRun:
                 log.warning("benchmark of %s failed: %s", result.id, exc.message)
                 result.error = exc.message
             finally:
-                self.ticker.say(f"{result.label}: unloading")
+                self.ticker.say(Message("{backend}: unloading", backend=result.label))
                 backend.unload()
             result.peak_rss_bytes = monitor.overall_peak
             if monitor.jtop_reason:
@@ -584,17 +594,25 @@ class _BackendRun:
             memory.check_fits(estimate)
         label = result.label
         start = time.perf_counter()
-        backend.load(lambda message, _fraction: self.ticker.say(f"{label}: {message}"))
+        backend.load(
+            lambda message, _fraction: self.ticker.say(
+                Message("{backend}: {message}", backend=label, message=message)
+            )
+        )
         result.load_s = time.perf_counter() - start
         result.max_in_flight = backend.max_in_flight
-        self.ticker.step(f"{label}: loaded in {result.load_s:.1f} s, warming up")
+        self.ticker.step(
+            Message("{backend}: loaded in {seconds:.1f} s, warming up", backend=label, seconds=result.load_s)
+        )
         if self.cancel.is_set():
             return
         warmup = self._round(backend, 1, 1)
         if warmup is None:
             return
         result.warmup_s = warmup.wall_s
-        self.ticker.step(f"{label}: warm-up page read in {warmup.wall_s:.1f} s")
+        self.ticker.step(
+            Message("{backend}: warm-up page read in {seconds:.1f} s", backend=label, seconds=warmup.wall_s)
+        )
         result.loaded_rss_bytes = monitor.rss()
         result.available_after_load_bytes = memory.available_memory_bytes()
         for level in self.config.in_flight:
@@ -611,10 +629,26 @@ class _BackendRun:
         pages = self.config.requests_at(level, len(self.sources))
         if not entry.measured:
             skipped = self.config.repeats * pages
-            self.ticker.step(f"{result.label}: runs {effective} page(s) at a time, not {level}", skipped)
+            self.ticker.step(
+                Message(
+                    "{backend}: runs {effective} page(s) at a time, not {level}",
+                    backend=result.label,
+                    effective=effective,
+                    level=level,
+                ),
+                skipped,
+            )
             return
         for index in range(self.config.repeats):
-            self.ticker.say(f"{result.label}: {level} in flight, round {index + 1}/{self.config.repeats}")
+            self.ticker.say(
+                Message(
+                    "{backend}: {level} in flight, round {round}/{rounds}",
+                    backend=result.label,
+                    level=level,
+                    round=index + 1,
+                    rounds=self.config.repeats,
+                )
+            )
             monitor.take_window()
             monitor.sample()
             measured = self._round(backend, level, pages)
@@ -659,7 +693,15 @@ class _BackendRun:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         records.append(future.result())
-                        self.ticker.step(f"{label}: {concurrency} in flight, page {len(records)}/{count}")
+                        self.ticker.step(
+                            Message(
+                                "{backend}: {level} in flight, page {page}/{pages}",
+                                backend=label,
+                                level=concurrency,
+                                page=len(records),
+                                pages=count,
+                            )
+                        )
             except BaseException:
                 for future in pending:
                     future.cancel()

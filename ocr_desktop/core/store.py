@@ -36,6 +36,7 @@ from typing import Any
 
 from ocr_desktop import messages, paths
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult, RegionResult
+from ocr_desktop.messages import Message
 
 
 class StoreError(Exception):
@@ -258,8 +259,12 @@ class JobStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"the job store {self.path} cannot be opened ({exc}); move it aside to start with an "
-                "empty history"
+                Message(
+                    "the job store {path} cannot be opened ({reason}); move it aside to start with an "
+                    "empty history",
+                    path=str(self.path),
+                    reason=str(exc),
+                )
             ) from exc
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -269,8 +274,13 @@ class JobStore:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"the job store {self.path} was written by a newer OCR Desktop (schema {version}, "
-                    f"this version knows {SCHEMA_VERSION}); update the app or move the file aside"
+                    Message(
+                        "the job store {path} was written by a newer OCR Desktop (schema {version}, "
+                        "this version knows {known}); update the app or move the file aside",
+                        path=str(self.path),
+                        version=version,
+                        known=SCHEMA_VERSION,
+                    )
                 )
             for step in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[step].split(";"):
@@ -609,13 +619,15 @@ class JobStore:
                 (text, text, job_id, page_index),
             )
             if cur.rowcount == 0:
-                raise StoreError(f"page {page_index + 1} of job {job_id} has no result to edit")
+                raise StoreError(
+                    Message("page {page} of job {job} has no result to edit", page=page_index + 1, job=job_id)
+                )
 
     def document_result(self, job_id: str) -> DocumentResult:
         """The job's finished pages (edited text where the user edited it) and failed pages."""
         job = self.job(job_id)
         if job is None:
-            raise StoreError(f"job {job_id} is not in the store (was it removed?)")
+            raise StoreError(Message("job {job} is not in the store (was it removed?)", job=job_id))
         rows = self._query(
             "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
             "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ocr_desktop import APP_DISPLAY_NAME, APP_ID, APP_NAME, __version__
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.store import JobStore, StoreError
-from ocr_desktop.gui.errors import CrashReporter, Severity, translated
+from ocr_desktop.gui.errors import CrashReporter, Severity, error_text, translated
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.resources import app_icon, install_translators, interface_language
 from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT
@@ -70,7 +70,7 @@ def run(argv: Sequence[str], files: Sequence[Path] = ()) -> int:
     try:
         store = JobStore()
     except StoreError as exc:
-        QMessageBox.critical(None, APP_DISPLAY_NAME, str(exc))
+        QMessageBox.critical(None, APP_DISPLAY_NAME, error_text(exc))
         return 1
 
     window = MainWindow(settings, store)

@@ -49,6 +49,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_IDS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
+from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT, backend_label, help_text
 from ocr_desktop.gui.tasks import Task, TaskRunner
 from ocr_desktop.pipeline import Pipeline
@@ -191,7 +192,9 @@ class CompareDialog(QDialog):
         try:
             levels = tuple(int(p) for p in self.levels_edit.text().split(",") if p.strip())
         except ValueError:
-            raise BenchError("pages in flight: write whole numbers separated by commas, e.g. 1,2,4") from None
+            raise BenchError(
+                self.tr("pages in flight: write whole numbers separated by commas, e.g. 1,2,4")
+            ) from None
         return BenchConfig(
             backends=tuple(bid for bid, box in self.backend_boxes.items() if box.isChecked()),
             in_flight=levels,
@@ -209,7 +212,7 @@ class CompareDialog(QDialog):
         try:
             config = self.config()
         except BenchError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(error_text(exc))
             return
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         out_dir = paths.data_dir() / "benchmarks" / stamp
@@ -233,9 +236,9 @@ class CompareDialog(QDialog):
         """On the worker: measure and write the report; progress goes to the GUI thread."""
 
         def progress(message: str, fraction: float) -> None:
-            task.report((message, fraction))
+            task.report((translated(message), fraction))  # translate() is thread-safe
 
-        progress("Pausing the queue: the page being read finishes first…", -1.0)
+        progress(self.tr("Pausing the queue: the page being read finishes first…"), -1.0)
         with self._pipeline.lend_backend() as lease:
             results = run_benchmark(config, settings, progress, self._cancel, lease.create_backend)
         files = report.write_report(results, out_dir)
@@ -243,10 +246,14 @@ class CompareDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, BenchError):
-            self._on_failed(str(exc))
+            self._on_failed(error_text(exc))
             return
         log.error("benchmark failed", exc_info=exc)
-        self._on_failed(f"the benchmark failed: {type(exc).__name__}: {exc} — see the log file")
+        self._on_failed(
+            self.tr("the benchmark failed: {kind}: {error} — see the log file").format(
+                kind=type(exc).__name__, error=exc
+            )
+        )
 
     @Slot()
     def cancel(self) -> None:
@@ -323,7 +330,9 @@ class CompareDialog(QDialog):
             changed = report.apply_recommendation(self._settings, self.recommendation)
             settings_mod.save(changed)
         except (settings_mod.SettingsError, OSError) as exc:
-            self.status.setText(self.tr("The recommendation could not be applied: {error}").format(error=exc))
+            self.status.setText(
+                self.tr("The recommendation could not be applied: {error}").format(error=error_text(exc))
+            )
             return
         self._settings = changed
         applied = ", ".join(f"{key} = {value}" for key, value in self.recommendation.settings.items())

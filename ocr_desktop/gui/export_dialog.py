@@ -33,7 +33,7 @@ from ocr_desktop import exporters
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
-from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.settings import ExportSettings, Settings
@@ -185,6 +185,6 @@ class ExportDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, StoreError):
-            self.failed.emit(self.tr("Export failed: {error}").format(error=exc))
+            self.failed.emit(self.tr("Export failed: {error}").format(error=error_text(exc)))
         else:
             sys.excepthook(type(exc), exc, exc.__traceback__)

@@ -54,7 +54,7 @@ from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
-from ocr_desktop.gui.errors import NoticeBar, Severity, translated
+from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
@@ -1258,7 +1258,7 @@ class MainWindow(QMainWindow):
             sys.excepthook(type(exc), exc, exc.__traceback__)
             return
         self.notice.show_message(
-            self.tr("The document cannot be shown: {error}").format(error=exc), Severity.ERROR
+            self.tr("The document cannot be shown: {error}").format(error=error_text(exc)), Severity.ERROR
         )
 
     @Slot(str, int, str)
@@ -1270,7 +1270,9 @@ class MainWindow(QMainWindow):
                 sys.excepthook(type(exc), exc, exc.__traceback__)
                 return
             self.notice.show_message(
-                self.tr("Your edit of page {n} was not kept: {error}").format(n=page_index + 1, error=exc),
+                self.tr("Your edit of page {n} was not kept: {error}").format(
+                    n=page_index + 1, error=error_text(exc)
+                ),
                 Severity.ERROR,
             )
 

@@ -40,142 +40,157 @@
 <context>
     <name>CompareDialog</name>
     <message>
-        <location filename="../../gui/compare.py" line="82"/>
+        <location filename="../../gui/compare.py" line="83"/>
         <source>Compare backends on this device</source>
         <translation>在本设备上比较后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="97"/>
+        <location filename="../../gui/compare.py" line="98"/>
         <source>Pages in flight to measure, comma-separated, starting at 1</source>
         <translation>要测量的同时处理页数，用逗号分隔，从 1 开始</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="98"/>
+        <location filename="../../gui/compare.py" line="99"/>
         <source>Pages per level and round</source>
         <translation>每个级别每轮的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="100"/>
+        <location filename="../../gui/compare.py" line="101"/>
         <source>Rounds per level; figures are medians over them</source>
         <translation>每个级别的轮数；结果取各轮的中位数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="102"/>
+        <location filename="../../gui/compare.py" line="103"/>
         <source>Most tokens generated per page</source>
         <translation>每页最多生成的词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="117"/>
+        <location filename="../../gui/compare.py" line="118"/>
         <source>page: each request a whole page; layout: each page&apos;s layout regions, each with its own prompt, counted as its share of the page (docs/benchmarks.md)</source>
         <translation>page：每个请求一整页；layout：每页的版面区域各用自己的提示词识别，按其在页面中的占比计入（见 docs/benchmarks.md）</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="126"/>
+        <location filename="../../gui/compare.py" line="127"/>
         <source>Backends</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="127"/>
+        <location filename="../../gui/compare.py" line="128"/>
         <source>Pages in flight</source>
         <translation>同时处理的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="128"/>
+        <location filename="../../gui/compare.py" line="129"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="129"/>
+        <location filename="../../gui/compare.py" line="130"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="130"/>
+        <location filename="../../gui/compare.py" line="131"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="131"/>
+        <location filename="../../gui/compare.py" line="132"/>
         <source>Pixel budget</source>
         <translation>像素预算</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="132"/>
+        <location filename="../../gui/compare.py" line="133"/>
         <source>Reading mode</source>
         <translation>识别模式</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="134"/>
+        <location filename="../../gui/compare.py" line="135"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="135"/>
+        <location filename="../../gui/compare.py" line="136"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="143"/>
+        <location filename="../../gui/compare.py" line="144"/>
         <source>Runs the same pages through each backend and level; without documents, the bundled sample pages.</source>
         <translation>用每个后端和级别识别相同的页面；未选择文档时使用自带的示例页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="157"/>
+        <location filename="../../gui/compare.py" line="158"/>
         <source>Table</source>
         <translation>表格</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="158"/>
+        <location filename="../../gui/compare.py" line="159"/>
         <source>Pages/min</source>
         <translation>页/分钟</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="159"/>
+        <location filename="../../gui/compare.py" line="160"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="164"/>
+        <location filename="../../gui/compare.py" line="165"/>
         <source>Apply recommendation</source>
         <translation>应用推荐设置</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="256"/>
+        <location filename="../../gui/compare.py" line="196"/>
+        <source>pages in flight: write whole numbers separated by commas, e.g. 1,2,4</source>
+        <translation>同时处理的页数：请写用逗号分隔的整数，例如 1,2,4</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="241"/>
+        <source>Pausing the queue: the page being read finishes first…</source>
+        <translation>正在暂停队列：先完成正在识别的页面…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="253"/>
+        <source>the benchmark failed: {kind}: {error} — see the log file</source>
+        <translation>基准测试失败：{kind}：{error} — 请查看日志文件</translation>
+    </message>
+    <message>
+        <location filename="../../gui/compare.py" line="263"/>
         <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
         <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="300"/>
+        <location filename="../../gui/compare.py" line="307"/>
         <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
         <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="304"/>
+        <location filename="../../gui/compare.py" line="311"/>
         <source>No backend finished a page: no recommendation.</source>
         <translation>没有后端完成任何页面：无法给出推荐。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="305"/>
+        <location filename="../../gui/compare.py" line="312"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="305"/>
+        <location filename="../../gui/compare.py" line="312"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="307"/>
+        <location filename="../../gui/compare.py" line="314"/>
         <source>{done}. Results in {folder}</source>
         <translation>{done}。结果保存在 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="326"/>
+        <location filename="../../gui/compare.py" line="334"/>
         <source>The recommendation could not be applied: {error}</source>
         <translation>无法应用推荐设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="330"/>
+        <location filename="../../gui/compare.py" line="339"/>
         <source>Applied and saved: {settings}</source>
         <translation>已应用并保存：{settings}</translation>
     </message>
@@ -897,7 +912,7 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1285"/>
+        <location filename="../../gui/main_window.py" line="1287"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -2325,386 +2340,491 @@ Full log: {log}</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="41"/>
+        <source>{requests} requests per backend need more distinct pages than {pages} page(s) give ({variants} each): add pages or lower --pages/--repeats</source>
+        <translation>每个后端 {requests} 个请求所需的不同页面多于 {pages} 页所能提供的（每页 {variants} 个）：请增加页面，或降低页数/轮数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="42"/>
+        <source>benchmark cancelled</source>
+        <translation>基准测试已取消</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="43"/>
+        <source>benchmark finished</source>
+        <translation>基准测试已完成</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="44"/>
+        <source>the documents have no pages to benchmark</source>
+        <translation>这些文档没有可用于基准测试的页面</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="45"/>
+        <source>{backend}: loaded in {seconds:.1f} s, warming up</source>
+        <translation>{backend}：加载用时 {seconds:.1f} 秒，正在预热</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="46"/>
+        <source>{backend}: warm-up page read in {seconds:.1f} s</source>
+        <translation>{backend}：预热页面识别用时 {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="47"/>
+        <source>choose at least one backend</source>
+        <translation>请至少选择一个后端</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="48"/>
+        <source>pages in flight must be whole numbers of 1 or more, e.g. 1,2,4</source>
+        <translation>同时处理的页数必须是不小于 1 的整数，例如 1,2,4</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="49"/>
+        <source>the in-flight levels must start at 1: it is the single-stream baseline</source>
+        <translation>同时处理页数的级别必须从 1 开始：它是单路基线</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="50"/>
+        <source>list the in-flight levels once each, in increasing order, e.g. 1,2,4</source>
+        <translation>请按递增顺序列出同时处理页数的级别，每个只写一次，例如 1,2,4</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="51"/>
+        <source>pages and repeats must be at least 1, max tokens at least 2</source>
+        <translation>页数和轮数至少为 1，最大词元数至少为 2</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="52"/>
+        <source>unknown reading mode {mode}: choose page or layout</source>
+        <translation>未知的识别模式 {mode}：请选择 page 或 layout</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="53"/>
+        <source>{backend}: runs {effective} page(s) at a time, not {level}</source>
+        <translation>{backend}：一次只能处理 {effective} 页，而不是 {level} 页</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="54"/>
+        <source>{backend}: {level} in flight, round {round}/{rounds}</source>
+        <translation>{backend}：同时处理 {level} 页，第 {round}/{rounds} 轮</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="55"/>
+        <source>{backend}: unloading</source>
+        <translation>{backend}：正在卸载</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="56"/>
+        <source>{backend}: {message}</source>
+        <translation>{backend}：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="57"/>
+        <source>{backend}: {level} in flight, page {page}/{pages}</source>
+        <translation>{backend}：同时处理 {level} 页，第 {page}/{pages} 页</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="58"/>
         <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
         <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="42"/>
+        <location filename="../../../build/message_strings.py" line="59"/>
         <source>page {page} of {name}</source>
         <translation>{name} 的第 {page} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="43"/>
+        <location filename="../../../build/message_strings.py" line="60"/>
         <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
         <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="44"/>
+        <location filename="../../../build/message_strings.py" line="61"/>
         <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
         <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="45"/>
+        <location filename="../../../build/message_strings.py" line="62"/>
         <source>{name} is a PDF with no pages — nothing to read</source>
         <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="46"/>
+        <location filename="../../../build/message_strings.py" line="63"/>
         <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="47"/>
+        <location filename="../../../build/message_strings.py" line="64"/>
         <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
         <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="48"/>
+        <location filename="../../../build/message_strings.py" line="65"/>
         <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
         <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="49"/>
+        <location filename="../../../build/message_strings.py" line="66"/>
         <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
         <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="50"/>
+        <location filename="../../../build/message_strings.py" line="67"/>
         <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
         <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="51"/>
+        <location filename="../../../build/message_strings.py" line="68"/>
         <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
         <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="52"/>
+        <location filename="../../../build/message_strings.py" line="69"/>
         <source>{name} was not found at {path} — check the path</source>
         <translation>在 {path} 找不到 {name} — 请检查路径</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="53"/>
+        <location filename="../../../build/message_strings.py" line="70"/>
         <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
         <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="54"/>
+        <location filename="../../../build/message_strings.py" line="71"/>
         <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="55"/>
+        <location filename="../../../build/message_strings.py" line="72"/>
         <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
         <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="56"/>
+        <location filename="../../../build/message_strings.py" line="73"/>
         <source>the model returned nothing</source>
         <translation>模型没有返回任何内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="57"/>
+        <location filename="../../../build/message_strings.py" line="74"/>
         <source>the model returned only special tokens</source>
         <translation>模型只返回了特殊标记</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="58"/>
+        <location filename="../../../build/message_strings.py" line="75"/>
         <source>the model returned an empty code fence</source>
         <translation>模型返回了空的代码块</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="59"/>
+        <location filename="../../../build/message_strings.py" line="76"/>
         <source>the model repeated the prompt instead of reading the page</source>
         <translation>模型复述了提示词，而没有识别页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="60"/>
+        <location filename="../../../build/message_strings.py" line="77"/>
+        <source>job {job} is not in the store (was it removed?)</source>
+        <translation>任务 {job} 不在任务库中（是否已被移除？）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="78"/>
+        <source>the job store {path} cannot be opened ({reason}); move it aside to start with an empty history</source>
+        <translation>无法打开任务库 {path}（{reason}）；请将其移到别处，以空的历史记录重新开始</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="79"/>
+        <source>the job store {path} was written by a newer OCR Desktop (schema {version}, this version knows {known}); update the app or move the file aside</source>
+        <translation>任务库 {path} 由较新的 OCR Desktop 写入（架构 {version}，本版本只认识 {known}）；请更新程序，或将该文件移到别处</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="80"/>
+        <source>page {page} of job {job} has no result to edit</source>
+        <translation>任务 {job} 的第 {page} 页没有可编辑的结果</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="81"/>
         <source>could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)</source>
         <translation>无法写入 {path}：{reason} — {advice}（原有的同名文件保持不变）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="61"/>
+        <location filename="../../../build/message_strings.py" line="82"/>
         <source>could not write {path}: {reason} — {advice} (no file was left behind)</source>
         <translation>无法写入 {path}：{reason} — {advice}（没有留下残缺文件）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="62"/>
+        <location filename="../../../build/message_strings.py" line="83"/>
         <source>{path} already exists and was not written by OCR Desktop (or was edited since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered copies (--numbered) to write the export beside it</source>
         <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="63"/>
+        <location filename="../../../build/message_strings.py" line="84"/>
         <source>layout found nothing to read</source>
         <translation>版面分析没有找到可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="64"/>
+        <location filename="../../../build/message_strings.py" line="85"/>
         <source>layout found no region to read</source>
         <translation>版面分析没有找到需要识别的区域</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="65"/>
+        <location filename="../../../build/message_strings.py" line="86"/>
         <source>the regions read cover {coverage:.0%} of the page&apos;s text ink (&lt; {minimum:.0%})</source>
         <translation>已识别的区域只覆盖页面文字笔迹的 {coverage:.0%}（&lt; {minimum:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="66"/>
+        <location filename="../../../build/message_strings.py" line="87"/>
         <source>{why}; {count} region(s) labelled as pictures look like text</source>
         <translation>{why}；{count} 个标为图片的区域看起来是文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="67"/>
+        <location filename="../../../build/message_strings.py" line="88"/>
         <source>{path} has a damaged GGUF header ({reason}) — download it again</source>
         <translation>{path} 的 GGUF 文件头已损坏（{reason}）— 请重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="68"/>
+        <location filename="../../../build/message_strings.py" line="89"/>
         <source>{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete</source>
         <translation>{path} 不是 GGUF 文件（魔数不正确）— 文件可能已损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="69"/>
+        <location filename="../../../build/message_strings.py" line="90"/>
         <source>{path} has GGUF version {version}, which is not supported (2 or 3 are)</source>
         <translation>{path} 的 GGUF 版本为 {version}，不受支持（支持版本 2 或 3）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="70"/>
+        <location filename="../../../build/message_strings.py" line="91"/>
         <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
         <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="71"/>
+        <location filename="../../../build/message_strings.py" line="92"/>
         <source>cannot reach the Hugging Face Hub at {hub} to download &apos;{name}&apos; ({reason}) — check the network connection or proxy and run the command again (files already downloaded are kept)</source>
         <translation>无法连接位于 {hub} 的 Hugging Face Hub 来下载“{name}”（{reason}）— 请检查网络连接或代理后重试（已下载的文件会保留）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="72"/>
+        <location filename="../../../build/message_strings.py" line="93"/>
         <source>model file not found: {path} — {hint}</source>
         <translation>找不到模型文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="73"/>
+        <location filename="../../../build/message_strings.py" line="94"/>
         <source>vision projector file not found: {path} — {hint}</source>
         <translation>找不到视觉投影器文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="74"/>
+        <location filename="../../../build/message_strings.py" line="95"/>
         <source>not enough disk space for &apos;{name}&apos;: needs {needed:.2f} GB in {cache}, {free:.2f} GB free — free some space or set HF_HOME to a larger disk</source>
         <translation>磁盘空间不足，无法下载“{name}”：{cache} 中需要 {needed:.2f} GB，仅剩 {free:.2f} GB — 请释放空间，或将 HF_HOME 设到更大的磁盘</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="75"/>
+        <location filename="../../../build/message_strings.py" line="96"/>
         <source>cannot download &apos;{name}&apos;: offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the model files here and choose them in Settings → llama.cpp</source>
         <translation>无法下载“{name}”：离线模式已开启（HF_HUB_OFFLINE）— 请取消该设置，或把模型文件复制到本机并在 设置 → llama.cpp 中选择</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="76"/>
+        <location filename="../../../build/message_strings.py" line="97"/>
         <source>{repo} on {hub} was not found (or needs a login: `hf auth login`)</source>
         <translation>在 {hub} 上找不到 {repo}（或需要登录：`hf auth login`）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="77"/>
+        <location filename="../../../build/message_strings.py" line="98"/>
         <source>the Hub refused the download of &apos;{name}&apos; from {repo} on {hub}: {reason}</source>
         <translation>Hub 拒绝了从 {hub} 上的 {repo} 下载“{name}”：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="78"/>
+        <location filename="../../../build/message_strings.py" line="99"/>
         <source>&apos;{name}&apos; downloaded but failed verification ({details}) — run `ocr-desktop models rm {name}` and pull it again</source>
         <translation>“{name}”已下载但校验失败（{details}）— 请运行 `ocr-desktop models rm {name}` 后重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="79"/>
+        <location filename="../../../build/message_strings.py" line="100"/>
         <source>model &apos;{name}&apos; is not downloaded — {hint}</source>
         <translation>模型“{name}”尚未下载 — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="80"/>
+        <location filename="../../../build/message_strings.py" line="101"/>
         <source>model file not found: {file} of &apos;{name}&apos; — {hint}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="81"/>
+        <location filename="../../../build/message_strings.py" line="102"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="82"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="83"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="84"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="85"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="86"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="87"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="88"/>
+        <location filename="../../../build/message_strings.py" line="109"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="89"/>
+        <location filename="../../../build/message_strings.py" line="110"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="90"/>
+        <location filename="../../../build/message_strings.py" line="111"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="91"/>
+        <location filename="../../../build/message_strings.py" line="112"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="92"/>
+        <location filename="../../../build/message_strings.py" line="113"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="93"/>
+        <location filename="../../../build/message_strings.py" line="114"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="94"/>
+        <location filename="../../../build/message_strings.py" line="115"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="95"/>
+        <location filename="../../../build/message_strings.py" line="116"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="96"/>
+        <location filename="../../../build/message_strings.py" line="117"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="97"/>
+        <location filename="../../../build/message_strings.py" line="118"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="98"/>
+        <location filename="../../../build/message_strings.py" line="119"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="99"/>
+        <location filename="../../../build/message_strings.py" line="120"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="100"/>
+        <location filename="../../../build/message_strings.py" line="121"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="101"/>
+        <location filename="../../../build/message_strings.py" line="122"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="102"/>
+        <location filename="../../../build/message_strings.py" line="123"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="124"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="104"/>
+        <location filename="../../../build/message_strings.py" line="125"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {minimum}</source>
         <translation>设置“{key}”：{value} 低于最小值 {minimum}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="105"/>
+        <location filename="../../../build/message_strings.py" line="126"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {maximum}</source>
         <translation>设置“{key}”：{value} 高于最大值 {maximum}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="106"/>
+        <location filename="../../../build/message_strings.py" line="127"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="107"/>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="108"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="109"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="110"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="111"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="112"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="113"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="114"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="115"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="116"/>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="117"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
