@@ -427,22 +427,17 @@ def _check(info: FieldInfo, value: Any) -> Any:
                     allowed=allowed,
                 )
             )
-    if info.minimum is not None and value < info.minimum:
+    below = info.minimum is not None and value < info.minimum
+    if below or (info.maximum is not None and value > info.maximum):
+        limit = info.minimum if below else info.maximum
         raise SettingsError(
             Message(
-                "setting '{key}': {value} is below the minimum {minimum}",
+                "setting '{key}': {value} is below the minimum {limit}"
+                if below
+                else "setting '{key}': {value} is above the maximum {limit}",
                 key=info.key,
                 value=str(value),
-                minimum=f"{info.minimum:g}",
-            )
-        )
-    if info.maximum is not None and value > info.maximum:
-        raise SettingsError(
-            Message(
-                "setting '{key}': {value} is above the maximum {maximum}",
-                key=info.key,
-                value=str(value),
-                maximum=f"{info.maximum:g}",
+                limit=f"{limit:g}",
             )
         )
     return value

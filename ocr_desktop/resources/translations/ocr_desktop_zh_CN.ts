@@ -2760,13 +2760,13 @@ Full log: {log}</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="125"/>
-        <source>setting &apos;{key}&apos;: {value} is below the minimum {minimum}</source>
-        <translation>设置“{key}”：{value} 低于最小值 {minimum}</translation>
+        <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
+        <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="126"/>
-        <source>setting &apos;{key}&apos;: {value} is above the maximum {maximum}</source>
-        <translation>设置“{key}”：{value} 高于最大值 {maximum}</translation>
+        <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
+        <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="127"/>
