@@ -202,6 +202,34 @@ def test_a_missing_model_file_is_reported_in_chinese(
     assert "找不到模型文件" in status_of(window, job_id)
 
 
+def test_a_model_file_that_is_not_gguf_is_reported_in_chinese(
+    qtbot: QtBot, make_window: WindowFactory, chinese: None, tmp_path: Path
+) -> None:
+    # GIVEN the window in Chinese on llama.cpp, set to model files that exist but are not GGUF
+    model, mmproj = tmp_path / "model.gguf", tmp_path / "mmproj.gguf"
+    model.write_bytes(b"<html>a login page saved by mistake</html>")
+    mmproj.write_bytes(b"GGUF")  # a header cut short
+    settings = (
+        Settings()
+        .with_value("reading.mode", "page")
+        .with_value("llamacpp.model_path", str(model))
+        .with_value("llamacpp.mmproj_path", str(mmproj))
+    )
+    window = make_window(registry.create_backend, settings, model_check=lambda _settings: None)
+
+    # WHEN a document is dropped, so the backend reads the files' headers
+    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+        drop_files(window, [make_pdf(tmp_path / "doc.pdf", 1)])
+
+    # THEN the notice says in Chinese which file is not GGUF and where to choose others
+    expected = (
+        f"{model} 不是 GGUF 文件（魔数不正确）— 文件可能已损坏或不完整"
+        "（请在 设置 → llama.cpp 中选择其他文件）"
+    )
+    qtbot.waitUntil(lambda: expected in window.notice.text(), timeout=GUI_TIMEOUT_MS)
+    assert "not a GGUF file" not in window.notice.text()
+
+
 def test_a_bad_settings_file_is_reported_in_chinese_at_start(isolated_user_dirs: Path) -> None:
     """The real app started on a settings file with a value out of range, one of the wrong type and
     an unknown key: the start notice lists them in Chinese, with the keys and values as written."""
