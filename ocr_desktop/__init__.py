@@ -7,3 +7,8 @@ __version__ = "0.1.0"
 APP_ID = "io.github.ocr_desktop.OcrDesktop"
 APP_NAME = "ocr-desktop"
 APP_DISPLAY_NAME = "OCR Desktop"
+
+
+class Unreachable(AssertionError):
+    """A value that the type system says cannot occur did occur (the ``case _`` of an exhaustive
+    ``match`` over ids: backends, layout models)."""

@@ -40,10 +40,10 @@ from ocr_desktop.backends.vllm_server import VllmServer  # noqa: E402
 from ocr_desktop.core.store import JobStatus, JobStore  # noqa: E402
 from ocr_desktop.layout import registry  # noqa: E402
 from ocr_desktop.pipeline import Pipeline, PipelineListener  # noqa: E402
-from ocr_desktop.settings import Settings, VllmSettings  # noqa: E402
+from ocr_desktop.settings import Settings  # noqa: E402
 from tests.fixtures.layout import draw_page  # noqa: E402
 from tests.fixtures.model import build_cache, build_test_model, llamacpp_settings_for  # noqa: E402
-from tests.fixtures.vllm import server_env, vllm_command  # noqa: E402
+from tests.fixtures.vllm import bench_server_settings, remote_settings, server_env  # noqa: E402
 
 
 @dataclass
@@ -162,18 +162,8 @@ def main() -> int:
     if "vllm" in backends:
         cache = build_cache() / "bench-vllm-cache"
         server = VllmServer(
-            VllmSettings(
-                mode="managed",
-                command=vllm_command(),
-                model=str(model.hf_dir),
-                max_model_len=2048,
-                max_in_flight=max(levels),
-                enforce_eager=True,
-                extra_args="--skip-mm-profiling --no-enable-prefix-caching --mm-processor-cache-gb 0",
-                startup_timeout_s=900,
-                request_timeout_s=900,
-            ),
-            env={**server_env(cache), "VLLM_CPU_KVCACHE_SPACE": "1"},
+            bench_server_settings(model.hf_dir, max(levels)),
+            env=server_env(cache),
             log_path=work / "vllm-server.log",
         )
         print("starting vLLM …", flush=True)
@@ -184,10 +174,9 @@ def main() -> int:
                     settings = configure(Settings(backend="vllm"), args, mode)
                     settings = dataclasses.replace(
                         settings,
-                        vllm=VllmSettings(
-                            mode="remote",
-                            url=server.url,
-                            api_key=server.api_key,
+                        vllm=remote_settings(
+                            server.url,
+                            server.api_key,
                             served_model_name=settings.vllm.served_model_name,
                             max_in_flight=level,
                             request_timeout_s=900,

@@ -46,7 +46,7 @@ from ocr_desktop.core.results import GenerationStats  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
 from ocr_desktop.settings import VllmSettings  # noqa: E402
 from tests.fixtures.model import build_cache, build_test_model  # noqa: E402
-from tests.fixtures.vllm import server_env, vllm_command  # noqa: E402
+from tests.fixtures.vllm import bench_server_settings, server_env, vllm_command  # noqa: E402
 
 PAGE_SIZE = (448, 224)  # 16×8 = 128 image tokens: small, so the whole run fits in minutes on 2 cores
 WORDS = ("invoice", "total", "amount", "date", "customer", "order", "number", "table", "account", "balance")
@@ -249,19 +249,8 @@ def main() -> int:
     # The HF checkpoint does not depend on the GGUF type; q8_0 shares the llama.cpp benchmark's cache.
     model_dir = args.model_dir or build_test_model(size="real", outtype="q8_0").hf_dir
     cache = build_cache() / "bench-vllm-cache"
-    settings = VllmSettings(
-        mode="managed",
-        command=args.server_command,
-        model=str(model_dir),
-        max_model_len=2048,
-        max_in_flight=max(levels),
-        enforce_eager=True,
-        # Distinct pages already miss both caches; turning them off makes sure of it.
-        extra_args="--skip-mm-profiling --no-enable-prefix-caching --mm-processor-cache-gb 0",
-        startup_timeout_s=900,
-        request_timeout_s=900,
-    )
-    env = {} if args.gpu else {**server_env(cache), "VLLM_CPU_KVCACHE_SPACE": "1"}
+    settings = bench_server_settings(model_dir, max(levels), command=args.server_command)
+    env = {} if args.gpu else server_env(cache)
     print(f"model {model_dir}", flush=True)
     for config in configs:
         measure(config, settings, env, levels, args.max_tokens)

@@ -9,16 +9,13 @@ import importlib.util
 import shutil
 from dataclasses import dataclass
 
+from ocr_desktop import Unreachable
 from ocr_desktop.backends.base import Backend
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings
 
 BACKEND_IDS = ("llamacpp", "vllm")
 BACKEND_LABELS = {"llamacpp": "llama.cpp (in-process)", "vllm": "vLLM (server)"}
-
-
-class Unreachable(AssertionError):
-    """A value that the type system says cannot occur did occur."""
 
 
 @dataclass(frozen=True)

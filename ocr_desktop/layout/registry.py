@@ -11,6 +11,7 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocr_desktop import Unreachable
 from ocr_desktop.layout.base import LayoutDetector, LayoutModelMissingError
 
 __all__ = ["LayoutModelMissingError"]
@@ -22,10 +23,6 @@ DETECTOR_LABELS = {
 }
 #: The catalog entry that holds PP-DocLayoutV3's weights (models/catalog.py).
 V3_CATALOG_NAME = "pp-doclayout-v3"
-
-
-class Unreachable(AssertionError):
-    """A value that the type system says cannot occur did occur."""
 
 
 @dataclass(frozen=True)
