@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
-import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +28,7 @@ from ocr_desktop import __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.bench import cli as bench_cli
-from ocr_desktop.core.documents import FoundPath, scan_paths
+from ocr_desktop.core.documents import FoundPath, display_path, scan_paths
 from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.logs import setup_logging
@@ -398,7 +397,7 @@ def run_ocr(args: argparse.Namespace) -> int:
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
         _print_summary(Console(), [_Row(e.label, "skipped", output=e.skipped) for e in entries], [], None)
-        _print_error(err, f"no documents found in {', '.join(shown(_path_text(p)) for p in args.paths)}")
+        _print_error(err, f"no documents found in {', '.join(shown(display_path(p)) for p in args.paths)}")
         return EXIT_FAILED
     try:
         store = JobStore()
@@ -468,10 +467,6 @@ def _wait_interruptibly(pipeline: Pipeline) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _path_text(path: Path) -> str:
-    return os.fsencode(path).decode("utf-8", "replace")
-
-
 @dataclass(frozen=True)
 class _Row:
     """One line of the summary: every path given or found has one."""
@@ -490,7 +485,7 @@ def _outputs(report: Any, job_id: str) -> str:
 
     parts = []
     for outcome in report.for_job(job_id):
-        name = _path_text(outcome.path) if outcome.path is not None else outcome.fmt
+        name = display_path(outcome.path) if outcome.path is not None else outcome.fmt
         if outcome.status == UNCHANGED:
             parts.append(f"{name} (up to date)")
         elif outcome.status == FAILED:

@@ -43,7 +43,13 @@ from ocr_desktop.backends import memory
 from ocr_desktop.backends.base import Backend, BackendError, ProgressFn, Recognition, run_recognition
 from ocr_desktop.backends.registry import BACKEND_LABELS, create_backend
 from ocr_desktop.bench import samples
-from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, fit_to_budget, open_document
+from ocr_desktop.core.documents import (
+    GLM_MAX_PIXELS,
+    DocumentError,
+    PageImage,
+    fit_page,
+    open_document,
+)
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.messages import Message
@@ -373,9 +379,7 @@ def _layout_requests(
     except LayoutError as exc:
         raise BenchError(exc.message) from None
     if plan.whole_page or task is not Task.TEXT:
-        size = fit_to_budget(*page.image.size, max_pixels=max_pixels)
-        image = page.image if size == page.image.size else page.image.resize(size, Image.Resampling.LANCZOS)
-        return [BenchPage(dataclasses.replace(page, image=image), task)]
+        return [BenchPage(fit_page(page, max_pixels), task)]
     share = 1 / len(plan.read)
     return [
         BenchPage(

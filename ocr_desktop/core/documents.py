@@ -18,6 +18,7 @@ this is faster than ``pdf2image.convert_from_path`` per page, which starts ``pdf
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import math
@@ -374,6 +375,14 @@ class Document:
         return (width, height), _fit_page(self.where(index), index, (width, height), self.max_pixels)
 
 
+def fit_page(page: PageImage, max_pixels: int) -> PageImage:
+    """``page`` (rendered at the document's DPI for layout reading) fitted to the model's budget."""
+    size = fit_to_budget(*page.image.size, max_pixels=max_pixels)
+    if size == page.image.size:
+        return page
+    return dataclasses.replace(page, image=page.image.resize(size, Image.Resampling.LANCZOS))
+
+
 def _fit_page(where: str, index: int, size: tuple[int, int], max_pixels: int) -> tuple[int, int]:
     try:
         return fit_to_budget(*size, max_pixels=max_pixels)
@@ -426,7 +435,7 @@ def open_document(
         head = _read_head(path)
     except FileNotFoundError:
         raise DocumentError(
-            Message("{name} was not found at {path} — check the path", name=name, path=_display_path(path))
+            Message("{name} was not found at {path} — check the path", name=name, path=display_path(path))
         ) from None
     except PermissionError:
         raise DocumentError(
@@ -480,7 +489,7 @@ def open_document(
     return document
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "replace")
 
 
@@ -897,7 +906,7 @@ def _skip_reason(path: Path) -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
-        target = _display_path(path.readlink()) if path.is_symlink() else "?"
+        target = display_path(path.readlink()) if path.is_symlink() else "?"
         return f"dangling link (points to {target})"
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
@@ -931,7 +940,7 @@ def scan_paths(paths: Iterable[Path | str]) -> list[FoundPath]:
             except OSError:
                 key = os.fsencode(path.absolute()).decode("utf-8", "surrogateescape")
             if key in seen:
-                skipped = f"duplicate of {_display_path(seen[key])}"
+                skipped = f"duplicate of {display_path(seen[key])}"
             else:
                 seen[key] = path
         result.append(FoundPath(path, skipped, label or display_name(path)))
@@ -956,7 +965,7 @@ def scan_paths(paths: Iterable[Path | str]) -> list[FoundPath]:
         if not reasons:
             result.append(FoundPath(path, "empty folder", display_name(path) + "/"))
         for found in sorted(reasons, key=_natural_key):
-            relative = _display_path(found.relative_to(path.parent)) if path.name else _display_path(found)
+            relative = display_path(found.relative_to(path.parent)) if path.name else display_path(found)
             add(found, reasons[found], relative)
     return result
 

@@ -79,18 +79,36 @@ REGION_COLOURS = {
 #: How much of a region's text locates it in the page's text (letters and digits only).
 _REGION_KEY_CHARS = 24
 _NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+class _TextIndex:
+    """The page's text as shown, reduced to its case-folded letters and digits once, so each
+    region's text can be found in it whatever markup the formatter put around it (headings,
+    tables, $$)."""
+
+    def __init__(self, text: str) -> None:
+        self._positions: list[int] = []  # for each folded character, where it stands in the text
+        parts: list[str] = []
+        for match in _WORD.finditer(text):
+            for offset, char in enumerate(match.group()):
+                folded = char.casefold()  # may be longer: ß → ss
+                parts.append(folded)
+                self._positions.extend([match.start() + offset] * len(folded))
+        self._flat = "".join(parts)
+
+    def find(self, region_text: str) -> int | None:
+        """Where ``region_text`` begins in the text; None if absent."""
+        key = _NOT_WORD.sub("", region_text).casefold()[:_REGION_KEY_CHARS]
+        if not key:
+            return None
+        found = self._flat.find(key)
+        return self._positions[found] if found >= 0 else None
 
 
 def _locate(text: str, region_text: str) -> int | None:
-    """Where ``region_text`` begins in ``text`` (the page's text, as shown), comparing letters and
-    digits only, so the formatter's markup (headings, tables, $$) does not hide it; None if absent."""
-    key = _NOT_WORD.sub("", region_text).casefold()[:_REGION_KEY_CHARS]
-    if not key:
-        return None
-    positions = [i for i, ch in enumerate(text) if not _NOT_WORD.fullmatch(ch)]
-    flat = "".join(text[i] for i in positions).casefold()
-    found = flat.find(key)
-    return positions[found] if found >= 0 and len(flat) == len(positions) else None
+    """Where ``region_text`` begins in ``text``, comparing letters and digits only."""
+    return _TextIndex(text).find(region_text)
 
 
 def markdown_for_display(text: str) -> str:
@@ -582,10 +600,10 @@ class ReadingView(QWidget):
         if not regions:
             return
         view = self.text_edit if self.sender() is self.text_edit else self.markdown_view
-        text = view.document().toPlainText()
+        index = _TextIndex(view.document().toPlainText())
         position = view.textCursor().selectionStart()
         starts = sorted(
-            (start, region.order) for region in regions if (start := _locate(text, region.text)) is not None
+            (start, region.order) for region in regions if (start := index.find(region.text)) is not None
         )
         found = [order for start, order in starts if start <= position]
         if found:
@@ -661,10 +679,13 @@ class ReadingView(QWidget):
         # What the user reviews is what the .md export will hold: the same formatter.
         result = self._results.get(self._page)
         page = format_page(self.page_text(), result.task if result is not None else "text")
-        document.setMarkdown(
-            markdown_for_display(page.markdown),
-            QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
-        )
+        # Blocked: the cursor moving with the new text is no user pointing at a region (it would
+        # move the "being read" highlight).
+        with QSignalBlocker(self.markdown_view):
+            document.setMarkdown(
+                markdown_for_display(page.markdown),
+                QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
+            )
         _outline_tables(document)
         # Rendering grows with the page; while it streams, spend at most ~10 % of the GUI
         # thread on it (a long page refreshes less often instead of stalling the window).

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ocr_desktop.backends.base import Backend, BackendState
+from ocr_desktop.backends.registry import BACKEND_LABELS
 from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobStatus
+from ocr_desktop.messages import Message
 
 
 class PipelineListener:
@@ -66,6 +68,16 @@ class PipelineListener:
 
 #: Delivers one event to the listener (``Pipeline._notify``: a listener that raises is logged).
 Notify = Callable[[Callable[[PipelineListener], None]], None]
+
+
+def announce_loading(notify: Notify, backend_id: str) -> None:
+    """LOADING, named by the backend's label (a translatable message)."""
+    label = BACKEND_LABELS.get(backend_id, backend_id)
+    notify(
+        lambda listener: listener.backend_state(
+            BackendState.LOADING, Message("loading {backend}", backend=label)
+        )
+    )
 
 
 def announce_loaded(notify: Notify, backend: Backend, load_seconds: float | None) -> None:

@@ -18,7 +18,7 @@ from ocr_desktop.backends.base import (
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.tasks import GenerationOptions, Task
-from ocr_desktop.pipeline.events import Notify, announce_loaded, announce_unloaded
+from ocr_desktop.pipeline.events import Notify, announce_loaded, announce_loading, announce_unloaded
 from ocr_desktop.settings import Settings
 
 
@@ -77,7 +77,7 @@ class _LentBackend:
         return self._backend.memory_estimate()
 
     def load(self, progress: ProgressFn) -> None:
-        self._notify(lambda listener: listener.backend_state(BackendState.LOADING, f"loading {self.id}"))
+        announce_loading(self._notify, self.id)
         started = time.monotonic()
         try:
             self._backend.load(progress)

@@ -53,7 +53,7 @@ from ocr_desktop.backends.base import (
     run_recognition,
 )
 from ocr_desktop.backends.memory import MemoryBudgetError, available_memory_bytes, check_fits
-from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_to_budget
+from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_page
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -66,7 +66,7 @@ from ocr_desktop.core.results import (
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_unloaded
+from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_loading, announce_unloaded
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.settings import Settings
 
@@ -288,16 +288,6 @@ def _stopped(run: _PageRun) -> bool:
     """The page's run was stopped: from outside (``reason`` set with it) or because one of its
     regions failed (the page's stop alone, set by that region's thread)."""
     return run.reason is not None or run.stop.is_set()
-
-
-def _fitted(page: PageImage, max_pixels: int) -> PageImage:
-    """``page`` (rendered at the document's DPI for layout mode) fitted to the model's pixel budget."""
-    from PIL import Image
-
-    size = fit_to_budget(*page.image.size, max_pixels=max_pixels)
-    if size == page.image.size:
-        return page
-    return dataclasses.replace(page, image=page.image.resize(size, Image.Resampling.LANCZOS))
 
 
 class Pipeline:
@@ -838,12 +828,7 @@ class Pipeline:
         if settings is None:
             with self._cv:
                 settings = self._settings
-        label = registry.BACKEND_LABELS.get(settings.backend, settings.backend)
-        self._notify(
-            lambda listener: listener.backend_state(
-                BackendState.LOADING, Message("loading {backend}", backend=label)
-            )
-        )
+        announce_loading(self._notify, settings.backend)
         backend = made
         try:
             if backend is None:
@@ -1165,9 +1150,8 @@ class Pipeline:
                     raise _PausedError
                 if self._slots_busy < max(1, run.backend.max_in_flight):
                     reason = self._ask_memory_guard() if self._slots_busy else None
-                    if reason is None:
+                    if reason is None:  # else the guard has logged why (once per change)
                         break
-                    log.info("not starting another read yet: %s", reason)
                 self._cv.wait(MEMORY_POLL_S)
             self._slots_busy += 1
         try:
@@ -1190,7 +1174,7 @@ class Pipeline:
             if isinstance(plan, tuple):
                 layout, note = plan
                 log.info("page %d read whole: %s", index + 1, note)
-                self._read_whole(run, _fitted(run.page, job.max_pixels), layout, note)
+                self._read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
                 return
             layout, regions = plan.layout, plan.regions
             self._store.save_page_plan(job.id, index, layout, regions)
