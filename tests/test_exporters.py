@@ -400,3 +400,28 @@ def test_layout_page_exports_assemble_regions_and_save_figures(tmp_path: Path) -
     # AND exporting again rewrites nothing
     again = export_documents([LAYOUT], options(tmp_path, "md,json,txt"))
     assert not again.written
+
+
+def test_same_named_documents_in_one_export_keep_apart(tmp_path: Path) -> None:
+    # GIVEN two documents whose exports share a name: paper.pdf and paper.png, both with a figure
+    other_png = FIGURE_PNG + b"-other"
+    region = dataclasses.replace(LAYOUT.pages[0].regions[5], image_png=other_png)
+    page = dataclasses.replace(
+        LAYOUT.pages[0], regions=(*LAYOUT.pages[0].regions[:5], region, *LAYOUT.pages[0].regions[6:])
+    )
+    other = dataclasses.replace(LAYOUT, job_id="job-png", name="paper.png", pages=(page,))
+    # WHEN both are exported into one folder in one run
+    report = export_documents([LAYOUT, other], options(tmp_path, "md,json"))
+    # THEN neither replaced the other: the second is numbered, files and figures alike
+    assert not report.failed
+    assert sorted(p.name for p in report.written) == [
+        "paper (2).json",
+        "paper (2).md",
+        "paper.json",
+        "paper.md",
+    ]
+    assert (tmp_path / "paper_figures/page-1-figure-6.png").read_bytes() == FIGURE_PNG
+    assert (tmp_path / "paper (2)_figures/page-1-figure-6.png").read_bytes() == other_png
+    assert "](paper%20%282%29_figures/page-1-figure-6.png)" in (tmp_path / "paper (2).md").read_text(
+        encoding="utf-8"
+    )

@@ -15,6 +15,7 @@ files it may replace:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -253,8 +254,27 @@ def _save_figures(documents: Sequence[DocumentResult], folder: Path) -> None:
                     continue
                 path = folder / figure_path(document, page.page_index, region)
                 if _file_digest(path) != _digest(region.image_png):
-                    path.parent.mkdir(exist_ok=True)
-                    _write(path, region.image_png, path.exists())
+                    _write(path, region.image_png, path.exists())  # write_atomic makes the folders
+
+
+def _distinct_names(documents: Sequence[DocumentResult], out_dir: Path | None) -> list[DocumentResult]:
+    """Documents whose exports would share a name in one folder (``a.pdf`` and ``a.png``, or two
+    ``a.pdf`` from different folders with one output folder) are named ``a (2)`` and on, so one
+    export never replaces another's file or figures in the same run."""
+    taken: set[tuple[Path, str]] = set()
+    named = []
+    for document in documents:
+        folder = out_dir or Path(document.source).parent
+        stem = candidate = document_stem(document.name)
+        number = 2
+        while (folder, candidate) in taken:
+            candidate, number = f"{stem} ({number})", number + 1
+        taken.add((folder, candidate))
+        suffix = Path(document.name).suffix
+        named.append(
+            document if candidate == stem else dataclasses.replace(document, name=candidate + suffix)
+        )
+    return named
 
 
 def export_documents(documents: Sequence[DocumentResult], options: ExportSettings) -> ExportReport:
@@ -271,8 +291,17 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
     for fmt in options.formats:
         _renderers(fmt)
     out_dir = Path(options.out_dir) if options.out_dir else None
+    documents = _distinct_names(documents, out_dir)
     record = _Record()
     groups = [documents] if options.combined else [[d] for d in documents]
+    if any(fmt in _LINKS_FIGURES for fmt in options.formats):
+        for group in groups:
+            folder = out_dir or Path(group[0].source).parent
+            try:
+                _save_figures(group, folder)
+            except ExportError as exc:
+                job_ids = tuple(d.job_id for d in group)
+                report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, exc.message))
     try:
         for fmt in options.formats:
             for group in groups:
@@ -286,8 +315,6 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
                     text = render(group[0], fmt, page_separators=options.page_separators)
                 try:
                     path, status = _place(record, _numbered(folder, stem, fmt), text.encode("utf-8"), options)
-                    if fmt in _LINKS_FIGURES:
-                        _save_figures(group, folder)
                 except ExportError as exc:
                     report.outcomes.append(
                         ExportOutcome(fmt, job_ids, folder / f"{stem}.{fmt}", FAILED, exc.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ocr_desktop.core.formatter import FormattedPage, Region, assemble_regions, format_page
 from ocr_desktop.core.results import (
@@ -86,7 +87,8 @@ def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
     parts = []
     for region in page.regions:
         if region.image_png:
-            link = figure_path(document, page.page_index, region)
+            # A URL: a space or parenthesis in the name ("my paper (2)") would end a bare link
+            link = quote(figure_path(document, page.page_index, region))
             parts.append(Region("text", f"![{region.label} {region.order + 1}]({link})"))
         elif region.read:
             parts.append(Region(formatter_label(region.label), region.text))

@@ -162,4 +162,4 @@ class _Listener(PipelineListener):
         self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name, load_seconds)
 
     def backend_kept(self, backend_id: str, model_name: str, message: str) -> None:
-        self._bridge.put_event(self._bridge.backend_kept, backend_id, model_name, message)
+        self._bridge.put_event(self._bridge.backend_kept, backend_id, model_name, translated(message))

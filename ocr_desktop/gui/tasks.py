@@ -52,9 +52,6 @@ class Task(Generic[T]):
         if self.on_progress is not None and not self.cancelled:
             self._runner._progress.emit(self, value)
 
-    def done(self) -> bool:
-        return self.future is not None and self.future.done()
-
 
 class TaskRunner(QObject):
     """Runs tasks on ``workers`` threads in submission order (one worker keeps them in order)."""
