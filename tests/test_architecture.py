@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ocr_desktop.core.postprocess",
             "ocr_desktop.core.store",
             "ocr_desktop.layout",
+            "ocr_desktop.textlines",
             "ocr_desktop.models",
             "ocr_desktop.telemetry",
         ),
