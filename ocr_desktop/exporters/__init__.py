@@ -1,4 +1,5 @@
-"""Exporting read documents as text, Markdown or JSON, one file per document or combined.
+"""Exporting read documents as text, Markdown, JSON, a searchable PDF or hOCR, one file per
+document or (text formats) combined.
 
 :func:`export_documents` is the one export used by the CLI and the Export dialog. Writes are
 atomic (``files.write_atomic``), so a failed write leaves no partial file. Which existing
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from ocr_desktop import paths
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters import json_export, markdown, txt
+from ocr_desktop.exporters import json_export, layered, markdown, txt
 from ocr_desktop.exporters.base import ExportError, document_stem, figure_path
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.files import write_atomic
@@ -46,7 +47,9 @@ __all__ = [
     "render_combined",
 ]
 
-FORMATS = ("txt", "md", "json")
+FORMATS = ("txt", "md", "json", "pdf", "hocr")
+#: Formats laid over the page (``layered.py``): one file per document, also when combined.
+LAYERED_FORMATS = ("pdf", "hocr")
 #: File name (without extension) of a combined export.
 COMBINED_STEM = "ocr-results"
 
@@ -59,10 +62,16 @@ _RENDERERS: dict[str, tuple[_Renderer, _Renderer]] = {
 
 
 def _renderers(fmt: str) -> tuple[_Renderer, _Renderer]:
+    if fmt in LAYERED_FORMATS:
+        return (_not_text, _not_text)
     try:
         return _RENDERERS[fmt]
     except KeyError:
         raise ExportError(f"unknown export format '{fmt}' — choose one of {', '.join(FORMATS)}") from None
+
+
+def _not_text(*_args: object, **_kwargs: object) -> str:
+    raise ExportError("the searchable PDF and hOCR are files laid over the page, not text: use export_documents")
 
 
 def render(document: DocumentResult, fmt: str, *, page_separators: bool = True) -> str:
@@ -302,8 +311,24 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
             except ExportError as exc:
                 job_ids = tuple(d.job_id for d in group)
                 report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, exc.message))
+    layers = layered.LayerCache()
     try:
         for fmt in options.formats:
+            if fmt in LAYERED_FORMATS:
+                # One file per document even when combined: each lies over its own pages.
+                for document in documents:
+                    folder = out_dir or Path(document.source).parent
+                    stem = document_stem(document.name)
+                    try:
+                        payload = layered.render(document, fmt, layers)
+                        path, status = _place(record, _numbered(folder, stem, fmt), payload, options)
+                    except ExportError as exc:
+                        report.outcomes.append(
+                            ExportOutcome(fmt, (document.job_id,), folder / f"{stem}.{fmt}", FAILED, exc.message)
+                        )
+                    else:
+                        report.outcomes.append(ExportOutcome(fmt, (document.job_id,), path, status))
+                continue
             for group in groups:
                 job_ids = tuple(d.job_id for d in group)
                 folder = out_dir or Path(group[0].source).parent
