@@ -167,7 +167,10 @@ def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("--dpi", type=int, help=_help("documents.dpi"))
     p.add_argument("--max-pixels", type=int, metavar="N", help=_help("documents.max_pixels"))
     p.add_argument(
-        "--format", dest="formats", metavar="FMT[,FMT]", help="txt, md, json, pdf (searchable PDF) and/or hocr, comma-separated"
+        "--format",
+        dest="formats",
+        metavar="FMT[,FMT]",
+        help="txt, md, json, pdf (searchable PDF) and/or hocr, comma-separated",
     )
     p.add_argument("--out", metavar="DIR", help=_help("export.out_dir"))
     p.add_argument("--combined", action="store_const", const=True, help=_help("export.combined"))

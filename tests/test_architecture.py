@@ -51,7 +51,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pipeline", ("ocr_desktop.pipeline",)),
     ("exporters", ("ocr_desktop.exporters",)),
     ("bench", ("ocr_desktop.bench",)),
-    ("cli / gui", ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui")),
+    (
+        "cli / gui",
+        ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui", "ocr_desktop.ocrmypdf_plugin"),
+    ),
 )
 
 

@@ -71,7 +71,9 @@ def _renderers(fmt: str) -> tuple[_Renderer, _Renderer]:
 
 
 def _not_text(*_args: object, **_kwargs: object) -> str:
-    raise ExportError("the searchable PDF and hOCR are files laid over the page, not text: use export_documents")
+    raise ExportError(
+        "the searchable PDF and hOCR are files laid over the page, not text: use export_documents"
+    )
 
 
 def render(document: DocumentResult, fmt: str, *, page_separators: bool = True) -> str:
@@ -324,7 +326,9 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
                         path, status = _place(record, _numbered(folder, stem, fmt), payload, options)
                     except ExportError as exc:
                         report.outcomes.append(
-                            ExportOutcome(fmt, (document.job_id,), folder / f"{stem}.{fmt}", FAILED, exc.message)
+                            ExportOutcome(
+                                fmt, (document.job_id,), folder / f"{stem}.{fmt}", FAILED, exc.message
+                            )
                         )
                     else:
                         report.outcomes.append(ExportOutcome(fmt, (document.job_id,), path, status))

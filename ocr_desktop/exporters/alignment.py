@@ -227,26 +227,20 @@ def _text_order(ours: Sequence[str], lines: Sequence[TextLine]) -> list[int]:
         # before it, when that matches about as well as the best one anywhere.
         after = matcher.find_longest_match(max(0, int(last)), len(text), 0, len(theirs))
         match = after if after.size * 5 >= best.size * 4 else best
-        if theirs and match.size >= min(3, len(theirs)):
-            key = float(match.a - match.b)
-        else:
-            key = last + 0.001
+        key = float(match.a - match.b) if theirs and match.size >= min(3, len(theirs)) else last + 0.001
         keys.append(key)
         last = max(last, key)
     return sorted(range(len(lines)), key=lambda i: (keys[i], i))
 
 
 def _fill(assigned: list[int | None], count: int) -> list[int]:
-    """Tokens the alignment could not place go with their neighbours; the result never goes back
-    to an earlier line (both texts are in reading order)."""
+    """Tokens the alignment could not place go with the token before them; the result never goes
+    back to an earlier line (both texts are in the same order)."""
     out: list[int] = []
     last = 0
-    for index, value in enumerate(assigned):
-        if value is None:
-            value = last
-        value = max(last, min(count - 1, value))
-        out.append(value)
-        last = value
+    for value in assigned:
+        last = max(last, min(count - 1, last if value is None else value))
+        out.append(last)
     return out
 
 
@@ -334,7 +328,8 @@ def _ink_gaps(image: Image.Image | None, box: Box) -> list[tuple[int, int]]:
     low, high = int(gray.min()), int(gray.max())
     if high - low < 40:
         return []
-    ink = (gray < (low + high) / 2).any(axis=0).tolist()
+    columns = np.asarray((gray < (low + high) / 2).any(axis=0), dtype=bool)
+    ink: list[bool] = [bool(v) for v in columns.tolist()]
     width = len(ink)
     gaps = []
     start: int | None = None
@@ -372,10 +367,11 @@ def word_boxes(words: Sequence[str], box: Box, image: Image.Image | None = None)
     elif cuts and gaps:
         snapped = []
         floor = float(x1)
-        for end, start in cuts:
-            centre = (end + start) / 2
+        for estimated_end, estimated_start in cuts:
+            centre = (estimated_end + estimated_start) / 2
             reach = max(scale * 1.5, height * 0.5)
             near = [g for g in gaps if g[0] >= floor and abs((g[0] + g[1]) / 2 - centre) <= reach]
+            end, start = estimated_end, estimated_start
             if near:
                 gap = min(near, key=lambda g: (abs((g[0] + g[1]) / 2 - centre), -(g[1] - g[0])))
                 end, start = float(gap[0]), float(gap[1])
@@ -481,5 +477,7 @@ def spread_units(units: Sequence[str], box: Box) -> list[PlacedLine]:
         line_box = (x1, round(y1 + i * step), x2, max(round(y1 + i * step) + 1, round(y1 + (i + 1) * step)))
         words = unit.split()
         boxes = word_boxes(words, line_box)
-        out.append(PlacedLine(unit, line_box, tuple(PlacedWord(w, b) for w, b in zip(words, boxes, strict=True))))
+        out.append(
+            PlacedLine(unit, line_box, tuple(PlacedWord(w, b) for w, b in zip(words, boxes, strict=True)))
+        )
     return out

@@ -117,7 +117,11 @@ def page_layer(
     else:
         text = format_page(page.text, page.task).text
         box = (0, 0, *size)
-        placed = place_units(text.splitlines(), list(lines), image) if lines else spread_units(text.splitlines(), box)
+        placed = (
+            place_units(text.splitlines(), list(lines), image)
+            if lines
+            else spread_units(text.splitlines(), box)
+        )
         if placed:
             regions.append(LayerRegion("page", "text", box, tuple(placed)))
     return PageLayer(page.page_index, size[0], size[1], tuple(regions), dpi)
@@ -149,13 +153,16 @@ def render_pages(
     try:
         for page in sorted(document.pages, key=lambda p: p.page_index):
             if page.page_index >= source.page_count:
-                yield page, ExportError(
-                    Message(
-                        "page {page} of {name} is no longer in the original (it has {count} pages now)",
-                        page=page.page_index + 1,
-                        name=document.name,
-                        count=source.page_count,
-                    )
+                yield (
+                    page,
+                    ExportError(
+                        Message(
+                            "page {page} of {name} is no longer in the original (it has {count} pages now)",
+                            page=page.page_index + 1,
+                            name=document.name,
+                            count=source.page_count,
+                        )
+                    ),
                 )
                 continue
             try:
@@ -163,7 +170,11 @@ def render_pages(
             except DocumentError as exc:
                 yield page, ExportError(exc.message)
                 continue
-            dpi = source.dpi * rendered.image.width / rendered.original_size[0] if source.kind == "pdf" else None
+            dpi = (
+                source.dpi * rendered.image.width / rendered.original_size[0]
+                if source.kind == "pdf"
+                else None
+            )
             yield page, (rendered.image, dpi)
     finally:
         source.close()
@@ -182,5 +193,9 @@ def document_layers(document: DocumentResult) -> tuple[dict[int, PageLayer], dic
             problems[page.page_index] = str(rendered.message)
             continue
         image, dpi = rendered
-        layers[page.page_index] = page_layer(page, image, page_lines(image), dpi)
+        layer = page_layer(page, image, page_lines(image), dpi)
+        if layer.regions:
+            layers[page.page_index] = layer
+        else:
+            problems[page.page_index] = str(Message("page {page} has no text", page=page.page_index + 1))
     return layers, problems

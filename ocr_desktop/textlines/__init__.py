@@ -57,7 +57,11 @@ class TextLine:
         return self.box[3] - self.box[1]
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"box": list(self.box), "quad": [list(p) for p in self.quad], "score": self.score}
+        out: dict[str, Any] = {
+            "box": list(self.box),
+            "quad": [list(p) for p in self.quad],
+            "score": self.score,
+        }
         if self.text or self.confidence is not None:
             out["text"] = self.text
             out["confidence"] = self.confidence
@@ -76,7 +80,8 @@ class TextLine:
             text=str(data.get("text", "")),
             confidence=None if data.get("confidence") is None else float(data["confidence"]),
             chars=tuple(
-                (str(char), (int(b[0]), int(b[1]), int(b[2]), int(b[3]))) for char, b in data.get("chars") or ()
+                (str(char), (int(b[0]), int(b[1]), int(b[2]), int(b[3])))
+                for char, b in data.get("chars") or ()
             ),
         )
 
@@ -96,7 +101,12 @@ class TextLine:
             chars=tuple(
                 (
                     char,
-                    (round(b[0] * factor_x), round(b[1] * factor_y), round(b[2] * factor_x), round(b[3] * factor_y)),
+                    (
+                        round(b[0] * factor_x),
+                        round(b[1] * factor_y),
+                        round(b[2] * factor_x),
+                        round(b[3] * factor_y),
+                    ),
                 )
                 for char, b in self.chars
             ),
