@@ -159,13 +159,14 @@ class ServerThread:
             self._socket = None
         log.info("API server stopped")
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, announce: Callable[[str], None] = lambda url: None) -> None:
         """Run in the calling (main) thread until SIGINT/SIGTERM: uvicorn's own signal handling
-        finishes the requests under way first."""
+        finishes the requests under way first. ``announce`` gets the URL once listening."""
         self._socket = bind(self.config.host, self.config.port)
         self._server = self._uvicorn()
         try:
             log.info("API server listening on %s", self.url)
+            announce(self.url)
             self._server.run(sockets=[self._socket])
         finally:
             self._socket.close()
