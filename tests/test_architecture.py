@@ -38,8 +38,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ocr_desktop.core",
             "ocr_desktop.core.tasks",
             "ocr_desktop.core.results",
-            "ocr_desktop.core.documents",
-            "ocr_desktop.core.postprocess",
+            "ocr_desktop.core.tables",
+            "ocr_desktop.documents",
             "ocr_desktop.core.store",
             "ocr_desktop.layout",
             "ocr_desktop.textlines",
@@ -276,7 +276,7 @@ def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
 
 def test_the_import_scan_resolves_modules_imported_by_name() -> None:
     graph = import_graph()
-    assert "ocr_desktop.settings" in graph["ocr_desktop.cli"]  # from ocr_desktop import settings as …
+    assert "ocr_desktop.settings" in graph["ocr_desktop.cli.ocr"]  # from ocr_desktop import settings as …
     assert (
         "ocr_desktop.backends.registry" in graph["ocr_desktop.pipeline.worker"]
     )  # from …backends import registry
