@@ -104,7 +104,9 @@ def class_stats(path: Path, root: Path) -> list[ClassStats]:
             methods = sum(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in node.body)
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             assert node.end_lineno is not None
-            found.append(ClassStats(node.name, f"{module}:{node.lineno}", methods, node.end_lineno - first + 1))
+            found.append(
+                ClassStats(node.name, f"{module}:{node.lineno}", methods, node.end_lineno - first + 1)
+            )
     return found
 
 
@@ -173,7 +175,8 @@ class ReadCounter:
         caller = "?"
         while frame is not None:
             code = frame.f_code
-            if code.co_filename.endswith(os.path.join("core", "store.py")) and not code.co_name.startswith("_"):
+            in_store = Path(code.co_filename).parts[-2:] == ("core", "store.py")
+            if in_store and not code.co_name.startswith("_"):
                 caller = f"JobStore.{code.co_name}"
                 break
             frame = frame.f_back  # type: ignore[assignment]
@@ -210,9 +213,9 @@ def _print_reads(what: str, counter: ReadCounter, pages: int) -> None:
         print(f"    {count:4d}  {caller}")
 
 
-@measure("store-reads", "SQL reads per layout page: pipeline alone, and the ocr command (tiny llama.cpp model)")
+@measure("store-reads", "SQL reads per layout page, through the pipeline and the ocr command (tiny model)")
 def measure_store_reads(ctx: Context) -> None:
-    from ocr_desktop.core.store import JobStore, JobStatus
+    from ocr_desktop.core.store import JobStatus, JobStore
     from ocr_desktop.pipeline import Pipeline, PipelineListener
 
     pages = 2
@@ -264,7 +267,7 @@ def _run_ocr_command(tmp: Path, settings: object, documents: list[Path], counter
 
         counter.counting = True
         out = tmp / "out"
-        with contextlib.redirect_stdout(open(os.devnull, "w")):  # noqa: SIM115, PTH123
+        with Path(os.devnull).open("w") as devnull, contextlib.redirect_stdout(devnull):
             return main(["ocr", *map(str, documents), "--no-resume", "--out", str(out), "--format", "md"])
     finally:
         counter.counting = False
