@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ocr_desktop import paths
-from ocr_desktop.core.documents import DocumentError, PageRangeError, open_document
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobRecord, JobStatus, JobStore
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.errors import DocumentError, PageRangeError
 from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.worker import Pipeline
 from ocr_desktop.server.inputs import Refusal, safe_name

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ocr_desktop.core.formatter import Region, assemble_regions, format_page
+from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
 from ocr_desktop.core.results import DocumentResult, PageResult, RegionResult
 from ocr_desktop.layout.labels import formatter_label
 
@@ -67,9 +67,9 @@ def _page_markdown(page: PageResult, number: int, box: _Box) -> str:
     parts = []
     for region in page.regions:
         if region.kind == "figure":
-            parts.append(Region("text", f"![](page={number},bbox={box(page, region)})"))
+            parts.append(RegionContent("text", f"![](page={number},bbox={box(page, region)})"))
         elif region.read:
-            parts.append(Region(formatter_label(region.label), region.text))
+            parts.append(RegionContent(formatter_label(region.label), region.text))
     return assemble_regions(parts).markdown
 
 
