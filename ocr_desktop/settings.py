@@ -307,7 +307,12 @@ class ServerSettings:
         "network) requires the access token.",
         label="Address",
     )
-    port: int = setting(5002, "Port to listen on (GLM-OCR's SDK server uses 5002).", minimum=1, maximum=65535)
+    port: int = setting(
+        5002,
+        "Port to listen on (GLM-OCR's SDK server uses 5002); 0 picks a free one, shown once listening.",
+        minimum=0,
+        maximum=65535,
+    )
     allow_urls: bool = setting(
         False,
         "Fetch http(s) URLs sent instead of documents. Off: a client can never make this machine "

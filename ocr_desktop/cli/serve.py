@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -125,7 +126,16 @@ def run_serve(args: argparse.Namespace) -> int:
         if resumed:
             log.info("resuming %d unfinished job(s)", len(resumed))
         pipeline.start()
-        server.serve_forever(_announce)
+        # uvicorn finishes the requests under way on SIGINT/SIGTERM, then raises the signal again
+        # with the handlers it found: both become KeyboardInterrupt here, so the pipeline is shut
+        # down below either way (SIGTERM's default would kill the process first).
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            server.serve_forever(_announce)
+        except KeyboardInterrupt:
+            log.info("stopping: the pages in flight stay pending and are read on the next start")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except ServerError as exc:
         _error(str(exc))
         return EXIT_USAGE
