@@ -319,10 +319,10 @@ class ServerSettings:
         "open a URL on its network (server-side request forgery).",
         label="Fetch URLs",
     )
-    cors_origins: tuple[str, ...] = setting(
-        (),
-        "Web origins allowed to call the API from a browser (CORS), such as https://intranet.example; "
-        "empty: none.",
+    cors_origins: str = setting(
+        "",
+        "Web origins allowed to call the API from a browser (CORS), comma-separated, such as "
+        "https://intranet.example; empty: none.",
         label="CORS origins",
     )
     max_upload_mb: int = setting(

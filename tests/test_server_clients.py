@@ -120,7 +120,7 @@ def test_the_sdk_with_a_wrong_api_key_gets_nothing(serving: Serving) -> None:
 
 def _curl(*args: str) -> str:
     done = subprocess.run(
-        ["curl", "-sS", "--fail-with-body", *args], capture_output=True, text=True, timeout=60
+        ["curl", "-sS", "--fail-with-body", *args], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -146,7 +146,8 @@ def test_a_curl_multipart_job_gives_the_same_md_as_the_cli(
     # THEN its .md is the CLI's for the same file, byte for byte
     out = tmp_path / "cli-out"
     cli = subprocess.run(
-        [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--format", "md", "--out", str(out), "--no-resume"],
+        [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--format", "md", "--out", str(out),
+         "--no-resume"],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert cli.returncode == 0, cli.stderr

@@ -23,7 +23,8 @@ from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
 from ocr_desktop.server.security import TokenError, bind_refusal, ensure_token, is_loopback, read_token
 from tests.backends import ScriptedBackend
-from tests.server_rig import TIMEOUT, Served, bomb_png, data_uri, many_page_pdf, png_bytes, running_server
+from tests.fixtures.damaged import raw_pdf
+from tests.server_rig import TIMEOUT, Served, bomb_png, data_uri, png_bytes, running_server
 
 TOKEN = "s3cret-token-for-the-tests-0123456789"
 
@@ -235,7 +236,7 @@ def test_a_zip_file_disguised_as_png_is_refused(served: Served, tmp_path: Path) 
 
 
 def test_a_pdf_with_10000_pages_is_refused(served: Served, tmp_path: Path) -> None:
-    pdf = many_page_pdf(tmp_path / "huge.pdf", 10_000)
+    pdf = raw_pdf(tmp_path / "huge.pdf", [(0, 0, 595, 842)] * 10_000)
     with served.client() as client:
         response = client.post("/v1/jobs", files={"file": ("huge.pdf", pdf.read_bytes(), "application/pdf")})
         assert response.status_code == 413

@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ocr_desktop import settings as settings_mod
+from ocr_desktop.cli.flags import setting_help, settings_from_flags
 from ocr_desktop.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, shown
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.pipeline import Pipeline, PipelineListener
@@ -31,10 +31,6 @@ SERVE_OVERRIDES = {
 }
 
 
-def _help(key: str) -> str:
-    return settings_mod.field_info(key).help.replace("%", "%%")
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ocr_desktop.backends.registry import BACKEND_IDS
 
@@ -45,8 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "machine's backend, until Ctrl-C. Listens on 127.0.0.1 unless --host names another address, "
         "which requires --token-file. See docs/server.md.",
     )
-    p.add_argument("--host", help=_help("server.host"))
-    p.add_argument("--port", type=int, help=_help("server.port"))
+    p.add_argument("--host", help=setting_help("server.host"))
+    p.add_argument("--port", type=int, help=setting_help("server.port"))
     p.add_argument(
         "--token-file",
         type=Path,
@@ -54,9 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="file holding the access token clients send as 'Authorization: Bearer TOKEN' (made with a new "
         "random token, mode 0600, if it does not exist); required for any address but loopback",
     )
-    p.add_argument("--allow-urls", action="store_const", const=True, help=_help("server.allow_urls"))
-    p.add_argument("--backend", choices=BACKEND_IDS, help=_help("backend"))
-    p.add_argument("--mode", choices=("layout", "page"), help=_help("reading.mode"))
+    p.add_argument("--allow-urls", action="store_const", const=True, help=setting_help("server.allow_urls"))
+    p.add_argument("--backend", choices=BACKEND_IDS, help=setting_help("backend"))
+    p.add_argument("--mode", choices=("layout", "page"), help=setting_help("reading.mode"))
     p.set_defaults(func=run_serve)
 
 
@@ -73,21 +69,6 @@ class _LoggedJobs(PipelineListener):
         log.warning("job %s failed: %s", job_id, message)
 
 
-def serve_settings(args: argparse.Namespace) -> tuple[settings_mod.Settings, list[str]]:
-    """The settings file with the flags given applied, and the bad flags."""
-    settings = settings_mod.load_file().settings
-    bad: list[str] = []
-    for dest, key in SERVE_OVERRIDES.items():
-        value = getattr(args, dest)
-        if value is None:
-            continue
-        try:
-            settings = settings.with_value(key, value)
-        except settings_mod.SettingsError as exc:
-            bad.append(f"--{dest.replace('_', '-')}: {exc}")
-    return settings, bad
-
-
 def _error(text: str) -> None:
     sys.stderr.write(f"error: {shown(text)}\n")
 
@@ -102,7 +83,9 @@ def run_serve(args: argparse.Namespace) -> int:
     from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
     from ocr_desktop.server.security import TokenError, ensure_token
 
-    settings, bad = serve_settings(args)
+    settings, problems, bad = settings_from_flags(args, SERVE_OVERRIDES)
+    for warning in problems:
+        log.warning("settings: %s", warning)
     for problem in bad:
         _error(problem)
     if bad:

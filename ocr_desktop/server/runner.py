@@ -48,7 +48,8 @@ class ServerConfig:
             max_pages=server.max_pages,
             max_queued_jobs=server.max_queued_jobs,
         )
-        base = cls(server.host, server.port, token, server.allow_urls, server.cors_origins, limits)
+        origins = tuple(o.strip() for o in server.cors_origins.split(",") if o.strip())
+        base = cls(server.host, server.port, token, server.allow_urls, origins, limits)
         return dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
 
 
