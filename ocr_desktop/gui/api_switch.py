@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -99,15 +99,16 @@ def token_row(parent: QWidget) -> QWidget:
     line.setObjectName("apiToken")
     line.setReadOnly(True)
     line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-    line.setAccessibleName(holder.tr("Access token"))
-    copy = QPushButton(holder.tr("Copy"), holder)
-    copy.setAccessibleName(holder.tr("Copy the access token"))
+    line.setAccessibleName(QCoreApplication.translate("ApiSwitch", "Access token"))
+    copy = QPushButton(QCoreApplication.translate("ApiSwitch", "Copy"), holder)
+    copy.setAccessibleName(QCoreApplication.translate("ApiSwitch", "Copy the access token"))
     try:
         line.setText(ensure_token())
         line.setToolTip(
-            holder.tr(
+            QCoreApplication.translate(
+                "ApiSwitch",
                 "Clients send it as 'Authorization: Bearer TOKEN' (GLM-OCR's SDK: api_key). Required on "
-                "any address but 127.0.0.1."
+                "any address but 127.0.0.1.",
             )
         )
     except TokenError as exc:
