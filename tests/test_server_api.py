@@ -231,3 +231,22 @@ def test_layout_regions_take_the_sdks_labels_boxes_and_figure_references() -> No
     assert maas["layout_details"][0][1]["bbox_2d"] == [20, 20, 120, 60]  # pixels of the page image
     assert maas["data_info"]["pages"] == [{"width": 2000, "height": 2000}]
     assert "![](page=0,bbox=[30, 20, 130, 60])" in maas["md_results"]
+
+
+def test_uploads_of_jobs_removed_from_the_history_are_swept_at_the_next_start(tmp_path: Path) -> None:
+    # GIVEN two API jobs, one of which the user then removes from the window's history
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as served, served.client() as client:
+        kept, removed = (
+            client.post("/v1/jobs", files={"file": (f"{n}.png", png_bytes(), "image/png")}).json()["id"]
+            for n in ("kept", "removed")
+        )
+        assert served.pipeline.wait_idle(TIMEOUT)
+        folders = {job: Path(served.store.job(job).source).parent for job in (kept, removed)}  # type: ignore[union-attr]
+        served.pipeline.remove_job(removed)
+    assert all(folder.is_dir() for folder in folders.values())
+    # WHEN the server starts again on the same store
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as again, again.client() as client:
+        # THEN the removed job's upload is gone and the kept one's is there, still served
+        assert not folders[removed].exists()
+        assert folders[kept].is_dir()
+        assert client.get(f"/v1/jobs/{kept}/result.md").status_code == 200
