@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
+from ocr_desktop.gui.api_switch import token_row
 from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.model_panel import pull_model
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import FieldInfo, Settings
 
@@ -110,7 +111,7 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self._tab_of: dict[str, int] = {}
         self._tasks = TaskRunner(self, name="download")
-        self._download: Task[object] | None = None
+        self._download: BackgroundTask[object] | None = None
         self._unavailable_confirmed: str | None = None  # the availability warning already shown
         self._build(settings)
         self.error_label = QLabel(self)
@@ -148,6 +149,7 @@ class SettingsDialog(QDialog):
             "export": self.tr("Export"),
             "telemetry": self.tr("Gauges"),
             "reading": self.tr("Reading"),
+            "server": self.tr("Server"),
         }
 
     def _build(self, settings: Settings) -> None:
@@ -161,6 +163,8 @@ class SettingsDialog(QDialog):
                 forms[section].setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
                 if section == "llamacpp":
                     forms[section].addRow(self._model_box())
+                if section == "server":
+                    forms[section].addRow(self.tr("Access token:"), token_row(page))
                 scroll = QScrollArea(self.tabs)
                 scroll.setWidgetResizable(True)
                 scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
