@@ -181,7 +181,12 @@ class GlmOcrEngine(OcrEngine):
             dpi = opened.info.get("dpi", (72.0, 72.0))[0] or 72.0
         page = reader.stored_page(getattr(options, "input_file", None), page_number)
         if page is None:
-            (page,) = reader.read(Path(input_file)).pages
+            try:
+                (page,) = reader.read(Path(input_file)).pages
+            except PageReadError as exc:
+                # One unreadable page costs that page only: it gets no text, the rest goes on.
+                log.warning("page %d: %s; it gets no text layer", page_number + 1, exc)
+                return _empty_page(image.size, float(dpi), page_number), ""
         layer = page_layer(page, image, page_lines(image), float(dpi))
         tree = layer_tree(layer, dpi=float(dpi))
         tree.page_number = page_number
@@ -194,6 +199,13 @@ class GlmOcrEngine(OcrEngine):
     @staticmethod
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: OcrOptions) -> None:
         raise NotImplementedError("OCR Desktop answers through generate_ocr (use the fpdf2 renderer)")
+
+
+def _empty_page(size: tuple[int, int], dpi: float, page_number: int) -> OcrElement:
+    from ocrmypdf.models.ocr_element import BoundingBox, OcrClass, OcrElement
+
+    box = BoundingBox(left=0, top=0, right=size[0], bottom=size[1])
+    return OcrElement(ocr_class=OcrClass.PAGE, bbox=box, dpi=dpi, page_number=page_number)
 
 
 @hookimpl

@@ -141,13 +141,15 @@ def test_a_job_is_queued_polled_and_exported_in_every_format(served: Served, tmp
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert status["pages_total"] == status["pages_done"] == 3 and status["name"] == "report.pdf"
-        results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.FORMATS}
+        results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.TEXT_FORMATS}
+        searchable = client.get(f"/v1/jobs/{job['id']}/result.pdf")
         missing = client.get(f"/v1/jobs/{job['id']}/result.docx")
     document = served.store.document_result(job["id"])
     for fmt, response in results.items():
         assert response.status_code == 200
         assert response.text == exporters.render(document, fmt)  # the export's own text
     assert json.loads(results["json"].text)["pages"][2]["number"] == 3
+    assert searchable.status_code == 200 and searchable.content.startswith(b"%PDF-")
     assert missing.status_code == 404
 
 

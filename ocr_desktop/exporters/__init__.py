@@ -38,6 +38,8 @@ from ocr_desktop.settings import ExportSettings
 __all__ = [
     "COMBINED_STEM",
     "FORMATS",
+    "LAYERED_FORMATS",
+    "TEXT_FORMATS",
     "ExportError",
     "ExportOutcome",
     "ExportReport",
@@ -47,9 +49,11 @@ __all__ = [
     "render_combined",
 ]
 
-FORMATS = ("txt", "md", "json", "pdf", "hocr")
+#: Formats that are text, rendered in memory (``render``).
+TEXT_FORMATS = ("txt", "md", "json")
 #: Formats laid over the page (``layered.py``): one file per document, also when combined.
 LAYERED_FORMATS = ("pdf", "hocr")
+FORMATS = TEXT_FORMATS + LAYERED_FORMATS
 #: File name (without extension) of a combined export.
 COMBINED_STEM = "ocr-results"
 

@@ -1,5 +1,5 @@
 """The searchable PDF: the original pages untouched, with an invisible text layer under each read
-page, drawn by OCRmyPDF's own text-layer renderer (docs/searchable-pdf.md, docs/adr/0007-searchable-pdf.md).
+page, drawn by OCRmyPDF's own text-layer renderer (docs/searchable-pdf.md, docs/adr/0008-searchable-pdf.md).
 
 The layer of each page (``textlayer.PageLayer``) becomes an OCRmyPDF ``OcrElement`` tree (page →
 paragraph per region → line → word); ``Fpdf2MultiPageRenderer`` (fpdf2 with HarfBuzz: CJK and
@@ -168,7 +168,7 @@ def _image_bytes(path: Path, kind: str) -> bytes:
 
 def searchable_pdf(document: DocumentResult, layers: Mapping[int, PageLayer]) -> bytes:
     """``document``'s original pages with the text ``layers`` (by page index) under them."""
-    from ocr_desktop.core.documents import sniff
+    from ocr_desktop.documents.sniff import sniff
 
     try:
         import pikepdf

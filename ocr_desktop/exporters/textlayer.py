@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocr_desktop.core.formatter import Region, assemble_regions, format_page
-from ocr_desktop.core.postprocess import parse_table, table_grid
+from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult, RegionResult
+from ocr_desktop.core.tables import parse_table, table_grid
 from ocr_desktop.exporters.alignment import PlacedLine, lines_in_box, place_units, spread_units
 from ocr_desktop.exporters.base import ExportError
 from ocr_desktop.layout.labels import formatter_label
@@ -87,7 +87,7 @@ def _units(region: RegionResult) -> tuple[str, list[str]]:
         cells = [cell for row in table_grid(parse_table(region.text)) for cell in row if cell.strip()]
         if cells:
             return "table", cells
-    text = assemble_regions([Region(label, region.text)]).text
+    text = assemble_regions([RegionContent(label, region.text)]).text
     kind = "formula" if label in _FORMULA_LABELS or region.kind == "formula" else "text"
     return kind, text.splitlines()
 
@@ -133,7 +133,8 @@ def render_pages(
     """Each finished page of ``document`` rendered again from its source (no reading) with the
     rendering's resolution (PDF pages), or why it cannot be: the source is gone, changed, or no
     longer opens."""
-    from ocr_desktop.core.documents import DocumentError, open_document
+    from ocr_desktop.documents.document import open_document
+    from ocr_desktop.documents.errors import DocumentError
 
     try:
         source = open_document(Path(document.source))
