@@ -14,12 +14,16 @@ valid UTF-8 round-trips exactly, which no TEXT encoding of SQLite does for such 
 speaks ``str`` (``os.fsdecode``, surrogate-escaped) as the rest of the app does.
 
 One connection guarded by a lock serves every thread: each statement is short, and one
-connection keeps ``close()`` simple. Schema changes bump ``PRAGMA user_version`` and add a step
-to ``_MIGRATIONS``.
+connection keeps ``close()`` simple. The schema and its migrations are ``core/store_schema.py``.
+
+A page is kept as the model wrote it (``text``; a layout page's regions in ``regions``) and as
+the user wrote it (``edited_text``), with its formatted result beside each (format once,
+``core/page_format.py``): the exports and the window read that, never format it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -30,13 +34,43 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ocr_desktop import messages, paths
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult, RegionResult
+from ocr_desktop.core import page_format
+from ocr_desktop.core.formatter import FORMAT_VERSION, format_page
+from ocr_desktop.core.results import (
+    FLAG_EDITED,
+    DocumentResult,
+    FormattedPage,
+    GenerationStats,
+    PageResult,
+    RegionResult,
+)
+from ocr_desktop.core.store_schema import (
+    REGION_COLUMNS,
+    SCHEMA_VERSION,
+    migrate,
+    region_result,
+    stats_from,
+    stats_values,
+)
 from ocr_desktop.messages import Message
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "JobOptions",
+    "JobRecord",
+    "JobStatus",
+    "JobStore",
+    "PageRecord",
+    "PageStatus",
+    "RegionRecord",
+    "StoreError",
+    "fingerprint",
+]
 
 
 class StoreError(Exception):
@@ -100,7 +134,7 @@ class JobRecord:
 
 @dataclass(frozen=True)
 class PageRecord:
-    """One page row, for tests and the GUI's history view."""
+    """One page row without its text, regions or figures: what the queue and the history show."""
 
     job_id: str
     page_index: int
@@ -108,6 +142,8 @@ class PageRecord:
     attempts: int  # how many times the pipeline started reading this page
     error: str
     finished_at: float | None
+    backend: str = ""
+    stats: GenerationStats = field(default_factory=GenerationStats)
 
 
 @dataclass(frozen=True)
@@ -118,93 +154,6 @@ class RegionRecord:
     status: str  # "pending" | "done" | "kept"
     attempts: int
 
-
-_SCHEMA_V1 = """
-CREATE TABLE jobs (
-    id TEXT PRIMARY KEY,
-    source BLOB NOT NULL,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    options TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    page_count INTEGER,
-    page_indices TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL,
-    finished_at REAL,
-    error TEXT NOT NULL DEFAULT '',
-    owner_pid INTEGER
-);
-CREATE INDEX jobs_fingerprint ON jobs(fingerprint);
-CREATE TABLE pages (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    page_index INTEGER NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    text TEXT,
-    edited_text TEXT,
-    task TEXT NOT NULL DEFAULT '',
-    backend TEXT NOT NULL DEFAULT '',
-    model TEXT NOT NULL DEFAULT '',
-    width INTEGER NOT NULL DEFAULT 0,
-    height INTEGER NOT NULL DEFAULT 0,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    image_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    time_to_first_token_s REAL NOT NULL DEFAULT 0,
-    total_s REAL NOT NULL DEFAULT 0,
-    finish_reason TEXT NOT NULL DEFAULT '',
-    flags TEXT NOT NULL DEFAULT '[]',
-    error TEXT NOT NULL DEFAULT '',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    finished_at REAL,
-    PRIMARY KEY (job_id, page_index)
-);
-"""
-
-#: Layout reading (docs/layout.md): the layout model a page was planned with, why it was read
-#: whole after all, and its regions, each committed the moment it is read (``status`` pending →
-#: done; figures and skipped furniture are ``kept``: recorded, never read).
-_SCHEMA_V2 = """
-ALTER TABLE pages ADD COLUMN layout TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN layout_note TEXT NOT NULL DEFAULT '';
-CREATE TABLE regions (
-    job_id TEXT NOT NULL,
-    page_index INTEGER NOT NULL,
-    region_order INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    box TEXT NOT NULL,
-    box_1000 TEXT NOT NULL,
-    score REAL NOT NULL DEFAULT 0,
-    task TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'pending',
-    text TEXT NOT NULL DEFAULT '',
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    image_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    time_to_first_token_s REAL NOT NULL DEFAULT 0,
-    total_s REAL NOT NULL DEFAULT 0,
-    finish_reason TEXT NOT NULL DEFAULT '',
-    flags TEXT NOT NULL DEFAULT '[]',
-    image BLOB,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    finished_at REAL,
-    PRIMARY KEY (job_id, page_index, region_order),
-    FOREIGN KEY (job_id, page_index) REFERENCES pages(job_id, page_index) ON DELETE CASCADE
-);
-"""
-
-#: Failure reasons and layout notes as messages the window translates (``messages.dumps``), kept
-#: beside their English text.
-_SCHEMA_V3 = """
-ALTER TABLE jobs ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN layout_note_message TEXT NOT NULL DEFAULT '';
-"""
-
-#: user_version N+1 is reached by running _MIGRATIONS[N].
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
-SCHEMA_VERSION = len(_MIGRATIONS)
 
 _JOB_COLUMNS = (
     "j.id, j.source, j.name, j.status, j.position, j.options, j.page_count, j.page_indices, "
@@ -282,10 +231,7 @@ class JobStore:
                         known=SCHEMA_VERSION,
                     )
                 )
-            for step in range(version, SCHEMA_VERSION):
-                for statement in _MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+            migrate(db, version)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
@@ -451,15 +397,33 @@ class JobStore:
         return [int(r[0]) for r in rows]
 
     def pages(self, job_id: str) -> list[PageRecord]:
+        return self.page_records([job_id]).get(job_id, [])
+
+    def page_records(self, job_ids: Sequence[str] | None = None) -> dict[str, list[PageRecord]]:
+        """The page rows of ``job_ids`` (default: every job) by job, in page order, in one query
+        that reads no text, region or figure (the queue restored at startup counts pages)."""
+        where = f"WHERE job_id IN ({', '.join('?' * len(job_ids))}) " if job_ids is not None else ""
         rows = self._query(
-            "SELECT page_index, status, attempts, error, error_message, finished_at FROM pages "
-            "WHERE job_id = ? ORDER BY page_index",
-            (job_id,),
+            "SELECT job_id, page_index, status, attempts, error, error_message, finished_at, backend, "
+            "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, finish_reason "
+            f"FROM pages {where}ORDER BY job_id, page_index",
+            tuple(job_ids or ()),
         )
-        return [
-            PageRecord(job_id, int(i), PageStatus(s), int(a), messages.loads(str(e), str(m)), f)
-            for i, s, a, e, m, f in rows
-        ]
+        records: dict[str, list[PageRecord]] = {}
+        for job_id, i, status, attempts, error, message, finished_at, backend, *stats in rows:
+            records.setdefault(str(job_id), []).append(
+                PageRecord(
+                    str(job_id),
+                    int(i),
+                    PageStatus(status),
+                    int(attempts),
+                    messages.loads(str(error), str(message)),
+                    finished_at,
+                    str(backend),
+                    stats_from(stats),
+                )
+            )
+        return records
 
     def page_started(self, job_id: str, page_index: int) -> None:
         """Count one more start of this page (committed, so a killed run shows in ``attempts``)."""
@@ -470,8 +434,14 @@ class JobStore:
             )
 
     def save_page_result(self, job_id: str, result: PageResult) -> None:
-        """Store a finished page: one transaction, committed before this returns. A layout page's
-        regions are in the store already (:meth:`save_region_result`); they are not written here."""
+        """Store a finished page with its formatted result: one transaction, committed before this
+        returns. A layout page's regions are in the store already (:meth:`save_region_result`);
+        they are not written here. A result not formatted yet is formatted here (values built by
+        hand; the pipeline commits formatted pages, ``page_format.committed``)."""
+        if result.formatted is None:
+            result = page_format.committed(result)
+        formatted = result.formatted
+        assert formatted is not None
         with self._tx() as db:
             db.execute(
                 "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
@@ -483,21 +453,25 @@ class JobStore:
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
                 "flags = ?, error = '', error_message = '', finished_at = ?, layout = ?, layout_note = ?, "
-                "layout_note_message = ? "
+                "layout_note_message = ?, markdown = ?, plain = ?, edited_markdown = NULL, "
+                "edited_plain = NULL, format_version = ? "
                 "WHERE job_id = ? AND page_index = ?",
                 (
-                    result.text,
+                    result.model_text or result.text,
                     result.task,
                     result.backend,
                     result.model,
                     result.width,
                     result.height,
-                    *_stats_values(result.stats),
+                    *stats_values(result.stats),
                     json.dumps(sorted(result.flags - {FLAG_EDITED})),
                     time.time(),
                     result.layout,
                     result.layout_note,
                     messages.dumps(result.layout_note),
+                    formatted.markdown,
+                    formatted.text,
+                    FORMAT_VERSION,
                     job_id,
                     result.page_index,
                 ),
@@ -541,8 +515,7 @@ class JobStore:
         """The page's plan: the layout model it was made with and its regions (with the text of
         those read so far); None when the page has no plan yet."""
         rows = self._query(
-            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? "
-            "ORDER BY region_order",
+            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? ORDER BY region_order",
             (job_id, page_index),
         )
         if not rows:
@@ -550,7 +523,7 @@ class JobStore:
         layout = self._query(
             "SELECT layout FROM pages WHERE job_id = ? AND page_index = ?", (job_id, page_index)
         )
-        return (str(layout[0][0]) if layout else ""), tuple(_region_result(r[1:]) for r in rows)
+        return (str(layout[0][0]) if layout else ""), tuple(region_result(r[1:]) for r in rows)
 
     def region_records(self, job_id: str, page_index: int) -> list[RegionRecord]:
         rows = self._query(
@@ -578,7 +551,7 @@ class JobStore:
                 "flags = ?, finished_at = ? WHERE job_id = ? AND page_index = ? AND region_order = ?",
                 (
                     region.text,
-                    *_stats_values(region.stats),
+                    *stats_values(region.stats),
                     json.dumps(sorted(region.flags)),
                     time.time(),
                     job_id,
@@ -610,88 +583,60 @@ class JobStore:
         return [int(r[0]) for r in rows]
 
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
-        """Keep a user's edit beside the recognised text (which is never overwritten); an edit
-        back to the recognised text is no edit."""
+        """Keep a user's edit, formatted, beside what the model wrote (which is never
+        overwritten); an edit back to the page's original text is no edit."""
         with self._tx() as db:
-            cur = db.execute(
-                "UPDATE pages SET edited_text = CASE WHEN text = ? THEN NULL ELSE ? END "
-                "WHERE job_id = ? AND page_index = ? AND status = 'done'",
-                (text, text, job_id, page_index),
-            )
-            if cur.rowcount == 0:
+            found = _original(db, job_id, page_index)
+            if found is None:
                 raise StoreError(
                     Message("page {page} of job {job} has no result to edit", page=page_index + 1, job=job_id)
                 )
+            original, _formatted, task = found
+            if text == original:
+                db.execute(
+                    "UPDATE pages SET edited_text = NULL, edited_markdown = NULL, edited_plain = NULL "
+                    "WHERE job_id = ? AND page_index = ?",
+                    (job_id, page_index),
+                )
+                return
+            edit = format_page(text, task)
+            db.execute(
+                "UPDATE pages SET edited_text = ?, edited_markdown = ?, edited_plain = ? "
+                "WHERE job_id = ? AND page_index = ?",
+                (text, edit.markdown, edit.text, job_id, page_index),
+            )
 
     def document_result(self, job_id: str) -> DocumentResult:
-        """The job's finished pages (edited text where the user edited it) and failed pages."""
+        """The job's finished pages (as the user edited them, with their formatted result) and
+        failed pages. A page formatted by another formatter version is formatted again, and that
+        result kept."""
         job = self.job(job_id)
         if job is None:
             raise StoreError(Message("job {job} is not in the store (was it removed?)", job=job_id))
         rows = self._query(
-            "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
-            "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
-            "finish_reason, flags, error, error_message, layout, layout_note, layout_note_message "
-            "FROM pages WHERE job_id = ? "
-            "ORDER BY page_index",
-            (job_id,),
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE job_id = ? ORDER BY page_index", (job_id,)
         )
         regions: dict[int, list[RegionResult]] = {}
         for region_row in self._query(
-            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
+            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
             (job_id,),
         ):
-            regions.setdefault(int(region_row[0]), []).append(_region_result(region_row[1:]))
+            regions.setdefault(int(region_row[0]), []).append(region_result(region_row[1:]))
         pages: list[PageResult] = []
         failed: dict[int, str] = {}
+        formatted_now: list[PageResult] = []
         for row in rows:
-            (
-                index,
-                status,
-                text,
-                edited,
-                task,
-                backend,
-                model,
-                w,
-                h,
-                pt,
-                it,
-                ct,
-                ttft,
-                total,
-                fin,
-                flags,
-                err,
-                err_message,
-                layout,
-                layout_note,
-                layout_note_message,
-            ) = row
+            index, status, err, err_message = int(row[0]), str(row[1]), str(row[16]), str(row[17])
             if status == PageStatus.FAILED.value:
-                failed[int(index)] = messages.loads(str(err), str(err_message))
+                failed[index] = messages.loads(err, err_message)
             if status != PageStatus.DONE.value:
                 continue
-            flag_set = frozenset(json.loads(str(flags)))
-            if edited is not None:
-                flag_set |= {FLAG_EDITED}
-            pages.append(
-                PageResult(
-                    page_index=int(index),
-                    text=str(edited if edited is not None else text),
-                    task=str(task),
-                    backend=str(backend),
-                    model=str(model),
-                    stats=_stats_from((pt, it, ct, ttft, total, fin)),
-                    flags=flag_set,
-                    width=int(w),
-                    height=int(h),
-                    # a whole-page read after all keeps its plan's regions out of the result
-                    regions=tuple(regions.get(int(index), ())) if not layout_note else (),
-                    layout=str(layout),
-                    layout_note=messages.loads(str(layout_note), str(layout_note_message)),
-                )
-            )
+            page, fresh = _page_result(row, tuple(regions.get(index, ())))
+            pages.append(page)
+            if not fresh:
+                formatted_now.append(page)
+        if formatted_now:
+            self._keep_formatted(job_id, formatted_now)
         return DocumentResult(
             job_id=job.id,
             source=job.source,
@@ -703,64 +648,114 @@ class JobStore:
             finished_at=job.finished_at,
         )
 
+    def _keep_formatted(self, job_id: str, pages: Sequence[PageResult]) -> None:
+        """Store the results of pages formatted again when read (a store of an older version)."""
+        with self._tx() as db:
+            for page in pages:
+                model = page_format.committed(
+                    dataclasses.replace(page, text=page.model_text, flags=page.flags - {FLAG_EDITED})
+                ).formatted
+                assert model is not None and page.formatted is not None
+                edit = page.formatted if FLAG_EDITED in page.flags else None
+                db.execute(
+                    "UPDATE pages SET markdown = ?, plain = ?, edited_markdown = ?, edited_plain = ?, "
+                    "format_version = ? WHERE job_id = ? AND page_index = ?",
+                    (
+                        model.markdown,
+                        model.text,
+                        edit.markdown if edit else None,
+                        edit.text if edit else None,
+                        FORMAT_VERSION,
+                        job_id,
+                        page.page_index,
+                    ),
+                )
+
     def original_text(self, job_id: str, page_index: int) -> str | None:
-        """The recognised text of a page, before any user edit (Revert page puts it back)."""
-        rows = self._query(
-            "SELECT text FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
-            (job_id, page_index),
-        )
-        return str(rows[0][0]) if rows else None
+        """A page's text before any user edit (Revert page puts it back): the model's answer, or
+        a layout page's Markdown assembled from its regions."""
+        with self._tx() as db:
+            found = _original(db, job_id, page_index)
+        return found[0] if found is not None else None
 
 
-_REGION_COLUMNS = (
-    "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "
-    "completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, image"
+_PAGE_COLUMNS = (
+    "page_index, status, text, edited_text, task, backend, model, width, height, prompt_tokens, "
+    "image_tokens, completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, error, "
+    "error_message, layout, layout_note, layout_note_message, markdown, plain, edited_markdown, "
+    "edited_plain, format_version"
 )
 
 
-def _stats_values(stats: GenerationStats) -> tuple[int, int, int, float, float, str]:
-    return (
-        stats.prompt_tokens,
-        stats.image_tokens,
-        stats.completion_tokens,
-        stats.time_to_first_token_s,
-        stats.total_s,
-        stats.finish_reason,
-    )
-
-
-def _stats_from(values: Sequence[Any]) -> GenerationStats:
-    pt, it, ct, ttft, total, fin = values
-    return GenerationStats(
-        prompt_tokens=int(pt),
-        image_tokens=int(it),
-        completion_tokens=int(ct),
-        time_to_first_token_s=float(ttft),
-        total_s=float(total),
-        finish_reason=str(fin),
-    )
-
-
-def _box(text: str) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = (int(v) for v in json.loads(text))
-    return x1, y1, x2, y2
-
-
-def _region_result(row: Sequence[Any]) -> RegionResult:
-    order, label, kind, box, box_1000, score, task, text, *stats, flags, image = row
-    return RegionResult(
-        order=int(order),
-        label=str(label),
-        kind=str(kind),
-        box=_box(str(box)),
-        box_1000=_box(str(box_1000)),
-        score=float(score),
-        task=str(task),
+def _page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple[PageResult, bool]:
+    """A finished page row as a value, and whether its stored formatted result was current (if
+    not, the page is formatted now)."""
+    (index, _status, text, edited, task, backend, model, w, h, *stats) = row[:15]
+    flags, _err, _err_message, layout, note, note_message = row[15:21]
+    markdown, plain, edited_markdown, edited_plain, version = row[21:26]
+    flag_set = frozenset(json.loads(str(flags)))
+    page = PageResult(
+        page_index=int(index),
         text=str(text),
-        stats=_stats_from(stats),
-        flags=frozenset(json.loads(str(flags))),
-        image_png=bytes(image) if image is not None else b"",
+        task=str(task),
+        backend=str(backend),
+        model=str(model),
+        stats=stats_from(stats),
+        flags=flag_set,
+        width=int(w),
+        height=int(h),
+        # a whole-page read after all keeps its plan's regions out of the result
+        regions=regions if not note else (),
+        layout=str(layout),
+        layout_note=messages.loads(str(note), str(note_message)),
+        model_text=str(text),
     )
+    fresh = version == FORMAT_VERSION and markdown is not None
+    if edited is not None:
+        if fresh and edited_markdown is not None:
+            edit = FormattedPage(str(edited_markdown), str(edited_plain))
+        else:
+            fresh, edit = False, format_page(str(edited), page_format.edit_task(page))
+        return dataclasses.replace(
+            page, text=str(edited), flags=flag_set | {FLAG_EDITED}, formatted=edit
+        ), fresh
+    if not fresh:
+        return page_format.committed(page), False
+    formatted = FormattedPage(str(markdown), str(plain))
+    return dataclasses.replace(
+        page, text=formatted.markdown if page.regions else page.text, formatted=formatted
+    ), True
+
+
+def _original(db: sqlite3.Connection, job_id: str, page_index: int) -> tuple[str, FormattedPage, str] | None:
+    """A finished page's original text (the model's answer, or a layout page's assembled
+    Markdown), its formatted result (formatted again and kept if stale) and the task an edit of
+    it is formatted with; None when the page has no result."""
+    rows = db.execute(
+        f"SELECT {_PAGE_COLUMNS} FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
+        (job_id, page_index),
+    ).fetchall()
+    if not rows:
+        return None
+    regions = tuple(
+        region_result(r[1:])
+        for r in db.execute(
+            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? ORDER BY region_order",
+            (job_id, page_index),
+        )
+    )
+    row = list(rows[0])
+    row[3] = None  # the page as the model wrote it
+    page, fresh = _page_result(row, regions)
+    assert page.formatted is not None
+    if not fresh:
+        # an edit's stored result is of the old version too: formatted again when next read
+        db.execute(
+            "UPDATE pages SET markdown = ?, plain = ?, edited_markdown = NULL, edited_plain = NULL, "
+            "format_version = ? WHERE job_id = ? AND page_index = ?",
+            (page.formatted.markdown, page.formatted.text, FORMAT_VERSION, job_id, page_index),
+        )
+    return page.text, page.formatted, page_format.edit_task(page)
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:

@@ -53,6 +53,7 @@ from ocr_desktop.backends.base import (
     run_recognition,
 )
 from ocr_desktop.backends.memory import MemoryBudgetError, available_memory_bytes, check_fits
+from ocr_desktop.core import page_format
 from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_page
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
@@ -1068,19 +1069,22 @@ class Pipeline:
         page: PageImage,
         **layout: Any,
     ) -> None:
-        """Store the finished page (one transaction) and tell the listener."""
+        """Format the finished page (its one formatter pass), store it (one transaction) and tell
+        the listener."""
         width, height = page.image.size
-        result = PageResult(
-            page_index=run.index,
-            text=text,
-            task=run.job.task.value,
-            backend=run.backend.id,
-            model=run.backend.model_name,
-            stats=stats,
-            flags=flags,
-            width=width,
-            height=height,
-            **layout,
+        result = page_format.committed(
+            PageResult(
+                page_index=run.index,
+                text=text,
+                task=run.job.task.value,
+                backend=run.backend.id,
+                model=run.backend.model_name,
+                stats=stats,
+                flags=flags,
+                width=width,
+                height=height,
+                **layout,
+            )
         )
         self._store.save_page_result(run.job.id, result)
         self._notify(lambda listener: listener.page_finished(run.job.id, result))
@@ -1321,17 +1325,13 @@ class Pipeline:
             ready.set()
 
     def _finish_layout_page(self, run: _PageRun, layout: str) -> None:
-        """Assemble the page from its regions (as committed) and commit the page."""
-        from ocr_desktop.core.formatter import Region as FormatterRegion
-        from ocr_desktop.core.formatter import assemble_regions
-        from ocr_desktop.layout.labels import formatter_label
-
+        """Commit the page with its regions (as committed); ``_commit_page`` formats it."""
         job, index = run.job, run.index
         planned = self._store.page_regions(job.id, index)
         assert planned is not None
         regions = planned[1]
         read = [r for r in regions if r.read]
-        text = assemble_regions([FormatterRegion(formatter_label(r.label), r.text) for r in read]).markdown
+        text = page_format.regions_model_text(regions)
         stats = GenerationStats(
             prompt_tokens=sum(r.stats.prompt_tokens for r in read),
             image_tokens=sum(r.stats.image_tokens for r in read),
