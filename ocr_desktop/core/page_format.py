@@ -16,7 +16,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 
-from ocr_desktop.core.formatter import Region, assemble_regions, format_page
+from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
 from ocr_desktop.core.results import FLAG_EDITED, FormattedPage, PageResult, RegionResult
 
 #: The URL scheme of a figure placeholder in a formatted layout page.
@@ -49,9 +49,9 @@ def format_regions(regions: Sequence[RegionResult]) -> FormattedPage:
     parts = []
     for region in regions:
         if region.image_png:
-            parts.append(Region("text", figure_placeholder(region)))
+            parts.append(RegionContent("text", figure_placeholder(region)))
         elif region.read:
-            parts.append(Region(formatter_label(region.label), region.text))
+            parts.append(RegionContent(formatter_label(region.label), region.text))
     return assemble_regions(parts)
 
 

@@ -46,17 +46,18 @@ from ocr_desktop.core.results import (
     DocumentResult,
     FormattedPage,
     GenerationStats,
+    PageLines,
     PageResult,
     RegionResult,
 )
-from ocr_desktop.core.store_schema import (
-    REGION_COLUMNS,
-    SCHEMA_VERSION,
-    migrate,
+from ocr_desktop.core.store_rows import (
+    lines_from,
+    lines_json,
     region_result,
     stats_from,
     stats_values,
 )
+from ocr_desktop.core.store_schema import REGION_COLUMNS, SCHEMA_VERSION, migrate
 from ocr_desktop.messages import Message
 
 __all__ = [
@@ -436,7 +437,8 @@ class JobStore:
     def save_page_result(self, job_id: str, result: PageResult) -> None:
         """Store a finished page with its formatted result: one transaction, committed before this
         returns. A layout page's regions are in the store already (:meth:`save_region_result`);
-        they are not written here. A result not formatted yet is formatted here (values built by
+        they are not written here, nor are text lines stored before (the result's ``lines`` None
+        keeps them). A result not formatted yet is formatted here (values built by
         hand; the pipeline commits formatted pages, ``page_format.committed``)."""
         if result.formatted is None:
             result = page_format.committed(result)
@@ -453,8 +455,8 @@ class JobStore:
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
                 "flags = ?, error = '', error_message = '', finished_at = ?, layout = ?, layout_note = ?, "
-                "layout_note_message = ?, markdown = ?, plain = ?, edited_markdown = NULL, "
-                "edited_plain = NULL, format_version = ? "
+                "layout_note_message = ?, text_lines = COALESCE(?, text_lines), markdown = ?, plain = ?, "
+                "edited_markdown = NULL, edited_plain = NULL, format_version = ? "
                 "WHERE job_id = ? AND page_index = ?",
                 (
                     result.model_text or result.text,
@@ -469,6 +471,7 @@ class JobStore:
                     result.layout,
                     result.layout_note,
                     messages.dumps(result.layout_note),
+                    lines_json(result.lines),
                     formatted.markdown,
                     formatted.text,
                     FORMAT_VERSION,
@@ -476,6 +479,27 @@ class JobStore:
                     result.page_index,
                 ),
             )
+
+    def save_page_lines(self, job_id: str, page_index: int, lines: PageLines) -> None:
+        """Keep the text lines found on a page (replacing any found before), done or not: the
+        layout stage stores them before the page is read, an export after."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
+                "ON CONFLICT (job_id, page_index) DO NOTHING",
+                (job_id, page_index),
+            )
+            db.execute(
+                "UPDATE pages SET text_lines = ? WHERE job_id = ? AND page_index = ?",
+                (lines_json(lines), job_id, page_index),
+            )
+
+    def page_lines(self, job_id: str, page_index: int) -> PageLines | None:
+        """The text lines stored for a page; None when they were never detected."""
+        rows = self._query(
+            "SELECT text_lines FROM pages WHERE job_id = ? AND page_index = ?", (job_id, page_index)
+        )
+        return lines_from(rows[0][0]) if rows else None
 
     # -- regions (layout reading) --------------------------------------------------------------
 
@@ -683,7 +707,7 @@ _PAGE_COLUMNS = (
     "page_index, status, text, edited_text, task, backend, model, width, height, prompt_tokens, "
     "image_tokens, completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, error, "
     "error_message, layout, layout_note, layout_note_message, markdown, plain, edited_markdown, "
-    "edited_plain, format_version"
+    "edited_plain, format_version, text_lines"
 )
 
 
@@ -692,7 +716,7 @@ def _page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple
     not, the page is formatted now)."""
     (index, _status, text, edited, task, backend, model, w, h, *stats) = row[:15]
     flags, _err, _err_message, layout, note, note_message = row[15:21]
-    markdown, plain, edited_markdown, edited_plain, version = row[21:26]
+    markdown, plain, edited_markdown, edited_plain, version, text_lines = row[21:27]
     flag_set = frozenset(json.loads(str(flags)))
     page = PageResult(
         page_index=int(index),
@@ -708,6 +732,7 @@ def _page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple
         regions=regions if not note else (),
         layout=str(layout),
         layout_note=messages.loads(str(note), str(note_message)),
+        lines=lines_from(text_lines),
         model_text=str(text),
     )
     fresh = version == FORMAT_VERSION and markdown is not None

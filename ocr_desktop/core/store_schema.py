@@ -1,4 +1,5 @@
-"""The job store's schema, its migrations, and how its rows become values (``core/store.py``).
+"""The job store's schema and its migrations (``core/store.py``; its rows become values in
+``core/store_rows.py``).
 
 Schema changes bump ``PRAGMA user_version``: add a step to ``_MIGRATIONS`` (SQL, or a function
 for a data step) and a test that opens a store written by the previous version
@@ -7,12 +8,8 @@ for a data step) and a test that opens a store written by the previous version
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Callable, Sequence
-from typing import Any
-
-from ocr_desktop.core.results import GenerationStats, RegionResult
+from collections.abc import Callable
 
 _SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -97,11 +94,17 @@ ALTER TABLE pages ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
 ALTER TABLE pages ADD COLUMN layout_note_message TEXT NOT NULL DEFAULT '';
 """
 
+#: The page's text lines (``PageLines`` as JSON; NULL: never detected), found by the layout
+#: stage, the lite engine or the searchable-PDF export, whichever came first.
+_SCHEMA_V4 = """
+ALTER TABLE pages ADD COLUMN text_lines TEXT;
+"""
+
 #: Format once (``core/page_format.py``): a page's formatted result, as the model's reading
 #: formats (``markdown``, ``plain``) and as the user's edit formats (``edited_*``, NULL when not
 #: edited), with the formatter's version (0: never formatted; formatted again when read). A layout
 #: page's ``text`` becomes what the model wrote, its regions' outputs (it held their assembly).
-_SCHEMA_V4 = """
+_SCHEMA_V5 = """
 ALTER TABLE pages ADD COLUMN markdown TEXT;
 ALTER TABLE pages ADD COLUMN plain TEXT;
 ALTER TABLE pages ADD COLUMN edited_markdown TEXT;
@@ -111,7 +114,7 @@ ALTER TABLE pages ADD COLUMN format_version INTEGER NOT NULL DEFAULT 0;
 
 
 def _layout_pages_keep_the_model_text(db: sqlite3.Connection) -> None:
-    """Schema 4's data step: a layout page's ``text`` is its read regions' outputs."""
+    """Schema 5's data step: a layout page's ``text`` is its read regions' outputs."""
     pages = db.execute(
         "SELECT DISTINCT p.job_id, p.page_index FROM pages p JOIN regions r "
         "ON r.job_id = p.job_id AND r.page_index = p.page_index "
@@ -136,7 +139,8 @@ _MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     (_SCHEMA_V1,),
     (_SCHEMA_V2,),
     (_SCHEMA_V3,),
-    (_SCHEMA_V4, _layout_pages_keep_the_model_text),
+    (_SCHEMA_V4,),
+    (_SCHEMA_V5, _layout_pages_keep_the_model_text),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -153,52 +157,8 @@ def migrate(db: sqlite3.Connection, version: int) -> None:
                     db.execute(statement)
 
 
+#: The columns of a region row, in the order ``store_rows.region_result`` reads them.
 REGION_COLUMNS = (
     "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "
     "completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, image"
 )
-
-
-def stats_values(stats: GenerationStats) -> tuple[int, int, int, float, float, str]:
-    return (
-        stats.prompt_tokens,
-        stats.image_tokens,
-        stats.completion_tokens,
-        stats.time_to_first_token_s,
-        stats.total_s,
-        stats.finish_reason,
-    )
-
-
-def stats_from(values: Sequence[Any]) -> GenerationStats:
-    pt, it, ct, ttft, total, fin = values
-    return GenerationStats(
-        prompt_tokens=int(pt),
-        image_tokens=int(it),
-        completion_tokens=int(ct),
-        time_to_first_token_s=float(ttft),
-        total_s=float(total),
-        finish_reason=str(fin),
-    )
-
-
-def box_of(text: str) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = (int(v) for v in json.loads(text))
-    return x1, y1, x2, y2
-
-
-def region_result(row: Sequence[Any]) -> RegionResult:
-    order, label, kind, box, box_1000, score, task, text, *stats, flags, image = row
-    return RegionResult(
-        order=int(order),
-        label=str(label),
-        kind=str(kind),
-        box=box_of(str(box)),
-        box_1000=box_of(str(box_1000)),
-        score=float(score),
-        task=str(task),
-        text=str(text),
-        stats=stats_from(stats),
-        flags=frozenset(json.loads(str(flags))),
-        image_png=bytes(image) if image is not None else b"",
-    )

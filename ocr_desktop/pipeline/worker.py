@@ -54,7 +54,6 @@ from ocr_desktop.backends.base import (
 )
 from ocr_desktop.backends.memory import MemoryBudgetError, available_memory_bytes, check_fits
 from ocr_desktop.core import page_format
-from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_page
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -66,6 +65,9 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
+from ocr_desktop.documents.errors import DocumentError
+from ocr_desktop.documents.pages import GLM_MAX_PIXELS, PageImage, fit_page
+from ocr_desktop.documents.sniff import display_name
 from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_loading, announce_unloaded
 from ocr_desktop.pipeline.lease import BackendLease
@@ -106,7 +108,7 @@ DocumentOpener = Callable[..., OpenedDocument]
 
 
 def _open_document(path: Path, *, dpi: int, max_pixels: int, pages: str) -> OpenedDocument:
-    from ocr_desktop.core.documents import open_document
+    from ocr_desktop.documents.document import open_document
 
     return open_document(path, dpi=dpi, max_pixels=max_pixels, pages=pages)
 
@@ -1359,7 +1361,7 @@ class Pipeline:
         raise AssertionError("unreachable: the last try raises or returns")
 
     def _attempt(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
-        from ocr_desktop.core.postprocess import RepetitionGuard
+        from ocr_desktop.pipeline.repetition import RepetitionGuard
 
         request.started()
         guard = RepetitionGuard()

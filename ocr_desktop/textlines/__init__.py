@@ -55,7 +55,11 @@ class TextLine:
         return self.box[3] - self.box[1]
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"box": list(self.box), "quad": [list(p) for p in self.quad], "score": self.score}
+        out: dict[str, Any] = {
+            "box": list(self.box),
+            "quad": [list(p) for p in self.quad],
+            "score": self.score,
+        }
         if self.text or self.confidence is not None:
             out["text"] = self.text
             out["confidence"] = self.confidence
