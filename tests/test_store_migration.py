@@ -16,17 +16,24 @@ from ocr_desktop.core.store import SCHEMA_VERSION, JobOptions, JobStatus, JobSto
 from ocr_desktop.exporters import export_documents
 from ocr_desktop.settings import ExportSettings
 
-OLD_STORE = Path(__file__).parent / "data" / "store_schema1.py.orig"
+DATA = Path(__file__).parent / "data"
+
+
+def load_old_store(monkeypatch: pytest.MonkeyPatch, schema: int) -> types.ModuleType:
+    """The store module of an older schema, loaded from its source (dataclasses need it in
+    sys.modules)."""
+    path = DATA / f"store_schema{schema}.py.orig"
+    module = types.ModuleType(f"store_schema{schema}")
+    module.__file__ = str(path)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+    return module
 
 
 @pytest.fixture
 def old_store_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """The store module of schema 1, loaded from its source (dataclasses need it in sys.modules)."""
-    module = types.ModuleType("store_schema1")
-    module.__file__ = str(OLD_STORE)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(OLD_STORE.read_text(encoding="utf-8"), str(OLD_STORE), "exec"), module.__dict__)
-    return module
+    """The store module of schema 1 (before layout reading)."""
+    return load_old_store(monkeypatch, 1)
 
 
 def test_a_schema_1_store_opens_keeps_every_result_and_exports(
@@ -115,17 +122,10 @@ def test_a_schema_1_store_opens_keeps_every_result_and_exports(
     store.close()
 
 
-OLD_STORE_3 = Path(__file__).parent / "data" / "store_schema3.py.orig"
-
-
 @pytest.fixture
 def store3_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """The store module of schema 3 (before format once), loaded from its source."""
-    module = types.ModuleType("store_schema3")
-    module.__file__ = str(OLD_STORE_3)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(OLD_STORE_3.read_text(encoding="utf-8"), str(OLD_STORE_3), "exec"), module.__dict__)
-    return module
+    """The store module of schema 3 (before text lines and format once)."""
+    return load_old_store(monkeypatch, 3)
 
 
 def test_a_schema_3_store_gets_formatted_results_and_its_layout_pages_keep_the_model_text(
