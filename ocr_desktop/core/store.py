@@ -39,17 +39,17 @@ from pathlib import Path
 from typing import Any
 
 from ocr_desktop import messages, paths
-from ocr_desktop.core import page_format
+from ocr_desktop.core import page_format, store_pages
 from ocr_desktop.core.formatter import FORMAT_VERSION, format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
     DocumentResult,
-    FormattedPage,
     GenerationStats,
     PageLines,
     PageResult,
     RegionResult,
 )
+from ocr_desktop.core.store_pages import PAGE_COLUMNS, page_result
 from ocr_desktop.core.store_rows import (
     lines_from,
     lines_json,
@@ -434,7 +434,7 @@ class JobStore:
                 (job_id, page_index),
             )
 
-    def save_page_result(self, job_id: str, result: PageResult) -> None:
+    def savepage_result(self, job_id: str, result: PageResult) -> None:
         """Store a finished page with its formatted result: one transaction, committed before this
         returns. A layout page's regions are in the store already (:meth:`save_region_result`);
         they are not written here, nor are text lines stored before (the result's ``lines`` None
@@ -610,13 +610,13 @@ class JobStore:
         """Keep a user's edit, formatted, beside what the model wrote (which is never
         overwritten); an edit back to the page's original text is no edit."""
         with self._tx() as db:
-            found = _original(db, job_id, page_index)
+            found = store_pages.original(db, job_id, page_index)
             if found is None:
                 raise StoreError(
                     Message("page {page} of job {job} has no result to edit", page=page_index + 1, job=job_id)
                 )
-            original, _formatted, task = found
-            if text == original:
+            before, _formatted, task = found
+            if text == before:
                 db.execute(
                     "UPDATE pages SET edited_text = NULL, edited_markdown = NULL, edited_plain = NULL "
                     "WHERE job_id = ? AND page_index = ?",
@@ -638,7 +638,7 @@ class JobStore:
         if job is None:
             raise StoreError(Message("job {job} is not in the store (was it removed?)", job=job_id))
         rows = self._query(
-            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE job_id = ? ORDER BY page_index", (job_id,)
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE job_id = ? ORDER BY page_index", (job_id,)
         )
         regions: dict[int, list[RegionResult]] = {}
         for region_row in self._query(
@@ -655,7 +655,7 @@ class JobStore:
                 failed[index] = messages.loads(err, err_message)
             if status != PageStatus.DONE.value:
                 continue
-            page, fresh = _page_result(row, tuple(regions.get(index, ())))
+            page, fresh = page_result(row, tuple(regions.get(index, ())))
             pages.append(page)
             if not fresh:
                 formatted_now.append(page)
@@ -699,88 +699,16 @@ class JobStore:
         """A page's text before any user edit (Revert page puts it back): the model's answer, or
         a layout page's Markdown assembled from its regions."""
         with self._tx() as db:
-            found = _original(db, job_id, page_index)
+            found = store_pages.original(db, job_id, page_index)
         return found[0] if found is not None else None
 
-
-_PAGE_COLUMNS = (
-    "page_index, status, text, edited_text, task, backend, model, width, height, prompt_tokens, "
-    "image_tokens, completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, error, "
-    "error_message, layout, layout_note, layout_note_message, markdown, plain, edited_markdown, "
-    "edited_plain, format_version, text_lines"
-)
-
-
-def _page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple[PageResult, bool]:
-    """A finished page row as a value, and whether its stored formatted result was current (if
-    not, the page is formatted now)."""
-    (index, _status, text, edited, task, backend, model, w, h, *stats) = row[:15]
-    flags, _err, _err_message, layout, note, note_message = row[15:21]
-    markdown, plain, edited_markdown, edited_plain, version, text_lines = row[21:27]
-    flag_set = frozenset(json.loads(str(flags)))
-    page = PageResult(
-        page_index=int(index),
-        text=str(text),
-        task=str(task),
-        backend=str(backend),
-        model=str(model),
-        stats=stats_from(stats),
-        flags=flag_set,
-        width=int(w),
-        height=int(h),
-        # a whole-page read after all keeps its plan's regions out of the result
-        regions=regions if not note else (),
-        layout=str(layout),
-        layout_note=messages.loads(str(note), str(note_message)),
-        lines=lines_from(text_lines),
-        model_text=str(text),
-    )
-    fresh = version == FORMAT_VERSION and markdown is not None
-    if edited is not None:
-        if fresh and edited_markdown is not None:
-            edit = FormattedPage(str(edited_markdown), str(edited_plain))
-        else:
-            fresh, edit = False, format_page(str(edited), page_format.edit_task(page))
-        return dataclasses.replace(
-            page, text=str(edited), flags=flag_set | {FLAG_EDITED}, formatted=edit
-        ), fresh
-    if not fresh:
-        return page_format.committed(page), False
-    formatted = FormattedPage(str(markdown), str(plain))
-    return dataclasses.replace(
-        page, text=formatted.markdown if page.regions else page.text, formatted=formatted
-    ), True
-
-
-def _original(db: sqlite3.Connection, job_id: str, page_index: int) -> tuple[str, FormattedPage, str] | None:
-    """A finished page's original text (the model's answer, or a layout page's assembled
-    Markdown), its formatted result (formatted again and kept if stale) and the task an edit of
-    it is formatted with; None when the page has no result."""
-    rows = db.execute(
-        f"SELECT {_PAGE_COLUMNS} FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
-        (job_id, page_index),
-    ).fetchall()
-    if not rows:
-        return None
-    regions = tuple(
-        region_result(r[1:])
-        for r in db.execute(
-            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? ORDER BY region_order",
-            (job_id, page_index),
+    def region_counts(self, job_id: str) -> tuple[int, int]:
+        """Regions read (or kept) and regions planned over the job's pages, in one query (the
+        server's job progress)."""
+        rows = self._query(
+            "SELECT COALESCE(SUM(status != 'pending'), 0), COUNT(*) FROM regions WHERE job_id = ?", (job_id,)
         )
-    )
-    row = list(rows[0])
-    row[3] = None  # the page as the model wrote it
-    page, fresh = _page_result(row, regions)
-    assert page.formatted is not None
-    if not fresh:
-        # an edit's stored result is of the old version too: formatted again when next read
-        db.execute(
-            "UPDATE pages SET markdown = ?, plain = ?, edited_markdown = NULL, edited_plain = NULL, "
-            "format_version = ? WHERE job_id = ? AND page_index = ?",
-            (page.formatted.markdown, page.formatted.text, FORMAT_VERSION, job_id, page_index),
-        )
-    return page.text, page.formatted, page_format.edit_task(page)
+        return int(rows[0][0]), int(rows[0][1])
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:
