@@ -434,7 +434,7 @@ class JobStore:
                 (job_id, page_index),
             )
 
-    def savepage_result(self, job_id: str, result: PageResult) -> None:
+    def save_page_result(self, job_id: str, result: PageResult) -> None:
         """Store a finished page with its formatted result: one transaction, committed before this
         returns. A layout page's regions are in the store already (:meth:`save_region_result`);
         they are not written here, nor are text lines stored before (the result's ``lines`` None
