@@ -111,7 +111,9 @@ class JobRow:
     def progress(self) -> float:
         """0..1 over the document's pages, each page being read counted half done once it streams."""
         if self.page_count <= 0:
-            return 1.0 if self.status.finished else 0.0
+            # Nothing is known to read: full only when the reading ended well (a document
+            # cancelled before its first page shows an empty bar, not a full one).
+            return 1.0 if self.status is JobStatus.DONE else 0.0
         done = len(self.pages_done) + len(self.failed) + 0.5 * sum(1 for p in self.live.values() if p.deltas)
         return min(1.0, done / self.page_count)
 
@@ -503,7 +505,9 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = int(float(index.data(Qt.ItemDataRole.UserRole) or 0.0) * 1000)
         bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
         bar.textVisible = True
-        bar.state = option.state
+        # Qt 6 draws a bar vertically unless the state says horizontal (Qt 5 had ``orientation``):
+        # without it "3/12" was a thin strip filling the cell from the bottom.
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 

@@ -171,11 +171,24 @@ class PageView(QGraphicsView):
         self.fit_width = True
         self._apply_zoom()
 
-    def _apply_zoom(self) -> None:
+    def fitted_width(self) -> int:
+        """The width a page fitted to the view gets: the view's inside less a vertical scroll
+        bar, whether or not one is shown now.
+
+        Not ``viewport().width()``: the scroll bar changes that. Fitted to the viewport, a page
+        about as tall as the view was scaled up when the bar hid, grew taller than the view, which
+        showed the bar, which narrowed the viewport and scaled the page down so the bar hid again
+        — every resize event re-fitted it and the window hung (issue 20). Sized from the frame
+        alone, the fit never depends on the bar, and the page never needs a horizontal one."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        return self.contentsRect().width() - bar - 4
+
+    def _apply_zoom(self, *, on_resize: bool = False) -> None:
         width = self._item.pixmap().width()
         if self.fit_width and width > 0:
-            margin = self.verticalScrollBar().sizeHint().width() + 4
-            self.scale_factor = max(0.05, (self.viewport().width() - margin) / width)
+            self.scale_factor = max(0.05, self.fitted_width() / width)
+        if on_resize and self.transform().m11() == self.scale_factor:
+            return  # a resize that keeps the fitted width (a scroll bar shown or hidden): no change
         self.resetTransform()
         self.scale(self.scale_factor, self.scale_factor)
         self.zoom_changed.emit(self.scale_factor)
@@ -183,7 +196,7 @@ class PageView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.fit_width:
-            self._apply_zoom()
+            self._apply_zoom(on_resize=True)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

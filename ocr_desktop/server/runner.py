@@ -99,6 +99,7 @@ class ServerThread:
             raise ServerError(refusal)
         self.config = config
         self.board = JobBoard(pipeline, store, settings, config.limits)
+        self.board.sweep()
         options = ApiOptions(config.token, config.allow_urls, config.cors_origins)
         self._app = create_app(self.board, options)
         self._socket: socket.socket | None = None
