@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -64,6 +63,7 @@ from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_r
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
+from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
@@ -210,8 +210,39 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_status_bar()
-        self._build_actions()
-        self._build_menus()
+        rv = self.reading_view
+        self.window_actions = WindowActions(
+            self,
+            ActionSlots(
+                open_files=self.open_files,
+                open_folder=self.open_folder,
+                paste=self.paste,
+                export=self.export,
+                show_history=self.show_history,
+                quit=self.close,
+                copy_page=rv.copy_page,
+                copy_document=rv.copy_document,
+                open_settings=self.open_settings,
+                toggle_pause=self.toggle_pause,
+                cancel_page=self.cancel_page,
+                cancel_selected=self.cancel_selected,
+                retry_selected=self.retry_selected,
+                remove_selected=self.remove_selected,
+                clear_finished=self.clear_finished,
+                move_up=lambda: self.move_selected(-1),
+                move_down=lambda: self.move_selected(1),
+                zoom_in=rv.zoom_in,
+                zoom_out=rv.zoom_out,
+                fit_width=rv.fit_width,
+                next_page=rv.next_page,
+                previous_page=rv.previous_page,
+                compare_backends=self.compare_backends,
+                about=self.about,
+                open_log_folder=self.open_log_folder,
+                queue_view=self.queue_view,
+                reading_view=rv,
+            ),
+        )
         self._build_docks()
         self._connect()
         self._restore_state()
@@ -264,228 +295,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.gauge_slot)
         self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-        *,
-        checkable: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            hint = (
-                f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                if shortcut
-                else tip
-            )
-            action.setToolTip(hint)
-            action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work while the menu bar is hidden, too
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._action(
-            self.tr("&Open Files…"),
-            self.open_files,
-            QKeySequence.StandardKey.Open,
-            self.tr("Add documents to the queue"),
-        )
-        self.open_folder_action = self._action(
-            self.tr("Open &Folder…"),
-            self.open_folder,
-            "Ctrl+Shift+O",
-            self.tr("Add every document in a folder"),
-        )
-        self.paste_action = self._action(
-            self.tr("&Paste Image"),
-            self.paste,
-            QKeySequence.StandardKey.Paste,
-            self.tr("Read the image on the clipboard"),
-        )
-        self.export_action = self._action(
-            self.tr("&Export…"),
-            self.export,
-            "Ctrl+E",
-            self.tr("Export the selected documents (or all) as txt, md or json"),
-        )
-        self.history_action = self._action(
-            self.tr("&History…"), self.show_history, "Ctrl+H", self.tr("Reopen documents read earlier")
-        )
-        self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q", self.tr("Quit"))
-        self.copy_page_action = self._action(
-            self.tr("Copy &Page Text"),
-            self.reading_view.copy_page,
-            "Ctrl+Shift+C",
-            self.tr("Copy the shown page's text"),
-        )
-        self.copy_document_action = self._action(
-            self.tr("Copy &Document Text"),
-            self.reading_view.copy_document,
-            "Ctrl+Alt+C",
-            self.tr("Copy the shown document's text"),
-        )
-        self.settings_action = self._action(
-            self.tr("&Settings…"),
-            self.open_settings,
-            "Ctrl+,",
-            self.tr("Backend, model, task and export options"),
-        )
-        self.pause_action = self._action(
-            self.tr("&Pause"),
-            self.toggle_pause,
-            "Ctrl+P",
-            self.tr("Start no new page; the page being read finishes"),
-            checkable=True,
-        )
-        self.cancel_page_action = self._action(
-            self.tr("Cancel &Page"),
-            self.cancel_page,
-            "Esc",
-            self.tr("Stop reading the page of the document shown or selected (retry it later)"),
-        )
-        self.cancel_job_action = self._action(
-            self.tr("&Cancel Document"),
-            self.cancel_selected,
-            "Shift+Esc",
-            self.tr("Stop reading the selected documents"),
-        )
-        self.retry_action = self._action(
-            self.tr("&Retry / Resume"),
-            self.retry_selected,
-            "Ctrl+R",
-            self.tr("Read failed pages again, or resume a cancelled or failed document"),
-        )
-        self.remove_action = self._action(
-            self.tr("Re&move"),
-            self.remove_selected,
-            QKeySequence.StandardKey.Delete,
-            self.tr("Remove the selected documents and their results"),
-        )
-        # Delete belongs to the text editor while it has focus.
-        self._scope(self.remove_action, self.queue_view)
-        # Esc belongs to whatever has focus (a dialog, the log); it cancels a page only where that
-        # page is: the queue (selected documents) or the reading view (the document shown).
-        self._scope(self.cancel_page_action, self.queue_view, self.reading_view)
-        self._scope(self.cancel_job_action, self.queue_view)
-        self.clear_action = self._action(
-            self.tr("C&lear Finished"),
-            self.clear_finished,
-            "Ctrl+Shift+L",
-            self.tr("Take finished documents off the queue (they stay in the history)"),
-        )
-        self.move_up_action = self._action(
-            self.tr("Move &Up"),
-            lambda: self.move_selected(-1),
-            "Ctrl+Up",
-            self.tr("Read this document earlier"),
-        )
-        self.move_down_action = self._action(
-            self.tr("Move &Down"),
-            lambda: self.move_selected(1),
-            "Ctrl+Down",
-            self.tr("Read this document later"),
-        )
-        rv = self.reading_view
-        self.zoom_in_action = self._action(
-            self.tr("Zoom &In"), rv.zoom_in, QKeySequence.StandardKey.ZoomIn, self.tr("Zoom in")
-        )
-        self.zoom_out_action = self._action(
-            self.tr("Zoom &Out"), rv.zoom_out, QKeySequence.StandardKey.ZoomOut, self.tr("Zoom out")
-        )
-        self.fit_width_action = self._action(
-            self.tr("&Fit Width"), rv.fit_width, "Ctrl+0", self.tr("Fit the page to the width")
-        )
-        self.next_page_action = self._action(
-            self.tr("&Next Page"), rv.next_page, "Ctrl+PgDown", self.tr("Show the next page")
-        )
-        self.previous_page_action = self._action(
-            self.tr("P&revious Page"), rv.previous_page, "Ctrl+PgUp", self.tr("Show the previous page")
-        )
-        self.compare_action = self._action(
-            self.tr("&Compare Backends…"),
-            self.compare_backends,
-            "Ctrl+Shift+B",
-            self.tr("Measure llama.cpp and vLLM on this device and get a recommendation"),
-        )
-        self.about_action = self._action(self.tr("&About"), self.about, None, self.tr("About OCR Desktop"))
-        self.log_folder_action = self._action(
-            self.tr("Open &Log Folder"),
-            self.open_log_folder,
-            None,
-            self.tr("Show the folder with the log file"),
-        )
-
-    def _scope(self, action: QAction, *widgets: QWidget) -> None:
-        """Let the action's shortcut work only while focus is in one of ``widgets`` (the menu
-        entry works everywhere)."""
-        self.removeAction(action)
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        for widget in widgets:
-            widget.addAction(action)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        for action in (
-            self.open_action,
-            self.open_folder_action,
-            self.paste_action,
-            None,
-            self.export_action,
-            self.history_action,
-            None,
-            self.quit_action,
-        ):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        for action in (self.copy_page_action, self.copy_document_action, None, self.settings_action):
-            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
-        queue_menu = bar.addMenu(self.tr("&Queue"))
-        for action in (
-            self.pause_action,
-            self.cancel_page_action,
-            self.cancel_job_action,
-            self.retry_action,
-            None,
-            self.move_up_action,
-            self.move_down_action,
-            None,
-            self.remove_action,
-            self.clear_action,
-        ):
-            queue_menu.addSeparator() if action is None else queue_menu.addAction(action)
-        self.view_menu = bar.addMenu(self.tr("&View"))
-        for action in (
-            self.zoom_in_action,
-            self.zoom_out_action,
-            self.fit_width_action,
-            None,
-            self.next_page_action,
-            self.previous_page_action,
-            None,
-        ):
-            self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
-        tools_menu = bar.addMenu(self.tr("&Tools"))
-        tools_menu.addAction(self.compare_action)
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.log_folder_action)
-        help_menu.addAction(self.about_action)
-        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (
-            self.cancel_job_action,
-            self.retry_action,
-            self.move_up_action,
-            self.move_down_action,
-            self.export_action,
-        ):
-            self.queue_view.addAction(action)
-
     def _build_docks(self) -> None:
         self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
         self.gauge_dock.setObjectName("gaugeDock")
@@ -495,7 +304,7 @@ class MainWindow(QMainWindow):
         toggle = self.gauge_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("F9"))
         toggle.setToolTip(self.tr("Show or hide the memory and GPU gauges (F9)"))
-        self.view_menu.addAction(toggle)
+        self.window_actions.view_menu.addAction(toggle)
         self._install_gauges()
 
         self.log_dock = QDockWidget(self.tr("Log"), self)
@@ -507,7 +316,7 @@ class MainWindow(QMainWindow):
         toggle = self.log_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("F12"))
         toggle.setToolTip(self.tr("Show or hide the last lines of the log (F12)"))
-        self.view_menu.addAction(toggle)
+        self.window_actions.view_menu.addAction(toggle)
 
     def _install_gauges(self) -> None:
         """Gauges over one sampler: a strip in the status bar and a panel in the dock. The sampler
@@ -904,11 +713,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle_pause(self) -> None:
-        paused = self.pause_action.isChecked()
+        paused = self.window_actions.pause_action.isChecked()
         # Off the GUI thread: pausing marks the running jobs paused in the store.
         pipeline = self.pipeline
         self.tasks.run(lambda _task: pipeline.pause() if paused else pipeline.unpause(), keep=True)
-        self.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
+        self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue_model.set_paused(paused)
 
     @Slot()
@@ -1209,14 +1018,14 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         selected = [row for j in self._selected() if (row := self.queue_model.job(j)) is not None]
         shown = self.queue_model.job(self.reading_view.job_id or "")
-        self.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
-        self.retry_action.setEnabled(any(resumable(r) for r in selected))
-        self.remove_action.setEnabled(bool(selected))
-        self.move_up_action.setEnabled(len(selected) == 1)
-        self.move_down_action.setEnabled(len(selected) == 1)
-        self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
-        self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
-        self.cancel_page_action.setEnabled(
+        self.window_actions.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
+        self.window_actions.retry_action.setEnabled(any(resumable(r) for r in selected))
+        self.window_actions.remove_action.setEnabled(bool(selected))
+        self.window_actions.move_up_action.setEnabled(len(selected) == 1)
+        self.window_actions.move_down_action.setEnabled(len(selected) == 1)
+        self.window_actions.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
+        self.window_actions.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
+        self.window_actions.cancel_page_action.setEnabled(
             any(r.live for r in selected) or (shown is not None and bool(shown.live))
         )
 
