@@ -73,9 +73,19 @@ def document_stem(name: str) -> str:
     return stem if stem and not stem.startswith(".") else f"document{stem}"
 
 
+def export_stem(document: DocumentResult) -> str:
+    """The file name (without extension) of this document's exports: the one the exporter chose,
+    else the name's."""
+    return document.export_stem or document_stem(document.name)
+
+
+#: What follows the stem in the longest name an export writes (``<stem>_figures``).
+LONGEST_SUFFIX = "_figures"
+
+
 def figure_path(document: DocumentResult, page_index: int, region: RegionResult) -> str:
     """Where a figure's crop is saved, relative to the export's folder (a folder beside it)."""
-    return f"{document_stem(document.name)}_figures/page-{page_index + 1}-figure-{region.order + 1}.png"
+    return f"{export_stem(document)}{LONGEST_SUFFIX}/page-{page_index + 1}-figure-{region.order + 1}.png"
 
 
 def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
