@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
-from ocr_desktop.exporters.base import LONGEST_SUFFIX, ExportError, document_stem, figure_path
+from ocr_desktop.exporters.base import LONGEST_SUFFIX, ExportError, document_stem, figure_path, linked_figures
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.exporters.record import Claim, ExportRecord, export_owner, own_exports
 from ocr_desktop.exporters.record import digest as _digest
@@ -157,10 +157,13 @@ def _files(group: Sequence[DocumentResult], options: ExportSettings, folder: Pat
     """Every file of one export under ``stem``: the figures its Markdown and JSON link, then
     each format (the figure links name the stem, so the texts are rendered for it)."""
     files = []
+    # The crops an export links: those its Markdown (``.md``, the JSON's ``text``) links, and
+    # with JSON every figure region (its ``image``).
     if any(fmt in _LINKS_FIGURES for fmt in options.formats):
         for document in group:
             for page in document.pages:
-                for region in page.regions:
+                figures = page.regions if "json" in options.formats else linked_figures(page)
+                for region in figures:
                     if region.image_png:
                         path = folder / figure_path(document, page.page_index, region)
                         files.append(_File("png", path, region.image_png))

@@ -10,25 +10,21 @@ Under the tabs: the page's time, tok/s and flags.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QGuiApplication,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPen,
     QPixmap,
     QResizeEvent,
     QTextCursor,
-    QTextDocument,
-    QTextFrame,
-    QTextTable,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -48,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
@@ -59,14 +56,13 @@ from ocr_desktop.core.results import (
     RegionResult,
 )
 from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.markdown_preview import TextIndex, finished_page_markdown, locate, show_markdown
 from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
 
 #: Edits are saved this long after the last keystroke.
 EDIT_DEBOUNCE_MS = 800
 #: While text streams in, the Markdown tab is re-rendered at most this often.
 MARKDOWN_REFRESH_MS = 300
-
-_DISPLAY_FORMULA = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 
 #: Layout region boxes on the page, coloured by kind (the label table's action).
 REGION_COLOURS = {
@@ -76,66 +72,13 @@ REGION_COLOURS = {
     "figure": "#e08a00",
     "furniture": "#8a8a8a",
 }
-#: How much of a region's text locates it in the page's text (letters and digits only).
-_REGION_KEY_CHARS = 24
-_NOT_WORD = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W_]+")
-
-
-class _TextIndex:
-    """The page's text as shown, reduced to its case-folded letters and digits once, so each
-    region's text can be found in it whatever markup the formatter put around it (headings,
-    tables, $$)."""
-
-    def __init__(self, text: str) -> None:
-        self._positions: list[int] = []  # for each folded character, where it stands in the text
-        parts: list[str] = []
-        for match in _WORD.finditer(text):
-            for offset, char in enumerate(match.group()):
-                folded = char.casefold()  # may be longer: ß → ss
-                parts.append(folded)
-                self._positions.extend([match.start() + offset] * len(folded))
-        self._flat = "".join(parts)
-
-    def find(self, region_text: str) -> int | None:
-        """Where ``region_text`` begins in the text; None if absent."""
-        key = _NOT_WORD.sub("", region_text).casefold()[:_REGION_KEY_CHARS]
-        if not key:
-            return None
-        found = self._flat.find(key)
-        return self._positions[found] if found >= 0 else None
-
-
-def _locate(text: str, region_text: str) -> int | None:
-    """Where ``region_text`` begins in ``text``, comparing letters and digits only."""
-    return _TextIndex(text).find(region_text)
-
-
-def markdown_for_display(text: str) -> str:
-    """GLM-OCR's Markdown, adjusted for QTextDocument: display formulas (``$$…$$``) become LaTeX
-    code blocks so they keep their line breaks and read as formulas, not as run-on prose."""
-    return _DISPLAY_FORMULA.sub(lambda m: f"\n```latex\n{m.group(1).strip()}\n```\n", text)
-
-
-def _outline_tables(document: QTextDocument) -> None:
-    """Markdown and GLM-OCR's HTML tables come without borders; draw them so cells can be read."""
-    frames: list[QTextFrame] = [document.rootFrame()]
-    while frames:
-        frame = frames.pop()
-        frames.extend(frame.childFrames())
-        if isinstance(frame, QTextTable):
-            fmt = frame.format()
-            fmt.setBorder(1)
-            fmt.setBorderCollapse(True)
-            fmt.setCellPadding(4)
-            fmt.setCellSpacing(0)
-            frame.setFormat(fmt)
 
 
 @dataclass
 class _ShownJob:
     job_id: str
     source: str
+    name: str
     page_count: int
     dpi: int
     max_pixels: int
@@ -312,6 +255,18 @@ class ReadingView(QWidget):
         self.markdown_view.setAccessibleName(self.tr("Rendered Markdown"))
         self.markdown_view.setOpenExternalLinks(False)
         self.markdown_view.setOpenLinks(False)
+        self.markdown_view.setToolTip(
+            self.tr("The page as the .md export holds it. Edit it in the Text tab.")
+        )
+        self.markdown_view.installEventFilter(self)
+        # Shown when the user types into the Markdown tab, which is a preview: typing there is
+        # otherwise ignored without a word (a click on the link opens the Text tab).
+        self.edit_hint = QLabel(self)
+        self.edit_hint.setText(
+            self.tr('The Markdown tab is a preview: <a href="text">edit the page in the Text tab</a>.')
+        )
+        self.edit_hint.setWordWrap(True)
+        self.edit_hint.hide()
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setAccessibleName(self.tr("Recognised text"))
         self.text_edit.setToolTip(
@@ -326,6 +281,8 @@ class ReadingView(QWidget):
         self.tabs.addTab(self.markdown_view, self.tr("Markdown"))
         self.tabs.addTab(self.text_edit, self.tr("Text"))
         self.tabs.currentChanged.connect(self._refresh_markdown_if_visible)
+        self.tabs.currentChanged.connect(self.edit_hint.hide)
+        self.edit_hint.linkActivated.connect(self._open_text_tab)
 
         self.copy_page_button = self._tool_button(
             self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
@@ -358,6 +315,22 @@ class ReadingView(QWidget):
         self._layout()
         self.show_job(None)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A key that would type into the read-only Markdown tab shows where edits go."""
+        if (
+            watched is self.markdown_view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and (event.text().strip() or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete))
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.edit_hint.show()
+        return super().eventFilter(watched, event)
+
+    @Slot(str)
+    def _open_text_tab(self, _link: str) -> None:
+        self.tabs.setCurrentWidget(self.text_edit)
+
     def _tool_button(self, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -389,6 +362,7 @@ class ReadingView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(self.edit_hint)
         right_layout.addLayout(actions)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -457,7 +431,9 @@ class ReadingView(QWidget):
             self.stats_label.clear()
             self.page_total.clear()
             return
-        self._job = _ShownJob(result.job_id, result.source, max(1, result.page_count), dpi, max_pixels)
+        self._job = _ShownJob(
+            result.job_id, result.source, result.name, max(1, result.page_count), dpi, max_pixels
+        )
         for page in result.pages:
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
@@ -593,7 +569,7 @@ class ReadingView(QWidget):
         self.page_view.highlight(order)
         view = self.text_edit if self.tabs.currentWidget() is self.text_edit else self.markdown_view
         document = view.document()
-        position = _locate(document.toPlainText(), region.text)
+        position = locate(document.toPlainText(), region.text)
         if position is None:
             return
         cursor = QTextCursor(document)
@@ -613,7 +589,7 @@ class ReadingView(QWidget):
         if not regions:
             return
         view = self.text_edit if self.sender() is self.text_edit else self.markdown_view
-        index = _TextIndex(view.document().toPlainText())
+        index = TextIndex(view.document().toPlainText())
         position = view.textCursor().selectionStart()
         starts = sorted(
             (start, region.order) for region in regions if (start := index.find(region.text)) is not None
@@ -687,19 +663,21 @@ class ReadingView(QWidget):
         self._markdown_dirty = False
         scroll = self.markdown_view.verticalScrollBar()
         at_end = scroll.value() >= scroll.maximum() - 4
-        document = self.markdown_view.document()
         started = time.perf_counter()
-        # What the user reviews is what the .md export will hold: the same formatter.
+        # What the user reviews is what the .md export will hold: a finished page as formatted
+        # when it was committed (or edited), with its figures and notes; text streaming in or
+        # being typed is formatted as it is shown.
         result = self._results.get(self._page)
-        page = format_page(self.page_text(), result.task if result is not None else "text")
+        figures: dict[str, bytes] = {}
+        if result is not None and self._job is not None and result.text == self.page_text():
+            markdown, figures = finished_page_markdown(self._job.name, result, self._flag_notes(result))
+        else:
+            task = page_format.edit_task(result) if result is not None else "text"
+            markdown = format_page(self.page_text(), task).markdown
         # Blocked: the cursor moving with the new text is no user pointing at a region (it would
         # move the "being read" highlight).
         with QSignalBlocker(self.markdown_view):
-            document.setMarkdown(
-                markdown_for_display(page.markdown),
-                QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
-            )
-        _outline_tables(document)
+            show_markdown(self.markdown_view, markdown, figures)
         # Rendering grows with the page; while it streams, spend at most ~10 % of the GUI
         # thread on it (a long page refreshes less often instead of stalling the window).
         spent_ms = (time.perf_counter() - started) * 1000
@@ -726,10 +704,10 @@ class ReadingView(QWidget):
             return
         text = self._texts.get(page, "")
         result = self._results.get(page)
-        if result is not None:
-            edited = text != self._originals.get(page)
-            flags = result.flags | {FLAG_EDITED} if edited else result.flags - {FLAG_EDITED}
-            self._results[page] = dataclasses.replace(result, text=text, flags=flags)
+        if result is not None and text != result.text:
+            self._results[page] = page_format.edited(result, text, self._originals.get(page))
+            self._markdown_dirty = True
+            self._refresh_markdown_if_visible()
         self._update_stats()
         self._update_revert()
         self.page_edited.emit(self._job.job_id, page, text)
@@ -770,6 +748,16 @@ class ReadingView(QWidget):
             FLAG_RETRIED: self.tr("read twice (loop retry)"),
             FLAG_EDITED: self.tr("edited"),
         }
+
+    def _flag_notes(self, result: PageResult) -> list[str]:
+        """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
+        notes = {
+            FLAG_REPETITION_LOOP: self.tr(
+                "the model began repeating itself; the text is cut where the loop started"
+            ),
+            FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
+        }
+        return [note for flag, note in notes.items() if flag in result.flags]
 
     def stats_text(self) -> str:
         return self.stats_label.text()
