@@ -35,8 +35,10 @@ def test_export_of_names_at_the_file_systems_limit(
     window = make_window(ScriptedBackend())
     drop_files(window.drop_zone, [long_name, chinese])
     qtbot.waitUntil(
-        lambda: len(window.queue_model.rows()) == 2
-        and all(row.status.finished for row in window.queue_model.rows()),
+        lambda: (
+            len(window.queue_model.rows()) == 2
+            and all(row.status.finished for row in window.queue_model.rows())
+        ),
         timeout=TIMEOUT_MS,
     )
     # WHEN both are exported in every format through the Export dialog
