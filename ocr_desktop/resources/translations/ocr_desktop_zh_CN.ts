@@ -1056,13 +1056,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="95"/>
+        <location filename="../../gui/page_view.py" line="37"/>
         <source>Page image</source>
-        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action).</extracomment>
+        <extracomment>Layout region boxes on the page, coloured by kind (the label table&apos;s action).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="96"/>
+        <location filename="../../gui/page_view.py" line="38"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -1070,99 +1070,99 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="189"/>
+        <location filename="../../gui/queue_view.py" line="191"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="190"/>
+        <location filename="../../gui/queue_view.py" line="192"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="191"/>
+        <location filename="../../gui/queue_view.py" line="193"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="192"/>
+        <location filename="../../gui/queue_view.py" line="194"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="193"/>
+        <location filename="../../gui/queue_view.py" line="195"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="194"/>
+        <location filename="../../gui/queue_view.py" line="196"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="232"/>
+        <location filename="../../gui/queue_view.py" line="234"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="235"/>
+        <location filename="../../gui/queue_view.py" line="237"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="254"/>
+        <location filename="../../gui/queue_view.py" line="256"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="281"/>
         <location filename="../../gui/queue_view.py" line="283"/>
-        <location filename="../../gui/queue_view.py" line="286"/>
+        <location filename="../../gui/queue_view.py" line="285"/>
+        <location filename="../../gui/queue_view.py" line="288"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="281"/>
+        <location filename="../../gui/queue_view.py" line="283"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="286"/>
+        <location filename="../../gui/queue_view.py" line="288"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="290"/>
+        <location filename="../../gui/queue_view.py" line="292"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="294"/>
+        <location filename="../../gui/queue_view.py" line="296"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="300"/>
+        <location filename="../../gui/queue_view.py" line="302"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="301"/>
+        <location filename="../../gui/queue_view.py" line="303"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="304"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="304"/>
+        <location filename="../../gui/queue_view.py" line="306"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="306"/>
+        <location filename="../../gui/queue_view.py" line="308"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1170,12 +1170,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="517"/>
+        <location filename="../../gui/queue_view.py" line="521"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="518"/>
+        <location filename="../../gui/queue_view.py" line="522"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1183,214 +1183,214 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="220"/>
+        <location filename="../../gui/reading_view.py" line="94"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="224"/>
+        <location filename="../../gui/reading_view.py" line="98"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="225"/>
+        <location filename="../../gui/reading_view.py" line="99"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="227"/>
+        <location filename="../../gui/reading_view.py" line="101"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="228"/>
+        <location filename="../../gui/reading_view.py" line="102"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="232"/>
+        <location filename="../../gui/reading_view.py" line="106"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="233"/>
+        <location filename="../../gui/reading_view.py" line="107"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="235"/>
+        <location filename="../../gui/reading_view.py" line="109"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="235"/>
+        <location filename="../../gui/reading_view.py" line="109"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="242"/>
+        <location filename="../../gui/reading_view.py" line="116"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="246"/>
+        <location filename="../../gui/reading_view.py" line="120"/>
         <source>The page as the .md export holds it. Edit it in the Text tab.</source>
         <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="253"/>
+        <location filename="../../gui/reading_view.py" line="127"/>
         <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
         <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="258"/>
+        <location filename="../../gui/reading_view.py" line="132"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="260"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="267"/>
+        <location filename="../../gui/reading_view.py" line="141"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="268"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="269"/>
+        <location filename="../../gui/reading_view.py" line="143"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="275"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="275"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="278"/>
+        <location filename="../../gui/reading_view.py" line="152"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="279"/>
+        <location filename="../../gui/reading_view.py" line="153"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="284"/>
+        <location filename="../../gui/reading_view.py" line="158"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="284"/>
+        <location filename="../../gui/reading_view.py" line="158"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="288"/>
+        <location filename="../../gui/reading_view.py" line="162"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="439"/>
-        <location filename="../../gui/reading_view.py" line="447"/>
+        <location filename="../../gui/reading_view.py" line="313"/>
+        <location filename="../../gui/reading_view.py" line="321"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="518"/>
+        <location filename="../../gui/reading_view.py" line="392"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="733"/>
+        <location filename="../../gui/reading_view.py" line="607"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="734"/>
+        <location filename="../../gui/reading_view.py" line="608"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="735"/>
+        <location filename="../../gui/reading_view.py" line="609"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="736"/>
+        <location filename="../../gui/reading_view.py" line="610"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="743"/>
+        <location filename="../../gui/reading_view.py" line="617"/>
         <source>the model began repeating itself; the text is cut where the loop started</source>
         <translation>模型开始重复输出；文本已在循环开始处截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="745"/>
+        <location filename="../../gui/reading_view.py" line="619"/>
         <source>the text reached the token limit and may be incomplete</source>
         <translation>文本达到了 token 上限，可能不完整</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="755"/>
+        <location filename="../../gui/reading_view.py" line="629"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="762"/>
+        <location filename="../../gui/reading_view.py" line="636"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="763"/>
+        <location filename="../../gui/reading_view.py" line="637"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="764"/>
+        <location filename="../../gui/reading_view.py" line="638"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="769"/>
+        <location filename="../../gui/reading_view.py" line="643"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="772"/>
+        <location filename="../../gui/reading_view.py" line="646"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="777"/>
+        <location filename="../../gui/reading_view.py" line="651"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="782"/>
+        <location filename="../../gui/reading_view.py" line="656"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="786"/>
+        <location filename="../../gui/reading_view.py" line="660"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="788"/>
+        <location filename="../../gui/reading_view.py" line="662"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
