@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult, RegionResult
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
 from ocr_desktop.exporters import WRITTEN, export_documents
 from ocr_desktop.settings import ExportSettings
-from ocr_desktop.textlines import shared_reader
+from ocr_desktop.textlines import LineReader, shared_reader
 from tests.fixtures.files import qpdf
 
 EXAMPLES = Path(__file__).parent / "data" / "glm-ocr-examples"
@@ -427,3 +427,27 @@ def test_an_original_that_changed_since_it_was_read_fails_alone(tmp_path: Path, 
     expected = {"encrypted": "password", "truncated": "damaged", "gone": "not found"}[damage]
     assert expected in failed.message.lower(), failed.message
     assert len(report.written) == 1  # the good one ("scan (2).pdf": both originals are named scan.pdf)
+
+
+def test_lines_read_once_are_kept_with_the_page_and_used_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a read page with no text lines stored (read whole, or before lines were kept)
+    source = one_page_scan(tmp_path)
+    page = layout_page(0, "code", (1000, 1000), width=0, height=0)
+    saved: dict[tuple[str, int], PageLines] = {}
+    options = ExportSettings(formats=("pdf",), out_dir=str(tmp_path / "out"))
+    # WHEN it is exported
+    first = export_documents(
+        [document(source, [page], page_count=2)],
+        options,
+        save_lines=lambda job, index, lines: saved.setdefault((job, index), lines),
+    )
+    # THEN the lines read for it are handed to the store, with the recogniser's characters
+    ((key, lines),) = saved.items()
+    assert key == ("job-scan", 0) and len(lines.lines) > 20 and all(line.chars for line in lines.lines)
+    # AND an export of the page with those lines stored reads no line again, and writes the same
+    monkeypatch.setattr(LineReader, "_run", lambda *_args, **_kwargs: pytest.fail("lines read again"))
+    stored = dataclasses.replace(page, lines=lines)
+    second = export_documents([document(source, [stored], page_count=2)], options)
+    assert first.written and second.unchanged == first.written

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ocr_desktop import exporters
@@ -283,3 +285,33 @@ def test_a_layout_job_reports_regions_and_answers_in_the_sdks_labels(tmp_path: P
     assert [region["index"] for region in regions] == list(range(len(regions)))
     [figure] = [region for region in regions if region["label"] == "image"]
     assert f"![](page=0,bbox={figure['bbox_2d']})" in body["markdown_result"]
+
+
+def test_stopping_the_server_does_not_wait_for_a_document_a_request_waits_for(tmp_path: Path) -> None:
+    # GIVEN a request waiting for a document that takes ~20 s to read
+    backend = ScriptedBackend(token_delay_s=0.2, tokens_per_page=100)
+    with running_server(store_path=tmp_path / "jobs.sqlite3", backend=backend) as served:
+        answers: list[object] = []
+
+        def ask() -> None:
+            with served.client() as client:
+                try:
+                    answers.append(client.post("/glmocr/parse", json={"images": [data_uri(png_bytes())]}))
+                except httpx.HTTPError as exc:
+                    answers.append(exc)
+
+        waiting = threading.Thread(target=ask, name="waiting-client")
+        waiting.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not backend.calls:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # WHEN the server is stopped (the window's switch turned off, or Ctrl-C)
+        started = time.monotonic()
+        served.server.stop()
+        # THEN it stops within its grace period, the client is told, and the job stays queued
+        assert time.monotonic() - started < 8
+        waiting.join(10)
+        assert not waiting.is_alive() and answers
+        [job] = served.store.list_jobs()
+        assert not job.status.finished

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import hocr, pdf
 from ocr_desktop.exporters.base import ExportError
-from ocr_desktop.exporters.textlayer import PageLayer, document_layers
+from ocr_desktop.exporters.textlayer import PageLayer, SaveLines, document_layers
 from ocr_desktop.messages import Message
 
 log = logging.getLogger(__name__)
@@ -19,13 +19,15 @@ __all__ = ["LayerCache", "render"]
 
 @dataclass
 class LayerCache:
-    """Text layers by job id for one export run, and why pages have none."""
+    """Text layers by job id for one export run, and why pages have none; lines read for a page
+    that had none stored are kept through ``save_lines``."""
 
+    save_lines: SaveLines | None = None
     layers: dict[str, tuple[dict[int, PageLayer], dict[int, str]]] = field(default_factory=dict)
 
     def of(self, document: DocumentResult) -> tuple[dict[int, PageLayer], dict[int, str]]:
         if document.job_id not in self.layers:
-            self.layers[document.job_id] = document_layers(document)
+            self.layers[document.job_id] = document_layers(document, self.save_lines)
         return self.layers[document.job_id]
 
 

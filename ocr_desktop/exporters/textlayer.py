@@ -8,17 +8,18 @@ rendering of the page (``page_lines``). Boxes are in the pixels of that renderin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult, RegionResult
+from ocr_desktop.core import page_format
+from ocr_desktop.core.formatter import RegionContent, assemble_regions
+from ocr_desktop.core.page_format import formatter_label
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
 from ocr_desktop.core.tables import parse_table, table_grid
 from ocr_desktop.exporters.alignment import PlacedLine, lines_in_box, place_units, spread_units
 from ocr_desktop.exporters.base import ExportError
-from ocr_desktop.layout.labels import formatter_label
 from ocr_desktop.messages import Message
 from ocr_desktop.textlines import Box, TextLine, TextLineError, shared_reader
 
@@ -59,13 +60,44 @@ class PageLayer:
         return "\n".join(line.text for line in self.lines)
 
 
+#: Keeps a page's text lines in the store: (job id, page index, lines).
+SaveLines = Callable[[str, int, PageLines], None]
+
+
 def page_lines(image: Image.Image) -> list[TextLine]:
-    """The text lines of a page image with the recogniser's reading (the alignment compares
-    against it). Raises ExportError when the detector fails."""
+    """The text lines of a page image with the recogniser's reading and character boxes (the
+    alignment compares against them). Raises ExportError when the detector fails."""
     try:
         return shared_reader().read(image, char_boxes=True)
     except TextLineError as exc:
         raise ExportError(exc.message) from exc
+
+
+def _stored_lines(page: PageResult, image: Image.Image) -> list[TextLine] | None:
+    """The page's stored lines on ``image``, when they carry what the layer needs (the
+    recogniser's characters: lines kept by detection alone place words less well)."""
+    stored = page.lines
+    if stored is None or not stored.width or not stored.height:
+        return None
+    if stored.lines and not any(line.chars for line in stored.lines):
+        return None
+    fx, fy = image.width / stored.width, image.height / stored.height
+    return [line.scaled(fx, fy) for line in stored.lines]
+
+
+def lines_for(
+    document: DocumentResult, page: PageResult, image: Image.Image, save_lines: SaveLines | None
+) -> list[TextLine]:
+    """The page's text lines on ``image``: those stored with the page, or read now (once) and
+    stored with it through ``save_lines``."""
+    stored = _stored_lines(page, image)
+    if stored is not None:
+        return stored
+    lines = page_lines(image)
+    if save_lines is not None:
+        found = PageLines(image.width, image.height, tuple(lines), shared_reader().description)
+        save_lines(document.job_id, page.page_index, found)
+    return lines
 
 
 def _region_box(region: RegionResult, page: PageResult, size: tuple[int, int]) -> Box:
@@ -115,7 +147,7 @@ def page_layer(
             if placed:
                 regions.append(LayerRegion(region.label, kind, box, tuple(placed)))
     else:
-        text = format_page(page.text, page.task).text
+        text = page_format.formatted(page).text  # an edit as formatted when it was made
         box = (0, 0, *size)
         placed = (
             place_units(text.splitlines(), list(lines), image)
@@ -181,9 +213,12 @@ def render_pages(
         source.close()
 
 
-def document_layers(document: DocumentResult) -> tuple[dict[int, PageLayer], dict[int, str]]:
+def document_layers(
+    document: DocumentResult, save_lines: SaveLines | None = None
+) -> tuple[dict[int, PageLayer], dict[int, str]]:
     """The text layer of every finished page of ``document`` (by page index), and why each page
-    that has none has none (a failed page, a page that cannot be rendered again)."""
+    that has none has none (a failed page, a page that cannot be rendered again). Lines read
+    here are kept with their page through ``save_lines``."""
     layers: dict[int, PageLayer] = {}
     problems: dict[int, str] = {
         index: str(Message("page {page} could not be read: {reason}", page=index + 1, reason=message))
@@ -194,7 +229,7 @@ def document_layers(document: DocumentResult) -> tuple[dict[int, PageLayer], dic
             problems[page.page_index] = str(rendered.message)
             continue
         image, dpi = rendered
-        layer = page_layer(page, image, page_lines(image), dpi)
+        layer = page_layer(page, image, lines_for(document, page, image, save_lines), dpi)
         if layer.regions:
             layers[page.page_index] = layer
         else:

@@ -168,7 +168,7 @@ class ExportDialog(QDialog):
 
         def export(_task: object) -> exporters.ExportReport:
             documents: list[DocumentResult] = [store.document_result(job_id) for job_id in job_ids]
-            return exporters.export_documents(documents, options)
+            return exporters.export_documents(documents, options, save_lines=store.save_page_lines)
 
         # Kept: quitting waits for the files being written. The dialog closes now; the result
         # comes as a signal.

@@ -130,6 +130,9 @@ class ServerThread:
             server_header=False,
             proxy_headers=False,  # never trust X-Forwarded-For: the client is the socket's peer
             timeout_keep_alive=5,
+            # A request waiting for its document would hold a stop for as long as the document
+            # takes: after 5 s its connection is closed (the job stays queued in the store).
+            timeout_graceful_shutdown=5,
         )
         return uvicorn.Server(config)
 
