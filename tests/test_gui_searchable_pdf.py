@@ -33,7 +33,7 @@ def test_file_export_writes_a_searchable_pdf(
     with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
         window.add_paths([scan])
     # WHEN File → Export is chosen, "pdf" ticked with a click and Export clicked
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()  # File → Export
     dialog = window.export_dialog
     qtbot.waitUntil(dialog.export_button.isEnabled, timeout=GUI_TIMEOUT_MS)
     dialog.editors["export.out_dir"].put(str(tmp_path / "out"))

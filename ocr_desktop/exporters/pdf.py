@@ -118,7 +118,14 @@ def _graft(pdf: Any, page_index: int, layer_pdf: Any, layer_index: int) -> None:
     form.BBox = [0, 0, width, height]
     if pikepdf.Name.Resources in text_page.obj:
         form.Resources = pdf.copy_foreign(text_page.obj.Resources)
-    name = page.add_resource(form, pikepdf.Name.XObject, prefix="OcrDesktop")
+    # A fixed name (not add_resource's random one): the same layers give the same bytes
+    existing = page.obj.get("/Resources", {}).get("/XObject", {})
+    name = next(
+        f"/OcrDesktopText{n or ''}"
+        for n in range(len(existing) + 1)
+        if f"/OcrDesktopText{n or ''}" not in existing
+    )
+    page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name))
     matrix = " ".join(f"{v:.6f}" for v in _placement(width, height, box, int(page.obj.get("/Rotate", 0))))
     draw = pikepdf.Stream(pdf, f"q {matrix} cm {name} Do Q\n".encode())
     page.contents_add(draw, prepend=True)  # under the page's own content: the scan stays on top

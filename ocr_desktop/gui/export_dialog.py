@@ -1,4 +1,4 @@
-"""Export documents as .txt / .md / .json into a folder, off the GUI thread.
+"""Export documents as .txt / .md / .json / searchable .pdf / .hocr into a folder, off the GUI thread.
 
 The options are the ``export`` section of the settings schema (same editors as the settings
 dialog), starting from the saved defaults. The writing is ``exporters.export_documents``, the
