@@ -207,6 +207,24 @@ def test_a_dot_dot_file_name_in_an_upload_stays_in_the_upload_folder(served: Ser
     assert served.pipeline.wait_idle(TIMEOUT)
 
 
+@pytest.mark.parametrize("name", ["报告" * 60 + ".png", "é" * 300, "x" * 250 + ".scan-of-page"])
+def test_a_file_name_too_long_for_the_disk_is_shortened_not_a_crash(served: Served, name: str) -> None:
+    # GIVEN an upload whose name is over the 255 bytes a file system allows a name (in UTF-8)
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": (name, png_bytes(), "image/png")})
+    # THEN it is accepted under a shortened name, its extension kept
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    stored = Path(record.source).name
+    assert len(stored.encode("utf-8")) <= 120
+    assert name.startswith(stored.rsplit(".", 1)[0]) if "." in stored else name.startswith(stored)
+    if name.endswith(".png"):
+        assert stored.endswith(".png")
+    assert served.pipeline.wait_idle(TIMEOUT)
+    assert served.store.job(record.id).status.value == "done"  # type: ignore[union-attr]
+
+
 class _Counting(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []  # noqa: RUF012 (one list per test: reset by the fixture)
 
