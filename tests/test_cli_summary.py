@@ -234,7 +234,7 @@ def test_rerun_overwrite_and_changed_settings(
     reread = ocr_desktop("ocr", str(docs), "--max-pixels", "50176", "--dpi", "50", "--format", "md,txt",
                          "--out", str(out))  # fmt: skip
     assert reread.returncode == 0, reread.stderr
-    assert summary_rows(reread.stdout)["docs/letter.pdf"][0] == "read"
+    assert summary_rows(reread.stdout)["docs/letter.pdf"][0] == "read again (max_pixels 25088 → 50176)"
     assert files_in(out) == list(inodes)
 
     # WHEN a file of that name is the user's THEN it is kept and the document's row says why

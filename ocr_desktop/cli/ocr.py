@@ -20,6 +20,7 @@ from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.documents.folders import FoundPath, scan_paths
 from ocr_desktop.documents.sniff import display_path
 from ocr_desktop.pipeline import Pipeline, PipelineListener
+from ocr_desktop.pipeline.run import reread_reason
 
 #: ``ocr`` flags that override one setting each: dest → settings key.
 OCR_OVERRIDES = {
@@ -122,6 +123,8 @@ class _ProgressListener(PipelineListener):
     progress: Any  # rich.progress.Progress (imported lazily: rich is slow to import)
     store: JobStore
     jobs: dict[str, _JobLine] = field(default_factory=dict)
+    #: job id -> why an earlier result of its file was not reused (read with other settings)
+    reread: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     backend_task: Any = None
 
@@ -215,10 +218,16 @@ def _queue(
     *,
     resume: bool,
 ) -> str:
-    """Queue one document, continuing an earlier run of the same file and options if there is one."""
-    previous = store.find_job(path, Pipeline.job_options(settings)) if resume else None
+    """Queue one document, continuing an earlier run of the same file and options if there is one
+    (one read with other settings that shape the text is read again, and the summary says why)."""
+    options = Pipeline.job_options(settings)
+    previous = store.find_job(path, options) if resume else None
     if previous is None or previous.id in store.jobs_owned_elsewhere():  # e.g. queued in the window
-        return pipeline.submit(path)
+        earlier = store.latest_job_of(path) if resume and previous is None else None
+        job_id = pipeline.submit(path)
+        if earlier is not None:
+            listener.reread[job_id] = reread_reason(earlier, options)
+        return job_id
     if previous.status.finished:  # done earlier: only its failed pages (if any) are read again
         if previous.pages_failed:
             pipeline.retry_failed(previous.id)
@@ -349,7 +358,10 @@ def _outputs(report: Any, job_id: str) -> str:
             parts.append(f"{name} (not written)")
         else:
             parts.append(name)
-    return ", ".join(parts) or "–"
+    # Why a name is not the document's own (numbered beside another document's export, or
+    # shortened to fit): said once per document, so a log shows what went where.
+    notes = dict.fromkeys(o.note for o in report.for_job(job_id) if o.note)
+    return ", ".join(parts) + (f" ({'; '.join(notes)})" if notes else "") if parts else "–"
 
 
 def _report(
@@ -392,6 +404,8 @@ def _report(
             status = "partly read" if record.pages_done else "failed"
         else:
             status = "read earlier" if line.reused else "read"
+            if job_id in listener.reread:
+                status = f"read again ({listener.reread[job_id]})"
         rows.append(
             _Row(
                 entry.label,
@@ -450,7 +464,8 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
     out.print(table)
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
+        status = row.status.split(" (", 1)[0]  # "read again (max_tokens 24 → 64)" counts as "read again"
+        counts[status] = counts.get(status, 0) + 1
     totals = ", ".join(f"{n} {status}" for status, n in counts.items())
     if report is not None:
         totals += (
