@@ -5,6 +5,7 @@ read or fetched that should not be, and ``/health`` keeps answering."""
 from __future__ import annotations
 
 import http.server
+import json
 import logging
 import socket
 import stat
@@ -97,6 +98,63 @@ def test_a_wildcard_bind_with_a_token_refuses_requests_without_it(tmp_path: Path
         assert served.store.list_jobs() == []
 
 
+def test_a_web_page_cannot_use_the_tokenless_loopback_server_through_the_browser(served: Served) -> None:
+    # GIVEN the default server: loopback, no token
+    page = data_uri(png_bytes())
+    body = json.dumps({"images": [page]})
+    with served.client() as client:
+        # WHEN a page on another site posts to it from the user's browser: text/plain needs no
+        # CORS pre-flight, and the browser adds the page's Origin
+        cross_site = client.post(
+            "/glmocr/parse",
+            content=body,
+            headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+        )
+        form = client.post(
+            "/v1/jobs",
+            files={"file": ("a.png", png_bytes(), "image/png")},
+            headers={"Origin": "null"},
+        )
+        # WHEN a page whose name was made to resolve to 127.0.0.1 (DNS rebinding) asks for it as
+        # its own origin: its name is in Host
+        rebound = client.post("/glmocr/parse", json={"images": [page]}, headers={"Host": "evil.example:80"})
+        spec = client.get("/openapi.json", headers={"Host": "evil.example"})
+        # THEN each is refused before anything is queued
+        assert cross_site.status_code == form.status_code == 403
+        assert error_of(cross_site)["code"] == error_of(form)["code"] == "origin_refused"
+        assert rebound.status_code == spec.status_code == 403
+        assert error_of(rebound)["code"] == "host_refused"
+        assert served.store.list_jobs() == []
+        # AND clients that are not browsers, addressing loopback by any of its names, are served
+        for host in ("localhost", f"[::1]:{served.server.address[1]}", "127.0.0.1"):
+            assert client.get("/openapi.json", headers={"Host": host}).status_code == 200, host
+        assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
+
+
+def test_an_origin_named_in_cors_origins_may_call_it(tmp_path: Path) -> None:
+    origin = "https://intranet.example"
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", cors_origins=(origin,)) as served,
+        served.client() as client,
+    ):
+        response = client.post(
+            "/glmocr/parse", json={"images": [data_uri(png_bytes())]}, headers={"Origin": origin}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == origin
+        other = client.get("/openapi.json", headers={"Origin": "https://evil.example"})
+        assert other.status_code == 403
+
+
+def test_a_server_with_a_token_answers_any_host_name(tmp_path: Path) -> None:
+    # a network bind is reached by the machine's name or LAN address: the token guards it
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", token=TOKEN) as served,
+        served.client() as client,
+    ):
+        assert client.get("/openapi.json", headers={"Host": "jetson.local:5002"}).status_code == 200
+
+
 def test_the_token_file_is_made_0600_and_a_readable_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "server-token"
     token = ensure_token(path)
@@ -147,6 +205,24 @@ def test_a_dot_dot_file_name_in_an_upload_stays_in_the_upload_folder(served: Ser
     assert source.resolve().is_relative_to(upload_root().resolve())
     assert not Path("/tmp/evil.png").exists()
     assert served.pipeline.wait_idle(TIMEOUT)
+
+
+@pytest.mark.parametrize("name", ["报告" * 60 + ".png", "é" * 300, "x" * 250 + ".scan-of-page"])
+def test_a_file_name_too_long_for_the_disk_is_shortened_not_a_crash(served: Served, name: str) -> None:
+    # GIVEN an upload whose name is over the 255 bytes a file system allows a name (in UTF-8)
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": (name, png_bytes(), "image/png")})
+    # THEN it is accepted under a shortened name, its extension kept
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    stored = Path(record.source).name
+    assert len(stored.encode("utf-8")) <= 120
+    assert name.startswith(stored.rsplit(".", 1)[0]) if "." in stored else name.startswith(stored)
+    if name.endswith(".png"):
+        assert stored.endswith(".png")
+    assert served.pipeline.wait_idle(TIMEOUT)
+    assert served.store.job(record.id).status.value == "done"  # type: ignore[union-attr]
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
@@ -274,7 +350,8 @@ def test_a_2_gb_body_is_refused_before_it_is_read(tmp_path: Path) -> None:
         # WHEN a client announces 2 GB and starts sending
         with socket.create_connection((host, port), timeout=10) as sock:
             sock.sendall(
-                b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                b"POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: multipart/form-data; boundary=b\r\n"
                 b"Content-Length: 2147483648\r\n\r\n" + b"x" * 65536
             )
             answer = ""

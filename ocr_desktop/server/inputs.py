@@ -149,14 +149,27 @@ def fetch_url(url: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+#: The longest upload name kept, in UTF-8 bytes: file systems allow 255 bytes a name, and 120
+#: CJK characters are already 360.
+_NAME_BYTES = 120
+
+
+def _cut(text: str, size: int) -> str:
+    """``text``'s longest prefix of at most ``size`` UTF-8 bytes (never half a character)."""
+    return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
+
+
 def safe_name(filename: str | None, fallback: str = "document") -> str:
     """A label for an uploaded file: its last path part, without control characters, leading
-    dots or separators, at most 120 characters. Only a label: the stored file's path is the
-    server's own, so ``../../etc/passwd`` can at worst be called ``passwd``."""
+    dots or separators, at most 120 bytes in UTF-8, its extension kept. Only a label: the stored
+    file's path is the server's own, so ``../../etc/passwd`` can at worst be called ``passwd``."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = name.strip().lstrip(".").strip()
-    if len(name) > 120:
+    if len(name.encode("utf-8")) > _NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 120 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 8 else name[:120]
+        if dot and len(ext) <= 8:
+            name = _cut(stem, _NAME_BYTES - len(ext.encode("utf-8")) - 1).strip() + dot + ext
+        else:
+            name = _cut(name, _NAME_BYTES)
     return name or fallback
