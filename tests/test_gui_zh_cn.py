@@ -50,7 +50,7 @@ NAMES = {
     "pdf", "png", "jpeg", "webp", "bmp", "gif", "tiff", "txt", "json", "html", "latex", "markdown",
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
-    "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla",
+    "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -351,7 +351,10 @@ def _outputs(report: Any, job_id: str) -> str:
             parts.append(f"{name} (not written)")
         else:
             parts.append(name)
-    return ", ".join(parts) or "–"
+    # Why a name is not the document's own (numbered beside another document's export, or
+    # shortened to fit): said once per document, so a log shows what went where.
+    notes = dict.fromkeys(o.note for o in report.for_job(job_id) if o.note)
+    return ", ".join(parts) + (f" ({'; '.join(notes)})" if notes else "") if parts else "–"
 
 
 def _report(

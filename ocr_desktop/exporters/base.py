@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ocr_desktop.core.formatter import FormattedPage, RegionContent, assemble_regions, format_page
+from ocr_desktop.core import page_format
 from ocr_desktop.core.results import (
-    FLAG_EDITED,
     FLAG_REPETITION_LOOP,
     FLAG_TRUNCATED,
     DocumentResult,
+    FormattedPage,
     PageResult,
     RegionResult,
 )
-from ocr_desktop.layout.labels import formatter_label
 
 
 class ExportError(Exception):
@@ -73,23 +72,51 @@ def document_stem(name: str) -> str:
     return stem if stem and not stem.startswith(".") else f"document{stem}"
 
 
+def export_stem(document: DocumentResult) -> str:
+    """The file name (without extension) of this document's exports: the one the exporter chose,
+    else the name's."""
+    return document.export_stem or document_stem(document.name)
+
+
+#: What follows the stem in the longest name an export writes (``<stem>_figures``).
+LONGEST_SUFFIX = "_figures"
+
+
 def figure_path(document: DocumentResult, page_index: int, region: RegionResult) -> str:
     """Where a figure's crop is saved, relative to the export's folder (a folder beside it)."""
-    return f"{document_stem(document.name)}_figures/page-{page_index + 1}-figure-{region.order + 1}.png"
+    return _figure(export_stem(document), page_index, region.order)
+
+
+def figure_file(name: str, page_index: int, order: int) -> str:
+    """:func:`figure_path` of the document named ``name`` and the region of reading ``order``."""
+    return _figure(document_stem(name), page_index, order)
+
+
+def _figure(stem: str, page_index: int, order: int) -> str:
+    return f"{stem}{LONGEST_SUFFIX}/page-{page_index + 1}-figure-{order + 1}.png"
 
 
 def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
-    """A page's Markdown and plain text: a layout page assembled from its regions in reading
-    order, figures as links to their saved crops (``figure_path``); a page read whole, or one the
-    user edited (the edit replaces the assembly), through the result formatter."""
-    if not page.regions or FLAG_EDITED in page.flags:
-        return format_page(page.text, page.task)
-    parts = []
-    for region in page.regions:
-        if region.image_png:
-            # A URL: a space or parenthesis in the name ("my paper (2)") would end a bare link
-            link = quote(figure_path(document, page.page_index, region))
-            parts.append(RegionContent("text", f"![{region.label} {region.order + 1}]({link})"))
-        elif region.read:
-            parts.append(RegionContent(formatter_label(region.label), region.text))
-    return assemble_regions(parts)
+    """A page's Markdown and plain text as formatted when it was committed or edited
+    (``core/page_format.py``; no formatter pass here), figures linked to their saved crops
+    (``figure_path``)."""
+    formatted = page_format.formatted(page)
+    markdown = fill_figure_links(document.name, page, formatted.markdown, stem=export_stem(document))
+    return FormattedPage(markdown, formatted.text)
+
+
+def fill_figure_links(name: str, page: PageResult, markdown: str, *, stem: str = "") -> str:
+    """``markdown`` with each figure placeholder of ``page`` linked to its crop's file (a URL: a
+    space or parenthesis in the name, "my paper (2)", would end a bare link); ``stem`` is the
+    export's file name when the exporter chose one (numbered, shortened), else the name's."""
+    figures = {region.order for region in page.regions if region.image_png}
+    stem = stem or document_stem(name)
+    return page_format.fill_figures(
+        markdown, lambda order: quote(_figure(stem, page.page_index, order)) if order in figures else None
+    )
+
+
+def linked_figures(page: PageResult) -> list[RegionResult]:
+    """The page's figures its Markdown links (a figure the user deleted from the text is not)."""
+    linked = page_format.linked_figures(page_format.formatted(page).markdown)
+    return [region for region in page.regions if region.image_png and region.order in linked]

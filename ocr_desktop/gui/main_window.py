@@ -51,6 +51,7 @@ from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
 from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
+from ocr_desktop.gui.api_switch import ApiSwitch
 from ocr_desktop.gui.bridge import PipelineBridge, TextFrame
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
@@ -238,6 +239,10 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.pipeline.start()
+        # The HTTP API on this pipeline and store (Settings → Server; off by default).
+        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._api_refused, self)
+        self.statusBar().addPermanentWidget(self.api.indicator)
+        self.api.apply(settings)
         #: True until the queue is read back from the store and unfinished documents resumed.
         self.restoring = True
         self._restore_queue()
@@ -590,8 +595,11 @@ class MainWindow(QMainWindow):
         store, hidden = self.store, set(self._hidden)
 
         def read(_task: object) -> tuple[list[JobRow], set[str]]:
+            # The page rows only (one query): results, regions and figures are read when a
+            # document is shown, not to count its pages.
             jobs = store.list_jobs()
-            rows = [row_from_record(j, store.document_result(j.id)) for j in jobs if j.id not in hidden]
+            pages = store.page_records()
+            rows = [row_from_record(j, pages.get(j.id, [])) for j in jobs if j.id not in hidden]
             return rows, {job.id for job in jobs}
 
         self.tasks.run(read, on_result=self._on_queue_read)
@@ -1098,7 +1106,7 @@ class MainWindow(QMainWindow):
 
         def read(_task: object) -> JobRow | None:
             record = store.job(job_id)
-            return None if record is None else row_from_record(record, store.document_result(job_id))
+            return None if record is None else row_from_record(record, store.pages(job_id))
 
         self.tasks.run(read, on_result=self._on_reopened)
 
@@ -1193,6 +1201,10 @@ class MainWindow(QMainWindow):
             self.pipeline.update_settings(new)
         self.check_model()
         self.retry_backend_failures()
+        self.api.apply(new)
+
+    def _api_refused(self, message: str) -> None:
+        self.notice.show_message(message, Severity.ERROR)
 
     def _save_settings(self, new: Settings) -> None:
         try:
@@ -1355,6 +1367,7 @@ class MainWindow(QMainWindow):
         self.renderer.shutdown()
         self.log_view.detach()
         self.sampler.stop()
+        self.api.stop()  # requests under way end before the pipeline they wait for
         if not self.pipeline.shutdown(timeout=60.0):
             log.warning("the pipeline did not stop within 60 s; a page may still be encoding")
         self.bridge.drain()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocr_desktop.backends.base import BackendCrashed, BackendError, run_recognition
+from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -166,19 +167,22 @@ class PageReader:
         page: PageImage,
         **layout: Any,
     ) -> None:
-        """Store the finished page (one transaction) and tell the listener."""
+        """Format the finished page (its one formatter pass, ``page_format.committed``), store it
+        (one transaction) and tell the listener."""
         width, height = page.image.size
-        result = PageResult(
-            page_index=run.index,
-            text=text,
-            task=run.job.task.value,
-            backend=run.backend.id,
-            model=run.backend.model_name,
-            stats=stats,
-            flags=flags,
-            width=width,
-            height=height,
-            **layout,
+        result = page_format.committed(
+            PageResult(
+                page_index=run.index,
+                text=text,
+                task=run.job.task.value,
+                backend=run.backend.id,
+                model=run.backend.model_name,
+                stats=stats,
+                flags=flags,
+                width=width,
+                height=height,
+                **layout,
+            )
         )
         self._store.save_page_result(run.job.id, result)
         self._notify(PageFinished(run.job.id, result))
