@@ -444,12 +444,13 @@ def _layout_line(results: list[Any]) -> str:
 def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any, layout: str = "") -> None:
     """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
     newline in a name cannot split its row), the totals, the layout model used, and every
-    failure with its reason."""
+    failure with its reason. Not on a terminal (a log, a pipe) the rows are tab-separated lines
+    with every name and path whole: a table there is cut to 80 columns, which hid renamed and
+    numbered exports from the record a log should be."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="OCR summary")
-    for column, justify in (
+    columns = (
         ("Document", "left"),
         ("Status", "left"),
         ("Pages", "right"),
@@ -457,11 +458,20 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
         ("tok/s", "right"),
         ("Time", "right"),
         ("Output", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
-    out.print(table)
+    )
+    if not out.is_terminal:
+        # Written to the file as they are: rich would expand the tabs into spaces.
+        lines = ["OCR summary", "\t".join(column for column, _justify in columns)]
+        lines += ["\t".join(shown(cell) for cell in dataclasses.astuple(row)) for row in rows]
+        out.file.write("\n".join(lines) + "\n")
+        out.file.flush()
+    else:
+        table = Table(title="OCR summary")
+        for column, justify in columns:
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
+        out.print(table)
     counts: dict[str, int] = {}
     for row in rows:
         status = row.status.split(" (", 1)[0]  # "read again (max_tokens 24 → 64)" counts as "read again"
@@ -472,7 +482,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
             f"; files: {len(report.written)} written, {len(report.unchanged)} up to date"
             f"{f', {len(report.failed)} not written' if report.failed else ''}"
         )
-    out.print(totals, markup=False, highlight=False)
+    out.print(totals, markup=False, highlight=False, soft_wrap=True)
     if layout:
         out.print(layout, markup=False, highlight=False, soft_wrap=True)
     if report is not None and report.unchanged and not report.written and not report.failed:
@@ -480,6 +490,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
             "Every output was already up to date and was left as it is (--overwrite rewrites them).",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if failures:
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)
