@@ -137,7 +137,7 @@ def test_retry_works_on_a_document_that_failed_for_the_backend(
 
     # WHEN it is selected and Retry / Resume pressed (Ctrl+R in the queue)
     window.queue_view.select_job(job_id)
-    assert window.retry_action.isEnabled()
+    assert window.window_actions.retry_action.isEnabled()
     window.queue_view.setFocus()
     with qtbot.waitSignal(
         window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS

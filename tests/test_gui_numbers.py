@@ -75,7 +75,7 @@ def test_elapsed_does_not_run_while_paused(qtbot: QtBot, make_window: WindowFact
     with qtbot.waitSignal(
         window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=GUI_TIMEOUT_MS
     ):
-        window.pause_action.trigger()
+        window.window_actions.pause_action.trigger()
     row = window.queue_model.job(job_id)
     assert row is not None
     before = row.elapsed

@@ -462,500 +462,213 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>Backend state</source>
         <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="247"/>
+        <location filename="../../gui/main_window.py" line="279"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="250"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="256"/>
+        <location filename="../../gui/main_window.py" line="288"/>
         <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>后端加载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="265"/>
+        <location filename="../../gui/main_window.py" line="297"/>
         <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294"/>
-        <source>&amp;Open Files…</source>
-        <translation>打开文件(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="297"/>
-        <source>Add documents to the queue</source>
-        <translation>将文档加入队列</translation>
-    </message>
-    <message>
         <location filename="../../gui/main_window.py" line="300"/>
-        <source>Open &amp;Folder…</source>
-        <translation>打开文件夹(&amp;F)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="303"/>
-        <source>Add every document in a folder</source>
-        <translation>加入文件夹中的所有文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="306"/>
-        <source>&amp;Paste Image</source>
-        <translation>粘贴图片(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="309"/>
-        <source>Read the image on the clipboard</source>
-        <translation>识别剪贴板中的图片</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="312"/>
-        <source>&amp;Export…</source>
-        <translation>导出(&amp;E)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="315"/>
-        <source>Export the selected documents (or all) as txt, md or json</source>
-        <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="318"/>
-        <source>&amp;History…</source>
-        <translation>历史记录(&amp;H)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="318"/>
-        <source>Reopen documents read earlier</source>
-        <translation>重新打开以前识别过的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="320"/>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="320"/>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="322"/>
-        <source>Copy &amp;Page Text</source>
-        <translation>复制本页文字(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="325"/>
-        <source>Copy the shown page&apos;s text</source>
-        <translation>复制当前页的文字</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="328"/>
-        <source>Copy &amp;Document Text</source>
-        <translation>复制整个文档文字(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="331"/>
-        <source>Copy the shown document&apos;s text</source>
-        <translation>复制当前文档的文字</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="334"/>
-        <source>&amp;Settings…</source>
-        <translation>设置(&amp;S)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="337"/>
-        <source>Backend, model, task and export options</source>
-        <translation>后端、模型、任务和导出选项</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="343"/>
-        <source>Start no new page; the page being read finishes</source>
-        <translation>不再开始新页面；正在识别的页面会完成</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="347"/>
-        <source>Cancel &amp;Page</source>
-        <translation>取消本页(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="353"/>
-        <source>&amp;Cancel Document</source>
-        <translation>取消文档(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="356"/>
-        <source>Stop reading the selected documents</source>
-        <translation>停止识别选中的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="365"/>
-        <source>Re&amp;move</source>
-        <translation>移除(&amp;M)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="368"/>
-        <source>Remove the selected documents and their results</source>
-        <translation>移除选中的文档及其结果</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="377"/>
-        <source>C&amp;lear Finished</source>
-        <translation>清除已完成(&amp;L)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="380"/>
-        <source>Take finished documents off the queue (they stay in the history)</source>
-        <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="383"/>
-        <source>Move &amp;Up</source>
-        <translation>上移(&amp;U)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="386"/>
-        <source>Read this document earlier</source>
-        <translation>提前识别此文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="389"/>
-        <source>Move &amp;Down</source>
-        <translation>下移(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="392"/>
-        <source>Read this document later</source>
-        <translation>推后识别此文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="396"/>
-        <source>Zoom &amp;In</source>
-        <translation>放大(&amp;I)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="396"/>
-        <source>Zoom in</source>
-        <translation>放大</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="399"/>
-        <source>Zoom &amp;Out</source>
-        <translation>缩小(&amp;O)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="399"/>
-        <source>Zoom out</source>
-        <translation>缩小</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="402"/>
-        <source>&amp;Fit Width</source>
-        <translation>适合宽度(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="402"/>
-        <source>Fit the page to the width</source>
-        <translation>按宽度缩放页面</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="405"/>
-        <source>&amp;Next Page</source>
-        <translation>下一页(&amp;N)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="405"/>
-        <source>Show the next page</source>
-        <translation>显示下一页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="408"/>
-        <source>P&amp;revious Page</source>
-        <translation>上一页(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="408"/>
-        <source>Show the previous page</source>
-        <translation>显示上一页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="411"/>
-        <source>&amp;Compare Backends…</source>
-        <translation>比较后端(&amp;C)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="414"/>
-        <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
-        <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="416"/>
-        <source>&amp;About</source>
-        <translation>关于(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="418"/>
-        <source>Open &amp;Log Folder</source>
-        <translation>打开日志文件夹(&amp;L)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="421"/>
-        <source>Show the folder with the log file</source>
-        <translation>显示日志文件所在的文件夹</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="434"/>
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="446"/>
-        <source>&amp;Edit</source>
-        <translation>编辑(&amp;E)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="449"/>
-        <source>&amp;Queue</source>
-        <translation>队列(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="463"/>
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="474"/>
-        <source>&amp;Tools</source>
-        <translation>工具(&amp;T)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="476"/>
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="490"/>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="302"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="497"/>
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="501"/>
+        <location filename="../../gui/main_window.py" line="311"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="509"/>
+        <location filename="../../gui/main_window.py" line="319"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="646"/>
+        <location filename="../../gui/main_window.py" line="428"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="648"/>
+        <location filename="../../gui/main_window.py" line="430"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="655"/>
-        <location filename="../../gui/main_window.py" line="1037"/>
+        <location filename="../../gui/main_window.py" line="437"/>
+        <location filename="../../gui/main_window.py" line="742"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="675"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="709"/>
+        <location filename="../../gui/main_window.py" line="491"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="804"/>
+        <location filename="../../gui/main_window.py" line="586"/>
         <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
         <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="855"/>
+        <location filename="../../gui/main_window.py" line="637"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="856"/>
+        <location filename="../../gui/main_window.py" line="638"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="857"/>
+        <location filename="../../gui/main_window.py" line="639"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="858"/>
+        <location filename="../../gui/main_window.py" line="640"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="887"/>
+        <location filename="../../gui/main_window.py" line="669"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="893"/>
+        <location filename="../../gui/main_window.py" line="675"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="911"/>
+        <location filename="../../gui/main_window.py" line="690"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="340"/>
-        <location filename="../../gui/main_window.py" line="911"/>
+        <location filename="../../gui/main_window.py" line="690"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="957"/>
-        <source>Remove documents</source>
-        <translation>移除文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="959"/>
-        <source>Remove this document and its recognised text? This cannot be undone.</source>
-        <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="961"/>
-        <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
-        <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1099"/>
+        <location filename="../../gui/main_window.py" line="786"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1100"/>
+        <location filename="../../gui/main_window.py" line="787"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1101"/>
+        <location filename="../../gui/main_window.py" line="788"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1102"/>
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1126"/>
+        <location filename="../../gui/main_window.py" line="813"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1174"/>
+        <location filename="../../gui/main_window.py" line="861"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1155"/>
+        <location filename="../../gui/main_window.py" line="842"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1158"/>
+        <location filename="../../gui/main_window.py" line="845"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="416"/>
-        <location filename="../../gui/main_window.py" line="1191"/>
+        <location filename="../../gui/main_window.py" line="878"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="350"/>
-        <source>Stop reading the page of the document shown or selected (retry it later)</source>
-        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="359"/>
-        <source>&amp;Retry / Resume</source>
-        <translation>重试 / 继续(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="362"/>
-        <source>Read failed pages again, or resume a cancelled or failed document</source>
-        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="828"/>
+        <location filename="../../gui/main_window.py" line="610"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="837"/>
+        <location filename="../../gui/main_window.py" line="619"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="844"/>
+        <location filename="../../gui/main_window.py" line="626"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="923"/>
+        <location filename="../../gui/main_window.py" line="702"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1193"/>
+        <location filename="../../gui/main_window.py" line="880"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1273"/>
+        <location filename="../../gui/main_window.py" line="960"/>
         <source>The document cannot be shown: {error}</source>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1285"/>
+        <location filename="../../gui/main_window.py" line="972"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1299"/>
+        <location filename="../../gui/main_window.py" line="986"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -1065,6 +778,24 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../gui/page_view.py" line="38"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
+    </message>
+</context>
+<context>
+    <name>QueueController</name>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="138"/>
+        <source>Remove documents</source>
+        <translation>移除文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="140"/>
+        <source>Remove this document and its recognised text? This cannot be undone.</source>
+        <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="142"/>
+        <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
+        <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
 </context>
 <context>
@@ -2130,6 +1861,289 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../gui/settings_dialog.py" line="464"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>WindowActions</name>
+    <message>
+        <location filename="../../gui/window_actions.py" line="89"/>
+        <source>&amp;Open Files…</source>
+        <translation>打开文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="92"/>
+        <source>Add documents to the queue</source>
+        <translation>将文档加入队列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="95"/>
+        <source>Open &amp;Folder…</source>
+        <translation>打开文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="98"/>
+        <source>Add every document in a folder</source>
+        <translation>加入文件夹中的所有文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="101"/>
+        <source>&amp;Paste Image</source>
+        <translation>粘贴图片(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="104"/>
+        <source>Read the image on the clipboard</source>
+        <translation>识别剪贴板中的图片</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="107"/>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="110"/>
+        <source>Export the selected documents (or all) as txt, md or json</source>
+        <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="113"/>
+        <source>&amp;History…</source>
+        <translation>历史记录(&amp;H)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="113"/>
+        <source>Reopen documents read earlier</source>
+        <translation>重新打开以前识别过的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="115"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="115"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="117"/>
+        <source>Copy &amp;Page Text</source>
+        <translation>复制本页文字(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="120"/>
+        <source>Copy the shown page&apos;s text</source>
+        <translation>复制当前页的文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="123"/>
+        <source>Copy &amp;Document Text</source>
+        <translation>复制整个文档文字(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="126"/>
+        <source>Copy the shown document&apos;s text</source>
+        <translation>复制当前文档的文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="129"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="132"/>
+        <source>Backend, model, task and export options</source>
+        <translation>后端、模型、任务和导出选项</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="135"/>
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="138"/>
+        <source>Start no new page; the page being read finishes</source>
+        <translation>不再开始新页面；正在识别的页面会完成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="142"/>
+        <source>Cancel &amp;Page</source>
+        <translation>取消本页(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="145"/>
+        <source>Stop reading the page of the document shown or selected (retry it later)</source>
+        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="148"/>
+        <source>&amp;Cancel Document</source>
+        <translation>取消文档(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="151"/>
+        <source>Stop reading the selected documents</source>
+        <translation>停止识别选中的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="154"/>
+        <source>&amp;Retry / Resume</source>
+        <translation>重试 / 继续(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="157"/>
+        <source>Read failed pages again, or resume a cancelled or failed document</source>
+        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="160"/>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="163"/>
+        <source>Remove the selected documents and their results</source>
+        <translation>移除选中的文档及其结果</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="172"/>
+        <source>C&amp;lear Finished</source>
+        <translation>清除已完成(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="175"/>
+        <source>Take finished documents off the queue (they stay in the history)</source>
+        <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="178"/>
+        <source>Move &amp;Up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="181"/>
+        <source>Read this document earlier</source>
+        <translation>提前识别此文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="184"/>
+        <source>Move &amp;Down</source>
+        <translation>下移(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="187"/>
+        <source>Read this document later</source>
+        <translation>推后识别此文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="190"/>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="190"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="193"/>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="193"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="196"/>
+        <source>&amp;Fit Width</source>
+        <translation>适合宽度(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="196"/>
+        <source>Fit the page to the width</source>
+        <translation>按宽度缩放页面</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="199"/>
+        <source>&amp;Next Page</source>
+        <translation>下一页(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="199"/>
+        <source>Show the next page</source>
+        <translation>显示下一页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="202"/>
+        <source>P&amp;revious Page</source>
+        <translation>上一页(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="202"/>
+        <source>Show the previous page</source>
+        <translation>显示上一页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="205"/>
+        <source>&amp;Compare Backends…</source>
+        <translation>比较后端(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="208"/>
+        <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
+        <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="210"/>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="210"/>
+        <source>About OCR Desktop</source>
+        <translation>关于 OCR Desktop</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="212"/>
+        <source>Open &amp;Log Folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="215"/>
+        <source>Show the folder with the log file</source>
+        <translation>显示日志文件所在的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="228"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="240"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="243"/>
+        <source>&amp;Queue</source>
+        <translation>队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="257"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="268"/>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="270"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
     </message>
 </context>
 <context>
