@@ -20,6 +20,7 @@ import httpx
 import psutil
 import pytest
 
+from ocr_desktop.server import inputs
 from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
 from ocr_desktop.server.security import TokenError, bind_refusal, ensure_token, is_loopback, read_token
@@ -230,6 +231,12 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         type(self).hits.append(self.path)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/internal.png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = png_bytes("fetched")
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
@@ -269,6 +276,42 @@ def test_an_http_url_to_this_machine_is_not_fetched_by_default(
     assert hits == []  # never fetched
 
 
+def test_an_allowed_url_to_this_machine_is_still_not_fetched(
+    tmp_path: Path, local_site: tuple[str, list[str]]
+) -> None:
+    # GIVEN a server that fetches URLs (allow_urls), and a site on this machine's loopback
+    url, hits = local_site
+    port = url.split(":")[2].split("/")[0]
+    spellings = [
+        url,
+        f"http://localhost:{port}/internal.png",
+        f"http://2130706433:{port}/internal.png",  # 127.0.0.1 as one number
+        f"http://[::ffff:127.0.0.1]:{port}/internal.png",
+        f"http://0.0.0.0:{port}/internal.png",
+    ]
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", allow_urls=True) as served,
+        served.client() as client,
+    ):
+        for spelling in spellings:
+            # WHEN a client names it, however spelt
+            response = client.post("/glmocr/parse", json={"images": [spelling]})
+            # THEN it is refused: only public addresses are fetched
+            assert response.status_code == 400, spelling
+            assert error_of(response)["code"] == "url_refused", spelling
+        assert client.post("/api/paas/v4/layout_parsing", json={"file": url}).status_code == 400
+        assert served.store.list_jobs() == []
+    assert hits == []  # never fetched
+
+
+@pytest.fixture
+def loopback_as_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 taken for a public address: no public web site can be reached from the tests."""
+    real = inputs.public_address
+    monkeypatch.setattr(inputs, "public_address", lambda address: address == "127.0.0.1" or real(address))
+
+
+@pytest.mark.usefixtures("loopback_as_public")
 def test_urls_are_fetched_only_when_the_user_allows_it(
     tmp_path: Path, local_site: tuple[str, list[str]]
 ) -> None:
@@ -278,9 +321,15 @@ def test_urls_are_fetched_only_when_the_user_allows_it(
         served.client() as client,
     ):
         response = client.post("/glmocr/parse", json={"images": [url]})
+        # a redirect is not followed: it could point anywhere, this machine included
+        redirected = client.post(
+            "/glmocr/parse", json={"images": [url.replace("/internal.png", "/redirect")]}
+        )
     assert response.status_code == 200, response.text
-    assert hits == ["/internal.png"]
     assert response.json()["markdown_result"].startswith("page 1")
+    assert redirected.status_code == 400
+    assert "HTTP 302" in error_of(redirected)["message"]
+    assert hits == ["/internal.png", "/redirect"]
 
 
 def test_broken_base64_is_refused(served: Served) -> None:
