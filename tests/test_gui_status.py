@@ -10,12 +10,18 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.reading_rate import ReadingRate
+from ocr_desktop.pipeline.events import JobFinished
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, is_event, window_factory
 
 pytestmark = pytest.mark.gui
+
+
+TIMEOUT = GUI_TIMEOUT_MS
+FRAME, ENDED = is_event(TextFrame), is_event(JobFinished)  # some text streamed; a job ended
 
 
 @pytest.fixture
@@ -28,7 +34,7 @@ def test_a_cancel_ends_the_reading_status_and_elapsed_keeps_its_time(
 ) -> None:
     # GIVEN a document whose first page has been read for a while
     window = make_window(ScriptedBackend(token_delay_s=0.05, tokens_per_page=400))
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(window.bridge.pipeline_event, check_params_cb=FRAME, timeout=TIMEOUT):
         [job_id] = window.add_paths([make_pdf(tmp_path / "doc.pdf", 3)])
     qtbot.wait(1500)
     view = window.reading_view
@@ -39,7 +45,7 @@ def test_a_cancel_ends_the_reading_status_and_elapsed_keeps_its_time(
     assert before >= 1.0
     # WHEN the document is cancelled
     window.queue_view.select_job(job_id)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(window.bridge.pipeline_event, check_params_cb=ENDED, timeout=TIMEOUT):
         window.window_actions.cancel_job_action.trigger()
     # THEN the reading view no longer says the page is being read
     assert "reading" not in view.stats_text(), view.stats_text()
@@ -57,7 +63,7 @@ def test_the_status_bar_says_the_queue_is_paused(
 ) -> None:
     window = make_window(ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
     assert not window.paused_label.isVisible()
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(window.bridge.pipeline_event, check_params_cb=FRAME, timeout=TIMEOUT):
         window.add_paths([make_pdf(tmp_path / "doc.pdf", 2)])
     window.window_actions.pause_action.trigger()
     assert window.paused_label.isVisible() and "Paused" in window.paused_label.text()
