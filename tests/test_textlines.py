@@ -12,7 +12,11 @@ def drawn_lines() -> tuple[Image.Image, list[tuple[str, tuple[int, int]]]]:
     page = Image.new("RGB", (900, 400), "white")
     draw = ImageDraw.Draw(page)
     font = ImageFont.truetype(FONT, 28)
-    rows = [("Invoice number 4711", (60, 60)), ("Total amount due 129 EUR", (60, 160)), ("Thank you", (500, 300))]
+    rows = [
+        ("Invoice number 4711", (60, 60)),
+        ("Total amount due 129 EUR", (60, 160)),
+        ("Thank you", (500, 300)),
+    ]
     for text, xy in rows:
         draw.text(xy, text, fill="black", font=font)
     return page, rows
@@ -48,7 +52,13 @@ def test_real_scan_chinese_lines_are_read() -> None:
 
 def test_json_round_trip_and_reading_order() -> None:
     a = TextLine(box=(100, 10, 200, 30), quad=((100, 10), (200, 10), (200, 30), (100, 30)), score=0.9)
-    b = TextLine(box=(10, 12, 90, 31), quad=((10, 12), (90, 12), (90, 31), (10, 31)), score=0.8, text="x", confidence=0.7)
+    b = TextLine(
+        box=(10, 12, 90, 31),
+        quad=((10, 12), (90, 12), (90, 31), (10, 31)),
+        score=0.8,
+        text="x",
+        confidence=0.7,
+    )
     c = TextLine(box=(10, 50, 90, 70), quad=((10, 50), (90, 50), (90, 70), (10, 70)), score=0.8)
     assert reading_sorted([c, a, b]) == [b, a, c]
     assert [TextLine.from_json(line.to_json()) for line in (a, b)] == [a, b]

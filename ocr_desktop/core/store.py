@@ -609,6 +609,27 @@ class JobStore:
             )
         return [int(r[0]) for r in rows]
 
+    def reset_pages_read_by(self, job_id: str, backend: str) -> list[int]:
+        """Make the pages ``backend`` read pending again, to be read by another one (the lite
+        engine's first readings, once GLM-OCR is installed); their layout plan goes too, so they
+        are planned afresh. A page the user edited keeps its text and is left out. Returns the
+        indices made pending."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT page_index FROM pages WHERE job_id = ? AND status = 'done' AND backend = ? "
+                "AND edited_text IS NULL ORDER BY page_index",
+                (job_id, backend),
+            ).fetchall()
+            indices = [int(r[0]) for r in rows]
+            for index in indices:
+                db.execute("DELETE FROM regions WHERE job_id = ? AND page_index = ?", (job_id, index))
+                db.execute(
+                    "UPDATE pages SET status = 'pending', finished_at = NULL, layout = '', layout_note = '', "
+                    "layout_note_message = '' WHERE job_id = ? AND page_index = ?",
+                    (job_id, index),
+                )
+        return indices
+
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
         """Keep a user's edit beside the recognised text (which is never overwritten); an edit
         back to the recognised text is no edit."""

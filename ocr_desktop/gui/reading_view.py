@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
+    FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
@@ -756,6 +757,7 @@ class ReadingView(QWidget):
             FLAG_TRUNCATED: self.tr("cut off at the token limit"),
             FLAG_RETRIED: self.tr("read twice (loop retry)"),
             FLAG_EDITED: self.tr("edited"),
+            FLAG_LINES_ONLY: self.tr("table or formula kept as plain lines"),
         }
 
     def stats_text(self) -> str:
@@ -770,11 +772,12 @@ class ReadingView(QWidget):
         elif page in self._results:
             result = self._results[page]
             s = result.stats
-            parts = [
-                self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s),
-                self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
-                self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
-            ]
+            parts = [self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s)]
+            if result.backend == "lite":  # no tokens; and a first reading, not GLM-OCR's
+                parts.append(self.tr("read with PP-OCRv6 (lite), not GLM-OCR"))
+            else:
+                parts.append(self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s))
+                parts.append(self.tr("{tokens} tokens").format(tokens=s.completion_tokens))
             names = self._flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:

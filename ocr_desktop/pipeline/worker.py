@@ -470,7 +470,16 @@ class Pipeline:
     def retry_failed(self, job_id: str) -> bool:
         """Read a job's failed pages again, and resume the job if it had ended (also one whose
         backend could not be loaded). True if the job has pages to read again."""
-        indices = self._store.reset_failed_pages(job_id)
+        return self._read_again(job_id, self._store.reset_failed_pages(job_id))
+
+    def reread_pages_read_by(self, job_id: str, backend_id: str) -> bool:
+        """Read again, with the current backend, the pages of a job that ``backend_id`` read
+        (the lite engine's, once GLM-OCR is installed; pages the user edited are kept). True if
+        the job has pages to read again."""
+        return self._read_again(job_id, self._store.reset_pages_read_by(job_id, backend_id))
+
+    def _read_again(self, job_id: str, indices: list[int]) -> bool:
+        """Queue ``indices`` (made pending in the store) again, resuming the job if it had ended."""
         with self._cv:
             job = self._find(job_id)
             if job is not None:
@@ -1135,6 +1144,7 @@ class Pipeline:
                         attempt = retry
         if attempt.stats.finish_reason == "length":
             flags.add(FLAG_TRUNCATED)
+        flags.update(attempt.stats.flags)  # the backend's own (the lite engine: a table kept as lines)
         return attempt, frozenset(flags)
 
     @contextlib.contextmanager
