@@ -30,7 +30,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ocr_desktop.core.documents import open_document  # noqa: E402
+from ocr_desktop.documents.document import open_document  # noqa: E402
 from ocr_desktop.layout.base import LayoutDetector  # noqa: E402
 from ocr_desktop.layout.cdla import CdlaDetector  # noqa: E402
 from ocr_desktop.layout.plan import plan_page  # noqa: E402

@@ -75,7 +75,8 @@ def make_pdf(path: Path, pages: int) -> Path:
 
 def detection_ms(pdf: Path, dpi: int) -> tuple[float, str]:
     """Best of 3 CDLA detections of the first page rendered as layout mode renders it."""
-    from ocr_desktop.core.documents import GLM_MAX_PIXELS, open_document
+    from ocr_desktop.documents.document import open_document
+    from ocr_desktop.documents.pages import GLM_MAX_PIXELS
 
     document = open_document(pdf, dpi=dpi, max_pixels=GLM_MAX_PIXELS, pages="1")
     page = document.render_page(0).image

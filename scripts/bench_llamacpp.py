@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.base import run_recognition  # noqa: E402
 from ocr_desktop.backends.llamacpp import TOKEN_PX, LlamaCppBackend, image_grid  # noqa: E402
-from ocr_desktop.core.documents import PageImage  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.documents.pages import PageImage  # noqa: E402
 from ocr_desktop.settings import Settings  # noqa: E402
 from tests.fixtures.files import draw_page  # noqa: E402
 from tests.fixtures.model import TestModel, build_test_model, llamacpp_settings_for  # noqa: E402

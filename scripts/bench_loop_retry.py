@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.llamacpp import LlamaCppBackend  # noqa: E402
-from ocr_desktop.core.documents import PageImage  # noqa: E402
-from ocr_desktop.core.postprocess import RepetitionGuard  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options  # noqa: E402
+from ocr_desktop.documents.pages import PageImage  # noqa: E402
+from ocr_desktop.pipeline.repetition import RepetitionGuard  # noqa: E402
 from tests.fixtures.files import draw_page  # noqa: E402
 from tests.fixtures.model import build_test_model, llamacpp_settings_for  # noqa: E402
 

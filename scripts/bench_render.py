@@ -34,10 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.base import MemoryEstimate, ProgressFn  # noqa: E402
-from ocr_desktop.core.documents import PageImage, open_document  # noqa: E402
 from ocr_desktop.core.results import GenerationStats, PageResult  # noqa: E402
 from ocr_desktop.core.store import JobStore  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.documents.document import open_document  # noqa: E402
+from ocr_desktop.documents.pages import PageImage  # noqa: E402
 from ocr_desktop.pipeline import Pipeline, PipelineListener  # noqa: E402
 from ocr_desktop.settings import Settings  # noqa: E402
 

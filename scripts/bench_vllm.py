@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_desktop.backends.base import run_recognition  # noqa: E402
 from ocr_desktop.backends.vllm import VllmBackend  # noqa: E402
-from ocr_desktop.core.documents import PageImage  # noqa: E402
 from ocr_desktop.core.results import GenerationStats  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
+from ocr_desktop.documents.pages import PageImage  # noqa: E402
 from ocr_desktop.settings import VllmSettings  # noqa: E402
 from tests.fixtures.model import build_cache, build_test_model  # noqa: E402
 from tests.fixtures.vllm import bench_server_settings, server_env, vllm_command  # noqa: E402

@@ -1,17 +1,70 @@
-"""Print the ten longest functions and the ten longest modules of the package, in lines.
+"""Counts of the code, and of what it does at run time, to compare a tree before and after a change.
 
-Run from the repository root: ``python scripts/code_stats.py`` (stdlib only). A function's
-length is its source lines from ``def`` (decorators included) to its last line; methods count
-on their own, and a nested function counts inside its parent too.
+Run from the repository root (``.venv/bin/python scripts/code_stats.py [MEASURE ...]``); with no
+MEASURE the cheap ones run (``structure``). ``--tree PATH`` measures another checkout of the
+project (e.g. ``git worktree add /work/wt/base 2510028``) with this script: the measurements
+only use what both trees have, and import that tree's ``ocr_desktop`` and ``tests`` (the printed
+``measuring`` line says which).
+
+Measures (``--list`` prints them):
+
+- ``structure``: the longest modules, the classes with the most methods and lines, the longest
+  functions, and class names used twice (static, from the source; stdlib only).
+- ``store-reads``: SQL reads (``SELECT`` statements, counted with sqlite3's trace callback) per
+  page of a real layout run: the generated tiny GLM-OCR model on llama.cpp, the CDLA layout
+  model, a drawn page with header, title, columns, a table, a formula and a figure; through the
+  pipeline alone, and through ``ocr-desktop ocr`` (which adds its listener and the export).
+
+A function's length is its source lines from ``def`` (decorators included) to its last line;
+methods count on their own, and a nested function counts inside its parent too. A class's
+methods are the functions defined directly in its body.
+
+Add a measure by writing ``def measure_x(ctx: Context) -> None`` and decorating it with
+``@measure("x", "what it counts")``; it prints its own lines.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import collections
+import contextlib
+import dataclasses
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    root: Path  # the checkout measured
+    top: int  # how many entries of each list to print
+
+    @property
+    def package(self) -> Path:
+        return self.root / "ocr_desktop"
+
+
+Measure = Callable[[Context], None]
+MEASURES: dict[str, tuple[str, Measure]] = {}
+
+
+def measure(name: str, help_text: str) -> Callable[[Measure], Measure]:
+    def register(fn: Measure) -> Measure:
+        MEASURES[name] = (help_text, fn)
+        return fn
+
+    return register
+
+
+# -- structure ----------------------------------------------------------------------------------
 
 
 def function_lengths(path: Path, root: Path) -> list[tuple[int, str]]:
@@ -35,28 +88,250 @@ def function_lengths(path: Path, root: Path) -> list[tuple[int, str]]:
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("package", nargs="?", default=str(ROOT / "ocr_desktop"))
-    parser.add_argument("-n", type=int, default=10, help="how many of each to print (default 10)")
-    args = parser.parse_args()
-    package = Path(args.package).resolve()
-    files = sorted(package.rglob("*.py"))
-    functions = sorted((f for path in files for f in function_lengths(path, package.parent)), reverse=True)
+@dataclasses.dataclass(frozen=True)
+class ClassStats:
+    name: str
+    where: str  # module:line
+    methods: int
+    lines: int
+
+
+def class_stats(path: Path, root: Path) -> list[ClassStats]:
+    module = path.relative_to(root).as_posix()
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            methods = sum(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in node.body)
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            assert node.end_lineno is not None
+            found.append(
+                ClassStats(node.name, f"{module}:{node.lineno}", methods, node.end_lineno - first + 1)
+            )
+    return found
+
+
+@measure("structure", "longest modules, classes (methods, lines) and functions; class names used twice")
+def measure_structure(ctx: Context) -> None:
+    files = sorted(ctx.package.rglob("*.py"))
+    base = ctx.package.parent
     modules = sorted(
-        (
-            (len(p.read_text(encoding="utf-8").splitlines()), p.relative_to(package.parent).as_posix())
-            for p in files
-        ),
+        ((len(p.read_text(encoding="utf-8").splitlines()), p.relative_to(base).as_posix()) for p in files),
         reverse=True,
     )
-    print(f"longest functions (lines), of {len(functions)}:")
-    for lines, name in functions[: args.n]:
-        print(f"  {lines:5d}  {name}")
+    classes = [c for path in files for c in class_stats(path, base)]
+    functions = sorted((f for path in files for f in function_lengths(path, base)), reverse=True)
     print(f"longest modules (lines), of {len(modules)}:")
-    for lines, name in modules[: args.n]:
+    for lines, name in modules[: ctx.top]:
         print(f"  {lines:5d}  {name}")
+    print(f"classes with the most methods (methods, lines), of {len(classes)}:")
+    for c in sorted(classes, key=lambda c: (c.methods, c.lines), reverse=True)[: ctx.top]:
+        print(f"  {c.methods:5d} {c.lines:5d}  {c.where} {c.name}")
+    print("longest classes (lines, methods):")
+    for c in sorted(classes, key=lambda c: (c.lines, c.methods), reverse=True)[: ctx.top]:
+        print(f"  {c.lines:5d} {c.methods:5d}  {c.where} {c.name}")
+    print(f"longest functions (lines), of {len(functions)}:")
+    for lines, name in functions[: ctx.top]:
+        print(f"  {lines:5d}  {name}")
+    by_name: dict[str, list[str]] = collections.defaultdict(list)
+    for c in classes:
+        by_name[c.name].append(c.where)
+    twice = {name: where for name, where in sorted(by_name.items()) if len(where) > 1}
+    print(f"class names used more than once: {len(twice)}")
+    for name, where in twice.items():
+        print(f"  {name}: {', '.join(where)}")
+
+
+# -- store reads ----------------------------------------------------------------------------------
+
+
+class ReadCounter:
+    """Counts the SELECT statements of every sqlite3 connection opened while it is installed, by
+    the JobStore method (or the caller) that ran them."""
+
+    def __init__(self) -> None:
+        self.by_caller: collections.Counter[str] = collections.Counter()
+        self.counting = False
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        original = sqlite3.connect
+
+        def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+            connection = original(*args, **kwargs)  # type: ignore[call-overload]
+            connection.set_trace_callback(self._trace)
+            return connection  # type: ignore[no-any-return]
+
+        sqlite3.connect = connect  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            sqlite3.connect = original
+
+    def _trace(self, statement: str) -> None:
+        if not self.counting or not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            return
+        frame = sys._getframe(1)
+        caller = "?"
+        while frame is not None:
+            code = frame.f_code
+            in_store = Path(code.co_filename).parts[-2:] == ("core", "store.py")
+            if in_store and not code.co_name.startswith("_"):
+                caller = f"JobStore.{code.co_name}"
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+        with self._lock:
+            self.by_caller[caller] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_caller.values())
+
+
+def _layout_fixture(tmp: Path) -> tuple[object, Path]:
+    """The settings of tests/test_layout_pipeline.py's layout run, and its drawn page as a PNG."""
+    from ocr_desktop.settings import Settings
+    from tests.fixtures.layout import draw_page
+    from tests.fixtures.model import build_test_model, llamacpp_settings_for
+
+    s: Settings = llamacpp_settings_for(build_test_model())
+    settings = dataclasses.replace(
+        s,
+        reading=dataclasses.replace(s.reading, mode="layout", layout_model="cdla"),
+        generation=dataclasses.replace(s.generation, max_tokens=6),
+        documents=dataclasses.replace(s.documents, max_pixels=50_176),
+    )
+    page, _parts = draw_page()
+    png = tmp / "drawn.png"
+    page.save(png)
+    return settings, png
+
+
+def _print_reads(what: str, counter: ReadCounter, pages: int) -> None:
+    print(f"  {what}: {counter.total} reads for {pages} page(s) = {counter.total / pages:.1f} per page")
+    for caller, count in counter.by_caller.most_common():
+        print(f"    {count:4d}  {caller}")
+
+
+@measure("store-reads", "SQL reads per layout page, through the pipeline and the ocr command (tiny model)")
+def measure_store_reads(ctx: Context) -> None:
+    from ocr_desktop.core.store import JobStatus, JobStore
+    from ocr_desktop.pipeline import Pipeline, PipelineListener
+
+    pages = 2
+    print("store reads per layout page (tiny GLM-OCR model on llama.cpp, CDLA layout, drawn page):")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        settings, png = _layout_fixture(tmp)
+        copies = [png.with_name(f"drawn-{i}.png") for i in range(pages)]
+        for copy in copies:
+            copy.write_bytes(png.read_bytes())
+        counter = ReadCounter()
+        with counter.installed():
+            store = JobStore(tmp / "jobs.sqlite3")
+            pipeline = Pipeline(store, settings, PipelineListener())  # type: ignore[arg-type]
+            pipeline.start()
+            counter.counting = True
+            started = time.monotonic()
+            job_ids = [pipeline.submit(copy) for copy in copies]
+            if not pipeline.wait_idle(600):
+                raise SystemExit("the layout run did not finish in 10 minutes")
+            counter.counting = False
+            pipeline.shutdown()
+            statuses = [store.job(job_id).status for job_id in job_ids]  # type: ignore[union-attr]
+            store.close()
+        if any(status is not JobStatus.DONE for status in statuses):
+            raise SystemExit(f"the layout run did not read every page: {statuses}")
+        _print_reads(f"pipeline ({time.monotonic() - started:.1f} s)", counter, pages)
+        counter = ReadCounter()
+        with counter.installed():
+            status = _run_ocr_command(tmp, settings, copies, counter)
+        if status != 0:
+            raise SystemExit(f"ocr-desktop ocr exited with {status}")
+        _print_reads("ocr-desktop ocr (store, listener, export)", counter, pages)
+
+
+def _run_ocr_command(tmp: Path, settings: object, documents: list[Path], counter: ReadCounter) -> int:
+    """``ocr-desktop ocr`` in this process on ``documents`` with ``settings`` (not saved: the
+    loaded settings are replaced, as the file would hold values under the schema's minimum)."""
+    from ocr_desktop import settings as settings_mod
+
+    loaded = settings_mod.LoadedSettings(settings, [], tmp / "settings.toml")  # type: ignore[arg-type]
+    environ = {key: str(tmp / key) for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")}
+    saved_env = {key: os.environ.get(key) for key in environ}
+    saved_load = settings_mod.load_file
+    os.environ.update(environ)
+    settings_mod.load_file = lambda path=None: loaded  # type: ignore[assignment]
+    try:
+        from ocr_desktop.cli import main
+
+        counter.counting = True
+        out = tmp / "out"
+        with Path(os.devnull).open("w") as devnull, contextlib.redirect_stdout(devnull):
+            return main(["ocr", *map(str, documents), "--no-resume", "--out", str(out), "--format", "md"])
+    finally:
+        counter.counting = False
+        settings_mod.load_file = saved_load
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], epilog="measures: " + ", ".join(MEASURES)
+    )
+    parser.add_argument("measures", nargs="*", metavar="MEASURE", help="default: structure; 'all' for all")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
+    parser.add_argument("-n", type=int, default=10, help="how many of each list to print (default 10)")
+    parser.add_argument("--list", action="store_true", help="list the measures and exit")
+    args = parser.parse_args()
+    if args.list:
+        for name, (help_text, _fn) in MEASURES.items():
+            print(f"{name}: {help_text}")
+        return 0
+    names = list(MEASURES) if args.measures == ["all"] else args.measures or ["structure"]
+    unknown = [name for name in names if name not in MEASURES]
+    if unknown:
+        parser.error(f"unknown measure(s) {', '.join(unknown)}; known: {', '.join(MEASURES)}")
+    root = args.tree.resolve()
+    sys.path.insert(0, str(root))  # the tree's ocr_desktop and tests, before any installed copy
+    import ocr_desktop
+
+    print(f"measuring {Path(ocr_desktop.__file__).parent} (commit {_commit(root)})")
+    ctx = Context(root, args.n)
+    for name in names:
+        MEASURES[name][1](ctx)
+    return 0
+
+
+def _commit(root: Path) -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%h"], capture_output=True, text=True, check=True
+        ).stdout.strip() + (" + changes" if _dirty(root) else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _dirty(root: Path) -> bool:
+    import subprocess
+
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return bool(status.stdout.strip())
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

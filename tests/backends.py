@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate, ProgressFn, Recognition
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 
 
 @dataclass

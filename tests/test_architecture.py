@@ -38,8 +38,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ocr_desktop.core",
             "ocr_desktop.core.tasks",
             "ocr_desktop.core.results",
-            "ocr_desktop.core.documents",
-            "ocr_desktop.core.postprocess",
+            "ocr_desktop.core.tables",
+            "ocr_desktop.documents",
             "ocr_desktop.core.store",
             "ocr_desktop.layout",
             "ocr_desktop.textlines",
@@ -228,6 +228,22 @@ def test_importing_the_core_and_cli_loads_no_heavy_runtime_and_no_qt() -> None:
     assert proc.stdout.strip() == "[]"
 
 
+def test_the_backend_contract_loads_no_document_decoding() -> None:
+    # PageImage is all the backends need of the documents: importing their contract must not load
+    # poppler's runner or Pillow's decoding code (documents/ re-exports nothing for this reason).
+    code = (
+        "import sys\n"
+        "import ocr_desktop.backends.base\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ocr_desktop.documents')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert proc.stdout.strip() == str(
+        ["ocr_desktop.documents", "ocr_desktop.documents.errors", "ocr_desktop.documents.pages"]
+    )
+
+
 def test_every_module_imports_only_from_its_own_layer_or_below() -> None:
     violations = layer_violations(import_graph())
     assert not violations, "\n".join(violations)
@@ -276,7 +292,7 @@ def test_the_layer_check_sees_an_upward_import_and_a_cycle() -> None:
 
 def test_the_import_scan_resolves_modules_imported_by_name() -> None:
     graph = import_graph()
-    assert "ocr_desktop.settings" in graph["ocr_desktop.cli"]  # from ocr_desktop import settings as …
+    assert "ocr_desktop.settings" in graph["ocr_desktop.cli.ocr"]  # from ocr_desktop import settings as …
     assert (
         "ocr_desktop.backends.registry" in graph["ocr_desktop.pipeline.worker"]
     )  # from …backends import registry

@@ -30,8 +30,8 @@ from ocr_desktop.bench.runner import (
     page_variant,
     run_benchmark,
 )
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.tasks import Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.model import TestModel, build_cache, llamacpp_settings_for

@@ -18,8 +18,8 @@ from ocr_desktop.backends.memory import (
     available_memory_bytes,
     check_fits,
 )
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline import Pipeline
 from ocr_desktop.settings import DocumentSettings, Settings, TelemetrySettings
 from tests.backends import ScriptedBackend

@@ -178,7 +178,7 @@ def test_ocr_layout_mode_reads_a_multi_page_pdf_with_vllm(vllm_server: RunningVl
 def test_the_progress_bar_counts_a_page_region_by_region(tmp_path: Path) -> None:
     from rich.progress import Progress
 
-    from ocr_desktop.cli import _ProgressListener
+    from ocr_desktop.cli.ocr import _ProgressListener
     from ocr_desktop.core.results import GenerationStats, PageResult, RegionResult
 
     # GIVEN a document's bar and a page planned with 4 regions to read and a figure

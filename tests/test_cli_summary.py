@@ -16,7 +16,8 @@ import pytest
 from ocr_desktop import paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.cli import _ProgressListener, shown
+from ocr_desktop.cli.ocr import _ProgressListener
+from ocr_desktop.cli.terminal import shown
 from ocr_desktop.settings import Settings
 from tests.fixtures.damaged import LETTER, ZERO_BOX, raw_pdf, text_page
 from tests.fixtures.files import make_image, make_pdf

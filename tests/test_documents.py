@@ -18,19 +18,19 @@ import pytest
 from PIL import Image
 
 from ocr_desktop import settings
-from ocr_desktop.core import documents
-from ocr_desktop.core.documents import (
+from ocr_desktop.documents import pdf
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.errors import DocumentError, PageRangeError
+from ocr_desktop.documents.folders import iter_document_paths, scan_paths
+from ocr_desktop.documents.pages import (
+    DEFAULT_DPI,
     DEFAULT_MAX_PIXELS,
     GLM_MAX_PIXELS,
     GLM_MIN_PIXELS,
-    DocumentError,
-    PageRangeError,
     fit_to_budget,
-    iter_document_paths,
-    open_document,
     parse_page_range,
-    sniff,
 )
+from ocr_desktop.documents.sniff import sniff
 from tests.fixtures.damaged import LETTER, ZERO_BOX, raw_pdf, text_page
 from tests.fixtures.files import make_image, make_pdf, qpdf
 
@@ -168,7 +168,7 @@ def test_mixed_page_sizes_each_get_their_own_size(tmp_path: Path) -> None:
 
 
 class PopenSpy:
-    """Records the processes documents.py starts, so tests can see how pages are rendered."""
+    """Records the processes documents.pdf starts, so tests can see how pages are rendered."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -179,7 +179,7 @@ class PopenSpy:
             self.procs.append(proc)
             return proc
 
-        monkeypatch.setattr(documents.subprocess, "Popen", spy)
+        monkeypatch.setattr(pdf.subprocess, "Popen", spy)
 
 
 def test_pdf_is_streamed_by_one_renderer_that_waits_for_the_consumer(
@@ -454,7 +454,9 @@ def test_unreadable_file(sample_images: dict[str, Path], tmp_path: Path) -> None
     # WHEN it is opened by a process that cannot bypass permissions (root without its DAC
     # override capabilities, when the suite runs as root)
     script = (
-        "import json, sys\nfrom ocr_desktop.core.documents import open_document, DocumentError\n"
+        "import json, sys\n"
+        "from ocr_desktop.documents.document import open_document\n"
+        "from ocr_desktop.documents.errors import DocumentError\n"
         "try:\n    open_document(sys.argv[1])\n"
         "except DocumentError as exc:\n    print(json.dumps(exc.message))\n"
     )
@@ -576,7 +578,7 @@ def test_fit_to_budget_refuses_the_unreadable() -> None:
 
 def test_defaults_match_settings() -> None:
     defaults = settings.Settings().documents
-    assert (defaults.dpi, defaults.max_pixels) == (documents.DEFAULT_DPI, DEFAULT_MAX_PIXELS)
+    assert (defaults.dpi, defaults.max_pixels) == (DEFAULT_DPI, DEFAULT_MAX_PIXELS)
 
 
 def test_open_rejects_a_budget_outside_the_models_range(sample_pdf: Path) -> None:
@@ -629,7 +631,7 @@ def test_scan_paths_gives_every_path_a_row_with_the_reason_it_is_skipped(
     (tmp_path / "nothing here").mkdir()
     # WHEN the folder, the same document again, a missing file and the empty folder are given
     missing = tmp_path / "missing.pdf"
-    found = documents.scan_paths([root, root / "scan.png", missing, tmp_path / "nothing here"])
+    found = scan_paths([root, root / "scan.png", missing, tmp_path / "nothing here"])
     # THEN every path has an entry: documents to read (the missing one too: reading it says why) ...
     reasons = {entry.label: entry.skipped for entry in found}
     assert reasons == {

@@ -19,11 +19,13 @@ from ocr_desktop.core.results import (
     FLAG_TRUNCATED,
     DocumentResult,
     GenerationStats,
+    PageLines,
     PageResult,
     RegionResult,
 )
 from ocr_desktop.exporters import FORMATS, ExportError, export_documents, render, render_combined
 from ocr_desktop.settings import ExportSettings
+from ocr_desktop.textlines import TextLine
 
 GOLDEN = Path(__file__).parent / "golden"
 DOCS = Path(__file__).parents[1] / "docs"
@@ -350,6 +352,16 @@ LAYOUT = DocumentResult(
             width=1232,
             height=1764,
             layout="cdla",
+            lines=PageLines(
+                1232,
+                1764,
+                (
+                    TextLine(
+                        (20, 30, 400, 60), ((20, 30), (400, 30), (400, 60), (20, 60)), 0.9, "Reading", 0.98
+                    ),
+                ),
+                "PP-OCRv6 text lines",
+            ),
             regions=(
                 _region(0, "header", "furniture", ""),
                 _region(1, "title", "text", "text", "Reading by regions"),

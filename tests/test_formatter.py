@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from ocr_desktop.core.formatter import Region, assemble_regions, format_page, latex_to_text, reading_problem
-from ocr_desktop.core.postprocess import RepetitionGuard, parse_table, table_grid
+from ocr_desktop.core.formatter import (
+    RegionContent,
+    assemble_regions,
+    format_page,
+    latex_to_text,
+    reading_problem,
+)
 from ocr_desktop.core.results import DocumentResult, PageResult
 from ocr_desktop.core.store import JobOptions, JobStore
+from ocr_desktop.core.tables import parse_table, table_grid
 from ocr_desktop.exporters import render, render_combined
+from ocr_desktop.pipeline.repetition import RepetitionGuard
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = sorted((DATA / "formatter").glob("*.raw"))
@@ -124,9 +131,9 @@ def test_pipe_tables_the_model_writes_become_grids_in_text() -> None:
 # --- the SDK's region outputs -----------------------------------------------------------------
 
 
-def regions(name: str) -> list[Region]:
+def regions(name: str) -> list[RegionContent]:
     data = json.loads(read(DATA / "glm-ocr-examples" / f"{name}.json"))
-    return [Region(region["label"], region["content"]) for region in data[0]]
+    return [RegionContent(region["label"], region["content"]) for region in data[0]]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -159,17 +166,17 @@ def test_assembled_regions_match_the_sdk_but_for_documented_differences(name: st
 def test_titles_formula_numbers_hyphens_and_empty_regions() -> None:
     page = assemble_regions(
         [
-            Region("doc_title", "# Glass curtain walls"),
-            Region("paragraph_title", "- 7.4 Joints"),
-            Region("text", "The joint carries the load when the ply-"),
-            Region("text", "wood panel is fixed."),
-            Region("formula", r"\frac{ql}{2t} \leq f"),
-            Region("formula_number", "(7.4.2)"),
-            Region("formula_number", "（3）"),
-            Region("display_formula", "$$ a = b $$"),
-            Region("image", ""),
-            Region("text", "   "),
-            Region("table", "<table><tr><td>x</td></tr>"),
+            RegionContent("doc_title", "# Glass curtain walls"),
+            RegionContent("paragraph_title", "- 7.4 Joints"),
+            RegionContent("text", "The joint carries the load when the ply-"),
+            RegionContent("text", "wood panel is fixed."),
+            RegionContent("formula", r"\frac{ql}{2t} \leq f"),
+            RegionContent("formula_number", "(7.4.2)"),
+            RegionContent("formula_number", "（3）"),
+            RegionContent("display_formula", "$$ a = b $$"),
+            RegionContent("image", ""),
+            RegionContent("text", "   "),
+            RegionContent("table", "<table><tr><td>x</td></tr>"),
         ]
     )
     assert page.markdown == (

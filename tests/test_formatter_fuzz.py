@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr_desktop.core.formatter import Region, assemble_regions, format_page
+from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
 
 #: Words that occur in no markup fragment below, so each one in the input is text to keep.
 WORDS = ["apple", "river", "Zephyr", "表格", "数据", "42", "naïve", "x7", "façade", "œuvre"]
@@ -67,7 +67,7 @@ def test_garbled_pages_never_raise_or_lose_words(parts: list[str], cut: int) -> 
     )
 )
 def test_garbled_regions_never_raise_or_lose_words(regions: list[tuple[str, list[str]]]) -> None:
-    items = [Region(label, "".join(parts)) for label, parts in regions]
+    items = [RegionContent(label, "".join(parts)) for label, parts in regions]
     page = assemble_regions(items)
     shown = "".join(region.content for region in items if region.label != "image")
     check(shown, page.markdown, page.text)

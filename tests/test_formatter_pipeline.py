@@ -12,10 +12,10 @@ import pytest
 
 from ocr_desktop.backends.base import Recognition
 from ocr_desktop.backends.llamacpp import LlamaCppBackend
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import FLAG_RETRIED
 from ocr_desktop.core.store import PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline.worker import NO_READING_ADVICE
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import draw_page

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ocr_desktop import cli
+from ocr_desktop.cli.window import gui_files
 from tests.fixtures.files import make_pdf
 
 pytestmark = pytest.mark.gui
@@ -194,7 +195,7 @@ def test_files_on_the_command_line_are_queued_and_a_second_launch_hands_its_file
 
 def test_what_the_command_line_counts_as_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # Qt's own options and their values are not files; everything else after the program is
-    assert cli.gui_files(["-platform", "xcb", "a.pdf", "-reverse", str(tmp_path)]) == [
+    assert gui_files(["-platform", "xcb", "a.pdf", "-reverse", str(tmp_path)]) == [
         Path("a.pdf"),
         tmp_path,
     ]

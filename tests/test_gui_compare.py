@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.gui.compare import PROGRESS_STEPS, CompareDialog
 from ocr_desktop.pipeline import Pipeline
 from ocr_desktop.settings import Settings

@@ -10,7 +10,7 @@ from types import TracebackType
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +22,7 @@ def test_result_and_progress_arrive_on_the_gui_thread_in_order(qtbot: QtBot) -> 
     gui = threading.current_thread()
     seen: list[tuple[str, object, bool]] = []
 
-    def work(task: Task[str]) -> str:
+    def work(task: BackgroundTask[str]) -> str:
         assert threading.current_thread() is not gui
         for i in range(3):
             task.report(i)
@@ -68,7 +68,7 @@ def test_cancel_stops_the_work_and_drops_its_callbacks(qtbot: QtBot) -> None:
     runner = TaskRunner()
     started, results = threading.Event(), []
 
-    def slow(task: Task[str]) -> str:
+    def slow(task: BackgroundTask[str]) -> str:
         started.set()
         while not task.cancelled:
             threading.Event().wait(0.01)
@@ -88,7 +88,7 @@ def test_shutdown_waits_for_kept_work_and_cancels_the_rest() -> None:
     runner = TaskRunner()
     gate, done = threading.Event(), []
 
-    def save(_task: Task[None]) -> None:
+    def save(_task: BackgroundTask[None]) -> None:
         gate.wait(5)
         done.append("saved")
 

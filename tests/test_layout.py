@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from ocr_desktop.core.documents import PATCH_FACTOR
 from ocr_desktop.core.tasks import Task
+from ocr_desktop.documents.pages import PATCH_FACTOR
 from ocr_desktop.layout import registry
 from ocr_desktop.layout.base import Region, make_region
 from ocr_desktop.layout.cdla import CdlaDetector
@@ -330,7 +330,7 @@ def test_the_headless_opencv_build_is_the_one_installed() -> None:
 
 
 def test_doctor_reports_the_layout_runtime_and_model(tmp_path, monkeypatch) -> None:
-    from ocr_desktop.cli import doctor_checks
+    from ocr_desktop.cli.doctor import doctor_checks
 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     checks = {c.name: c for c in doctor_checks()[0]}

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import PageResult
 from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.exporters import export_documents
 from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import ExportSettings, Settings

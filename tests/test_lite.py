@@ -18,10 +18,10 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import Backend, BackendState, run_recognition
 from ocr_desktop.backends.lite import MODEL_NAME, LiteBackend, lines_text
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import FLAG_LINES_ONLY
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.exporters import txt
 from ocr_desktop.pipeline.events import PipelineListener
 from ocr_desktop.pipeline.worker import Pipeline
@@ -227,6 +227,13 @@ def test_pipeline_reads_a_drawn_page_with_the_lite_engine_into_the_txt_export(tm
     assert BackendState.READY in events.states
     (stored,) = result.pages
     assert (stored.backend, stored.model) == ("lite", MODEL_NAME)
+    # with its lines, boxes where they were drawn and per-line confidence, in the pixels of the
+    # page as it was read (fitted to multiples of 28: 1008 × 392)
+    assert stored.lines is not None
+    assert (stored.lines.width, stored.lines.height) == (stored.width, stored.height) == (1008, 392)
+    assert [line.text for line in stored.lines.lines] == ["Invoice number 4711", "Total amount due 129 EUR"]
+    first = stored.lines.lines[0]
+    assert first.box[0] <= 62 and first.box[1] <= 66 < first.box[3] and (first.confidence or 0) > 0.9
     exported = txt.render(result)
     assert "Invoice number 4711" in exported and "Total amount due 129 EUR" in exported
     # and says which engine read it

@@ -19,9 +19,10 @@ import pytest
 from ocr_desktop.backends.base import Backend, BackendError, run_recognition
 from ocr_desktop.backends.llamacpp import LlamaCppBackend
 from ocr_desktop.backends.memory import MemoryBudgetError
-from ocr_desktop.core.documents import PageImage, open_document
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.settings import Settings
 from tests.fixtures.files import draw_page
 from tests.fixtures.model import TestModel

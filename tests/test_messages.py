@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ocr_desktop import messages
-from ocr_desktop.core.documents import DocumentError, open_document
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.errors import DocumentError
 from ocr_desktop.messages import Message
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,6 @@ from PIL import Image
 
 from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, ProgressFn, Recognition
 from ocr_desktop.backends.memory import MIB
-from ocr_desktop.core.documents import DocumentError, PageImage
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
@@ -27,6 +26,8 @@ from ocr_desktop.core.results import (
 )
 from ocr_desktop.core.store import JobStatus, JobStore, PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.errors import DocumentError
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import GenerationSettings, Settings
 from tests.backends import ScriptedBackend

@@ -8,9 +8,7 @@ import time
 
 import pytest
 
-from ocr_desktop.core.postprocess import (
-    LOOP_MIN_CHARS,
-    RepetitionGuard,
+from ocr_desktop.core.tables import (
     display_width,
     grid_text,
     parse_table,
@@ -18,6 +16,7 @@ from ocr_desktop.core.postprocess import (
     table_html,
     table_markdown,
 )
+from ocr_desktop.pipeline.repetition import LOOP_MIN_CHARS, RepetitionGuard
 
 
 def stream(guard: RepetitionGuard, text: str, chunk: int = 3) -> int | None:

@@ -43,10 +43,10 @@ from ocr_desktop.backends.vllm_server import (
     server_command,
     server_env_defaults,
 )
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline import Pipeline, PipelineListener
 from ocr_desktop.settings import Settings, VllmSettings, to_dict
 from tests.fixtures.vllm import RunningVllm, managed_settings, server_env

@@ -18,9 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 from PIL import Image
 
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 
 #: ``progress(message, fraction)``; fraction in 0..1, or -1 when unknown.
 ProgressFn = Callable[[str, float], None]

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from ocr_desktop.backends.base import BackendError, MemoryEstimate, ProgressFn, Recognition
 from ocr_desktop.backends.memory import check_fits
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import FLAG_LINES_ONLY, GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.formats import format_bytes
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings

@@ -37,9 +37,9 @@ from ocr_desktop.backends.base import (
     glm_ocr_messages,
 )
 from ocr_desktop.backends.memory import check_fits
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.formats import format_bytes
 from ocr_desktop.messages import Message
 from ocr_desktop.models.gguf import GgufError, GgufHeader, read_gguf_header

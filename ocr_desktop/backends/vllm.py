@@ -51,9 +51,9 @@ from ocr_desktop.backends.base import (
 )
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.backends.vllm_server import StartupProgress, VllmServer
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings, VllmSettings
 

@@ -43,15 +43,11 @@ from ocr_desktop.backends import memory
 from ocr_desktop.backends.base import Backend, BackendError, ProgressFn, Recognition, run_recognition
 from ocr_desktop.backends.registry import BACKEND_LABELS, create_backend
 from ocr_desktop.bench import samples
-from ocr_desktop.core.documents import (
-    GLM_MAX_PIXELS,
-    DocumentError,
-    PageImage,
-    fit_page,
-    open_document,
-)
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.errors import DocumentError
+from ocr_desktop.documents.pages import GLM_MAX_PIXELS, PageImage, fit_page
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings, field_info
 from ocr_desktop.telemetry.jtop_source import JtopSource
@@ -715,17 +711,17 @@ class _BackendRun:
             return None
         return _Round(records, wall)
 
-    def _next_page(self) -> _Job:
+    def _next_page(self) -> _BenchJob:
         n = self._requests
         self._requests += 1
         source = n % len(self.sources)
         variant = n // len(self.sources)
         base = self.sources[source]
-        return _Job(source, variant, BenchPage(page_variant(base.page, variant), base.task, base.share))
+        return _BenchJob(source, variant, BenchPage(page_variant(base.page, variant), base.task, base.share))
 
 
 @dataclass(frozen=True)
-class _Job:
+class _BenchJob:
     source: int  # index into the source pages
     variant: int
     page: BenchPage  # the variant, ready to send
@@ -762,7 +758,7 @@ def _round_result(measured: _Round, peak: int, ram_peak: int | None, gpu_load: f
 
 def _timed_request(
     backend: Backend,
-    job: _Job,
+    job: _BenchJob,
     *,
     options: GenerationOptions,
     cancel: threading.Event,

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ocr_desktop.core.postprocess import (
+from ocr_desktop.core.tables import (
     Table,
     grid_text,
     parse_table,
@@ -32,7 +32,7 @@ from ocr_desktop.messages import Message
 
 
 @dataclass(frozen=True)
-class Region:
+class RegionContent:
     """One layout region's recognised content, in reading order. ``label`` is the layout label
     as the GLM-OCR SDK writes it (``text``, ``table``, ``formula``, ``image``, or a native
     PP-DocLayoutV3 class such as ``doc_title``, ``paragraph_title``, ``formula_number``)."""
@@ -686,7 +686,7 @@ _FORMULA_LABELS = {"formula", "display_formula", "inline_formula"}
 _TITLE_LEVELS = {"doc_title": 1, "paragraph_title": 2}
 
 
-def assemble_regions(regions: Sequence[Region]) -> FormattedPage:
+def assemble_regions(regions: Sequence[RegionContent]) -> FormattedPage:
     """A page assembled from its layout regions in reading order, as the SDK's ``ResultFormatter``
     does: titles become headings, formulas display math (a ``formula_number`` region next to a
     formula becomes its ``\\tag{n}``), a text region ending in a hyphen joins the next one when
@@ -728,8 +728,8 @@ def assemble_regions(regions: Sequence[Region]) -> FormattedPage:
     return _render(blocks)
 
 
-def _join_hyphenated_regions(regions: Sequence[Region]) -> list[Region]:
-    out: list[Region] = []
+def _join_hyphenated_regions(regions: Sequence[RegionContent]) -> list[RegionContent]:
+    out: list[RegionContent] = []
     for region in regions:
         last = out[-1] if out else None
         if (
@@ -739,7 +739,7 @@ def _join_hyphenated_regions(regions: Sequence[Region]) -> list[Region]:
             and _HYPHEN_BREAK.search(last.content.rstrip())
             and region.content.lstrip()[:1].islower()
         ):
-            out[-1] = Region("text", last.content.rstrip()[:-1] + region.content.lstrip())
+            out[-1] = RegionContent("text", last.content.rstrip()[:-1] + region.content.lstrip())
         else:
             out.append(region)
     return out

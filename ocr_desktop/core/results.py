@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ocr_desktop.textlines import TextLine
 
@@ -68,6 +69,35 @@ class RegionResult:
 
 
 @dataclass(frozen=True)
+class PageLines:
+    """The text lines found on a page (docs/layout.md), kept with the page: the layout stage's
+    never-lose-text rule, the lite engine's reading and the searchable PDF's text layer all use
+    them. Boxes are in the pixels of the ``width`` × ``height`` image they were detected on (scale
+    them with ``TextLine.scaled`` to place them on another rendering of the page)."""
+
+    width: int
+    height: int
+    lines: tuple[TextLine, ...] = ()
+    detector: str = ""  # what found them, e.g. "PP-OCRv6 text lines (rapidocr 3.4, ONNX Runtime)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "image": {"width": self.width, "height": self.height},
+            "detector": self.detector,
+            "items": [line.to_json() for line in self.lines],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageLines:
+        return cls(
+            width=int(data["image"]["width"]),
+            height=int(data["image"]["height"]),
+            lines=tuple(TextLine.from_json(item) for item in data.get("items", ())),
+            detector=str(data.get("detector", "")),
+        )
+
+
+@dataclass(frozen=True)
 class PageResult:
     """One finished page (``page_index`` is 0-based; the UI shows it 1-based).
 
@@ -75,7 +105,8 @@ class PageResult:
     and skipped furniture, in reading order) and ``text`` is their assembly
     (``formatter.assemble_regions``); read whole, ``regions`` is empty. ``layout`` names the
     layout model used ("" in whole-page mode), ``layout_note`` why a layout-mode page was read
-    whole after all.
+    whole after all. ``lines`` are the page's text lines when they were detected (layout mode,
+    the lite engine, a searchable-PDF export), else None.
     """
 
     page_index: int
@@ -90,6 +121,7 @@ class PageResult:
     regions: tuple[RegionResult, ...] = ()
     layout: str = ""
     layout_note: str = ""
+    lines: PageLines | None = None
 
 
 @dataclass(frozen=True)

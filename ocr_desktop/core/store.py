@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from ocr_desktop import messages, paths
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, GenerationStats, PageResult, RegionResult
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
+from ocr_desktop.core.store_rows import lines_from, lines_json, region_result, stats_from, stats_values
 from ocr_desktop.messages import Message
 
 
@@ -202,8 +203,14 @@ ALTER TABLE pages ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
 ALTER TABLE pages ADD COLUMN layout_note_message TEXT NOT NULL DEFAULT '';
 """
 
+#: The page's text lines (``PageLines`` as JSON; NULL: never detected), found by the layout
+#: stage, the lite engine or the searchable-PDF export, whichever came first.
+_SCHEMA_V4 = """
+ALTER TABLE pages ADD COLUMN text_lines TEXT;
+"""
+
 #: user_version N+1 is reached by running _MIGRATIONS[N].
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _JOB_COLUMNS = (
@@ -471,7 +478,8 @@ class JobStore:
 
     def save_page_result(self, job_id: str, result: PageResult) -> None:
         """Store a finished page: one transaction, committed before this returns. A layout page's
-        regions are in the store already (:meth:`save_region_result`); they are not written here."""
+        regions are in the store already (:meth:`save_region_result`); they are not written here,
+        nor are text lines stored before (the result's ``lines`` None keeps them)."""
         with self._tx() as db:
             db.execute(
                 "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
@@ -483,7 +491,7 @@ class JobStore:
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
                 "flags = ?, error = '', error_message = '', finished_at = ?, layout = ?, layout_note = ?, "
-                "layout_note_message = ? "
+                "layout_note_message = ?, text_lines = COALESCE(?, text_lines) "
                 "WHERE job_id = ? AND page_index = ?",
                 (
                     result.text,
@@ -492,16 +500,38 @@ class JobStore:
                     result.model,
                     result.width,
                     result.height,
-                    *_stats_values(result.stats),
+                    *stats_values(result.stats),
                     json.dumps(sorted(result.flags - {FLAG_EDITED})),
                     time.time(),
                     result.layout,
                     result.layout_note,
                     messages.dumps(result.layout_note),
+                    lines_json(result.lines),
                     job_id,
                     result.page_index,
                 ),
             )
+
+    def save_page_lines(self, job_id: str, page_index: int, lines: PageLines) -> None:
+        """Keep the text lines found on a page (replacing any found before), done or not: the
+        layout stage stores them before the page is read, an export after."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
+                "ON CONFLICT (job_id, page_index) DO NOTHING",
+                (job_id, page_index),
+            )
+            db.execute(
+                "UPDATE pages SET text_lines = ? WHERE job_id = ? AND page_index = ?",
+                (lines_json(lines), job_id, page_index),
+            )
+
+    def page_lines(self, job_id: str, page_index: int) -> PageLines | None:
+        """The text lines stored for a page; None when they were never detected."""
+        rows = self._query(
+            "SELECT text_lines FROM pages WHERE job_id = ? AND page_index = ?", (job_id, page_index)
+        )
+        return lines_from(rows[0][0]) if rows else None
 
     # -- regions (layout reading) --------------------------------------------------------------
 
@@ -550,7 +580,7 @@ class JobStore:
         layout = self._query(
             "SELECT layout FROM pages WHERE job_id = ? AND page_index = ?", (job_id, page_index)
         )
-        return (str(layout[0][0]) if layout else ""), tuple(_region_result(r[1:]) for r in rows)
+        return (str(layout[0][0]) if layout else ""), tuple(region_result(r[1:]) for r in rows)
 
     def region_records(self, job_id: str, page_index: int) -> list[RegionRecord]:
         rows = self._query(
@@ -578,7 +608,7 @@ class JobStore:
                 "flags = ?, finished_at = ? WHERE job_id = ? AND page_index = ? AND region_order = ?",
                 (
                     region.text,
-                    *_stats_values(region.stats),
+                    *stats_values(region.stats),
                     json.dumps(sorted(region.flags)),
                     time.time(),
                     job_id,
@@ -652,8 +682,8 @@ class JobStore:
         rows = self._query(
             "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
             "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
-            "finish_reason, flags, error, error_message, layout, layout_note, layout_note_message "
-            "FROM pages WHERE job_id = ? "
+            "finish_reason, flags, error, error_message, layout, layout_note, layout_note_message, "
+            "text_lines FROM pages WHERE job_id = ? "
             "ORDER BY page_index",
             (job_id,),
         )
@@ -662,7 +692,7 @@ class JobStore:
             f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
             (job_id,),
         ):
-            regions.setdefault(int(region_row[0]), []).append(_region_result(region_row[1:]))
+            regions.setdefault(int(region_row[0]), []).append(region_result(region_row[1:]))
         pages: list[PageResult] = []
         failed: dict[int, str] = {}
         for row in rows:
@@ -688,6 +718,7 @@ class JobStore:
                 layout,
                 layout_note,
                 layout_note_message,
+                text_lines,
             ) = row
             if status == PageStatus.FAILED.value:
                 failed[int(index)] = messages.loads(str(err), str(err_message))
@@ -703,7 +734,7 @@ class JobStore:
                     task=str(task),
                     backend=str(backend),
                     model=str(model),
-                    stats=_stats_from((pt, it, ct, ttft, total, fin)),
+                    stats=stats_from((pt, it, ct, ttft, total, fin)),
                     flags=flag_set,
                     width=int(w),
                     height=int(h),
@@ -711,6 +742,7 @@ class JobStore:
                     regions=tuple(regions.get(int(index), ())) if not layout_note else (),
                     layout=str(layout),
                     layout_note=messages.loads(str(layout_note), str(layout_note_message)),
+                    lines=lines_from(text_lines),
                 )
             )
         return DocumentResult(
@@ -737,51 +769,6 @@ _REGION_COLUMNS = (
     "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "
     "completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, image"
 )
-
-
-def _stats_values(stats: GenerationStats) -> tuple[int, int, int, float, float, str]:
-    return (
-        stats.prompt_tokens,
-        stats.image_tokens,
-        stats.completion_tokens,
-        stats.time_to_first_token_s,
-        stats.total_s,
-        stats.finish_reason,
-    )
-
-
-def _stats_from(values: Sequence[Any]) -> GenerationStats:
-    pt, it, ct, ttft, total, fin = values
-    return GenerationStats(
-        prompt_tokens=int(pt),
-        image_tokens=int(it),
-        completion_tokens=int(ct),
-        time_to_first_token_s=float(ttft),
-        total_s=float(total),
-        finish_reason=str(fin),
-    )
-
-
-def _box(text: str) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = (int(v) for v in json.loads(text))
-    return x1, y1, x2, y2
-
-
-def _region_result(row: Sequence[Any]) -> RegionResult:
-    order, label, kind, box, box_1000, score, task, text, *stats, flags, image = row
-    return RegionResult(
-        order=int(order),
-        label=str(label),
-        kind=str(kind),
-        box=_box(str(box)),
-        box_1000=_box(str(box_1000)),
-        score=float(score),
-        task=str(task),
-        text=str(text),
-        stats=_stats_from(stats),
-        flags=frozenset(json.loads(str(flags))),
-        image_png=bytes(image) if image is not None else b"",
-    )
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
-from ocr_desktop.core.formatter import FormattedPage, Region, assemble_regions, format_page
+from ocr_desktop.core.formatter import FormattedPage, RegionContent, assemble_regions, format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
     FLAG_LINES_ONLY,
@@ -97,7 +97,7 @@ def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
         if region.image_png:
             # A URL: a space or parenthesis in the name ("my paper (2)") would end a bare link
             link = quote(figure_path(document, page.page_index, region))
-            parts.append(Region("text", f"![{region.label} {region.order + 1}]({link})"))
+            parts.append(RegionContent("text", f"![{region.label} {region.order + 1}]({link})"))
         elif region.read:
-            parts.append(Region(formatter_label(region.label), region.text))
+            parts.append(RegionContent(formatter_label(region.label), region.text))
     return assemble_regions(parts)

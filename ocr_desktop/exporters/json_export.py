@@ -74,6 +74,8 @@ def _page(document: DocumentResult, page: PageResult) -> dict[str, Any]:
         if page.layout or page.layout_note
         else None,
         "regions": [_region(document, page, region) for region in page.regions],
+        # The text lines found on the page (docs/json-schema.md); null when none were detected.
+        "lines": page.lines.to_json() if page.lines is not None else None,
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.postprocess import display_width
 from ocr_desktop.core.results import DocumentResult
+from ocr_desktop.core.tables import display_width
 from ocr_desktop.exporters.base import flag_notes, page_entries, page_formatted
 
 

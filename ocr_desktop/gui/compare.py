@@ -51,7 +51,7 @@ from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
 from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.settings_dialog import SCHEMA_CONTEXT, backend_label, help_text
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class CompareDialog(QDialog):
         self._pipeline = pipeline
         self._cancel = threading.Event()
         self._runner = TaskRunner(self, name="bench")
-        self._run: Task[CompareOutcome] | None = None
+        self._run: BackgroundTask[CompareOutcome] | None = None
         self._close_when_done = False
         self.recommendation: report.Recommendation | None = None
         self.outcome: CompareOutcome | None = None
@@ -231,7 +231,11 @@ class CompareDialog(QDialog):
         )
 
     def _work(
-        self, task: Task[CompareOutcome], config: BenchConfig, settings: settings_mod.Settings, out_dir: Path
+        self,
+        task: BackgroundTask[CompareOutcome],
+        config: BenchConfig,
+        settings: settings_mod.Settings,
+        out_dir: Path,
     ) -> CompareOutcome:
         """On the worker: measure and write the report; progress goes to the GUI thread."""
 

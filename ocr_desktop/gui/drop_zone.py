@@ -18,8 +18,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ocr_desktop import paths
-from ocr_desktop.core.documents import iter_document_paths
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.documents.folders import iter_document_paths
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class DocumentIntake(QObject):
 
     def _run(self, given: list[Path], image: QImage | None) -> None:
         def collect(
-            task: Task[tuple[list[tuple[str, Path]], list[str]]],
+            task: BackgroundTask[tuple[list[tuple[str, Path]], list[str]]],
         ) -> tuple[list[tuple[str, Path]], list[str]]:
             found, errors = self._collect(given, image)
             if not found or task.cancelled:

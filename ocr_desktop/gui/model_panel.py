@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ocr_desktop.gui.errors import translated
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import Settings
 
@@ -44,7 +44,7 @@ class DownloadCancelledError(hub.ModelError):
     kept, so a later download resumes it)."""
 
 
-def pull_model(name: str, task: Task[object]) -> object:
+def pull_model(name: str, task: BackgroundTask[object]) -> object:
     """On a worker: download catalog model ``name``, reporting progress to ``task`` at most
     every 0.1 s; stops at the next chunk once the task is cancelled."""
     last = 0.0
@@ -74,7 +74,7 @@ class ModelPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#modelPanel { background: palette(alternate-base); border-radius: 6px; }")
         self._tasks = tasks
-        self._download: Task[object] | None = None
+        self._download: BackgroundTask[object] | None = None
         self._entry: catalog.CatalogEntry | None = None
 
         self.title = QLabel(self)

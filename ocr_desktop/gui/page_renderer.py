@@ -18,9 +18,10 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ocr_desktop.core.documents import DocumentError, open_document
+from ocr_desktop.documents.document import open_document
+from ocr_desktop.documents.errors import DocumentError
 from ocr_desktop.gui.errors import translated
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class PageRenderer(QObject):
         super().__init__(parent)
         # One page at a time: bounded memory, and the second core stays with the model.
         self._tasks = TaskRunner(self, name="page-render")
-        self._current: Task[QImage] | None = None
+        self._current: BackgroundTask[QImage] | None = None
         self._cache: OrderedDict[PageKey, QImage] = OrderedDict()
 
     def request(self, key: PageKey) -> None:

@@ -39,7 +39,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
 from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.model_panel import pull_model
-from ocr_desktop.gui.tasks import Task, TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import FieldInfo, Settings
 
@@ -110,7 +110,7 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self._tab_of: dict[str, int] = {}
         self._tasks = TaskRunner(self, name="download")
-        self._download: Task[object] | None = None
+        self._download: BackgroundTask[object] | None = None
         self._unavailable_confirmed: str | None = None  # the availability warning already shown
         self._build(settings)
         self.error_label = QLabel(self)

@@ -2,7 +2,7 @@
 progress reports) back on the GUI thread, cancel it, and wait for it at shutdown.
 
 Workers are ``ThreadPoolExecutor`` threads (not ``QThreadPool``: its threads outlive their work
-as Python dummy threads). A task's function gets the :class:`Task` itself, to ask
+as Python dummy threads). A task's function gets the :class:`BackgroundTask` itself, to ask
 ``task.cancelled`` between steps and to ``task.report(value)`` progress. An error with no
 ``on_error`` goes to ``sys.excepthook`` (the crash dialog), never silently into a future.
 """
@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 T = TypeVar("T")
 
 
-class Task(Generic[T]):
+class BackgroundTask(Generic[T]):
     """One piece of background work; created by :meth:`TaskRunner.run`."""
 
     def __init__(
@@ -56,15 +56,15 @@ class Task(Generic[T]):
 class TaskRunner(QObject):
     """Runs tasks on ``workers`` threads in submission order (one worker keeps them in order)."""
 
-    _finished = Signal(object)  # a done Task, queued to the GUI thread
-    _progress = Signal(object, object)  # Task, value
+    _finished = Signal(object)  # a done BackgroundTask, queued to the GUI thread
+    _progress = Signal(object, object)  # BackgroundTask, value
 
     def __init__(self, parent: QObject | None = None, *, workers: int = 1, name: str = "gui-task") -> None:
         super().__init__(parent)
         self._workers, self._name = workers, name
         # Made for a run of work and let go when it is done: an idle runner holds no thread.
         self._pool: ThreadPoolExecutor | None = None
-        self._tasks: set[Task[Any]] = set()
+        self._tasks: set[BackgroundTask[Any]] = set()
         # Queued even when emitted on the GUI thread (a future already done calls its callback at
         # once, in run()): the result then still comes after the progress the worker reported.
         self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
@@ -72,16 +72,16 @@ class TaskRunner(QObject):
 
     def run(
         self,
-        fn: Callable[[Task[T]], T],
+        fn: Callable[[BackgroundTask[T]], T],
         *,
         on_result: Callable[[T], object] | None = None,
         on_error: Callable[[BaseException], object] | None = None,
         on_progress: Callable[[Any], object] | None = None,
         keep: bool = False,
-    ) -> Task[T]:
+    ) -> BackgroundTask[T]:
         """Run ``fn(task)`` on a worker; its result, error or progress reach the callbacks on
         the GUI thread. ``keep``: not cancelled by :meth:`shutdown`, which waits for it."""
-        task: Task[T] = Task(self, on_result, on_error, on_progress, keep)
+        task: BackgroundTask[T] = BackgroundTask(self, on_result, on_error, on_progress, keep)
         self._tasks.add(task)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=self._name)
@@ -102,7 +102,7 @@ class TaskRunner(QObject):
             self._pool = None
 
     @Slot(object)
-    def _on_finished(self, task: Task[Any]) -> None:
+    def _on_finished(self, task: BackgroundTask[Any]) -> None:
         self._tasks.discard(task)
         if not self._tasks and self._pool is not None:
             self._pool.shutdown(wait=False)  # its worker ends now that nothing is left
@@ -120,6 +120,6 @@ class TaskRunner(QObject):
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     @Slot(object, object)
-    def _on_progress(self, task: Task[Any], value: object) -> None:
+    def _on_progress(self, task: BackgroundTask[Any], value: object) -> None:
         if not task.cancelled and task.on_progress is not None:
             task.on_progress(value)

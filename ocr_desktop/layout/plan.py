@@ -20,8 +20,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ocr_desktop.core.documents import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.core.tasks import Task
+from ocr_desktop.documents.pages import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.layout.base import Box, Region
 from ocr_desktop.layout.labels import Action
 from ocr_desktop.messages import Message

