@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from ocr_desktop.backends.first_run import missing_glm_ocr
 from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
@@ -23,16 +24,9 @@ log = logging.getLogger(__name__)
 MB = 1_000_000
 
 
-def missing_model(settings: Settings) -> str | None:
-    """Why the settings' llama.cpp model cannot be used, or None if it is there (or the backend
-    is not llama.cpp). Touches the disk: call it off the GUI thread."""
-    if settings.backend != "llamacpp":
-        return None
-    try:
-        hub.resolve_llamacpp_files(settings)
-    except hub.ModelError as exc:
-        return exc.message
-    return None
+#: Why the settings' llama.cpp model cannot be used, or None (touches the disk: call it off the
+#: GUI thread). One function for the window and the CLI's first run.
+missing_model = missing_glm_ocr
 
 
 #: Download progress reaches the GUI at most this often (seconds).
