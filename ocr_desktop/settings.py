@@ -291,6 +291,64 @@ class TelemetrySettings:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """GLM-OCR's HTTP API served by the app (docs/server.md). The token is not a setting: it is a
+    file of its own, mode 0600, beside the settings (``ocr_desktop.server.security``)."""
+
+    enabled: bool = setting(
+        False,
+        "Serve GLM-OCR's API (/glmocr/parse, the cloud's /api/paas/v4/layout_parsing, jobs) while the "
+        "window is open; documents sent to it appear in the queue and history.",
+        label="Serve the API",
+    )
+    host: str = setting(
+        "127.0.0.1",
+        "Address to listen on. 127.0.0.1 serves this machine only; any other address (0.0.0.0: every "
+        "network) requires the access token.",
+        label="Address",
+    )
+    port: int = setting(
+        5002,
+        "Port to listen on (GLM-OCR's SDK server uses 5002); 0 picks a free one, shown once listening.",
+        minimum=0,
+        maximum=65535,
+    )
+    allow_urls: bool = setting(
+        False,
+        "Fetch http(s) URLs sent instead of documents. Off: a client can never make this machine "
+        "open a URL on its network (server-side request forgery).",
+        label="Fetch URLs",
+    )
+    cors_origins: str = setting(
+        "",
+        "Web origins allowed to call the API from a browser (CORS), comma-separated, such as "
+        "https://intranet.example; empty: none.",
+        label="CORS origins",
+    )
+    max_upload_mb: int = setting(
+        200,
+        "Largest request body accepted (MB); larger ones get 413.",
+        minimum=1,
+        maximum=4096,
+        label="Largest request (MB)",
+    )
+    max_pages: int = setting(
+        500,
+        "Most pages one document sent to the API may have read; more get 413.",
+        minimum=1,
+        maximum=100_000,
+        label="Most pages per document",
+    )
+    max_queued_jobs: int = setting(
+        16,
+        "Most API documents queued or reading at once; more get 429 with Retry-After.",
+        minimum=1,
+        maximum=1000,
+        label="Most queued documents",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: str = setting(
         "llamacpp",
@@ -307,6 +365,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     reading: ReadingSettings = field(default_factory=ReadingSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def with_value(self, key: str, value: Any) -> Settings:
         """A copy with one dotted key set, the value converted and validated (raises

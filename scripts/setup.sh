@@ -10,6 +10,7 @@
 #     sdist/       the llama-cpp-python sdist (its vendor/llama.cpp holds convert_hf_to_gguf.py)
 #     wheels/      llama-cpp-python wheels built here, keyed by CPU flags and CMAKE_ARGS
 #     tools-venv/  the test-tools venv
+#     glmocr-venv/ GLM-OCR's SDK (the API's real client in the tests)
 # On a Jetson, build llama-cpp-python with CUDA by setting CMAKE_ARGS before running this, e.g.
 #   CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=87" scripts/setup.sh app
 set -euo pipefail
@@ -25,6 +26,8 @@ VLLM_VERSION=0.32.0
 # dependencies (opencv-python-headless among them) are the app's own in pyproject.toml.
 RAPID_LAYOUT_VERSION=1.2.1
 ONNX_VERSION=1.23.2
+# GLM-OCR's own SDK, the real client of the app's API in tests/test_server_clients.py.
+GLMOCR_VERSION=0.1.5
 VENV=$ROOT/.venv
 TOOLS=$CACHE/tools-venv
 mkdir -p "$CACHE/sdist" "$CACHE/wheels"
@@ -115,6 +118,19 @@ setup_tools() {
   fi
 }
 
+setup_glmocr_client() {
+  # Its own venv: glmocr pins pillow>=12.1 and pulls in PyMuPDF and pydantic, none of which the app
+  # needs; the tests run its MaaS client as a separate process against the app's server.
+  local venv="$CACHE/glmocr-venv"
+  if [ ! -f "$venv/.complete-$GLMOCR_VERSION" ]; then
+    say "creating the GLM-OCR SDK venv (glmocr $GLMOCR_VERSION, the API's real client in the tests)"
+    rm -rf "$venv"
+    "$PY" -m venv "$venv"
+    "$venv/bin/pip" install -q "glmocr==$GLMOCR_VERSION"
+    touch "$venv/.complete-$GLMOCR_VERSION"
+  fi
+}
+
 case "$MODE" in
   app)
     setup_app
@@ -125,6 +141,7 @@ case "$MODE" in
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-wqy-microhei
     setup_app gui,bench,dev
     setup_tools
+    setup_glmocr_client
     ;;
   *)
     echo "usage: $0 app|test" >&2

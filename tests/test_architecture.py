@@ -51,6 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pipeline", ("ocr_desktop.pipeline",)),
     ("exporters", ("ocr_desktop.exporters",)),
     ("bench", ("ocr_desktop.bench",)),
+    ("server", ("ocr_desktop.server",)),
     ("cli / gui", ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui")),
 )
 

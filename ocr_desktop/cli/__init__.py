@@ -1,10 +1,12 @@
-"""``ocr-desktop``: the window with no arguments; ``ocr``, ``models``, ``bench``, ``doctor`` subcommands.
+"""``ocr-desktop``: the window with no arguments; ``ocr``, ``models``, ``bench``, ``doctor``, ``serve``
+subcommands.
 
 One module per subcommand. Each registers itself through an ``add_parser(subparsers)``
-function that sets ``func`` on its parser: ``ocr`` (:mod:`.ocr`) and ``doctor`` (:mod:`.doctor`)
-live here, thin layers over the pipeline, the store, the registry and the settings schema (flags
-take their help text and limits from the schema, so the CLI and the settings dialog agree);
-``models`` and ``bench`` live with their features. The window is started by :mod:`.window`.
+function that sets ``func`` on its parser: ``ocr`` (:mod:`.ocr`), ``doctor`` (:mod:`.doctor`) and
+``serve`` (:mod:`.serve`) live here, thin layers over the pipeline, the store, the registry and the
+settings schema (flags take their help text and limits from the schema, so the CLI and the
+settings dialog agree); ``models`` and ``bench`` live with their features. The window is started
+by :mod:`.window`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 
 from ocr_desktop import __version__
 from ocr_desktop.bench import cli as bench_cli
-from ocr_desktop.cli import doctor, ocr
+from ocr_desktop.cli import doctor, ocr, serve
 from ocr_desktop.cli.window import main_gui, names_a_file
 from ocr_desktop.logs import setup_logging
 from ocr_desktop.models import cli as models_cli
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
     ocr.add_parser(subparsers)
     doctor.add_parser(subparsers)
+    serve.add_parser(subparsers)
     models_cli.add_parser(subparsers)
     bench_cli.add_parser(subparsers)
     parser.set_defaults(commands=frozenset(subparsers.choices))

@@ -15,6 +15,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
 from ocr_desktop.backends.first_run import lite_instead
 from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
+from ocr_desktop.cli.flags import setting_help, settings_from_flags
 from ocr_desktop.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, shown
 from ocr_desktop.core.results import PageResult, RegionResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
@@ -38,10 +39,6 @@ OCR_OVERRIDES = {
 }
 
 
-def _help(key: str) -> str:
-    return settings_mod.field_info(key).help.replace("%", "%%")
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ocr_desktop.backends.registry import BACKEND_IDS
     from ocr_desktop.core.tasks import Task
@@ -54,19 +51,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "where it stopped when the same command is run again.",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="documents or folders")
-    p.add_argument("--backend", choices=BACKEND_IDS, help=_help("backend"))
-    p.add_argument("--task", choices=[t.value for t in Task], help=_help("generation.task"))
-    p.add_argument("--mode", choices=("layout", "page"), help=_help("reading.mode"))
-    p.add_argument("--pages", metavar="RANGE", help=_help("documents.pages"))
-    p.add_argument("--dpi", type=int, help=_help("documents.dpi"))
-    p.add_argument("--max-pixels", type=int, metavar="N", help=_help("documents.max_pixels"))
+    p.add_argument("--backend", choices=BACKEND_IDS, help=setting_help("backend"))
+    p.add_argument("--task", choices=[t.value for t in Task], help=setting_help("generation.task"))
+    p.add_argument("--mode", choices=("layout", "page"), help=setting_help("reading.mode"))
+    p.add_argument("--pages", metavar="RANGE", help=setting_help("documents.pages"))
+    p.add_argument("--dpi", type=int, help=setting_help("documents.dpi"))
+    p.add_argument("--max-pixels", type=int, metavar="N", help=setting_help("documents.max_pixels"))
     p.add_argument(
         "--format", dest="formats", metavar="FMT[,FMT]", help="txt, md and/or json, comma-separated"
     )
-    p.add_argument("--out", metavar="DIR", help=_help("export.out_dir"))
-    p.add_argument("--combined", action="store_const", const=True, help=_help("export.combined"))
-    p.add_argument("--overwrite", action="store_const", const=True, help=_help("export.overwrite"))
-    p.add_argument("--numbered", action="store_const", const=True, help=_help("export.numbered"))
+    p.add_argument("--out", metavar="DIR", help=setting_help("export.out_dir"))
+    p.add_argument("--combined", action="store_const", const=True, help=setting_help("export.combined"))
+    p.add_argument("--overwrite", action="store_const", const=True, help=setting_help("export.overwrite"))
+    p.add_argument("--numbered", action="store_const", const=True, help=setting_help("export.numbered"))
     p.add_argument(
         "--no-resume",
         action="store_true",
@@ -78,24 +75,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def ocr_settings(
     args: argparse.Namespace,
 ) -> tuple[settings_mod.Settings, list[settings_mod.SettingsProblem], list[str]]:
-    """The settings file overridden by the flags given, the file's problems and the bad flags.
-
-    A bad value in the file falls back to its default for that key alone (as in the window): its
-    problem is a warning. A bad flag is an error. Every one of both is returned, so that one run
-    lists every mistake."""
-    loaded = settings_mod.load_file()
-    settings = loaded.settings
-    bad_flags: list[str] = []
-    for dest, key in OCR_OVERRIDES.items():
-        value = getattr(args, dest)
-        if value is None:
-            continue
-        try:
-            settings = settings.with_value(key, value)
-        except settings_mod.SettingsError as exc:
-            flag = "--format" if dest == "formats" else f"--{dest.replace('_', '-')}"
-            bad_flags.append(f"{flag}: {exc} — {settings_mod.allowed_values(key)}")
-    return settings, loaded.problems, bad_flags
+    """The settings file overridden by the ``ocr`` flags given (``flags.settings_from_flags``)."""
+    return settings_from_flags(args, OCR_OVERRIDES)
 
 
 def _job(store: JobStore, job_id: str) -> JobRecord:

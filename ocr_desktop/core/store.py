@@ -764,6 +764,14 @@ class JobStore:
         )
         return str(rows[0][0]) if rows else None
 
+    def region_counts(self, job_id: str) -> tuple[int, int]:
+        """Regions read (or kept) and regions planned over the job's pages, in one query (the
+        server's job progress)."""
+        rows = self._query(
+            "SELECT COALESCE(SUM(status != 'pending'), 0), COUNT(*) FROM regions WHERE job_id = ?", (job_id,)
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
 
 _REGION_COLUMNS = (
     "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "

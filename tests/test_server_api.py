@@ -1,0 +1,195 @@
+"""The API's endpoints against the real server (uvicorn on 127.0.0.1, the real pipeline, the
+scripted backend reading): the request shapes of GLM-OCR's SDK server tests, the cloud's
+layout_parsing, jobs with progress, results and cancel, and the OpenAPI description."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocr_desktop import exporters
+from ocr_desktop.server.app import ApiOptions, create_app
+from tests.backends import ScriptedBackend
+from tests.fixtures.files import make_pdf
+from tests.server_rig import TIMEOUT, Served, data_uri, png_bytes, running_server
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as s:
+        yield s
+
+
+# -- /glmocr/parse: the shapes of the SDK server's own tests (glmocr/tests/test_unit.py) ---------
+
+
+def test_images_field_gives_json_result_and_markdown(served: Served) -> None:
+    with served.client() as client:
+        response = client.post("/glmocr/parse", json={"images": [data_uri(png_bytes())]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    [[region]] = body["json_result"]
+    assert region == {
+        "index": 0,
+        "label": "text",
+        "content": body["markdown_result"],
+        "bbox_2d": [0, 0, 1000, 1000],
+    }
+    assert body["markdown_result"].startswith("page 1 (")
+    # the MaaS-compatible fields the SDK server adds
+    assert body["layout_details"] == body["json_result"]
+    assert body["md_results"] == body["markdown_result"]
+    assert body["data_info"] == {"pages": []}
+    assert body["model"] == "glm-ocr"
+    assert body["usage"]["completion_tokens"] == 8
+    assert isinstance(body["created"], int)
+
+
+def test_file_field_accepted_as_input_and_images_take_priority(served: Served) -> None:
+    small, large = data_uri(png_bytes(size=(300, 200))), data_uri(png_bytes(size=(600, 400)))
+    with served.client() as client:
+        by_file = client.post("/glmocr/parse", json={"file": small})
+        both = client.post("/glmocr/parse", json={"images": [large], "file": small})
+        single_string = client.post("/glmocr/parse", json={"images": small})
+    assert by_file.status_code == both.status_code == single_string.status_code == 200
+    # the scripted backend writes the page size it saw: the image read is the one expected
+    assert by_file.json()["markdown_result"] == single_string.json()["markdown_result"]
+    assert by_file.json()["markdown_result"] != both.json()["markdown_result"]
+
+
+@pytest.mark.parametrize("body", [{"file": ""}, {}, {"file": 12345}, {"images": []}])
+def test_no_images_is_400(served: Served, body: dict[str, object]) -> None:
+    with served.client() as client:
+        response = client.post("/glmocr/parse", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_images"
+
+
+def test_several_images_are_several_documents_joined_like_the_sdk_server(served: Served) -> None:
+    with served.client() as client:
+        response = client.post(
+            "/glmocr/parse", json={"images": [data_uri(png_bytes()), data_uri(png_bytes())]}
+        )
+    body = response.json()
+    assert len(body["json_result"]) == 2  # one result per image
+    assert body["markdown_result"].count("\n\n---\n\n") == 1
+    assert len(served.store.list_jobs()) == 2
+
+
+def test_multipart_files_are_accepted(served: Served) -> None:
+    with served.client() as client:
+        response = client.post("/glmocr/parse", files=[("files", ("a.png", png_bytes(), "image/png"))])
+    assert response.status_code == 200, response.text
+    assert response.json()["markdown_result"].startswith("page 1")
+
+
+# -- the cloud's layout_parsing ------------------------------------------------------------------
+
+
+def test_layout_parsing_answers_in_pixels_with_page_sizes_and_honours_the_page_range(
+    served: Served, tmp_path: Path
+) -> None:
+    pdf = make_pdf(tmp_path / "four.pdf", pages=4)
+    with served.client() as client:
+        response = client.post(
+            "/api/paas/v4/layout_parsing",
+            json={"model": "glm-ocr", "file": data_uri(pdf.read_bytes(), "application/pdf"),
+                  "start_page_id": 2, "end_page_id": 3},
+        )  # fmt: skip
+    assert response.status_code == 200, response.text
+    body = response.json()
+    pages = body["data_info"]["pages"]
+    assert len(pages) == len(body["layout_details"]) == 2  # pages 2 and 3
+    for size, [region] in zip(pages, body["layout_details"], strict=True):
+        assert region["bbox_2d"] == [0, 0, size["width"], size["height"]]
+    assert body["md_results"].startswith("page 2")
+    assert "page 3" in body["md_results"]
+
+
+def test_layout_parsing_accepts_bare_base64_and_refuses_a_bad_page_range(served: Served) -> None:
+    import base64
+
+    with served.client() as client:
+        ok = client.post("/api/paas/v4/layout_parsing", json={"file": base64.b64encode(png_bytes()).decode()})
+        bad = client.post(
+            "/api/paas/v4/layout_parsing", json={"file": data_uri(png_bytes()), "start_page_id": 0}
+        )
+    assert ok.status_code == 200
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_page_range"
+
+
+# -- jobs ------------------------------------------------------------------------------------------
+
+
+def test_a_job_is_queued_polled_and_exported_in_every_format(served: Served, tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "report.pdf", pages=3)
+    with served.client() as client:
+        created = client.post("/v1/jobs", files={"file": ("report.pdf", pdf.read_bytes(), "application/pdf")})
+        assert created.status_code == 202
+        job = created.json()
+        assert created.headers["location"] == f"/v1/jobs/{job['id']}"
+        seen = []
+        deadline = time.monotonic() + TIMEOUT
+        while (status := client.get(f"/v1/jobs/{job['id']}").json())["status"] != "done":
+            seen.append(status["pages_done"])
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert status["pages_total"] == status["pages_done"] == 3 and status["name"] == "report.pdf"
+        results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.FORMATS}
+        missing = client.get(f"/v1/jobs/{job['id']}/result.docx")
+    document = served.store.document_result(job["id"])
+    for fmt, response in results.items():
+        assert response.status_code == 200
+        assert response.text == exporters.render(document, fmt)  # the export's own text
+    assert json.loads(results["json"].text)["pages"][2]["number"] == 3
+    assert missing.status_code == 404
+
+
+def test_a_running_job_has_no_result_yet_and_can_be_cancelled(tmp_path: Path) -> None:
+    backend = ScriptedBackend(token_delay_s=0.05, tokens_per_page=40)
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", backend=backend) as served,
+        served.client() as client,
+    ):
+        pdf = make_pdf(tmp_path / "long.pdf", pages=5)
+        job = client.post("/v1/jobs", files={"file": ("long.pdf", pdf.read_bytes())}).json()
+        early = client.get(f"/v1/jobs/{job['id']}/result.md")
+        assert early.status_code == 409
+        assert early.json()["error"]["code"] == "not_finished"
+        cancelled = client.delete(f"/v1/jobs/{job['id']}")
+        assert cancelled.status_code == 200
+        deadline = time.monotonic() + TIMEOUT
+        while client.get(f"/v1/jobs/{job['id']}").json()["status"] != "cancelled":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert served.pipeline.wait_idle(TIMEOUT)
+        assert served.store.job(job["id"]).pages_done < 5  # type: ignore[union-attr]
+
+
+def test_jobs_of_the_window_are_not_the_apis(served: Served, tmp_path: Path) -> None:
+    # GIVEN a document queued in the window (not through the API)
+    dropped = served.pipeline.submit(make_pdf(tmp_path / "private.pdf", pages=1))
+    assert served.pipeline.wait_idle(TIMEOUT)
+    with served.client() as client:
+        assert client.get(f"/v1/jobs/{dropped}").status_code == 404
+        assert client.get(f"/v1/jobs/{dropped}/result.md").status_code == 404
+        assert client.delete(f"/v1/jobs/{dropped}").status_code == 404
+
+
+def test_the_openapi_description_names_every_route(served: Served) -> None:
+    with served.client() as client:
+        spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    app = create_app(served.server.board, ApiOptions())
+    routes = {(route.path, method) for route in app.routes for method in route.methods - {"HEAD"}}  # type: ignore[attr-defined]
+    described = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    assert routes == described

@@ -1,0 +1,410 @@
+"""Hostile requests against the real server (uvicorn on 127.0.0.1, the real pipeline and
+document checks, the scripted backend reading): each is refused with a JSON error, nothing is
+read or fetched that should not be, and ``/health`` keeps answering."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import socket
+import stat
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from ocr_desktop.server.jobs import upload_root
+from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
+from ocr_desktop.server.security import TokenError, bind_refusal, ensure_token, is_loopback, read_token
+from tests.backends import ScriptedBackend
+from tests.fixtures.damaged import raw_pdf
+from tests.server_rig import TIMEOUT, Served, bomb_png, data_uri, png_bytes, running_server
+
+TOKEN = "s3cret-token-for-the-tests-0123456789"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as s:
+        yield s
+
+
+def error_of(response: httpx.Response) -> dict[str, str]:
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body = response.json()
+    assert "Traceback" not in response.text
+    return body["error"]
+
+
+# -- who may use it ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "ocr.example.org"])
+def test_a_network_address_without_a_token_refuses_to_start(host: str, tmp_path: Path) -> None:
+    # GIVEN a bind address other machines can reach, and no token
+    # WHEN the server is made THEN it refuses before opening any socket, saying what to do
+    with pytest.raises(ServerError, match="without an access token"):
+        ServerThread(None, None, lambda: None, ServerConfig(host=host, token=None))  # type: ignore[arg-type]
+    assert bind_refusal(host, TOKEN) is None
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"])
+def test_loopback_needs_no_token(host: str) -> None:
+    assert is_loopback(host)
+    assert bind_refusal(host, None) is None
+
+
+def test_no_token_and_a_wrong_token_are_refused_when_a_token_is_set(tmp_path: Path) -> None:
+    # GIVEN a server with a token (as every non-loopback bind must have)
+    with running_server(store_path=tmp_path / "jobs.sqlite3", token=TOKEN) as served:
+        page = data_uri(png_bytes())
+        for token in ("", "wrong-token-of-the-same-length-0123456", TOKEN[:-1]):
+            with served.client(token=token) as client:
+                # WHEN a request comes without the token or with a wrong one
+                response = client.post("/glmocr/parse", json={"images": [page]})
+                # THEN it is refused with 401 and a JSON message, and nothing is queued
+                assert response.status_code == 401
+                assert response.headers["www-authenticate"] == "Bearer"
+                assert error_of(response)["code"] == "unauthorized"
+                assert client.get("/openapi.json").status_code == 401
+        assert served.store.list_jobs() == []
+        with served.client(token="") as client:
+            assert client.get("/health").status_code == 200  # a monitor needs no token
+        with served.client() as client:
+            assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
+
+
+def test_the_token_file_is_made_0600_and_a_readable_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cfg" / "server-token"
+    token = ensure_token(path)
+    assert len(token) >= 40
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert ensure_token(path) == token  # made once, then read
+    path.chmod(0o644)
+    with pytest.raises(TokenError, match="chmod 600"):
+        read_token(path)
+
+
+# -- what it will not read ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "code"),
+    [
+        ("file:///etc/passwd", "scheme_refused"),
+        ("FILE:///etc/hostname", "scheme_refused"),
+        ("/etc/passwd", "path_refused"),
+        ("../../../../etc/passwd", "path_refused"),
+        ("~/.ssh/id_rsa", "path_refused"),
+        ("C:\\Windows\\win.ini", "path_refused"),
+        ("ftp://127.0.0.1/x.png", "scheme_refused"),
+    ],
+)
+def test_paths_and_file_urls_are_refused(served: Served, image: str, code: str) -> None:
+    with served.client() as client:
+        response = client.post("/glmocr/parse", json={"images": [image]})
+        assert response.status_code == 400
+        assert error_of(response)["code"] == code
+        response = client.post("/api/paas/v4/layout_parsing", json={"model": "glm-ocr", "file": image})
+        assert response.status_code == 400
+    assert served.store.list_jobs() == []
+
+
+def test_a_dot_dot_file_name_in_an_upload_stays_in_the_upload_folder(served: Served, tmp_path: Path) -> None:
+    # GIVEN a multipart upload whose file name climbs out of any folder
+    hostile = "../../../../../tmp/evil.png"
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": (hostile, png_bytes(), "image/png")})
+    # THEN the job is accepted under a name of the server's own, inside its upload folder
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    source = Path(record.source)
+    assert source.name == "evil.png"
+    assert source.resolve().is_relative_to(upload_root().resolve())
+    assert not Path("/tmp/evil.png").exists()
+    assert served.pipeline.wait_idle(TIMEOUT)
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []  # noqa: RUF012 (one list per test: reset by the fixture)
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        body = png_bytes("fetched")
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_site() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that counts the requests it gets."""
+    _Counting.hits = []
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    thread = threading.Thread(target=site.serve_forever, name="local-site")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}/internal.png", _Counting.hits
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join()
+
+
+def test_an_http_url_to_this_machine_is_not_fetched_by_default(
+    served: Served, local_site: tuple[str, list[str]]
+) -> None:
+    url, hits = local_site
+    with served.client() as client:
+        response = client.post("/glmocr/parse", json={"images": [url]})
+        assert response.status_code == 400
+        assert error_of(response)["code"] == "url_refused"
+        response = client.post("/api/paas/v4/layout_parsing", json={"file": url})
+        assert response.status_code == 400
+    assert hits == []  # never fetched
+
+
+def test_urls_are_fetched_only_when_the_user_allows_it(
+    tmp_path: Path, local_site: tuple[str, list[str]]
+) -> None:
+    url, hits = local_site
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", allow_urls=True) as served,
+        served.client() as client,
+    ):
+        response = client.post("/glmocr/parse", json={"images": [url]})
+    assert response.status_code == 200, response.text
+    assert hits == ["/internal.png"]
+    assert response.json()["markdown_result"].startswith("page 1")
+
+
+def test_broken_base64_is_refused(served: Served) -> None:
+    with served.client() as client:
+        for image in ("data:image/png;base64,iVBORw0KGgo!!!!", "QUJD$$$$" * 20, "data:image/png,plain"):
+            response = client.post("/glmocr/parse", json={"images": [image]})
+            assert response.status_code == 400, image
+            assert error_of(response)["code"] in ("bad_base64", "bad_data_uri")
+        response = client.post(
+            "/glmocr/parse", content=b"{not json", headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert error_of(response)["code"] == "bad_json"
+
+
+def test_valid_base64_of_something_that_is_not_a_document_is_refused(served: Served) -> None:
+    with served.client() as client:
+        response = client.post("/glmocr/parse", json={"images": [data_uri(b"just some text, no image" * 8)]})
+    assert response.status_code == 422
+    assert "not a supported document" in error_of(response)["message"]
+
+
+def test_a_decompression_bomb_png_is_refused_before_it_is_decoded(served: Served) -> None:
+    # GIVEN a 76 kB PNG that decodes to 400 megapixels
+    bomb = bomb_png()
+    rss_before = psutil.Process().memory_info().rss
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": ("scan.png", bomb, "image/png")})
+        also = client.post("/glmocr/parse", json={"images": [data_uri(bomb)]})
+    # THEN it is refused with the reason, without decoding it (memory did not grow by its size)
+    assert response.status_code == 422
+    assert "decompression bombs" in error_of(response)["message"]
+    assert also.status_code == 422
+    assert psutil.Process().memory_info().rss - rss_before < 200 * 1024 * 1024
+    assert served.store.list_jobs() == []
+
+
+def test_a_zip_file_disguised_as_png_is_refused(served: Served, tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.bin", b"\0" * (50 * 1024 * 1024))
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": ("photo.png", archive.read_bytes(), "image/png")})
+    assert response.status_code == 422
+    assert "ZIP" in error_of(response)["message"] or "zip" in error_of(response)["message"]
+
+
+def test_a_pdf_with_10000_pages_is_refused(served: Served, tmp_path: Path) -> None:
+    pdf = raw_pdf(tmp_path / "huge.pdf", [(0, 0, 595, 842)] * 10_000)
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": ("huge.pdf", pdf.read_bytes(), "application/pdf")})
+        assert response.status_code == 413
+        error = error_of(response)
+        assert error["code"] == "too_many_pages"
+        assert "10000 pages" in error["message"]
+        # a range within the limit is accepted
+        ok = client.post("/v1/jobs", files={"file": ("huge.pdf", pdf.read_bytes())}, data={"pages": "1-2"})
+        assert ok.status_code == 202, ok.text
+    assert served.pipeline.wait_idle(TIMEOUT)
+
+
+def test_a_2_gb_body_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as served:
+        host, port = served.server.address
+        rss_before = psutil.Process().memory_info().rss
+        started = time.monotonic()
+        # WHEN a client announces 2 GB and starts sending
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                b"Content-Length: 2147483648\r\n\r\n" + b"x" * 65536
+            )
+            answer = ""
+            while "too_large" not in answer and (chunk := sock.recv(65536)):
+                answer += chunk.decode("latin-1")
+        # THEN it gets 413 at once, from the announced length, having read none of it
+        assert answer.startswith("HTTP/1.1 413"), answer[:200]
+        assert time.monotonic() - started < 5
+        assert "too_large" in answer
+        assert psutil.Process().memory_info().rss - rss_before < 100 * 1024 * 1024
+        with served.client() as client:
+            assert client.get("/health").status_code == 200
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off(tmp_path: Path) -> None:
+    # GIVEN a limit of 1 MB and a body without Content-Length (chunked), 8 MB long
+    with running_server(store_path=tmp_path / "jobs.sqlite3", max_body_bytes=1024 * 1024) as served:
+        sent = 0
+
+        def body() -> Iterator[bytes]:
+            nonlocal sent
+            for _ in range(128):
+                sent += 65536
+                yield b'{"images": ["' if sent == 65536 else b"A" * 65536
+
+        with served.client() as client:
+            try:
+                response = client.post(
+                    "/glmocr/parse", content=body(), headers={"content-type": "application/json"}
+                )
+            except httpx.WriteError:  # the server may close before the client has sent it all
+                response = None
+            if response is not None:
+                assert response.status_code == 413
+                assert error_of(response)["code"] == "too_large"
+            assert client.get("/health").status_code == 200
+        assert served.store.list_jobs() == []
+
+
+# -- load: a bounded queue -----------------------------------------------------------------------
+
+
+def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_path: Path) -> None:
+    # GIVEN a queue of at most 8 API documents, and a backend that takes a while per page
+    backend = ScriptedBackend(token_delay_s=0.01, tokens_per_page=10)
+    with running_server(store_path=tmp_path / "jobs.sqlite3", backend=backend, max_queued_jobs=8) as served:
+        page = png_bytes()
+        health: list[float] = []
+        stop = threading.Event()
+
+        monitor = served.client()
+        senders = served.client(limits=httpx.Limits(max_connections=100))  # 100 connections at once
+
+        def watch_health() -> None:
+            while not stop.is_set():
+                started = time.monotonic()
+                assert monitor.get("/health").status_code == 200
+                health.append(time.monotonic() - started)
+                time.sleep(0.05)
+
+        def send(n: int) -> httpx.Response:
+            return senders.post("/v1/jobs", files={"file": (f"p{n}.png", page, "image/png")})
+
+        watcher = threading.Thread(target=watch_health, name="health-watcher")
+        watcher.start()
+        try:
+            # WHEN 100 clients send a document at once
+            with ThreadPoolExecutor(max_workers=100) as pool:
+                answers = list(pool.map(send, range(100)))
+            accepted = [a.json()["id"] for a in answers if a.status_code == 202]
+            refused = [a for a in answers if a.status_code == 429]
+            # THEN each gets 202 or 429 (nothing else: no error, no lost request)
+            assert len(accepted) + len(refused) == 100, [a.status_code for a in answers]
+            assert 8 <= len(accepted) < 100
+            for answer in refused:
+                assert int(answer.headers["retry-after"]) >= 1
+                assert error_of(answer)["code"] == "queue_full"
+            # AND every accepted job finishes with its page read
+            with served.client() as client:
+                deadline = time.monotonic() + TIMEOUT
+                for job_id in accepted:
+                    while (status := client.get(f"/v1/jobs/{job_id}").json())["status"] != "done":
+                        assert time.monotonic() < deadline, status
+                        time.sleep(0.1)
+                    assert status["pages_done"] == 1
+                # AND a refused client that comes back later is accepted
+                again = client.post("/v1/jobs", files={"file": ("late.png", page, "image/png")})
+                assert again.status_code == 202
+        finally:
+            stop.set()
+            watcher.join()
+            monitor.close()
+            senders.close()
+        assert served.pipeline.wait_idle(TIMEOUT)
+        # AND /health answered throughout
+        assert health and max(health) < 2.0
+        assert len(served.store.list_jobs()) == len(accepted) + 1
+
+
+# -- what a refusal looks like -----------------------------------------------------------------
+
+
+def test_errors_are_json_without_a_traceback_and_refusals_are_logged_without_content(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = data_uri(png_bytes("confidential")).replace("data:image/png;base64,", "")[:200] + "!!"
+    with caplog.at_level(logging.WARNING, logger="ocr_desktop.server"), served.client() as client:
+        bad = client.post("/glmocr/parse", json={"images": [secret]})
+        missing = client.get("/v1/jobs/nope")
+        wrong_method = client.get("/glmocr/parse")
+        # a bug in the server: the client gets a JSON 500, the log the traceback
+        served.server.board.progress = lambda record: 1 / 0  # type: ignore[method-assign]
+        job = client.post("/v1/jobs", files={"file": ("a.png", png_bytes(), "image/png")})
+    assert error_of(bad)["code"] == "bad_base64"
+    assert missing.status_code == 404 and error_of(missing)["code"] == "no_such_job"
+    assert wrong_method.status_code == 405 and error_of(wrong_method)["code"] == "method_not_allowed"
+    assert job.status_code == 500
+    assert error_of(job)["code"] == "internal_error"
+    assert "ZeroDivisionError" not in job.text
+    refusals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused")]
+    assert len(refusals) == 3
+    assert all("127.0.0.1" in line for line in refusals)
+    assert not any(secret[:40] in r.getMessage() for r in caplog.records)
+    assert served.pipeline.wait_idle(TIMEOUT)
+
+
+def test_no_cors_unless_configured(served: Served, tmp_path: Path) -> None:
+    origin = {"Origin": "https://evil.example"}
+    with served.client() as client:
+        assert "access-control-allow-origin" not in client.get("/health", headers=origin).headers
+    with (
+        running_server(
+            store_path=tmp_path / "j2.sqlite3", cors_origins=("https://intranet.example",)
+        ) as other,
+        other.client() as client,
+    ):
+        allowed = client.get("/health", headers={"Origin": "https://intranet.example"})
+        assert allowed.headers["access-control-allow-origin"] == "https://intranet.example"
+        assert "access-control-allow-origin" not in client.get("/health", headers=origin).headers
+
+
+def test_the_upload_folder_and_files_are_private(served: Served) -> None:
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": ("a.png", png_bytes(), "image/png")})
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    source = Path(record.source)
+    assert stat.S_IMODE(source.stat().st_mode) == 0o600
+    assert stat.S_IMODE(source.parent.stat().st_mode) == 0o700
+    assert served.pipeline.wait_idle(TIMEOUT)
