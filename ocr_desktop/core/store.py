@@ -36,6 +36,7 @@ from typing import Any
 
 from ocr_desktop import messages, paths
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
+from ocr_desktop.core.store_rereads import RereadQueries
 from ocr_desktop.core.store_rows import lines_from, lines_json, region_result, stats_from, stats_values
 from ocr_desktop.messages import Message
 
@@ -249,7 +250,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class JobStore:
+class JobStore(RereadQueries):
     """Jobs, pages and results, safe to use from several threads of one process and from
     several processes at once (the GUI and a CLI run share the file)."""
 
@@ -638,27 +639,6 @@ class JobStore:
                 (job_id,),
             )
         return [int(r[0]) for r in rows]
-
-    def reset_pages_read_by(self, job_id: str, backend: str) -> list[int]:
-        """Make the pages ``backend`` read pending again, to be read by another one (the lite
-        engine's first readings, once GLM-OCR is installed); their layout plan goes too, so they
-        are planned afresh. A page the user edited keeps its text and is left out. Returns the
-        indices made pending."""
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT page_index FROM pages WHERE job_id = ? AND status = 'done' AND backend = ? "
-                "AND edited_text IS NULL ORDER BY page_index",
-                (job_id, backend),
-            ).fetchall()
-            indices = [int(r[0]) for r in rows]
-            for index in indices:
-                db.execute("DELETE FROM regions WHERE job_id = ? AND page_index = ?", (job_id, index))
-                db.execute(
-                    "UPDATE pages SET status = 'pending', finished_at = NULL, layout = '', layout_note = '', "
-                    "layout_note_message = '' WHERE job_id = ? AND page_index = ?",
-                    (job_id, index),
-                )
-        return indices
 
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
         """Keep a user's edit beside the recognised text (which is never overwritten); an edit

@@ -86,6 +86,16 @@ class ModelPanel(QFrame):
         self.choose_button.clicked.connect(self.choose_files)
         self.cancel_button = QPushButton(self.tr("Cancel Download"), self)
         self.cancel_button.clicked.connect(self.cancel_download)
+        #: While GLM-OCR is missing, the lite engine reads (gui/lite.py): said here, beside the offer.
+        self.lite_note = QLabel(
+            self.tr(
+                "Meanwhile, documents are read with PP-OCRv6 (lite), which comes with the app: plain text "
+                "lines, no tables or formulas. Every page it read says so."
+            ),
+            self,
+        )
+        self.lite_note.setWordWrap(True)
+        self.lite_note.hide()
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Download progress"))
 
@@ -98,6 +108,7 @@ class ModelPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
+        layout.addWidget(self.lite_note)
         layout.addLayout(buttons)
         self._set_downloading(False)
         self.hide()
@@ -122,6 +133,10 @@ class ModelPanel(QFrame):
         if not self.downloading:
             self._set_downloading(False)
         self.show()
+
+    def show_lite_note(self, shown: bool) -> None:
+        """Say (or stop saying) that the lite engine reads until the model is there."""
+        self.lite_note.setVisible(shown)
 
     def _set_downloading(self, downloading: bool) -> None:
         self.download_button.setVisible(not downloading)
