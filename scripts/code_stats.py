@@ -216,7 +216,7 @@ def _print_reads(what: str, counter: ReadCounter, pages: int) -> None:
 @measure("store-reads", "SQL reads per layout page, through the pipeline and the ocr command (tiny model)")
 def measure_store_reads(ctx: Context) -> None:
     from ocr_desktop.core.store import JobStatus, JobStore
-    from ocr_desktop.pipeline import Pipeline, PipelineListener
+    from ocr_desktop.pipeline import Pipeline
 
     pages = 2
     print("store reads per layout page (tiny GLM-OCR model on llama.cpp, CDLA layout, drawn page):")
@@ -229,7 +229,7 @@ def measure_store_reads(ctx: Context) -> None:
         counter = ReadCounter()
         with counter.installed():
             store = JobStore(tmp / "jobs.sqlite3")
-            pipeline = Pipeline(store, settings, PipelineListener())  # type: ignore[arg-type]
+            pipeline = Pipeline(store, settings)  # type: ignore[arg-type]
             pipeline.start()
             counter.counting = True
             started = time.monotonic()

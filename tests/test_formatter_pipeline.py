@@ -16,7 +16,7 @@ from ocr_desktop.core.results import FLAG_RETRIED
 from ocr_desktop.core.store import PageStatus
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.documents.pages import PageImage
-from ocr_desktop.pipeline.worker import NO_READING_ADVICE
+from ocr_desktop.pipeline.page_reader import NO_READING_ADVICE
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import draw_page
 from tests.test_pipeline import (

@@ -8,6 +8,7 @@ with which prompt (the prompt llama.cpp received), what was skipped, saved and c
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import io
 import threading
@@ -399,4 +400,61 @@ def test_a_region_that_fails_stops_its_page_without_committing_cut_regions(tmp_p
     assert store.job(job).status is JobStatus.DONE  # type: ignore[union-attr]
     records = store.region_records(job, 0)
     assert all(r.attempts == 1 for r in records if r.order in done)
+    store.close()
+
+
+class CountingStore(JobStore):
+    """The real store, counting the reads the pipeline makes of what it may already hold."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.reads: collections.Counter[str] = collections.Counter()
+
+    def job(self, job_id: str) -> Any:
+        self.reads["job"] += 1
+        return super().job(job_id)
+
+    def pending_pages(self, job_id: str) -> list[int]:
+        self.reads["pending_pages"] += 1
+        return super().pending_pages(job_id)
+
+    def page_regions(self, job_id: str, page_index: int) -> Any:
+        self.reads["page_regions"] += 1
+        return super().page_regions(job_id, page_index)
+
+    def region_records(self, job_id: str, page_index: int) -> Any:
+        self.reads["region_records"] += 1
+        return super().region_records(job_id, page_index)
+
+
+def test_a_layout_run_does_not_read_back_what_it_wrote(tmp_path: Path) -> None:
+    # GIVEN a 2-page document read by layout, through the real store
+    backend = ScriptedBackend(in_flight=2)
+    events = Events()
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(b"%PDF-fake")
+    store = CountingStore(tmp_path / "jobs.sqlite3")
+    pipeline = Pipeline(
+        store,
+        Settings().with_value("reading.layout_model", "cdla"),
+        events,
+        backend_factory=lambda _s: backend,
+        open_document=lambda p, **_kw: DrawnDocument(p, 2),
+    )
+    pipeline.start()
+    try:
+        job = pipeline.submit(path)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    # THEN each page's plan was looked up once (is there one from an earlier run?), and neither
+    # the job row just created, the pages just recorded, the regions just planned nor the
+    # regions just read were read back; the job's row is read once, when it ends
+    assert dict(store.reads) == {"page_regions": 2, "job": 1}
+    # AND what the pages hold is what the store holds
+    stored = store.document_result(job)
+    finished = sorted(events.finished, key=lambda r: r.page_index)
+    assert [p.regions for p in stored.pages] == [r.regions for r in finished]
+    assert [p.text for p in stored.pages] == [r.text for r in finished]
+    assert all(r.text for p in stored.pages for r in p.regions if r.read)
     store.close()

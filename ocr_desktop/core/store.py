@@ -338,54 +338,61 @@ class JobStore(RereadQueries):
 
     def create_jobs(
         self, documents: Sequence[tuple[str | os.PathLike[str], str]], options: JobOptions
-    ) -> list[str]:
+    ) -> list[JobRecord]:
         """Add not yet pre-flighted jobs for ``(source, name)`` pairs at the end of the queue, in
-        one transaction (one fsync for a drop of a thousand files)."""
-        job_ids = [uuid.uuid4().hex for _ in documents]
+        one transaction (one fsync for a drop of a thousand files). Returns the rows as written,
+        so the caller holds them without reading them back."""
         with self._tx() as db:
-            for job_id, (source, name) in zip(job_ids, documents, strict=True):
-                self._insert_job(db, job_id, source, name, options)
-        return job_ids
+            return [
+                self._insert_job(db, uuid.uuid4().hex, source, name, options) for source, name in documents
+            ]
 
     @staticmethod
     def _insert_job(
         db: sqlite3.Connection, job_id: str, source: str | os.PathLike[str], name: str, options: JobOptions
-    ) -> None:
+    ) -> JobRecord:
         (position,) = db.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM jobs").fetchone()
+        values = (
+            job_id,
+            os.fsencode(os.fspath(source)),
+            # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
+            name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+            JobStatus.QUEUED.value,
+            position,
+            json.dumps(asdict(options)),
+            fingerprint(source, options),
+            time.time(),
+            os.getpid(),
+        )
         db.execute(
             "INSERT INTO jobs (id, source, name, status, position, options, fingerprint, created_at, "
             "owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                job_id,
-                os.fsencode(os.fspath(source)),
-                # a name from a non-UTF-8 file name carries surrogates, which TEXT cannot hold
-                name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
-                JobStatus.QUEUED.value,
-                position,
-                json.dumps(asdict(options)),
-                fingerprint(source, options),
-                time.time(),
-                os.getpid(),
-            ),
+            values,
         )
+        # The row as job() would read it: not pre-flighted, nothing read, no error.
+        return _job_record((*values[:6], None, "[]", values[7], None, "", "", values[6], 0, 0))
 
-    def set_job_pages(self, job_id: str, page_count: int, page_indices: Iterable[int] | None) -> None:
-        """Record what pre-flight found: the document's page count and the pages to read."""
+    def set_job_pages(self, job_id: str, page_count: int, page_indices: Iterable[int] | None) -> bool:
+        """Record what pre-flight found: the document's page count and the pages to read. False
+        when the job is no longer in the store (removed by another process)."""
         with self._tx() as db:
-            self._insert_pages(db, job_id, page_count, page_indices)
+            return self._insert_pages(db, job_id, page_count, page_indices)
 
     @staticmethod
     def _insert_pages(
         db: sqlite3.Connection, job_id: str, page_count: int, page_indices: Iterable[int] | None
-    ) -> None:
+    ) -> bool:
         indices = sorted(set(range(page_count) if page_indices is None else page_indices))
-        db.execute(
+        updated = db.execute(
             "UPDATE jobs SET page_count = ?, page_indices = ? WHERE id = ?",
             (page_count, json.dumps(indices), job_id),
-        )
+        ).rowcount
+        if not updated:
+            return False
         db.executemany(
             "INSERT OR IGNORE INTO pages (job_id, page_index) VALUES (?, ?)", [(job_id, i) for i in indices]
         )
+        return True
 
     def job(self, job_id: str) -> JobRecord | None:
         rows = self._query(f"SELECT {_JOB_COLUMNS} FROM jobs j WHERE j.id = ?", (job_id,))

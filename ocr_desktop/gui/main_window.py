@@ -60,6 +60,7 @@ from ocr_desktop.backends.memory import (
 from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
+from ocr_desktop.gui.api_switch import ApiSwitch
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
@@ -246,6 +247,10 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self.pipeline.start()
+        # The HTTP API on this pipeline and store (Settings → Server; off by default).
+        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._api_refused, self)
+        self.statusBar().addPermanentWidget(self.api.indicator)
+        self.api.apply(settings)
         #: True until the queue is read back from the store and unfinished documents resumed.
         self.restoring = True
         self._restore_queue()
@@ -1185,6 +1190,10 @@ class MainWindow(QMainWindow):
             self.pipeline.update_settings(new)
         self.check_model()
         self.retry_backend_failures()
+        self.api.apply(new)
+
+    def _api_refused(self, message: str) -> None:
+        self.notice.show_message(message, Severity.ERROR)
 
     def _save_settings(self, new: Settings) -> None:
         try:
@@ -1347,6 +1356,7 @@ class MainWindow(QMainWindow):
         self.renderer.shutdown()
         self.log_view.detach()
         self.sampler.stop()
+        self.api.stop()  # requests under way end before the pipeline they wait for
         if not self.pipeline.shutdown(timeout=60.0):
             log.warning("the pipeline did not stop within 60 s; a page may still be encoding")
         self.bridge.drain()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
+from ocr_desktop.gui.api_switch import token_row
 from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.model_panel import pull_model
 from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
@@ -148,6 +149,7 @@ class SettingsDialog(QDialog):
             "export": self.tr("Export"),
             "telemetry": self.tr("Gauges"),
             "reading": self.tr("Reading"),
+            "server": self.tr("Server"),
         }
 
     def _build(self, settings: Settings) -> None:
@@ -161,6 +163,8 @@ class SettingsDialog(QDialog):
                 forms[section].setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
                 if section == "llamacpp":
                     forms[section].addRow(self._model_box())
+                if section == "server":
+                    forms[section].addRow(self.tr("Access token:"), token_row(page))
                 scroll = QScrollArea(self.tabs)
                 scroll.setWidgetResizable(True)
                 scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

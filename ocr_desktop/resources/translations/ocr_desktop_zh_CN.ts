@@ -2,14 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ApiSwitch</name>
+    <message>
+        <location filename="../../gui/api_switch.py" line="49"/>
+        <source>API server</source>
+        <translation>API 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="74"/>
+        <source>The API server did not start: {reason}</source>
+        <translation>API 服务器未能启动：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="79"/>
+        <source>API: {host}:{port}</source>
+        <translation>API：{host}:{port}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="81"/>
+        <source>Serving GLM-OCR&apos;s API at {url} (Settings → Server)</source>
+        <translation>正在 {url} 提供 GLM-OCR 的 API（设置 → 服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="102"/>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="103"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="104"/>
+        <source>Copy the access token</source>
+        <translation>复制访问令牌</translation>
+    </message>
+    <message>
+        <location filename="../../gui/api_switch.py" line="108"/>
+        <source>Clients send it as &apos;Authorization: Bearer TOKEN&apos; (GLM-OCR&apos;s SDK: api_key). Required on any address but 127.0.0.1.</source>
+        <translation>客户端以 “Authorization: Bearer TOKEN” 发送它（GLM-OCR 的 SDK：api_key）。除 127.0.0.1 外的任何地址都需要它。</translation>
+    </message>
+</context>
+<context>
     <name>Backends</name>
     <message>
-        <location filename="../../../build/settings_strings.py" line="104"/>
+        <location filename="../../../build/settings_strings.py" line="120"/>
         <source>llama.cpp (in-process)</source>
         <translation>llama.cpp（进程内）</translation>
     </message>
     <message>
-        <location filename="../../../build/settings_strings.py" line="105"/>
+        <location filename="../../../build/settings_strings.py" line="121"/>
         <source>vLLM (server)</source>
         <translation>vLLM（服务器）</translation>
     </message>
@@ -17,22 +60,22 @@
 <context>
     <name>Catalog</name>
     <message>
-        <location filename="../../../build/settings_strings.py" line="106"/>
+        <location filename="../../../build/settings_strings.py" line="122"/>
         <source>GLM-OCR 8-bit GGUF + 8-bit vision projector (recommended for llama.cpp)</source>
         <translation>GLM-OCR 8 位 GGUF + 8 位视觉投影器（llama.cpp 推荐）</translation>
     </message>
     <message>
-        <location filename="../../../build/settings_strings.py" line="107"/>
+        <location filename="../../../build/settings_strings.py" line="123"/>
         <source>GLM-OCR 16-bit GGUF + 16-bit vision projector (reference precision, ~2x the memory)</source>
         <translation>GLM-OCR 16 位 GGUF + 16 位视觉投影器（参考精度，内存约为两倍）</translation>
     </message>
     <message>
-        <location filename="../../../build/settings_strings.py" line="108"/>
+        <location filename="../../../build/settings_strings.py" line="124"/>
         <source>GLM-OCR BF16 transformers checkpoint, served by vLLM</source>
         <translation>GLM-OCR BF16 transformers 检查点，由 vLLM 提供服务</translation>
     </message>
     <message>
-        <location filename="../../../build/settings_strings.py" line="109"/>
+        <location filename="../../../build/settings_strings.py" line="125"/>
         <source>PP-DocLayoutV3 layout model, ONNX (the GLM-OCR SDK&apos;s layout stage)</source>
         <translation>PP-DocLayoutV3 版面分析模型，ONNX（GLM-OCR SDK 的版面分析阶段）</translation>
     </message>
@@ -145,52 +188,52 @@
         <translation>同时处理的页数：请写用逗号分隔的整数，例如 1,2,4</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="241"/>
+        <location filename="../../gui/compare.py" line="245"/>
         <source>Pausing the queue: the page being read finishes first…</source>
         <translation>正在暂停队列：先完成正在识别的页面…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="253"/>
+        <location filename="../../gui/compare.py" line="257"/>
         <source>the benchmark failed: {kind}: {error} — see the log file</source>
         <translation>基准测试失败：{kind}：{error} — 请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="263"/>
+        <location filename="../../gui/compare.py" line="267"/>
         <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
         <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="307"/>
+        <location filename="../../gui/compare.py" line="311"/>
         <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
         <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="311"/>
+        <location filename="../../gui/compare.py" line="315"/>
         <source>No backend finished a page: no recommendation.</source>
         <translation>没有后端完成任何页面：无法给出推荐。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="312"/>
+        <location filename="../../gui/compare.py" line="316"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="312"/>
+        <location filename="../../gui/compare.py" line="316"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="314"/>
+        <location filename="../../gui/compare.py" line="318"/>
         <source>{done}. Results in {folder}</source>
         <translation>{done}。结果保存在 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="334"/>
+        <location filename="../../gui/compare.py" line="338"/>
         <source>The recommendation could not be applied: {error}</source>
         <translation>无法应用推荐设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="339"/>
+        <location filename="../../gui/compare.py" line="343"/>
         <source>Applied and saved: {settings}</source>
         <translation>已应用并保存：{settings}</translation>
     </message>
@@ -419,500 +462,500 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="245"/>
         <source>Backend state</source>
         <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="242"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="244"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="250"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="251"/>
+        <location filename="../../gui/main_window.py" line="256"/>
         <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>后端加载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="260"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="294"/>
         <source>&amp;Open Files…</source>
         <translation>打开文件(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="292"/>
+        <location filename="../../gui/main_window.py" line="297"/>
         <source>Add documents to the queue</source>
         <translation>将文档加入队列</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="295"/>
+        <location filename="../../gui/main_window.py" line="300"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="298"/>
+        <location filename="../../gui/main_window.py" line="303"/>
         <source>Add every document in a folder</source>
         <translation>加入文件夹中的所有文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="301"/>
+        <location filename="../../gui/main_window.py" line="306"/>
         <source>&amp;Paste Image</source>
         <translation>粘贴图片(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="304"/>
+        <location filename="../../gui/main_window.py" line="309"/>
         <source>Read the image on the clipboard</source>
         <translation>识别剪贴板中的图片</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307"/>
+        <location filename="../../gui/main_window.py" line="312"/>
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310"/>
+        <location filename="../../gui/main_window.py" line="315"/>
         <source>Export the selected documents (or all) as txt, md or json</source>
         <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="318"/>
         <source>&amp;History…</source>
         <translation>历史记录(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="318"/>
         <source>Reopen documents read earlier</source>
         <translation>重新打开以前识别过的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="315"/>
+        <location filename="../../gui/main_window.py" line="320"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="315"/>
+        <location filename="../../gui/main_window.py" line="320"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="317"/>
+        <location filename="../../gui/main_window.py" line="322"/>
         <source>Copy &amp;Page Text</source>
         <translation>复制本页文字(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="320"/>
+        <location filename="../../gui/main_window.py" line="325"/>
         <source>Copy the shown page&apos;s text</source>
         <translation>复制当前页的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="323"/>
+        <location filename="../../gui/main_window.py" line="328"/>
         <source>Copy &amp;Document Text</source>
         <translation>复制整个文档文字(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="326"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>Copy the shown document&apos;s text</source>
         <translation>复制当前文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="329"/>
+        <location filename="../../gui/main_window.py" line="334"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="332"/>
+        <location filename="../../gui/main_window.py" line="337"/>
         <source>Backend, model, task and export options</source>
         <translation>后端、模型、任务和导出选项</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="338"/>
+        <location filename="../../gui/main_window.py" line="343"/>
         <source>Start no new page; the page being read finishes</source>
         <translation>不再开始新页面；正在识别的页面会完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="342"/>
+        <location filename="../../gui/main_window.py" line="347"/>
         <source>Cancel &amp;Page</source>
         <translation>取消本页(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="348"/>
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>&amp;Cancel Document</source>
         <translation>取消文档(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="351"/>
+        <location filename="../../gui/main_window.py" line="356"/>
         <source>Stop reading the selected documents</source>
         <translation>停止识别选中的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="360"/>
+        <location filename="../../gui/main_window.py" line="365"/>
         <source>Re&amp;move</source>
         <translation>移除(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="363"/>
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>Remove the selected documents and their results</source>
         <translation>移除选中的文档及其结果</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="372"/>
+        <location filename="../../gui/main_window.py" line="377"/>
         <source>C&amp;lear Finished</source>
         <translation>清除已完成(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="375"/>
+        <location filename="../../gui/main_window.py" line="380"/>
         <source>Take finished documents off the queue (they stay in the history)</source>
         <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="378"/>
+        <location filename="../../gui/main_window.py" line="383"/>
         <source>Move &amp;Up</source>
         <translation>上移(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="381"/>
+        <location filename="../../gui/main_window.py" line="386"/>
         <source>Read this document earlier</source>
         <translation>提前识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="384"/>
+        <location filename="../../gui/main_window.py" line="389"/>
         <source>Move &amp;Down</source>
         <translation>下移(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="387"/>
+        <location filename="../../gui/main_window.py" line="392"/>
         <source>Read this document later</source>
         <translation>推后识别此文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="391"/>
+        <location filename="../../gui/main_window.py" line="396"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="391"/>
+        <location filename="../../gui/main_window.py" line="396"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="394"/>
+        <location filename="../../gui/main_window.py" line="399"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="394"/>
+        <location filename="../../gui/main_window.py" line="399"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="397"/>
+        <location filename="../../gui/main_window.py" line="402"/>
         <source>&amp;Fit Width</source>
         <translation>适合宽度(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="397"/>
+        <location filename="../../gui/main_window.py" line="402"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400"/>
+        <location filename="../../gui/main_window.py" line="405"/>
         <source>&amp;Next Page</source>
         <translation>下一页(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400"/>
+        <location filename="../../gui/main_window.py" line="405"/>
         <source>Show the next page</source>
         <translation>显示下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="408"/>
         <source>P&amp;revious Page</source>
         <translation>上一页(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="408"/>
         <source>Show the previous page</source>
         <translation>显示上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="406"/>
+        <location filename="../../gui/main_window.py" line="411"/>
         <source>&amp;Compare Backends…</source>
         <translation>比较后端(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="409"/>
+        <location filename="../../gui/main_window.py" line="414"/>
         <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
         <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="411"/>
+        <location filename="../../gui/main_window.py" line="416"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="413"/>
+        <location filename="../../gui/main_window.py" line="418"/>
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="416"/>
+        <location filename="../../gui/main_window.py" line="421"/>
         <source>Show the folder with the log file</source>
         <translation>显示日志文件所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="429"/>
+        <location filename="../../gui/main_window.py" line="434"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="441"/>
+        <location filename="../../gui/main_window.py" line="446"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="444"/>
+        <location filename="../../gui/main_window.py" line="449"/>
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="458"/>
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="469"/>
+        <location filename="../../gui/main_window.py" line="474"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="471"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="485"/>
-        <location filename="../../gui/main_window.py" line="487"/>
+        <location filename="../../gui/main_window.py" line="490"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="497"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="501"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="504"/>
+        <location filename="../../gui/main_window.py" line="509"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="638"/>
+        <location filename="../../gui/main_window.py" line="643"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="640"/>
+        <location filename="../../gui/main_window.py" line="645"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="647"/>
-        <location filename="../../gui/main_window.py" line="1029"/>
+        <location filename="../../gui/main_window.py" line="652"/>
+        <location filename="../../gui/main_window.py" line="1034"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="672"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="701"/>
+        <location filename="../../gui/main_window.py" line="706"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="796"/>
+        <location filename="../../gui/main_window.py" line="801"/>
         <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
         <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="847"/>
+        <location filename="../../gui/main_window.py" line="852"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="848"/>
+        <location filename="../../gui/main_window.py" line="853"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="849"/>
+        <location filename="../../gui/main_window.py" line="854"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="850"/>
+        <location filename="../../gui/main_window.py" line="855"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="879"/>
+        <location filename="../../gui/main_window.py" line="884"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="885"/>
+        <location filename="../../gui/main_window.py" line="890"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="903"/>
+        <location filename="../../gui/main_window.py" line="908"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="335"/>
-        <location filename="../../gui/main_window.py" line="903"/>
+        <location filename="../../gui/main_window.py" line="340"/>
+        <location filename="../../gui/main_window.py" line="908"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="949"/>
+        <location filename="../../gui/main_window.py" line="954"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="951"/>
+        <location filename="../../gui/main_window.py" line="956"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="953"/>
+        <location filename="../../gui/main_window.py" line="958"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1091"/>
+        <location filename="../../gui/main_window.py" line="1096"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1092"/>
+        <location filename="../../gui/main_window.py" line="1097"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1093"/>
+        <location filename="../../gui/main_window.py" line="1098"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1094"/>
+        <location filename="../../gui/main_window.py" line="1099"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1118"/>
+        <location filename="../../gui/main_window.py" line="1123"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1162"/>
+        <location filename="../../gui/main_window.py" line="1171"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1147"/>
+        <location filename="../../gui/main_window.py" line="1152"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1150"/>
+        <location filename="../../gui/main_window.py" line="1155"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="411"/>
-        <location filename="../../gui/main_window.py" line="1179"/>
+        <location filename="../../gui/main_window.py" line="416"/>
+        <location filename="../../gui/main_window.py" line="1188"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="345"/>
+        <location filename="../../gui/main_window.py" line="350"/>
         <source>Stop reading the page of the document shown or selected (retry it later)</source>
         <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="354"/>
+        <location filename="../../gui/main_window.py" line="359"/>
         <source>&amp;Retry / Resume</source>
         <translation>重试 / 继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="357"/>
+        <location filename="../../gui/main_window.py" line="362"/>
         <source>Read failed pages again, or resume a cancelled or failed document</source>
         <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="820"/>
+        <location filename="../../gui/main_window.py" line="825"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="829"/>
+        <location filename="../../gui/main_window.py" line="834"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="836"/>
+        <location filename="../../gui/main_window.py" line="841"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="915"/>
+        <location filename="../../gui/main_window.py" line="920"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1181"/>
+        <location filename="../../gui/main_window.py" line="1190"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1261"/>
+        <location filename="../../gui/main_window.py" line="1270"/>
         <source>The document cannot be shown: {error}</source>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1273"/>
+        <location filename="../../gui/main_window.py" line="1282"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1287"/>
+        <location filename="../../gui/main_window.py" line="1296"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -1013,13 +1056,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="134"/>
+        <location filename="../../gui/reading_view.py" line="152"/>
         <source>Page image</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action). How much of a region&apos;s text locates it in the page&apos;s text (letters and digits only).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="135"/>
+        <location filename="../../gui/reading_view.py" line="153"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -1140,194 +1183,194 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="259"/>
+        <location filename="../../gui/reading_view.py" line="277"/>
         <source>Select a document in the queue to see its pages.</source>
         <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="263"/>
+        <location filename="../../gui/reading_view.py" line="281"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="264"/>
+        <location filename="../../gui/reading_view.py" line="282"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="266"/>
+        <location filename="../../gui/reading_view.py" line="284"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="267"/>
+        <location filename="../../gui/reading_view.py" line="285"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="271"/>
+        <location filename="../../gui/reading_view.py" line="289"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="272"/>
+        <location filename="../../gui/reading_view.py" line="290"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="274"/>
+        <location filename="../../gui/reading_view.py" line="292"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="274"/>
+        <location filename="../../gui/reading_view.py" line="292"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="281"/>
+        <location filename="../../gui/reading_view.py" line="299"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="285"/>
+        <location filename="../../gui/reading_view.py" line="303"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="287"/>
+        <location filename="../../gui/reading_view.py" line="305"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="294"/>
+        <location filename="../../gui/reading_view.py" line="312"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="295"/>
+        <location filename="../../gui/reading_view.py" line="313"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="296"/>
+        <location filename="../../gui/reading_view.py" line="314"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="300"/>
+        <location filename="../../gui/reading_view.py" line="318"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="300"/>
+        <location filename="../../gui/reading_view.py" line="318"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="303"/>
+        <location filename="../../gui/reading_view.py" line="321"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="304"/>
+        <location filename="../../gui/reading_view.py" line="322"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="309"/>
+        <location filename="../../gui/reading_view.py" line="327"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="309"/>
+        <location filename="../../gui/reading_view.py" line="327"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="313"/>
+        <location filename="../../gui/reading_view.py" line="331"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="445"/>
-        <location filename="../../gui/reading_view.py" line="453"/>
+        <location filename="../../gui/reading_view.py" line="463"/>
+        <location filename="../../gui/reading_view.py" line="471"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="524"/>
+        <location filename="../../gui/reading_view.py" line="542"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="734"/>
+        <location filename="../../gui/reading_view.py" line="755"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="735"/>
+        <location filename="../../gui/reading_view.py" line="756"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="736"/>
+        <location filename="../../gui/reading_view.py" line="757"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="737"/>
+        <location filename="../../gui/reading_view.py" line="758"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="746"/>
+        <location filename="../../gui/reading_view.py" line="767"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="753"/>
+        <location filename="../../gui/reading_view.py" line="774"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="754"/>
+        <location filename="../../gui/reading_view.py" line="775"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="755"/>
+        <location filename="../../gui/reading_view.py" line="776"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="760"/>
+        <location filename="../../gui/reading_view.py" line="781"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="763"/>
+        <location filename="../../gui/reading_view.py" line="784"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="768"/>
+        <location filename="../../gui/reading_view.py" line="789"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="773"/>
+        <location filename="../../gui/reading_view.py" line="794"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="777"/>
+        <location filename="../../gui/reading_view.py" line="798"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="779"/>
+        <location filename="../../gui/reading_view.py" line="800"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1820,6 +1863,86 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>CDLA</translation>
     </message>
     <message>
+        <location filename="../../../build/settings_strings.py" line="104"/>
+        <source>Serve the API</source>
+        <translation>提供 API 服务</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="105"/>
+        <source>Serve GLM-OCR&apos;s API (/glmocr/parse, the cloud&apos;s /api/paas/v4/layout_parsing, jobs) while the window is open; documents sent to it appear in the queue and history.</source>
+        <translation>窗口打开期间提供 GLM-OCR 的 API（/glmocr/parse、云端的 /api/paas/v4/layout_parsing、任务）；发送来的文档会像拖入的文档一样出现在队列和历史中。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="106"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="107"/>
+        <source>Address to listen on. 127.0.0.1 serves this machine only; any other address (0.0.0.0: every network) requires the access token.</source>
+        <translation>监听的地址。127.0.0.1 只服务本机；其他任何地址（0.0.0.0：所有网络）都需要访问令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="108"/>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="109"/>
+        <source>Port to listen on (GLM-OCR&apos;s SDK server uses 5002); 0 picks a free one, shown once listening.</source>
+        <translation>监听的端口（GLM-OCR 的 SDK 服务器使用 5002）；0 表示自动选择空闲端口，开始监听后显示。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="110"/>
+        <source>Fetch URLs</source>
+        <translation>获取 URL</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="111"/>
+        <source>Fetch http(s) URLs sent instead of documents. Off: a client can never make this machine open a URL on its network (server-side request forgery).</source>
+        <translation>获取客户端代替文档发送的 http(s) URL。关闭时，客户端无法让本机打开其网络中的 URL（服务器端请求伪造）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="112"/>
+        <source>CORS origins</source>
+        <translation>CORS 来源</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="113"/>
+        <source>Web origins allowed to call the API from a browser (CORS), comma-separated, such as https://intranet.example; empty: none.</source>
+        <translation>允许从浏览器调用 API 的网页来源（CORS），以逗号分隔，例如 https://intranet.example；留空：不允许。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="114"/>
+        <source>Largest request (MB)</source>
+        <translation>最大请求（MB）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="115"/>
+        <source>Largest request body accepted (MB); larger ones get 413.</source>
+        <translation>接受的最大请求体（MB）；更大的请求返回 413。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="116"/>
+        <source>Most pages per document</source>
+        <translation>每个文档最多页数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="117"/>
+        <source>Most pages one document sent to the API may have read; more get 413.</source>
+        <translation>发送到 API 的单个文档最多可识别的页数；超出时返回 413。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="118"/>
+        <source>Most queued documents</source>
+        <translation>最多排队文档数</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="119"/>
+        <source>Most API documents queued or reading at once; more get 429 with Retry-After.</source>
+        <translation>同时排队或识别中的 API 文档上限；超出时返回 429 并附 Retry-After。</translation>
+    </message>
+    <message>
         <location filename="../../../build/settings_strings.py" line="82"/>
         <source>Gauge interval (s)</source>
         <translation>仪表刷新间隔（秒）</translation>
@@ -1853,128 +1976,138 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="105"/>
+        <location filename="../../gui/settings_dialog.py" line="106"/>
         <source>Settings</source>
         <extracomment>Settings sections whose change means the backend must be loaded again. The translation context of the settings schema&apos;s labels, help texts and choices. They are not in this package&apos;s source, so scripts/update_translations.py hands them to lupdate itself. The same for the backends&apos; names and the model catalog&apos;s descriptions. Settings whose choices are words (the others are names: backends, formats, languages).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="110"/>
+        <location filename="../../gui/settings_dialog.py" line="111"/>
         <source>Settings sections</source>
         <translation>设置分类</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="129"/>
+        <location filename="../../gui/settings_dialog.py" line="130"/>
         <source>Put every setting back to its default (saved when you press OK)</source>
         <translation>将所有设置恢复为默认值（按“确定”后保存）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="143"/>
+        <location filename="../../gui/settings_dialog.py" line="144"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="144"/>
+        <location filename="../../gui/settings_dialog.py" line="145"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="145"/>
+        <location filename="../../gui/settings_dialog.py" line="146"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="148"/>
+        <location filename="../../gui/settings_dialog.py" line="149"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="149"/>
+        <location filename="../../gui/settings_dialog.py" line="150"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="150"/>
+        <location filename="../../gui/settings_dialog.py" line="151"/>
         <source>Reading</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="216"/>
+        <location filename="../../gui/settings_dialog.py" line="152"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="167"/>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="220"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="217"/>
+        <location filename="../../gui/settings_dialog.py" line="221"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="220"/>
+        <location filename="../../gui/settings_dialog.py" line="224"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="225"/>
+        <location filename="../../gui/settings_dialog.py" line="229"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="240"/>
+        <location filename="../../gui/settings_dialog.py" line="244"/>
         <source>✓ Can run on this machine.</source>
         <translation>✓ 可在本机运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="242"/>
+        <location filename="../../gui/settings_dialog.py" line="246"/>
         <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="265"/>
+        <location filename="../../gui/settings_dialog.py" line="269"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="269"/>
+        <location filename="../../gui/settings_dialog.py" line="273"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="279"/>
+        <location filename="../../gui/settings_dialog.py" line="283"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="305"/>
+        <location filename="../../gui/settings_dialog.py" line="309"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="359"/>
+        <location filename="../../gui/settings_dialog.py" line="363"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="365"/>
+        <location filename="../../gui/settings_dialog.py" line="369"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="380"/>
+        <location filename="../../gui/settings_dialog.py" line="384"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="445"/>
+        <location filename="../../gui/settings_dialog.py" line="449"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="447"/>
+        <location filename="../../gui/settings_dialog.py" line="451"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="460"/>
+        <location filename="../../gui/settings_dialog.py" line="464"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -2424,117 +2557,117 @@ Full log: {log}</source>
         <translation>{backend}：同时处理 {level} 页，第 {page}/{pages} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="58"/>
+        <location filename="../../../build/message_strings.py" line="76"/>
         <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
         <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="59"/>
+        <location filename="../../../build/message_strings.py" line="66"/>
         <source>page {page} of {name}</source>
         <translation>{name} 的第 {page} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="60"/>
+        <location filename="../../../build/message_strings.py" line="67"/>
         <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
         <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="61"/>
+        <location filename="../../../build/message_strings.py" line="78"/>
         <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
         <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="62"/>
+        <location filename="../../../build/message_strings.py" line="79"/>
         <source>{name} is a PDF with no pages — nothing to read</source>
         <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="63"/>
+        <location filename="../../../build/message_strings.py" line="80"/>
         <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="64"/>
+        <location filename="../../../build/message_strings.py" line="77"/>
         <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
         <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="65"/>
+        <location filename="../../../build/message_strings.py" line="68"/>
         <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
         <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="66"/>
+        <location filename="../../../build/message_strings.py" line="69"/>
         <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
         <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="67"/>
+        <location filename="../../../build/message_strings.py" line="70"/>
         <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
         <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="68"/>
+        <location filename="../../../build/message_strings.py" line="71"/>
         <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
         <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="69"/>
+        <location filename="../../../build/message_strings.py" line="72"/>
         <source>{name} was not found at {path} — check the path</source>
         <translation>在 {path} 找不到 {name} — 请检查路径</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="70"/>
+        <location filename="../../../build/message_strings.py" line="73"/>
         <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
         <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="71"/>
+        <location filename="../../../build/message_strings.py" line="74"/>
         <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="72"/>
+        <location filename="../../../build/message_strings.py" line="75"/>
         <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
         <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="73"/>
+        <location filename="../../../build/message_strings.py" line="58"/>
         <source>the model returned nothing</source>
         <translation>模型没有返回任何内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="74"/>
+        <location filename="../../../build/message_strings.py" line="59"/>
         <source>the model returned only special tokens</source>
         <translation>模型只返回了特殊标记</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="75"/>
+        <location filename="../../../build/message_strings.py" line="60"/>
         <source>the model returned an empty code fence</source>
         <translation>模型返回了空的代码块</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="76"/>
+        <location filename="../../../build/message_strings.py" line="61"/>
         <source>the model repeated the prompt instead of reading the page</source>
         <translation>模型复述了提示词，而没有识别页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="77"/>
+        <location filename="../../../build/message_strings.py" line="62"/>
         <source>job {job} is not in the store (was it removed?)</source>
         <translation>任务 {job} 不在任务库中（是否已被移除？）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="78"/>
+        <location filename="../../../build/message_strings.py" line="63"/>
         <source>the job store {path} cannot be opened ({reason}); move it aside to start with an empty history</source>
         <translation>无法打开任务库 {path}（{reason}）；请将其移到别处，以空的历史记录重新开始</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="79"/>
+        <location filename="../../../build/message_strings.py" line="64"/>
         <source>the job store {path} was written by a newer OCR Desktop (schema {version}, this version knows {known}); update the app or move the file aside</source>
         <translation>任务库 {path} 由较新的 OCR Desktop 写入（架构 {version}，本版本只认识 {known}）；请更新程序，或将该文件移到别处</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="80"/>
+        <location filename="../../../build/message_strings.py" line="65"/>
         <source>page {page} of job {job} has no result to edit</source>
         <translation>任务 {job} 的第 {page} 页没有可编辑的结果</translation>
     </message>
@@ -2644,37 +2777,37 @@ Full log: {log}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="102"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="104"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="105"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="106"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="107"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="108"/>
+        <location filename="../../../build/message_strings.py" line="102"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
@@ -2710,121 +2843,186 @@ Full log: {log}</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="115"/>
+        <source>the document is {size} bytes, over this server&apos;s limit of {limit} bytes</source>
+        <translation>文档大小为 {size} 字节，超过本服务器 {limit} 字节的上限</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="116"/>
+        <source>{scheme}: URLs are refused: this server reads no file or URL it is named — send the document itself</source>
+        <translation>拒绝 {scheme}: URL：本服务器不读取客户端指名的任何文件或 URL — 请发送文档本身</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="117"/>
+        <source>the URL could not be fetched ({reason})</source>
+        <translation>无法获取该 URL（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="118"/>
+        <source>fetching the URL answered HTTP {status}</source>
+        <translation>获取该 URL 时返回 HTTP {status}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="119"/>
+        <source>the document has {count} pages to read, over this server&apos;s limit of {limit} — send fewer pages (start_page_id / end_page_id) or split it</source>
+        <translation>该文档有 {count} 页需要识别，超过本服务器 {limit} 页的上限 — 请发送更少的页（start_page_id / end_page_id）或拆分文档</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="120"/>
+        <source>{count} documents are queued or reading, this server&apos;s limit — try again in {seconds} s</source>
+        <translation>已有 {count} 个文档在排队或识别中，达到本服务器的上限 — 请在 {seconds} 秒后重试</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="121"/>
+        <source>cannot listen on {host}:{port} ({reason}) — is another server using the port? Choose another one (--port, or Settings → Server)</source>
+        <translation>无法在 {host}:{port} 上监听（{reason}）— 是否有其他服务器占用了该端口？请选择其他端口（--port，或设置 → 服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="122"/>
+        <source>refusing to listen on {host} without an access token: every machine that can reach it could read documents with it — give --token-file (or turn the server on in Settings → Server, which makes one), or listen on 127.0.0.1</source>
+        <translation>拒绝在没有访问令牌的情况下监听 {host}：任何能访问它的机器都能用它识别文档 — 请提供 --token-file（或在设置 → 服务器中开启服务器，会自动生成令牌），或只监听 127.0.0.1</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="123"/>
+        <source>the token file {path} can be read by other users (mode {mode}) — run chmod 600 on it</source>
+        <translation>令牌文件 {path} 可被其他用户读取（权限 {mode}）— 请对它运行 chmod 600</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="124"/>
+        <source>the token in {path} is shorter than 16 characters — use a long random one (python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;)</source>
+        <translation>{path} 中的令牌短于 16 个字符 — 请使用较长的随机令牌（python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="125"/>
+        <source>the token file {path} does not exist</source>
+        <translation>令牌文件 {path} 不存在</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="126"/>
+        <source>the token file {path} cannot be read ({reason})</source>
+        <translation>无法读取令牌文件 {path}（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="127"/>
+        <source>the token file {path} cannot be written ({reason})</source>
+        <translation>无法写入令牌文件 {path}（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="116"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="117"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="118"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="119"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="120"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="121"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="122"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="123"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="124"/>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="125"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
         <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="126"/>
+        <location filename="../../../build/message_strings.py" line="139"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
         <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="127"/>
+        <location filename="../../../build/message_strings.py" line="140"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="141"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="142"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="130"/>
+        <location filename="../../../build/message_strings.py" line="143"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="131"/>
+        <location filename="../../../build/message_strings.py" line="144"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="132"/>
+        <location filename="../../../build/message_strings.py" line="145"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="133"/>
+        <location filename="../../../build/message_strings.py" line="146"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="134"/>
+        <location filename="../../../build/message_strings.py" line="147"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="135"/>
+        <location filename="../../../build/message_strings.py" line="148"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="136"/>
+        <location filename="../../../build/message_strings.py" line="149"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="137"/>
+        <location filename="../../../build/message_strings.py" line="150"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="138"/>
+        <location filename="../../../build/message_strings.py" line="151"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>

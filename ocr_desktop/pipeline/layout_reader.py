@@ -1,0 +1,319 @@
+"""Layout reading of one page (docs/layout.md, docs/pipeline.md "Layout reading"): plan the page
+once (committed, so a resumed run reads the same regions), read the regions not read yet in
+reading order, up to the backend's in-flight limit at once, each committed as it finishes, then
+assemble the page from the results held in hand and commit it. The store is written, never read
+back: only a resumed page's plan and region states are read, once, before its regions start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ocr_desktop.core.results import GenerationStats, RegionResult
+from ocr_desktop.core.store import JobStore
+from ocr_desktop.core.tasks import Task
+from ocr_desktop.documents.pages import PageImage, fit_page
+from ocr_desktop.messages import Message
+from ocr_desktop.pipeline.events import Notify
+from ocr_desktop.pipeline.page_reader import PageReader
+from ocr_desktop.pipeline.run import REQUEUE, PageRun, PausedError, RunStoppedError
+
+if TYPE_CHECKING:
+    from ocr_desktop.layout import LayoutDetector
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    layout: str  # the layout model's id
+    regions: tuple[RegionResult, ...]
+
+
+class _Started:
+    """Set once a region thread has taken its slot and started reading (or ended without)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def wait_started(self, run: PageRun) -> bool:
+        """Wait for it; False when the page was stopped meanwhile (start no further region)."""
+        self._event.wait()
+        return run.reason is None
+
+
+class _LiveText:
+    """A page's streamed text in reading order while its regions are read, possibly several at
+    once: the first unfinished region streams through, later ones are held back and passed on
+    (after a blank line) once every region before them is done. Regions read before (a resumed
+    page) are passed on first. Thread-safe."""
+
+    def __init__(
+        self, regions: Sequence[RegionResult], pending: set[int], emit: Callable[[str], None]
+    ) -> None:
+        self._lock = threading.Lock()
+        self._orders = [r.order for r in regions if r.read]
+        self._parts: dict[int, list[str]] = {r.order: [r.text] for r in regions if r.read}
+        self._done = {order for order in self._orders if order not in pending}
+        self._head = 0
+        self._emit = emit
+        self._first = True
+        with self._lock:
+            self._open_head()
+
+    def restart(self, order: int) -> None:
+        """A region is read (again): what it streamed before is dropped if it was held back."""
+        with self._lock:
+            self._parts[order] = []
+
+    def feed(self, order: int, delta: str) -> None:
+        with self._lock:
+            if self._head < len(self._orders) and self._orders[self._head] == order:
+                self._emit(delta)
+            else:
+                self._parts[order].append(delta)
+
+    def finish(self, order: int) -> None:
+        with self._lock:
+            self._done.add(order)
+            if self._head < len(self._orders) and self._orders[self._head] == order:
+                self._head += 1
+                self._open_head()
+
+    def _open_head(self) -> None:
+        """Pass on the new first unfinished region's held text, and of every finished one before it."""
+        while self._head < len(self._orders):
+            order = self._orders[self._head]
+            text = ("" if self._first else "\n\n") + "".join(self._parts[order])
+            self._parts[order] = []
+            self._first = False
+            if text:
+                self._emit(text)
+            if order not in self._done:
+                return
+            self._head += 1
+
+
+@dataclass
+class _PageRegions:
+    """One page's regions while they are read: the plan, the results as they come in (by
+    order; a resumed page starts with those read before), and what stopped the page."""
+
+    layout: str
+    regions: dict[int, RegionResult]
+    failures: list[BaseException]
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def done(self, region: RegionResult) -> None:
+        with self.lock:
+            self.regions[region.order] = region
+
+    def in_order(self) -> tuple[RegionResult, ...]:
+        with self.lock:
+            return tuple(self.regions[order] for order in sorted(self.regions))
+
+
+class LayoutReader:
+    """Reads pages region by region; whole-page reads and commits go through the :class:`PageReader`."""
+
+    def __init__(
+        self,
+        cv: threading.Condition,
+        reader: PageReader,
+        store: JobStore,
+        notify: Notify,
+        *,
+        paused: Callable[[], bool],
+    ) -> None:
+        self._cv = cv  # the pipeline's lock: a run's stop reason and the pause are read under it
+        self._reader = reader
+        self._store = store
+        self._notify = notify
+        self._paused = paused
+        self._layout_lock = threading.Lock()  # one detection at a time; guards _layout
+        self._layout: tuple[str, LayoutDetector] | None = None  # (setting, its detector)
+
+    def read(self, run: PageRun) -> None:
+        """Read the page by its layout (planned now, or as planned by an earlier run), or whole
+        when layout finds no regions to read or cannot run."""
+        job, index = run.job, run.index
+        planned = self._store.page_regions(job.id, index)
+        if planned is None:
+            plan = self._plan(run)
+            if isinstance(plan, tuple):
+                layout, note = plan
+                log.info("page %d read whole: %s", index + 1, note)
+                self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+                return
+            layout, regions = plan.layout, plan.regions
+            self._store.save_page_plan(job.id, index, layout, regions)
+            pending = {r.order for r in regions if r.read}  # as saved: the read ones pending
+        else:
+            layout, regions = planned
+            pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
+        self._notify(lambda listener: listener.page_planned(job.id, index, layout, regions))
+        self._notify(lambda listener: listener.page_started(job.id, index))
+        page = _PageRegions(layout, {r.order: r for r in regions}, [])
+        self._read_regions(run, page, [r for r in regions if r.order in pending])
+        self._finish(run, page)
+
+    def _read_regions(self, run: PageRun, page: _PageRegions, pending: list[RegionResult]) -> None:
+        """Start a thread per pending region in reading order, each once the one before has its
+        read slot; wait for all; raise what stopped the page."""
+        job, index = run.job, run.index
+        live = _LiveText(
+            page.in_order(),
+            {r.order for r in pending},
+            lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+        )
+        threads: list[threading.Thread] = []
+        paused = False
+        try:
+            for region in pending:
+                with self._cv:
+                    # Pause between regions: those in flight finish, the rest waits in the store.
+                    paused = self._paused()
+                    if paused or page.failures or run.reason is not None:
+                        break
+                ready = _Started()
+                thread = threading.Thread(
+                    target=self._region_thread,
+                    args=(run, region, live, ready, page),
+                    name=f"ocr-page-{index + 1}-region-{region.order + 1}",
+                    daemon=True,
+                )
+                thread.start()
+                threads.append(thread)
+                # Regions take their slots in reading order: the next starts once this one has one.
+                if not ready.wait_started(run):
+                    break
+        finally:
+            for thread in threads:
+                thread.join()
+        # The failure that stopped the page comes first; its other regions then ended as stopped.
+        errors = sorted(
+            (f for f in page.failures if not isinstance(f, PausedError)),
+            key=lambda f: isinstance(f, RunStoppedError),
+        )
+        if errors:
+            raise errors[0]
+        with self._cv:
+            if (paused or page.failures) and run.reason is None:
+                run.reason = REQUEUE
+        if run.reason is not None:
+            raise RunStoppedError
+
+    def _plan(self, run: PageRun) -> _Plan | tuple[str, str]:
+        """The page's regions to record, or (layout model, why the page is read whole)."""
+        from ocr_desktop.layout import LayoutError, plan_page
+        from ocr_desktop.layout.plan import crop_region
+
+        reading = run.settings.reading
+        try:
+            detector = self._detector(reading.layout_model)
+            with self._layout_lock:
+                found = detector.detect(run.page.image)
+        except LayoutError as exc:
+            log.warning("page %d: %s", run.index + 1, exc.message)
+            return "", Message("layout could not run: {reason}", reason=exc.message)
+        plan = plan_page(run.page.image, found, reading.keep_furniture)
+        if plan.whole_page:
+            return detector.id, plan.reason
+        tasks = {region.order: task for region, task in plan.read}
+        figures = {region.order for region in plan.figures}
+        regions = []
+        for region in plan.regions:
+            png = b""
+            if region.order in figures:
+                buffer = io.BytesIO()
+                crop_region(run.page.image, region.box_1000, None).save(buffer, format="PNG")
+                png = buffer.getvalue()
+            task = tasks.get(region.order)
+            regions.append(
+                RegionResult(
+                    order=region.order,
+                    label=region.label,
+                    kind=region.action.value,
+                    box=region.box,
+                    box_1000=region.box_1000,
+                    score=region.score,
+                    task=task.value if task is not None else "",
+                    image_png=png,
+                )
+            )
+        return _Plan(detector.id, tuple(regions))
+
+    def _detector(self, layout_model: str) -> LayoutDetector:
+        """The layout detector of the setting, created once (its model loads on first use)."""
+        from ocr_desktop.layout import registry
+
+        with self._layout_lock:
+            if self._layout is None or self._layout[0] != layout_model:
+                self._layout = (layout_model, registry.create_detector(layout_model))
+            return self._layout[1]
+
+    def _region_thread(
+        self, run: PageRun, region: RegionResult, live: _LiveText, ready: _Started, page: _PageRegions
+    ) -> None:
+        job, index = run.job, run.index
+        try:
+            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region
+
+            crop = crop_region(run.page.image, region.box_1000, job.max_pixels)
+            image = PageImage(crop, index, run.page.source, crop.size)
+
+            def started() -> None:
+                ready.set()
+                self._store.region_started(job.id, index, region.order)
+                live.restart(region.order)
+                self._notify(lambda listener: listener.region_started(job.id, index, region.order))
+
+            attempt, flags = self._reader.read(
+                run,
+                image,
+                Task(region.task),
+                min(run.settings.generation.max_tokens, REGION_MAX_TOKENS),
+                what=Message("region {number} ({label}): ", number=region.order + 1, label=region.label),
+                started=started,
+                sink=lambda delta: live.feed(region.order, delta),
+            )
+            done = dataclasses.replace(region, text=attempt.text, stats=attempt.stats, flags=flags)
+            self._store.save_region_result(job.id, index, done)
+            page.done(done)
+            live.finish(region.order)
+            self._notify(lambda listener: listener.region_finished(job.id, index, done))
+        except BaseException as exc:  # handed to the page thread, which handles it as a page's
+            with self._cv:
+                page.failures.append(exc)
+                if run.reason is None and not isinstance(exc, (RunStoppedError, PausedError)):
+                    run.stop.set()  # the page fails: stop its other regions too
+        finally:
+            ready.set()
+
+    def _finish(self, run: PageRun, page: _PageRegions) -> None:
+        """Assemble the page from its regions (as read, held in hand) and commit the page."""
+        from ocr_desktop.core.formatter import RegionContent, assemble_regions
+        from ocr_desktop.layout.labels import formatter_label
+
+        regions = page.in_order()
+        read = [r for r in regions if r.read]
+        text = assemble_regions([RegionContent(formatter_label(r.label), r.text) for r in read]).markdown
+        stats = GenerationStats(
+            prompt_tokens=sum(r.stats.prompt_tokens for r in read),
+            image_tokens=sum(r.stats.image_tokens for r in read),
+            completion_tokens=sum(r.stats.completion_tokens for r in read),
+            time_to_first_token_s=min((r.stats.time_to_first_token_s for r in read), default=0.0),
+            total_s=sum(r.stats.total_s for r in read),
+            finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
+        )
+        flags = frozenset().union(*(r.flags for r in read))
+        self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout)
