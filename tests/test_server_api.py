@@ -193,3 +193,41 @@ def test_the_openapi_description_names_every_route(served: Served) -> None:
         if method != "parameters"
     }
     assert routes == described
+
+
+# -- layout pages: regions in the SDK's labels and both box scales -------------------------------
+
+
+def test_layout_regions_take_the_sdks_labels_boxes_and_figure_references() -> None:
+    from ocr_desktop.core.results import DocumentResult, PageResult, RegionResult
+    from ocr_desktop.server.responses import layout_parsing_response, sdk_parse_response
+
+    def region(order: int, label: str, kind: str, text: str = "", task: str = "text") -> RegionResult:
+        box = (10 * order, 20, 10 * order + 100, 60)
+        return RegionResult(
+            order, label, kind, box, (5 * order, 10, 5 * order + 50, 30), task=task, text=text
+        )
+
+    page = PageResult(
+        0, "", "text", "scripted", "m", width=2000, height=2000, layout="cdla",
+        regions=(
+            region(0, "header", "furniture", task=""),  # skipped furniture: left out
+            region(1, "title", "text", "Results"),
+            region(2, "table", "table", "<table><tr><td>1</td></tr></table>", task="table"),
+            region(3, "figure", "figure", task=""),
+            region(4, "text", "text", "The end."),
+        ),
+    )  # fmt: skip
+    document = DocumentResult("job", "/x.pdf", "x.pdf", 1, (page,))
+    sdk = sdk_parse_response(document)
+    [[title, table, figure, text]] = sdk["json_result"]
+    assert [r["index"] for r in (title, table, figure, text)] == [0, 1, 2, 3]
+    assert [r["label"] for r in (title, table, figure, text)] == ["text", "table", "image", "text"]
+    assert title["bbox_2d"] == [5, 10, 55, 30] and figure["content"] == ""
+    assert sdk["markdown_result"].startswith("## Results")
+    assert "![](page=0,bbox=[15, 10, 65, 30])" in sdk["markdown_result"]
+    assert sdk["markdown_result"].rstrip().endswith("The end.")
+    maas = layout_parsing_response(document)
+    assert maas["layout_details"][0][1]["bbox_2d"] == [20, 20, 120, 60]  # pixels of the page image
+    assert maas["data_info"]["pages"] == [{"width": 2000, "height": 2000}]
+    assert "![](page=0,bbox=[30, 20, 130, 60])" in maas["md_results"]

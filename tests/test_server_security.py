@@ -80,6 +80,23 @@ def test_no_token_and_a_wrong_token_are_refused_when_a_token_is_set(tmp_path: Pa
             assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
 
 
+def test_a_wildcard_bind_with_a_token_refuses_requests_without_it(tmp_path: Path) -> None:
+    # GIVEN the server listening on every interface (0.0.0.0) with a token; the requests below go
+    # to this machine's loopback address only
+    with running_server(store_path=tmp_path / "jobs.sqlite3", host="0.0.0.0", token=TOKEN) as served:
+        port = served.server.address[1]
+        url = f"http://127.0.0.1:{port}"
+        for headers in ({}, {"Authorization": "Bearer wrong-token-of-the-same-length-01234567"},
+                        {"Authorization": TOKEN}):  # fmt: skip
+            response = httpx.post(
+                f"{url}/glmocr/parse", json={"images": [data_uri(png_bytes())]}, headers=headers
+            )
+            assert response.status_code == 401
+            assert error_of(response)["code"] == "unauthorized"
+        assert httpx.get(f"{url}/v1/jobs/x", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+        assert served.store.list_jobs() == []
+
+
 def test_the_token_file_is_made_0600_and_a_readable_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "server-token"
     token = ensure_token(path)

@@ -44,8 +44,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths answered without a token: a monitor may ask whether the server is up.
 OPEN_PATHS = frozenset({"/health"})
-_MEDIA_TYPES = {"txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
-                "json": "application/json", "pdf": "application/pdf"}  # fmt: skip
+_MEDIA_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "hocr": "text/html; charset=utf-8",
+}
 
 
 @dataclass(frozen=True)
@@ -288,8 +293,7 @@ class Api:
             body = {"error": {"code": "not_finished", "message": "the job has not finished yet"}}
             body["progress"] = await asyncio.to_thread(self.board.progress, record)
             return JSONResponse(body, status_code=409, headers={"Retry-After": "2"})
-        document = await asyncio.to_thread(self.board.result, record.id)
-        content = await asyncio.to_thread(exporters.render, document, fmt)
+        content = await asyncio.to_thread(self.board.export, record.id, fmt)
         return Response(content, media_type=_MEDIA_TYPES.get(fmt, "application/octet-stream"))
 
     async def openapi(self, request: Request) -> Response:

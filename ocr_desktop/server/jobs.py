@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 from collections import deque
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_desktop import paths
+from ocr_desktop import exporters, paths
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobRecord, JobStatus, JobStore
 from ocr_desktop.documents.document import open_document
@@ -36,7 +37,7 @@ from ocr_desktop.documents.errors import DocumentError, PageRangeError
 from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.worker import Pipeline
 from ocr_desktop.server.inputs import Refusal, safe_name
-from ocr_desktop.settings import Settings
+from ocr_desktop.settings import ExportSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +217,23 @@ class JobBoard:
 
     def result(self, job_id: str) -> DocumentResult:
         return self.store.document_result(job_id)
+
+    def export(self, job_id: str, fmt: str) -> bytes:
+        """The finished job as the app's export of ``fmt`` writes it. Text formats are rendered
+        in memory; a format laid over the pages (the searchable PDF, once the exporters have it)
+        is not text, so the app's own export writes it into a temporary folder to be read back."""
+        document = self.result(job_id)
+        try:
+            return exporters.render(document, fmt).encode("utf-8")
+        except exporters.ExportError:
+            pass
+        with tempfile.TemporaryDirectory(prefix="ocr-api-export-") as folder:
+            options = ExportSettings(formats=(fmt,), out_dir=folder, overwrite=True)
+            report = exporters.export_documents([document], options)
+            if report.failed or not report.written:
+                reasons = "; ".join(outcome.message for outcome in report.failed) or "nothing was written"
+                raise Refusal(422, "export_failed", Message("the export failed: {reason}", reason=reasons))
+            return report.written[0].read_bytes()
 
     def cancel(self, job_id: str) -> None:
         self.pipeline.cancel_job(job_id)

@@ -2777,32 +2777,32 @@ Full log: {log}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="104"/>
+        <location filename="../../../build/message_strings.py" line="113"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="105"/>
+        <location filename="../../../build/message_strings.py" line="110"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="106"/>
+        <location filename="../../../build/message_strings.py" line="112"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="107"/>
+        <location filename="../../../build/message_strings.py" line="111"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="108"/>
+        <location filename="../../../build/message_strings.py" line="114"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
@@ -2812,32 +2812,32 @@ Full log: {log}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="109"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="110"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="111"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="112"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="113"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="114"/>
+        <location filename="../../../build/message_strings.py" line="109"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
@@ -2873,156 +2873,161 @@ Full log: {log}</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="121"/>
+        <source>the export failed: {reason}</source>
+        <translation>导出失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="122"/>
         <source>cannot listen on {host}:{port} ({reason}) — is another server using the port? Choose another one (--port, or Settings → Server)</source>
         <translation>无法在 {host}:{port} 上监听（{reason}）— 是否有其他服务器占用了该端口？请选择其他端口（--port，或设置 → 服务器）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="122"/>
+        <location filename="../../../build/message_strings.py" line="123"/>
         <source>refusing to listen on {host} without an access token: every machine that can reach it could read documents with it — give --token-file (or turn the server on in Settings → Server, which makes one), or listen on 127.0.0.1</source>
         <translation>拒绝在没有访问令牌的情况下监听 {host}：任何能访问它的机器都能用它识别文档 — 请提供 --token-file（或在设置 → 服务器中开启服务器，会自动生成令牌），或只监听 127.0.0.1</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="123"/>
+        <location filename="../../../build/message_strings.py" line="124"/>
         <source>the token file {path} can be read by other users (mode {mode}) — run chmod 600 on it</source>
         <translation>令牌文件 {path} 可被其他用户读取（权限 {mode}）— 请对它运行 chmod 600</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="124"/>
+        <location filename="../../../build/message_strings.py" line="125"/>
         <source>the token in {path} is shorter than 16 characters — use a long random one (python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;)</source>
         <translation>{path} 中的令牌短于 16 个字符 — 请使用较长的随机令牌（python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="125"/>
+        <location filename="../../../build/message_strings.py" line="126"/>
         <source>the token file {path} does not exist</source>
         <translation>令牌文件 {path} 不存在</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="126"/>
+        <location filename="../../../build/message_strings.py" line="127"/>
         <source>the token file {path} cannot be read ({reason})</source>
         <translation>无法读取令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="127"/>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>the token file {path} cannot be written ({reason})</source>
         <translation>无法写入令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="130"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="131"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="132"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="133"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="134"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="135"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="136"/>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="137"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="138"/>
+        <location filename="../../../build/message_strings.py" line="139"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
         <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="139"/>
+        <location filename="../../../build/message_strings.py" line="140"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
         <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="140"/>
+        <location filename="../../../build/message_strings.py" line="141"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="141"/>
+        <location filename="../../../build/message_strings.py" line="142"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="142"/>
+        <location filename="../../../build/message_strings.py" line="143"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="143"/>
+        <location filename="../../../build/message_strings.py" line="144"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="144"/>
+        <location filename="../../../build/message_strings.py" line="145"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="145"/>
+        <location filename="../../../build/message_strings.py" line="146"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="146"/>
+        <location filename="../../../build/message_strings.py" line="147"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="147"/>
+        <location filename="../../../build/message_strings.py" line="148"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="148"/>
+        <location filename="../../../build/message_strings.py" line="149"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="149"/>
+        <location filename="../../../build/message_strings.py" line="150"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="150"/>
+        <location filename="../../../build/message_strings.py" line="151"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="151"/>
+        <location filename="../../../build/message_strings.py" line="152"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
