@@ -43,6 +43,7 @@ NAMES = {
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
     "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla",
+    "ocrv", "cors",  # PP-OCRv6; cross-origin resource sharing: names
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 
