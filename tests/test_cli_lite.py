@@ -65,7 +65,10 @@ def test_backend_lite_reads_a_layout_page_by_regions_and_flags_its_table(tmp_pat
     assert "Table 1. Regions found per page" in text and "without its structure" in text
 
 
-def test_doctor_lists_the_lite_engine() -> None:
+def test_doctor_lists_the_lite_engine_and_says_it_reads_until_glm_ocr_is_installed() -> None:
+    # GIVEN an empty config: llama.cpp, its model not downloaded
     proc = ocr_desktop("doctor")
     lines = proc.stdout.splitlines()
+    # THEN the lite engine is listed as usable, and said to read until GLM-OCR is there
     assert any(line.startswith("ok  backend PP-OCRv6 (lite): PP-OCRv6 models ship inside") for line in lines)
+    assert proc.returncode == 1 and "Until then, documents are read with PP-OCRv6 (lite)" in proc.stdout

@@ -188,6 +188,9 @@ def test_lines_text_joins_rows_and_keeps_paragraphs() -> None:
     assert lines_text(lines) == "a b\nc\n\nd"
     assert lines_text(lines, rows_only=True) == "a\tb\nc\nd"
     assert lines_text([]) == ""
+    # the words of one line detected as overlapping boxes (as on a small caption crop) stay one line
+    words = [line("Table", 3, 7), line("1. Regions", 62, 5), line("found", 90, 6), line("page", 150, 9)]
+    assert lines_text(words) == "Table 1. Regions found page"
     # two columns apart by a gutter: the left one first, then the right one as a new paragraph
     columns = [line("r1", 300, 0), line("l1", 0, 0), line("r2", 300, 25), line("l2", 0, 25)]
     assert lines_text(columns) == "l1\nl2\n\nr1\nr2"

@@ -118,10 +118,11 @@ def lines_text(lines: Sequence[TextLine], *, rows_only: bool = False) -> str:
 
 
 def _same_row(left: TextLine, right: TextLine) -> bool:
-    """``right`` continues ``left``'s row: to its right, centres at the same height."""
+    """``right`` continues ``left``'s row: to its right (the detector's boxes of two words of
+    one line may overlap), centres at the same height."""
     centre = (left.box[1] + left.box[3]) / 2
     return (
-        right.box[0] >= left.box[2] - 2
+        right.box[0] > left.box[0]
         and abs((right.box[1] + right.box[3]) / 2 - centre) < min(left.height, right.height) / 2
     )
 
