@@ -10,6 +10,12 @@ Measures (``--list`` prints them):
 
 - ``structure``: the longest modules, the classes with the most methods and lines, the longest
   functions, and class names used twice (static, from the source; stdlib only).
+- ``formatter-passes``: result-formatter passes for one layout page with a figure, read through
+  the pipeline (scripted backend, CDLA layout) and exported as txt + md + json.
+- ``decodes``: image decodes (Pillow tile loads) of a single-image page from drop to display in
+  a real offscreen window (scripted backend), by the app function that asked.
+- ``restore-queue``: time and store reads to restore a queue of 200 finished layout documents
+  (two pages each, a figure crop per page) when the window starts.
 - ``store-reads``: SQL reads (``SELECT`` statements, counted with sqlite3's trace callback) per
   page of a real layout run: the generated tiny GLM-OCR model on llama.cpp, the CDLA layout
   model, a drawn page with header, title, columns, a table, a formula and a figure; through the
@@ -30,6 +36,7 @@ import ast
 import collections
 import contextlib
 import dataclasses
+import functools
 import os
 import sqlite3
 import sys
@@ -277,6 +284,295 @@ def _run_ocr_command(tmp: Path, settings: object, documents: list[Path], counter
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+# -- formatter passes, decodes, queue restore (the GUI side of issue 19) ---------------------------
+
+
+class PassCounter:
+    """Counts the result formatter's passes: each ``format_page`` / ``assemble_regions`` renders
+    its blocks once (``formatter._render``), in either tree."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        from ocr_desktop.core import formatter
+
+        original = formatter._render  # type: ignore[attr-defined]
+
+        def counting(blocks: object) -> object:
+            self.count += 1
+            return original(blocks)
+
+        formatter._render = counting  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            formatter._render = original  # type: ignore[attr-defined]
+
+
+def _scripted_layout_settings(tmp: Path) -> tuple[object, Path]:
+    """Layout reading of a drawn page (header, title, columns, table, formula, figure; the CDLA
+    model) with the tests' scripted backend standing in for the model."""
+    from ocr_desktop.settings import Settings
+    from tests.fixtures.layout import draw_page
+
+    settings = Settings().with_value("reading.mode", "layout").with_value("reading.layout_model", "cdla")
+    page, _parts = draw_page()
+    png = tmp / "drawn.png"
+    page.save(png)
+    return settings, png
+
+
+@measure("formatter-passes", "formatter passes for one layout page committed, then exported as txt+md+json")
+def measure_formatter_passes(ctx: Context) -> None:
+    from ocr_desktop.core.store import JobStatus, JobStore
+    from ocr_desktop.exporters import export_documents
+    from ocr_desktop.pipeline import Pipeline, PipelineListener
+    from ocr_desktop.settings import ExportSettings
+    from tests.backends import ScriptedBackend
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        settings, png = _scripted_layout_settings(tmp)
+        store = JobStore(tmp / "jobs.sqlite3")
+        backend = ScriptedBackend()
+        passes = PassCounter()
+        with passes.installed():
+            pipeline = Pipeline(store, settings, PipelineListener(), lambda _settings: backend)  # type: ignore[arg-type]
+            pipeline.start()
+            job_id = pipeline.submit(png)
+            if not pipeline.wait_idle(600):
+                raise SystemExit("the layout run did not finish in 10 minutes")
+            pipeline.shutdown()
+            committed = passes.count
+            document = store.document_result(job_id)
+            report = export_documents(
+                [document], ExportSettings(formats=("txt", "md", "json"), out_dir=str(tmp / "out"))
+            )
+        status = store.job(job_id).status  # type: ignore[union-attr]
+        store.close()
+        if status is not JobStatus.DONE or report.failed or len(report.written) != 3:
+            raise SystemExit(f"the run or the export failed: {status}, {report.failed}")
+        figures = sum(1 for r in document.pages[0].regions if r.image_png)
+        print(
+            f"formatter passes, one layout page ({len(document.pages[0].regions)} regions, {figures} figure):"
+        )
+        print(f"  read and committed: {committed}")
+        print(f"  exported as txt + md + json: {passes.count - committed}")
+        print(f"  total: {passes.count}")
+
+
+class DecodeCounter:
+    """Counts image decodes: ``ImageFile.load`` calls that still have tiles to decode (a header
+    read by ``Image.open`` is no decode), by where they were called from."""
+
+    def __init__(self) -> None:
+        self.by_caller: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        from PIL import ImageFile
+
+        original = ImageFile.ImageFile.load
+        counter = self
+
+        def load(image: ImageFile.ImageFile) -> object:
+            if image.tile:
+                counter._count()
+            return original(image)
+
+        ImageFile.ImageFile.load = load  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            ImageFile.ImageFile.load = original  # type: ignore[method-assign]
+
+    def _count(self) -> None:
+        frame = sys._getframe(2)
+        caller = "?"
+        while frame is not None:
+            path = Path(frame.f_code.co_filename)
+            if "ocr_desktop" in path.parts:
+                inside = path.parts[path.parts.index("ocr_desktop") :]
+                caller = f"{'/'.join(inside)}:{frame.f_code.co_name}"
+                if inside[1] not in ("documents", "core"):
+                    break  # the caller outside the document code says who wanted the image
+            frame = frame.f_back  # type: ignore[assignment]
+        with self._lock:
+            self.by_caller[caller] += 1
+
+
+@contextlib.contextmanager
+def _isolated_user_dirs(tmp: Path) -> Iterator[None]:
+    """The data, config and state folders under ``tmp`` (the window's store, QSettings, logs)."""
+    environ = {key: str(tmp / key) for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")}
+    environ["QT_QPA_PLATFORM"] = "offscreen"
+    saved = {key: os.environ.get(key) for key in environ}
+    os.environ.update(environ)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _window(store: object, settings: object, backend: object | None = None) -> object:
+    """The main window as the GUI tests build it (psutil gauges only, a scripted backend)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ocr_desktop.gui.main_window import MainWindow
+    from ocr_desktop.telemetry.psutil_source import PsutilSource
+    from ocr_desktop.telemetry.sampler import Sampler
+
+    QApplication.instance() or QApplication(["code_stats"])
+    factory = None if backend is None else (lambda _settings: backend)
+    return MainWindow(
+        settings,  # type: ignore[arg-type]
+        store,  # type: ignore[arg-type]
+        backend_factory=factory,  # type: ignore[arg-type]
+        sampler=Sampler(settings.telemetry, sources=[PsutilSource()]),  # type: ignore[attr-defined]
+    )
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float = 300.0) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("the window did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.002)
+
+
+def _close(window: object) -> None:
+    window.shutdown()  # type: ignore[attr-defined]
+    window.deleteLater()  # type: ignore[attr-defined]
+
+
+@measure("decodes", "image decodes of a single-image page from drop to display, in a real window")
+def measure_decodes(ctx: Context) -> None:
+    from PIL import Image
+
+    from tests.backends import ScriptedBackend
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        png = tmp / "page.png"
+        Image.new("RGB", (1200, 1600), "white").save(png)
+        with Image.open(png) as image:  # a page with ink (a blank page is refused)
+            image.load()
+            page = image.copy()
+        for y in range(200, 1400, 40):
+            page.paste((0, 0, 0), (100, y, 1100, y + 12))
+        page.save(png)
+        with _isolated_user_dirs(tmp):
+            from ocr_desktop.core.store import JobStore
+            from ocr_desktop.settings import Settings
+
+            store = JobStore(tmp / "jobs.sqlite3")
+            window = _window(store, Settings().with_value("reading.mode", "page"), ScriptedBackend())
+            counter = DecodeCounter()
+            with counter.installed():
+                (job_id,) = window.add_paths([png])  # type: ignore[attr-defined]
+                view = window.reading_view  # type: ignore[attr-defined]
+                row = window.queue_model  # type: ignore[attr-defined]
+                _wait(lambda: (r := row.job(job_id)) is not None and r.status.finished)
+                _wait(lambda: view.job_id == job_id and view.page_view.has_image())
+                for _ in range(50):  # what the window does right after showing it
+                    from PySide6.QtWidgets import QApplication
+
+                    QApplication.processEvents()
+                    time.sleep(0.01)
+            _close(window)
+            store.close()
+    total = sum(counter.by_caller.values())
+    print(f"decodes of a single-image page, drop to display (page mode, scripted backend): {total}")
+    for caller, count in counter.by_caller.most_common():
+        print(f"  {count:4d}  {caller}")
+
+
+def _fill_store(store: object, tmp: Path, documents: int) -> None:
+    """``documents`` finished layout documents of two pages, each page with a figure crop."""
+    import io
+
+    from PIL import Image
+
+    from ocr_desktop.core.results import PageResult, RegionResult
+    from ocr_desktop.core.store import JobOptions, JobStatus
+
+    buffer = io.BytesIO()
+    Image.effect_noise((320, 240), 64).convert("RGB").save(buffer, format="PNG")
+    figure_png = buffer.getvalue()
+    text = "A paragraph of the page, as the model read it. " * 40
+    for number in range(documents):
+        source = tmp / f"scan-{number:03d}.png"
+        source.write_bytes(b"not read here")
+        job_id = store.create_job(source, source.name, 2, None, JobOptions(mode="layout"))  # type: ignore[attr-defined]
+        for page in range(2):
+            regions = (
+                RegionResult(
+                    0, "title", "text", (0, 0, 10, 10), (0, 0, 1000, 50), 0.9, "text", f"Title {number}"
+                ),
+                RegionResult(1, "text", "text", (0, 0, 10, 10), (0, 60, 1000, 400), 0.9, "text", text),
+                RegionResult(
+                    2, "figure", "figure", (0, 0, 10, 10), (0, 400, 1000, 800), 0.9, "", image_png=figure_png
+                ),
+            )
+            store.save_page_plan(job_id, page, "cdla", regions)  # type: ignore[attr-defined]
+            for region in regions[:2]:
+                store.save_region_result(job_id, page, region)  # type: ignore[attr-defined]
+            result = PageResult(page, text, "text", "llamacpp", "m", regions=regions, layout="cdla")
+            store.save_page_result(job_id, result)  # type: ignore[attr-defined]
+        store.set_job_status(job_id, JobStatus.DONE)  # type: ignore[attr-defined]
+
+
+def _restored(window: object, documents: int) -> bool:
+    return window.queue_model.rowCount() == documents and not window.restoring  # type: ignore[attr-defined]
+
+
+@measure("restore-queue", "time and store reads to restore a queue of 200 finished documents at startup")
+def measure_restore_queue(ctx: Context) -> None:
+    documents = 200
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        with _isolated_user_dirs(tmp):
+            from ocr_desktop.core.store import JobStore
+            from ocr_desktop.settings import Settings
+
+            store = JobStore(tmp / "jobs.sqlite3")
+            _fill_store(store, tmp, documents)
+            store.close()
+            size = (tmp / "jobs.sqlite3").stat().st_size
+            counter = ReadCounter()
+            timings = []
+            for _run in range(3):
+                with counter.installed():
+                    store = JobStore(tmp / "jobs.sqlite3")
+                    counter.by_caller.clear()
+                    counter.counting = True
+                    started = time.perf_counter()
+                    window = _window(store, Settings().with_value("reading.mode", "page"))
+                    _wait(functools.partial(_restored, window, documents))
+                    timings.append(time.perf_counter() - started)
+                    counter.counting = False
+                    _close(window)
+                    store.close()
+    print(
+        f"restoring a queue of {documents} finished layout documents (2 pages each, a figure per page; "
+        f"store {size / 1e6:.1f} MB), window built to queue shown and resumed:"
+    )
+    print(f"  time: best {min(timings):.2f} s of {len(timings)} ({', '.join(f'{t:.2f}' for t in timings)})")
+    print(f"  store reads (last run): {counter.total} for {documents} documents")
+    for caller, count in counter.by_caller.most_common():
+        print(f"    {count:4d}  {caller}")
 
 
 # -- main -----------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from ocr_desktop.gui.reading_view import REGION_COLOURS, _locate
+from ocr_desktop.gui.markdown_preview import locate as _locate
+from ocr_desktop.gui.reading_view import REGION_COLOURS
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.layout import draw_page

@@ -42,8 +42,8 @@ NAMES = {
     "pdf", "png", "jpeg", "webp", "bmp", "gif", "tiff", "txt", "json", "html", "latex", "markdown",
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
-    "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla",
-    "ocrv", "cors",  # PP-OCRv6; cross-origin resource sharing: names
+    "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",
+    "ocrv",  # PP-OCRv6, a name
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -101,7 +101,9 @@ def test_a_schema_3_store_gains_the_column_and_keeps_its_pages(tmp_path: Path) -
     store.save_page_result(job_id, _result(0))
     store.close()
     db = sqlite3.connect(path)
-    db.execute("ALTER TABLE pages DROP COLUMN text_lines")
+    # (and without the formatted results of schema 5)
+    for column in ("text_lines", "markdown", "plain", "edited_markdown", "edited_plain", "format_version"):
+        db.execute(f"ALTER TABLE pages DROP COLUMN {column}")
     db.execute("PRAGMA user_version=3")
     db.commit()
     db.close()
@@ -109,7 +111,7 @@ def test_a_schema_3_store_gains_the_column_and_keeps_its_pages(tmp_path: Path) -
     store = JobStore(path)
     try:
         # THEN it is migrated, the page is kept without lines, and lines can be stored
-        assert store._query("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+        assert store._query("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 5
         assert store.document_result(job_id).pages[0].lines is None
         store.save_page_lines(job_id, 0, PageLines(10, 10))
         assert store.page_lines(job_id, 0) == PageLines(10, 10)

@@ -4,15 +4,19 @@ layout_parsing, jobs with progress, results and cancel, and the OpenAPI descript
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ocr_desktop import exporters
 from ocr_desktop.server.app import ApiOptions, create_app
+from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 from tests.server_rig import TIMEOUT, Served, data_uri, png_bytes, running_server
@@ -231,3 +235,81 @@ def test_layout_regions_take_the_sdks_labels_boxes_and_figure_references() -> No
     assert maas["layout_details"][0][1]["bbox_2d"] == [20, 20, 120, 60]  # pixels of the page image
     assert maas["data_info"]["pages"] == [{"width": 2000, "height": 2000}]
     assert "![](page=0,bbox=[30, 20, 130, 60])" in maas["md_results"]
+
+
+def test_uploads_of_jobs_removed_from_the_history_are_swept_at_the_next_start(tmp_path: Path) -> None:
+    # GIVEN two API jobs, one of which the user then removes from the window's history
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as served, served.client() as client:
+        kept, removed = (
+            client.post("/v1/jobs", files={"file": (f"{n}.png", png_bytes(), "image/png")}).json()["id"]
+            for n in ("kept", "removed")
+        )
+        assert served.pipeline.wait_idle(TIMEOUT)
+        folders = {job: Path(served.store.job(job).source).parent for job in (kept, removed)}  # type: ignore[union-attr]
+        served.pipeline.remove_job(removed)
+    assert all(folder.is_dir() for folder in folders.values())
+    # WHEN the server starts again on the same store
+    with running_server(store_path=tmp_path / "jobs.sqlite3") as again, again.client() as client:
+        # THEN the removed job's upload is gone and the kept one's is there, still served
+        assert not folders[removed].exists()
+        assert folders[kept].is_dir()
+        assert client.get(f"/v1/jobs/{kept}/result.md").status_code == 200
+
+
+def test_a_layout_job_reports_regions_and_answers_in_the_sdks_labels(tmp_path: Path) -> None:
+    from tests.fixtures.layout import draw_page
+
+    # GIVEN the window's reading mode is layout (CDLA, which ships with the app)
+    settings = Settings().with_value("reading.mode", "layout").with_value("reading.layout_model", "cdla")
+    buf = io.BytesIO()
+    draw_page()[0].save(buf, "PNG")
+    with running_server(settings, store_path=tmp_path / "jobs.sqlite3") as served, served.client() as client:
+        # WHEN a drawn page (title, columns, table, formula, figure) is sent as a job and polled
+        job = client.post("/v1/jobs", files={"file": ("drawn.png", buf.getvalue(), "image/png")}).json()
+        deadline = time.monotonic() + TIMEOUT
+        progress = []
+        while (status := client.get(f"/v1/jobs/{job['id']}").json())["status"] != "done":
+            progress.append((status["regions_done"], status["regions_total"]))
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # THEN its regions were counted as they were read
+        assert status["regions_total"] >= 5 and status["regions_done"] == status["regions_total"]
+        assert all(done <= total for done, total in progress)
+        # AND the SDK endpoint answers with the layout's regions in the SDK's labels
+        body = client.post("/glmocr/parse", json={"images": [data_uri(buf.getvalue())]}).json()
+    [regions] = body["json_result"]
+    labels = {region["label"] for region in regions}
+    assert {"text", "table", "image"} <= labels
+    assert [region["index"] for region in regions] == list(range(len(regions)))
+    [figure] = [region for region in regions if region["label"] == "image"]
+    assert f"![](page=0,bbox={figure['bbox_2d']})" in body["markdown_result"]
+
+
+def test_stopping_the_server_does_not_wait_for_a_document_a_request_waits_for(tmp_path: Path) -> None:
+    # GIVEN a request waiting for a document that takes ~20 s to read
+    backend = ScriptedBackend(token_delay_s=0.2, tokens_per_page=100)
+    with running_server(store_path=tmp_path / "jobs.sqlite3", backend=backend) as served:
+        answers: list[object] = []
+
+        def ask() -> None:
+            with served.client() as client:
+                try:
+                    answers.append(client.post("/glmocr/parse", json={"images": [data_uri(png_bytes())]}))
+                except httpx.HTTPError as exc:
+                    answers.append(exc)
+
+        waiting = threading.Thread(target=ask, name="waiting-client")
+        waiting.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not backend.calls:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # WHEN the server is stopped (the window's switch turned off, or Ctrl-C)
+        started = time.monotonic()
+        served.server.stop()
+        # THEN it stops within its grace period, the client is told, and the job stays queued
+        assert time.monotonic() - started < 8
+        waiting.join(10)
+        assert not waiting.is_alive() and answers
+        [job] = served.store.list_jobs()
+        assert not job.status.finished

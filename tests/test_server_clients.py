@@ -6,14 +6,15 @@ equal the CLI's for the same file."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,8 +59,9 @@ def fast_settings(llamacpp_settings: Settings) -> Settings:
     return settings
 
 
-@pytest.fixture
-def serving(fast_settings: Settings, tmp_path: Path) -> Iterator[Serving]:
+@contextmanager
+def serve(tmp_path: Path) -> Iterator[Serving]:
+    """``ocr-desktop serve`` on a free port with a token file, reading with the settings file."""
     token_file = tmp_path / "token"
     process = subprocess.Popen(
         [sys.executable, "-m", "ocr_desktop", "serve", "--port", "0", "--token-file", str(token_file)],
@@ -83,19 +85,27 @@ def serving(fast_settings: Settings, tmp_path: Path) -> Iterator[Serving]:
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
 
 
-def test_glmocr_sdk_in_maas_mode_reads_a_shared_example(serving: Serving) -> None:
+@pytest.fixture
+def serving(fast_settings: Settings, tmp_path: Path) -> Iterator[Serving]:
+    with serve(tmp_path) as serving:
+        yield serving
+
+
+def run_sdk(api_url: str, key: str, path: Path) -> dict[str, Any]:
     if not GLMOCR_PYTHON.exists():
         pytest.fail(f"GLM-OCR's SDK venv is missing at {GLMOCR_PYTHON}: run scripts/setup.sh test")
-    # GIVEN the SDK from PyPI with api_url pointed at the app (only the host changed) and an api_key
-    api_url = f"{serving.url}/api/paas/v4/layout_parsing"
-    # WHEN it parses a shared GLM-OCR example
     result = subprocess.run(
-        [str(GLMOCR_PYTHON), "-c", SDK_SCRIPT, api_url, serving.token, str(EXAMPLE)],
+        [str(GLMOCR_PYTHON), "-c", SDK_SCRIPT, api_url, key, str(path)],
         capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "GLMOCR_LOG_LEVEL": "WARNING"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    got = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_glmocr_sdk_in_maas_mode_reads_a_shared_example(serving: Serving) -> None:
+    # GIVEN the SDK from PyPI with api_url pointed at the app (only the host changed) and an api_key
+    # WHEN it parses a shared GLM-OCR example
+    got = run_sdk(f"{serving.url}/api/paas/v4/layout_parsing", serving.token, EXAMPLE)
     # THEN it gets Markdown and regions back, the boxes normalised by the client from our page sizes
     assert got["error"] is None
     assert got["markdown"].strip()
@@ -106,16 +116,39 @@ def test_glmocr_sdk_in_maas_mode_reads_a_shared_example(serving: Serving) -> Non
 
 
 def test_the_sdk_with_a_wrong_api_key_gets_nothing(serving: Serving) -> None:
-    api_url = f"{serving.url}/api/paas/v4/layout_parsing"
-    result = subprocess.run(
-        [str(GLMOCR_PYTHON), "-c", SDK_SCRIPT, api_url, "not-the-token-0123456789", str(EXAMPLE)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    got = run_sdk(f"{serving.url}/api/paas/v4/layout_parsing", "not-the-token-0123456789", EXAMPLE)
     # the SDK reports the failure on the result (it logs and goes on, as for any MaaS error)
-    assert result.returncode == 0, result.stderr
-    got = json.loads(result.stdout.strip().splitlines()[-1])
     assert "401" in got["error"]
     assert not got["markdown"]
+
+
+def test_the_sdk_reads_a_layout_page_and_crops_its_figure_from_our_boxes(
+    llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    from tests.fixtures.layout import draw_page
+
+    # GIVEN the app reading in layout mode (CDLA) and a drawn page with a figure
+    settings = (
+        llamacpp_settings.with_value("reading.mode", "layout")
+        .with_value("reading.layout_model", "cdla")
+        .with_value("generation.max_tokens", 16)
+        .with_value("documents.max_pixels", 50_176)
+    )
+    settings_mod.save(settings, paths.settings_file())
+    page = tmp_path / "drawn.png"
+    draw_page()[0].save(page)
+    with serve(tmp_path) as serving:
+        got = run_sdk(f"{serving.url}/api/paas/v4/layout_parsing", serving.token, page)
+    # THEN the SDK gets the layout's regions, its boxes on 0-1000 from our pixels and page size
+    assert got["error"] is None
+    [regions] = got["json"]
+    assert {"text", "table", "image"} <= {region["label"] for region in regions}
+    for region in regions:
+        x1, y1, x2, y2 = region["bbox_2d"]
+        assert 0 <= x1 < x2 <= 1000 and 0 <= y1 < y2 <= 1000
+    # AND it cropped the figure from its own copy of the page, where our reference said
+    assert "![](page=" not in got["markdown"]
+    assert "imgs/" in got["markdown"]
 
 
 def _curl(*args: str) -> str:

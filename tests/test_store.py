@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ocr_desktop import paths
+from ocr_desktop.core.page_format import committed
 from ocr_desktop.core.results import (
     FLAG_EDITED,
     FLAG_REPETITION_LOOP,
@@ -128,7 +129,8 @@ def test_results_round_trip_into_a_document_result(store: JobStore, doc: Path) -
     store.save_page_result(job_id, result(0))
     store.mark_page_failed(job_id, 1, "the page image is too large")
     doc_result = store.document_result(job_id)
-    assert doc_result.pages == (result(0), flagged)  # page order, every field kept
+    # page order, every field kept, each with its formatted result (format once)
+    assert doc_result.pages == (committed(result(0)), committed(flagged))
     assert doc_result.failed == {1: "the page image is too large"}
     assert (doc_result.job_id, doc_result.source, doc_result.name, doc_result.page_count) == (
         job_id,
@@ -149,7 +151,7 @@ def test_a_saved_page_survives_reopening(tmp_path: Path, doc: Path) -> None:
     first.close()
     second = JobStore(path)
     try:
-        assert second.document_result(job_id).pages == (result(0),)
+        assert second.document_result(job_id).pages == (committed(result(0)),)
         assert second.pending_pages(job_id) == [1]
     finally:
         second.close()

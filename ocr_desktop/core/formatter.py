@@ -1,9 +1,9 @@
 """The one result formatter: GLM-OCR's output (a whole page, or layout regions with their labels)
-as clean Markdown and as plain text. The Markdown tab, the ``.md``, the ``.txt`` and the JSON
-export all go through :func:`format_page` or :func:`assemble_regions`; the store keeps the raw
-model output, so an export is always formatted by the current rules (a document read by an older
-version exports the same way). Rules, and every difference from the GLM-OCR SDK's
-``ResultFormatter``, are in docs/formatting.md.
+as clean Markdown and as plain text, in one pass (:func:`format_page`, :func:`assemble_regions`).
+A page is formatted once, when it is committed, and again when the user edits it
+(``core/page_format.py``); the Markdown tab, the ``.md``, the ``.txt`` and the JSON export all
+read that result. Rules, and every difference from the GLM-OCR SDK's ``ResultFormatter``, are in
+docs/formatting.md.
 
 How it works: the raw text is cut into blocks — fenced code, HTML tables, pipe tables, display
 math, headings and text paragraphs — and each block is written twice, as Markdown and as plain
@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ocr_desktop.core.results import FormattedPage
 from ocr_desktop.core.tables import (
     Table,
     grid_text,
@@ -27,6 +28,21 @@ from ocr_desktop.core.tables import (
     table_markdown,
 )
 from ocr_desktop.messages import Message
+
+__all__ = [
+    "FORMAT_VERSION",
+    "FormattedPage",
+    "RegionContent",
+    "assemble_regions",
+    "format_page",
+    "latex_to_text",
+    "reading_problem",
+]
+
+#: Bumped whenever a rule changes what a page formats to: a stored formatted result of another
+#: version is formatted again when read (the store keeps the model's output, so a document read
+#: by an older version exports by today's rules).
+FORMAT_VERSION = 1
 
 # --- what goes in and out ---------------------------------------------------------------------
 
@@ -39,12 +55,6 @@ class RegionContent:
 
     label: str
     content: str
-
-
-@dataclass(frozen=True)
-class FormattedPage:
-    markdown: str
-    text: str
 
 
 # --- blocks -----------------------------------------------------------------------------------

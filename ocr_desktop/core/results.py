@@ -69,6 +69,15 @@ class RegionResult:
 
 
 @dataclass(frozen=True)
+class FormattedPage:
+    """A page as Markdown and as plain text (``core/formatter.py``). On a layout page a figure
+    is a placeholder link (``core/page_format.py``) that each export fills with its own path."""
+
+    markdown: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PageLines:
     """The text lines found on a page (docs/layout.md), kept with the page: the layout stage's
     never-lose-text rule, the lite engine's reading and the searchable PDF's text layer all use
@@ -101,12 +110,18 @@ class PageLines:
 class PageResult:
     """One finished page (``page_index`` is 0-based; the UI shows it 1-based).
 
+    ``text`` is the page as the Text tab shows it and the user edits it: the model's answer, or
+    on a layout page the Markdown assembled from its regions (figures as placeholders); the
+    user's edit replaces it. ``model_text`` is what the model wrote (the answer, or the read
+    regions' outputs joined by a blank line; "" on a value built by hand: then ``text``).
+    ``formatted`` is the page's formatted result, computed once when the page is committed and
+    again when the user edits it (``core/page_format.py``); None on a value built by hand.
+
     Read in layout mode, ``regions`` holds every region the layout model found (read, figures
-    and skipped furniture, in reading order) and ``text`` is their assembly
-    (``formatter.assemble_regions``); read whole, ``regions`` is empty. ``layout`` names the
-    layout model used ("" in whole-page mode), ``layout_note`` why a layout-mode page was read
-    whole after all. ``lines`` are the page's text lines when they were detected (layout mode,
-    the lite engine, a searchable-PDF export), else None.
+    and skipped furniture, in reading order); read whole, ``regions`` is empty. ``layout`` names
+    the layout model used ("" in whole-page mode), ``layout_note`` why a layout-mode page was
+    read whole after all. ``lines`` are the page's text lines when they were detected (layout
+    mode, the lite engine, a searchable-PDF export), else None.
     """
 
     page_index: int
@@ -122,6 +137,13 @@ class PageResult:
     layout: str = ""
     layout_note: str = ""
     lines: PageLines | None = None
+    model_text: str = ""
+    formatted: FormattedPage | None = None
+
+    @property
+    def raw_text(self) -> str:
+        """What the model wrote, or the user's text once edited (the JSON's ``raw_text``)."""
+        return self.text if FLAG_EDITED in self.flags else (self.model_text or self.text)
 
 
 @dataclass(frozen=True)

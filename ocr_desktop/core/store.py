@@ -14,12 +14,16 @@ valid UTF-8 round-trips exactly, which no TEXT encoding of SQLite does for such 
 speaks ``str`` (``os.fsdecode``, surrogate-escaped) as the rest of the app does.
 
 One connection guarded by a lock serves every thread: each statement is short, and one
-connection keeps ``close()`` simple. Schema changes bump ``PRAGMA user_version`` and add a step
-to ``_MIGRATIONS``.
+connection keeps ``close()`` simple. The schema and its migrations are ``core/store_schema.py``.
+
+A page is kept as the model wrote it (``text``; a layout page's regions in ``regions``) and as
+the user wrote it (``edited_text``), with its formatted result beside each (format once,
+``core/page_format.py``): the exports and the window read that, never format it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -30,15 +34,45 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ocr_desktop import messages, paths
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
+from ocr_desktop.core import page_format, store_pages
+from ocr_desktop.core.formatter import FORMAT_VERSION, format_page
+from ocr_desktop.core.results import (
+    FLAG_EDITED,
+    DocumentResult,
+    GenerationStats,
+    PageLines,
+    PageResult,
+    RegionResult,
+)
+from ocr_desktop.core.store_pages import PAGE_COLUMNS, page_result
 from ocr_desktop.core.store_rereads import RereadQueries
-from ocr_desktop.core.store_rows import lines_from, lines_json, region_result, stats_from, stats_values
+from ocr_desktop.core.store_rows import (
+    lines_from,
+    lines_json,
+    region_result,
+    stats_from,
+    stats_values,
+)
+from ocr_desktop.core.store_schema import REGION_COLUMNS, SCHEMA_VERSION, migrate
 from ocr_desktop.messages import Message
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "JobOptions",
+    "JobRecord",
+    "JobStatus",
+    "JobStore",
+    "PageRecord",
+    "PageStatus",
+    "RegionRecord",
+    "StoreError",
+    "fingerprint",
+]
 
 
 class StoreError(Exception):
@@ -102,7 +136,7 @@ class JobRecord:
 
 @dataclass(frozen=True)
 class PageRecord:
-    """One page row, for tests and the GUI's history view."""
+    """One page row without its text, regions or figures: what the queue and the history show."""
 
     job_id: str
     page_index: int
@@ -110,6 +144,8 @@ class PageRecord:
     attempts: int  # how many times the pipeline started reading this page
     error: str
     finished_at: float | None
+    backend: str = ""
+    stats: GenerationStats = field(default_factory=GenerationStats)
 
 
 @dataclass(frozen=True)
@@ -120,99 +156,6 @@ class RegionRecord:
     status: str  # "pending" | "done" | "kept"
     attempts: int
 
-
-_SCHEMA_V1 = """
-CREATE TABLE jobs (
-    id TEXT PRIMARY KEY,
-    source BLOB NOT NULL,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    options TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    page_count INTEGER,
-    page_indices TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL,
-    finished_at REAL,
-    error TEXT NOT NULL DEFAULT '',
-    owner_pid INTEGER
-);
-CREATE INDEX jobs_fingerprint ON jobs(fingerprint);
-CREATE TABLE pages (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    page_index INTEGER NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    text TEXT,
-    edited_text TEXT,
-    task TEXT NOT NULL DEFAULT '',
-    backend TEXT NOT NULL DEFAULT '',
-    model TEXT NOT NULL DEFAULT '',
-    width INTEGER NOT NULL DEFAULT 0,
-    height INTEGER NOT NULL DEFAULT 0,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    image_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    time_to_first_token_s REAL NOT NULL DEFAULT 0,
-    total_s REAL NOT NULL DEFAULT 0,
-    finish_reason TEXT NOT NULL DEFAULT '',
-    flags TEXT NOT NULL DEFAULT '[]',
-    error TEXT NOT NULL DEFAULT '',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    finished_at REAL,
-    PRIMARY KEY (job_id, page_index)
-);
-"""
-
-#: Layout reading (docs/layout.md): the layout model a page was planned with, why it was read
-#: whole after all, and its regions, each committed the moment it is read (``status`` pending →
-#: done; figures and skipped furniture are ``kept``: recorded, never read).
-_SCHEMA_V2 = """
-ALTER TABLE pages ADD COLUMN layout TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN layout_note TEXT NOT NULL DEFAULT '';
-CREATE TABLE regions (
-    job_id TEXT NOT NULL,
-    page_index INTEGER NOT NULL,
-    region_order INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    box TEXT NOT NULL,
-    box_1000 TEXT NOT NULL,
-    score REAL NOT NULL DEFAULT 0,
-    task TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'pending',
-    text TEXT NOT NULL DEFAULT '',
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    image_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    time_to_first_token_s REAL NOT NULL DEFAULT 0,
-    total_s REAL NOT NULL DEFAULT 0,
-    finish_reason TEXT NOT NULL DEFAULT '',
-    flags TEXT NOT NULL DEFAULT '[]',
-    image BLOB,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    finished_at REAL,
-    PRIMARY KEY (job_id, page_index, region_order),
-    FOREIGN KEY (job_id, page_index) REFERENCES pages(job_id, page_index) ON DELETE CASCADE
-);
-"""
-
-#: Failure reasons and layout notes as messages the window translates (``messages.dumps``), kept
-#: beside their English text.
-_SCHEMA_V3 = """
-ALTER TABLE jobs ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN error_message TEXT NOT NULL DEFAULT '';
-ALTER TABLE pages ADD COLUMN layout_note_message TEXT NOT NULL DEFAULT '';
-"""
-
-#: The page's text lines (``PageLines`` as JSON; NULL: never detected), found by the layout
-#: stage, the lite engine or the searchable-PDF export, whichever came first.
-_SCHEMA_V4 = """
-ALTER TABLE pages ADD COLUMN text_lines TEXT;
-"""
-
-#: user_version N+1 is reached by running _MIGRATIONS[N].
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
-SCHEMA_VERSION = len(_MIGRATIONS)
 
 _JOB_COLUMNS = (
     "j.id, j.source, j.name, j.status, j.position, j.options, j.page_count, j.page_indices, "
@@ -290,10 +233,7 @@ class JobStore(RereadQueries):
                         known=SCHEMA_VERSION,
                     )
                 )
-            for step in range(version, SCHEMA_VERSION):
-                for statement in _MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+            migrate(db, version)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
@@ -466,15 +406,33 @@ class JobStore(RereadQueries):
         return [int(r[0]) for r in rows]
 
     def pages(self, job_id: str) -> list[PageRecord]:
+        return self.page_records([job_id]).get(job_id, [])
+
+    def page_records(self, job_ids: Sequence[str] | None = None) -> dict[str, list[PageRecord]]:
+        """The page rows of ``job_ids`` (default: every job) by job, in page order, in one query
+        that reads no text, region or figure (the queue restored at startup counts pages)."""
+        where = f"WHERE job_id IN ({', '.join('?' * len(job_ids))}) " if job_ids is not None else ""
         rows = self._query(
-            "SELECT page_index, status, attempts, error, error_message, finished_at FROM pages "
-            "WHERE job_id = ? ORDER BY page_index",
-            (job_id,),
+            "SELECT job_id, page_index, status, attempts, error, error_message, finished_at, backend, "
+            "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, finish_reason "
+            f"FROM pages {where}ORDER BY job_id, page_index",
+            tuple(job_ids or ()),
         )
-        return [
-            PageRecord(job_id, int(i), PageStatus(s), int(a), messages.loads(str(e), str(m)), f)
-            for i, s, a, e, m, f in rows
-        ]
+        records: dict[str, list[PageRecord]] = {}
+        for job_id, i, status, attempts, error, message, finished_at, backend, *stats in rows:
+            records.setdefault(str(job_id), []).append(
+                PageRecord(
+                    str(job_id),
+                    int(i),
+                    PageStatus(status),
+                    int(attempts),
+                    messages.loads(str(error), str(message)),
+                    finished_at,
+                    str(backend),
+                    stats_from(stats),
+                )
+            )
+        return records
 
     def page_started(self, job_id: str, page_index: int) -> None:
         """Count one more start of this page (committed, so a killed run shows in ``attempts``)."""
@@ -485,9 +443,15 @@ class JobStore(RereadQueries):
             )
 
     def save_page_result(self, job_id: str, result: PageResult) -> None:
-        """Store a finished page: one transaction, committed before this returns. A layout page's
-        regions are in the store already (:meth:`save_region_result`); they are not written here,
-        nor are text lines stored before (the result's ``lines`` None keeps them)."""
+        """Store a finished page with its formatted result: one transaction, committed before this
+        returns. A layout page's regions are in the store already (:meth:`save_region_result`);
+        they are not written here, nor are text lines stored before (the result's ``lines`` None
+        keeps them). A result not formatted yet is formatted here (values built by
+        hand; the pipeline commits formatted pages, ``page_format.committed``)."""
+        if result.formatted is None:
+            result = page_format.committed(result)
+        formatted = result.formatted
+        assert formatted is not None
         with self._tx() as db:
             db.execute(
                 "INSERT INTO pages (job_id, page_index) VALUES (?, ?) "
@@ -499,10 +463,11 @@ class JobStore(RereadQueries):
                 "model = ?, width = ?, height = ?, prompt_tokens = ?, image_tokens = ?, "
                 "completion_tokens = ?, time_to_first_token_s = ?, total_s = ?, finish_reason = ?, "
                 "flags = ?, error = '', error_message = '', finished_at = ?, layout = ?, layout_note = ?, "
-                "layout_note_message = ?, text_lines = COALESCE(?, text_lines) "
+                "layout_note_message = ?, text_lines = COALESCE(?, text_lines), markdown = ?, plain = ?, "
+                "edited_markdown = NULL, edited_plain = NULL, format_version = ? "
                 "WHERE job_id = ? AND page_index = ?",
                 (
-                    result.text,
+                    result.model_text or result.text,
                     result.task,
                     result.backend,
                     result.model,
@@ -515,6 +480,9 @@ class JobStore(RereadQueries):
                     result.layout_note,
                     messages.dumps(result.layout_note),
                     lines_json(result.lines),
+                    formatted.markdown,
+                    formatted.text,
+                    FORMAT_VERSION,
                     job_id,
                     result.page_index,
                 ),
@@ -579,8 +547,7 @@ class JobStore(RereadQueries):
         """The page's plan: the layout model it was made with and its regions (with the text of
         those read so far); None when the page has no plan yet."""
         rows = self._query(
-            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? "
-            "ORDER BY region_order",
+            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? AND page_index = ? ORDER BY region_order",
             (job_id, page_index),
         )
         if not rows:
@@ -648,90 +615,60 @@ class JobStore(RereadQueries):
         return [int(r[0]) for r in rows]
 
     def set_page_text(self, job_id: str, page_index: int, text: str) -> None:
-        """Keep a user's edit beside the recognised text (which is never overwritten); an edit
-        back to the recognised text is no edit."""
+        """Keep a user's edit, formatted, beside what the model wrote (which is never
+        overwritten); an edit back to the page's original text is no edit."""
         with self._tx() as db:
-            cur = db.execute(
-                "UPDATE pages SET edited_text = CASE WHEN text = ? THEN NULL ELSE ? END "
-                "WHERE job_id = ? AND page_index = ? AND status = 'done'",
-                (text, text, job_id, page_index),
-            )
-            if cur.rowcount == 0:
+            found = store_pages.original(db, job_id, page_index)
+            if found is None:
                 raise StoreError(
                     Message("page {page} of job {job} has no result to edit", page=page_index + 1, job=job_id)
                 )
+            before, _formatted, task = found
+            if text == before:
+                db.execute(
+                    "UPDATE pages SET edited_text = NULL, edited_markdown = NULL, edited_plain = NULL "
+                    "WHERE job_id = ? AND page_index = ?",
+                    (job_id, page_index),
+                )
+                return
+            edit = format_page(text, task)
+            db.execute(
+                "UPDATE pages SET edited_text = ?, edited_markdown = ?, edited_plain = ? "
+                "WHERE job_id = ? AND page_index = ?",
+                (text, edit.markdown, edit.text, job_id, page_index),
+            )
 
     def document_result(self, job_id: str) -> DocumentResult:
-        """The job's finished pages (edited text where the user edited it) and failed pages."""
+        """The job's finished pages (as the user edited them, with their formatted result) and
+        failed pages. A page formatted by another formatter version is formatted again, and that
+        result kept."""
         job = self.job(job_id)
         if job is None:
             raise StoreError(Message("job {job} is not in the store (was it removed?)", job=job_id))
         rows = self._query(
-            "SELECT page_index, status, text, edited_text, task, backend, model, width, height, "
-            "prompt_tokens, image_tokens, completion_tokens, time_to_first_token_s, total_s, "
-            "finish_reason, flags, error, error_message, layout, layout_note, layout_note_message, "
-            "text_lines FROM pages WHERE job_id = ? "
-            "ORDER BY page_index",
-            (job_id,),
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE job_id = ? ORDER BY page_index", (job_id,)
         )
         regions: dict[int, list[RegionResult]] = {}
         for region_row in self._query(
-            f"SELECT {_REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
+            f"SELECT {REGION_COLUMNS} FROM regions WHERE job_id = ? ORDER BY page_index, region_order",
             (job_id,),
         ):
             regions.setdefault(int(region_row[0]), []).append(region_result(region_row[1:]))
         pages: list[PageResult] = []
         failed: dict[int, str] = {}
+        formatted_now: list[PageResult] = []
         for row in rows:
-            (
-                index,
-                status,
-                text,
-                edited,
-                task,
-                backend,
-                model,
-                w,
-                h,
-                pt,
-                it,
-                ct,
-                ttft,
-                total,
-                fin,
-                flags,
-                err,
-                err_message,
-                layout,
-                layout_note,
-                layout_note_message,
-                text_lines,
-            ) = row
+            index, status, err, err_message = int(row[0]), str(row[1]), str(row[16]), str(row[17])
             if status == PageStatus.FAILED.value:
-                failed[int(index)] = messages.loads(str(err), str(err_message))
+                failed[index] = messages.loads(err, err_message)
             if status != PageStatus.DONE.value:
                 continue
-            flag_set = frozenset(json.loads(str(flags)))
-            if edited is not None:
-                flag_set |= {FLAG_EDITED}
-            pages.append(
-                PageResult(
-                    page_index=int(index),
-                    text=str(edited if edited is not None else text),
-                    task=str(task),
-                    backend=str(backend),
-                    model=str(model),
-                    stats=stats_from((pt, it, ct, ttft, total, fin)),
-                    flags=flag_set,
-                    width=int(w),
-                    height=int(h),
-                    # a whole-page read after all keeps its plan's regions out of the result
-                    regions=tuple(regions.get(int(index), ())) if not layout_note else (),
-                    layout=str(layout),
-                    layout_note=messages.loads(str(layout_note), str(layout_note_message)),
-                    lines=lines_from(text_lines),
-                )
-            )
+            page, fresh = page_result(row, tuple(regions.get(index, ())))
+            pages.append(page)
+            if not fresh:
+                formatted_now.append(page)
+        if formatted_now:
+            self._keep_formatted(job_id, formatted_now)
         return DocumentResult(
             job_id=job.id,
             source=job.source,
@@ -743,13 +680,35 @@ class JobStore(RereadQueries):
             finished_at=job.finished_at,
         )
 
+    def _keep_formatted(self, job_id: str, pages: Sequence[PageResult]) -> None:
+        """Store the results of pages formatted again when read (a store of an older version)."""
+        with self._tx() as db:
+            for page in pages:
+                model = page_format.committed(
+                    dataclasses.replace(page, text=page.model_text, flags=page.flags - {FLAG_EDITED})
+                ).formatted
+                assert model is not None and page.formatted is not None
+                edit = page.formatted if FLAG_EDITED in page.flags else None
+                db.execute(
+                    "UPDATE pages SET markdown = ?, plain = ?, edited_markdown = ?, edited_plain = ?, "
+                    "format_version = ? WHERE job_id = ? AND page_index = ?",
+                    (
+                        model.markdown,
+                        model.text,
+                        edit.markdown if edit else None,
+                        edit.text if edit else None,
+                        FORMAT_VERSION,
+                        job_id,
+                        page.page_index,
+                    ),
+                )
+
     def original_text(self, job_id: str, page_index: int) -> str | None:
-        """The recognised text of a page, before any user edit (Revert page puts it back)."""
-        rows = self._query(
-            "SELECT text FROM pages WHERE job_id = ? AND page_index = ? AND status = 'done'",
-            (job_id, page_index),
-        )
-        return str(rows[0][0]) if rows else None
+        """A page's text before any user edit (Revert page puts it back): the model's answer, or
+        a layout page's Markdown assembled from its regions."""
+        with self._tx() as db:
+            found = store_pages.original(db, job_id, page_index)
+        return found[0] if found is not None else None
 
     def region_counts(self, job_id: str) -> tuple[int, int]:
         """Regions read (or kept) and regions planned over the job's pages, in one query (the
@@ -758,12 +717,6 @@ class JobStore(RereadQueries):
             "SELECT COALESCE(SUM(status != 'pending'), 0), COUNT(*) FROM regions WHERE job_id = ?", (job_id,)
         )
         return int(rows[0][0]), int(rows[0][1])
-
-
-_REGION_COLUMNS = (
-    "page_index, region_order, label, kind, box, box_1000, score, task, text, prompt_tokens, image_tokens, "
-    "completion_tokens, time_to_first_token_s, total_s, finish_reason, flags, image"
-)
 
 
 def _job_record(row: tuple[Any, ...]) -> JobRecord:

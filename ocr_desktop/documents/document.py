@@ -47,11 +47,13 @@ from ocr_desktop.messages import Message
 
 @dataclass
 class _Cursor:
-    """``render_page``'s state: the stream kept for the next consecutive page."""
+    """``render_page``'s state: the stream kept for the next consecutive page, and a single
+    image's page as the pre-flight decoded it (handed to the first render, not decoded again)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     stream: PageStream | None = None
     last_index: int | None = None
+    checked: PageImage | None = None
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: a document owns a renderer; identity is what counts
@@ -92,6 +94,10 @@ class Document:
         """
         cursor = self._cursor
         with cursor.lock:
+            if index == 0 and cursor.checked is not None:
+                page, cursor.checked = cursor.checked, None
+                cursor.last_index = 0
+                return page
             stream = cursor.stream
             if stream is None or stream.next_index != index:
                 if stream is not None:
@@ -234,8 +240,10 @@ def open_document(
         # A truncated image is only noticed when it is decoded; decoding the one page now makes
         # such a file fail here, as an error for the file, instead of as a failed page later.
         # (A TIFF's frames are checked one by one as pages, so one bad frame costs one page.)
+        # The page decoded here is the one the first render_page(0) hands out (once: a
+        # document kept open does not keep its pixels).
         try:
-            document.render_page(0)
+            document._cursor.checked = document.render_page(0)
         except DocumentError as exc:
             raise DocumentError(exc.message) from None
     return document

@@ -28,7 +28,7 @@ from pathlib import Path
 from ocr_desktop import paths
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
-from ocr_desktop.exporters.base import ExportError, document_stem, figure_path
+from ocr_desktop.exporters.base import ExportError, document_stem, figure_path, linked_figures
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.files import write_atomic
 from ocr_desktop.messages import Message
@@ -240,16 +240,16 @@ def _place(
     raise AssertionError("unreachable: the numbered names never run out")
 
 
-#: Formats whose text names the figures' crop files.
-_LINKS_FIGURES = ("md", "json")
-
-
-def _save_figures(documents: Sequence[DocumentResult], folder: Path) -> None:
-    """Save the figure crops of layout pages where the Markdown and JSON link them
-    (``<stem>_figures/`` beside the export); a file that holds them already is left alone."""
+def _save_figures(documents: Sequence[DocumentResult], folder: Path, formats: Sequence[str]) -> None:
+    """Save the figure crops of layout pages that an export of ``formats`` links, beside it
+    (``<stem>_figures/``): those the Markdown (``.md``, the JSON's ``text``) links, and with JSON
+    every figure region (its ``image``); a file that holds a crop already is left alone."""
+    if not {"md", "json"} & set(formats):
+        return
     for document in documents:
         for page in document.pages:
-            for region in page.regions:
+            figures = page.regions if "json" in formats else linked_figures(page)
+            for region in figures:
                 if not region.image_png:
                     continue
                 path = folder / figure_path(document, page.page_index, region)
@@ -294,14 +294,13 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
     documents = _distinct_names(documents, out_dir)
     record = _Record()
     groups = [documents] if options.combined else [[d] for d in documents]
-    if any(fmt in _LINKS_FIGURES for fmt in options.formats):
-        for group in groups:
-            folder = out_dir or Path(group[0].source).parent
-            try:
-                _save_figures(group, folder)
-            except ExportError as exc:
-                job_ids = tuple(d.job_id for d in group)
-                report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, exc.message))
+    for group in groups:
+        folder = out_dir or Path(group[0].source).parent
+        try:
+            _save_figures(group, folder, options.formats)
+        except ExportError as exc:
+            job_ids = tuple(d.job_id for d in group)
+            report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, exc.message))
     try:
         for fmt in options.formats:
             for group in groups:

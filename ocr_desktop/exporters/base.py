@@ -8,17 +8,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
-from ocr_desktop.core.formatter import FormattedPage, RegionContent, assemble_regions, format_page
+from ocr_desktop.core import page_format
 from ocr_desktop.core.results import (
-    FLAG_EDITED,
     FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_TRUNCATED,
     DocumentResult,
+    FormattedPage,
     PageResult,
     RegionResult,
 )
-from ocr_desktop.layout.labels import formatter_label
 
 
 class ExportError(Exception):
@@ -83,21 +82,32 @@ def document_stem(name: str) -> str:
 
 def figure_path(document: DocumentResult, page_index: int, region: RegionResult) -> str:
     """Where a figure's crop is saved, relative to the export's folder (a folder beside it)."""
-    return f"{document_stem(document.name)}_figures/page-{page_index + 1}-figure-{region.order + 1}.png"
+    return figure_file(document.name, page_index, region.order)
+
+
+def figure_file(name: str, page_index: int, order: int) -> str:
+    """:func:`figure_path` of the document named ``name`` and the region of reading ``order``."""
+    return f"{document_stem(name)}_figures/page-{page_index + 1}-figure-{order + 1}.png"
 
 
 def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
-    """A page's Markdown and plain text: a layout page assembled from its regions in reading
-    order, figures as links to their saved crops (``figure_path``); a page read whole, or one the
-    user edited (the edit replaces the assembly), through the result formatter."""
-    if not page.regions or FLAG_EDITED in page.flags:
-        return format_page(page.text, page.task)
-    parts = []
-    for region in page.regions:
-        if region.image_png:
-            # A URL: a space or parenthesis in the name ("my paper (2)") would end a bare link
-            link = quote(figure_path(document, page.page_index, region))
-            parts.append(RegionContent("text", f"![{region.label} {region.order + 1}]({link})"))
-        elif region.read:
-            parts.append(RegionContent(formatter_label(region.label), region.text))
-    return assemble_regions(parts)
+    """A page's Markdown and plain text as formatted when it was committed or edited
+    (``core/page_format.py``; no formatter pass here), figures linked to their saved crops
+    (``figure_path``)."""
+    formatted = page_format.formatted(page)
+    return FormattedPage(fill_figure_links(document.name, page, formatted.markdown), formatted.text)
+
+
+def fill_figure_links(name: str, page: PageResult, markdown: str) -> str:
+    """``markdown`` with each figure placeholder of ``page`` linked to its crop's file (a URL: a
+    space or parenthesis in the name, "my paper (2)", would end a bare link)."""
+    figures = {region.order for region in page.regions if region.image_png}
+    return page_format.fill_figures(
+        markdown, lambda order: quote(figure_file(name, page.page_index, order)) if order in figures else None
+    )
+
+
+def linked_figures(page: PageResult) -> list[RegionResult]:
+    """The page's figures its Markdown links (a figure the user deleted from the text is not)."""
+    linked = page_format.linked_figures(page_format.formatted(page).markdown)
+    return [region for region in page.regions if region.image_png and region.order in linked]

@@ -61,7 +61,7 @@ def _page(document: DocumentResult, page: PageResult) -> dict[str, Any]:
         "index": page.page_index,
         "number": page.page_index + 1,
         "text": page_formatted(document, page).markdown,
-        "raw_text": page.text,
+        "raw_text": page.raw_text,
         "task": page.task,
         "backend": page.backend,
         "model": page.model,

@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters.base import flag_notes, page_entries, page_formatted
+from ocr_desktop.core import page_format
+from ocr_desktop.core.results import DocumentResult, PageResult
+from ocr_desktop.exporters.base import fill_figure_links, flag_notes, page_entries
+
+
+def page_markdown(name: str, page: PageResult, notes: Sequence[str] | None = None) -> str:
+    """A read page of the document ``name`` as the ``.md`` holds it: its formatted Markdown with
+    the figures linked, then a note for each flag (``notes``: the flags' notes, translated by
+    the window; by default in English as in the file). The Markdown tab shows the same."""
+    parts = []
+    text = fill_figure_links(name, page, page_format.formatted(page).markdown)
+    if text:
+        parts.append(text)
+    parts.extend(f"> **Note:** {note}." for note in (flag_notes(page) if notes is None else notes))
+    return "\n\n".join(parts)
 
 
 def render(document: DocumentResult, *, page_separators: bool = True) -> str:
@@ -17,10 +30,9 @@ def render(document: DocumentResult, *, page_separators: bool = True) -> str:
         if entry.result is None:
             parts.append(f"> **Page {entry.number} could not be read:** {entry.error}")
         else:
-            text = page_formatted(document, entry.result).markdown
+            text = page_markdown(document.name, entry.result)
             if text:
                 parts.append(text)
-            parts.extend(f"> **Note:** {note}." for note in flag_notes(entry.result))
         blocks.append("\n\n".join(parts))
     return ("\n\n---\n\n" if page_separators else "\n\n").join(blocks) + "\n"
 

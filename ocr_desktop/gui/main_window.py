@@ -617,8 +617,11 @@ class MainWindow(QMainWindow):
         store, hidden = self.store, set(self._hidden)
 
         def read(_task: object) -> tuple[list[JobRow], set[str]]:
+            # The page rows only (one query): results, regions and figures are read when a
+            # document is shown, not to count its pages.
             jobs = store.list_jobs()
-            rows = [row_from_record(j, store.document_result(j.id)) for j in jobs if j.id not in hidden]
+            pages = store.page_records()
+            rows = [row_from_record(j, pages.get(j.id, [])) for j in jobs if j.id not in hidden]
             return rows, {job.id for job in jobs}
 
         self.tasks.run(read, on_result=self._on_queue_read)
@@ -1092,7 +1095,7 @@ class MainWindow(QMainWindow):
 
         def read(_task: object) -> JobRow | None:
             record = store.job(job_id)
-            return None if record is None else row_from_record(record, store.document_result(job_id))
+            return None if record is None else row_from_record(record, store.pages(job_id))
 
         self.tasks.run(read, on_result=self._on_reopened)
 

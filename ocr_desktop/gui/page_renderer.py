@@ -61,9 +61,12 @@ class PageRenderer(QObject):
         # One page at a time: bounded memory, and the second core stays with the model.
         self._tasks = TaskRunner(self, name="page-render")
         self._current: BackgroundTask[QImage] | None = None
+        self._current_key: PageKey | None = None
         self._cache: OrderedDict[PageKey, QImage] = OrderedDict()
 
     def request(self, key: PageKey) -> None:
+        if self._current is not None and key == self._current_key:
+            return  # being rendered: its answer comes (asked again, it would be decoded twice)
         if self._current is not None:
             self._current.cancel()  # a newer page is wanted: its answer would be dropped anyway
             self._current = None
@@ -72,6 +75,7 @@ class PageRenderer(QObject):
             self._cache.move_to_end(key)
             self.rendered.emit(key, cached)
             return
+        self._current_key = key
         self._current = self._tasks.run(
             lambda _task: _render(key),
             on_result=lambda image: self._on_rendered(key, image),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import enum
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_desktop.core.results import DocumentResult, GenerationStats, PageResult
-from ocr_desktop.core.store import JobRecord, JobStatus
+from ocr_desktop.core.results import GenerationStats, PageResult
+from ocr_desktop.core.store import JobRecord, JobStatus, PageRecord, PageStatus
 from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.settings_dialog import backend_label
 
@@ -110,7 +111,9 @@ class JobRow:
     def progress(self) -> float:
         """0..1 over the document's pages, each page being read counted half done once it streams."""
         if self.page_count <= 0:
-            return 1.0 if self.status.finished else 0.0
+            # Nothing is known to read: full only when the reading ended well (a document
+            # cancelled before its first page shows an empty bar, not a full one).
+            return 1.0 if self.status is JobStatus.DONE else 0.0
         done = len(self.pages_done) + len(self.failed) + 0.5 * sum(1 for p in self.live.values() if p.deltas)
         return min(1.0, done / self.page_count)
 
@@ -119,10 +122,12 @@ class JobRow:
         return {index: page.text for index, page in self.live.items()}
 
 
-def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
-    """A queue row for a job read back from the store (after a restart, or from the history)."""
+def row_from_record(job: JobRecord, pages: Sequence[PageRecord]) -> JobRow:
+    """A queue row for a job read back from the store (after a restart, or from the history):
+    its page rows only, never its text, regions or figures."""
     # A job that was running when the app stopped is queued again by resume_unfinished.
     status = JobStatus.QUEUED if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else job.status
+    done = [p for p in pages if p.status is PageStatus.DONE]
     row = JobRow(
         job_id=job.id,
         name=job.name,
@@ -131,13 +136,13 @@ def row_from_record(job: JobRecord, result: DocumentResult) -> JobRow:
         status=status,
         message=job.error,
         backend=job.options.backend,
-        pages_done={p.page_index for p in result.pages},
-        failed=dict(result.failed),
+        pages_done={p.page_index for p in done},
+        failed={p.page_index: p.error for p in pages if p.status is PageStatus.FAILED},
     )
-    for page in result.pages:
+    for page in done:
         row.add_stats(page.stats)
-    if result.pages:
-        row.backend = result.pages[-1].backend
+    if done:
+        row.backend = done[-1].backend
     return row
 
 
@@ -500,7 +505,9 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.progress = int(float(index.data(Qt.ItemDataRole.UserRole) or 0.0) * 1000)
         bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
         bar.textVisible = True
-        bar.state = option.state
+        # Qt 6 draws a bar vertically unless the state says horizontal (Qt 5 had ``orientation``):
+        # without it "3/12" was a thin strip filling the cell from the bottom.
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 

@@ -10,32 +10,17 @@ Under the tabs: the page's time, tok/s and flags.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
     QGuiApplication,
     QImage,
-    QMouseEvent,
-    QPen,
-    QPixmap,
-    QResizeEvent,
+    QKeyEvent,
     QTextCursor,
-    QTextDocument,
-    QTextFrame,
-    QTextTable,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsPixmapItem,
-    QGraphicsRectItem,
-    QGraphicsScene,
-    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -48,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
@@ -60,195 +46,26 @@ from ocr_desktop.core.results import (
     RegionResult,
 )
 from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.markdown_preview import TextIndex, finished_page_markdown, locate, show_markdown
 from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
+from ocr_desktop.gui.page_view import REGION_COLOURS, PageView
+
+__all__ = ["EDIT_DEBOUNCE_MS", "MARKDOWN_REFRESH_MS", "REGION_COLOURS", "PageView", "ReadingView"]
 
 #: Edits are saved this long after the last keystroke.
 EDIT_DEBOUNCE_MS = 800
 #: While text streams in, the Markdown tab is re-rendered at most this often.
 MARKDOWN_REFRESH_MS = 300
 
-_DISPLAY_FORMULA = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-
-#: Layout region boxes on the page, coloured by kind (the label table's action).
-REGION_COLOURS = {
-    "text": "#2f7de1",
-    "table": "#2a9d4b",
-    "formula": "#9b4dca",
-    "figure": "#e08a00",
-    "furniture": "#8a8a8a",
-}
-#: How much of a region's text locates it in the page's text (letters and digits only).
-_REGION_KEY_CHARS = 24
-_NOT_WORD = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W_]+")
-
-
-class _TextIndex:
-    """The page's text as shown, reduced to its case-folded letters and digits once, so each
-    region's text can be found in it whatever markup the formatter put around it (headings,
-    tables, $$)."""
-
-    def __init__(self, text: str) -> None:
-        self._positions: list[int] = []  # for each folded character, where it stands in the text
-        parts: list[str] = []
-        for match in _WORD.finditer(text):
-            for offset, char in enumerate(match.group()):
-                folded = char.casefold()  # may be longer: ß → ss
-                parts.append(folded)
-                self._positions.extend([match.start() + offset] * len(folded))
-        self._flat = "".join(parts)
-
-    def find(self, region_text: str) -> int | None:
-        """Where ``region_text`` begins in the text; None if absent."""
-        key = _NOT_WORD.sub("", region_text).casefold()[:_REGION_KEY_CHARS]
-        if not key:
-            return None
-        found = self._flat.find(key)
-        return self._positions[found] if found >= 0 else None
-
-
-def _locate(text: str, region_text: str) -> int | None:
-    """Where ``region_text`` begins in ``text``, comparing letters and digits only."""
-    return _TextIndex(text).find(region_text)
-
-
-def markdown_for_display(text: str) -> str:
-    """GLM-OCR's Markdown, adjusted for QTextDocument: display formulas (``$$…$$``) become LaTeX
-    code blocks so they keep their line breaks and read as formulas, not as run-on prose."""
-    return _DISPLAY_FORMULA.sub(lambda m: f"\n```latex\n{m.group(1).strip()}\n```\n", text)
-
-
-def _outline_tables(document: QTextDocument) -> None:
-    """Markdown and GLM-OCR's HTML tables come without borders; draw them so cells can be read."""
-    frames: list[QTextFrame] = [document.rootFrame()]
-    while frames:
-        frame = frames.pop()
-        frames.extend(frame.childFrames())
-        if isinstance(frame, QTextTable):
-            fmt = frame.format()
-            fmt.setBorder(1)
-            fmt.setBorderCollapse(True)
-            fmt.setCellPadding(4)
-            fmt.setCellSpacing(0)
-            frame.setFormat(fmt)
-
 
 @dataclass
 class _ShownJob:
     job_id: str
     source: str
+    name: str
     page_count: int
     dpi: int
     max_pixels: int
-
-
-class PageView(QGraphicsView):
-    """The page image, zoomable (Ctrl+wheel, buttons) and fittable to the width."""
-
-    zoom_changed = Signal(float)  # the new scale factor (1.0 = one image pixel per screen pixel)
-    region_clicked = Signal(int)  # reading-order index of the layout region box clicked
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName(self.tr("Page image"))
-        self.setToolTip(self.tr("The page as the model saw it. Ctrl+wheel zooms."))
-        self._scene = QGraphicsScene(self)
-        self._item = QGraphicsPixmapItem()
-        self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self._scene.addItem(self._item)
-        self.setScene(self._scene)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.fit_width = True
-        self.scale_factor = 1.0
-        self._regions: tuple[RegionResult, ...] = ()
-        self.boxes: dict[int, QGraphicsRectItem] = {}  # region order -> its box on the page
-        self.highlighted: int | None = None
-
-    def set_image(self, image: QImage | None) -> None:
-        pixmap = QPixmap.fromImage(image) if image is not None else QPixmap()
-        self._item.setPixmap(pixmap)
-        self._scene.setSceneRect(self._item.boundingRect())
-        self._draw_regions()
-        self._apply_zoom()
-
-    def set_regions(self, regions: tuple[RegionResult, ...], highlighted: int | None = None) -> None:
-        """Draw the page's layout regions (boxes on the 0-1000 scale, so any rendering fits)."""
-        self._regions = regions
-        self.highlighted = highlighted
-        self._draw_regions()
-
-    def highlight(self, order: int | None) -> None:
-        """Mark the region being read (or selected); the others keep their thin outline."""
-        self.highlighted = order
-        for key, box in self.boxes.items():
-            self._style(box, key == order)
-
-    def _draw_regions(self) -> None:
-        for box in self.boxes.values():
-            self._scene.removeItem(box)
-        self.boxes.clear()
-        width, height = self._item.pixmap().width(), self._item.pixmap().height()
-        if not width:
-            return
-        for region in self._regions:
-            x1, y1, x2, y2 = region.box_1000
-            box = QGraphicsRectItem(
-                x1 * width / 1000, y1 * height / 1000, (x2 - x1) * width / 1000, (y2 - y1) * height / 1000
-            )
-            box.setData(0, region.order)
-            box.setData(1, region.kind)
-            box.setToolTip(f"{region.order + 1}. {region.label}")
-            self._scene.addItem(box)
-            self.boxes[region.order] = box
-            self._style(box, region.order == self.highlighted)
-
-    @staticmethod
-    def _style(box: QGraphicsRectItem, highlighted: bool) -> None:
-        colour = QColor(REGION_COLOURS.get(str(box.data(1)), "#2f7de1"))
-        box.setPen(QPen(colour, 4 if highlighted else 2))
-        fill = QColor(colour)
-        fill.setAlpha(60 if highlighted else 0)
-        box.setBrush(QBrush(fill))
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        for item in self.items(event.position().toPoint()):
-            if isinstance(item, QGraphicsRectItem) and item.data(0) is not None:
-                self.region_clicked.emit(int(item.data(0)))
-                break
-        super().mousePressEvent(event)
-
-    def has_image(self) -> bool:
-        return not self._item.pixmap().isNull()
-
-    def zoom_by(self, factor: float) -> None:
-        self.fit_width = False
-        self.scale_factor = max(0.05, min(8.0, self.scale_factor * factor))
-        self._apply_zoom()
-
-    def fit_to_width(self) -> None:
-        self.fit_width = True
-        self._apply_zoom()
-
-    def _apply_zoom(self) -> None:
-        width = self._item.pixmap().width()
-        if self.fit_width and width > 0:
-            margin = self.verticalScrollBar().sizeHint().width() + 4
-            self.scale_factor = max(0.05, (self.viewport().width() - margin) / width)
-        self.resetTransform()
-        self.scale(self.scale_factor, self.scale_factor)
-        self.zoom_changed.emit(self.scale_factor)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.fit_width:
-            self._apply_zoom()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
-            event.accept()
-            return
-        super().wheelEvent(event)
 
 
 class ReadingView(QWidget):
@@ -300,6 +117,18 @@ class ReadingView(QWidget):
         self.markdown_view.setAccessibleName(self.tr("Rendered Markdown"))
         self.markdown_view.setOpenExternalLinks(False)
         self.markdown_view.setOpenLinks(False)
+        self.markdown_view.setToolTip(
+            self.tr("The page as the .md export holds it. Edit it in the Text tab.")
+        )
+        self.markdown_view.installEventFilter(self)
+        # Shown when the user types into the Markdown tab, which is a preview: typing there is
+        # otherwise ignored without a word (a click on the link opens the Text tab).
+        self.edit_hint = QLabel(self)
+        self.edit_hint.setText(
+            self.tr('The Markdown tab is a preview: <a href="text">edit the page in the Text tab</a>.')
+        )
+        self.edit_hint.setWordWrap(True)
+        self.edit_hint.hide()
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setAccessibleName(self.tr("Recognised text"))
         self.text_edit.setToolTip(
@@ -314,6 +143,8 @@ class ReadingView(QWidget):
         self.tabs.addTab(self.markdown_view, self.tr("Markdown"))
         self.tabs.addTab(self.text_edit, self.tr("Text"))
         self.tabs.currentChanged.connect(self._refresh_markdown_if_visible)
+        self.tabs.currentChanged.connect(self.edit_hint.hide)
+        self.edit_hint.linkActivated.connect(self._open_text_tab)
 
         self.copy_page_button = self._tool_button(
             self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
@@ -346,6 +177,22 @@ class ReadingView(QWidget):
         self._layout()
         self.show_job(None)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A key that would type into the read-only Markdown tab shows where edits go."""
+        if (
+            watched is self.markdown_view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and (event.text().strip() or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete))
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.edit_hint.show()
+        return super().eventFilter(watched, event)
+
+    @Slot(str)
+    def _open_text_tab(self, _link: str) -> None:
+        self.tabs.setCurrentWidget(self.text_edit)
+
     def _tool_button(self, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
@@ -377,6 +224,7 @@ class ReadingView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(self.edit_hint)
         right_layout.addLayout(actions)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -445,7 +293,9 @@ class ReadingView(QWidget):
             self.stats_label.clear()
             self.page_total.clear()
             return
-        self._job = _ShownJob(result.job_id, result.source, max(1, result.page_count), dpi, max_pixels)
+        self._job = _ShownJob(
+            result.job_id, result.source, result.name, max(1, result.page_count), dpi, max_pixels
+        )
         for page in result.pages:
             self._texts[page.page_index] = page.text
             self._results[page.page_index] = page
@@ -581,7 +431,7 @@ class ReadingView(QWidget):
         self.page_view.highlight(order)
         view = self.text_edit if self.tabs.currentWidget() is self.text_edit else self.markdown_view
         document = view.document()
-        position = _locate(document.toPlainText(), region.text)
+        position = locate(document.toPlainText(), region.text)
         if position is None:
             return
         cursor = QTextCursor(document)
@@ -601,7 +451,7 @@ class ReadingView(QWidget):
         if not regions:
             return
         view = self.text_edit if self.sender() is self.text_edit else self.markdown_view
-        index = _TextIndex(view.document().toPlainText())
+        index = TextIndex(view.document().toPlainText())
         position = view.textCursor().selectionStart()
         starts = sorted(
             (start, region.order) for region in regions if (start := index.find(region.text)) is not None
@@ -675,19 +525,21 @@ class ReadingView(QWidget):
         self._markdown_dirty = False
         scroll = self.markdown_view.verticalScrollBar()
         at_end = scroll.value() >= scroll.maximum() - 4
-        document = self.markdown_view.document()
         started = time.perf_counter()
-        # What the user reviews is what the .md export will hold: the same formatter.
+        # What the user reviews is what the .md export will hold: a finished page as formatted
+        # when it was committed (or edited), with its figures and notes; text streaming in or
+        # being typed is formatted as it is shown.
         result = self._results.get(self._page)
-        page = format_page(self.page_text(), result.task if result is not None else "text")
+        figures: dict[str, bytes] = {}
+        if result is not None and self._job is not None and result.text == self.page_text():
+            markdown, figures = finished_page_markdown(self._job.name, result, self._flag_notes(result))
+        else:
+            task = page_format.edit_task(result) if result is not None else "text"
+            markdown = format_page(self.page_text(), task).markdown
         # Blocked: the cursor moving with the new text is no user pointing at a region (it would
         # move the "being read" highlight).
         with QSignalBlocker(self.markdown_view):
-            document.setMarkdown(
-                markdown_for_display(page.markdown),
-                QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
-            )
-        _outline_tables(document)
+            show_markdown(self.markdown_view, markdown, figures)
         # Rendering grows with the page; while it streams, spend at most ~10 % of the GUI
         # thread on it (a long page refreshes less often instead of stalling the window).
         spent_ms = (time.perf_counter() - started) * 1000
@@ -714,10 +566,10 @@ class ReadingView(QWidget):
             return
         text = self._texts.get(page, "")
         result = self._results.get(page)
-        if result is not None:
-            edited = text != self._originals.get(page)
-            flags = result.flags | {FLAG_EDITED} if edited else result.flags - {FLAG_EDITED}
-            self._results[page] = dataclasses.replace(result, text=text, flags=flags)
+        if result is not None and text != result.text:
+            self._results[page] = page_format.edited(result, text, self._originals.get(page))
+            self._markdown_dirty = True
+            self._refresh_markdown_if_visible()
         self._update_stats()
         self._update_revert()
         self.page_edited.emit(self._job.job_id, page, text)
@@ -759,6 +611,20 @@ class ReadingView(QWidget):
             FLAG_EDITED: self.tr("edited"),
             FLAG_LINES_ONLY: self.tr("table or formula kept as plain lines"),
         }
+
+    def _flag_notes(self, result: PageResult) -> list[str]:
+        """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
+        notes = {
+            FLAG_REPETITION_LOOP: self.tr(
+                "the model began repeating itself; the text is cut where the loop started"
+            ),
+            FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
+            FLAG_LINES_ONLY: self.tr(
+                "a table or formula on this page is given as its text lines, without its structure"
+            ),
+        }
+        lite = [self.tr("read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR")]
+        return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
 
     def stats_text(self) -> str:
         return self.stats_label.text()

@@ -138,14 +138,3 @@ def action_for(label_set: str, label: str) -> Action:
 def furniture_kind(label_set: str, label: str) -> str:
     """The furniture kind of ``label`` ("header", …), or "" when it is not furniture."""
     return LABEL_TABLE[label_set].get(label, (_T, ""))[1]
-
-
-#: CDLA labels that the formatter (``formatter.assemble_regions``, which speaks the SDK's label
-#: names) knows under another name; every other label is passed as it is.
-_FORMATTER_LABELS = {"title": "paragraph_title", "equation": "formula", "figure": "image"}
-
-
-def formatter_label(label: str) -> str:
-    """The SDK label name ``assemble_regions`` knows for a layout label (CDLA's "title" is a
-    heading, its "equation" display math)."""
-    return _FORMATTER_LABELS.get(label, label)

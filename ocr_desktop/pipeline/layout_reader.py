@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ocr_desktop.core import page_format
 from ocr_desktop.core.results import GenerationStats, RegionResult
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import Task
@@ -300,13 +301,11 @@ class LayoutReader:
             ready.set()
 
     def _finish(self, run: PageRun, page: _PageRegions) -> None:
-        """Assemble the page from its regions (as read, held in hand) and commit the page."""
-        from ocr_desktop.core.formatter import RegionContent, assemble_regions
-        from ocr_desktop.layout.labels import formatter_label
-
+        """Commit the page with its regions (as read, held in hand); the commit formats it
+        (``page_format.committed``: the regions assembled, figures as placeholders)."""
         regions = page.in_order()
         read = [r for r in regions if r.read]
-        text = assemble_regions([RegionContent(formatter_label(r.label), r.text) for r in read]).markdown
+        text = page_format.regions_model_text(regions)
         stats = GenerationStats(
             prompt_tokens=sum(r.stats.prompt_tokens for r in read),
             image_tokens=sum(r.stats.image_tokens for r in read),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocr_desktop.backends.base import BackendCrashed, BackendError, run_recognition
+from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import reading_problem
 from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
@@ -167,22 +168,25 @@ class PageReader:
         page: PageImage,
         **layout: Any,
     ) -> None:
-        """Store the finished page (one transaction) and tell the listener. A line engine's
-        lines (the lite backend's, ``stats.lines``) are stored as the page's text lines."""
+        """Format the finished page (its one formatter pass, ``page_format.committed``), store it
+        (one transaction) and tell the listener. A line engine's lines (the lite backend's,
+        ``stats.lines``) are stored as the page's text lines."""
         width, height = page.image.size
         if stats.lines:
             layout.setdefault("lines", PageLines(width, height, stats.lines, run.backend.model_name))
-        result = PageResult(
-            page_index=run.index,
-            text=text,
-            task=run.job.task.value,
-            backend=run.backend.id,
-            model=run.backend.model_name,
-            stats=stats,
-            flags=flags,
-            width=width,
-            height=height,
-            **layout,
+        result = page_format.committed(
+            PageResult(
+                page_index=run.index,
+                text=text,
+                task=run.job.task.value,
+                backend=run.backend.id,
+                model=run.backend.model_name,
+                stats=stats,
+                flags=flags,
+                width=width,
+                height=height,
+                **layout,
+            )
         )
         self._store.save_page_result(run.job.id, result)
         self._notify(lambda listener: listener.page_finished(run.job.id, result))

@@ -81,6 +81,22 @@ class JobBoard:
         self._durations: deque[float] = deque(maxlen=20)
         self._started: dict[str, float] = {}
 
+    def sweep(self) -> int:
+        """Remove the upload folders of jobs no longer in the store (removed from the window's
+        history); returns how many. Run when the server starts: an upload lives as long as its
+        job, which the pipeline may resume after a restart."""
+        if not self.root.is_dir():
+            return 0
+        kept = {Path(job.source).parent for job in self.store.list_jobs()}
+        removed = 0
+        for folder in self.root.iterdir():
+            if folder.is_dir() and not folder.is_symlink() and folder not in kept:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        if removed:
+            log.info("removed %d upload folder(s) of jobs no longer in the history", removed)
+        return removed
+
     # -- the queue bound ---------------------------------------------------------------------
 
     def _prune(self) -> None:

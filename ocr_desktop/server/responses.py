@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
+from ocr_desktop.core.page_format import formatter_label
 from ocr_desktop.core.results import DocumentResult, PageResult, RegionResult
-from ocr_desktop.layout.labels import formatter_label
 
 MODEL_NAME = "glm-ocr"
 #: Region kinds (the label table's actions, ``layout/labels.py``) as the SDK's labels.

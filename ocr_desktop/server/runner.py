@@ -99,6 +99,7 @@ class ServerThread:
             raise ServerError(refusal)
         self.config = config
         self.board = JobBoard(pipeline, store, settings, config.limits)
+        self.board.sweep()
         options = ApiOptions(config.token, config.allow_urls, config.cors_origins)
         self._app = create_app(self.board, options)
         self._socket: socket.socket | None = None
@@ -129,6 +130,9 @@ class ServerThread:
             server_header=False,
             proxy_headers=False,  # never trust X-Forwarded-For: the client is the socket's peer
             timeout_keep_alive=5,
+            # A request waiting for its document would hold a stop for as long as the document
+            # takes: after 5 s its connection is closed (the job stays queued in the store).
+            timeout_graceful_shutdown=5,
         )
         return uvicorn.Server(config)
 

@@ -794,135 +794,135 @@ Please include them when you report the problem.</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="670"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="669"/>
+        <location filename="../../gui/main_window.py" line="672"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="676"/>
-        <location filename="../../gui/main_window.py" line="1063"/>
+        <location filename="../../gui/main_window.py" line="679"/>
+        <location filename="../../gui/main_window.py" line="1066"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="696"/>
+        <location filename="../../gui/main_window.py" line="699"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="730"/>
+        <location filename="../../gui/main_window.py" line="733"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="826"/>
+        <location filename="../../gui/main_window.py" line="829"/>
         <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
         <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="881"/>
+        <location filename="../../gui/main_window.py" line="884"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="882"/>
+        <location filename="../../gui/main_window.py" line="885"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="883"/>
+        <location filename="../../gui/main_window.py" line="886"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="884"/>
+        <location filename="../../gui/main_window.py" line="887"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="913"/>
+        <location filename="../../gui/main_window.py" line="916"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="919"/>
+        <location filename="../../gui/main_window.py" line="922"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="937"/>
+        <location filename="../../gui/main_window.py" line="940"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="364"/>
-        <location filename="../../gui/main_window.py" line="937"/>
+        <location filename="../../gui/main_window.py" line="940"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="983"/>
+        <location filename="../../gui/main_window.py" line="986"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="985"/>
+        <location filename="../../gui/main_window.py" line="988"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="987"/>
+        <location filename="../../gui/main_window.py" line="990"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1125"/>
+        <location filename="../../gui/main_window.py" line="1128"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1126"/>
+        <location filename="../../gui/main_window.py" line="1129"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1127"/>
+        <location filename="../../gui/main_window.py" line="1130"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1128"/>
+        <location filename="../../gui/main_window.py" line="1131"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1153"/>
+        <location filename="../../gui/main_window.py" line="1156"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1203"/>
+        <location filename="../../gui/main_window.py" line="1206"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1184"/>
+        <location filename="../../gui/main_window.py" line="1187"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1187"/>
+        <location filename="../../gui/main_window.py" line="1190"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="440"/>
-        <location filename="../../gui/main_window.py" line="1220"/>
+        <location filename="../../gui/main_window.py" line="1223"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
@@ -942,44 +942,44 @@ Please include them when you report the problem.</source>
         <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="852"/>
+        <location filename="../../gui/main_window.py" line="855"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="861"/>
+        <location filename="../../gui/main_window.py" line="864"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="870"/>
+        <location filename="../../gui/main_window.py" line="873"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="949"/>
+        <location filename="../../gui/main_window.py" line="952"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1222"/>
+        <location filename="../../gui/main_window.py" line="1225"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1302"/>
+        <location filename="../../gui/main_window.py" line="1305"/>
         <source>The document cannot be shown: {error}</source>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1314"/>
+        <location filename="../../gui/main_window.py" line="1317"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1328"/>
+        <location filename="../../gui/main_window.py" line="1331"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -1086,13 +1086,13 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>PageView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="153"/>
+        <location filename="../../gui/page_view.py" line="37"/>
         <source>Page image</source>
-        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. Layout region boxes on the page, coloured by kind (the label table&apos;s action). How much of a region&apos;s text locates it in the page&apos;s text (letters and digits only).</extracomment>
+        <extracomment>Layout region boxes on the page, coloured by kind (the label table&apos;s action).</extracomment>
         <translation>页面图像</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="154"/>
+        <location filename="../../gui/page_view.py" line="38"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
     </message>
@@ -1100,99 +1100,99 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="186"/>
+        <location filename="../../gui/queue_view.py" line="191"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="187"/>
+        <location filename="../../gui/queue_view.py" line="192"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="188"/>
+        <location filename="../../gui/queue_view.py" line="193"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="189"/>
+        <location filename="../../gui/queue_view.py" line="194"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="190"/>
+        <location filename="../../gui/queue_view.py" line="195"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="191"/>
+        <location filename="../../gui/queue_view.py" line="196"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="229"/>
+        <location filename="../../gui/queue_view.py" line="234"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="232"/>
+        <location filename="../../gui/queue_view.py" line="237"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="251"/>
+        <location filename="../../gui/queue_view.py" line="256"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="278"/>
-        <location filename="../../gui/queue_view.py" line="280"/>
         <location filename="../../gui/queue_view.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="285"/>
+        <location filename="../../gui/queue_view.py" line="288"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="278"/>
+        <location filename="../../gui/queue_view.py" line="283"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="288"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="287"/>
+        <location filename="../../gui/queue_view.py" line="292"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="291"/>
+        <location filename="../../gui/queue_view.py" line="296"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="297"/>
+        <location filename="../../gui/queue_view.py" line="302"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="298"/>
+        <location filename="../../gui/queue_view.py" line="303"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="299"/>
+        <location filename="../../gui/queue_view.py" line="304"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="301"/>
+        <location filename="../../gui/queue_view.py" line="306"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="303"/>
+        <location filename="../../gui/queue_view.py" line="308"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1200,12 +1200,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="514"/>
+        <location filename="../../gui/queue_view.py" line="521"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="515"/>
+        <location filename="../../gui/queue_view.py" line="522"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1213,204 +1213,234 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="278"/>
+        <location filename="../../gui/reading_view.py" line="95"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="282"/>
+        <location filename="../../gui/reading_view.py" line="99"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="283"/>
+        <location filename="../../gui/reading_view.py" line="100"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="285"/>
+        <location filename="../../gui/reading_view.py" line="102"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="286"/>
+        <location filename="../../gui/reading_view.py" line="103"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="290"/>
+        <location filename="../../gui/reading_view.py" line="107"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="291"/>
+        <location filename="../../gui/reading_view.py" line="108"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="293"/>
+        <location filename="../../gui/reading_view.py" line="110"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="293"/>
+        <location filename="../../gui/reading_view.py" line="110"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="300"/>
+        <location filename="../../gui/reading_view.py" line="117"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="304"/>
+        <location filename="../../gui/reading_view.py" line="121"/>
+        <source>The page as the .md export holds it. Edit it in the Text tab.</source>
+        <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="128"/>
+        <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
+        <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="133"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="306"/>
+        <location filename="../../gui/reading_view.py" line="135"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="313"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="314"/>
+        <location filename="../../gui/reading_view.py" line="143"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="315"/>
+        <location filename="../../gui/reading_view.py" line="144"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="319"/>
+        <location filename="../../gui/reading_view.py" line="150"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="319"/>
+        <location filename="../../gui/reading_view.py" line="150"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="322"/>
+        <location filename="../../gui/reading_view.py" line="153"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="323"/>
+        <location filename="../../gui/reading_view.py" line="154"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="328"/>
+        <location filename="../../gui/reading_view.py" line="159"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="328"/>
+        <location filename="../../gui/reading_view.py" line="159"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="332"/>
+        <location filename="../../gui/reading_view.py" line="163"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="464"/>
-        <location filename="../../gui/reading_view.py" line="472"/>
+        <location filename="../../gui/reading_view.py" line="314"/>
+        <location filename="../../gui/reading_view.py" line="322"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="543"/>
+        <location filename="../../gui/reading_view.py" line="393"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="756"/>
+        <location filename="../../gui/reading_view.py" line="608"/>
         <source>repetition loop stopped</source>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="757"/>
+        <location filename="../../gui/reading_view.py" line="609"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="758"/>
+        <location filename="../../gui/reading_view.py" line="610"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="759"/>
+        <location filename="../../gui/reading_view.py" line="611"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="760"/>
+        <location filename="../../gui/reading_view.py" line="612"/>
         <source>table or formula kept as plain lines</source>
         <translation>表格或公式仅保留为纯文本行</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="769"/>
+        <location filename="../../gui/reading_view.py" line="619"/>
+        <source>the model began repeating itself; the text is cut where the loop started</source>
+        <translation>模型开始重复输出；文本已在循环开始处截断</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="621"/>
+        <source>the text reached the token limit and may be incomplete</source>
+        <translation>文本达到了 token 上限，可能不完整</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="623"/>
+        <source>a table or formula on this page is given as its text lines, without its structure</source>
+        <translation>本页的表格或公式仅以文本行给出，不含其结构</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="626"/>
+        <source>read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR</source>
+        <translation>由应用自带的 PP-OCRv6（轻量）引擎识别，而非 GLM-OCR</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reading_view.py" line="635"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="775"/>
+        <location filename="../../gui/reading_view.py" line="641"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="777"/>
+        <location filename="../../gui/reading_view.py" line="643"/>
         <source>read with PP-OCRv6 (lite), not GLM-OCR</source>
         <translation>由 PP-OCRv6（轻量）识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="779"/>
+        <location filename="../../gui/reading_view.py" line="645"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="780"/>
+        <location filename="../../gui/reading_view.py" line="646"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="784"/>
+        <location filename="../../gui/reading_view.py" line="650"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="787"/>
+        <location filename="../../gui/reading_view.py" line="653"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="792"/>
+        <location filename="../../gui/reading_view.py" line="658"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="797"/>
+        <location filename="../../gui/reading_view.py" line="663"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="801"/>
+        <location filename="../../gui/reading_view.py" line="667"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="803"/>
+        <location filename="../../gui/reading_view.py" line="669"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
