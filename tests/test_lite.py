@@ -82,7 +82,7 @@ def test_registry_settings_and_protocol_know_the_lite_engine() -> None:
     assert registry.availability(settings, "lite").available
     assert backend.max_in_flight == 1 and backend.server_pids() == [] and backend.metrics() is None
     estimate = backend.memory_estimate()
-    assert estimate is not None and 300 << 20 < estimate.total_bytes < 600 << 20
+    assert estimate is not None and 700 << 20 < estimate.total_bytes < 800 << 20  # measured: docs/lite.md
 
 
 @pytest.mark.parametrize("name", ["page", "code"])

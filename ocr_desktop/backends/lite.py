@@ -44,9 +44,10 @@ log = logging.getLogger(__name__)
 
 #: The engine's name wherever a page says what read it (stored as the page's model).
 MODEL_NAME = "PP-OCRv6 (lite)"
-#: ONNX Runtime's sessions and working buffers for a full page beside the model files, measured
-#: as the growth of the process's peak RSS over reading an A4 page at 150 DPI (docs/lite.md).
-RUNTIME_BYTES = 320 << 20
+#: ONNX Runtime, OpenCV and the sessions' working buffers beside the model files: the growth of a
+#: fresh process's peak RSS over loading the engine and reading the drawn A4 page and page.png
+#: (682 MiB, imports included; detection on a full page dominates; docs/lite.md).
+RUNTIME_BYTES = 700 << 20
 #: A gap between two rows larger than this many line heights starts a new paragraph.
 PARAGRAPH_GAP = 0.8
 
