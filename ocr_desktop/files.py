@@ -29,6 +29,49 @@ def _umask() -> int:
     return mask
 
 
+#: The longest file name (bytes) of the file systems the app writes to (ext4, btrfs, XFS, tmpfs).
+NAME_MAX = 255
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name ``folder``'s file system holds, in bytes (255 where it cannot say)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return NAME_MAX
+
+
+def fit_name(name: str, limit: int) -> str:
+    """``name`` if its UTF-8 form is at most ``limit`` bytes, else cut at a character boundary
+    to fit with a "…" marking the cut."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return name
+    mark = "…"
+    cut = _cut_utf8(data[: max(0, limit - len(mark.encode()))])
+    return cut.decode("utf-8", "surrogateescape").rstrip() + mark
+
+
+def _temp_name(path: Path, token: str) -> str:
+    """The hidden temporary name beside ``path``: ``.<name>.<token>.tmp``, with the name cut so
+    the whole fits in a file name. Not cut, the 14 added bytes made a name of 242-255 bytes,
+    which the file system itself holds, impossible to write (an 80-character Chinese name)."""
+    room = NAME_MAX - len(f"..{token}.tmp")
+    return f".{os.fsdecode(_cut_utf8(os.fsencode(path.name)[:room]))}.{token}.tmp"
+
+
+def _cut_utf8(name: bytes) -> bytes:
+    """``name`` without a UTF-8 character cut in half at its end (other bytes are kept as they are)."""
+    for back in range(1, min(4, len(name)) + 1):
+        lead = name[-back]
+        if lead >= 0xC0:  # a lead byte: is its character complete?
+            need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            return name if back >= need else name[:-back]
+        if lead < 0x80:
+            break
+    return name
+
+
 def _write_and_sync(fd: int, payload: bytes, mode: int) -> None:
     os.fchmod(fd, mode)
     view = memoryview(payload)
@@ -52,7 +95,7 @@ def _write_anonymous(path: Path, payload: bytes, mode: int) -> bool:
         raise
     try:
         _write_and_sync(fd, payload, mode)
-        named = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        named = path.with_name(_temp_name(path, secrets.token_hex(4)))
         # Naming an O_TMPFILE inode needs linkat(AT_EMPTY_PATH) (privileged) or linkat of its
         # /proc/self/fd entry with AT_SYMLINK_FOLLOW; os.link uses linkat (not link, which would
         # link the /proc symlink itself) only when given a directory fd, hence src_dir_fd.
@@ -93,7 +136,8 @@ def write_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8", mode
             mode = 0o666 & ~_umask()
     if _write_anonymous(path, payload, mode):
         return path
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = _temp_name(path, "XXXXXXXX")[: -len("XXXXXXXX.tmp")]
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         try:
             _write_and_sync(fd, payload, mode)

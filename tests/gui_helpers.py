@@ -101,7 +101,7 @@ def show_document(qtbot: QtBot, window: MainWindow, job_id: str) -> None:
 
 def export_all(qtbot: QtBot, window: MainWindow, out_dir: Path, formats: list[str]) -> list[Path]:
     """Export through the dialog (as a user would) and return the files written."""
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     dialog = window.export_dialog
     qtbot.waitUntil(dialog.export_button.isEnabled, timeout=GUI_TIMEOUT_MS)  # documents listed
     dialog.editors["export.out_dir"].put(str(out_dir))

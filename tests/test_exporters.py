@@ -437,3 +437,72 @@ def test_same_named_documents_in_one_export_keep_apart(tmp_path: Path) -> None:
     assert "](paper%20%282%29_figures/page-1-figure-6.png)" in (tmp_path / "paper (2).md").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_later_run_never_replaces_another_documents_exports(tmp_path: Path) -> None:
+    # GIVEN a/paper.png exported to out/ (with its figure) by one run
+    out = tmp_path / "out"
+    first = dataclasses.replace(LAYOUT, job_id="job-a", source="/scans/a/paper.png", name="paper.png")
+    assert export_documents([first], options(out, "md,json,txt")).written
+    kept = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # WHEN b/paper.png, another document of the same name, is exported to out/ by a later run
+    other_png = FIGURE_PNG + b"-b"
+    region = dataclasses.replace(LAYOUT.pages[0].regions[5], image_png=other_png)
+    page = dataclasses.replace(
+        LAYOUT.pages[0],
+        text="Another paper",
+        regions=(*LAYOUT.pages[0].regions[:5], region, *LAYOUT.pages[0].regions[6:]),
+    )
+    second = dataclasses.replace(first, job_id="job-b", source="/scans/b/paper.png", pages=(page,))
+    report = export_documents([second], options(out, "md,json,txt"))
+    # THEN a's files and figure are untouched, b's are numbered, and the report says why
+    assert not report.failed
+    assert {name: (out / name).read_bytes() for name in kept} == kept
+    assert sorted(p.name for p in report.written) == ["paper (2).json", "paper (2).md", "paper (2).txt"]
+    assert (out / "paper (2)_figures/page-1-figure-6.png").read_bytes() == other_png
+    assert all("another document's export" in o.note for o in report.outcomes)
+    # WHEN a is exported again THEN its own files are its own: up to date, not numbered
+    again = export_documents([first], options(out, "md,json,txt"))
+    assert not again.written
+    assert sorted(p.name for p in again.unchanged) == ["paper.json", "paper.md", "paper.txt"]
+    # WHEN b is exported again THEN it finds its numbered files, up to date
+    rerun = export_documents([second], options(out, "md"))
+    assert sorted(p.name for p in rerun.unchanged) == ["paper (2).md"]
+    # WHEN b is exported with --overwrite THEN it takes the plain name (asked for)
+    forced = export_documents([second], options(out, "md", overwrite=True))
+    assert forced.written == [out / "paper.md"]
+    assert (out / "paper_figures/page-1-figure-6.png").read_bytes() == other_png
+
+
+@pytest.mark.parametrize(
+    ("stem", "shortened"),
+    [
+        ("x" * 251, True),  # a 255-byte name with ".png": its ".json" would be 256 bytes
+        ("报" * 80, False),  # 244 bytes with ".png": fits, but its temporary file did not
+    ],
+    ids=["255-bytes", "244-bytes-chinese"],
+)
+def test_names_up_to_the_file_systems_limit_are_exported(tmp_path: Path, stem: str, shortened: bool) -> None:
+    # GIVEN a document whose name is as long as the file system allows, with a figure
+    name = stem + ".png"
+    assert len(name.encode()) in (244, 255)
+    document = dataclasses.replace(LAYOUT, source=f"/scans/{name}", name=name)
+    # WHEN it is exported in every format, twice
+    twice = [document, dataclasses.replace(document, job_id="job-2")]
+    report = export_documents(twice, options(tmp_path, "md,json,txt"))
+    # THEN every file is written: the name shortened (marked "…") only where it would not fit
+    assert not report.failed, report.failed
+    assert len(report.written) == 6
+    for path in report.written:
+        assert len(path.name.encode()) <= 255
+        assert ("…" in path.name) == shortened
+        assert path.name.startswith(stem[:50])
+    first = report.for_job(LAYOUT.job_id)
+    assert first[0].path is not None and (first[0].path.stem == stem) != shortened
+    assert all(("shortened" in o.note) == shortened for o in first)
+    # the JSON keeps the full name, and the figure it links is there
+    [json_path] = [o.path for o in first if o.fmt == "json"]
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert data["document"]["name"] == name
+    figure = data["pages"][0]["regions"][5]["image"]
+    assert (tmp_path / figure).read_bytes() == FIGURE_PNG

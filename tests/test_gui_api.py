@@ -23,7 +23,7 @@ make_window = pytest.fixture(window_factory)
 
 
 def turn_on(qtbot: QtBot, window: object, port: int) -> None:
-    window.settings_action.trigger()  # type: ignore[attr-defined]
+    window.window_actions.settings_action.trigger()  # type: ignore[attr-defined]
     dialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.show_section("server")
     switch = dialog.editors["server.enabled"].widget
@@ -42,7 +42,7 @@ def test_documents_sent_to_the_api_appear_in_the_queue_and_are_read(
     assert not window.settings.server.enabled and window.api.server is None
     assert not window.api.indicator.isVisible()
     # WHEN the user opens Settings → Server: the token is there, made private
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     token = window.settings_dialog.findChild(QLineEdit, "apiToken")
     assert token is not None and len(token.text()) >= 40
     assert stat.S_IMODE(token_file().stat().st_mode) == 0o600
@@ -66,7 +66,7 @@ def test_documents_sent_to_the_api_appear_in_the_queue_and_are_read(
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.get(f"/v1/jobs/{job['id']}").json()["status"] == "done"
     # WHEN the switch is turned off THEN the server stops and the indicator goes
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     dialog = window.settings_dialog
     dialog.show_section("server")
     qtbot.mouseClick(dialog.editors["server.enabled"].widget, Qt.MouseButton.LeftButton)

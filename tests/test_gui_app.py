@@ -73,7 +73,7 @@ app = create_application(["ocr-desktop"])
 def press_ok():
     [window] = [w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow"]
     print("dpi shown:", window.settings.documents.dpi, "pages:", window.settings.documents.pages, flush=True)
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     dialog = window.settings_dialog
     if sys.argv[1]:
         dialog.editors["documents.dpi"].put(int(sys.argv[1]))

@@ -71,7 +71,7 @@ def test_drop_pdf_streams_with_llamacpp_and_exports(
     assert window.backend_state is BackendState.READY and window.model_label.text()
 
     # WHEN it is exported as txt, md and json
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     dialog = window.export_dialog
     qtbot.waitUntil(dialog.export_button.isEnabled)  # documents listed
     out = tmp_path / "export"
@@ -102,7 +102,7 @@ def test_cancel_mid_page_with_llamacpp(
 
     # WHEN the page is cancelled while tokens stream
     with qtbot.waitSignal(window.bridge.page_failed, timeout=TIMEOUT_MS) as failed:
-        window.cancel_page_action.trigger()
+        window.window_actions.cancel_page_action.trigger()
 
     # THEN the page ends as cancelled and the document is not blocked
     assert failed.args[0] == job_id and "cancel" in failed.args[2]
@@ -112,7 +112,7 @@ def test_cancel_mid_page_with_llamacpp(
 
 def switch_backend(qtbot: QtBot, window: object, backend: str) -> None:
     """Pick another backend in the settings dialog and wait until it is loaded."""
-    window.settings_action.trigger()  # type: ignore[attr-defined]
+    window.window_actions.settings_action.trigger()  # type: ignore[attr-defined]
     dialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.editors["backend"].put(backend)
     with qtbot.waitSignal(

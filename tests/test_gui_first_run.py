@@ -130,7 +130,7 @@ def test_retry_works_on_a_document_that_failed_for_the_backend(
 
     # WHEN it is selected and Retry / Resume pressed (Ctrl+R in the queue)
     window.queue_view.select_job(job_id)
-    assert window.retry_action.isEnabled()
+    assert window.window_actions.retry_action.isEnabled()
     window.queue_view.setFocus()
     with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
         qtbot.keyClick(window.queue_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)

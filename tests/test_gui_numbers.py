@@ -67,7 +67,7 @@ def test_elapsed_does_not_run_while_paused(qtbot: QtBot, make_window: WindowFact
 
     # WHEN the queue is paused (the page in flight finishes, no new one starts)
     with qtbot.waitSignal(window.bridge.page_finished, timeout=GUI_TIMEOUT_MS):
-        window.pause_action.trigger()
+        window.window_actions.pause_action.trigger()
     row = window.queue_model.job(job_id)
     assert row is not None
     before = row.elapsed

@@ -42,7 +42,7 @@ def order(window: MainWindow) -> list[str]:
 def paused_queue(make_window: WindowFactory, tmp_path: Path, count: int) -> tuple[MainWindow, list[str]]:
     """A paused window with ``count`` one-page documents queued (shown in the view)."""
     window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(count)])
     assert order(window) == ids and window.queue_model.rowCount() == count
     return window, ids
@@ -62,8 +62,10 @@ def test_ctrl_up_twice_moves_the_same_document_twice(
     # WHEN Ctrl+Up is pressed twice
     qtbot.keyClick(view, Qt.Key.Key_Up, CTRL)
     assert view.selected_job_ids() == [ids[2]], "the selection followed the moved row"
-    assert window.move_up_action.isEnabled() and window.remove_action.isEnabled()
-    assert window.cancel_job_action.isEnabled()
+    assert (
+        window.window_actions.move_up_action.isEnabled() and window.window_actions.remove_action.isEnabled()
+    )
+    assert window.window_actions.cancel_job_action.isEnabled()
     qtbot.keyClick(view, Qt.Key.Key_Up, CTRL)
 
     # THEN the same document went to the top, in the view and in the store
@@ -84,7 +86,7 @@ def test_a_cancelled_document_can_be_resumed(
 ) -> None:
     # GIVEN a paused queue with a three-page document, cancelled with Shift+Esc in the queue
     window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     [job_id] = window.add_paths([make_pdf(tmp_path / "doc.pdf", 3)])
     qtbot.waitUntil(lambda: window.queue_view.selected_job_ids() == [job_id], timeout=GUI_TIMEOUT_MS)
     view = window.queue_view
@@ -96,13 +98,13 @@ def test_a_cancelled_document_can_be_resumed(
     assert window.queue_model.status_text(row) == "Cancelled"
 
     # THEN Retry / Resume applies to it
-    assert window.retry_action.isEnabled()
-    assert not window.cancel_job_action.isEnabled()
+    assert window.window_actions.retry_action.isEnabled()
+    assert not window.window_actions.cancel_job_action.isEnabled()
 
     # WHEN Ctrl+R is pressed and the queue resumed
     with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
         qtbot.keyClick(view, Qt.Key.Key_R, CTRL)
-        window.pause_action.trigger()
+        window.window_actions.pause_action.trigger()
 
     # THEN every page is read
     row = window.queue_model.job(job_id)
@@ -165,7 +167,7 @@ def test_same_named_files_show_their_folder_in_the_queue_and_history(
     (tmp_path / "2023").mkdir()
     (tmp_path / "2024").mkdir()
     window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     ids = window.add_paths(
         [
             make_pdf(tmp_path / "2023" / "report.pdf", 1),
@@ -179,7 +181,7 @@ def test_same_named_files_show_their_folder_in_the_queue_and_history(
     names = [window.queue_model.index(r, 0).data() for r in range(3)]
     assert names == ["report.pdf — 2023", "report.pdf — 2024", "other.pdf"]
     # THEN History does the same
-    window.history_action.trigger()
+    window.window_actions.history_action.trigger()
     tree = window.history_dialog.tree
     qtbot.waitUntil(lambda: tree.topLevelItemCount() == 3, timeout=GUI_TIMEOUT_MS)
     shown = sorted(tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount()))  # type: ignore[union-attr]
@@ -188,7 +190,7 @@ def test_same_named_files_show_their_folder_in_the_queue_and_history(
 
     # WHEN one of them is removed THEN the other shows its plain name again
     window.queue_view.select_job(ids[0])
-    window.remove_action.trigger()
+    window.window_actions.remove_action.trigger()
     assert window.queue_model.index(0, 0).data() == "report.pdf"
 
 
@@ -199,7 +201,7 @@ def test_a_dropped_folder_is_submitted_in_one_transaction_off_the_gui_thread(
     folder = tmp_path / "scans"
     files = [make_image(folder / f"scan {i:02d}.png", f"page {i}", size=(80, 60)) for i in range(60)]
     window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     calls: list[tuple[int, bool]] = []
     create_jobs = window.store.create_jobs
 

@@ -85,7 +85,7 @@ def test_main_window_in_simplified_chinese(qtbot: QtBot, make_window: WindowFact
         # THEN its menus, actions and drop zone speak Chinese
         menus = [a.text() for a in window.menuBar().actions()]
         assert menus == ["文件(&F)", "编辑(&E)", "队列(&Q)", "视图(&V)", "工具(&T)", "帮助(&H)"]
-        assert window.open_action.text() == "打开文件(&O)…"
+        assert window.window_actions.open_action.text() == "打开文件(&O)…"
         assert window.queue_view.model().headerData(0, Qt.Orientation.Horizontal) == "文档"
         assert "拖放" in window.drop_zone.accessibleName()
     finally:

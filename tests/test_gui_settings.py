@@ -89,7 +89,7 @@ def test_ok_hands_over_the_edited_settings_and_leaves_the_original_alone(qtbot: 
 def test_settings_persist_and_restore_defaults(qtbot: QtBot, make_window: WindowFactory) -> None:
     # GIVEN a window and its settings dialog
     window = make_window(ScriptedBackend())
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     dialog = window.settings_dialog
     assert isinstance(dialog, SettingsDialog)
 
@@ -104,7 +104,7 @@ def test_settings_persist_and_restore_defaults(qtbot: QtBot, make_window: Window
     assert window.settings.documents.dpi == 200
 
     # WHEN the dialog is opened again and "Restore Defaults" is pressed
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     window.settings_dialog.restore_defaults()
     window.settings_dialog.accept()
     assert settings_mod.load().documents.dpi == Settings().documents.dpi
@@ -126,7 +126,7 @@ class TwoBackends:
 
 
 def switch_to(window: object, backend: str) -> None:
-    window.settings_action.trigger()  # type: ignore[attr-defined]
+    window.window_actions.settings_action.trigger()  # type: ignore[attr-defined]
     dialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.editors["backend"].put(backend)
     accept_settings(dialog)
@@ -288,7 +288,7 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     monkeypatch.setattr(window, "ask_finish_page", lambda: None)  # the user presses Cancel
 
     # WHEN vLLM and a new DPI are chosen, and the switch is called off
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     window.settings_dialog.editors["backend"].put("vllm")
     window.settings_dialog.editors["documents.dpi"].put(220)
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):

@@ -60,7 +60,7 @@ class Backends:
 
 
 def open_settings(window: object) -> object:
-    window.settings_action.trigger()  # type: ignore[attr-defined]
+    window.window_actions.settings_action.trigger()  # type: ignore[attr-defined]
     return window.settings_dialog  # type: ignore[attr-defined]
 
 

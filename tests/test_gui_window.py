@@ -69,7 +69,7 @@ def test_drop_pdf_streams_pages_into_the_reading_view(
     assert view.text_edit.toPlainText() == result.pages[0].text
     assert not view.text_edit.isReadOnly(), "a finished page is editable"
     assert "tok/s" in view.stats_text() and "Page 1" in view.stats_text()
-    window.next_page_action.trigger()
+    window.window_actions.next_page_action.trigger()
     assert view.page_index == 1
     assert view.text_edit.toPlainText() == result.pages[1].text
     # THEN the page image is rendered off the GUI thread and shown
@@ -138,11 +138,11 @@ def test_cancel_page_mid_stream_then_retry(qtbot: QtBot, make_window: WindowFact
     window = make_window(backend)
     with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
         [job_id] = window.add_paths([make_pdf(tmp_path / "slow.pdf", 1)])
-    assert window.cancel_page_action.isEnabled()
+    assert window.window_actions.cancel_page_action.isEnabled()
 
     # WHEN the page is cancelled (Esc)
     with qtbot.waitSignal(window.bridge.page_failed, timeout=TIMEOUT_MS) as failed:
-        window.cancel_page_action.trigger()
+        window.window_actions.cancel_page_action.trigger()
 
     # THEN the page failed as cancelled, long before its 8 s of tokens
     assert failed.args[:2] == [job_id, 0]
@@ -155,9 +155,9 @@ def test_cancel_page_mid_stream_then_retry(qtbot: QtBot, make_window: WindowFact
     # WHEN the failed page is retried (Ctrl+R) with a quick backend
     backend.token_delay_s, backend.tokens_per_page = 0.0, 5
     window.queue_view.select_job(job_id)
-    assert window.retry_action.isEnabled()
+    assert window.window_actions.retry_action.isEnabled()
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
-        window.retry_action.trigger()
+        window.window_actions.retry_action.trigger()
 
     # THEN the page is read
     row = window.queue_model.job(job_id)
@@ -168,8 +168,8 @@ def test_cancel_page_mid_stream_then_retry(qtbot: QtBot, make_window: WindowFact
 def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # GIVEN a paused queue with three documents
     window = make_window(ScriptedBackend())
-    window.pause_action.trigger()
-    assert window.pause_action.isChecked()
+    window.window_actions.pause_action.trigger()
+    assert window.window_actions.pause_action.isChecked()
     qtbot.waitUntil(lambda: window.pipeline.paused)  # the store is written off the GUI thread
     ids = window.add_paths([make_pdf(tmp_path / f"doc{i}.pdf", 1) for i in range(3)])
     assert [r.job_id for r in window.queue_model.rows()] == ids
@@ -186,17 +186,17 @@ def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFact
 
     # WHEN the middle one is moved down (Ctrl+Down) and the first is cancelled
     window.queue_view.select_job(ids[0])
-    window.move_down_action.trigger()
+    window.window_actions.move_down_action.trigger()
     assert [r.job_id for r in model.rows()] == [ids[2], ids[1], ids[0]]
     window.queue_view.select_job(ids[2])
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
-        window.cancel_job_action.trigger()
+        window.window_actions.cancel_job_action.trigger()
     assert model.job(ids[2]).status is JobStatus.CANCELLED
 
     # WHEN the queue is resumed
     finished: list[str] = []
     window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
 
     # THEN the others were read in the new order
@@ -217,8 +217,8 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     # WHEN the first is removed (confirmed) and the finished ones are cleared
     monkeypatch.setattr(window, "confirm", lambda title, text: True)
     window.queue_view.select_job(first)
-    window.remove_action.trigger()
-    window.clear_action.trigger()
+    window.window_actions.remove_action.trigger()
+    window.window_actions.clear_action.trigger()
 
     # THEN the removed one is gone from the store (removed off the GUI thread), the cleared one
     # only from the queue
@@ -228,7 +228,7 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     assert window.queue_stack.currentWidget() is window.drop_zone
 
     # WHEN the history is opened and the document reopened
-    window.history_action.trigger()
+    window.window_actions.history_action.trigger()
     dialog = window.history_dialog
     qtbot.waitUntil(lambda: dialog.job_ids() == [second], timeout=TIMEOUT_MS)
     dialog.select(second)
@@ -251,7 +251,7 @@ def test_restart_restores_queue_results_and_edits(
     view = window.reading_view
     view.go_to_page(0)
     view.text_edit.setPlainText("corrected by hand")
-    window.pause_action.trigger()
+    window.window_actions.pause_action.trigger()
     [waiting] = window.add_paths([make_pdf(tmp_path / "waiting.pdf", 1)])
     window.splitter.setSizes([111, 500])
     sizes = window.splitter.sizes()
@@ -285,7 +285,7 @@ def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) ->
 
     # WHEN it is pasted (Ctrl+V)
     with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
-        window.paste_action.trigger()
+        window.window_actions.paste_action.trigger()
 
     # THEN it was saved as a PNG in the data dir and read as a one-page document
     [row] = window.queue_model.rows()
@@ -298,7 +298,7 @@ def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) ->
 def test_paste_without_an_image_says_what_to_do(make_window: WindowFactory) -> None:
     QGuiApplication.clipboard().clear()
     window = make_window(ScriptedBackend())
-    window.paste_action.trigger()
+    window.window_actions.paste_action.trigger()
     assert window.notice.isVisible()
     assert "Copy an image" in window.notice.text()
 
@@ -375,13 +375,14 @@ def test_export_writes_files_and_offers_to_open_the_folder(
 def test_every_main_action_has_a_shortcut_a_tooltip_and_a_menu(make_window: WindowFactory) -> None:
     window = make_window(ScriptedBackend())
     in_menus = {a for menu in window.menuBar().actions() if menu.menu() for a in menu.menu().actions()}
+    acts = window.window_actions
     main = [
-        window.open_action, window.open_folder_action, window.paste_action, window.export_action,
-        window.history_action, window.quit_action, window.copy_page_action, window.copy_document_action,
-        window.settings_action, window.pause_action, window.cancel_page_action, window.cancel_job_action,
-        window.retry_action, window.remove_action, window.clear_action, window.move_up_action,
-        window.move_down_action, window.zoom_in_action, window.zoom_out_action, window.fit_width_action,
-        window.next_page_action, window.previous_page_action, window.compare_action,
+        acts.open_action, acts.open_folder_action, acts.paste_action, acts.export_action,
+        acts.history_action, acts.quit_action, acts.copy_page_action, acts.copy_document_action,
+        acts.settings_action, acts.pause_action, acts.cancel_page_action, acts.cancel_job_action,
+        acts.retry_action, acts.remove_action, acts.clear_action, acts.move_up_action,
+        acts.move_down_action, acts.zoom_in_action, acts.zoom_out_action, acts.fit_width_action,
+        acts.next_page_action, acts.previous_page_action, acts.compare_action,
     ]  # fmt: skip
     shortcuts = [a.shortcut().toString() for a in main]
     assert all(shortcuts), [a.text() for a in main if not a.shortcut().toString()]
@@ -391,6 +392,6 @@ def test_every_main_action_has_a_shortcut_a_tooltip_and_a_menu(make_window: Wind
 
 def test_tools_compare_backends_opens_the_compare_view(make_window: WindowFactory) -> None:
     window = make_window(ScriptedBackend())
-    window.compare_action.trigger()
+    window.window_actions.compare_action.trigger()
     assert window.compare_dialog.isVisible()
     window.compare_dialog.reject()

@@ -105,23 +105,23 @@ def test_every_dialog_speaks_chinese(
     found["queue status"] = english_in([str(header.index(0, 2).data())])
 
     # WHEN every dialog is opened: Settings (each tab), History, Compare, Export
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     settings = window.settings_dialog
     for i in range(settings.tabs.count()):
         settings.tabs.setCurrentIndex(i)
         found[f"settings tab {i}"] = english_in(visible_texts(settings, typed))
     settings.reject()
-    window.history_action.trigger()
+    window.window_actions.history_action.trigger()
     qtbot.waitUntil(lambda: window.history_dialog.tree.topLevelItemCount() > 0)
     found["history"] = english_in(visible_texts(window.history_dialog, typed))
     item = window.history_dialog.tree.topLevelItem(0)
     assert item is not None
     found["history row"] = english_in([item.text(c) for c in range(1, item.columnCount())])
     window.history_dialog.reject()
-    window.compare_action.trigger()
+    window.window_actions.compare_action.trigger()
     found["compare"] = english_in(visible_texts(window.compare_dialog, typed))
     window.compare_dialog.reject()
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     qtbot.waitUntil(window.export_dialog.export_button.isEnabled)
     found["export"] = english_in(visible_texts(window.export_dialog, typed))
     window.export_dialog.reject()

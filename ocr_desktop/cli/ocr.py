@@ -22,6 +22,7 @@ from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.documents.folders import FoundPath, scan_paths
 from ocr_desktop.documents.sniff import display_path
 from ocr_desktop.pipeline import Pipeline, PipelineListener
+from ocr_desktop.pipeline.run import reread_reason
 
 #: ``ocr`` flags that override one setting each: dest → settings key.
 OCR_OVERRIDES = {
@@ -124,6 +125,8 @@ class _ProgressListener(PipelineListener):
     progress: Any  # rich.progress.Progress (imported lazily: rich is slow to import)
     store: JobStore
     jobs: dict[str, _JobLine] = field(default_factory=dict)
+    #: job id -> why an earlier result of its file was not reused (read with other settings)
+    reread: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     backend_task: Any = None
 
@@ -217,10 +220,16 @@ def _queue(
     *,
     resume: bool,
 ) -> str:
-    """Queue one document, continuing an earlier run of the same file and options if there is one."""
-    previous = store.find_job(path, Pipeline.job_options(settings)) if resume else None
+    """Queue one document, continuing an earlier run of the same file and options if there is one
+    (one read with other settings that shape the text is read again, and the summary says why)."""
+    options = Pipeline.job_options(settings)
+    previous = store.find_job(path, options) if resume else None
     if previous is None or previous.id in store.jobs_owned_elsewhere():  # e.g. queued in the window
-        return pipeline.submit(path)
+        earlier = store.latest_job_of(path) if resume and previous is None else None
+        job_id = pipeline.submit(path)
+        if earlier is not None:
+            listener.reread[job_id] = reread_reason(earlier, options)
+        return job_id
     if previous.status.finished:  # done earlier: only its failed pages (if any) are read again
         if previous.pages_failed:
             pipeline.retry_failed(previous.id)
@@ -361,7 +370,10 @@ def _outputs(report: Any, job_id: str) -> str:
             parts.append(f"{name} (not written)")
         else:
             parts.append(name)
-    return ", ".join(parts) or "–"
+    # Why a name is not the document's own (numbered beside another document's export, or
+    # shortened to fit): said once per document, so a log shows what went where.
+    notes = dict.fromkeys(o.note for o in report.for_job(job_id) if o.note)
+    return ", ".join(parts) + (f" ({'; '.join(notes)})" if notes else "") if parts else "–"
 
 
 def _report(
@@ -406,6 +418,8 @@ def _report(
             status = "partly read" if record.pages_done else "failed"
         else:
             status = "read earlier" if line.reused else "read"
+            if job_id in listener.reread:
+                status = f"read again ({listener.reread[job_id]})"
         rows.append(
             _Row(
                 entry.label,
@@ -459,12 +473,13 @@ def _layout_line(results: list[Any]) -> str:
 def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any, layout: str = "") -> None:
     """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
     newline in a name cannot split its row), the totals, the layout model used, and every
-    failure with its reason."""
+    failure with its reason. Not on a terminal (a log, a pipe) the rows are tab-separated lines
+    with every name and path whole: a table there is cut to 80 columns, which hid renamed and
+    numbered exports from the record a log should be."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="OCR summary")
-    for column, justify in (
+    columns = (
         ("Document", "left"),
         ("Status", "left"),
         ("Pages", "right"),
@@ -472,21 +487,31 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
         ("tok/s", "right"),
         ("Time", "right"),
         ("Output", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
-    out.print(table)
+    )
+    if not out.is_terminal:
+        # Written to the file as they are: rich would expand the tabs into spaces.
+        lines = ["OCR summary", "\t".join(column for column, _justify in columns)]
+        lines += ["\t".join(shown(cell) for cell in dataclasses.astuple(row)) for row in rows]
+        out.file.write("\n".join(lines) + "\n")
+        out.file.flush()
+    else:
+        table = Table(title="OCR summary")
+        for column, justify in columns:
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
+        out.print(table)
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
+        status = row.status.split(" (", 1)[0]  # "read again (max_tokens 24 → 64)" counts as "read again"
+        counts[status] = counts.get(status, 0) + 1
     totals = ", ".join(f"{n} {status}" for status, n in counts.items())
     if report is not None:
         totals += (
             f"; files: {len(report.written)} written, {len(report.unchanged)} up to date"
             f"{f', {len(report.failed)} not written' if report.failed else ''}"
         )
-    out.print(totals, markup=False, highlight=False)
+    out.print(totals, markup=False, highlight=False, soft_wrap=True)
     if layout:
         out.print(layout, markup=False, highlight=False, soft_wrap=True)
     if report is not None and report.unchanged and not report.written and not report.failed:
@@ -494,6 +519,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
             "Every output was already up to date and was left as it is (--overwrite rewrites them).",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if failures:
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)

@@ -158,6 +158,9 @@ class DocumentResult:
     failed: dict[int, str] = field(default_factory=dict)  # page_index -> message
     created_at: float = 0.0
     finished_at: float | None = None
+    #: The file name (without extension) its exports get, when the exporter chose one other than
+    #: the name's: numbered beside another document's export, or shortened to fit the file system.
+    export_stem: str = ""
 
     @property
     def text(self) -> str:

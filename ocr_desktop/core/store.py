@@ -110,6 +110,12 @@ class JobOptions:
     #: "layout" or "page" (reading.mode). Jobs stored before layout reading have no such key and
     #: were read whole, hence the default; ``fingerprint`` leaves it out then.
     mode: str = "page"
+    #: The settings that shape a page's text besides the fields above (model files, token
+    #: budget, repetition penalty; the layout model and furniture kept in layout mode), as
+    #: canonical JSON ``{"settings key": value}`` (``pipeline.run.text_settings``). A job stored
+    #: before they were kept has none (``fingerprint`` leaves the key out then), so a rerun does
+    #: not take its text for one read with today's settings.
+    text_settings: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,8 @@ def fingerprint(source: str | os.PathLike[str], options: JobOptions) -> str:
     fields = asdict(options)
     if fields["mode"] == "page":
         del fields["mode"]  # the key a store written before layout reading holds for this job
+    if not fields["text_settings"]:
+        del fields["text_settings"]  # the key of a job stored before these settings were kept
     key = os.fsencode(path) + b"\0" + stamp.encode() + b"\0" + json.dumps(fields, sort_keys=True).encode()
     return hashlib.sha256(key).hexdigest()
 
@@ -365,6 +373,18 @@ class JobStore(RereadQueries):
             f"SELECT {_JOB_COLUMNS} FROM jobs j WHERE j.fingerprint = ? AND j.status NOT IN (?, ?) "
             "ORDER BY j.created_at DESC LIMIT 1",
             (fingerprint(source, options), JobStatus.CANCELLED.value, JobStatus.FAILED.value),
+        )
+        return _job_record(rows[0]) if rows else None
+
+    def latest_job_of(self, source: str | os.PathLike[str]) -> JobRecord | None:
+        """The newest job of this file read with any options, unless cancelled or failed as a
+        whole: the one a rerun with other settings does not reuse, so it can say why."""
+        given = os.fsencode(os.fspath(source))
+        absolute = os.fsencode(Path(source).absolute())
+        rows = self._query(
+            f"SELECT {_JOB_COLUMNS} FROM jobs j WHERE j.source IN (?, ?) AND j.status NOT IN (?, ?) "
+            "ORDER BY j.created_at DESC LIMIT 1",
+            (given, absolute, JobStatus.CANCELLED.value, JobStatus.FAILED.value),
         )
         return _job_record(rows[0]) if rows else None
 

@@ -14,23 +14,21 @@ files it may replace:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
-import fcntl
-import hashlib
-import json
+import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocr_desktop import paths
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, markdown, txt
-from ocr_desktop.exporters.base import ExportError, document_stem, figure_path, linked_figures
+from ocr_desktop.exporters.base import LONGEST_SUFFIX, ExportError, document_stem, figure_path, linked_figures
 from ocr_desktop.exporters.base import valid_text as _valid_text
-from ocr_desktop.files import write_atomic
+from ocr_desktop.exporters.record import Claim, ExportRecord, export_owner, own_exports
+from ocr_desktop.exporters.record import digest as _digest
+from ocr_desktop.files import fit_name, name_max, write_atomic
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import ExportSettings
 
@@ -47,6 +45,8 @@ __all__ = [
 ]
 
 FORMATS = ("txt", "md", "json")
+#: Formats whose text names the figures' crop files.
+_LINKS_FIGURES = ("md", "json")
 #: File name (without extension) of a combined export.
 COMBINED_STEM = "ocr-results"
 
@@ -88,6 +88,7 @@ class ExportOutcome:
     path: Path | None  # None when no name could be chosen
     status: str  # WRITTEN, UNCHANGED or FAILED
     message: str = ""  # why it failed, and what to do
+    note: str = ""  # why the name is not the document's own (numbered, shortened): the summary says it
 
 
 @dataclass
@@ -121,7 +122,7 @@ _ADVICE = {
     errno.EACCES: "choose a folder you can write to",
     errno.EPERM: "choose a folder you can write to",
     errno.EROFS: "the disk is read-only; choose another folder",
-    errno.ENAMETOOLONG: "rename the document to a shorter name",
+    errno.ENAMETOOLONG: "choose a folder with a shorter path",
 }
 
 
@@ -143,137 +144,154 @@ def _write(path: Path, payload: bytes, existed: bool) -> None:
         ) from exc
 
 
-def _digest(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()
+@dataclass(frozen=True)
+class _File:
+    """One file an export of a document (or a combined group) writes under a chosen stem."""
+
+    fmt: str  # a format, or "png" for a figure's crop
+    path: Path
+    payload: bytes
 
 
-def _file_digest(path: Path) -> str | None:
-    try:
-        return _digest(path.read_bytes())
-    except OSError:
-        return None
+def _files(group: Sequence[DocumentResult], options: ExportSettings, folder: Path, stem: str) -> list[_File]:
+    """Every file of one export under ``stem``: the figures its Markdown and JSON link, then
+    each format (the figure links name the stem, so the texts are rendered for it)."""
+    files = []
+    # The crops an export links: those its Markdown (``.md``, the JSON's ``text``) links, and
+    # with JSON every figure region (its ``image``).
+    if any(fmt in _LINKS_FIGURES for fmt in options.formats):
+        for document in group:
+            for page in document.pages:
+                figures = page.regions if "json" in options.formats else linked_figures(page)
+                for region in figures:
+                    if region.image_png:
+                        path = folder / figure_path(document, page.page_index, region)
+                        files.append(_File("png", path, region.image_png))
+    for fmt in options.formats:
+        if options.combined:
+            text = render_combined(group, fmt, page_separators=options.page_separators)
+        else:
+            text = render(group[0], fmt, page_separators=options.page_separators)
+        files.append(_File(fmt, folder / f"{stem}.{fmt}", text.encode("utf-8")))
+    return files
 
 
-class _Record:
-    """The export record: SHA-256 of each file this app wrote, by absolute path, so that a later
-    export knows which existing files are its own (and unedited) and may be replaced."""
-
-    def __init__(self) -> None:
-        self.path = paths.data_dir() / "exports.json"
-        self.entries = self._read()
-        self.changed: dict[str, str] = {}
-
-    def _read(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # missing or damaged: no file counts as ours, so none is replaced unasked
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-    @staticmethod
-    def key(path: Path) -> str:
-        return str(path.absolute())  # surrogate escapes of odd names survive JSON's \u escapes
-
-    def ours(self, path: Path, current: str | None) -> bool:
-        return current is not None and self.entries.get(self.key(path)) == current
-
-    def remember(self, path: Path, digest: str) -> None:
-        self.changed[self.key(path)] = digest
-
-    def save(self) -> None:
-        """Merge this export's files into the record under a lock (the window and a CLI run may
-        export at the same time); entries of files that are gone are dropped."""
-        if not self.changed:
-            return
-        with contextlib.suppress(OSError), self._locked():
-            merged = {**self._read(), **self.changed}
-            kept = {k: v for k, v in merged.items() if Path(k).exists()}
-            write_atomic(self.path, json.dumps(kept, indent=0), mode=0o600)
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.with_suffix(".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+def _candidates(base: str, folder: Path) -> Iterator[tuple[int, str]]:
+    """``base``, ``base (2)``, ``base (3)`` ... each shortened (``…``) so that the longest name
+    written under it (``<stem>_figures``) fits the folder's file system."""
+    room = name_max(_existing(folder)) - len(LONGEST_SUFFIX.encode())
+    for number in itertools.count(1):
+        tail = "" if number == 1 else f" ({number})"
+        yield number, fit_name(base, room - len(tail.encode())) + tail
 
 
-def own_exports(candidates: Iterable[Path]) -> set[Path]:
-    """The ``candidates`` that are files this app exported (by the export record), so that a
-    folder walk can say so instead of calling them just "not a document"."""
-    entries = _Record().entries
-    return {path for path in candidates if _Record.key(path) in entries}
+def _existing(folder: Path) -> Path:
+    """The nearest folder that exists (``folder`` may be created by the export)."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
-def _numbered(folder: Path, stem: str, fmt: str) -> Iterator[Path]:
-    yield folder / f"{stem}.{fmt}"
-    number = 2
-    while True:
-        yield folder / f"{stem} ({number}).{fmt}"
-        number += 1
+def _named(document: DocumentResult, stem: str) -> DocumentResult:
+    return (
+        document if stem == document_stem(document.name) else dataclasses.replace(document, export_stem=stem)
+    )
+
+
+def _choose(
+    group: Sequence[DocumentResult],
+    options: ExportSettings,
+    folder: Path,
+    record: ExportRecord,
+    taken: set[tuple[Path, str]],
+) -> tuple[list[DocumentResult], str, list[_File], dict[Path, Claim], str]:
+    """The stem this export is written under: the first whose files are free, up to date, or
+    this document's own unedited exports. One held by another document's export (this run's or
+    an earlier one's) is passed over, as is one held by a file the app did not write when
+    numbered copies are asked for; ``--overwrite`` takes the first. Returns the documents (with
+    the stem), the stem, its files, their claims and a note for the summary ("" if none)."""
+    owner = export_owner(group)
+    base = COMBINED_STEM if options.combined else document_stem(group[0].name)
+    passed_over = ""
+    for number, stem in _candidates(base, folder):
+        if (folder, stem) in taken:
+            passed_over = passed_over or "this_run"
+            continue
+        documents = list(group) if options.combined else [_named(group[0], stem)]
+        files = _files(documents, options, folder, stem)
+        claims = {f.path: record.claim(f.path, f.payload, owner) for f in files}
+        if not options.overwrite:
+            if any(c is Claim.OTHER_DOCUMENT for c in claims.values()):
+                passed_over = passed_over or "other"
+                continue
+            stale_own = options.numbered and any(c is Claim.OWN_STALE for c in claims.values())
+            if options.numbered and (stale_own or any(c is Claim.FOREIGN for c in claims.values())):
+                passed_over = passed_over or "foreign"
+                continue
+        return documents, stem, files, claims, _note(base, stem, number, passed_over)
+    raise AssertionError("unreachable: the numbered names never run out")
+
+
+def _note(base: str, stem: str, number: int, passed_over: str) -> str:
+    """What the CLI's summary says about a name that is not the document's own (English only:
+    the window's notice counts files, it does not list names)."""
+    notes = []
+    if number > 1:
+        first = fit_name(base, len(stem.encode()))
+        notes.append(
+            f"numbered: another document of this export is also named {first}"
+            if passed_over == "this_run"
+            else f"numbered: {first} holds another document's export (--overwrite replaces it)"
+            if passed_over == "other"
+            else f"numbered: {first} exists and is not this export's"
+        )
+    if "…" in stem and "…" not in base:
+        notes.append("name shortened to fit the file system (the full name is in the JSON)")
+    return "; ".join(notes)
 
 
 def _place(
-    record: _Record, names: Iterator[Path], payload: bytes, options: ExportSettings
-) -> tuple[Path, str]:
-    """Write one file by the rules in the module doc; return its path and WRITTEN or UNCHANGED."""
-    digest = _digest(payload)
-    for path in names:
-        current = _file_digest(path) if path.exists() else None
-        existed = path.exists() or path.is_symlink()
-        if current == digest and not options.overwrite:
-            record.remember(path, digest)
-            return path, UNCHANGED
-        if not existed or options.overwrite or (not options.numbered and record.ours(path, current)):
-            _write(path, payload, existed)
-            record.remember(path, digest)
-            return path, WRITTEN
-        if not options.numbered:
-            raise ExportError(
+    files: list[_File], claims: dict[Path, Claim], owner: str, record: ExportRecord, options: ExportSettings
+) -> Iterator[tuple[_File, str, str]]:
+    """Write the chosen files by the rules in the module doc: (file, status, failure message)."""
+    for file in files:
+        claim = claims[file.path]
+        if claim is Claim.SAME and not options.overwrite:
+            record.remember(file.path, _digest(file.payload), owner, keep_owner=True)
+            yield file, UNCHANGED, ""
+        elif claim is Claim.FOREIGN and not options.overwrite:
+            yield (
+                file,
+                FAILED,
                 Message(
                     "{path} already exists and was not written by OCR Desktop (or was edited since); it is "
                     "left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered "
                     "copies (--numbered) to write the export beside it",
-                    path=_valid_text(str(path)),
-                )
+                    path=_valid_text(str(file.path)),
+                ),
             )
-    raise AssertionError("unreachable: the numbered names never run out")
+        else:
+            try:
+                _write(file.path, file.payload, claim is not Claim.FREE)
+            except ExportError as exc:
+                yield file, FAILED, exc.message
+            else:
+                record.remember(file.path, _digest(file.payload), owner)
+                yield file, WRITTEN, ""
 
 
-def _save_figures(documents: Sequence[DocumentResult], folder: Path, formats: Sequence[str]) -> None:
-    """Save the figure crops of layout pages that an export of ``formats`` links, beside it
-    (``<stem>_figures/``): those the Markdown (``.md``, the JSON's ``text``) links, and with JSON
-    every figure region (its ``image``); a file that holds a crop already is left alone."""
-    if not {"md", "json"} & set(formats):
-        return
-    for document in documents:
-        for page in document.pages:
-            figures = page.regions if "json" in formats else linked_figures(page)
-            for region in figures:
-                if not region.image_png:
-                    continue
-                path = folder / figure_path(document, page.page_index, region)
-                if _file_digest(path) != _digest(region.image_png):
-                    _write(path, region.image_png, path.exists())  # write_atomic makes the folders
-
-
-def _distinct_names(documents: Sequence[DocumentResult], out_dir: Path | None) -> list[DocumentResult]:
-    """Documents whose exports would share a name in one folder (``a.pdf`` and ``a.png``, or two
-    ``a.pdf`` from different folders with one output folder) are named ``a (2)`` and on, so one
-    export never replaces another's file or figures in the same run."""
+def _distinct_within_run(documents: Sequence[DocumentResult], out_dir: Path | None) -> list[DocumentResult]:
+    """For a combined export: documents whose figures would share a folder name (``a.pdf`` and
+    ``a.png``) get ``a (2)`` and on, so one never replaces the other's figures."""
     taken: set[tuple[Path, str]] = set()
     named = []
     for document in documents:
         folder = out_dir or Path(document.source).parent
-        stem = candidate = document_stem(document.name)
-        number = 2
-        while (folder, candidate) in taken:
-            candidate, number = f"{stem} ({number})", number + 1
-        taken.add((folder, candidate))
-        suffix = Path(document.name).suffix
-        named.append(
-            document if candidate == stem else dataclasses.replace(document, name=candidate + suffix)
-        )
+        for _number, stem in _candidates(document_stem(document.name), folder):
+            if (folder, stem) not in taken:
+                break
+        taken.add((folder, stem))
+        named.append(_named(document, stem))
     return named
 
 
@@ -291,35 +309,32 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
     for fmt in options.formats:
         _renderers(fmt)
     out_dir = Path(options.out_dir) if options.out_dir else None
-    documents = _distinct_names(documents, out_dir)
-    record = _Record()
+    if options.combined:
+        documents = _distinct_within_run(documents, out_dir)
+    record = ExportRecord()
+    taken: set[tuple[Path, str]] = set()
     groups = [documents] if options.combined else [[d] for d in documents]
-    for group in groups:
-        folder = out_dir or Path(group[0].source).parent
-        try:
-            _save_figures(group, folder, options.formats)
-        except ExportError as exc:
-            job_ids = tuple(d.job_id for d in group)
-            report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, exc.message))
     try:
-        for fmt in options.formats:
-            for group in groups:
-                job_ids = tuple(d.job_id for d in group)
-                folder = out_dir or Path(group[0].source).parent
-                if options.combined:
-                    stem = COMBINED_STEM
-                    text = render_combined(group, fmt, page_separators=options.page_separators)
-                else:
-                    stem = document_stem(group[0].name)
-                    text = render(group[0], fmt, page_separators=options.page_separators)
-                try:
-                    path, status = _place(record, _numbered(folder, stem, fmt), text.encode("utf-8"), options)
-                except ExportError as exc:
-                    report.outcomes.append(
-                        ExportOutcome(fmt, job_ids, folder / f"{stem}.{fmt}", FAILED, exc.message)
-                    )
-                else:
-                    report.outcomes.append(ExportOutcome(fmt, job_ids, path, status))
+        for group in groups:
+            job_ids = tuple(d.job_id for d in group)
+            folder = out_dir or Path(group[0].source).parent
+            try:
+                _group, stem, files, claims, note = _choose(group, options, folder, record, taken)
+            except (OSError, ExportError) as exc:  # a folder that cannot even be looked at
+                message = exc.message if isinstance(exc, ExportError) else str(exc)
+                report.outcomes.extend(
+                    ExportOutcome(f, job_ids, None, FAILED, message) for f in options.formats
+                )
+                continue
+            taken.add((folder, stem))
+            figures_failed = False
+            for file, status, message in _place(files, claims, export_owner(group), record, options):
+                if file.fmt == "png":  # figures are reported only when one could not be saved
+                    if status == FAILED and not figures_failed:
+                        figures_failed = True
+                        report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, message))
+                    continue
+                report.outcomes.append(ExportOutcome(file.fmt, job_ids, file.path, status, message, note))
     finally:
         record.save()
     return report

@@ -80,14 +80,28 @@ def document_stem(name: str) -> str:
     return stem if stem and not stem.startswith(".") else f"document{stem}"
 
 
+def export_stem(document: DocumentResult) -> str:
+    """The file name (without extension) of this document's exports: the one the exporter chose,
+    else the name's."""
+    return document.export_stem or document_stem(document.name)
+
+
+#: What follows the stem in the longest name an export writes (``<stem>_figures``).
+LONGEST_SUFFIX = "_figures"
+
+
 def figure_path(document: DocumentResult, page_index: int, region: RegionResult) -> str:
     """Where a figure's crop is saved, relative to the export's folder (a folder beside it)."""
-    return figure_file(document.name, page_index, region.order)
+    return _figure(export_stem(document), page_index, region.order)
 
 
 def figure_file(name: str, page_index: int, order: int) -> str:
     """:func:`figure_path` of the document named ``name`` and the region of reading ``order``."""
-    return f"{document_stem(name)}_figures/page-{page_index + 1}-figure-{order + 1}.png"
+    return _figure(document_stem(name), page_index, order)
+
+
+def _figure(stem: str, page_index: int, order: int) -> str:
+    return f"{stem}{LONGEST_SUFFIX}/page-{page_index + 1}-figure-{order + 1}.png"
 
 
 def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
@@ -95,15 +109,18 @@ def page_formatted(document: DocumentResult, page: PageResult) -> FormattedPage:
     (``core/page_format.py``; no formatter pass here), figures linked to their saved crops
     (``figure_path``)."""
     formatted = page_format.formatted(page)
-    return FormattedPage(fill_figure_links(document.name, page, formatted.markdown), formatted.text)
+    markdown = fill_figure_links(document.name, page, formatted.markdown, stem=export_stem(document))
+    return FormattedPage(markdown, formatted.text)
 
 
-def fill_figure_links(name: str, page: PageResult, markdown: str) -> str:
+def fill_figure_links(name: str, page: PageResult, markdown: str, *, stem: str = "") -> str:
     """``markdown`` with each figure placeholder of ``page`` linked to its crop's file (a URL: a
-    space or parenthesis in the name, "my paper (2)", would end a bare link)."""
+    space or parenthesis in the name, "my paper (2)", would end a bare link); ``stem`` is the
+    export's file name when the exporter chose one (numbered, shortened), else the name's."""
     figures = {region.order for region in page.regions if region.image_png}
+    stem = stem or document_stem(name)
     return page_format.fill_figures(
-        markdown, lambda order: quote(figure_file(name, page.page_index, order)) if order in figures else None
+        markdown, lambda order: quote(_figure(stem, page.page_index, order)) if order in figures else None
     )
 
 

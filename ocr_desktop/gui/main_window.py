@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -70,10 +69,12 @@ from ocr_desktop.gui.lite import LiteReading
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
-from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
+from ocr_desktop.gui.queue_controller import QueueController, resumable
+from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
+from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
@@ -125,16 +126,6 @@ def load_document(store: JobStore, job_id: str) -> LoadedDocument | None:
     return LoadedDocument(result, record.options.dpi, record.options.max_pixels, originals)
 
 
-def each(action: Callable[[str], None], job_ids: list[str]) -> None:
-    for job_id in job_ids:
-        action(job_id)
-
-
-def resumable(row: JobRow) -> bool:
-    """Retry / Resume applies: failed pages, or a document that was cancelled or failed."""
-    return bool(row.failed) or row.status in (JobStatus.CANCELLED, JobStatus.FAILED)
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -182,7 +173,6 @@ class MainWindow(QMainWindow):
         self._loading: str | None = None
         self._loading_late: dict[int, PageResult | str | None] = {}
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
-        self._hidden: set[str] = set()
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
@@ -211,6 +201,17 @@ class MainWindow(QMainWindow):
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
         self.queue_model = QueueModel(self)
         self.queue_view = QueueView(self.queue_model, self)
+        # Asking the user goes through the window's confirm (looked up at each call: the tests
+        # replace it to answer for the user).
+        self.queue = QueueController(
+            store,
+            self.pipeline,
+            self.queue_model,
+            self.queue_view,
+            tasks=self.tasks,
+            confirm=lambda title, text: self.confirm(title, text),  # noqa: PLW0108 (looked up late)
+            parent=self,
+        )
         self.drop_zone = DropZone(self)
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
@@ -234,8 +235,39 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_status_bar()
-        self._build_actions()
-        self._build_menus()
+        rv = self.reading_view
+        self.window_actions = WindowActions(
+            self,
+            ActionSlots(
+                open_files=self.open_files,
+                open_folder=self.open_folder,
+                paste=self.paste,
+                export=self.export,
+                show_history=self.show_history,
+                quit=self.close,
+                copy_page=rv.copy_page,
+                copy_document=rv.copy_document,
+                open_settings=self.open_settings,
+                toggle_pause=self.toggle_pause,
+                cancel_page=self.cancel_page,
+                cancel_selected=self.queue.cancel_selected,
+                retry_selected=self.queue.retry_selected,
+                remove_selected=self.queue.remove_selected,
+                clear_finished=self.queue.clear_finished,
+                move_up=lambda: self.queue.move_selected(-1),
+                move_down=lambda: self.queue.move_selected(1),
+                zoom_in=rv.zoom_in,
+                zoom_out=rv.zoom_out,
+                fit_width=rv.fit_width,
+                next_page=rv.next_page,
+                previous_page=rv.previous_page,
+                compare_backends=self.compare_backends,
+                about=self.about,
+                open_log_folder=self.open_log_folder,
+                queue_view=self.queue_view,
+                reading_view=rv,
+            ),
+        )
         self._build_docks()
         self._connect()
         self._restore_state()
@@ -253,7 +285,7 @@ class MainWindow(QMainWindow):
         self.api.apply(settings)
         #: True until the queue is read back from the store and unfinished documents resumed.
         self.restoring = True
-        self._restore_queue()
+        self.queue.restore()
         self.check_model()
 
     # -- construction ---------------------------------------------------------------------------
@@ -288,228 +320,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.gauge_slot)
         self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-        *,
-        checkable: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            hint = (
-                f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                if shortcut
-                else tip
-            )
-            action.setToolTip(hint)
-            action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work while the menu bar is hidden, too
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._action(
-            self.tr("&Open Files…"),
-            self.open_files,
-            QKeySequence.StandardKey.Open,
-            self.tr("Add documents to the queue"),
-        )
-        self.open_folder_action = self._action(
-            self.tr("Open &Folder…"),
-            self.open_folder,
-            "Ctrl+Shift+O",
-            self.tr("Add every document in a folder"),
-        )
-        self.paste_action = self._action(
-            self.tr("&Paste Image"),
-            self.paste,
-            QKeySequence.StandardKey.Paste,
-            self.tr("Read the image on the clipboard"),
-        )
-        self.export_action = self._action(
-            self.tr("&Export…"),
-            self.export,
-            "Ctrl+E",
-            self.tr("Export the selected documents (or all) as txt, md or json"),
-        )
-        self.history_action = self._action(
-            self.tr("&History…"), self.show_history, "Ctrl+H", self.tr("Reopen documents read earlier")
-        )
-        self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q", self.tr("Quit"))
-        self.copy_page_action = self._action(
-            self.tr("Copy &Page Text"),
-            self.reading_view.copy_page,
-            "Ctrl+Shift+C",
-            self.tr("Copy the shown page's text"),
-        )
-        self.copy_document_action = self._action(
-            self.tr("Copy &Document Text"),
-            self.reading_view.copy_document,
-            "Ctrl+Alt+C",
-            self.tr("Copy the shown document's text"),
-        )
-        self.settings_action = self._action(
-            self.tr("&Settings…"),
-            self.open_settings,
-            "Ctrl+,",
-            self.tr("Backend, model, task and export options"),
-        )
-        self.pause_action = self._action(
-            self.tr("&Pause"),
-            self.toggle_pause,
-            "Ctrl+P",
-            self.tr("Start no new page; the page being read finishes"),
-            checkable=True,
-        )
-        self.cancel_page_action = self._action(
-            self.tr("Cancel &Page"),
-            self.cancel_page,
-            "Esc",
-            self.tr("Stop reading the page of the document shown or selected (retry it later)"),
-        )
-        self.cancel_job_action = self._action(
-            self.tr("&Cancel Document"),
-            self.cancel_selected,
-            "Shift+Esc",
-            self.tr("Stop reading the selected documents"),
-        )
-        self.retry_action = self._action(
-            self.tr("&Retry / Resume"),
-            self.retry_selected,
-            "Ctrl+R",
-            self.tr("Read failed pages again, or resume a cancelled or failed document"),
-        )
-        self.remove_action = self._action(
-            self.tr("Re&move"),
-            self.remove_selected,
-            QKeySequence.StandardKey.Delete,
-            self.tr("Remove the selected documents and their results"),
-        )
-        # Delete belongs to the text editor while it has focus.
-        self._scope(self.remove_action, self.queue_view)
-        # Esc belongs to whatever has focus (a dialog, the log); it cancels a page only where that
-        # page is: the queue (selected documents) or the reading view (the document shown).
-        self._scope(self.cancel_page_action, self.queue_view, self.reading_view)
-        self._scope(self.cancel_job_action, self.queue_view)
-        self.clear_action = self._action(
-            self.tr("C&lear Finished"),
-            self.clear_finished,
-            "Ctrl+Shift+L",
-            self.tr("Take finished documents off the queue (they stay in the history)"),
-        )
-        self.move_up_action = self._action(
-            self.tr("Move &Up"),
-            lambda: self.move_selected(-1),
-            "Ctrl+Up",
-            self.tr("Read this document earlier"),
-        )
-        self.move_down_action = self._action(
-            self.tr("Move &Down"),
-            lambda: self.move_selected(1),
-            "Ctrl+Down",
-            self.tr("Read this document later"),
-        )
-        rv = self.reading_view
-        self.zoom_in_action = self._action(
-            self.tr("Zoom &In"), rv.zoom_in, QKeySequence.StandardKey.ZoomIn, self.tr("Zoom in")
-        )
-        self.zoom_out_action = self._action(
-            self.tr("Zoom &Out"), rv.zoom_out, QKeySequence.StandardKey.ZoomOut, self.tr("Zoom out")
-        )
-        self.fit_width_action = self._action(
-            self.tr("&Fit Width"), rv.fit_width, "Ctrl+0", self.tr("Fit the page to the width")
-        )
-        self.next_page_action = self._action(
-            self.tr("&Next Page"), rv.next_page, "Ctrl+PgDown", self.tr("Show the next page")
-        )
-        self.previous_page_action = self._action(
-            self.tr("P&revious Page"), rv.previous_page, "Ctrl+PgUp", self.tr("Show the previous page")
-        )
-        self.compare_action = self._action(
-            self.tr("&Compare Backends…"),
-            self.compare_backends,
-            "Ctrl+Shift+B",
-            self.tr("Measure llama.cpp and vLLM on this device and get a recommendation"),
-        )
-        self.about_action = self._action(self.tr("&About"), self.about, None, self.tr("About OCR Desktop"))
-        self.log_folder_action = self._action(
-            self.tr("Open &Log Folder"),
-            self.open_log_folder,
-            None,
-            self.tr("Show the folder with the log file"),
-        )
-
-    def _scope(self, action: QAction, *widgets: QWidget) -> None:
-        """Let the action's shortcut work only while focus is in one of ``widgets`` (the menu
-        entry works everywhere)."""
-        self.removeAction(action)
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        for widget in widgets:
-            widget.addAction(action)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        for action in (
-            self.open_action,
-            self.open_folder_action,
-            self.paste_action,
-            None,
-            self.export_action,
-            self.history_action,
-            None,
-            self.quit_action,
-        ):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        for action in (self.copy_page_action, self.copy_document_action, None, self.settings_action):
-            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
-        queue_menu = bar.addMenu(self.tr("&Queue"))
-        for action in (
-            self.pause_action,
-            self.cancel_page_action,
-            self.cancel_job_action,
-            self.retry_action,
-            None,
-            self.move_up_action,
-            self.move_down_action,
-            None,
-            self.remove_action,
-            self.clear_action,
-        ):
-            queue_menu.addSeparator() if action is None else queue_menu.addAction(action)
-        self.view_menu = bar.addMenu(self.tr("&View"))
-        for action in (
-            self.zoom_in_action,
-            self.zoom_out_action,
-            self.fit_width_action,
-            None,
-            self.next_page_action,
-            self.previous_page_action,
-            None,
-        ):
-            self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
-        tools_menu = bar.addMenu(self.tr("&Tools"))
-        tools_menu.addAction(self.compare_action)
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.log_folder_action)
-        help_menu.addAction(self.about_action)
-        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (
-            self.cancel_job_action,
-            self.retry_action,
-            self.move_up_action,
-            self.move_down_action,
-            self.export_action,
-        ):
-            self.queue_view.addAction(action)
-
     def _build_docks(self) -> None:
         self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
         self.gauge_dock.setObjectName("gaugeDock")
@@ -519,7 +329,7 @@ class MainWindow(QMainWindow):
         toggle = self.gauge_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("F9"))
         toggle.setToolTip(self.tr("Show or hide the memory and GPU gauges (F9)"))
-        self.view_menu.addAction(toggle)
+        self.window_actions.view_menu.addAction(toggle)
         self._install_gauges()
 
         self.log_dock = QDockWidget(self.tr("Log"), self)
@@ -531,7 +341,7 @@ class MainWindow(QMainWindow):
         toggle = self.log_dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("F12"))
         toggle.setToolTip(self.tr("Show or hide the last lines of the log (F12)"))
-        self.view_menu.addAction(toggle)
+        self.window_actions.view_menu.addAction(toggle)
 
     def _install_gauges(self) -> None:
         """Gauges over one sampler: a strip in the status bar and a panel in the dock. The sampler
@@ -571,7 +381,9 @@ class MainWindow(QMainWindow):
         b.backend_kept.connect(self._on_backend_kept)
         self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
-        self.queue_model.move_requested.connect(self._on_move_requested)
+        self.queue.changed.connect(self._update_actions)
+        self.queue.dropped.connect(self._on_dropped)
+        self.queue.restored.connect(self._on_restored)
         self.queue_model.rowsInserted.connect(self._update_stack)
         self.queue_model.rowsInserted.connect(self._reveal_added)
         self.queue_model.rowsRemoved.connect(self._update_stack)
@@ -599,7 +411,7 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(sizes)
         cleared = state.value("queue/cleared", [])
         # QSettings' ini format gives back a lone string for a one-item list.
-        self._hidden = {cleared} if isinstance(cleared, str) else {str(c) for c in cleared or []}  # type: ignore[attr-defined]
+        self.queue.hidden = {cleared} if isinstance(cleared, str) else {str(c) for c in cleared or []}  # type: ignore[attr-defined]
 
     def _save_state(self) -> None:
         state = window_state()
@@ -607,38 +419,8 @@ class MainWindow(QMainWindow):
         state.setValue("window/state", self.saveState())
         for splitter in (self.splitter, self.reading_view.splitter):
             state.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
-        state.setValue("queue/cleared", sorted(self._hidden))
+        state.setValue("queue/cleared", sorted(self.queue.hidden))
         state.sync()
-
-    def _restore_queue(self) -> None:
-        """The queue as the store has it (unfinished jobs, and finished ones not cleared), read
-        off the GUI thread; then the unfinished ones are resumed. Documents added meanwhile are
-        submitted after this read (one worker, in order), so they are not in it twice."""
-        store, hidden = self.store, set(self._hidden)
-
-        def read(_task: object) -> tuple[list[JobRow], set[str]]:
-            # The page rows only (one query): results, regions and figures are read when a
-            # document is shown, not to count its pages.
-            jobs = store.list_jobs()
-            pages = store.page_records()
-            rows = [row_from_record(j, pages.get(j.id, [])) for j in jobs if j.id not in hidden]
-            return rows, {job.id for job in jobs}
-
-        self.tasks.run(read, on_result=self._on_queue_read)
-
-    def _on_queue_read(self, read: tuple[list[JobRow], set[str]]) -> None:
-        rows, known = read
-        self._hidden &= known
-        for row in rows:
-            self.queue_model.add_job(row)
-        self.queue_model.flush()
-        if self.queue_model.rowCount() and not self.queue_view.selectionModel().hasSelection():
-            self.queue_view.select_job(self.queue_model.job_at(0).job_id)
-        pipeline = self.pipeline  # resuming marks the jobs queued in the store
-        self.tasks.run(lambda _task: pipeline.resume_unfinished(), on_result=self._on_resumed)
-
-    def _on_resumed(self, _job_ids: list[str]) -> None:
-        self.restoring = False
 
     # -- adding documents -------------------------------------------------------------------------
 
@@ -739,7 +521,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, int, str)
     def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
-        self._hidden.discard(job_id)
+        self.queue.hidden.discard(job_id)
         self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
         if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
             self._reveal = job_id  # selected once its row is shown (queue_model.flush)
@@ -877,7 +659,7 @@ class MainWindow(QMainWindow):
         """Read again the documents that failed only because the backend could not be loaded
         (after a download or a settings change that may have fixed it)."""
         job_ids, self._backend_failed = sorted(self._backend_failed), set()
-        self._retry([job_id for job_id in job_ids if self.queue_model.job(job_id) is not None])
+        self.queue.retry(job_ids)
 
     def _set_backend_state(self, state: BackendState, message: str) -> None:
         names = {
@@ -929,16 +711,13 @@ class MainWindow(QMainWindow):
     # -- queue actions ----------------------------------------------------------------------------
 
     def _selected(self) -> list[str]:
-        return self.queue_view.selected_job_ids()
+        return self.queue.selected()
 
     @Slot()
     def toggle_pause(self) -> None:
-        paused = self.pause_action.isChecked()
-        # Off the GUI thread: pausing marks the running jobs paused in the store.
-        pipeline = self.pipeline
-        self.tasks.run(lambda _task: pipeline.pause() if paused else pipeline.unpause(), keep=True)
-        self.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
-        self.queue_model.set_paused(paused)
+        paused = self.window_actions.pause_action.isChecked()
+        self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
+        self.queue.set_paused(paused)
 
     @Slot()
     def cancel_page(self) -> None:
@@ -948,91 +727,17 @@ class MainWindow(QMainWindow):
         focused = QApplication.focusWidget()
         in_reading_view = focused is not None and self.reading_view.isAncestorOf(focused)
         job_ids = [shown] if in_reading_view and shown is not None else self._selected()
-        if sum(self.pipeline.cancel_page(job_id) for job_id in job_ids) == 0:
+        if not self.queue.cancel_pages(job_ids):
             self.statusBar().showMessage(self.tr("No page of this document is being read."), 3000)
 
     @Slot()
-    def cancel_selected(self) -> None:
-        job_ids = self._selected()
-        # Off the GUI thread: a job not in the pipeline's queue is marked cancelled in the store.
-        self.tasks.run(lambda _task: each(self.pipeline.cancel_job, job_ids), keep=True)
+    def _on_restored(self) -> None:
+        self.restoring = False
 
-    @Slot()
-    def retry_selected(self) -> None:
-        self._retry(self._selected())
-
-    def _retry(self, job_ids: list[str]) -> None:
-        """Read the jobs' failed pages again, or resume them (the store is written off the GUI
-        thread); their rows go back to queued once the pipeline took them."""
-        if not job_ids:
-            return
-        pipeline = self.pipeline
-        self.tasks.run(
-            lambda _task: [job_id for job_id in job_ids if pipeline.retry_failed(job_id)],
-            on_result=self._on_retried,
-            keep=True,
-        )
-
-    def _on_retried(self, job_ids: list[str]) -> None:
-        for job_id in job_ids:
-            self.queue_model.on_retry(job_id)
-        self._update_actions()
-
-    @Slot()
-    def remove_selected(self) -> None:
-        job_ids = self._selected()
-        with_results = [j for j in job_ids if (row := self.queue_model.job(j)) is not None and row.pages_done]
-        if with_results and not self.confirm(
-            self.tr("Remove documents"),
-            (
-                self.tr("Remove this document and its recognised text? This cannot be undone.")
-                if len(job_ids) == 1
-                else self.tr("Remove {count} documents and their recognised text? This cannot be undone.")
-            ).format(count=len(job_ids)),
-        ):
-            return
-        self.tasks.run(lambda _task: each(self.pipeline.remove_job, job_ids), keep=True)
-        for job_id in job_ids:
-            self.queue_model.remove_job(job_id)
-            if self.reading_view.job_id == job_id:
-                self.reading_view.show_job(None)
-
-    @Slot()
-    def clear_finished(self) -> None:
-        for row in self.queue_model.rows():
-            if row.status.finished:
-                self._hidden.add(row.job_id)
-                self.queue_model.remove_job(row.job_id)
-                if self.reading_view.job_id == row.job_id:
-                    self.reading_view.show_job(None)
-
-    def move_selected(self, step: int) -> None:
-        job_id = self.queue_view.current_job_id()
-        if job_id is None:
-            return
-        position = self.queue_model.row_of(job_id) + step
-        if self.queue_model.move_job(job_id, position):
-            self._on_move_requested(job_id, self.queue_model.row_of(job_id))
-            self.queue_view.select_job(job_id)
-
-    @Slot(str, int)
-    def _on_move_requested(self, job_id: str, row: int) -> None:
-        """Translate a position among the shown rows into the store's queue order (which also
-        holds the cleared jobs): go right before the job that now follows in the view."""
-        shown = [r.job_id for r in self.queue_model.rows()]
-        store, pipeline = self.store, self.pipeline
-
-        def move(_task: object) -> None:  # off the GUI thread: it reads and writes the store
-            order = [job.id for job in store.list_jobs() if job.id != job_id]
-            if row + 1 < len(shown):
-                position = order.index(shown[row + 1])
-            elif row > 0:
-                position = order.index(shown[row - 1]) + 1
-            else:
-                position = 0
-            pipeline.move_job(job_id, position)
-
-        self.tasks.run(move, keep=True)
+    @Slot(str)
+    def _on_dropped(self, job_id: str) -> None:
+        if self.reading_view.job_id == job_id:
+            self.reading_view.show_job(None)
 
     # -- other actions ----------------------------------------------------------------------------
 
@@ -1087,25 +792,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def reopen_job(self, job_id: str) -> None:
         """Put a job from the history back on the queue and show it."""
-        self._hidden.discard(job_id)
-        if self.queue_model.job(job_id) is not None:
-            self.queue_view.select_job(job_id)
-            return
-        store = self.store
-
-        def read(_task: object) -> JobRow | None:
-            record = store.job(job_id)
-            return None if record is None else row_from_record(record, store.pages(job_id))
-
-        self.tasks.run(read, on_result=self._on_reopened)
-
-    def _on_reopened(self, row: JobRow | None) -> None:
-        if row is None:
-            return
-        if self.queue_model.job(row.job_id) is None:
-            self.queue_model.add_job(row)
-            self.queue_model.flush()
-        self.queue_view.select_job(row.job_id)
+        self.queue.reopen(job_id)
 
     @Slot()
     def open_settings(self, section: str = "") -> None:
@@ -1241,14 +928,14 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         selected = [row for j in self._selected() if (row := self.queue_model.job(j)) is not None]
         shown = self.queue_model.job(self.reading_view.job_id or "")
-        self.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
-        self.retry_action.setEnabled(any(resumable(r) for r in selected))
-        self.remove_action.setEnabled(bool(selected))
-        self.move_up_action.setEnabled(len(selected) == 1)
-        self.move_down_action.setEnabled(len(selected) == 1)
-        self.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
-        self.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
-        self.cancel_page_action.setEnabled(
+        self.window_actions.cancel_job_action.setEnabled(any(not r.status.finished for r in selected))
+        self.window_actions.retry_action.setEnabled(any(resumable(r) for r in selected))
+        self.window_actions.remove_action.setEnabled(bool(selected))
+        self.window_actions.move_up_action.setEnabled(len(selected) == 1)
+        self.window_actions.move_down_action.setEnabled(len(selected) == 1)
+        self.window_actions.export_action.setEnabled(any(r.pages_done for r in self.queue_model.rows()))
+        self.window_actions.clear_action.setEnabled(any(r.status.finished for r in self.queue_model.rows()))
+        self.window_actions.cancel_page_action.setEnabled(
             any(r.live for r in selected) or (shown is not None and bool(shown.live))
         )
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -60,8 +61,68 @@ def job_options(settings: Settings, **overrides: Any) -> JobOptions:
         max_pixels=settings.documents.max_pixels,
         backend=settings.backend,
         mode=settings.reading.mode,
+        text_settings=text_settings(settings),
     )
     return dataclasses.replace(options, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _file_stamp(path: str) -> str:
+    """A model file as it is now: its path, size and modification time (a file replaced at the
+    same path is another model)."""
+    if not path:
+        return ""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return path
+    return f"{path} ({st.st_size} bytes, modified {st.st_mtime_ns})"
+
+
+def text_settings(settings: Settings) -> str:
+    """The settings besides a job's own options that shape the text a page is read into, as
+    canonical JSON: a result is reused only when read with the same (``JobOptions.text_settings``).
+    The model files (and the file's size and time, so a file replaced in place counts), the
+    token budget, the repetition penalty and the loop retry; in layout mode the layout model and
+    the furniture kept. Threads, GPU layers, timeouts and the like change speed, not text."""
+    values: dict[str, object] = {
+        "generation.max_tokens": settings.generation.max_tokens,
+        "generation.repetition_penalty": settings.generation.repetition_penalty,
+        "generation.loop_retry": settings.generation.loop_retry,
+    }
+    if settings.backend == "llamacpp":
+        llama = settings.llamacpp
+        values["llamacpp.model_path"] = _file_stamp(llama.model_path)
+        values["llamacpp.mmproj_path"] = _file_stamp(llama.mmproj_path)
+        values["llamacpp.image_max_tokens"] = llama.image_max_tokens
+        if not llama.model_path:
+            values["llamacpp.catalog_model"] = llama.catalog_model
+    elif settings.backend == "vllm":
+        values["vllm.model"] = settings.vllm.model
+        values["vllm.served_model_name"] = settings.vllm.served_model_name
+    if settings.reading.mode == "layout":
+        values["reading.layout_model"] = settings.reading.layout_model
+        values["reading.keep_furniture"] = sorted(settings.reading.keep_furniture)
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
+def reread_reason(earlier: JobRecord, options: JobOptions) -> str:
+    """Why ``earlier``, a job of the same file, was not reused for a job of ``options``: the file
+    changed, or which option or setting differs (``max_tokens 24 → 64``)."""
+    if fingerprint(earlier.source, earlier.options) != earlier.fingerprint:
+        return "the file changed since it was read"
+    changes = [
+        f"{name} {getattr(earlier.options, name)} → {getattr(options, name)}"
+        for name in ("task", "pages", "dpi", "max_pixels", "backend", "mode")
+        if getattr(earlier.options, name) != getattr(options, name)
+    ]
+    if not earlier.options.text_settings:
+        changes.append("read before the settings that shape the text were recorded")
+    else:
+        before, now = json.loads(earlier.options.text_settings), json.loads(options.text_settings or "{}")
+        for key in sorted(before.keys() | now.keys()):
+            if before.get(key) != now.get(key):
+                changes.append(f"{key} {before.get(key, '–')} → {now.get(key, '–')}")
+    return "; ".join(changes) or "read with other settings"
 
 
 def reads_by_layout(options: JobOptions) -> bool:

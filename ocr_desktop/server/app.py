@@ -5,9 +5,12 @@ Endpoints: GLM-OCR's SDK server (``POST /glmocr/parse``, ``GET /health``), the c
 jobs for long documents (``/v1/jobs``: upload, progress, results in every export format,
 cancel) and ``GET /openapi.json``.
 
-Every request passes :class:`Guard` first: a body larger than the limit is refused from its
-``Content-Length`` before a byte is read, and counted as it streams when it has none; with a
-token, every path but ``/health`` needs ``Authorization: Bearer <token>``. Errors are JSON
+Every request passes :class:`Guard` first: a browser request from a web origin that is not in
+``cors_origins`` is refused, and so is, without a token, a ``Host`` that is not loopback (a web
+page must not use the server through the user's browser: cross-site requests, DNS rebinding);
+a body larger than the limit is refused from its ``Content-Length`` before a byte is read, and
+counted as it streams when it has none; with a token, every path but ``/health`` needs
+``Authorization: Bearer <token>``. Errors are JSON
 (``{"error": {"code", "message"}}``), never a traceback, and every refusal is logged with the
 client's address, the path, the status and the reason, never the document.
 """
@@ -32,7 +35,7 @@ from ocr_desktop.server import responses
 from ocr_desktop.server.inputs import Refusal, document_bytes, safe_name
 from ocr_desktop.server.jobs import JobBoard
 from ocr_desktop.server.openapi import openapi_document
-from ocr_desktop.server.security import bearer_token, token_matches
+from ocr_desktop.server.security import bearer_token, host_header_is_loopback, token_matches
 
 log = logging.getLogger(__name__)
 
@@ -84,19 +87,53 @@ def refusal_response(scope: Scope, refusal: Refusal) -> JSONResponse:
 
 
 class Guard:
-    """Body-size limit and token check, before the app sees the request (pure ASGI, so the
-    body is never buffered here)."""
+    """Origin, host, token and body-size checks, before the app sees the request (pure ASGI, so
+    the body is never buffered here)."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body_bytes: int,
+        cors_origins: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body_bytes = max_body_bytes
+        self.cors_origins = frozenset(cors_origins)
+
+    def _foreign(self, headers: dict[str, str]) -> Refusal | None:
+        """A request a web page made the user's browser send. Browsers send ``Origin`` with every
+        cross-site POST, and a POST of a form or of text/plain needs no CORS pre-flight: without
+        this any page the user visits could queue documents (its answer unread, but the work
+        done). Clients that are not browsers send no ``Origin``. Without a token (loopback only),
+        a page could also rename itself to 127.0.0.1 by DNS rebinding and then read the answers
+        as its own: its name stays in ``Host``, so only loopback names are accepted there."""
+        origin = headers.get("origin")
+        if origin is not None and origin not in self.cors_origins:
+            return Refusal(
+                403,
+                "origin_refused",
+                "requests from web pages are refused unless their origin is in server.cors_origins",
+            )
+        if self.token is None and not host_header_is_loopback(headers.get("host", "")):
+            return Refusal(
+                403,
+                "host_refused",
+                "this server answers only requests addressed to 127.0.0.1 or localhost "
+                "(a token is required to serve any other name)",
+            )
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if (foreign := self._foreign(headers)) is not None:
+            await refusal_response(scope, foreign)(scope, receive, send)
+            return
         if self.token and scope["path"] not in OPEN_PATHS:
             given = bearer_token(headers.get("authorization", ""))
             if not given or not token_matches(given, self.token):
@@ -348,7 +385,14 @@ def create_app(board: JobBoard, options: ApiOptions) -> Starlette:
         Route("/v1/jobs/{job_id}/result.{fmt}", api.job_result, methods=["GET"]),
         Route("/openapi.json", api.openapi, methods=["GET"]),
     ]
-    middleware = [Middleware(Guard, token=options.token, max_body_bytes=board.limits.max_body_bytes)]
+    middleware = [
+        Middleware(
+            Guard,
+            token=options.token,
+            max_body_bytes=board.limits.max_body_bytes,
+            cors_origins=options.cors_origins,
+        )
+    ]
     if options.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 

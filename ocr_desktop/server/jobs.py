@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -240,7 +241,10 @@ class JobBoard:
         is not text, so the app's own export writes it into a temporary folder to be read back."""
         document = self.result(job_id)
         try:
-            return exporters.render(document, fmt).encode("utf-8")
+            # The client sent the document: the server's own path to its upload (which names the
+            # user's home folder) is none of its business, the name it sent is.
+            shown = dataclasses.replace(document, source=document.name)
+            return exporters.render(shown, fmt).encode("utf-8")
         except exporters.ExportError:
             pass
         with tempfile.TemporaryDirectory(prefix="ocr-api-export-") as folder:

@@ -486,500 +486,213 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="269"/>
+        <location filename="../../gui/main_window.py" line="301"/>
         <source>Backend state</source>
         <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>后端状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="271"/>
+        <location filename="../../gui/main_window.py" line="303"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273"/>
+        <location filename="../../gui/main_window.py" line="305"/>
         <source>Pages per minute</source>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="306"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="280"/>
+        <location filename="../../gui/main_window.py" line="312"/>
         <source>Backend loading progress</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>后端加载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="321"/>
         <source>loads when the first page is read</source>
         <translation>识别第一页时加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="318"/>
-        <source>&amp;Open Files…</source>
-        <translation>打开文件(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="321"/>
-        <source>Add documents to the queue</source>
-        <translation>将文档加入队列</translation>
-    </message>
-    <message>
         <location filename="../../gui/main_window.py" line="324"/>
-        <source>Open &amp;Folder…</source>
-        <translation>打开文件夹(&amp;F)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="327"/>
-        <source>Add every document in a folder</source>
-        <translation>加入文件夹中的所有文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="330"/>
-        <source>&amp;Paste Image</source>
-        <translation>粘贴图片(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="333"/>
-        <source>Read the image on the clipboard</source>
-        <translation>识别剪贴板中的图片</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="336"/>
-        <source>&amp;Export…</source>
-        <translation>导出(&amp;E)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="339"/>
-        <source>Export the selected documents (or all) as txt, md or json</source>
-        <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="342"/>
-        <source>&amp;History…</source>
-        <translation>历史记录(&amp;H)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="342"/>
-        <source>Reopen documents read earlier</source>
-        <translation>重新打开以前识别过的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="344"/>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="344"/>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="346"/>
-        <source>Copy &amp;Page Text</source>
-        <translation>复制本页文字(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="349"/>
-        <source>Copy the shown page&apos;s text</source>
-        <translation>复制当前页的文字</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="352"/>
-        <source>Copy &amp;Document Text</source>
-        <translation>复制整个文档文字(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="355"/>
-        <source>Copy the shown document&apos;s text</source>
-        <translation>复制当前文档的文字</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="358"/>
-        <source>&amp;Settings…</source>
-        <translation>设置(&amp;S)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="361"/>
-        <source>Backend, model, task and export options</source>
-        <translation>后端、模型、任务和导出选项</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="367"/>
-        <source>Start no new page; the page being read finishes</source>
-        <translation>不再开始新页面；正在识别的页面会完成</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="371"/>
-        <source>Cancel &amp;Page</source>
-        <translation>取消本页(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="377"/>
-        <source>&amp;Cancel Document</source>
-        <translation>取消文档(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="380"/>
-        <source>Stop reading the selected documents</source>
-        <translation>停止识别选中的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="389"/>
-        <source>Re&amp;move</source>
-        <translation>移除(&amp;M)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="392"/>
-        <source>Remove the selected documents and their results</source>
-        <translation>移除选中的文档及其结果</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="401"/>
-        <source>C&amp;lear Finished</source>
-        <translation>清除已完成(&amp;L)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="404"/>
-        <source>Take finished documents off the queue (they stay in the history)</source>
-        <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="407"/>
-        <source>Move &amp;Up</source>
-        <translation>上移(&amp;U)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="410"/>
-        <source>Read this document earlier</source>
-        <translation>提前识别此文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="413"/>
-        <source>Move &amp;Down</source>
-        <translation>下移(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="416"/>
-        <source>Read this document later</source>
-        <translation>推后识别此文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="420"/>
-        <source>Zoom &amp;In</source>
-        <translation>放大(&amp;I)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="420"/>
-        <source>Zoom in</source>
-        <translation>放大</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="423"/>
-        <source>Zoom &amp;Out</source>
-        <translation>缩小(&amp;O)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="423"/>
-        <source>Zoom out</source>
-        <translation>缩小</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="426"/>
-        <source>&amp;Fit Width</source>
-        <translation>适合宽度(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="426"/>
-        <source>Fit the page to the width</source>
-        <translation>按宽度缩放页面</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="429"/>
-        <source>&amp;Next Page</source>
-        <translation>下一页(&amp;N)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="429"/>
-        <source>Show the next page</source>
-        <translation>显示下一页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="432"/>
-        <source>P&amp;revious Page</source>
-        <translation>上一页(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="432"/>
-        <source>Show the previous page</source>
-        <translation>显示上一页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="435"/>
-        <source>&amp;Compare Backends…</source>
-        <translation>比较后端(&amp;C)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="438"/>
-        <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
-        <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="440"/>
-        <source>&amp;About</source>
-        <translation>关于(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="442"/>
-        <source>Open &amp;Log Folder</source>
-        <translation>打开日志文件夹(&amp;L)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="445"/>
-        <source>Show the folder with the log file</source>
-        <translation>显示日志文件所在的文件夹</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="458"/>
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="470"/>
-        <source>&amp;Edit</source>
-        <translation>编辑(&amp;E)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="473"/>
-        <source>&amp;Queue</source>
-        <translation>队列(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="487"/>
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="498"/>
-        <source>&amp;Tools</source>
-        <translation>工具(&amp;T)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="500"/>
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="514"/>
-        <location filename="../../gui/main_window.py" line="516"/>
+        <location filename="../../gui/main_window.py" line="326"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="521"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="525"/>
+        <location filename="../../gui/main_window.py" line="335"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="533"/>
+        <location filename="../../gui/main_window.py" line="343"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="670"/>
+        <location filename="../../gui/main_window.py" line="452"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="672"/>
+        <location filename="../../gui/main_window.py" line="454"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="679"/>
-        <location filename="../../gui/main_window.py" line="1066"/>
+        <location filename="../../gui/main_window.py" line="461"/>
+        <location filename="../../gui/main_window.py" line="771"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="699"/>
+        <location filename="../../gui/main_window.py" line="481"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="733"/>
+        <location filename="../../gui/main_window.py" line="515"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="829"/>
+        <location filename="../../gui/main_window.py" line="611"/>
         <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
         <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="884"/>
+        <location filename="../../gui/main_window.py" line="666"/>
         <source>not loaded</source>
         <translation>未加载</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="885"/>
+        <location filename="../../gui/main_window.py" line="667"/>
         <source>loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="886"/>
+        <location filename="../../gui/main_window.py" line="668"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="887"/>
+        <location filename="../../gui/main_window.py" line="669"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="916"/>
+        <location filename="../../gui/main_window.py" line="698"/>
         <source>{elapsed:.0f} s of about {expected:.0f} s</source>
         <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="922"/>
+        <location filename="../../gui/main_window.py" line="704"/>
         <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
         <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="940"/>
+        <location filename="../../gui/main_window.py" line="719"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="364"/>
-        <location filename="../../gui/main_window.py" line="940"/>
+        <location filename="../../gui/main_window.py" line="719"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="986"/>
-        <source>Remove documents</source>
-        <translation>移除文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="988"/>
-        <source>Remove this document and its recognised text? This cannot be undone.</source>
-        <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="990"/>
-        <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
-        <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1128"/>
+        <location filename="../../gui/main_window.py" line="815"/>
         <source>Switch backend</source>
         <translation>切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1129"/>
+        <location filename="../../gui/main_window.py" line="816"/>
         <source>A page is being read. Finish it with the current backend before switching?</source>
         <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1130"/>
+        <location filename="../../gui/main_window.py" line="817"/>
         <source>Finish the Page First</source>
         <translation>先完成本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1131"/>
+        <location filename="../../gui/main_window.py" line="818"/>
         <source>Cancel the Page</source>
         <translation>取消本页</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1156"/>
+        <location filename="../../gui/main_window.py" line="843"/>
         <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
         <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1206"/>
+        <location filename="../../gui/main_window.py" line="893"/>
         <source>The settings could not be saved: {error}. They apply until you quit.</source>
         <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1187"/>
+        <location filename="../../gui/main_window.py" line="874"/>
         <source>The new language applies the next time OCR Desktop starts.</source>
         <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1190"/>
+        <location filename="../../gui/main_window.py" line="877"/>
         <source>switching backend</source>
         <translation>正在切换后端</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="440"/>
-        <location filename="../../gui/main_window.py" line="1223"/>
+        <location filename="../../gui/main_window.py" line="910"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="374"/>
-        <source>Stop reading the page of the document shown or selected (retry it later)</source>
-        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="383"/>
-        <source>&amp;Retry / Resume</source>
-        <translation>重试 / 继续(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="386"/>
-        <source>Read failed pages again, or resume a cancelled or failed document</source>
-        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="855"/>
+        <location filename="../../gui/main_window.py" line="637"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="864"/>
+        <location filename="../../gui/main_window.py" line="646"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="873"/>
+        <location filename="../../gui/main_window.py" line="655"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="952"/>
+        <location filename="../../gui/main_window.py" line="731"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1225"/>
+        <location filename="../../gui/main_window.py" line="912"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1305"/>
+        <location filename="../../gui/main_window.py" line="992"/>
         <source>The document cannot be shown: {error}</source>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1317"/>
+        <location filename="../../gui/main_window.py" line="1004"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1331"/>
+        <location filename="../../gui/main_window.py" line="1018"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -1095,6 +808,24 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../gui/page_view.py" line="38"/>
         <source>The page as the model saw it. Ctrl+wheel zooms.</source>
         <translation>模型看到的页面。Ctrl+滚轮可缩放。</translation>
+    </message>
+</context>
+<context>
+    <name>QueueController</name>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="138"/>
+        <source>Remove documents</source>
+        <translation>移除文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="140"/>
+        <source>Remove this document and its recognised text? This cannot be undone.</source>
+        <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="142"/>
+        <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
+        <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
 </context>
 <context>
@@ -2183,6 +1914,289 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
     </message>
 </context>
 <context>
+    <name>WindowActions</name>
+    <message>
+        <location filename="../../gui/window_actions.py" line="89"/>
+        <source>&amp;Open Files…</source>
+        <translation>打开文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="92"/>
+        <source>Add documents to the queue</source>
+        <translation>将文档加入队列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="95"/>
+        <source>Open &amp;Folder…</source>
+        <translation>打开文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="98"/>
+        <source>Add every document in a folder</source>
+        <translation>加入文件夹中的所有文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="101"/>
+        <source>&amp;Paste Image</source>
+        <translation>粘贴图片(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="104"/>
+        <source>Read the image on the clipboard</source>
+        <translation>识别剪贴板中的图片</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="107"/>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="110"/>
+        <source>Export the selected documents (or all) as txt, md or json</source>
+        <translation>将选中的文档（或全部）导出为 txt、md 或 json</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="113"/>
+        <source>&amp;History…</source>
+        <translation>历史记录(&amp;H)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="113"/>
+        <source>Reopen documents read earlier</source>
+        <translation>重新打开以前识别过的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="115"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="115"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="117"/>
+        <source>Copy &amp;Page Text</source>
+        <translation>复制本页文字(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="120"/>
+        <source>Copy the shown page&apos;s text</source>
+        <translation>复制当前页的文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="123"/>
+        <source>Copy &amp;Document Text</source>
+        <translation>复制整个文档文字(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="126"/>
+        <source>Copy the shown document&apos;s text</source>
+        <translation>复制当前文档的文字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="129"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="132"/>
+        <source>Backend, model, task and export options</source>
+        <translation>后端、模型、任务和导出选项</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="135"/>
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="138"/>
+        <source>Start no new page; the page being read finishes</source>
+        <translation>不再开始新页面；正在识别的页面会完成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="142"/>
+        <source>Cancel &amp;Page</source>
+        <translation>取消本页(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="145"/>
+        <source>Stop reading the page of the document shown or selected (retry it later)</source>
+        <translation>停止识别当前显示或选中文档的页面（稍后可重试）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="148"/>
+        <source>&amp;Cancel Document</source>
+        <translation>取消文档(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="151"/>
+        <source>Stop reading the selected documents</source>
+        <translation>停止识别选中的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="154"/>
+        <source>&amp;Retry / Resume</source>
+        <translation>重试 / 继续(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="157"/>
+        <source>Read failed pages again, or resume a cancelled or failed document</source>
+        <translation>重新识别失败的页面，或继续已取消或失败的文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="160"/>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="163"/>
+        <source>Remove the selected documents and their results</source>
+        <translation>移除选中的文档及其结果</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="172"/>
+        <source>C&amp;lear Finished</source>
+        <translation>清除已完成(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="175"/>
+        <source>Take finished documents off the queue (they stay in the history)</source>
+        <translation>从队列中移除已完成的文档（仍保留在历史记录中）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="178"/>
+        <source>Move &amp;Up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="181"/>
+        <source>Read this document earlier</source>
+        <translation>提前识别此文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="184"/>
+        <source>Move &amp;Down</source>
+        <translation>下移(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="187"/>
+        <source>Read this document later</source>
+        <translation>推后识别此文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="190"/>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="190"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="193"/>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="193"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="196"/>
+        <source>&amp;Fit Width</source>
+        <translation>适合宽度(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="196"/>
+        <source>Fit the page to the width</source>
+        <translation>按宽度缩放页面</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="199"/>
+        <source>&amp;Next Page</source>
+        <translation>下一页(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="199"/>
+        <source>Show the next page</source>
+        <translation>显示下一页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="202"/>
+        <source>P&amp;revious Page</source>
+        <translation>上一页(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="202"/>
+        <source>Show the previous page</source>
+        <translation>显示上一页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="205"/>
+        <source>&amp;Compare Backends…</source>
+        <translation>比较后端(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="208"/>
+        <source>Measure llama.cpp and vLLM on this device and get a recommendation</source>
+        <translation>在本设备上测量 llama.cpp 和 vLLM 并给出建议</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="210"/>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="210"/>
+        <source>About OCR Desktop</source>
+        <translation>关于 OCR Desktop</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="212"/>
+        <source>Open &amp;Log Folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="215"/>
+        <source>Show the folder with the log file</source>
+        <translation>显示日志文件所在的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="228"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="240"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="243"/>
+        <source>&amp;Queue</source>
+        <translation>队列(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="257"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="268"/>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_actions.py" line="270"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+</context>
+<context>
     <name>_GaugeView</name>
     <message>
         <location filename="../../gui/gauges.py" line="298"/>
@@ -2953,181 +2967,196 @@ Full log: {log}</source>
     </message>
     <message>
         <location filename="../../../build/message_strings.py" line="123"/>
+        <source>the URL&apos;s host {host} is this machine or on its local network: this server fetches only public addresses — send the document itself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="124"/>
+        <source>the URL&apos;s host {host} cannot be resolved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="125"/>
         <source>the URL could not be fetched ({reason})</source>
         <translation>无法获取该 URL（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="124"/>
+        <location filename="../../../build/message_strings.py" line="126"/>
         <source>fetching the URL answered HTTP {status}</source>
         <translation>获取该 URL 时返回 HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="125"/>
+        <location filename="../../../build/message_strings.py" line="127"/>
+        <source>the URL took over {s} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>the document has {count} pages to read, over this server&apos;s limit of {limit} — send fewer pages (start_page_id / end_page_id) or split it</source>
         <translation>该文档有 {count} 页需要识别，超过本服务器 {limit} 页的上限 — 请发送更少的页（start_page_id / end_page_id）或拆分文档</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="126"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>{count} documents are queued or reading, this server&apos;s limit — try again in {seconds} s</source>
         <translation>已有 {count} 个文档在排队或识别中，达到本服务器的上限 — 请在 {seconds} 秒后重试</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="127"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>the export failed: {reason}</source>
         <translation>导出失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>cannot listen on {host}:{port} ({reason}) — is another server using the port? Choose another one (--port, or Settings → Server)</source>
         <translation>无法在 {host}:{port} 上监听（{reason}）— 是否有其他服务器占用了该端口？请选择其他端口（--port，或设置 → 服务器）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>refusing to listen on {host} without an access token: every machine that can reach it could read documents with it — give --token-file (or turn the server on in Settings → Server, which makes one), or listen on 127.0.0.1</source>
         <translation>拒绝在没有访问令牌的情况下监听 {host}：任何能访问它的机器都能用它识别文档 — 请提供 --token-file（或在设置 → 服务器中开启服务器，会自动生成令牌），或只监听 127.0.0.1</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="130"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>the token file {path} can be read by other users (mode {mode}) — run chmod 600 on it</source>
         <translation>令牌文件 {path} 可被其他用户读取（权限 {mode}）— 请对它运行 chmod 600</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="131"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>the token in {path} is shorter than 16 characters — use a long random one (python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;)</source>
         <translation>{path} 中的令牌短于 16 个字符 — 请使用较长的随机令牌（python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="132"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>the token file {path} does not exist</source>
         <translation>令牌文件 {path} 不存在</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="133"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>the token file {path} cannot be read ({reason})</source>
         <translation>无法读取令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="134"/>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>the token file {path} cannot be written ({reason})</source>
         <translation>无法写入令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="135"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="136"/>
+        <location filename="../../../build/message_strings.py" line="139"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="137"/>
+        <location filename="../../../build/message_strings.py" line="140"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="138"/>
+        <location filename="../../../build/message_strings.py" line="141"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="139"/>
+        <location filename="../../../build/message_strings.py" line="142"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="140"/>
+        <location filename="../../../build/message_strings.py" line="143"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="141"/>
+        <location filename="../../../build/message_strings.py" line="144"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="142"/>
+        <location filename="../../../build/message_strings.py" line="145"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="143"/>
+        <location filename="../../../build/message_strings.py" line="146"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="144"/>
+        <location filename="../../../build/message_strings.py" line="147"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="145"/>
+        <location filename="../../../build/message_strings.py" line="148"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
         <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="146"/>
+        <location filename="../../../build/message_strings.py" line="149"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
         <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="147"/>
+        <location filename="../../../build/message_strings.py" line="150"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="148"/>
+        <location filename="../../../build/message_strings.py" line="151"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="149"/>
+        <location filename="../../../build/message_strings.py" line="152"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="150"/>
+        <location filename="../../../build/message_strings.py" line="153"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="151"/>
+        <location filename="../../../build/message_strings.py" line="154"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="152"/>
+        <location filename="../../../build/message_strings.py" line="155"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="153"/>
+        <location filename="../../../build/message_strings.py" line="156"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="154"/>
+        <location filename="../../../build/message_strings.py" line="157"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="155"/>
+        <location filename="../../../build/message_strings.py" line="158"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="156"/>
+        <location filename="../../../build/message_strings.py" line="159"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="157"/>
+        <location filename="../../../build/message_strings.py" line="160"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="158"/>
+        <location filename="../../../build/message_strings.py" line="161"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
