@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -22,14 +21,13 @@ from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.settings import Settings, load_file
 from tests.backends import ScriptedBackend
-from tests.fixtures.layout import FONT
 from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, show_document, window_factory
+from tests.test_cli_lite import WORDS, drawn_invoice
 from tests.test_gui_first_run import catalog_backend
 from tests.test_models import FakeHub, fake_hub  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.gui
 
-WORDS = ["Invoice number 4711", "Total amount due 129 EUR"]
 #: PP-OCRv6 on two busy shared cores: start-up plus a page, with room for a loaded machine.
 LITE_TIMEOUT_MS = 60_000
 
@@ -37,16 +35,6 @@ LITE_TIMEOUT_MS = 60_000
 @pytest.fixture
 def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
     yield from window_factory(qtbot)
-
-
-def drawn_invoice(path: Path) -> Path:
-    page = Image.new("RGB", (1000, 400), "white")
-    draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 30)
-    for i, text in enumerate(WORDS):
-        draw.text((60, 60 + 140 * i), text, fill="black", font=font)
-    page.save(path)
-    return path
 
 
 def action_button(window: object) -> QPushButton:
