@@ -500,6 +500,43 @@ def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_pa
         assert len(served.store.list_jobs()) == len(accepted) + 1
 
 
+def _slow_backend() -> ScriptedBackend:
+    return ScriptedBackend(token_delay_s=0.05, tokens_per_page=400)  # about 20 s a page
+
+
+def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) -> None:
+    # GIVEN a queue of one document, full
+    with running_server(
+        store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=1
+    ) as served:
+        with served.client() as client:
+            first = client.post("/v1/jobs", files={"file": ("a.png", png_bytes(), "image/png")})
+            assert first.status_code == 202
+        host, port = served.server.address
+        requests = [
+            ("/v1/jobs", "multipart/form-data; boundary=b"),
+            ("/glmocr/parse", "application/json"),
+            ("/api/paas/v4/layout_parsing", "application/json"),
+        ]
+        for path, content_type in requests:
+            # WHEN a client announces 100 MB (within the size limit) and sends the first 64 kB
+            with socket.create_connection((host, port), timeout=5) as sock:
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Length: {100 * 1024 * 1024}\r\n\r\n".encode()
+                    + b"x" * 65536
+                )
+                answer = ""
+                while "\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+                    answer += chunk.decode("latin-1")
+            # THEN it gets 429 at once, without the server waiting for (and holding) the rest
+            assert answer.startswith("HTTP/1.1 429"), (path, answer[:200])
+            assert "retry-after: " in answer.lower()
+        with served.client() as client:
+            assert client.delete(f"/v1/jobs/{first.json()['id']}").status_code == 200
+        assert served.pipeline.wait_idle(TIMEOUT)
+
+
 # -- what a refusal looks like -----------------------------------------------------------------
 
 

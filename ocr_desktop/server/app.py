@@ -198,6 +198,10 @@ class Api:
             raise Refusal(400, "bad_json", "the body must be a JSON object")
         return data
 
+    async def _room(self) -> None:
+        """429 before the body is read when the queue is full already."""
+        await asyncio.to_thread(self.board.check_room)
+
     async def _submit(self, value: object, name: str, pages: str = "") -> str:
         """Queue one document: an upload's bytes as they are, a JSON string decoded."""
         if isinstance(value, bytes):
@@ -223,6 +227,7 @@ class Api:
     async def parse(self, request: Request) -> Response:
         """``/glmocr/parse``: ``images`` (a data URI, base64, or a list of them) or ``file``
         (what the MaaS client sends); one job per image, all queued before any is awaited."""
+        await self._room()
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             sources = await self._uploads(request, "files")
         else:
@@ -265,6 +270,7 @@ class Api:
     # -- the cloud's layout_parsing ------------------------------------------------------------
 
     async def layout_parsing(self, request: Request) -> Response:
+        await self._room()
         data = await self._json(request)
         pages = _page_range(data.get("start_page_id"), data.get("end_page_id"))
         job_id = await self._submit(data.get("file"), "document", pages)
@@ -276,6 +282,7 @@ class Api:
     async def create_job(self, request: Request) -> Response:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise Refusal(415, "multipart_required", "send the document as multipart/form-data field 'file'")
+        await self._room()
         form = await request.form(max_files=1, max_fields=8)
         try:
             upload = form.get("file")
