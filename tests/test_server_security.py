@@ -20,6 +20,7 @@ import httpx
 import psutil
 import pytest
 
+from ocr_desktop.core.store import JobStatus
 from ocr_desktop.server import inputs
 from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
@@ -535,6 +536,28 @@ def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) 
         with served.client() as client:
             assert client.delete(f"/v1/jobs/{first.json()['id']}").status_code == 200
         assert served.pipeline.wait_idle(TIMEOUT)
+
+
+def test_a_refused_image_of_a_parse_request_leaves_no_job_behind(tmp_path: Path) -> None:
+    with (
+        running_server(
+            store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=2
+        ) as served,
+        served.client() as client,
+    ):
+        page = data_uri(png_bytes())
+        # WHEN the second image of a request is broken THEN the first is not queued either
+        broken = client.post("/glmocr/parse", json={"images": [page, "QUJD$$$$" * 20]})
+        assert broken.status_code == 400
+        assert served.store.list_jobs() == []
+        # WHEN the third image finds the queue full THEN the two queued before it are cancelled:
+        # nobody waits for them
+        too_many = client.post("/glmocr/parse", json={"images": [page, page, page]})
+        assert too_many.status_code == 429
+        assert served.pipeline.wait_idle(TIMEOUT)
+        jobs = served.store.list_jobs()
+        assert len(jobs) == 2
+        assert {job.status for job in jobs} == {JobStatus.CANCELLED}
 
 
 # -- what a refusal looks like -----------------------------------------------------------------
