@@ -158,10 +158,10 @@ def test_the_backend_start_draws_one_live_line_not_a_scroll() -> None:
     # WHEN a server start reports 117 times, as vLLM's did over two starts, then is ready
     with progress:
         for second in range(117):
-            listener.backend_state(BackendState.LOADING, f"starting vLLM… {second / 2:.1f} s")
+            listener.backend_state_changed(BackendState.LOADING, f"starting vLLM… {second / 2:.1f} s")
             progress.refresh()
         assert len(progress.tasks) == 1  # one line, replaced each time
-        listener.backend_state(BackendState.READY, "vLLM ready in 58.5 s")
+        listener.backend_state_changed(BackendState.READY, "vLLM ready in 58.5 s")
     # THEN what stays on the screen is one line saying it is ready, and no line per report
     printed = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.getvalue())
     kept = [line for line in printed.replace("\r", "\n").splitlines() if line.strip()]

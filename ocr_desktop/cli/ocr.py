@@ -147,11 +147,13 @@ class _ProgressListener(PipelineListener):
         with self.lock:
             self.jobs[job_id] = _JobLine(record.name, task_id, reused=True)
 
-    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        record = _job(self.store, job_id)
+    def job_started(
+        self, job_id: str, page_count: int, page_indices: tuple[int, ...], pending: tuple[int, ...]
+    ) -> None:
+        # The event says which pages an earlier run read already: nothing to read back.
         line = self.jobs[job_id]
         self.progress.update(
-            line.task_id, total=len(record.page_indices), completed=record.pages_done + record.pages_failed
+            line.task_id, total=len(page_indices), completed=len(page_indices) - len(pending)
         )
 
     def page_planned(
@@ -190,7 +192,7 @@ class _ProgressListener(PipelineListener):
         line.error = message
         self.progress.update(line.task_id, description=f"{shown(line.name)} (failed)")
 
-    def backend_state(self, state: BackendState, message: str) -> None:
+    def backend_state_changed(self, state: BackendState, message: str) -> None:
         if state is BackendState.LOADING:
             with self.lock:
                 if self.backend_task is None:

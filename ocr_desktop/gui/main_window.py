@@ -60,7 +60,7 @@ from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.api_switch import ApiSwitch
-from ocr_desktop.gui.bridge import PipelineBridge
+from ocr_desktop.gui.bridge import PipelineBridge, TextFrame
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
 from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
@@ -76,6 +76,22 @@ from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.pipeline import BackendFactory, Pipeline
+from ocr_desktop.pipeline.events import (
+    BackendKept,
+    BackendReady,
+    BackendRetired,
+    BackendStateChanged,
+    JobAdded,
+    JobFailed,
+    JobFinished,
+    JobStarted,
+    PageFailed,
+    PageFinished,
+    PagePlanned,
+    PageStarted,
+    RegionFinished,
+    RegionStarted,
+)
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
@@ -364,21 +380,7 @@ class MainWindow(QMainWindow):
         return backend.metrics() if backend is not None else None
 
     def _connect(self) -> None:
-        b = self.bridge
-        b.job_added.connect(self._on_job_added)
-        b.job_started.connect(self._on_job_started)
-        b.page_started.connect(self._on_page_started)
-        # Layout mode: the page view draws the regions and marks the one being read.
-        b.page_planned.connect(self.reading_view.on_page_planned)
-        b.region_started.connect(self.reading_view.on_region_started)
-        b.text_delta.connect(self._on_text_delta)
-        b.page_finished.connect(self._on_page_finished)
-        b.page_failed.connect(self._on_page_failed)
-        b.job_finished.connect(self._on_job_finished)
-        b.job_failed.connect(self._on_job_failed)
-        b.backend_state.connect(self._on_backend_state)
-        b.backend_ready.connect(self._on_backend_ready)
-        b.backend_kept.connect(self._on_backend_kept)
+        self.bridge.pipeline_event.connect(self._on_pipeline_event)
         self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue.changed.connect(self._update_actions)
@@ -520,6 +522,44 @@ class MainWindow(QMainWindow):
     # -- pipeline events --------------------------------------------------------------------------
 
     @Slot(str, str, int, str)
+    @Slot(object)
+    def _on_pipeline_event(self, event: object) -> None:
+        """Every pipeline event reaches the window (one signal); each goes where it acts."""
+        match event:
+            case JobAdded(job_id, name, page_count, source):
+                self._on_job_added(job_id, name, page_count, source)
+            case JobStarted(job_id, page_count, page_indices, _pending):
+                self._on_job_started(job_id, page_count, page_indices)
+            case PageStarted(job_id, page_index):
+                self._on_page_started(job_id, page_index)
+            # Layout mode: the page view draws the regions, marks the one being read, and keeps
+            # each region's text as it is read (a click on its box finds it before the page ends).
+            case PagePlanned(job_id, page_index, _layout, regions):
+                self.reading_view.on_page_planned(job_id, page_index, regions)
+            case RegionStarted(job_id, page_index, order):
+                self.reading_view.on_region_started(job_id, page_index, order)
+            case RegionFinished(job_id, page_index, region):
+                self.reading_view.on_region_finished(job_id, page_index, region)
+            case TextFrame(job_id, page_index, text, count):
+                self._on_text_delta(job_id, page_index, text, count)
+            case PageFinished(job_id, result):
+                self._on_page_finished(job_id, result)
+            case PageFailed(job_id, page_index, message):
+                self._on_page_failed(job_id, page_index, message)
+            case JobFinished(job_id, status):
+                self._on_job_finished(job_id, status)
+            case JobFailed(job_id, message):
+                self._on_job_failed(job_id, message)
+            case BackendStateChanged(state, message):
+                self._on_backend_state(state, message)
+            case BackendReady(backend_id, model_name, load_seconds):
+                self._on_backend_ready(backend_id, model_name, load_seconds)
+            case BackendRetired(backend_id):
+                # The log view shows it: the switch's old backend is out of memory now.
+                log.info("%s unloaded: the new backend is ready", backend_id)
+            case BackendKept(backend_id, model_name, message):
+                self._on_backend_kept(backend_id, model_name, message)
+
     def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
         self.queue.hidden.discard(job_id)
         self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))

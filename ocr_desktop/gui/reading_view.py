@@ -422,6 +422,19 @@ class ReadingView(QWidget):
             self.page_view.highlight(order)
             self._update_stats()
 
+    def on_region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        """A region was read: the page's regions hold its text from now on (a click on its box
+        scrolls to it while the page is still being read)."""
+        if job_id != self.job_id or page_index not in self._regions:
+            return
+        self._regions[page_index] = tuple(
+            region if r.order == region.order else r for r in self._regions[page_index]
+        )
+
+    def page_regions(self, page_index: int) -> tuple[RegionResult, ...]:
+        """The regions of a page of the document shown, as far as they are read."""
+        return self._regions.get(page_index, ())
+
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
         """Scroll the text tab shown to where the region's text begins, and mark the region."""

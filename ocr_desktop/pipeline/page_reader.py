@@ -33,7 +33,7 @@ from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import Notify
+from ocr_desktop.pipeline.events import Notify, PageFailed, PageFinished, PageStarted, TextDelta
 from ocr_desktop.pipeline.repetition import RepetitionGuard
 from ocr_desktop.pipeline.run import MEMORY_POLL_S, SKIP, PageRun, ReadFailedError, RunStoppedError, stopped
 from ocr_desktop.pipeline.slot import BackendSlot
@@ -139,7 +139,7 @@ class PageReader:
     def fail(self, job_id: str, index: int, message: str) -> None:
         """Record a failed page and tell the listener."""
         self._store.mark_page_failed(job_id, index, message)
-        self._notify(lambda listener: listener.page_failed(job_id, index, message))
+        self._notify(PageFailed(job_id, index, message))
 
     def read_whole(
         self, run: PageRun, page: PageImage | None = None, layout: str = "", note: str = ""
@@ -154,8 +154,8 @@ class PageReader:
             job.task,
             run.settings.generation.max_tokens,
             what="",
-            started=lambda: self._notify(lambda listener: listener.page_started(job.id, index)),
-            sink=lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+            started=lambda: self._notify(PageStarted(job.id, index)),
+            sink=lambda delta: self._notify(TextDelta(job.id, index, delta)),
         )
         self.commit(run, attempt.text, attempt.stats, flags, page, layout=layout, layout_note=note)
 
@@ -189,7 +189,7 @@ class PageReader:
             )
         )
         self._store.save_page_result(run.job.id, result)
-        self._notify(lambda listener: listener.page_finished(run.job.id, result))
+        self._notify(PageFinished(run.job.id, result))
 
     def read(
         self,
