@@ -19,9 +19,17 @@ from ocr_desktop.backends.lite import LiteBackend
 from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
+from ocr_desktop.pipeline.events import JobFailed, JobFinished, PageFinished
 from ocr_desktop.settings import Settings, load_file
 from tests.backends import ScriptedBackend
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, show_document, window_factory
+from tests.gui_helpers import (
+    GUI_TIMEOUT_MS,
+    WindowFactory,
+    drop_files,
+    is_event,
+    show_document,
+    window_factory,
+)
 from tests.test_cli_lite import WORDS, drawn_invoice
 from tests.test_gui_first_run import catalog_backend
 from tests.test_models import FakeHub, fake_hub  # noqa: F401 - the fixture
@@ -54,14 +62,17 @@ def test_first_run_reads_a_dropped_page_with_the_lite_engine_at_once(
 
     # WHEN a drawn page is dropped on the window
     started = time.monotonic()
-    with qtbot.waitSignal(window.bridge.page_finished, timeout=LITE_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
         drop_files(window, [drawn_invoice(tmp_path / "invoice.png")])
     seconds = time.monotonic() - started
     print(f"first run: dropped page read in {seconds:.1f} s")
 
     # THEN its words are read, by the lite engine, and the page says so; the offer stays up
     assert panel.isVisible() and panel.download_button.isVisible()
-    job_id, result = finished.args
+    [event] = finished.args
+    job_id, result = event.job_id, event.result
     assert result.backend == "lite"
     show_document(qtbot, window, job_id)
     qtbot.waitUntil(lambda: WORDS[1] in window.reading_view.page_text(), timeout=GUI_TIMEOUT_MS)
@@ -86,9 +97,11 @@ def test_when_glm_ocr_arrives_the_lite_pages_are_read_again_in_one_click(
     settings = Settings().with_value("llamacpp.catalog_model", "test-q8").with_value("reading.mode", "page")
     window = make_window(backends, settings, model_check=missing_model, lite_first_run=True)
     qtbot.waitUntil(window.model_panel.lite_note.isVisible, timeout=GUI_TIMEOUT_MS)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=LITE_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
         [job_id] = window.add_paths([drawn_invoice(tmp_path / "invoice.png")])
-    assert finished.args == [job_id, JobStatus.DONE]
+    assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
     assert [p.backend for p in window.store.document_result(job_id).pages] == ["lite"]
 
     # WHEN the model is downloaded from the panel
@@ -102,10 +115,13 @@ def test_when_glm_ocr_arrives_the_lite_pages_are_read_again_in_one_click(
     assert not window.lite.active and not window.model_panel.lite_note.isVisible()
 
     # WHEN the user clicks it
-    with qtbot.waitSignal(window.bridge.page_finished, timeout=GUI_TIMEOUT_MS) as again:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=GUI_TIMEOUT_MS
+    ) as again:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     # THEN the page is read again by the GLM-OCR backend, and stored so
-    assert again.args[0] == job_id and again.args[1].backend == "scripted"
+    [event] = again.args
+    assert event.job_id == job_id and event.result.backend == "scripted"
     qtbot.waitUntil(
         lambda: [p.backend for p in window.store.document_result(job_id).pages] == ["scripted"],
         timeout=GUI_TIMEOUT_MS,
@@ -132,7 +148,9 @@ def test_a_memory_refusal_offers_the_lite_engine_and_switches_only_on_a_click(
 
     window = make_window(backends, Settings().with_value("reading.mode", "page"))
     # WHEN a document is added
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([drawn_invoice(tmp_path / "invoice.png")])
     # THEN the refusal says why and offers the lite engine; nothing was switched by itself
     qtbot.waitUntil(lambda: action_button(window).isVisible(), timeout=GUI_TIMEOUT_MS)
@@ -142,9 +160,11 @@ def test_a_memory_refusal_offers_the_lite_engine_and_switches_only_on_a_click(
     assert window.queue_model.job(job_id).status is JobStatus.FAILED  # type: ignore[union-attr]
 
     # WHEN the user clicks the offer
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=LITE_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
         qtbot.mouseClick(action_button(window), Qt.MouseButton.LeftButton)
     # THEN the lite engine is chosen (saved like a choice in Settings) and reads the document
-    assert finished.args == [job_id, JobStatus.DONE]
+    assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
     assert window.settings.backend == "lite" and load_file().settings.backend == "lite"
     assert [p.backend for p in window.store.document_result(job_id).pages] == ["lite"]

@@ -200,7 +200,7 @@ class _Events(PipelineListener):
     def __init__(self) -> None:
         self.states: list[BackendState] = []
 
-    def backend_state(self, state: BackendState, message: str) -> None:
+    def backend_state_changed(self, state: BackendState, message: str) -> None:
         self.states.append(state)
 
 
