@@ -8,7 +8,6 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
 import sys
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -47,25 +46,52 @@ from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
-from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
+from ocr_desktop.backends.memory import (
+    GENERIC_SUGGESTIONS,
+    LITE_SUGGESTION,
+    MemoryBudgetError,
+    MemoryGuard,
+    available_memory_bytes,
+    check_fits,
+    offers_lite,
+)
+from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.api_switch import ApiSwitch
-from ocr_desktop.gui.bridge import PipelineBridge
+from ocr_desktop.gui.bridge import PipelineBridge, TextFrame
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
 from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
+from ocr_desktop.gui.lite import LiteReading
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
+from ocr_desktop.gui.reading_rate import ReadingRate
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.pipeline import BackendFactory, Pipeline
+from ocr_desktop.pipeline.events import (
+    BackendKept,
+    BackendReady,
+    BackendRetired,
+    BackendStateChanged,
+    JobAdded,
+    JobFailed,
+    JobFinished,
+    JobStarted,
+    PageFailed,
+    PageFinished,
+    PagePlanned,
+    PageStarted,
+    RegionFinished,
+    RegionStarted,
+)
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
@@ -74,9 +100,6 @@ if TYPE_CHECKING:
     from ocr_desktop.exporters import ExportReport
 
 log = logging.getLogger(__name__)
-
-#: pages/min is measured over the last this many finished pages.
-RATE_WINDOW_PAGES = 10
 
 DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
@@ -127,13 +150,16 @@ class MainWindow(QMainWindow):
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         free_memory: Callable[[], int] = available_memory_bytes,
+        lite_first_run: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``model_check`` says why the settings' model is missing (None: it is there), and
         ``memory_estimate`` what the backend the settings name would take; by default
         :func:`missing_model` and the registry's backend's own estimate, and no checks when a
         ``backend_factory`` brings its own backends (tests, screenshots). ``free_memory``: the
-        memory free now, for the switch's checks (here and in the pipeline)."""
+        memory free now, for the switch's checks (here and in the pipeline). ``lite_first_run``:
+        read with the lite engine while GLM-OCR's model is missing (gui/lite.py); by default
+        unless a ``backend_factory`` is given."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
@@ -159,7 +185,7 @@ class MainWindow(QMainWindow):
         # what happened to its pages meanwhile: page -> result, failure, or None (started again).
         self._loading: str | None = None
         self._loading_late: dict[int, PageResult | str | None] = {}
-        self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
+        self._rate = ReadingRate()  # pages/min over reading time only
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
@@ -172,6 +198,17 @@ class MainWindow(QMainWindow):
         self.exports = TaskRunner(self, name="export")  # a long export does not hold up self.tasks
         self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
+        self.lite = LiteReading(
+            pipeline=self.pipeline,
+            store=store,
+            notice=self.notice,
+            panel=self.model_panel,
+            tasks=self.tasks,
+            settings=lambda: self.settings,
+            apply_settings=self.apply_settings,
+            first_run=backend_factory is None if lite_first_run is None else lite_first_run,
+            parent=self,
+        )
         self._backend_error: str | None = None  # the message of the last failed backend load
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
@@ -280,6 +317,12 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
+        # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
+        # own word, so it has the queue's translation.)
+        self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label.setObjectName("pausedIndicator")
+        self.paused_label.setAccessibleName(self.paused_label.text())
+        self.paused_label.hide()
         #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
@@ -293,6 +336,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.load_bar)
         bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
+        bar.addWidget(self.paused_label)
         bar.addPermanentWidget(self.gauge_slot)
         self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
@@ -340,21 +384,7 @@ class MainWindow(QMainWindow):
         return backend.metrics() if backend is not None else None
 
     def _connect(self) -> None:
-        b = self.bridge
-        b.job_added.connect(self._on_job_added)
-        b.job_started.connect(self._on_job_started)
-        b.page_started.connect(self._on_page_started)
-        # Layout mode: the page view draws the regions and marks the one being read.
-        b.page_planned.connect(self.reading_view.on_page_planned)
-        b.region_started.connect(self.reading_view.on_region_started)
-        b.text_delta.connect(self._on_text_delta)
-        b.page_finished.connect(self._on_page_finished)
-        b.page_failed.connect(self._on_page_failed)
-        b.job_finished.connect(self._on_job_finished)
-        b.job_failed.connect(self._on_job_failed)
-        b.backend_state.connect(self._on_backend_state)
-        b.backend_ready.connect(self._on_backend_ready)
-        b.backend_kept.connect(self._on_backend_kept)
+        self.bridge.pipeline_event.connect(self._on_pipeline_event)
         self.intake.queued.connect(self._on_queued)
         self.drop_zone.open_requested.connect(self.open_files)
         self.queue.changed.connect(self._update_actions)
@@ -496,6 +526,44 @@ class MainWindow(QMainWindow):
     # -- pipeline events --------------------------------------------------------------------------
 
     @Slot(str, str, int, str)
+    @Slot(object)
+    def _on_pipeline_event(self, event: object) -> None:
+        """Every pipeline event reaches the window (one signal); each goes where it acts."""
+        match event:
+            case JobAdded(job_id, name, page_count, source):
+                self._on_job_added(job_id, name, page_count, source)
+            case JobStarted(job_id, page_count, page_indices, _pending):
+                self._on_job_started(job_id, page_count, page_indices)
+            case PageStarted(job_id, page_index):
+                self._on_page_started(job_id, page_index)
+            # Layout mode: the page view draws the regions, marks the one being read, and keeps
+            # each region's text as it is read (a click on its box finds it before the page ends).
+            case PagePlanned(job_id, page_index, _layout, regions):
+                self.reading_view.on_page_planned(job_id, page_index, regions)
+            case RegionStarted(job_id, page_index, order):
+                self.reading_view.on_region_started(job_id, page_index, order)
+            case RegionFinished(job_id, page_index, region):
+                self.reading_view.on_region_finished(job_id, page_index, region)
+            case TextFrame(job_id, page_index, text, count):
+                self._on_text_delta(job_id, page_index, text, count)
+            case PageFinished(job_id, result):
+                self._on_page_finished(job_id, result)
+            case PageFailed(job_id, page_index, message):
+                self._on_page_failed(job_id, page_index, message)
+            case JobFinished(job_id, status):
+                self._on_job_finished(job_id, status)
+            case JobFailed(job_id, message):
+                self._on_job_failed(job_id, message)
+            case BackendStateChanged(state, message):
+                self._on_backend_state(state, message)
+            case BackendReady(backend_id, model_name, load_seconds):
+                self._on_backend_ready(backend_id, model_name, load_seconds)
+            case BackendRetired(backend_id):
+                # The log view shows it: the switch's old backend is out of memory now.
+                log.info("%s unloaded: the new backend is ready", backend_id)
+            case BackendKept(backend_id, model_name, message):
+                self._on_backend_kept(backend_id, model_name, message)
+
     def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
         self.queue.hidden.discard(job_id)
         self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
@@ -515,6 +583,7 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = None
         self.queue_model.on_page_started(job_id, page_index)
+        self._rate.page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
@@ -527,7 +596,7 @@ class MainWindow(QMainWindow):
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
         if job_id == self._loading:
             self._loading_late[result.page_index] = result
-        self._finish_times.append(time.monotonic())
+        self._rate.page_ended(job_id, result.page_index, finished=True)
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
         self._update_rate()
@@ -537,12 +606,15 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = message
         self.queue_model.on_page_failed(job_id, page_index, message)
+        self._rate.page_ended(job_id, page_index, finished=False)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
 
     @Slot(str, object)
     def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
         self.queue_model.on_job_finished(job_id, status)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(str, str)
@@ -550,6 +622,8 @@ class MainWindow(QMainWindow):
         if message == self._backend_error:
             self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(object, str)
@@ -562,7 +636,8 @@ class MainWindow(QMainWindow):
             if self._backend_notice is not None and self.notice.text() == self._backend_notice:
                 self.notice.hide()  # stale: the backend it was about loaded now
             self._backend_error = self._backend_notice = None
-            self.model_panel.hide()
+            if not self.lite.active:  # the lite engine is ready, GLM-OCR still to download
+                self.model_panel.hide()
 
     @Slot(str, str, object)
     def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
@@ -605,6 +680,8 @@ class MainWindow(QMainWindow):
     def _on_model_checked(self, settings: Settings, reason: str | None, error: str | None) -> None:
         if reason is not None:
             self.model_panel.show_missing(settings, reason)
+            if self.lite.on_model_missing(settings, failed=error is not None):
+                return  # the lite engine reads meanwhile (the panel says so)
             if error is not None:
                 self._backend_notice = self.tr(
                     "No model is installed, so documents cannot be read yet. Download it or choose "
@@ -620,6 +697,8 @@ class MainWindow(QMainWindow):
                 "Retry (Ctrl+R)."
             ).format(message=error)
             self.notice.show_message(self._backend_notice, Severity.ERROR)
+            if offers_lite(error):  # a memory refusal: the lite engine is one click away
+                self.lite.offer_lite()
 
     @Slot()
     def _on_model_ready(self) -> None:
@@ -640,7 +719,7 @@ class MainWindow(QMainWindow):
             BackendState.ERROR: (self.tr("error"), "#b00020"),
         }
         name, color = names[state]
-        backend_id = self.settings.backend
+        backend_id = self.lite.reading_backend(self.settings.backend)
         backend = backend_label(backend_id)
         loading = state is BackendState.LOADING
         if loading and self._loading_since is None:
@@ -689,6 +768,7 @@ class MainWindow(QMainWindow):
         paused = self.window_actions.pause_action.isChecked()
         self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue.set_paused(paused)
+        self.paused_label.setVisible(paused)
 
     @Slot()
     def cancel_page(self) -> None:
@@ -808,7 +888,8 @@ class MainWindow(QMainWindow):
         held = running.memory_estimate() if running is not None else None
         free = self._free_memory() + (held.total_bytes if held is not None else 0)
         try:
-            check_fits(estimate, available=free)
+            lite = () if new.backend not in GLM_OCR_BACKENDS else (LITE_SUGGESTION,)
+            check_fits(estimate, available=free, suggestions=(*GENERIC_SUGGESTIONS, *lite))
         except MemoryBudgetError as exc:
             return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
                 backend=backend_label(new.backend), reason=translated(exc.message)
@@ -824,6 +905,8 @@ class MainWindow(QMainWindow):
         refused = self.memory_refusal(new) if switch and other_backend else None
         if refused is not None:
             self.notice.show_message(refused, Severity.ERROR)
+            if new.backend in GLM_OCR_BACKENDS:
+                self.lite.offer_lite()
         answer = (
             self.ask_finish_page()
             if refused is None and switch and other_backend and self.page_running()
@@ -980,9 +1063,8 @@ class MainWindow(QMainWindow):
         )
 
     def _update_rate(self) -> None:
-        times = self._finish_times
-        if len(times) >= 2 and times[-1] > times[0]:
-            rate = (len(times) - 1) * 60.0 / (times[-1] - times[0])
+        rate = self._rate.pages_per_min()
+        if rate is not None:
             self.rate_label.setText(self.tr("{rate:.1f} pages/min").format(rate=rate))
 
     @Slot()

@@ -37,6 +37,7 @@ from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
+    FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
@@ -404,6 +405,16 @@ class ReadingView(QWidget):
         if self._follow or page_index == self._page:
             self._go_to(page_index, follow=True)
 
+    def on_job_finished(self, job_id: str) -> None:
+        """The job ended (done, cancelled or failed): no page of it is being read any more, so
+        none may still say "reading…" (a cancelled page said "reading region ? of 0" for good)."""
+        if job_id != self.job_id or not self._live:
+            return
+        self._live.clear()
+        self._reading.clear()
+        self.page_view.highlight(None)
+        self._update_stats()
+
     def on_page_planned(self, job_id: str, page_index: int, regions: tuple[RegionResult, ...]) -> None:
         """Layout mode: the page's regions, before they are read — their boxes are drawn."""
         if job_id != self.job_id:
@@ -420,6 +431,19 @@ class ReadingView(QWidget):
         if page_index == self._page:
             self.page_view.highlight(order)
             self._update_stats()
+
+    def on_region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        """A region was read: the page's regions hold its text from now on (a click on its box
+        scrolls to it while the page is still being read)."""
+        if job_id != self.job_id or page_index not in self._regions:
+            return
+        self._regions[page_index] = tuple(
+            region if r.order == region.order else r for r in self._regions[page_index]
+        )
+
+    def page_regions(self, page_index: int) -> tuple[RegionResult, ...]:
+        """The regions of a page of the document shown, as far as they are read."""
+        return self._regions.get(page_index, ())
 
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
@@ -608,6 +632,7 @@ class ReadingView(QWidget):
             FLAG_TRUNCATED: self.tr("cut off at the token limit"),
             FLAG_RETRIED: self.tr("read twice (loop retry)"),
             FLAG_EDITED: self.tr("edited"),
+            FLAG_LINES_ONLY: self.tr("table or formula kept as plain lines"),
         }
 
     def _flag_notes(self, result: PageResult) -> list[str]:
@@ -617,8 +642,12 @@ class ReadingView(QWidget):
                 "the model began repeating itself; the text is cut where the loop started"
             ),
             FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
+            FLAG_LINES_ONLY: self.tr(
+                "a table or formula on this page is given as its text lines, without its structure"
+            ),
         }
-        return [note for flag, note in notes.items() if flag in result.flags]
+        lite = [self.tr("read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR")]
+        return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
 
     def stats_text(self) -> str:
         return self.stats_label.text()
@@ -632,11 +661,12 @@ class ReadingView(QWidget):
         elif page in self._results:
             result = self._results[page]
             s = result.stats
-            parts = [
-                self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s),
-                self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
-                self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
-            ]
+            parts = [self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s)]
+            if result.backend == "lite":  # no tokens; and a first reading, not GLM-OCR's
+                parts.append(self.tr("read with PP-OCRv6 (lite), not GLM-OCR"))
+            else:
+                parts.append(self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s))
+                parts.append(self.tr("{tokens} tokens").format(tokens=s.completion_tokens))
             names = self._flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:
