@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 from pytestqt.qtbot import QtBot
 
+from ocr_desktop.pipeline.events import JobFinished
 from tests.backends import ScriptedBackend
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, is_event, window_factory
 from tests.test_searchable_pdf import EXAMPLES, one_page_scan, pdftotext
 
 pytestmark = pytest.mark.gui
@@ -30,7 +31,9 @@ def test_file_export_writes_a_searchable_pdf(
     scan = one_page_scan(tmp_path / "in")
     answer = (EXAMPLES / "code.expected.md").read_text(encoding="utf-8")
     window = make_window(ScriptedBackend(scripts={0: [answer], 1: ["Vector note 2"]}))
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.add_paths([scan])
     # WHEN File → Export is chosen, "pdf" ticked with a click and Export clicked
     window.window_actions.export_action.trigger()  # File → Export
