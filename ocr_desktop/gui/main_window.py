@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -51,6 +50,7 @@ from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, availabl
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.api_switch import ApiSwitch
+from ocr_desktop.gui.backend_status import BackendStatus
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
@@ -268,15 +268,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self._loading_since: float | None = None  # time.monotonic() when the backend began loading
-        self._load_expected_s: float | None = None  # how long its last load took
         self._switched_from: Settings | None = None  # the settings before the last backend switch
-        self._load_stage = ""
-        self._backend_text = ""
-        self.backend_label = QLabel(self)
-        self.backend_label.setAccessibleName(self.tr("Backend state"))
-        self.model_label = QLabel(self)
-        self.model_label.setAccessibleName(self.tr("Model"))
+        self.backend_status = BackendStatus(bar, lambda: self.settings.backend, window_state, self)
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
@@ -284,17 +277,8 @@ class MainWindow(QMainWindow):
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
         QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
-        self.load_bar = QProgressBar(self)
-        self.load_bar.setAccessibleName(self.tr("Backend loading progress"))
-        self.load_bar.setMaximumWidth(120)
-        self.load_bar.setTextVisible(False)
-        self.load_bar.hide()
-        bar.addWidget(self.backend_label)
-        bar.addWidget(self.load_bar)
-        bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
         bar.addPermanentWidget(self.gauge_slot)
-        self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
     def _build_docks(self) -> None:
         self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
@@ -554,7 +538,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str)
     def _on_backend_state(self, state: BackendState, message: str) -> None:
-        self._set_backend_state(state, message)
+        self.backend_status.set_state(state, message)
         if state is BackendState.ERROR:
             self._backend_error = message
             self.check_model(error=message)
@@ -566,11 +550,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, object)
     def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
-        self.model_label.setText(model_name)
-        if load_seconds is not None:
-            # Timed by the pipeline around the load itself, not from when this thread got LOADING
-            # (a late event made a 1.5 s load look like 1.4 s). The next load should take as long.
-            window_state().setValue(f"backend/load_seconds/{backend_id}", load_seconds)
+        self.backend_status.ready(backend_id, model_name, load_seconds)
 
     @Slot(str, str, str)
     def _on_backend_kept(self, backend_id: str, _model_name: str, message: str) -> None:
@@ -631,53 +611,6 @@ class MainWindow(QMainWindow):
         (after a download or a settings change that may have fixed it)."""
         job_ids, self._backend_failed = sorted(self._backend_failed), set()
         self.queue.retry(job_ids)
-
-    def _set_backend_state(self, state: BackendState, message: str) -> None:
-        names = {
-            BackendState.UNLOADED: (self.tr("not loaded"), "gray"),
-            BackendState.LOADING: (self.tr("loading…"), "#b27b00"),
-            BackendState.READY: (self.tr("ready"), "#1b7f2a"),
-            BackendState.ERROR: (self.tr("error"), "#b00020"),
-        }
-        name, color = names[state]
-        backend_id = self.settings.backend
-        backend = backend_label(backend_id)
-        loading = state is BackendState.LOADING
-        if loading and self._loading_since is None:
-            self._loading_since = time.monotonic()
-            expected = window_state().value(f"backend/load_seconds/{backend_id}")
-            self._load_expected_s = float(str(expected)) if expected is not None else None
-        if not loading:
-            self._loading_since = None
-        self.backend_state = state
-        self._backend_text = f'<span style="color:{color}">●</span> {backend}: {name}'
-        self._load_stage = message if loading else ""
-        self.backend_label.setToolTip(message)
-        self.load_bar.setVisible(loading)
-        self._show_load_progress()
-        if state is not BackendState.READY:
-            self.model_label.setText("")
-
-    def _show_load_progress(self) -> None:
-        """While a backend loads: its stage, and elapsed against the last load's time."""
-        if self._loading_since is None:
-            self.backend_label.setText(self._backend_text)
-            return
-        elapsed = time.monotonic() - self._loading_since
-        expected = self._load_expected_s
-        if expected:
-            timing = self.tr("{elapsed:.0f} s of about {expected:.0f} s").format(
-                elapsed=elapsed, expected=expected
-            )
-            self.load_bar.setRange(0, 1000)
-            self.load_bar.setValue(min(999, int(1000 * elapsed / expected)))
-        else:
-            timing = self.tr("{elapsed:.0f} s (first load: no earlier time to compare)").format(
-                elapsed=elapsed
-            )
-            self.load_bar.setRange(0, 0)
-        stage = self._load_stage if len(self._load_stage) <= 60 else self._load_stage[:59] + "…"
-        self.backend_label.setText(f"{self._backend_text} {stage} · {timing}")
 
     # -- queue actions ----------------------------------------------------------------------------
 
@@ -842,7 +775,7 @@ class MainWindow(QMainWindow):
             self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
         if switch:
             self._switched_from = old  # what a failed switch goes back to (_on_backend_kept)
-            self._set_backend_state(BackendState.LOADING, self.tr("switching backend"))
+            self.backend_status.set_state(BackendState.LOADING, self.tr("switching backend"))
             self.pipeline.switch_backend(new, finish_page)
         else:
             self.pipeline.update_settings(new)
@@ -988,8 +921,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         self.queue_model.tick()
-        if self._loading_since is not None:
-            self._show_load_progress()
+        self.backend_status.tick()
 
     # -- closing ----------------------------------------------------------------------------------
 
