@@ -9,12 +9,9 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 from __future__ import annotations
 
 import collections
-import dataclasses
 import logging
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,18 +40,19 @@ from PySide6.QtWidgets import (
 )
 
 from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
-from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
-from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
-from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
-from ocr_desktop.core.store import JobStatus, JobStore, StoreError
+from ocr_desktop.backends.base import BackendState, MemoryEstimate
+from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes
+from ocr_desktop.core.results import PageResult
+from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.gui.api_switch import ApiSwitch
 from ocr_desktop.gui.backend_status import BackendStatus
+from ocr_desktop.gui.backend_switcher import BackendSwitcher
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
+from ocr_desktop.gui.document_loader import DocumentLoader, LoadedDocument
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
-from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
+from ocr_desktop.gui.errors import NoticeBar, Severity
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
@@ -62,7 +60,6 @@ from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
 from ocr_desktop.gui.reading_view import ReadingView
-from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.pipeline import BackendFactory, Pipeline
@@ -91,31 +88,6 @@ def registry_estimate(settings: Settings) -> MemoryEstimate | None:
     return registry.create_backend(settings).memory_estimate()
 
 
-@dataclass(frozen=True)
-class LoadedDocument:
-    """A document's stored results, read off the GUI thread for the reading view."""
-
-    result: DocumentResult
-    dpi: int
-    max_pixels: int
-    originals: dict[int, str]  # edited page -> the model's text of it (for Revert page)
-
-
-def load_document(store: JobStore, job_id: str) -> LoadedDocument | None:
-    """On a worker: what the reading view shows of a document (None: it is gone)."""
-    record = store.job(job_id)
-    if record is None:
-        return None
-    result = store.document_result(job_id)
-    originals = {
-        page.page_index: original
-        for page in result.pages
-        if FLAG_EDITED in page.flags
-        and (original := store.original_text(job_id, page.page_index)) is not None
-    }
-    return LoadedDocument(result, record.options.dpi, record.options.max_pixels, originals)
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -141,8 +113,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.store = store
         self._backend_factory = backend_factory or registry.create_backend
-        self._memory_estimate = memory_estimate or (registry_estimate if backend_factory is None else None)
-        self._free_memory = free_memory
         self.bridge = PipelineBridge(self)
         self.pipeline = Pipeline(
             store,
@@ -152,13 +122,16 @@ class MainWindow(QMainWindow):
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
             free_memory=free_memory,
         )
+        self.switcher = BackendSwitcher(
+            self.pipeline,
+            memory_estimate or (registry_estimate if backend_factory is None else None),
+            free_memory,
+            self,
+        )
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
-        # The document being read from the store for the reading view (off the GUI thread), and
-        # what happened to its pages meanwhile: page -> result, failure, or None (started again).
-        self._loading: str | None = None
-        self._loading_late: dict[int, PageResult | str | None] = {}
+        self.loader = DocumentLoader(store, self.tasks, self)
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
@@ -256,7 +229,7 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.pipeline.start()
         # The HTTP API on this pipeline and store (Settings → Server; off by default).
-        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._api_refused, self)
+        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._show_error, self)
         self.statusBar().addPermanentWidget(self.api.indicator)
         self.api.apply(settings)
         #: True until the queue is read back from the store and unfinished documents resumed.
@@ -268,7 +241,6 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self._switched_from: Settings | None = None  # the settings before the last backend switch
         self.backend_status = BackendStatus(bar, lambda: self.settings.backend, window_state, self)
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
@@ -349,7 +321,14 @@ class MainWindow(QMainWindow):
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
-        self.reading_view.page_edited.connect(self._on_page_edited)
+        self.reading_view.page_edited.connect(self.loader.save_edit)
+        self.loader.loaded.connect(self._on_document_loaded)
+        self.loader.failed.connect(self._show_error)
+        self.switcher.notice.connect(self.notice.show_message)
+        self.switcher.switching.connect(
+            lambda stage: self.backend_status.set_state(BackendState.LOADING, stage)
+        )
+        self.loader.edit_failed.connect(self._show_error)
         self.model_panel.choose_files.connect(lambda: self.open_settings("llamacpp"))
         self.model_panel.model_ready.connect(self._on_model_ready)
 
@@ -496,8 +475,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int)
     def _on_page_started(self, job_id: str, page_index: int) -> None:
-        if job_id == self._loading:
-            self._loading_late[page_index] = None
+        self.loader.page_started(job_id, page_index)
         self.queue_model.on_page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
@@ -509,8 +487,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, object)
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        if job_id == self._loading:
-            self._loading_late[result.page_index] = result
+        self.loader.page_finished(job_id, result)
         self._finish_times.append(time.monotonic())
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
@@ -518,8 +495,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, str)
     def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        if job_id == self._loading:
-            self._loading_late[page_index] = message
+        self.loader.page_failed(job_id, page_index, message)
         self.queue_model.on_page_failed(job_id, page_index, message)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
@@ -554,20 +530,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, str)
     def _on_backend_kept(self, backend_id: str, _model_name: str, message: str) -> None:
-        """The switch's new backend failed while the old one was still loaded: it keeps reading,
-        so the settings name it again (saved: the next start loads what works)."""
-        failed = backend_label(self.settings.backend)
-        before = self._switched_from or self.settings
-        self.settings = dataclasses.replace(
-            self.settings, backend=backend_id, llamacpp=before.llamacpp, vllm=before.vllm
-        )
-        self._save_settings(self.settings)
-        self.notice.show_message(
-            self.tr("{failed} could not be loaded, so {kept} keeps reading: {message}").format(
-                failed=failed, kept=backend_label(backend_id), message=message
-            ),
-            Severity.ERROR,
-        )
+        self.settings = self.switcher.keep(self.settings, backend_id, message)
 
     def check_model(self, error: str | None = None) -> None:
         """Off the GUI thread: is the backend's model on this machine? If not, the model panel
@@ -714,88 +677,17 @@ class MainWindow(QMainWindow):
     def ask_finish_page(self) -> bool | None:
         """While a page is being read: finish it first (True), cancel it (False), or keep the
         old backend (None)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Switch backend"))
-        box.setText(self.tr("A page is being read. Finish it with the current backend before switching?"))
-        finish = box.addButton(self.tr("Finish the Page First"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(self.tr("Cancel the Page"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return True if clicked is finish else False if clicked is cancel else None
-
-    def memory_refusal(self, new: Settings) -> str | None:
-        """Before anything is unloaded: why the backend ``new`` names cannot fit in memory (with
-        the numbers), or None. What the running backend holds counts as free, since the switch
-        unloads it first."""
-        if self._memory_estimate is None:
-            return None
-        try:
-            estimate = self._memory_estimate(new)
-        except BackendError:
-            return None  # it cannot even be created: loading it says why
-        if estimate is None:
-            return None
-        running = self.pipeline.backend
-        held = running.memory_estimate() if running is not None else None
-        free = self._free_memory() + (held.total_bytes if held is not None else 0)
-        try:
-            check_fits(estimate, available=free)
-        except MemoryBudgetError as exc:
-            return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
-                backend=backend_label(new.backend), reason=translated(exc.message)
-            )
-        return None
+        return self.switcher.ask_finish_page(self)
 
     @Slot(object)
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
-        switch = backend_changed(self.settings, new)
-        other_backend = new.backend != self.settings.backend
-        finish_page = True  # a reload of the same backend (e.g. its thread count) asks nothing
-        refused = self.memory_refusal(new) if switch and other_backend else None
-        if refused is not None:
-            self.notice.show_message(refused, Severity.ERROR)
-        answer = (
-            self.ask_finish_page()
-            if refused is None and switch and other_backend and self.page_running()
-            else True
+        self.settings = self.switcher.apply(
+            self.settings, new, lambda: self.ask_finish_page() if self.page_running() else True
         )
-        if refused is not None or answer is None:
-            # Keep the running backend; the other changes still apply.
-            now = self.settings
-            new = dataclasses.replace(new, backend=now.backend, llamacpp=now.llamacpp, vllm=now.vllm)
-            switch = False
-        else:
-            finish_page = answer
-        old, self.settings = self.settings, new
-        self._save_settings(new)
-        if old.language != new.language:
-            self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
-        if switch:
-            self._switched_from = old  # what a failed switch goes back to (_on_backend_kept)
-            self.backend_status.set_state(BackendState.LOADING, self.tr("switching backend"))
-            self.pipeline.switch_backend(new, finish_page)
-        else:
-            self.pipeline.update_settings(new)
         self.check_model()
         self.retry_backend_failures()
-        self.api.apply(new)
-
-    def _api_refused(self, message: str) -> None:
-        self.notice.show_message(message, Severity.ERROR)
-
-    def _save_settings(self, new: Settings) -> None:
-        try:
-            settings_mod.save(new)
-        except (OSError, settings_mod.SettingsError) as exc:
-            self.notice.show_message(
-                self.tr("The settings could not be saved: {error}. They apply until you quit.").format(
-                    error=exc
-                ),
-                Severity.ERROR,
-            )
+        self.api.apply(self.settings)
 
     @Slot()
     def compare_backends(self) -> None:
@@ -845,38 +737,18 @@ class MainWindow(QMainWindow):
         """Show the selected document: its stored pages are read off the GUI thread; the pages
         being read come from its row, and what happens to its pages meanwhile is kept aside."""
         job_id = self.queue_view.current_job_id()
-        if job_id is None or job_id in (self.reading_view.job_id, self._loading):
+        if job_id is None or job_id in (self.reading_view.job_id, self.loader.loading):
             return
         self.reading_view.commit_edit()  # now: the edit's save is queued before this read
-        self._loading, self._loading_late = job_id, {}
-        store = self.store
-        self.tasks.run(
-            lambda _task: load_document(store, job_id),
-            on_result=lambda loaded: self._on_document_loaded(job_id, loaded),
-            on_error=self._on_load_failed,
-        )
+        self.loader.load(job_id)
 
-    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
-        if job_id != self._loading:
-            return  # another document was selected meanwhile
-        self._loading = None
+    @Slot(str, object)
+    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument) -> None:
         row = self.queue_model.job(job_id)
-        if loaded is None or row is None:
+        if row is None:
             return
-        pages = {page.page_index: page for page in loaded.result.pages}
-        failed = dict(loaded.result.failed)
-        for index, late in self._loading_late.items():
-            pages.pop(index, None)
-            failed.pop(index, None)
-            if isinstance(late, PageResult):
-                pages[index] = late
-            elif late is not None:
-                failed[index] = late
-        result = dataclasses.replace(
-            loaded.result, pages=tuple(pages[i] for i in sorted(pages)), failed=failed
-        )
         self.reading_view.show_job(
-            result,
+            loaded.result,
             dpi=loaded.dpi,
             max_pixels=loaded.max_pixels,
             live=row.live_texts(),
@@ -884,33 +756,9 @@ class MainWindow(QMainWindow):
         )
         self._update_actions()
 
-    def _on_load_failed(self, exc: BaseException) -> None:
-        self._loading = None
-        if not isinstance(exc, StoreError):
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-            return
-        self.notice.show_message(
-            self.tr("The document cannot be shown: {error}").format(error=error_text(exc)), Severity.ERROR
-        )
-
-    @Slot(str, int, str)
-    def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
-        """Save an edit off the GUI thread (an fsynced write); kept: quitting waits for it."""
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, StoreError):
-                sys.excepthook(type(exc), exc, exc.__traceback__)
-                return
-            self.notice.show_message(
-                self.tr("Your edit of page {n} was not kept: {error}").format(
-                    n=page_index + 1, error=error_text(exc)
-                ),
-                Severity.ERROR,
-            )
-
-        self.tasks.run(
-            lambda _task: self.store.set_page_text(job_id, page_index, text), on_error=failed, keep=True
-        )
+    @Slot(str)
+    def _show_error(self, message: str) -> None:
+        self.notice.show_message(message, Severity.ERROR)
 
     def _update_rate(self) -> None:
         times = self._finish_times

@@ -98,6 +98,54 @@
     </message>
 </context>
 <context>
+    <name>BackendSwitcher</name>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="63"/>
+        <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
+        <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="90"/>
+        <source>The new language applies the next time OCR Desktop starts.</source>
+        <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="94"/>
+        <source>switching backend</source>
+        <translation>正在切换后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="108"/>
+        <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
+        <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="120"/>
+        <source>Switch backend</source>
+        <translation>切换后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="121"/>
+        <source>A page is being read. Finish it with the current backend before switching?</source>
+        <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="122"/>
+        <source>Finish the Page First</source>
+        <translation>先完成本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="123"/>
+        <source>Cancel the Page</source>
+        <translation>取消本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="134"/>
+        <source>The settings could not be saved: {error}. They apply until you quit.</source>
+        <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
+    </message>
+</context>
+<context>
     <name>Backends</name>
     <message>
         <location filename="../../../build/settings_strings.py" line="120"/>
@@ -319,6 +367,20 @@ Please include them when you report the problem.</source>
     </message>
 </context>
 <context>
+    <name>DocumentLoader</name>
+    <message>
+        <location filename="../../gui/document_loader.py" line="111"/>
+        <source>The document cannot be shown: {error}</source>
+        <extracomment>The document being read, and what happened to its pages meanwhile: page -&gt; result, failure, or None (started again).</extracomment>
+        <translation>无法显示该文档：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/document_loader.py" line="121"/>
+        <source>Your edit of page {n} was not kept: {error}</source>
+        <translation>第 {n} 页的修改未能保存：{error}</translation>
+    </message>
+</context>
+<context>
     <name>DropZone</name>
     <message>
         <location filename="../../gui/drop_zone.py" line="111"/>
@@ -515,163 +577,108 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>Pages per minute</source>
         <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
-        <location filename="../../gui/main_window.py" line="286"/>
+        <location filename="../../gui/main_window.py" line="256"/>
+        <location filename="../../gui/main_window.py" line="258"/>
         <source>Gauges</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="291"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="295"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="303"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="412"/>
+        <location filename="../../gui/main_window.py" line="391"/>
         <source>Open Documents</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="414"/>
+        <location filename="../../gui/main_window.py" line="393"/>
         <source>Documents ({patterns});;All files (*)</source>
         <translation>文档 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="421"/>
-        <location filename="../../gui/main_window.py" line="675"/>
+        <location filename="../../gui/main_window.py" line="400"/>
+        <location filename="../../gui/main_window.py" line="638"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="441"/>
+        <location filename="../../gui/main_window.py" line="420"/>
         <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
         <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="454"/>
         <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
         <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="566"/>
-        <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
-        <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="623"/>
+        <location filename="../../gui/main_window.py" line="586"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="623"/>
+        <location filename="../../gui/main_window.py" line="586"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="719"/>
-        <source>Switch backend</source>
-        <translation>切换后端</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="720"/>
-        <source>A page is being read. Finish it with the current backend before switching?</source>
-        <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="721"/>
-        <source>Finish the Page First</source>
-        <translation>先完成本页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="722"/>
-        <source>Cancel the Page</source>
-        <translation>取消本页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="746"/>
-        <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
-        <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="794"/>
-        <source>The settings could not be saved: {error}. They apply until you quit.</source>
-        <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="775"/>
-        <source>The new language applies the next time OCR Desktop starts.</source>
-        <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="778"/>
-        <source>switching backend</source>
-        <translation>正在切换后端</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="811"/>
+        <location filename="../../gui/main_window.py" line="703"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="590"/>
+        <location filename="../../gui/main_window.py" line="553"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="599"/>
+        <location filename="../../gui/main_window.py" line="562"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="606"/>
+        <location filename="../../gui/main_window.py" line="569"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="635"/>
+        <location filename="../../gui/main_window.py" line="598"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="813"/>
+        <location filename="../../gui/main_window.py" line="705"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="893"/>
-        <source>The document cannot be shown: {error}</source>
-        <translation>无法显示该文档：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="905"/>
-        <source>Your edit of page {n} was not kept: {error}</source>
-        <translation>第 {n} 页的修改未能保存：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="919"/>
+        <location filename="../../gui/main_window.py" line="767"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
