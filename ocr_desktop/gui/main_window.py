@@ -9,26 +9,19 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -39,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
+from ocr_desktop import APP_DISPLAY_NAME, paths
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendState, MemoryEstimate
 from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes
@@ -51,10 +44,8 @@ from ocr_desktop.gui.backend_switcher import BackendSwitcher
 from ocr_desktop.gui.bridge import PipelineBridge
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.document_loader import DocumentLoader, LoadedDocument
-from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
+from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, WindowDrops
 from ocr_desktop.gui.errors import NoticeBar, Severity
-from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
-from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
@@ -62,20 +53,19 @@ from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
+from ocr_desktop.gui.window_dialogs import open_log_folder, show_about, show_export_report
+from ocr_desktop.gui.window_docks import build_docks, server_metrics, server_pids
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
-from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
 if TYPE_CHECKING:
-    from ocr_desktop.exporters import ExportReport
+    pass
 
 log = logging.getLogger(__name__)
 
 #: pages/min is measured over the last this many finished pages.
 RATE_WINDOW_PAGES = 10
-
-DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
 
 def window_state() -> QSettings:
@@ -109,7 +99,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
-        self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
         self._backend_factory = backend_factory or registry.create_backend
@@ -133,11 +122,12 @@ class MainWindow(QMainWindow):
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
         self.loader = DocumentLoader(store, self.tasks, self)
         self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
-        self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
         self.sampler = sampler or Sampler(
-            settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
+            settings.telemetry,
+            process_pids=functools.partial(server_pids, self.pipeline),
+            vllm_metrics=functools.partial(server_metrics, self.pipeline),
         )
 
         self.notice = NoticeBar(self)
@@ -162,6 +152,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.drop_zone = DropZone(self)
+        self.drops = WindowDrops(self, self.intake, self.drop_zone)
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
@@ -188,9 +179,9 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(
             self,
             ActionSlots(
-                open_files=self.open_files,
-                open_folder=self.open_folder,
-                paste=self.paste,
+                open_files=lambda: self.intake.choose_files(self),
+                open_folder=lambda: self.intake.choose_folder(self),
+                paste=self.intake.paste,
                 export=self.export,
                 show_history=self.show_history,
                 quit=self.close,
@@ -211,13 +202,14 @@ class MainWindow(QMainWindow):
                 next_page=rv.next_page,
                 previous_page=rv.previous_page,
                 compare_backends=self.compare_backends,
-                about=self.about,
-                open_log_folder=self.open_log_folder,
+                about=lambda: show_about(self),
+                open_log_folder=open_log_folder,
                 queue_view=self.queue_view,
                 reading_view=rv,
             ),
         )
-        self._build_docks()
+        docks = build_docks(self, self.sampler, self.gauge_slot, self.window_actions.view_menu)
+        self.gauge_dock, self.log_dock, self.log_view = docks.gauge_dock, docks.log_dock, docks.log_view
         self._connect()
         self._restore_state()
         self._update_stack()
@@ -229,11 +221,9 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.pipeline.start()
         # The HTTP API on this pipeline and store (Settings → Server; off by default).
-        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._show_error, self)
+        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self.notice.show_error, self)
         self.statusBar().addPermanentWidget(self.api.indicator)
         self.api.apply(settings)
-        #: True until the queue is read back from the store and unfinished documents resumed.
-        self.restoring = True
         self.queue.restore()
         self.check_model()
 
@@ -252,49 +242,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.rate_label)
         bar.addPermanentWidget(self.gauge_slot)
 
-    def _build_docks(self) -> None:
-        self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
-        self.gauge_dock.setObjectName("gaugeDock")
-        self.gauge_dock.setAccessibleName(self.tr("Gauges"))
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gauge_dock)
-        self.gauge_dock.hide()
-        toggle = self.gauge_dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence("F9"))
-        toggle.setToolTip(self.tr("Show or hide the memory and GPU gauges (F9)"))
-        self.window_actions.view_menu.addAction(toggle)
-        self._install_gauges()
-
-        self.log_dock = QDockWidget(self.tr("Log"), self)
-        self.log_dock.setObjectName("logDock")
-        self.log_view = LogView(self.log_dock)
-        self.log_dock.setWidget(self.log_view)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
-        self.log_dock.hide()
-        toggle = self.log_dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence("F12"))
-        toggle.setToolTip(self.tr("Show or hide the last lines of the log (F12)"))
-        self.window_actions.view_menu.addAction(toggle)
-
-    def _install_gauges(self) -> None:
-        """Gauges over one sampler: a strip in the status bar and a panel in the dock. The sampler
-        pauses itself while no gauge is visible."""
-        self.gauge_strip = GaugeStrip(self.sampler, self.gauge_slot)
-        layout = self.gauge_slot.layout()
-        assert layout is not None
-        layout.addWidget(self.gauge_strip)
-        self.gauge_panel = GaugePanel(self.sampler, self.gauge_dock)
-        self.gauge_dock.setWidget(self.gauge_panel)
-        self.sampler.start()
-
-    # Called on the sampler's thread: they only read the pipeline's current backend reference.
-    def _server_pids(self) -> list[int]:
-        backend = self.pipeline.backend
-        return backend.server_pids() if backend is not None else []
-
-    def _server_metrics(self) -> VllmMetricsLike | None:
-        backend = self.pipeline.backend
-        return backend.metrics() if backend is not None else None
-
     def _connect(self) -> None:
         b = self.bridge
         b.job_added.connect(self._on_job_added)
@@ -311,24 +258,26 @@ class MainWindow(QMainWindow):
         b.backend_state.connect(self._on_backend_state)
         b.backend_ready.connect(self._on_backend_ready)
         b.backend_kept.connect(self._on_backend_kept)
-        self.intake.queued.connect(self._on_queued)
-        self.drop_zone.open_requested.connect(self.open_files)
+        self.intake.queued.connect(self.queue.queued)
+        self.intake.refused.connect(lambda message: self.notice.show_message(message, Severity.WARNING))
+        self.queue.notice.connect(self.notice.show_message)
+        self.drop_zone.open_requested.connect(lambda: self.intake.choose_files(self))
         self.queue.changed.connect(self._update_actions)
-        self.queue.dropped.connect(self._on_dropped)
-        self.queue.restored.connect(self._on_restored)
+        self.queue.dropped.connect(
+            lambda job_id: self.reading_view.show_job(None) if self.reading_view.job_id == job_id else None
+        )
         self.queue_model.rowsInserted.connect(self._update_stack)
-        self.queue_model.rowsInserted.connect(self._reveal_added)
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.reading_view.page_edited.connect(self.loader.save_edit)
         self.loader.loaded.connect(self._on_document_loaded)
-        self.loader.failed.connect(self._show_error)
+        self.loader.failed.connect(self.notice.show_error)
         self.switcher.notice.connect(self.notice.show_message)
         self.switcher.switching.connect(
             lambda stage: self.backend_status.set_state(BackendState.LOADING, stage)
         )
-        self.loader.edit_failed.connect(self._show_error)
+        self.loader.edit_failed.connect(self.notice.show_error)
         self.model_panel.choose_files.connect(lambda: self.open_settings("llamacpp"))
         self.model_panel.model_ready.connect(self._on_model_ready)
 
@@ -363,44 +312,6 @@ class MainWindow(QMainWindow):
 
     # -- adding documents -------------------------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if accepts(event.mimeData()):
-            event.acceptProposedAction()
-            self.drop_zone.set_dragging(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
-        if accepts(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.drop_zone.set_dragging(False)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_zone.set_dragging(False)
-        if self.intake.add_mime(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    @Slot()
-    def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            self.tr("Open Documents"),
-            "",
-            self.tr("Documents ({patterns});;All files (*)").format(patterns=DOCUMENT_FILTER),
-        )
-        if files:
-            self.intake.add_paths([Path(f) for f in files])
-
-    @Slot()
-    def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open Folder"))
-        if folder:
-            self.intake.add_paths([Path(folder)])
-
     @Slot(list)
     def open_paths(self, files: list[Path]) -> None:
         """Files from the command line or a later launch ("Open with"): queue them and come to
@@ -412,58 +323,20 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    @Slot()
-    def paste(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not self.intake.add_mime(mime):
-            self.notice.show_message(
-                self.tr("The clipboard holds no image or file. Copy an image (or files) first, then paste."),
-                Severity.WARNING,
-            )
-
     def add_paths(self, found: list[Path]) -> list[str]:
         """Queue documents now, on this thread, and return their job ids (errors show up in the
         queue rows). Drops, pastes and File → Open go through ``intake`` instead, which submits
         off the GUI thread."""
         job_ids = self.pipeline.submit_many(found)
-        self._show_queued(list(zip(job_ids, found, strict=True)))
+        self.queue.show_queued(list(zip(job_ids, found, strict=True)))
         self.queue_model.flush()
         return job_ids
-
-    def _show_queued(self, queued: list[tuple[str, Path]]) -> None:
-        """Documents were submitted: the first is selected and scrolled to once its row is shown."""
-        if queued:
-            self._reveal = queued[0][0]
-            self._reveal_added()
-
-    @Slot()
-    def _reveal_added(self) -> None:
-        if self._reveal is not None and self.queue_model.row_of(self._reveal) >= 0:
-            self.queue_view.select_job(self._reveal)
-            self._reveal = None
-
-    @Slot(list, list)
-    def _on_queued(self, queued: list[tuple[str, Path]], errors: list[str]) -> None:
-        """The intake submitted what was dropped, pasted or opened."""
-        self._show_queued(queued)
-        if errors:
-            self.notice.show_message("\n".join(errors), Severity.ERROR)
-        elif not queued:
-            self.notice.show_message(
-                self.tr(
-                    "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
-                ),
-                Severity.WARNING,
-            )
 
     # -- pipeline events --------------------------------------------------------------------------
 
     @Slot(str, str, int, str)
     def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
-        self.queue.hidden.discard(job_id)
-        self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
-        if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
-            self._reveal = job_id  # selected once its row is shown (queue_model.flush)
+        self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
 
     @Slot(str, int, object)
     def _on_job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
@@ -597,17 +470,6 @@ class MainWindow(QMainWindow):
         if not self.queue.cancel_pages(job_ids):
             self.statusBar().showMessage(self.tr("No page of this document is being read."), 3000)
 
-    @Slot()
-    def _on_restored(self) -> None:
-        self.restoring = False
-
-    @Slot(str)
-    def _on_dropped(self, job_id: str) -> None:
-        if self.reading_view.job_id == job_id:
-            self.reading_view.show_job(None)
-
-    # -- other actions ----------------------------------------------------------------------------
-
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -621,45 +483,19 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(
             self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
         )
-        dialog.exported.connect(self._on_exported)
+        dialog.exported.connect(functools.partial(show_export_report, self.notice))
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
         dialog.open()
-
-    @Slot(object)
-    def _on_exported(self, report: ExportReport) -> None:
-        from ocr_desktop.gui.export_dialog import describe
-
-        text, failed = describe(report)
-        files = report.written or report.unchanged
-        action = None
-        if files:
-            folder = files[0].parent
-            action = (self.tr("Open Folder"), lambda: self.open_folder_url(folder))
-        severity = Severity.ERROR if failed else Severity.INFO if files else Severity.WARNING
-        self.notice.show_message(text, severity, action=action)
-
-    @staticmethod
-    def open_folder_url(folder: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    @Slot()
-    def open_log_folder(self) -> None:
-        self.open_folder_url(paths.log_file().parent)
 
     @Slot()
     def show_history(self) -> None:
         from ocr_desktop.gui.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(self.store, self.tasks, self)
-        dialog.reopen.connect(self.reopen_job)
+        dialog.reopen.connect(self.queue.reopen)
         self.history_dialog = dialog
         dialog.open()
-
-    @Slot(str)
-    def reopen_job(self, job_id: str) -> None:
-        """Put a job from the history back on the queue and show it."""
-        self.queue.reopen(job_id)
 
     @Slot()
     def open_settings(self, section: str = "") -> None:
@@ -671,9 +507,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         dialog.open()
 
-    def page_running(self) -> bool:
-        return any(row.live for row in self.queue_model.rows())
-
     def ask_finish_page(self) -> bool | None:
         """While a page is being read: finish it first (True), cancel it (False), or keep the
         old backend (None)."""
@@ -683,7 +516,9 @@ class MainWindow(QMainWindow):
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
         self.settings = self.switcher.apply(
-            self.settings, new, lambda: self.ask_finish_page() if self.page_running() else True
+            self.settings,
+            new,
+            lambda: self.ask_finish_page() if any(row.live for row in self.queue_model.rows()) else True,
         )
         self.check_model()
         self.retry_backend_failures()
@@ -695,17 +530,6 @@ class MainWindow(QMainWindow):
         dialog.recommendation_applied.connect(self.apply_settings)
         self.compare_dialog = dialog
         dialog.open()
-
-    @Slot()
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            self.tr("About OCR Desktop"),
-            self.tr(
-                "<b>OCR Desktop {version}</b><p>Reads documents with GLM-OCR on llama.cpp or vLLM, "
-                "on NVIDIA Jetson and any Linux machine.</p><p>Log file: {log}</p>"
-            ).format(version=__version__, log=paths.log_file()),
-        )
 
     # -- view updates -----------------------------------------------------------------------------
 
@@ -755,10 +579,6 @@ class MainWindow(QMainWindow):
             originals=loaded.originals,
         )
         self._update_actions()
-
-    @Slot(str)
-    def _show_error(self, message: str) -> None:
-        self.notice.show_message(message, Severity.ERROR)
 
     def _update_rate(self) -> None:
         times = self._finish_times

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -55,6 +55,28 @@ __all__ = ["EDIT_DEBOUNCE_MS", "MARKDOWN_REFRESH_MS", "REGION_COLOURS", "PageVie
 EDIT_DEBOUNCE_MS = 800
 #: While text streams in, the Markdown tab is re-rendered at most this often.
 MARKDOWN_REFRESH_MS = 300
+
+
+def _flag_names() -> dict[str, str]:
+    return {
+        FLAG_REPETITION_LOOP: QCoreApplication.translate("ReadingView", "repetition loop stopped"),
+        FLAG_TRUNCATED: QCoreApplication.translate("ReadingView", "cut off at the token limit"),
+        FLAG_RETRIED: QCoreApplication.translate("ReadingView", "read twice (loop retry)"),
+        FLAG_EDITED: QCoreApplication.translate("ReadingView", "edited"),
+    }
+
+
+def _flag_notes(result: PageResult) -> list[str]:
+    """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
+    notes = {
+        FLAG_REPETITION_LOOP: QCoreApplication.translate(
+            "ReadingView", "the model began repeating itself; the text is cut where the loop started"
+        ),
+        FLAG_TRUNCATED: QCoreApplication.translate(
+            "ReadingView", "the text reached the token limit and may be incomplete"
+        ),
+    }
+    return [note for flag, note in notes.items() if flag in result.flags]
 
 
 @dataclass
@@ -531,7 +553,7 @@ class ReadingView(QWidget):
         result = self._results.get(self._page)
         figures: dict[str, bytes] = {}
         if result is not None and self._job is not None and result.text == self.page_text():
-            markdown, figures = finished_page_markdown(self._job.name, result, self._flag_notes(result))
+            markdown, figures = finished_page_markdown(self._job.name, result, _flag_notes(result))
         else:
             task = page_format.edit_task(result) if result is not None else "text"
             markdown = format_page(self.page_text(), task).markdown
@@ -602,24 +624,6 @@ class ReadingView(QWidget):
 
     # -- statistics -------------------------------------------------------------------------------
 
-    def _flag_names(self) -> dict[str, str]:
-        return {
-            FLAG_REPETITION_LOOP: self.tr("repetition loop stopped"),
-            FLAG_TRUNCATED: self.tr("cut off at the token limit"),
-            FLAG_RETRIED: self.tr("read twice (loop retry)"),
-            FLAG_EDITED: self.tr("edited"),
-        }
-
-    def _flag_notes(self, result: PageResult) -> list[str]:
-        """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
-        notes = {
-            FLAG_REPETITION_LOOP: self.tr(
-                "the model began repeating itself; the text is cut where the loop started"
-            ),
-            FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
-        }
-        return [note for flag, note in notes.items() if flag in result.flags]
-
     def stats_text(self) -> str:
         return self.stats_label.text()
 
@@ -637,7 +641,7 @@ class ReadingView(QWidget):
                 self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
                 self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
             ]
-            names = self._flag_names()
+            names = _flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))

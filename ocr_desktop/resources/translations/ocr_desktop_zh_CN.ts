@@ -342,13 +342,13 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="150"/>
-        <location filename="../../gui/errors.py" line="151"/>
+        <location filename="../../gui/errors.py" line="154"/>
+        <location filename="../../gui/errors.py" line="155"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="154"/>
+        <location filename="../../gui/errors.py" line="158"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -361,9 +361,33 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="165"/>
+        <location filename="../../gui/errors.py" line="169"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentIntake</name>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="66"/>
+        <source>Open Documents</source>
+        <extracomment>What File → Open lists.</extracomment>
+        <translation>打开文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="68"/>
+        <source>Documents ({patterns});;All files (*)</source>
+        <translation>文档 ({patterns});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="75"/>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="84"/>
+        <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
+        <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
     </message>
 </context>
 <context>
@@ -383,32 +407,32 @@ Please include them when you report the problem.</source>
 <context>
     <name>DropZone</name>
     <message>
-        <location filename="../../gui/drop_zone.py" line="111"/>
+        <location filename="../../gui/drop_zone.py" line="141"/>
         <source>Drop documents here</source>
         <translation>将文档拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="118"/>
+        <location filename="../../gui/drop_zone.py" line="148"/>
         <source>Drop PDFs, images or folders here</source>
         <translation>将 PDF、图片或文件夹拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="124"/>
+        <location filename="../../gui/drop_zone.py" line="154"/>
         <source>or paste an image with Ctrl+V. Every page is read by GLM-OCR on this machine.</source>
         <translation>或用 Ctrl+V 粘贴图片。每一页都由本机上的 GLM-OCR 识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="128"/>
+        <location filename="../../gui/drop_zone.py" line="158"/>
         <source>Open Files…</source>
         <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="129"/>
+        <location filename="../../gui/drop_zone.py" line="159"/>
         <source>Choose documents to read (Ctrl+O)</source>
         <translation>选择要识别的文档 (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="130"/>
+        <location filename="../../gui/drop_zone.py" line="160"/>
         <source>Open files</source>
         <translation>打开文件</translation>
     </message>
@@ -577,108 +601,87 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="236"/>
         <source>Pages per minute</source>
-        <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
+        <extracomment>pages/min is measured over the last this many finished pages.</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="247"/>
+        <location filename="../../gui/main_window.py" line="237"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="256"/>
-        <location filename="../../gui/main_window.py" line="258"/>
+        <location filename="../../gui/window_docks.py" line="30"/>
+        <location filename="../../gui/window_docks.py" line="32"/>
         <source>Gauges</source>
-        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="263"/>
+        <location filename="../../gui/window_docks.py" line="37"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="267"/>
+        <location filename="../../gui/window_docks.py" line="47"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/window_docks.py" line="56"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="391"/>
-        <source>Open Documents</source>
-        <translation>打开文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="393"/>
-        <source>Documents ({patterns});;All files (*)</source>
-        <translation>文档 ({patterns});;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="400"/>
-        <location filename="../../gui/main_window.py" line="638"/>
+        <location filename="../../gui/window_dialogs.py" line="45"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="420"/>
-        <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
-        <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="454"/>
-        <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
-        <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="586"/>
+        <location filename="../../gui/main_window.py" line="459"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="586"/>
+        <location filename="../../gui/main_window.py" line="459"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="703"/>
+        <location filename="../../gui/window_dialogs.py" line="27"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="553"/>
+        <location filename="../../gui/main_window.py" line="426"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
+        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="562"/>
+        <location filename="../../gui/main_window.py" line="435"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="569"/>
+        <location filename="../../gui/main_window.py" line="442"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="598"/>
+        <location filename="../../gui/main_window.py" line="471"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="705"/>
+        <location filename="../../gui/window_dialogs.py" line="28"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="767"/>
+        <location filename="../../gui/main_window.py" line="587"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -793,17 +796,23 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueController</name>
     <message>
-        <location filename="../../gui/queue_controller.py" line="138"/>
+        <location filename="../../gui/queue_controller.py" line="133"/>
+        <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
+        <extracomment>True until the queue is read back from the store and unfinished documents resumed.</extracomment>
+        <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="183"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_controller.py" line="140"/>
+        <location filename="../../gui/queue_controller.py" line="185"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_controller.py" line="142"/>
+        <location filename="../../gui/queue_controller.py" line="187"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
@@ -924,214 +933,215 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="94"/>
+        <location filename="../../gui/reading_view.py" line="116"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="98"/>
+        <location filename="../../gui/reading_view.py" line="120"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="99"/>
+        <location filename="../../gui/reading_view.py" line="121"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="101"/>
+        <location filename="../../gui/reading_view.py" line="123"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="102"/>
+        <location filename="../../gui/reading_view.py" line="124"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="106"/>
+        <location filename="../../gui/reading_view.py" line="128"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="107"/>
+        <location filename="../../gui/reading_view.py" line="129"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="109"/>
+        <location filename="../../gui/reading_view.py" line="131"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="109"/>
+        <location filename="../../gui/reading_view.py" line="131"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="116"/>
+        <location filename="../../gui/reading_view.py" line="138"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="120"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>The page as the .md export holds it. Edit it in the Text tab.</source>
         <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="127"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
         <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="132"/>
+        <location filename="../../gui/reading_view.py" line="154"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="134"/>
+        <location filename="../../gui/reading_view.py" line="156"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="141"/>
+        <location filename="../../gui/reading_view.py" line="163"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="142"/>
+        <location filename="../../gui/reading_view.py" line="164"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="143"/>
+        <location filename="../../gui/reading_view.py" line="165"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="149"/>
+        <location filename="../../gui/reading_view.py" line="171"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="149"/>
+        <location filename="../../gui/reading_view.py" line="171"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="152"/>
+        <location filename="../../gui/reading_view.py" line="174"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="153"/>
+        <location filename="../../gui/reading_view.py" line="175"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="158"/>
+        <location filename="../../gui/reading_view.py" line="180"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="158"/>
+        <location filename="../../gui/reading_view.py" line="180"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="162"/>
+        <location filename="../../gui/reading_view.py" line="184"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="313"/>
-        <location filename="../../gui/reading_view.py" line="321"/>
+        <location filename="../../gui/reading_view.py" line="335"/>
+        <location filename="../../gui/reading_view.py" line="343"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="392"/>
+        <location filename="../../gui/reading_view.py" line="414"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="607"/>
+        <location filename="../../gui/reading_view.py" line="62"/>
         <source>repetition loop stopped</source>
+        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="608"/>
+        <location filename="../../gui/reading_view.py" line="63"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="609"/>
+        <location filename="../../gui/reading_view.py" line="64"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="610"/>
+        <location filename="../../gui/reading_view.py" line="65"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="617"/>
+        <location filename="../../gui/reading_view.py" line="72"/>
         <source>the model began repeating itself; the text is cut where the loop started</source>
         <translation>模型开始重复输出；文本已在循环开始处截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="619"/>
+        <location filename="../../gui/reading_view.py" line="75"/>
         <source>the text reached the token limit and may be incomplete</source>
         <translation>文本达到了 token 上限，可能不完整</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="629"/>
+        <location filename="../../gui/reading_view.py" line="633"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="636"/>
+        <location filename="../../gui/reading_view.py" line="640"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="637"/>
+        <location filename="../../gui/reading_view.py" line="641"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="638"/>
+        <location filename="../../gui/reading_view.py" line="642"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="643"/>
+        <location filename="../../gui/reading_view.py" line="647"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="646"/>
+        <location filename="../../gui/reading_view.py" line="650"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="651"/>
+        <location filename="../../gui/reading_view.py" line="655"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="656"/>
+        <location filename="../../gui/reading_view.py" line="660"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="660"/>
+        <location filename="../../gui/reading_view.py" line="664"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="662"/>
+        <location filename="../../gui/reading_view.py" line="666"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
