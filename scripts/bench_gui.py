@@ -87,7 +87,9 @@ def stream(
 
     from ocr_desktop.core.store import JobStore
     from ocr_desktop.gui.app import create_application
+    from ocr_desktop.gui.bridge import TextFrame
     from ocr_desktop.gui.main_window import MainWindow
+    from ocr_desktop.pipeline.events import JobFailed, JobFinished
     from ocr_desktop.settings import DocumentSettings, GenerationSettings, LlamaCppSettings, Settings
     from tests.backends import ScriptedBackend
     from tests.fixtures.files import make_pdf
@@ -133,22 +135,23 @@ def stream(
         gaps.append(clock.nsecsElapsed() / 1e6 - TICK_MS)
         clock.restart()
 
-    def count(_job: str, _page: int, _text: str, n: int) -> None:
+    done = {"flag": False}
+
+    def on_event(event: object) -> None:
         nonlocal deltas
-        deltas += n
+        if isinstance(event, TextFrame):
+            deltas += event.count
+            if not ticker.isActive():  # measure from the first streamed token: loading is not streaming
+                clock.start()
+                ticker.start()
+        elif isinstance(event, JobFailed):
+            print(event.message)
+            done.update(flag=True)
+        elif isinstance(event, JobFinished):
+            done.update(flag=True)
 
     ticker.timeout.connect(tick)
-    window.bridge.text_delta.connect(count)
-    done = {"flag": False}
-    window.bridge.job_finished.connect(lambda *_args: done.update(flag=True))
-    window.bridge.job_failed.connect(lambda _job, message: (print(message), done.update(flag=True)))
-
-    def first_delta(*_args: object) -> None:
-        if not ticker.isActive():  # measure from the first streamed token: loading is not streaming
-            clock.start()
-            ticker.start()
-
-    window.bridge.text_delta.connect(first_delta)
+    window.bridge.pipeline_event.connect(on_event)
     [job_id] = window.add_paths([pdf])
     switches = 0
 
@@ -241,6 +244,7 @@ def drop(count: int, way: str, files: list[Path]) -> dict[str, float]:
     from ocr_desktop.core.store import JobStore
     from ocr_desktop.gui.app import create_application
     from ocr_desktop.gui.main_window import MainWindow
+    from ocr_desktop.pipeline.events import PageStarted
     from ocr_desktop.settings import Settings
     from tests.backends import ScriptedBackend
 
@@ -252,7 +256,9 @@ def drop(count: int, way: str, files: list[Path]) -> dict[str, float]:
     window.show()
     app.processEvents()
     first_page: list[float] = []
-    window.bridge.page_started.connect(lambda *_args: first_page or first_page.append(time.monotonic()))
+    window.bridge.pipeline_event.connect(
+        lambda event: isinstance(event, PageStarted) and (first_page or first_page.append(time.monotonic()))
+    )
     meter = StallMeter()
     meter.start()
     settle = time.monotonic() + 0.1  # a few ticks first: a GUI thread blocked at once is a stall too

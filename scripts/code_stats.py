@@ -183,7 +183,7 @@ class ReadCounter:
         while frame is not None:
             code = frame.f_code
             in_store = Path(code.co_filename).parts[-2:] == ("core", "store.py")
-            if in_store and not code.co_name.startswith("_"):
+            if in_store and not code.co_name.startswith(("_", "<")):
                 caller = f"JobStore.{code.co_name}"
                 break
             frame = frame.f_back  # type: ignore[assignment]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -20,8 +21,29 @@ from ocr_desktop.telemetry.psutil_source import PsutilSource
 from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 
+E = TypeVar("E")
+
 WindowFactory = Callable[..., MainWindow]
 GUI_TIMEOUT_MS = 20_000
+
+
+def is_event(kind: type, **fields: object) -> Callable[[object], bool]:
+    """``check_params_cb`` for the bridge's one signal: an event of ``kind`` with these fields."""
+
+    def check(event: object) -> bool:
+        return isinstance(event, kind) and all(getattr(event, k) == v for k, v in fields.items())
+
+    return check
+
+
+def on_event(kind: type[E], action: Callable[[E], object]) -> Callable[[object], None]:
+    """A slot for the bridge's one signal that hands ``action`` the events of ``kind``."""
+
+    def slot(event: object) -> None:
+        if isinstance(event, kind):
+            action(event)
+
+    return slot
 
 
 def drop_files(target: QWidget, files: list[Path]) -> None:
@@ -54,6 +76,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         store: JobStore | None = None,
         free_memory: Callable[[], int] = available_memory_bytes,
+        lite_first_run: bool | None = None,
     ) -> MainWindow:
         store = store or JobStore()
         if backend is None:
@@ -76,6 +99,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
             model_check=model_check,
             memory_estimate=memory_estimate,
             free_memory=free_memory,
+            lite_first_run=lite_first_run,
         )
         qtbot.addWidget(window)
         window.show()

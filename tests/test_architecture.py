@@ -6,6 +6,7 @@ cycles."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,21 +33,22 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("settings", ("ocr_desktop.settings",)),
+    # The middle of the stack, in its own order: what a page is, what was read of it, how it is
+    # formatted, where it is kept; then the models, and the features built on them.
     (
-        "documents, results, layout",
+        "page values",
         (
-            "ocr_desktop.core",
-            "ocr_desktop.core.tasks",
-            "ocr_desktop.core.results",
-            "ocr_desktop.core.tables",
             "ocr_desktop.documents",
-            "ocr_desktop.core.store",
-            "ocr_desktop.layout",
             "ocr_desktop.textlines",
-            "ocr_desktop.models",
-            "ocr_desktop.telemetry",
+            "ocr_desktop.core.tasks",
+            "ocr_desktop.core.tables",
         ),
     ),
+    ("results", ("ocr_desktop.core.results",)),
+    ("formatter", ("ocr_desktop.core.formatter",)),
+    ("store", ("ocr_desktop.core",)),  # core.store and its helpers: every core module not placed above
+    ("models", ("ocr_desktop.models",)),
+    ("layout, telemetry", ("ocr_desktop.layout", "ocr_desktop.telemetry")),
     ("backends", ("ocr_desktop.backends",)),
     ("pipeline", ("ocr_desktop.pipeline",)),
     ("exporters", ("ocr_desktop.exporters",)),
@@ -54,6 +56,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("server", ("ocr_desktop.server",)),
     ("cli / gui", ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui")),
 )
+
+
+#: Layers whose packages are siblings: none of them imports another (layout does not measure
+#: memory, telemetry knows no layout).
+SIBLINGS = ("layout, telemetry",)
+ARCHITECTURE_DOC = PACKAGE.parent / "docs" / "architecture.md"
 
 
 def imported_modules(node: ast.AST) -> list[str]:
@@ -141,6 +149,41 @@ def layer_violations(graph: dict[str, set[str]]) -> list[str]:
                     f"{module} ({LAYERS[own][0]}) imports {target} from a higher layer ({LAYERS[other][0]})"
                 )
     return found
+
+
+def placing_prefix(module: str) -> str:
+    """The LAYERS prefix that places ``module`` (its package, for the siblings rule)."""
+    return max(
+        (p for _, prefixes in LAYERS for p in prefixes if module == p or module.startswith(p + ".")),
+        key=len,
+    )
+
+
+def sibling_violations(graph: dict[str, set[str]]) -> list[str]:
+    found = []
+    for module, imports in sorted(graph.items()):
+        own = layer_of(module)
+        if own is None or LAYERS[own][0] not in SIBLINGS:
+            continue
+        for target in sorted(imports):
+            if layer_of(target) == own and placing_prefix(target) != placing_prefix(module):
+                found.append(f"{module} imports its sibling {target} ({LAYERS[own][0]})")
+    return found
+
+
+def documented_layers(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The table of the "Layers" section of docs/architecture.md as LAYERS writes it: a cell's
+    modules are its backticked names outside parentheses (``core.tasks``, ``layout/``)."""
+    section = text.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|$", section, re.MULTILINE)
+    layers = []
+    for name, cell in rows:
+        if (name, cell) == ("layer", "modules"):  # the header
+            continue
+        names = re.findall(r"`([^`]+)`", re.sub(r"\([^()]*\)", "", cell))
+        modules = tuple(n if n.startswith(PACKAGE.name) else f"{PACKAGE.name}.{n.rstrip('/')}" for n in names)
+        layers.append((name, modules))
+    return layers
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
@@ -248,6 +291,30 @@ def test_the_backend_contract_loads_no_document_decoding() -> None:
 def test_every_module_imports_only_from_its_own_layer_or_below() -> None:
     violations = layer_violations(import_graph())
     assert not violations, "\n".join(violations)
+
+
+def test_sibling_packages_do_not_import_each_other() -> None:
+    violations = sibling_violations(import_graph())
+    assert not violations, "\n".join(violations)
+
+
+def test_the_layer_table_of_the_architecture_doc_is_the_one_checked_here() -> None:
+    documented = documented_layers(ARCHITECTURE_DOC.read_text(encoding="utf-8"))
+    assert [(name, sorted(modules)) for name, modules in documented] == [
+        (name, sorted(prefixes)) for name, prefixes in LAYERS
+    ]
+
+
+def test_the_doc_and_sibling_checks_see_a_drift_and_a_sibling_import() -> None:
+    doc = (
+        "# A\n\n## Layers\n\n| layer | modules |\n|---|---|\n"
+        "| leaf | `ocr_desktop` (names), `paths` |\n\n## Next\n"
+    )
+    assert documented_layers(doc) == [("leaf", ("ocr_desktop", "ocr_desktop.paths"))]
+    graph = {"ocr_desktop.layout.plan": {"ocr_desktop.telemetry.sampler", "ocr_desktop.layout.base"}}
+    assert sibling_violations(graph) == [
+        "ocr_desktop.layout.plan imports its sibling ocr_desktop.telemetry.sampler (layout, telemetry)"
+    ]
 
 
 def test_the_package_has_no_import_cycle() -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +25,25 @@ from tests.fixtures.damaged import LETTER, ZERO_BOX, raw_pdf, text_page
 from tests.fixtures.files import make_image, make_pdf
 from tests.test_cli import FAST, ocr_desktop
 
+#: The summary's header line when the output is not a terminal (tests capture it: not one).
+PLAIN_HEADER = "Document\tStatus\tPages\tFailed\ttok/s\tTime\tOutput"
+
 
 def summary_rows(stdout: str) -> dict[str, list[str]]:
-    """The summary table's rows by document. A long Output cell wraps onto table lines whose other
-    cells are empty; those are joined to their row. (A name split by a newline would instead
-    give a line with a document cell of its own: a row the tests do not expect.)"""
+    """The summary's rows by document. Not on a terminal (as here) the summary is tab-separated
+    lines after its header, every cell whole; a terminal's table is read too: a long Output
+    cell wraps onto table lines whose other cells are empty, and those are joined to their row."""
     rows: dict[str, list[str]] = {}
+    lines = stdout.splitlines()
+    if PLAIN_HEADER in lines:
+        for line in lines[lines.index(PLAIN_HEADER) + 1 :]:
+            cells = line.split("\t")
+            if len(cells) != 7:
+                break  # the totals follow the rows
+            rows[cells[0]] = cells[1:]
+        return rows
     last: list[str] = []
-    for line in stdout.splitlines():
+    for line in lines:
         if not line.startswith("│"):
             continue
         cells = [cell.strip() for cell in line.strip("│").split("│")]
@@ -145,10 +158,10 @@ def test_the_backend_start_draws_one_live_line_not_a_scroll() -> None:
     # WHEN a server start reports 117 times, as vLLM's did over two starts, then is ready
     with progress:
         for second in range(117):
-            listener.backend_state(BackendState.LOADING, f"starting vLLM… {second / 2:.1f} s")
+            listener.backend_state_changed(BackendState.LOADING, f"starting vLLM… {second / 2:.1f} s")
             progress.refresh()
         assert len(progress.tasks) == 1  # one line, replaced each time
-        listener.backend_state(BackendState.READY, "vLLM ready in 58.5 s")
+        listener.backend_state_changed(BackendState.READY, "vLLM ready in 58.5 s")
     # THEN what stays on the screen is one line saying it is ready, and no line per report
     printed = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.getvalue())
     kept = [line for line in printed.replace("\r", "\n").splitlines() if line.strip()]
@@ -269,3 +282,35 @@ def test_a_damaged_pdf_fails_instead_of_reading_nothing(real_backend: Settings, 
     # AND no text was saved for the damaged file; the good page of the other one is exported
     assert not (tmp_path / "damaged.txt").exists()
     assert "--- Page 1 ---" in (tmp_path / "mixed.txt").read_text(encoding="utf-8")
+
+
+def test_the_summary_off_a_terminal_prints_every_name_and_path_whole(tmp_path: Path) -> None:
+    # GIVEN a folder with a document of a long name, in a deep folder, an empty subfolder and an
+    # empty folder inside another; settings naming a model that does not exist (reads fail fast)
+    settings_mod.save(Settings().with_value("llamacpp.model_path", str(tmp_path / "nowhere.gguf")))
+    folder = tmp_path / "archive"
+    long_name = "a scanned letter from the county records office about the boundary " * 2 + "1987.png"
+    deep = folder / "1987" / "correspondence" / "incoming"
+    make_image(deep / long_name, "Letter")
+    (folder / "empty box").mkdir()
+    (folder / "shelf" / "nothing here").mkdir(parents=True)
+    # WHEN the folder is read with the output going to a pipe (not a terminal), 80 columns wide
+    proc = subprocess.run(
+        [sys.executable, "-m", "ocr_desktop", "ocr", str(folder), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    # THEN every row holds its names whole: the long document name and its folder path
+    rows = summary_rows(proc.stdout)
+    document = f"archive/1987/correspondence/incoming/{long_name}"
+    assert document in rows, proc.stdout
+    assert rows[document][0] == "failed"
+    # AND the empty subfolders have their rows, as a folder given empty has
+    assert rows["archive/empty box/"] == ["skipped", "–", "–", "–", "–", "empty folder"]
+    assert rows["archive/shelf/nothing here/"][-1] == "empty folder"
+    # AND no line was cut or wrapped at 80 columns
+    assert any(len(line) > 80 for line in proc.stdout.splitlines())
+    assert f"{document}: model file not found" in proc.stdout

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.core.formatter import format_page
+from ocr_desktop.pipeline.events import JobFinished
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, window_factory
+from tests.gui_helpers import WindowFactory, is_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -31,7 +32,9 @@ def test_the_markdown_tab_shows_the_formatted_page(
     # GIVEN a page the model wrapped in an unclosed ```markdown fence, with a table on a text line
     raw = "```markdown\n# 胶缝\n\n" + (DATA / "table-same-line.raw").read_text(encoding="utf-8")
     window = make_window(ScriptedBackend(scripts={0: [raw]}))
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "one.pdf", 1)])
     view = window.reading_view
 

@@ -13,10 +13,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.backends.base import BackendState
+from ocr_desktop.gui.bridge import TextFrame
+from ocr_desktop.pipeline.events import BackendStateChanged, JobFinished, PageFailed
 from ocr_desktop.settings import Settings
 from tests.fixtures.files import make_pdf
 from tests.fixtures.vllm import RunningVllm
-from tests.gui_helpers import WindowFactory, accept_settings, drop_files, window_factory
+from tests.gui_helpers import WindowFactory, accept_settings, drop_files, is_event, on_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -48,18 +50,20 @@ def test_drop_pdf_streams_with_llamacpp_and_exports(
     streamed: list[str] = []
     shown_while_streaming: list[str] = []
 
-    def on_delta(_job: str, _page: int, text: str, _count: int) -> None:
-        streamed.append(text)
+    def on_delta(frame: TextFrame) -> None:
+        streamed.append(frame.text)
         shown_while_streaming.append(window.reading_view.text_edit.toPlainText())
 
-    window.bridge.text_delta.connect(on_delta)
+    window.bridge.pipeline_event.connect(on_event(TextFrame, on_delta))
 
     # WHEN the PDF is dropped on the window
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as finished:
         drop_files(window, [pdf])
 
     # THEN the pages streamed into the reading view and were read by llama.cpp
-    job_id = finished.args[0]
+    job_id = finished.args[0].job_id
     assert streamed, "no text streamed"
     assert any(shown_while_streaming), "the reading view showed no text while the page was read"
     result = window.store.document_result(job_id)
@@ -97,15 +101,19 @@ def test_cancel_mid_page_with_llamacpp(
 ) -> None:
     # GIVEN llama.cpp reading a page with a long token budget
     window = make_window(settings=small_pages(llamacpp_settings, max_tokens=4000))
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "one.pdf", 1, page_size_pt=SMALL_PAGE_PT)])
 
     # WHEN the page is cancelled while tokens stream
-    with qtbot.waitSignal(window.bridge.page_failed, timeout=TIMEOUT_MS) as failed:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFailed), timeout=TIMEOUT_MS
+    ) as failed:
         window.window_actions.cancel_page_action.trigger()
 
     # THEN the page ends as cancelled and the document is not blocked
-    assert failed.args[0] == job_id and "cancel" in failed.args[2]
+    assert failed.args[0].job_id == job_id and "cancel" in failed.args[0].message
     qtbot.waitUntil(lambda: window.queue_model.job(job_id).status.finished, timeout=TIMEOUT_MS)
     assert window.queue_model.job(job_id).failed.keys() == {0}
 
@@ -116,18 +124,22 @@ def switch_backend(qtbot: QtBot, window: object, backend: str) -> None:
     dialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.editors["backend"].put(backend)
     with qtbot.waitSignal(
-        window.bridge.backend_state,  # type: ignore[attr-defined]
-        check_params_cb=lambda state, _message: state in (BackendState.READY, BackendState.ERROR),
+        window.bridge.pipeline_event,  # type: ignore[attr-defined]
+        check_params_cb=lambda event: (
+            isinstance(event, BackendStateChanged) and event.state in (BackendState.READY, BackendState.ERROR)
+        ),
         timeout=TIMEOUT_MS,
     ) as loaded:
         accept_settings(dialog)
-    assert loaded.args[0] is BackendState.READY, loaded.args[1]
+    assert loaded.args[0].state is BackendState.READY, loaded.args[0].message
 
 
 def read_one(qtbot: QtBot, window: object, path: Path) -> list[str]:
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:  # type: ignore[attr-defined]
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as finished:  # type: ignore[attr-defined]
         window.add_paths([path])  # type: ignore[attr-defined]
-    result = window.store.document_result(finished.args[0])  # type: ignore[attr-defined]
+    result = window.store.document_result(finished.args[0].job_id)  # type: ignore[attr-defined]
     return [p.backend for p in result.pages]
 
 
@@ -168,9 +180,13 @@ def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
 
     monkeypatch.setattr(VllmBackend, "recognize", held_open)
     monkeypatch.setattr(window, "ask_finish_page", lambda: False)
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([page])
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         switch_backend(qtbot, window, "llamacpp")
 
     # THEN the page was read again, by llama.cpp

@@ -21,9 +21,17 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop import exporters, paths
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.pipeline.events import JobFinished
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, export_all, show_document, window_factory
+from tests.gui_helpers import (
+    GUI_TIMEOUT_MS,
+    WindowFactory,
+    export_all,
+    on_event,
+    show_document,
+    window_factory,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -40,7 +48,7 @@ def finished_window(
 ) -> tuple[MainWindow, list[str]]:
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
+    window.bridge.pipeline_event.connect(on_event(JobFinished, lambda e: finished.append(e.job_id)))
     job_ids = window.add_paths(files)
     qtbot.waitUntil(lambda: len(finished) == len(files), timeout=GUI_TIMEOUT_MS)
     show_document(qtbot, window, job_ids[0])
@@ -195,6 +203,7 @@ CHILD = textwrap.dedent(
     from PySide6.QtWidgets import QApplication
     from ocr_desktop.core.store import JobStore
     from ocr_desktop.gui.main_window import MainWindow
+    from ocr_desktop.pipeline.events import JobFinished
     from ocr_desktop.settings import Settings
     from tests.backends import ScriptedBackend
 
@@ -203,7 +212,10 @@ CHILD = textwrap.dedent(
     window = MainWindow(Settings(), JobStore(), backend_factory=lambda _s: backend)
     window.show()
 
-    def finished(job_id, _status):
+    def finished(event):
+        if not isinstance(event, JobFinished):
+            return
+        job_id = event.job_id
         window.queue_view.select_job(job_id)
         QTimer.singleShot(0, lambda: type_when_shown(job_id))
 
@@ -217,7 +229,7 @@ CHILD = textwrap.dedent(
         QTest.keyClicks(edit, sys.argv[2])
         print("typed", job_id, flush=True)
 
-    window.bridge.job_finished.connect(finished)
+    window.bridge.pipeline_event.connect(finished)
     window.add_paths([Path(sys.argv[1])])
     app.exec()
     """

@@ -17,10 +17,11 @@ from ocr_desktop.backends.base import BackendError, ProgressFn
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.models import hub
+from ocr_desktop.pipeline.events import JobFailed, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, is_event, window_factory
 from tests.test_models import FakeHub, fake_hub  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.gui
@@ -71,7 +72,9 @@ def test_first_run_offers_the_download_and_reads_the_waiting_document(
     assert panel.choose_button.isVisible()
 
     # WHEN a document is dropped anyway
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "early.pdf", 1)])
     # THEN it waits as failed, and the notice points at the panel, not at a command line
     qtbot.waitUntil(lambda: "No model is installed" in window.notice.text(), timeout=GUI_TIMEOUT_MS)
@@ -93,11 +96,13 @@ def test_first_run_offers_the_download_and_reads_the_waiting_document(
 
     # WHEN Download is clicked again on a fast line
     fake_hub.chunk_delay_s = 0.0
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ) as finished:
         qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
 
     # THEN the model is there, the panel is gone, and the waiting document was read
-    assert finished.args == [job_id, JobStatus.DONE]
+    assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
     assert not panel.isVisible()
     assert missing_model(settings) is None
     row = window.queue_model.job(job_id)
@@ -123,7 +128,9 @@ def test_retry_works_on_a_document_that_failed_for_the_backend(
         return Flaky()
 
     window = make_window(flaky)
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
     assert "the server did not start" in window.notice.text()
     assert "Retry" in window.notice.text()
@@ -132,7 +139,9 @@ def test_retry_works_on_a_document_that_failed_for_the_backend(
     window.queue_view.select_job(job_id)
     assert window.window_actions.retry_action.isEnabled()
     window.queue_view.setFocus()
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         qtbot.keyClick(window.queue_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
 
     # THEN it is read, and the stale error notice is gone

@@ -15,10 +15,11 @@ from pytestqt.qtbot import QtBot
 
 from ocr_desktop import exporters
 from ocr_desktop.core.results import FLAG_TRUNCATED
+from ocr_desktop.pipeline.events import JobFinished
 from ocr_desktop.settings import ExportSettings, Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.layout import draw_page
-from tests.gui_helpers import WindowFactory, window_factory
+from tests.gui_helpers import WindowFactory, is_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -41,7 +42,9 @@ def test_the_markdown_tab_shows_the_figure_links_and_notes_the_md_export_holds(
     settings = Settings().with_value("reading.layout_model", "cdla").with_value("generation.max_tokens", 16)
     window = make_window(ScriptedBackend(tokens_per_page=20), settings)
     view = window.reading_view
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         (job_id,) = window.add_paths([path])
     qtbot.waitUntil(lambda: view.job_id == job_id and view.revert_button.isVisible(), timeout=TIMEOUT_MS)
     document = window.store.document_result(job_id)
@@ -75,7 +78,9 @@ def test_typing_into_the_markdown_tab_says_where_edits_go(
     draw_page()[0].save(path)
     window = make_window(ScriptedBackend())
     view = window.reading_view
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.add_paths([path])
     view.tabs.setCurrentWidget(view.markdown_view)
     view.show()
@@ -106,7 +111,9 @@ def test_an_edit_in_the_text_tab_keeps_the_figures_the_export_links(
     draw_page()[0].save(path)
     window = make_window(ScriptedBackend(), Settings().with_value("reading.layout_model", "cdla"))
     view = window.reading_view
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         (job_id,) = window.add_paths([path])
     qtbot.waitUntil(lambda: view.job_id == job_id and not view.text_edit.isReadOnly(), timeout=TIMEOUT_MS)
     (figure,) = [r for r in window.store.document_result(job_id).pages[0].regions if r.image_png]

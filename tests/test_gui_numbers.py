@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.queue_view import Column, format_duration
+from ocr_desktop.pipeline.events import JobFinished, PageFinished
 from ocr_desktop.telemetry.sampler import Sampler
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, show_document, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, is_event, on_event, show_document, window_factory
 from tests.test_gauges import Kv, ScriptedBoard, board, kv, sampler  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gui
@@ -31,7 +33,9 @@ def test_queue_elapsed_and_tok_s_are_the_pages_figures_summed_and_survive_a_rest
 ) -> None:
     # GIVEN a three-page document read to the end
     window = make_window(ScriptedBackend(token_delay_s=0.01, tokens_per_page=20))
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "doc.pdf", 3)])
     pages = window.store.document_result(job_id).pages
     row = window.queue_model.job(job_id)
@@ -62,11 +66,15 @@ def test_queue_elapsed_and_tok_s_are_the_pages_figures_summed_and_survive_a_rest
 def test_elapsed_does_not_run_while_paused(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     # GIVEN a two-page document whose first page is being read
     window = make_window(ScriptedBackend(token_delay_s=0.01, tokens_per_page=30))
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "doc.pdf", 2)])
 
     # WHEN the queue is paused (the page in flight finishes, no new one starts)
-    with qtbot.waitSignal(window.bridge.page_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.window_actions.pause_action.trigger()
     row = window.queue_model.job(job_id)
     assert row is not None
@@ -128,7 +136,9 @@ def test_pages_read_side_by_side_keep_their_live_text(
     backend = ScriptedBackend(in_flight=2, token_delay_s=0.02, scripts={0: ["a "] * 5, 1: ["b "] * 300})
     window = make_window(backend)
     finished: list[int] = []
-    window.bridge.page_finished.connect(lambda _job, result: finished.append(result.page_index))
+    window.bridge.pipeline_event.connect(
+        on_event(PageFinished, lambda e: finished.append(e.result.page_index))
+    )
     first, second = window.add_paths([make_pdf(tmp_path / "two.pdf", 2), make_pdf(tmp_path / "other.pdf", 1)])
     window.queue_view.select_job(first)
 

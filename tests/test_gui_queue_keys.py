@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.pipeline.events import JobFinished, PageFailed
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_image, make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, window_factory
+from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, is_event, on_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -91,7 +93,9 @@ def test_a_cancelled_document_can_be_resumed(
     qtbot.waitUntil(lambda: window.queue_view.selected_job_ids() == [job_id], timeout=GUI_TIMEOUT_MS)
     view = window.queue_view
     focus(qtbot, view)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         qtbot.keyClick(view, Qt.Key.Key_Escape, Qt.KeyboardModifier.ShiftModifier)
     row = window.queue_model.job(job_id)
     assert row is not None and row.status is JobStatus.CANCELLED
@@ -102,7 +106,9 @@ def test_a_cancelled_document_can_be_resumed(
     assert not window.window_actions.cancel_job_action.isEnabled()
 
     # WHEN Ctrl+R is pressed and the queue resumed
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         qtbot.keyClick(view, Qt.Key.Key_R, CTRL)
         window.window_actions.pause_action.trigger()
 
@@ -118,10 +124,12 @@ def test_esc_cancels_a_page_only_where_that_page_has_focus(
     backend = ScriptedBackend(token_delay_s=0.02, tokens_per_page=400)
     window = make_window(backend)
     window.log_dock.show()
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "slow.pdf", 1)])
     failed: list[str] = []
-    window.bridge.page_failed.connect(lambda job, page, message: failed.append(message))
+    window.bridge.pipeline_event.connect(on_event(PageFailed, lambda e: failed.append(e.message)))
 
     # WHEN Esc is pressed while the log has focus
     focus(qtbot, window.log_view)

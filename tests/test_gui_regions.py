@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from ocr_desktop.gui.markdown_preview import locate as _locate
 from ocr_desktop.gui.reading_view import REGION_COLOURS
+from ocr_desktop.pipeline.events import JobFinished, RegionFinished, RegionStarted
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.layout import draw_page
-from tests.gui_helpers import WindowFactory, window_factory
+from tests.gui_helpers import WindowFactory, is_event, on_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -42,12 +43,14 @@ def test_region_boxes_follow_the_reading_and_link_to_the_text(
     highlighted: set[int] = set()
     progress: list[str] = []
 
-    def on_region_started(_job: str, _page: int, _order: int) -> None:
+    def on_region_started(_event: RegionStarted) -> None:
         highlighted.add(view.page_view.highlighted)
         progress.append(view.stats_text())
 
-    window.bridge.region_started.connect(on_region_started)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    window.bridge.pipeline_event.connect(on_event(RegionStarted, on_region_started))
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.add_paths([path])
     # THEN while it was read, the region being read was the highlighted box, region after region
     result = window.store.document_result(view.job_id)  # type: ignore[arg-type]
@@ -125,3 +128,39 @@ def test_compare_dialog_can_measure_layout_reading(qtbot: QtBot, tmp_path: Path)
     assert dialog.config().mode == "layout"
     assert pipeline.shutdown()
     store.close()
+
+
+def test_every_region_read_reaches_the_window_before_its_page_ends(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN the window reading a drawn layout page region by region
+    page, _parts = draw_page()
+    path = tmp_path / "paper.png"
+    page.save(path)
+    window = make_window(
+        ScriptedBackend(token_delay_s=0.01), Settings().with_value("reading.layout_model", "cdla")
+    )
+    view = window.reading_view
+    held: list[tuple[int, str]] = []  # (order, the text the reading view holds for it) per RegionFinished
+    page_done: list[bool] = []
+
+    def on_region_finished(event: RegionFinished) -> None:
+        # connected after the window's own slot: the window has handled the event by now
+        regions = {r.order: r for r in view.page_regions(event.page_index)}
+        held.append(
+            (event.region.order, regions[event.region.order].text if event.region.order in regions else "")
+        )
+        page_done.append(bool(window.queue_model.job(event.job_id).pages_done))  # type: ignore[union-attr]
+
+    window.bridge.pipeline_event.connect(on_event(RegionFinished, on_region_finished))
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
+        window.add_paths([path])
+    # THEN every region read reached the window as it finished, while its page was still being read,
+    # and the reading view held the region's text from then on
+    (page_result,) = window.store.document_result(view.job_id).pages  # type: ignore[arg-type]
+    read = {r.order: r.text for r in page_result.regions if r.read}
+    assert sorted(order for order, _text in held) == sorted(read)
+    assert all(text == read[order] and text for order, text in held)
+    assert not any(page_done)

@@ -12,12 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.settings_dialog import SettingsDialog
 from ocr_desktop.models import hub
+from ocr_desktop.pipeline.events import BackendStateChanged, JobFailed, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, accept_settings, window_factory
+from tests.gui_helpers import WindowFactory, accept_settings, is_event, on_event, window_factory
 
 pytestmark = pytest.mark.gui
 
@@ -138,15 +140,19 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
     # GIVEN a window that read a page with "llamacpp"
     factory = TwoBackends()
     window = make_window(factory)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
     assert window.backend_status.state is BackendState.READY
     states: list[BackendState] = []
-    window.bridge.backend_state.connect(lambda state, _message: states.append(state))
+    window.bridge.pipeline_event.connect(on_event(BackendStateChanged, lambda e: states.append(e.state)))
 
     # WHEN vLLM is chosen in the settings while idle
     with qtbot.waitSignal(
-        window.bridge.backend_state, check_params_cb=lambda s, _m: s is BackendState.READY, timeout=TIMEOUT_MS
+        window.bridge.pipeline_event,
+        check_params_cb=is_event(BackendStateChanged, state=BackendState.READY),
+        timeout=TIMEOUT_MS,
     ):
         switch_to(window, "vllm")
 
@@ -160,9 +166,11 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
     assert "vLLM" in window.backend_status.label.text() and "ready" in window.backend_status.label.text()
 
     # THEN the next document is read by the new backend
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as done:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as done:
         window.add_paths([make_pdf(tmp_path / "b.pdf", 1)])
-    assert window.queue_model.job(done.args[0]).backend == "vllm"
+    assert window.queue_model.job(done.args[0].job_id).backend == "vllm"
 
 
 @pytest.mark.parametrize("finish_page", [True, False])
@@ -176,7 +184,9 @@ def test_switch_backend_while_a_page_runs_asks_to_finish_or_cancel_it(
     # GIVEN a page being read by a slow "llamacpp" backend
     factory = TwoBackends(token_delay_s=0.02, tokens_per_page=60)
     window = make_window(factory)
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
     asked: list[bool] = []
 
@@ -189,8 +199,8 @@ def test_switch_backend_while_a_page_runs_asks_to_finish_or_cancel_it(
     # WHEN vLLM is chosen and the user answers "finish the page first" / "cancel the page"
     # (finishing first ends the job *before* the switch, so wait for both, in either order)
     with qtbot.waitSignals(
-        [window.bridge.job_finished, window.bridge.backend_state],
-        check_params_cbs=[None, lambda state, _message: state is BackendState.READY],
+        [window.bridge.pipeline_event, window.bridge.pipeline_event],
+        check_params_cbs=[is_event(JobFinished), is_event(BackendStateChanged, state=BackendState.READY)],
         timeout=TIMEOUT_MS,
     ):
         switch_to(window, "vllm")
@@ -216,7 +226,9 @@ def test_backend_load_error_is_shown_with_its_message(
     window = make_window(lambda _settings: Broken())
 
     # WHEN a document is added
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
 
     # THEN the status bar shows the error state and the notice says what to do
@@ -283,7 +295,9 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     # GIVEN a page being read
     factory = TwoBackends(token_delay_s=0.02, tokens_per_page=40)
     window = make_window(factory)
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
     monkeypatch.setattr(window, "ask_finish_page", lambda: None)  # the user presses Cancel
 
@@ -291,7 +305,9 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     window.window_actions.settings_action.trigger()
     window.settings_dialog.editors["backend"].put("vllm")
     window.settings_dialog.editors["documents.dpi"].put(220)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         accept_settings(window.settings_dialog)
 
     # THEN the backend stayed, the DPI changed, and what was saved says the same

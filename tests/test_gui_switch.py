@@ -17,11 +17,20 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop import paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate, ProgressFn
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.main_window import window_state
+from ocr_desktop.pipeline.events import BackendKept, BackendStateChanged, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, accept_settings, window_factory
+from tests.gui_helpers import (
+    GUI_TIMEOUT_MS,
+    WindowFactory,
+    accept_settings,
+    is_event,
+    on_event,
+    window_factory,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -70,7 +79,9 @@ def test_changing_only_the_thread_count_reloads_without_asking(
     # GIVEN llama.cpp reading a page, and room for a second llama.cpp beside it
     factory = Backends(token_delay_s=0.02)
     window = make_window(factory, free_memory=lambda: 64 * GIB)
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
     asked: list[bool] = []
     monkeypatch.setattr(window, "ask_finish_page", lambda: asked.append(True))
@@ -79,8 +90,8 @@ def test_changing_only_the_thread_count_reloads_without_asking(
     dialog = open_settings(window)
     dialog.editors["llamacpp.n_threads"].put(3)  # type: ignore[attr-defined]
     with qtbot.waitSignals(
-        [window.bridge.job_finished, window.bridge.backend_state],
-        check_params_cbs=[None, lambda state, _message: state is BackendState.READY],
+        [window.bridge.pipeline_event, window.bridge.pipeline_event],
+        check_params_cbs=[is_event(JobFinished), is_event(BackendStateChanged, state=BackendState.READY)],
         timeout=GUI_TIMEOUT_MS,
     ):
         accept_settings(dialog)  # type: ignore[arg-type]
@@ -103,10 +114,12 @@ def test_loading_shows_its_stage_and_the_time_the_last_load_took(
     factory = Backends(load_s=1.5)
     window = make_window(factory)
     stages: list[str] = []
-    window.bridge.backend_state.connect(
-        lambda _state, _message: stages.append(window.backend_status.label.text())
+    window.bridge.pipeline_event.connect(
+        on_event(BackendStateChanged, lambda _e: stages.append(window.backend_status.label.text()))
     )
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
         # A busy GUI thread: the LOADING events reach the window 1 s late (timed from their
         # arrival, this load looked like 0.5 s)
@@ -145,7 +158,9 @@ def test_a_backend_that_would_not_fit_is_refused_before_anything_is_unloaded(
         return MemoryEstimate(GIB, "model 1 GiB")
 
     window = make_window(factory, memory_estimate=estimate)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
 
     # WHEN vLLM is chosen (and a new DPI) in Settings
@@ -185,13 +200,17 @@ def test_a_switch_whose_new_backend_fails_keeps_the_old_one_reading(
     # GIVEN llama.cpp loaded, room for vLLM beside it, and a vLLM that cannot start
     factory = VllmFails()
     window = make_window(factory, free_memory=lambda: 64 * GIB)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
 
     # WHEN vLLM is chosen in Settings
     dialog = open_settings(window)
     dialog.editors["backend"].put("vllm")  # type: ignore[attr-defined]
-    with qtbot.waitSignal(window.bridge.backend_kept, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(BackendKept), timeout=GUI_TIMEOUT_MS
+    ):
         accept_settings(dialog)  # type: ignore[arg-type]
 
     # THEN the user is told, llama.cpp was never unloaded and is ready, and the settings say so
@@ -201,7 +220,9 @@ def test_a_switch_whose_new_backend_fails_keeps_the_old_one_reading(
     assert "llama.cpp" in window.backend_status.label.text()
     assert window.settings.backend == "llamacpp" == settings_mod.load().backend
     # AND the next document is read by llama.cpp, without loading it again
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "b.pdf", 1)])
     assert [p.backend for p in window.store.document_result(job_id).pages] == ["llamacpp"]
     assert len(factory.made) == 2

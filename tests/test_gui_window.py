@@ -15,11 +15,21 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop import paths
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui import window_dialogs
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.errors import CrashReporter
 from ocr_desktop.gui.queue_view import Column
+from ocr_desktop.pipeline.events import JobFinished, PageFailed
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import WindowFactory, drop_files, export_all, show_document, window_factory
+from tests.gui_helpers import (
+    WindowFactory,
+    drop_files,
+    export_all,
+    is_event,
+    on_event,
+    show_document,
+    window_factory,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -44,8 +54,12 @@ def test_drop_pdf_streams_pages_into_the_reading_view(
     assert window.queue_stack.currentWidget() is window.drop_zone
 
     # WHEN a 3-page PDF is dropped on the drop zone
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
-        with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as finished:
+        with qtbot.waitSignal(
+            window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+        ):
             drop_files(window.drop_zone, [sample_pdf])
         # THEN text streams into the view while the page is being read
         assert window.queue_stack.currentWidget() is window.queue_view
@@ -54,7 +68,7 @@ def test_drop_pdf_streams_pages_into_the_reading_view(
         assert window.reading_view.text_edit.isReadOnly(), "a page being read is not editable"
 
     # THEN every page is done, in the queue and in the view
-    job_id = finished.args[0]
+    job_id = finished.args[0].job_id
     row = window.queue_model.job(job_id)
     assert row is not None and row.status is JobStatus.DONE
     assert row.pages_done == {0, 1, 2} and row.page_count == 3
@@ -87,7 +101,9 @@ def test_markdown_tab_renders_tables_and_formulas(
     )
     backend = ScriptedBackend(scripts={0: [text]})
     window = make_window(backend)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "one.pdf", 1)])
 
     # WHEN the Markdown tab is shown
@@ -116,7 +132,9 @@ def test_broken_and_unsupported_files_show_their_error_and_do_not_block(
     window = make_window(ScriptedBackend())
 
     # WHEN the folder and the text file are dropped together
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         drop_files(window, [folder, notes])
 
     # THEN the broken files are in the queue with an error that says what happened
@@ -137,27 +155,33 @@ def test_cancel_page_mid_stream_then_retry(qtbot: QtBot, make_window: WindowFact
     # GIVEN a slow backend reading a one-page document
     backend = ScriptedBackend(token_delay_s=0.02, tokens_per_page=400)
     window = make_window(backend)
-    with qtbot.waitSignal(window.bridge.text_delta, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(TextFrame), timeout=TIMEOUT_MS
+    ):
         [job_id] = window.add_paths([make_pdf(tmp_path / "slow.pdf", 1)])
     assert window.window_actions.cancel_page_action.isEnabled()
 
     # WHEN the page is cancelled (Esc)
-    with qtbot.waitSignal(window.bridge.page_failed, timeout=TIMEOUT_MS) as failed:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFailed), timeout=TIMEOUT_MS
+    ) as failed:
         window.window_actions.cancel_page_action.trigger()
 
     # THEN the page failed as cancelled, long before its 8 s of tokens
-    assert failed.args[:2] == [job_id, 0]
-    assert "cancel" in failed.args[2]
+    assert (failed.args[0].job_id, failed.args[0].page_index) == (job_id, 0)
+    assert "cancel" in failed.args[0].message
     qtbot.waitUntil(lambda: window.queue_model.job(job_id).status.finished, timeout=TIMEOUT_MS)
     row = window.queue_model.job(job_id)
-    assert row is not None and row.failed == {0: failed.args[2]}
+    assert row is not None and row.failed == {0: failed.args[0].message}
     assert "failed" in window.reading_view.stats_text()
 
     # WHEN the failed page is retried (Ctrl+R) with a quick backend
     backend.token_delay_s, backend.tokens_per_page = 0.0, 5
     window.queue_view.select_job(job_id)
     assert window.window_actions.retry_action.isEnabled()
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.window_actions.retry_action.trigger()
 
     # THEN the page is read
@@ -190,13 +214,15 @@ def test_cancel_document_pause_and_reorder(qtbot: QtBot, make_window: WindowFact
     window.window_actions.move_down_action.trigger()
     assert [r.job_id for r in model.rows()] == [ids[2], ids[1], ids[0]]
     window.queue_view.select_job(ids[2])
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         window.window_actions.cancel_job_action.trigger()
     assert model.job(ids[2]).status is JobStatus.CANCELLED
 
     # WHEN the queue is resumed
     finished: list[str] = []
-    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
+    window.bridge.pipeline_event.connect(on_event(JobFinished, lambda e: finished.append(e.job_id)))
     window.window_actions.pause_action.trigger()
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
 
@@ -211,7 +237,7 @@ def test_remove_and_clear_finished_then_reopen_from_history(
     # GIVEN two finished documents
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
+    window.bridge.pipeline_event.connect(on_event(JobFinished, lambda e: finished.append(e.job_id)))
     first, second = window.add_paths([make_pdf(tmp_path / "a.pdf", 1), make_pdf(tmp_path / "b.pdf", 1)])
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
 
@@ -246,7 +272,9 @@ def test_restart_restores_queue_results_and_edits(
 ) -> None:
     # GIVEN a finished document whose page 1 the user edited, and a second one still queued
     window = make_window(ScriptedBackend())
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ):
         [done] = window.add_paths([make_pdf(tmp_path / "done.pdf", 2)])
     show_document(qtbot, window, done)
     view = window.reading_view
@@ -271,9 +299,11 @@ def test_restart_restores_queue_results_and_edits(
     restored = window2.splitter.sizes()
     assert restored[0] / sum(restored) == pytest.approx(sizes[0] / sum(sizes), abs=0.02)
     # THEN the unfinished document is resumed and read
-    with qtbot.waitSignal(window2.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window2.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as finished:
         pass
-    assert finished.args == [waiting, JobStatus.DONE]
+    assert finished.args == [JobFinished(waiting, JobStatus.DONE)]
 
 
 def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) -> None:
@@ -285,12 +315,14 @@ def test_paste_image_from_clipboard(qtbot: QtBot, make_window: WindowFactory) ->
     window = make_window(ScriptedBackend())
 
     # WHEN it is pasted (Ctrl+V)
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
+    ) as finished:
         window.window_actions.paste_action.trigger()
 
     # THEN it was saved as a PNG in the data dir and read as a one-page document
     [row] = window.queue_model.rows()
-    assert row.job_id == finished.args[0]
+    assert row.job_id == finished.args[0].job_id
     assert row.name.startswith("Pasted image") and row.name.endswith(".png")
     assert Path(row.source).parent == paths.data_dir() / "pasted"
     assert row.pages_done == {0}
@@ -333,7 +365,7 @@ def test_export_writes_files_and_offers_to_open_the_folder(
     # GIVEN two finished documents
     window = make_window(ScriptedBackend())
     finished: list[str] = []
-    window.bridge.job_finished.connect(lambda job_id, _status: finished.append(job_id))
+    window.bridge.pipeline_event.connect(on_event(JobFinished, lambda e: finished.append(e.job_id)))
     window.add_paths([make_pdf(tmp_path / "a.pdf", 2), make_pdf(tmp_path / "b.pdf", 1)])
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
     opened: list[Path] = []

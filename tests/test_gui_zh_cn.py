@@ -28,10 +28,18 @@ from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui import resources
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.queue_view import Column
+from ocr_desktop.pipeline.events import JobFailed, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
-from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, drop_files, show_document, window_factory
+from tests.gui_helpers import (
+    GUI_TIMEOUT_MS,
+    WindowFactory,
+    drop_files,
+    is_event,
+    show_document,
+    window_factory,
+)
 from tests.test_gui_app import run_app
 
 pytestmark = pytest.mark.gui
@@ -43,6 +51,7 @@ NAMES = {
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
     "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",
+    "ocrv",  # PP-OCRv6, a name
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -93,7 +102,9 @@ def test_every_dialog_speaks_chinese(
 ) -> None:
     # GIVEN the window in Chinese, with a finished document in the queue (so Export applies)
     window = make_window(ScriptedBackend())
-    with qtbot.waitSignal(window.bridge.job_finished, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
+    ):
         window.add_paths([make_pdf(tmp_path / "doc.pdf", 1)])
     typed = {"doc.pdf", str(tmp_path / "doc.pdf")}
     found: dict[str, list[str]] = {"window": english_in(visible_texts(window, typed))}
@@ -191,7 +202,9 @@ def test_a_missing_model_file_is_reported_in_chinese(
     window = make_window(registry.create_backend, settings, model_check=lambda _settings: None)
 
     # WHEN a document is dropped, so the backend loads
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
         drop_files(window, [make_pdf(tmp_path / "doc.pdf", 1)])
 
     # THEN the notice and the document's row say in Chinese which file is missing
@@ -218,7 +231,9 @@ def test_a_model_file_that_is_not_gguf_is_reported_in_chinese(
     window = make_window(registry.create_backend, settings, model_check=lambda _settings: None)
 
     # WHEN a document is dropped, so the backend reads the files' headers
-    with qtbot.waitSignal(window.bridge.job_failed, timeout=GUI_TIMEOUT_MS):
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
         drop_files(window, [make_pdf(tmp_path / "doc.pdf", 1)])
 
     # THEN the notice says in Chinese which file is not GGUF and where to choose others

@@ -111,8 +111,10 @@ class Recorder(PipelineListener):
     def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
         self._record("job_added", job_id, name, page_count, source)
 
-    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        self._record("job_started", job_id, page_count, page_indices)
+    def job_started(
+        self, job_id: str, page_count: int, page_indices: tuple[int, ...], pending: tuple[int, ...]
+    ) -> None:
+        self._record("job_started", job_id, page_count, page_indices, pending)
 
     def page_started(self, job_id: str, page_index: int) -> None:
         self._record("page_started", job_id, page_index)
@@ -132,7 +134,7 @@ class Recorder(PipelineListener):
     def job_failed(self, job_id: str, message: str) -> None:
         self._record("job_failed", job_id, message)
 
-    def backend_state(self, state: BackendState, message: str) -> None:
+    def backend_state_changed(self, state: BackendState, message: str) -> None:
         self._record("backend_state", state, message)
 
     def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
@@ -238,7 +240,7 @@ def test_jobs_run_in_order_and_stream_their_text(make_rig: Callable[..., Rig]) -
         assert lifecycle.index(("job_added", job_id)) < lifecycle.index(("job_started", job_id))
     # the events carry what they report: source, page counts, how each job ended
     assert [e[3] for e in rig.events.of("job_added")] == [str(a.absolute()), str(b.absolute())]
-    assert rig.events.of("job_started") == [(job_a, 2, (0, 1)), (job_b, 3, (0, 1, 2))]
+    assert rig.events.of("job_started") == [(job_a, 2, (0, 1), (0, 1)), (job_b, 3, (0, 1, 2), (0, 1, 2))]
     assert rig.events.of("job_finished") == [(job_a, JobStatus.DONE), (job_b, JobStatus.DONE)]
     for job_id, count in ((job_a, 2), (job_b, 3)):
         streamed = {

@@ -4,6 +4,7 @@ layout_parsing, jobs with progress, results and cancel, and the OpenAPI descript
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
@@ -16,6 +17,7 @@ import pytest
 
 from ocr_desktop import exporters
 from ocr_desktop.server.app import ApiOptions, create_app
+from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
@@ -146,10 +148,14 @@ def test_a_job_is_queued_polled_and_exported_in_every_format(served: Served, tmp
         results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.FORMATS}
         missing = client.get(f"/v1/jobs/{job['id']}/result.docx")
     document = served.store.document_result(job["id"])
+    # the export's own text, naming the document as the client did, not by the server's path
+    shown = dataclasses.replace(document, source="report.pdf")
     for fmt, response in results.items():
         assert response.status_code == 200
-        assert response.text == exporters.render(document, fmt)  # the export's own text
+        assert response.text == exporters.render(shown, fmt)
+        assert str(upload_root()) not in response.text
     assert json.loads(results["json"].text)["pages"][2]["number"] == 3
+    assert json.loads(results["json"].text)["document"]["source"] == "report.pdf"
     assert missing.status_code == 404
 
 

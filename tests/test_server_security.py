@@ -5,6 +5,7 @@ read or fetched that should not be, and ``/health`` keeps answering."""
 from __future__ import annotations
 
 import http.server
+import json
 import logging
 import socket
 import stat
@@ -19,6 +20,8 @@ import httpx
 import psutil
 import pytest
 
+from ocr_desktop.core.store import JobStatus
+from ocr_desktop.server import inputs
 from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
 from ocr_desktop.server.security import TokenError, bind_refusal, ensure_token, is_loopback, read_token
@@ -97,6 +100,63 @@ def test_a_wildcard_bind_with_a_token_refuses_requests_without_it(tmp_path: Path
         assert served.store.list_jobs() == []
 
 
+def test_a_web_page_cannot_use_the_tokenless_loopback_server_through_the_browser(served: Served) -> None:
+    # GIVEN the default server: loopback, no token
+    page = data_uri(png_bytes())
+    body = json.dumps({"images": [page]})
+    with served.client() as client:
+        # WHEN a page on another site posts to it from the user's browser: text/plain needs no
+        # CORS pre-flight, and the browser adds the page's Origin
+        cross_site = client.post(
+            "/glmocr/parse",
+            content=body,
+            headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+        )
+        form = client.post(
+            "/v1/jobs",
+            files={"file": ("a.png", png_bytes(), "image/png")},
+            headers={"Origin": "null"},
+        )
+        # WHEN a page whose name was made to resolve to 127.0.0.1 (DNS rebinding) asks for it as
+        # its own origin: its name is in Host
+        rebound = client.post("/glmocr/parse", json={"images": [page]}, headers={"Host": "evil.example:80"})
+        spec = client.get("/openapi.json", headers={"Host": "evil.example"})
+        # THEN each is refused before anything is queued
+        assert cross_site.status_code == form.status_code == 403
+        assert error_of(cross_site)["code"] == error_of(form)["code"] == "origin_refused"
+        assert rebound.status_code == spec.status_code == 403
+        assert error_of(rebound)["code"] == "host_refused"
+        assert served.store.list_jobs() == []
+        # AND clients that are not browsers, addressing loopback by any of its names, are served
+        for host in ("localhost", f"[::1]:{served.server.address[1]}", "127.0.0.1"):
+            assert client.get("/openapi.json", headers={"Host": host}).status_code == 200, host
+        assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
+
+
+def test_an_origin_named_in_cors_origins_may_call_it(tmp_path: Path) -> None:
+    origin = "https://intranet.example"
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", cors_origins=(origin,)) as served,
+        served.client() as client,
+    ):
+        response = client.post(
+            "/glmocr/parse", json={"images": [data_uri(png_bytes())]}, headers={"Origin": origin}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == origin
+        other = client.get("/openapi.json", headers={"Origin": "https://evil.example"})
+        assert other.status_code == 403
+
+
+def test_a_server_with_a_token_answers_any_host_name(tmp_path: Path) -> None:
+    # a network bind is reached by the machine's name or LAN address: the token guards it
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", token=TOKEN) as served,
+        served.client() as client,
+    ):
+        assert client.get("/openapi.json", headers={"Host": "jetson.local:5002"}).status_code == 200
+
+
 def test_the_token_file_is_made_0600_and_a_readable_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "server-token"
     token = ensure_token(path)
@@ -149,11 +209,35 @@ def test_a_dot_dot_file_name_in_an_upload_stays_in_the_upload_folder(served: Ser
     assert served.pipeline.wait_idle(TIMEOUT)
 
 
+@pytest.mark.parametrize("name", ["报告" * 60 + ".png", "é" * 300, "x" * 250 + ".scan-of-page"])
+def test_a_file_name_too_long_for_the_disk_is_shortened_not_a_crash(served: Served, name: str) -> None:
+    # GIVEN an upload whose name is over the 255 bytes a file system allows a name (in UTF-8)
+    with served.client() as client:
+        response = client.post("/v1/jobs", files={"file": (name, png_bytes(), "image/png")})
+    # THEN it is accepted under a shortened name, its extension kept
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    stored = Path(record.source).name
+    assert len(stored.encode("utf-8")) <= 120
+    assert name.startswith(stored.rsplit(".", 1)[0]) if "." in stored else name.startswith(stored)
+    if name.endswith(".png"):
+        assert stored.endswith(".png")
+    assert served.pipeline.wait_idle(TIMEOUT)
+    assert served.store.job(record.id).status.value == "done"  # type: ignore[union-attr]
+
+
 class _Counting(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []  # noqa: RUF012 (one list per test: reset by the fixture)
 
     def do_GET(self) -> None:
         type(self).hits.append(self.path)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/internal.png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = png_bytes("fetched")
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
@@ -193,6 +277,42 @@ def test_an_http_url_to_this_machine_is_not_fetched_by_default(
     assert hits == []  # never fetched
 
 
+def test_an_allowed_url_to_this_machine_is_still_not_fetched(
+    tmp_path: Path, local_site: tuple[str, list[str]]
+) -> None:
+    # GIVEN a server that fetches URLs (allow_urls), and a site on this machine's loopback
+    url, hits = local_site
+    port = url.split(":")[2].split("/")[0]
+    spellings = [
+        url,
+        f"http://localhost:{port}/internal.png",
+        f"http://2130706433:{port}/internal.png",  # 127.0.0.1 as one number
+        f"http://[::ffff:127.0.0.1]:{port}/internal.png",
+        f"http://0.0.0.0:{port}/internal.png",
+    ]
+    with (
+        running_server(store_path=tmp_path / "jobs.sqlite3", allow_urls=True) as served,
+        served.client() as client,
+    ):
+        for spelling in spellings:
+            # WHEN a client names it, however spelt
+            response = client.post("/glmocr/parse", json={"images": [spelling]})
+            # THEN it is refused: only public addresses are fetched
+            assert response.status_code == 400, spelling
+            assert error_of(response)["code"] == "url_refused", spelling
+        assert client.post("/api/paas/v4/layout_parsing", json={"file": url}).status_code == 400
+        assert served.store.list_jobs() == []
+    assert hits == []  # never fetched
+
+
+@pytest.fixture
+def loopback_as_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 taken for a public address: no public web site can be reached from the tests."""
+    real = inputs.public_address
+    monkeypatch.setattr(inputs, "public_address", lambda address: address == "127.0.0.1" or real(address))
+
+
+@pytest.mark.usefixtures("loopback_as_public")
 def test_urls_are_fetched_only_when_the_user_allows_it(
     tmp_path: Path, local_site: tuple[str, list[str]]
 ) -> None:
@@ -202,9 +322,15 @@ def test_urls_are_fetched_only_when_the_user_allows_it(
         served.client() as client,
     ):
         response = client.post("/glmocr/parse", json={"images": [url]})
+        # a redirect is not followed: it could point anywhere, this machine included
+        redirected = client.post(
+            "/glmocr/parse", json={"images": [url.replace("/internal.png", "/redirect")]}
+        )
     assert response.status_code == 200, response.text
-    assert hits == ["/internal.png"]
     assert response.json()["markdown_result"].startswith("page 1")
+    assert redirected.status_code == 400
+    assert "HTTP 302" in error_of(redirected)["message"]
+    assert hits == ["/internal.png", "/redirect"]
 
 
 def test_broken_base64_is_refused(served: Served) -> None:
@@ -274,7 +400,8 @@ def test_a_2_gb_body_is_refused_before_it_is_read(tmp_path: Path) -> None:
         # WHEN a client announces 2 GB and starts sending
         with socket.create_connection((host, port), timeout=10) as sock:
             sock.sendall(
-                b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                b"POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: multipart/form-data; boundary=b\r\n"
                 b"Content-Length: 2147483648\r\n\r\n" + b"x" * 65536
             )
             answer = ""
@@ -372,6 +499,65 @@ def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_pa
         # AND /health answered throughout
         assert health and max(health) < 2.0
         assert len(served.store.list_jobs()) == len(accepted) + 1
+
+
+def _slow_backend() -> ScriptedBackend:
+    return ScriptedBackend(token_delay_s=0.05, tokens_per_page=400)  # about 20 s a page
+
+
+def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) -> None:
+    # GIVEN a queue of one document, full
+    with running_server(
+        store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=1
+    ) as served:
+        with served.client() as client:
+            first = client.post("/v1/jobs", files={"file": ("a.png", png_bytes(), "image/png")})
+            assert first.status_code == 202
+        host, port = served.server.address
+        requests = [
+            ("/v1/jobs", "multipart/form-data; boundary=b"),
+            ("/glmocr/parse", "application/json"),
+            ("/api/paas/v4/layout_parsing", "application/json"),
+        ]
+        for path, content_type in requests:
+            # WHEN a client announces 100 MB (within the size limit) and sends the first 64 kB
+            with socket.create_connection((host, port), timeout=5) as sock:
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Length: {100 * 1024 * 1024}\r\n\r\n".encode()
+                    + b"x" * 65536
+                )
+                answer = ""
+                while "\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+                    answer += chunk.decode("latin-1")
+            # THEN it gets 429 at once, without the server waiting for (and holding) the rest
+            assert answer.startswith("HTTP/1.1 429"), (path, answer[:200])
+            assert "retry-after: " in answer.lower()
+        with served.client() as client:
+            assert client.delete(f"/v1/jobs/{first.json()['id']}").status_code == 200
+        assert served.pipeline.wait_idle(TIMEOUT)
+
+
+def test_a_refused_image_of_a_parse_request_leaves_no_job_behind(tmp_path: Path) -> None:
+    with (
+        running_server(
+            store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=2
+        ) as served,
+        served.client() as client,
+    ):
+        page = data_uri(png_bytes())
+        # WHEN the second image of a request is broken THEN the first is not queued either
+        broken = client.post("/glmocr/parse", json={"images": [page, "QUJD$$$$" * 20]})
+        assert broken.status_code == 400
+        assert served.store.list_jobs() == []
+        # WHEN the third image finds the queue full THEN the two queued before it are cancelled:
+        # nobody waits for them
+        too_many = client.post("/glmocr/parse", json={"images": [page, page, page]})
+        assert too_many.status_code == 429
+        assert served.pipeline.wait_idle(TIMEOUT)
+        jobs = served.store.list_jobs()
+        assert len(jobs) == 2
+        assert {job.status for job in jobs} == {JobStatus.CANCELLED}
 
 
 # -- what a refusal looks like -----------------------------------------------------------------

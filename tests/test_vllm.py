@@ -786,7 +786,7 @@ def test_pipeline_rereads_the_page_a_server_crash_interrupted_and_keeps_the_fini
     states: list[tuple[BackendState, str]] = []
 
     class Listener(PipelineListener):
-        def backend_state(self, state: BackendState, message: str) -> None:
+        def backend_state_changed(self, state: BackendState, message: str) -> None:
             states.append((state, message))
 
     store = JobStore(tmp_path / "jobs.sqlite3")

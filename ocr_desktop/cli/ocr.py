@@ -13,6 +13,8 @@ from typing import Any
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
+from ocr_desktop.backends.first_run import lite_instead
+from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
 from ocr_desktop.cli.flags import setting_help, settings_from_flags
 from ocr_desktop.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, shown
 from ocr_desktop.core.results import PageResult, RegionResult
@@ -145,11 +147,13 @@ class _ProgressListener(PipelineListener):
         with self.lock:
             self.jobs[job_id] = _JobLine(record.name, task_id, reused=True)
 
-    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        record = _job(self.store, job_id)
+    def job_started(
+        self, job_id: str, page_count: int, page_indices: tuple[int, ...], pending: tuple[int, ...]
+    ) -> None:
+        # The event says which pages an earlier run read already: nothing to read back.
         line = self.jobs[job_id]
         self.progress.update(
-            line.task_id, total=len(record.page_indices), completed=record.pages_done + record.pages_failed
+            line.task_id, total=len(page_indices), completed=len(page_indices) - len(pending)
         )
 
     def page_planned(
@@ -188,7 +192,7 @@ class _ProgressListener(PipelineListener):
         line.error = message
         self.progress.update(line.task_id, description=f"{shown(line.name)} (failed)")
 
-    def backend_state(self, state: BackendState, message: str) -> None:
+    def backend_state_changed(self, state: BackendState, message: str) -> None:
         if state is BackendState.LOADING:
             with self.lock:
                 if self.backend_task is None:
@@ -259,6 +263,16 @@ def run_ocr(args: argparse.Namespace) -> int:
         _print_error(err, bad_flag)
     if bad_flags:
         return EXIT_USAGE
+    missing: str | None = None
+    if args.backend is None:  # a backend named on the command line is the one that reads
+        settings, missing = lite_instead(settings)
+    if missing is not None:
+        err.print(
+            f"no GLM-OCR model is installed ({shown(missing)}): reading with {LITE_MODEL_NAME} instead",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     entries = _own_exports_named(scan_paths(args.paths))
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
@@ -299,7 +313,7 @@ def run_ocr(args: argparse.Namespace) -> int:
         store.close()
         return EXIT_INTERRUPTED
     try:
-        return _report(store, settings, listener, entries, job_ids)
+        return _report(store, settings, listener, entries, job_ids, missing=missing)
     finally:
         store.close()
 
@@ -370,6 +384,8 @@ def _report(
     listener: _ProgressListener,
     entries: list[Any],
     job_ids: dict[Any, str],  # FoundPath → job id
+    *,
+    missing: str | None = None,  # why GLM-OCR could not read (the lite engine read instead)
 ) -> int:
     """Export every document read, print the summary and the failures; return the status."""
     from rich.console import Console
@@ -420,8 +436,23 @@ def _report(
                 "–" if line.error else _outputs(report, job_id),
             )
         )
-    _print_summary(Console(), rows, failures, report, _layout_line(results))
+    notes = "\n".join(line for line in (_layout_line(results), _lite_line(results, missing)) if line)
+    _print_summary(Console(), rows, failures, report, notes)
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _lite_line(results: list[Any], missing: str | None) -> str:
+    """How many pages the lite engine read, and, when it read because GLM-OCR's model is
+    missing, how to read them with GLM-OCR."""
+    pages = sum(1 for result in results for page in result.pages if page.backend == "lite")
+    if not pages:
+        return ""
+    line = (
+        f"{pages} page(s) read with {LITE_MODEL_NAME}, not GLM-OCR (plain text lines; no tables or formulas)"
+    )
+    if missing is not None:
+        line += f": no GLM-OCR model is installed ({missing}); then run the same command again"
+    return line
 
 
 def _layout_line(results: list[Any]) -> str:
@@ -444,12 +475,13 @@ def _layout_line(results: list[Any]) -> str:
 def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any, layout: str = "") -> None:
     """The summary table (names as plain text: ``report [draft].png`` is not rich markup, and a
     newline in a name cannot split its row), the totals, the layout model used, and every
-    failure with its reason."""
+    failure with its reason. Not on a terminal (a log, a pipe) the rows are tab-separated lines
+    with every name and path whole: a table there is cut to 80 columns, which hid renamed and
+    numbered exports from the record a log should be."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="OCR summary")
-    for column, justify in (
+    columns = (
         ("Document", "left"),
         ("Status", "left"),
         ("Pages", "right"),
@@ -457,11 +489,20 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
         ("tok/s", "right"),
         ("Time", "right"),
         ("Output", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
-    out.print(table)
+    )
+    if not out.is_terminal:
+        # Written to the file as they are: rich would expand the tabs into spaces.
+        lines = ["OCR summary", "\t".join(column for column, _justify in columns)]
+        lines += ["\t".join(shown(cell) for cell in dataclasses.astuple(row)) for row in rows]
+        out.file.write("\n".join(lines) + "\n")
+        out.file.flush()
+    else:
+        table = Table(title="OCR summary")
+        for column, justify in columns:
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(shown(cell)) for cell in dataclasses.astuple(row)))
+        out.print(table)
     counts: dict[str, int] = {}
     for row in rows:
         status = row.status.split(" (", 1)[0]  # "read again (max_tokens 24 → 64)" counts as "read again"
@@ -472,7 +513,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
             f"; files: {len(report.written)} written, {len(report.unchanged)} up to date"
             f"{f', {len(report.failed)} not written' if report.failed else ''}"
         )
-    out.print(totals, markup=False, highlight=False)
+    out.print(totals, markup=False, highlight=False, soft_wrap=True)
     if layout:
         out.print(layout, markup=False, highlight=False, soft_wrap=True)
     if report is not None and report.unchanged and not report.written and not report.failed:
@@ -480,6 +521,7 @@ def _print_summary(out: Any, rows: list[_Row], failures: list[str], report: Any,
             "Every output was already up to date and was left as it is (--overwrite rewrites them).",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if failures:
         out.print(f"[red]{len(failures)} failure(s):[/red]", highlight=False)

@@ -91,6 +91,8 @@ def scan_paths(paths: Iterable[Path | str]) -> list[FoundPath]:
                     reasons[folder] = "hidden folder (not searched)"
                 elif folder.is_symlink():
                     reasons[folder] = "link to a folder (not followed)"
+            if Path(root) != path and not dirs and not files:
+                reasons[Path(root)] = "empty folder"  # a subfolder with nothing in it has its row too
             dirs[:] = [d for d in dirs if not d.startswith(".") and not Path(root, d).is_symlink()]
             for name in files:
                 candidate = Path(root, name)
@@ -99,7 +101,7 @@ def scan_paths(paths: Iterable[Path | str]) -> list[FoundPath]:
             result.append(FoundPath(path, "empty folder", display_name(path) + "/"))
         for found in sorted(reasons, key=_natural_key):
             relative = display_path(found.relative_to(path.parent)) if path.name else display_path(found)
-            add(found, reasons[found], relative)
+            add(found, reasons[found], relative + "/" if reasons[found] == "empty folder" else relative)
     return result
 
 

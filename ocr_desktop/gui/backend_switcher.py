@@ -16,7 +16,13 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendError, MemoryEstimate
-from ocr_desktop.backends.memory import MemoryBudgetError, check_fits
+from ocr_desktop.backends.memory import (
+    GENERIC_SUGGESTIONS,
+    LITE_SUGGESTION,
+    MemoryBudgetError,
+    check_fits,
+)
+from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
 from ocr_desktop.gui.errors import Severity, translated
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.pipeline import Pipeline
@@ -34,9 +40,13 @@ class BackendSwitcher(QObject):
         pipeline: Pipeline,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None,
         free_memory: Callable[[], int],
+        *,
+        offer_lite: Callable[[], None],
         parent: QObject | None = None,
     ) -> None:
+        """``offer_lite``: offer the lite engine (a GLM-OCR backend that does not fit)."""
         super().__init__(parent)
+        self._offer_lite = offer_lite
         self._pipeline = pipeline
         self._memory_estimate = memory_estimate
         self._free_memory = free_memory
@@ -58,7 +68,8 @@ class BackendSwitcher(QObject):
         held = running.memory_estimate() if running is not None else None
         free = self._free_memory() + (held.total_bytes if held is not None else 0)
         try:
-            check_fits(estimate, available=free)
+            lite = () if new.backend not in GLM_OCR_BACKENDS else (LITE_SUGGESTION,)
+            check_fits(estimate, available=free, suggestions=(*GENERIC_SUGGESTIONS, *lite))
         except MemoryBudgetError as exc:
             return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
                 backend=backend_label(new.backend), reason=translated(exc.message)
@@ -75,6 +86,8 @@ class BackendSwitcher(QObject):
         refused = self.memory_refusal(new) if switch and other_backend else None
         if refused is not None:
             self.notice.emit(refused, Severity.ERROR)
+            if new.backend in GLM_OCR_BACKENDS:
+                self._offer_lite()
         answer = ask_finish_page() if refused is None and switch and other_backend else True
         if refused is not None or answer is None:
             # Keep the running backend; the other changes still apply.

@@ -1,36 +1,54 @@
-"""The pipeline's listener, re-emitted as Qt signals on the main thread.
+"""The pipeline's events, carried to the main thread as one Qt signal.
 
-The pipeline calls :class:`PipelineListener` methods on its worker threads. :class:`PipelineBridge`
-is a ``QObject`` living on the main thread; everything the listener hears goes into one ordered
-queue, and the bridge drains that queue on the main thread, so widgets are only ever touched
-there and events keep the order the pipeline produced them in (a page's deltas land after its
-``page_started`` and before its ``page_finished``).
+The pipeline sends frozen event values (:mod:`ocr_desktop.pipeline.events`) on its worker
+threads to :meth:`PipelineBridge.send`. The bridge is a ``QObject`` living on the main thread;
+every event goes into one ordered queue, and the bridge drains that queue on the main thread,
+emitting each value on its one signal, :attr:`PipelineBridge.pipeline_event`. Widgets are only ever
+touched there, events keep the order the pipeline produced them in (a page's text lands after
+its ``PageStarted`` and before its ``PageFinished``), and every event reaches the window: each
+view matches the ones it cares about.
 
 Text deltas arrive once per token. Delivering each one as its own event would make the GUI
 thread relayout the text view hundreds of times a second, so a queue holding only deltas is
 drained at most once per frame (``FRAME_MS``), consecutive deltas of a page joined into one
-``text_delta``. Any other event drains the queue at once.
+:class:`TextFrame`. Any other event drains the queue at once.
 
-Failure reasons come from the core as English :class:`~ocr_desktop.messages.Message` values; the
-listener translates them (``QCoreApplication.translate`` is thread-safe) so every signal carries
-the text the window shows.
+Failure reasons come from the core as English :class:`~ocr_desktop.messages.Message` values;
+the bridge translates them (``QCoreApplication.translate`` is thread-safe) so every event it
+emits carries the text the window shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from ocr_desktop.backends.base import BackendState
-from ocr_desktop.core.results import PageResult, RegionResult
-from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.errors import translated
-from ocr_desktop.pipeline import PipelineListener
+from ocr_desktop.pipeline.events import (
+    BackendKept,
+    BackendStateChanged,
+    Event,
+    JobFailed,
+    PageFailed,
+    TextDelta,
+)
 
 #: Deltas are handed to the GUI at most this often (milliseconds); ~30 frames per second.
 FRAME_MS = 33
+
+
+@dataclass(frozen=True)
+class TextFrame:
+    """The text deltas of one page that arrived within one frame, joined (``count`` of them):
+    what the bridge emits instead of each :class:`TextDelta`."""
+
+    job_id: str
+    page_index: int
+    text: str
+    count: int
 
 
 @dataclass
@@ -40,44 +58,51 @@ class _Delta:
     parts: list[str]
 
 
-@dataclass(frozen=True)
-class _Event:
-    signal: SignalInstance  # one of the bridge's signals
-    args: tuple[object, ...]
-
-
 class PipelineBridge(QObject):
-    """Pipeline events as Qt signals, delivered on the thread this object lives on (main)."""
+    """Pipeline events delivered on the thread this object lives on (main), on one signal."""
 
-    job_added = Signal(str, str, int, str)  # job_id, name, page_count, source
-    job_started = Signal(str, int, object)  # job_id, page_count, page_indices (tuple[int, ...])
-    page_started = Signal(str, int)  # job_id, page_index
-    page_planned = Signal(str, int, object)  # job_id, page_index, tuple[RegionResult, ...] (layout mode)
-    region_started = Signal(str, int, int)  # job_id, page_index, region order
-    text_delta = Signal(str, int, str, int)  # job_id, page_index, text of one frame, number of deltas in it
-    page_finished = Signal(str, object)  # job_id, PageResult
-    page_failed = Signal(str, int, str)  # job_id, page_index, message
-    job_finished = Signal(str, object)  # job_id, JobStatus (DONE or CANCELLED)
-    job_failed = Signal(str, str)  # job_id, message
-    backend_state = Signal(object, str)  # BackendState, message
-    backend_ready = Signal(str, str, object)  # backend id, model name, load seconds (float | None)
-    backend_kept = Signal(str, str, str)  # backend id, model name, why the switch's new one failed
+    #: One pipeline event value (``pipeline.events``), or a :class:`TextFrame`. (Not ``event``:
+    #: that name is QObject's own event handler.)
+    pipeline_event = Signal(object)
 
     _wake = Signal()  # internal: emitted on a worker thread, received on the main thread (queued)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = threading.Lock()
-        self._items: list[_Delta | _Event] = []
+        self._items: list[_Delta | Event] = []
         self._urgent = False  # an event (not only deltas) is waiting
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self.drain)
         self._wake.connect(self._on_wake)
-        self.listener = _Listener(self)
 
-    def put_delta(self, job_id: str, page_index: int, text: str) -> None:
+    @property
+    def listener(self) -> PipelineBridge:
+        """What the Pipeline is handed: the bridge itself (a callable taking an event)."""
+        return self
+
+    def __call__(self, event: Event) -> None:
+        self.send(event)
+
+    def send(self, event: Event) -> None:
+        """From any thread: queue ``event`` for the main thread, its message translated."""
+        match event:
+            case TextDelta(job_id=job_id, page_index=page_index, text=text):
+                self._put_delta(job_id, page_index, text)
+                return
+            case PageFailed() | JobFailed() | BackendStateChanged() | BackendKept():
+                event = dataclasses.replace(event, message=translated(event.message))
+        with self._lock:
+            self._items.append(event)
+            self._urgent = True
+        if QThread.currentThread() is self.thread():
+            self.drain()  # e.g. JobAdded from submit() on the main thread: show the row now
+        else:
+            self._wake.emit()
+
+    def _put_delta(self, job_id: str, page_index: int, text: str) -> None:
         with self._lock:
             last = self._items[-1] if self._items else None
             if isinstance(last, _Delta) and (last.job_id, last.page_index) == (job_id, page_index):
@@ -86,15 +111,6 @@ class PipelineBridge(QObject):
             wake = not self._items
             self._items.append(_Delta(job_id, page_index, [text]))
         if wake:
-            self._wake.emit()
-
-    def put_event(self, signal: SignalInstance, *args: object) -> None:
-        with self._lock:
-            self._items.append(_Event(signal, args))
-            self._urgent = True
-        if QThread.currentThread() is self.thread():
-            self.drain()  # e.g. job_added from submit() on the main thread: show the row now
-        else:
             self._wake.emit()
 
     @Slot()
@@ -112,54 +128,8 @@ class PipelineBridge(QObject):
             self._urgent = False
         for item in items:
             if isinstance(item, _Delta):
-                self.text_delta.emit(item.job_id, item.page_index, "".join(item.parts), len(item.parts))
+                self.pipeline_event.emit(
+                    TextFrame(item.job_id, item.page_index, "".join(item.parts), len(item.parts))
+                )
             else:
-                item.signal.emit(*item.args)
-
-
-class _Listener(PipelineListener):
-    """The PipelineListener handed to the Pipeline; forwards to the bridge from any thread."""
-
-    def __init__(self, bridge: PipelineBridge) -> None:
-        self._bridge = bridge
-
-    def job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
-        self._bridge.put_event(self._bridge.job_added, job_id, name, page_count, source)
-
-    def job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        self._bridge.put_event(self._bridge.job_started, job_id, page_count, page_indices)
-
-    def page_started(self, job_id: str, page_index: int) -> None:
-        self._bridge.put_event(self._bridge.page_started, job_id, page_index)
-
-    def page_planned(
-        self, job_id: str, page_index: int, layout: str, regions: tuple[RegionResult, ...]
-    ) -> None:
-        self._bridge.put_event(self._bridge.page_planned, job_id, page_index, regions)
-
-    def region_started(self, job_id: str, page_index: int, order: int) -> None:
-        self._bridge.put_event(self._bridge.region_started, job_id, page_index, order)
-
-    def text_delta(self, job_id: str, page_index: int, text: str) -> None:
-        self._bridge.put_delta(job_id, page_index, text)
-
-    def page_finished(self, job_id: str, result: PageResult) -> None:
-        self._bridge.put_event(self._bridge.page_finished, job_id, result)
-
-    def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self._bridge.put_event(self._bridge.page_failed, job_id, page_index, translated(message))
-
-    def job_finished(self, job_id: str, status: JobStatus) -> None:
-        self._bridge.put_event(self._bridge.job_finished, job_id, status)
-
-    def job_failed(self, job_id: str, message: str) -> None:
-        self._bridge.put_event(self._bridge.job_failed, job_id, translated(message))
-
-    def backend_state(self, state: BackendState, message: str) -> None:
-        self._bridge.put_event(self._bridge.backend_state, state, translated(message))
-
-    def backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
-        self._bridge.put_event(self._bridge.backend_ready, backend_id, model_name, load_seconds)
-
-    def backend_kept(self, backend_id: str, model_name: str, message: str) -> None:
-        self._bridge.put_event(self._bridge.backend_kept, backend_id, model_name, translated(message))
+                self.pipeline_event.emit(item)

@@ -35,17 +35,17 @@ from PySide6.QtWidgets import (
 from ocr_desktop import APP_DISPLAY_NAME, paths
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendState, MemoryEstimate
-from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes
-from ocr_desktop.core.results import PageResult
+from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes, offers_lite
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.gui.api_switch import ApiSwitch
 from ocr_desktop.gui.backend_status import BackendStatus
 from ocr_desktop.gui.backend_switcher import BackendSwitcher
-from ocr_desktop.gui.bridge import PipelineBridge
+from ocr_desktop.gui.bridge import PipelineBridge, TextFrame
 from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.document_loader import DocumentLoader, LoadedDocument
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, WindowDrops
 from ocr_desktop.gui.errors import NoticeBar, Severity
+from ocr_desktop.gui.lite import LiteReading
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
@@ -56,6 +56,22 @@ from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.gui.window_dialogs import open_log_folder, show_about, show_export_report
 from ocr_desktop.gui.window_docks import build_docks, server_metrics, server_pids
 from ocr_desktop.pipeline import BackendFactory, Pipeline
+from ocr_desktop.pipeline.events import (
+    BackendKept,
+    BackendReady,
+    BackendRetired,
+    BackendStateChanged,
+    JobAdded,
+    JobFailed,
+    JobFinished,
+    JobStarted,
+    PageFailed,
+    PageFinished,
+    PagePlanned,
+    PageStarted,
+    RegionFinished,
+    RegionStarted,
+)
 from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
 
@@ -89,13 +105,16 @@ class MainWindow(QMainWindow):
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         free_memory: Callable[[], int] = available_memory_bytes,
+        lite_first_run: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``model_check`` says why the settings' model is missing (None: it is there), and
         ``memory_estimate`` what the backend the settings name would take; by default
         :func:`missing_model` and the registry's backend's own estimate, and no checks when a
         ``backend_factory`` brings its own backends (tests, screenshots). ``free_memory``: the
-        memory free now, for the switch's checks (here and in the pipeline)."""
+        memory free now, for the switch's checks (here and in the pipeline). ``lite_first_run``:
+        read with the lite engine while GLM-OCR's model is missing (gui/lite.py); by default
+        unless a ``backend_factory`` is given."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
@@ -115,7 +134,8 @@ class MainWindow(QMainWindow):
             self.pipeline,
             memory_estimate or (registry_estimate if backend_factory is None else None),
             free_memory,
-            self,
+            offer_lite=lambda: self.lite.offer_lite(),  # noqa: PLW0108 (self.lite comes later)
+            parent=self,
         )
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
@@ -135,6 +155,17 @@ class MainWindow(QMainWindow):
         self.exports = TaskRunner(self, name="export")  # a long export does not hold up self.tasks
         self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
+        self.lite = LiteReading(
+            pipeline=self.pipeline,
+            store=store,
+            notice=self.notice,
+            panel=self.model_panel,
+            tasks=self.tasks,
+            settings=lambda: self.settings,
+            apply_settings=self.apply_settings,
+            first_run=backend_factory is None if lite_first_run is None else lite_first_run,
+            parent=self,
+        )
         self._backend_error: str | None = None  # the message of the last failed backend load
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
@@ -231,7 +262,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.backend_status = BackendStatus(bar, lambda: self.settings.backend, window_state, self)
+        self.backend_status = BackendStatus(
+            bar, lambda: self.lite.reading_backend(self.settings.backend), window_state, self
+        )
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
@@ -243,21 +276,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.gauge_slot)
 
     def _connect(self) -> None:
-        b = self.bridge
-        b.job_added.connect(self._on_job_added)
-        b.job_started.connect(self._on_job_started)
-        b.page_started.connect(self._on_page_started)
-        # Layout mode: the page view draws the regions and marks the one being read.
-        b.page_planned.connect(self.reading_view.on_page_planned)
-        b.region_started.connect(self.reading_view.on_region_started)
-        b.text_delta.connect(self._on_text_delta)
-        b.page_finished.connect(self._on_page_finished)
-        b.page_failed.connect(self._on_page_failed)
-        b.job_finished.connect(self._on_job_finished)
-        b.job_failed.connect(self._on_job_failed)
-        b.backend_state.connect(self._on_backend_state)
-        b.backend_ready.connect(self._on_backend_ready)
-        b.backend_kept.connect(self._on_backend_kept)
+        self.bridge.pipeline_event.connect(self._on_pipeline_event)
         self.intake.queued.connect(self.queue.queued)
         self.intake.refused.connect(lambda message: self.notice.show_message(message, Severity.WARNING))
         self.queue.notice.connect(self.notice.show_message)
@@ -334,55 +353,63 @@ class MainWindow(QMainWindow):
 
     # -- pipeline events --------------------------------------------------------------------------
 
-    @Slot(str, str, int, str)
-    def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
-        self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
-
-    @Slot(str, int, object)
-    def _on_job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        self.reading_view.set_page_count(job_id, page_count)
-        self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
-        if self.reading_view.job_id is None:
-            self.queue_view.select_job(job_id)
-        self._update_actions()
-
-    @Slot(str, int)
-    def _on_page_started(self, job_id: str, page_index: int) -> None:
-        self.loader.page_started(job_id, page_index)
-        self.queue_model.on_page_started(job_id, page_index)
-        self.reading_view.on_page_started(job_id, page_index)
-        self._update_actions()
-
-    @Slot(str, int, str, int)
-    def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        self.queue_model.on_text_delta(job_id, page_index, text, deltas)
-        self.reading_view.on_text_delta(job_id, page_index, text)
-
-    @Slot(str, object)
-    def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        self.loader.page_finished(job_id, result)
-        self._finish_times.append(time.monotonic())
-        self.queue_model.on_page_finished(job_id, result)
-        self.reading_view.on_page_finished(job_id, result)
-        self._update_rate()
-
-    @Slot(str, int, str)
-    def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        self.loader.page_failed(job_id, page_index, message)
-        self.queue_model.on_page_failed(job_id, page_index, message)
-        self.reading_view.on_page_failed(job_id, page_index, message)
-        self._update_actions()
-
-    @Slot(str, object)
-    def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
-        self.queue_model.on_job_finished(job_id, status)
-        self._update_actions()
-
-    @Slot(str, str)
-    def _on_job_failed(self, job_id: str, message: str) -> None:
-        if message == self._backend_error:
-            self._backend_failed.add(job_id)
-        self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+    @Slot(object)
+    def _on_pipeline_event(self, event: object) -> None:
+        """Every pipeline event reaches the window (one signal); each goes where it acts."""
+        match event:
+            case JobAdded(job_id, name, page_count, source):
+                self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
+            case JobStarted(job_id, page_count, page_indices, _pending):
+                self.reading_view.set_page_count(job_id, page_count)
+                self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
+                if self.reading_view.job_id is None:
+                    self.queue_view.select_job(job_id)
+            case PageStarted(job_id, page_index):
+                self.loader.page_started(job_id, page_index)
+                self.queue_model.on_page_started(job_id, page_index)
+                self.reading_view.on_page_started(job_id, page_index)
+            # Layout mode: the page view draws the regions, marks the one being read, and keeps
+            # each region's text as it is read (a click on its box finds it before the page ends).
+            case PagePlanned(job_id, page_index, _layout, regions):
+                self.reading_view.on_page_planned(job_id, page_index, regions)
+                return
+            case RegionStarted(job_id, page_index, order):
+                self.reading_view.on_region_started(job_id, page_index, order)
+                return
+            case RegionFinished(job_id, page_index, region):
+                self.reading_view.on_region_finished(job_id, page_index, region)
+                return
+            case TextFrame(job_id, page_index, text, count):
+                self.queue_model.on_text_delta(job_id, page_index, text, count)
+                self.reading_view.on_text_delta(job_id, page_index, text)
+                return  # many a second: the actions do not change
+            case PageFinished(job_id, result):
+                self.loader.page_finished(job_id, result)
+                self._finish_times.append(time.monotonic())
+                self.queue_model.on_page_finished(job_id, result)
+                self.reading_view.on_page_finished(job_id, result)
+                self._update_rate()
+                return
+            case PageFailed(job_id, page_index, message):
+                self.loader.page_failed(job_id, page_index, message)
+                self.queue_model.on_page_failed(job_id, page_index, message)
+                self.reading_view.on_page_failed(job_id, page_index, message)
+            case JobFinished(job_id, status):
+                self.queue_model.on_job_finished(job_id, status)
+            case JobFailed(job_id, message):
+                if message == self._backend_error:
+                    self._backend_failed.add(job_id)
+                self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+            case BackendStateChanged(state, message):
+                self._on_backend_state(state, message)
+            case BackendReady(backend_id, model_name, load_seconds):
+                self.backend_status.ready(backend_id, model_name, load_seconds)
+            case BackendRetired(backend_id):
+                # The log view shows it: the switch's old backend is out of memory now.
+                log.info("%s unloaded: the new backend is ready", backend_id)
+            case BackendKept(backend_id, _model_name, message):
+                self.settings = self.switcher.keep(self.settings, backend_id, message)
+        # what the actions apply to changed (a job or page started, failed or finished)
         self._update_actions()
 
     @Slot(object, str)
@@ -395,15 +422,8 @@ class MainWindow(QMainWindow):
             if self._backend_notice is not None and self.notice.text() == self._backend_notice:
                 self.notice.hide()  # stale: the backend it was about loaded now
             self._backend_error = self._backend_notice = None
-            self.model_panel.hide()
-
-    @Slot(str, str, object)
-    def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
-        self.backend_status.ready(backend_id, model_name, load_seconds)
-
-    @Slot(str, str, str)
-    def _on_backend_kept(self, backend_id: str, _model_name: str, message: str) -> None:
-        self.settings = self.switcher.keep(self.settings, backend_id, message)
+            if not self.lite.active:  # the lite engine is ready, GLM-OCR still to download
+                self.model_panel.hide()
 
     def check_model(self, error: str | None = None) -> None:
         """Off the GUI thread: is the backend's model on this machine? If not, the model panel
@@ -421,6 +441,8 @@ class MainWindow(QMainWindow):
     def _on_model_checked(self, settings: Settings, reason: str | None, error: str | None) -> None:
         if reason is not None:
             self.model_panel.show_missing(settings, reason)
+            if self.lite.on_model_missing(settings, failed=error is not None):
+                return  # the lite engine reads meanwhile (the panel says so)
             if error is not None:
                 self._backend_notice = self.tr(
                     "No model is installed, so documents cannot be read yet. Download it or choose "
@@ -436,6 +458,8 @@ class MainWindow(QMainWindow):
                 "Retry (Ctrl+R)."
             ).format(message=error)
             self.notice.show_message(self._backend_notice, Severity.ERROR)
+            if offers_lite(error):  # a memory refusal: the lite engine is one click away
+                self.lite.offer_lite()
 
     @Slot()
     def _on_model_ready(self) -> None:

@@ -37,6 +37,7 @@ from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
+    FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
@@ -63,6 +64,7 @@ def _flag_names() -> dict[str, str]:
         FLAG_TRUNCATED: QCoreApplication.translate("ReadingView", "cut off at the token limit"),
         FLAG_RETRIED: QCoreApplication.translate("ReadingView", "read twice (loop retry)"),
         FLAG_EDITED: QCoreApplication.translate("ReadingView", "edited"),
+        FLAG_LINES_ONLY: QCoreApplication.translate("ReadingView", "table or formula kept as plain lines"),
     }
 
 
@@ -75,8 +77,25 @@ def _flag_notes(result: PageResult) -> list[str]:
         FLAG_TRUNCATED: QCoreApplication.translate(
             "ReadingView", "the text reached the token limit and may be incomplete"
         ),
+        FLAG_LINES_ONLY: QCoreApplication.translate(
+            "ReadingView", "a table or formula on this page is given as its text lines, without its structure"
+        ),
     }
-    return [note for flag, note in notes.items() if flag in result.flags]
+    lite = [
+        QCoreApplication.translate(
+            "ReadingView", "read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR"
+        )
+    ]
+    return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
+
+
+def _tool_button(parent: QWidget, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(f"{name} ({shortcut})" if shortcut else name)
+    button.setAccessibleName(name)
+    button.clicked.connect(slot)
+    return button
 
 
 @dataclass
@@ -117,18 +136,18 @@ class ReadingView(QWidget):
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setWordWrap(True)
 
-        self.prev_button = self._tool_button("◀", self.tr("Previous page"), self.previous_page, "Page Up")
-        self.next_button = self._tool_button("▶", self.tr("Next page"), self.next_page, "Page Down")
+        self.prev_button = _tool_button(self, "◀", self.tr("Previous page"), self.previous_page, "Page Up")
+        self.next_button = _tool_button(self, "▶", self.tr("Next page"), self.next_page, "Page Down")
         self.page_spin = QSpinBox(self)
         self.page_spin.setAccessibleName(self.tr("Page number"))
         self.page_spin.setToolTip(self.tr("Page shown"))
         self.page_spin.setMinimum(1)
         self.page_spin.valueChanged.connect(self._on_spin)
         self.page_total = QLabel(self)
-        self.zoom_out_button = self._tool_button("−", self.tr("Zoom out"), self.zoom_out, "Ctrl+-")
-        self.zoom_in_button = self._tool_button("+", self.tr("Zoom in"), self.zoom_in, "Ctrl++")
-        self.fit_button = self._tool_button(
-            self.tr("Fit width"), self.tr("Fit the page to the width"), self.fit_width, "Ctrl+0"
+        self.zoom_out_button = _tool_button(self, "−", self.tr("Zoom out"), self.zoom_out, "Ctrl+-")
+        self.zoom_in_button = _tool_button(self, "+", self.tr("Zoom in"), self.zoom_in, "Ctrl++")
+        self.fit_button = _tool_button(
+            self, self.tr("Fit width"), self.tr("Fit the page to the width"), self.fit_width, "Ctrl+0"
         )
         self.zoom_label = QLabel(self)
         self.page_view.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f} %"))
@@ -165,19 +184,20 @@ class ReadingView(QWidget):
         self.tabs.addTab(self.text_edit, self.tr("Text"))
         self.tabs.currentChanged.connect(self._refresh_markdown_if_visible)
         self.tabs.currentChanged.connect(self.edit_hint.hide)
-        self.edit_hint.linkActivated.connect(self._open_text_tab)
+        self.edit_hint.linkActivated.connect(lambda _link: self.tabs.setCurrentWidget(self.text_edit))
 
-        self.copy_page_button = self._tool_button(
-            self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
+        self.copy_page_button = _tool_button(
+            self, self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
         )
-        self.copy_document_button = self._tool_button(
+        self.copy_document_button = _tool_button(
+            self,
             self.tr("Copy document"),
             self.tr("Copy the whole document's text"),
             self.copy_document,
             "Ctrl+Alt+C",
         )
-        self.revert_button = self._tool_button(
-            self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
+        self.revert_button = _tool_button(
+            self, self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
         )
         self.revert_button.setEnabled(False)
         self.stats_label = QLabel(self)
@@ -209,18 +229,6 @@ class ReadingView(QWidget):
         ):
             self.edit_hint.show()
         return super().eventFilter(watched, event)
-
-    @Slot(str)
-    def _open_text_tab(self, _link: str) -> None:
-        self.tabs.setCurrentWidget(self.text_edit)
-
-    def _tool_button(self, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
-        button = QToolButton(self)
-        button.setText(text)
-        button.setToolTip(f"{name} ({shortcut})" if shortcut else name)
-        button.setAccessibleName(name)
-        button.clicked.connect(slot)
-        return button
 
     def _layout(self) -> None:
         nav = QHBoxLayout()
@@ -443,6 +451,19 @@ class ReadingView(QWidget):
             self.page_view.highlight(order)
             self._update_stats()
 
+    def on_region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
+        """A region was read: the page's regions hold its text from now on (a click on its box
+        scrolls to it while the page is still being read)."""
+        if job_id != self.job_id or page_index not in self._regions:
+            return
+        self._regions[page_index] = tuple(
+            region if r.order == region.order else r for r in self._regions[page_index]
+        )
+
+    def page_regions(self, page_index: int) -> tuple[RegionResult, ...]:
+        """The regions of a page of the document shown, as far as they are read."""
+        return self._regions.get(page_index, ())
+
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
         """Scroll the text tab shown to where the region's text begins, and mark the region."""
@@ -636,11 +657,12 @@ class ReadingView(QWidget):
         elif page in self._results:
             result = self._results[page]
             s = result.stats
-            parts = [
-                self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s),
-                self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
-                self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
-            ]
+            parts = [self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s)]
+            if result.backend == "lite":  # no tokens; and a first reading, not GLM-OCR's
+                parts.append(self.tr("read with PP-OCRv6 (lite), not GLM-OCR"))
+            else:
+                parts.append(self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s))
+                parts.append(self.tr("{tokens} tokens").format(tokens=s.completion_tokens))
             names = _flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:

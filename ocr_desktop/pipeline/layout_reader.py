@@ -21,7 +21,14 @@ from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import PageImage, fit_page
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import Notify
+from ocr_desktop.pipeline.events import (
+    Notify,
+    PagePlanned,
+    PageStarted,
+    RegionFinished,
+    RegionStarted,
+    TextDelta,
+)
 from ocr_desktop.pipeline.page_reader import PageReader
 from ocr_desktop.pipeline.run import REQUEUE, PageRun, PausedError, RunStoppedError
 
@@ -161,8 +168,8 @@ class LayoutReader:
         else:
             layout, regions = planned
             pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
-        self._notify(lambda listener: listener.page_planned(job.id, index, layout, regions))
-        self._notify(lambda listener: listener.page_started(job.id, index))
+        self._notify(PagePlanned(job.id, index, layout, regions))
+        self._notify(PageStarted(job.id, index))
         page = _PageRegions(layout, {r.order: r for r in regions}, [])
         self._read_regions(run, page, [r for r in regions if r.order in pending])
         self._finish(run, page)
@@ -174,7 +181,7 @@ class LayoutReader:
         live = _LiveText(
             page.in_order(),
             {r.order for r in pending},
-            lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+            lambda delta: self._notify(TextDelta(job.id, index, delta)),
         )
         threads: list[threading.Thread] = []
         paused = False
@@ -276,7 +283,7 @@ class LayoutReader:
                 ready.set()
                 self._store.region_started(job.id, index, region.order)
                 live.restart(region.order)
-                self._notify(lambda listener: listener.region_started(job.id, index, region.order))
+                self._notify(RegionStarted(job.id, index, region.order))
 
             attempt, flags = self._reader.read(
                 run,
@@ -291,7 +298,7 @@ class LayoutReader:
             self._store.save_region_result(job.id, index, done)
             page.done(done)
             live.finish(region.order)
-            self._notify(lambda listener: listener.region_finished(job.id, index, done))
+            self._notify(RegionFinished(job.id, index, done))
         except BaseException as exc:  # handed to the page thread, which handles it as a page's
             with self._cv:
                 page.failures.append(exc)

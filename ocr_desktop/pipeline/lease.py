@@ -18,7 +18,13 @@ from ocr_desktop.backends.base import (
 from ocr_desktop.backends.vllm_metrics import VllmMetrics
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.documents.pages import PageImage
-from ocr_desktop.pipeline.events import Notify, announce_loaded, announce_loading, announce_unloaded
+from ocr_desktop.pipeline.events import (
+    BackendStateChanged,
+    Notify,
+    announce_loaded,
+    announce_loading,
+    announce_unloaded,
+)
 from ocr_desktop.settings import Settings
 
 
@@ -85,7 +91,7 @@ class _LentBackend:
             # Not ERROR: that is the queue's backend failing ("check the settings"); the benchmark
             # reports its own failures, and the slot simply holds nothing.
             message = f"{self.id} could not be loaded for the benchmark: {exc.message}"
-            self._notify(lambda listener: listener.backend_state(BackendState.UNLOADED, message))
+            self._notify(BackendStateChanged(BackendState.UNLOADED, message))
             raise
         self._loaded = True
         announce_loaded(self._notify, self._backend, time.monotonic() - started)

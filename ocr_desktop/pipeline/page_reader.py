@@ -26,13 +26,14 @@ from ocr_desktop.core.results import (
     FLAG_RETRIED,
     FLAG_TRUNCATED,
     GenerationStats,
+    PageLines,
     PageResult,
 )
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import GenerationOptions, Task, loop_retry_options
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import Notify
+from ocr_desktop.pipeline.events import Notify, PageFailed, PageFinished, PageStarted, TextDelta
 from ocr_desktop.pipeline.repetition import RepetitionGuard
 from ocr_desktop.pipeline.run import MEMORY_POLL_S, SKIP, PageRun, ReadFailedError, RunStoppedError, stopped
 from ocr_desktop.pipeline.slot import BackendSlot
@@ -138,7 +139,7 @@ class PageReader:
     def fail(self, job_id: str, index: int, message: str) -> None:
         """Record a failed page and tell the listener."""
         self._store.mark_page_failed(job_id, index, message)
-        self._notify(lambda listener: listener.page_failed(job_id, index, message))
+        self._notify(PageFailed(job_id, index, message))
 
     def read_whole(
         self, run: PageRun, page: PageImage | None = None, layout: str = "", note: str = ""
@@ -153,8 +154,8 @@ class PageReader:
             job.task,
             run.settings.generation.max_tokens,
             what="",
-            started=lambda: self._notify(lambda listener: listener.page_started(job.id, index)),
-            sink=lambda delta: self._notify(lambda listener: listener.text_delta(job.id, index, delta)),
+            started=lambda: self._notify(PageStarted(job.id, index)),
+            sink=lambda delta: self._notify(TextDelta(job.id, index, delta)),
         )
         self.commit(run, attempt.text, attempt.stats, flags, page, layout=layout, layout_note=note)
 
@@ -168,8 +169,11 @@ class PageReader:
         **layout: Any,
     ) -> None:
         """Format the finished page (its one formatter pass, ``page_format.committed``), store it
-        (one transaction) and tell the listener."""
+        (one transaction) and tell the listener. A line engine's lines (the lite backend's,
+        ``stats.lines``) are stored as the page's text lines."""
         width, height = page.image.size
+        if stats.lines:
+            layout.setdefault("lines", PageLines(width, height, stats.lines, run.backend.model_name))
         result = page_format.committed(
             PageResult(
                 page_index=run.index,
@@ -185,7 +189,7 @@ class PageReader:
             )
         )
         self._store.save_page_result(run.job.id, result)
-        self._notify(lambda listener: listener.page_finished(run.job.id, result))
+        self._notify(PageFinished(run.job.id, result))
 
     def read(
         self,
@@ -237,6 +241,7 @@ class PageReader:
                         attempt = retry
         if attempt.stats.finish_reason == "length":
             flags.add(FLAG_TRUNCATED)
+        flags.update(attempt.stats.flags)  # the backend's own (the lite engine: a table kept as lines)
         return attempt, frozenset(flags)
 
     def _attempt_with_backoff(self, run: PageRun, request: _Request, options: GenerationOptions) -> Attempt:

@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterator
 from ocr_desktop.backends.base import Backend, BackendError, BackendState
 from ocr_desktop.backends.memory import MemoryBudgetError, check_fits
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import Notify, announce_loaded, announce_loading, announce_unloaded
+from ocr_desktop.pipeline.events import (
+    BackendKept,
+    BackendRetired,
+    BackendStateChanged,
+    Notify,
+    announce_loaded,
+    announce_loading,
+    announce_unloaded,
+)
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.pipeline.run import (
     MEMORY_POLL_S,
@@ -147,9 +155,7 @@ class BackendSlot:
                 backend = self.factory(settings)
             started = time.monotonic()
             backend.load(
-                lambda message, _fraction: self._notify(
-                    lambda listener: listener.backend_state(BackendState.LOADING, message)
-                )
+                lambda message, _fraction: self._notify(BackendStateChanged(BackendState.LOADING, message))
             )
             load_seconds = time.monotonic() - started
         except BackendError as exc:
@@ -170,14 +176,14 @@ class BackendSlot:
             if keep is not None:
                 self.unload(keep)
                 retired = keep.id
-                self._notify(lambda listener: listener.backend_retired(retired))
+                self._notify(BackendRetired(retired))
             return None
         if backend is not None:
             self.unload(backend)
         if keep is not None:
             self._keep(keep, message)
             return None
-        self._notify(lambda listener: listener.backend_state(BackendState.ERROR, message))
+        self._notify(BackendStateChanged(BackendState.ERROR, message))
         return message
 
     def _keep(self, backend: Backend, message: str) -> None:
@@ -193,7 +199,7 @@ class BackendSlot:
                     current, backend=loaded.backend, llamacpp=loaded.llamacpp, vllm=loaded.vllm
                 )
             )
-        self._notify(lambda listener: listener.backend_kept(backend.id, backend.model_name, message))
+        self._notify(BackendKept(backend.id, backend.model_name, message))
         announce_loaded(self._notify, backend, None)
 
     def _fits_beside(self, backend: Backend) -> bool:

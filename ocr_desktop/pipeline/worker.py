@@ -37,7 +37,7 @@ from ocr_desktop.documents.errors import DocumentError
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.documents.sniff import display_name
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import PipelineListener
+from ocr_desktop.pipeline.events import Event, JobAdded, JobFailed, JobFinished, JobStarted, Listener
 from ocr_desktop.pipeline.layout_reader import LayoutReader
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.pipeline.page_reader import PageReader
@@ -76,7 +76,7 @@ class Pipeline:
         self,
         store: JobStore,
         settings: Settings,
-        listener: PipelineListener | None = None,
+        listener: Listener | None = None,
         backend_factory: BackendFactory = _create_backend,
         memory_guard: MemoryCheck | None = None,
         *,
@@ -87,7 +87,8 @@ class Pipeline:
         #: The one settings value, replaced whole by _apply_settings. Settings is frozen, so the
         #: caller's object is this value (no copy) and a page run holds a stable snapshot of it.
         self._settings = settings
-        self._listener = listener or PipelineListener()
+        #: Where the events go (``pipeline.events``): any callable taking an event.
+        self._listener: Listener = listener or (lambda _event: None)
         self._open = open_document
 
         self._cv = threading.Condition()
@@ -244,7 +245,14 @@ class Pipeline:
     def retry_failed(self, job_id: str) -> bool:
         """Read a job's failed pages again, and resume the job if it had ended (also one whose
         backend could not be loaded). True if the job has pages to read again."""
-        indices = self._store.reset_failed_pages(job_id)
+        return self._read_again(job_id, self._store.reset_failed_pages(job_id))
+
+    def reread_pages_read_by(self, job_id: str, backend_id: str) -> bool:
+        """Read the job's pages ``backend_id`` read again with the current backend (the lite
+        engine's, once GLM-OCR is installed; edited pages are kept). True if there are any."""
+        return self._read_again(job_id, self._store.reset_pages_read_by(job_id, backend_id))
+
+    def _read_again(self, job_id: str, indices: list[int]) -> bool:
         with self._cv:
             job = self._find(job_id)
             if job is not None:
@@ -338,9 +346,7 @@ class Pipeline:
             job = Job(record.id, record)
             self._queue.append(job)
         # The worker skips the job until job_added went out, so job_added precedes job_started.
-        self._notify(
-            lambda listener: listener.job_added(record.id, record.name, record.page_count or 0, record.source)
-        )
+        self._notify(JobAdded(record.id, record.name, record.page_count or 0, record.source))
         with self._cv:
             job.announced = True
             self._cv.notify_all()
@@ -354,10 +360,10 @@ class Pipeline:
             self._ahead = None
         self._cv.notify_all()
 
-    def _notify(self, event: Callable[[PipelineListener], None]) -> None:
-        """Tell the listener (a typed call, checked by mypy); a listener that raises is logged."""
+    def _notify(self, event: Event) -> None:
+        """Send ``event`` to the listener; a listener that raises is logged."""
         try:
-            event(self._listener)
+            self._listener(event)
         except Exception:
             log.exception("a pipeline listener failed")
 
@@ -463,8 +469,7 @@ class Pipeline:
             if not job.cancelled:
                 job.pending = pending
             self._cv.notify_all()
-        indices = tuple(doc.page_indices)
-        self._notify(lambda listener: listener.job_started(job.id, doc.page_count, indices))
+        self._notify(JobStarted(job.id, doc.page_count, tuple(doc.page_indices), tuple(pending)))
 
     def _fail_job(self, job: Job, message: str) -> None:
         """End a whole job (it cannot be opened, or the backend cannot be loaded). Its pages
@@ -503,7 +508,7 @@ class Pipeline:
         if status is JobStatus.FAILED:
             self._notify_job_failed(job.id, message)
         else:
-            self._notify(lambda listener: listener.job_finished(job.id, status))
+            self._notify(JobFinished(job.id, status))
 
     def _render(self, job: Job, index: int) -> None:
         assert job.doc is not None
@@ -533,7 +538,7 @@ class Pipeline:
             self._fail_job(ahead[0], message)
 
     def _notify_job_failed(self, job_id: str, message: str) -> None:
-        self._notify(lambda listener: listener.job_failed(job_id, message))
+        self._notify(JobFailed(job_id, message))
 
     def _keep_settings(self, settings: Settings) -> None:
         """A kept backend's settings (called by the slot with the lock held)."""

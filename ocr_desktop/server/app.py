@@ -5,9 +5,12 @@ Endpoints: GLM-OCR's SDK server (``POST /glmocr/parse``, ``GET /health``), the c
 jobs for long documents (``/v1/jobs``: upload, progress, results in every export format,
 cancel) and ``GET /openapi.json``.
 
-Every request passes :class:`Guard` first: a body larger than the limit is refused from its
-``Content-Length`` before a byte is read, and counted as it streams when it has none; with a
-token, every path but ``/health`` needs ``Authorization: Bearer <token>``. Errors are JSON
+Every request passes :class:`Guard` first: a browser request from a web origin that is not in
+``cors_origins`` is refused, and so is, without a token, a ``Host`` that is not loopback (a web
+page must not use the server through the user's browser: cross-site requests, DNS rebinding);
+a body larger than the limit is refused from its ``Content-Length`` before a byte is read, and
+counted as it streams when it has none; with a token, every path but ``/health`` needs
+``Authorization: Bearer <token>``. Errors are JSON
 (``{"error": {"code", "message"}}``), never a traceback, and every refusal is logged with the
 client's address, the path, the status and the reason, never the document.
 """
@@ -32,7 +35,7 @@ from ocr_desktop.server import responses
 from ocr_desktop.server.inputs import Refusal, document_bytes, safe_name
 from ocr_desktop.server.jobs import JobBoard
 from ocr_desktop.server.openapi import openapi_document
-from ocr_desktop.server.security import bearer_token, token_matches
+from ocr_desktop.server.security import bearer_token, host_header_is_loopback, token_matches
 
 log = logging.getLogger(__name__)
 
@@ -84,19 +87,53 @@ def refusal_response(scope: Scope, refusal: Refusal) -> JSONResponse:
 
 
 class Guard:
-    """Body-size limit and token check, before the app sees the request (pure ASGI, so the
-    body is never buffered here)."""
+    """Origin, host, token and body-size checks, before the app sees the request (pure ASGI, so
+    the body is never buffered here)."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body_bytes: int,
+        cors_origins: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.token = token
         self.max_body_bytes = max_body_bytes
+        self.cors_origins = frozenset(cors_origins)
+
+    def _foreign(self, headers: dict[str, str]) -> Refusal | None:
+        """A request a web page made the user's browser send. Browsers send ``Origin`` with every
+        cross-site POST, and a POST of a form or of text/plain needs no CORS pre-flight: without
+        this any page the user visits could queue documents (its answer unread, but the work
+        done). Clients that are not browsers send no ``Origin``. Without a token (loopback only),
+        a page could also rename itself to 127.0.0.1 by DNS rebinding and then read the answers
+        as its own: its name stays in ``Host``, so only loopback names are accepted there."""
+        origin = headers.get("origin")
+        if origin is not None and origin not in self.cors_origins:
+            return Refusal(
+                403,
+                "origin_refused",
+                "requests from web pages are refused unless their origin is in server.cors_origins",
+            )
+        if self.token is None and not host_header_is_loopback(headers.get("host", "")):
+            return Refusal(
+                403,
+                "host_refused",
+                "this server answers only requests addressed to 127.0.0.1 or localhost "
+                "(a token is required to serve any other name)",
+            )
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if (foreign := self._foreign(headers)) is not None:
+            await refusal_response(scope, foreign)(scope, receive, send)
+            return
         if self.token and scope["path"] not in OPEN_PATHS:
             given = bearer_token(headers.get("authorization", ""))
             if not given or not token_matches(given, self.token):
@@ -161,15 +198,31 @@ class Api:
             raise Refusal(400, "bad_json", "the body must be a JSON object")
         return data
 
-    async def _submit(self, value: object, name: str, pages: str = "") -> str:
-        """Queue one document: an upload's bytes as they are, a JSON string decoded."""
+    async def _room(self) -> None:
+        """429 before the body is read when the queue is full already."""
+        await asyncio.to_thread(self.board.check_room)
+
+    async def _bytes(self, value: object) -> bytes:
+        """An upload's bytes as they are, a JSON string decoded (or fetched)."""
         if isinstance(value, bytes):
-            data = value
-        else:
-            data = await asyncio.to_thread(
-                document_bytes, value, allow_urls=self.options.allow_urls, limit=self._limit
-            )
-        return await asyncio.to_thread(self.board.submit, data, name, pages)
+            return value
+        return await asyncio.to_thread(
+            document_bytes, value, allow_urls=self.options.allow_urls, limit=self._limit
+        )
+
+    async def _submit_all(self, documents: list[tuple[bytes, str]], pages: str = "") -> list[str]:
+        """Queue the documents of one request, all or none: when one is refused (the queue
+        filled up, a damaged file), those already queued are cancelled, so a refused request
+        leaves no work behind that nobody waits for."""
+        job_ids: list[str] = []
+        try:
+            for data, name in documents:
+                job_ids.append(await asyncio.to_thread(self.board.submit, data, name, pages))
+        except BaseException:
+            for job_id in job_ids:
+                await asyncio.to_thread(self.board.cancel, job_id)
+            raise
+        return job_ids
 
     async def _finished_result(self, job_id: str) -> Any:
         record = await self.board.wait(job_id)
@@ -185,7 +238,9 @@ class Api:
 
     async def parse(self, request: Request) -> Response:
         """``/glmocr/parse``: ``images`` (a data URI, base64, or a list of them) or ``file``
-        (what the MaaS client sends); one job per image, all queued before any is awaited."""
+        (what the MaaS client sends); one job per image, all decoded and queued (or none) before
+        any is awaited."""
+        await self._room()
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             sources = await self._uploads(request, "files")
         else:
@@ -198,7 +253,7 @@ class Api:
             if not isinstance(images, list) or not images:
                 raise Refusal(400, "no_images", 'no images given: send {"images": ["data:…"]}')
             sources = [(image, f"image-{n + 1}") for n, image in enumerate(images)]
-        job_ids = [await self._submit(value, name) for value, name in sources]
+        job_ids = await self._submit_all([(await self._bytes(value), name) for value, name in sources])
         documents = [await self._finished_result(job_id) for job_id in job_ids]
         answers = [await asyncio.to_thread(responses.sdk_parse_response, d) for d in documents]
         if len(answers) == 1:
@@ -228,9 +283,10 @@ class Api:
     # -- the cloud's layout_parsing ------------------------------------------------------------
 
     async def layout_parsing(self, request: Request) -> Response:
+        await self._room()
         data = await self._json(request)
         pages = _page_range(data.get("start_page_id"), data.get("end_page_id"))
-        job_id = await self._submit(data.get("file"), "document", pages)
+        [job_id] = await self._submit_all([(await self._bytes(data.get("file")), "document")], pages)
         document = await self._finished_result(job_id)
         return JSONResponse(await asyncio.to_thread(responses.layout_parsing_response, document))
 
@@ -239,6 +295,7 @@ class Api:
     async def create_job(self, request: Request) -> Response:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise Refusal(415, "multipart_required", "send the document as multipart/form-data field 'file'")
+        await self._room()
         form = await request.form(max_files=1, max_fields=8)
         try:
             upload = form.get("file")
@@ -348,7 +405,14 @@ def create_app(board: JobBoard, options: ApiOptions) -> Starlette:
         Route("/v1/jobs/{job_id}/result.{fmt}", api.job_result, methods=["GET"]),
         Route("/openapi.json", api.openapi, methods=["GET"]),
     ]
-    middleware = [Middleware(Guard, token=options.token, max_body_bytes=board.limits.max_body_bytes)]
+    middleware = [
+        Middleware(
+            Guard,
+            token=options.token,
+            max_body_bytes=board.limits.max_body_bytes,
+            cors_origins=options.cors_origins,
+        )
+    ]
     if options.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 

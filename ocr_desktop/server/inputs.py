@@ -4,16 +4,21 @@ A document arrives as bytes: a multipart upload, a ``data:`` URI or bare base64 
 and its MaaS client send both). The server never opens a file it is named: a path or a
 ``file://`` URL is refused (GLM-OCR's own server needed three fixes for path traversal, PRs
 #216, #223, #230). An ``http(s)://`` URL is fetched only when ``server.allow_urls`` is on, and
-then with a size cap and no redirects: otherwise any client could make this machine open a URL
-on its own network (server-side request forgery). A client's file name is only ever a label:
-uploads are stored under a name the server makes (:func:`safe_name`).
+then only from a public address (checked when the name is resolved, and the connection made to
+that address), with a size cap, a time limit and no redirects: otherwise any client could make
+this machine open a URL on itself or its own network (server-side request forgery). A client's
+file name is only ever a label: uploads are stored under a name the server makes
+(:func:`safe_name`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
+import socket
+import time
 import unicodedata
 
 from ocr_desktop.messages import Message
@@ -122,13 +127,65 @@ def _looks_like_path(text: str) -> bool:
     return text.startswith("/") and len(text) < 64
 
 
+def public_address(address: str) -> bool:
+    """Whether ``address`` is on the public internet: not this machine (loopback, 0.0.0.0), not
+    its networks (private, link-local such as the 169.254.169.254 of cloud metadata, CGNAT),
+    not multicast or reserved. Only such an address is fetched, even with ``allow_urls``."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _pinned_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``: resolved once, refused unless every address it
+    resolves to is public. The connection then goes to this address, not to the name, so a name
+    that resolves to a public address for this check and to 127.0.0.1 for the connection (DNS
+    rebinding) cannot reach this machine."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise Refusal(
+            400, "url_failed", Message("the URL's host {host} cannot be resolved", host=host)
+        ) from None
+    addresses = [str(info[4][0]) for info in found]
+    if not addresses or not all(public_address(a) for a in addresses):
+        raise Refusal(
+            400,
+            "url_refused",
+            Message(
+                "the URL's host {host} is this machine or on its local network: this server fetches "
+                "only public addresses — send the document itself",
+                host=host,
+            ),
+        )
+    return addresses[0]
+
+
 def fetch_url(url: str, limit: int) -> bytes:
-    """GET ``url`` (only when the user allowed it): no redirects (a redirect could point at
-    this machine's network), at most ``limit`` bytes, read as a stream."""
+    """GET ``url`` (only when the user allowed it): only from a public address, pinned when the
+    name is resolved (:func:`_pinned_address`); no redirects (a redirect could point at this
+    machine's network); at most ``limit`` bytes, read as a stream within ``_URL_TIMEOUT_S``."""
     import httpx
 
     try:
-        with httpx.stream("GET", url, timeout=_URL_TIMEOUT_S, follow_redirects=False) as response:
+        target = httpx.URL(url)
+        host, port = target.host, target.port or (443 if target.scheme == "https" else 80)
+    except (httpx.InvalidURL, ValueError):
+        raise Refusal(400, "bad_url", "the URL is not valid") from None
+    if not host:
+        raise Refusal(400, "bad_url", "the URL has no host")
+    address = _pinned_address(host, port)
+    # The name stays in Host and, for https, in the TLS server name and certificate check.
+    headers = {"Host": target.netloc.decode("ascii").rpartition("@")[2]}
+    extensions = {"sni_hostname": host} if target.scheme == "https" else {}
+    pinned = target.copy_with(host=address)
+    deadline = time.monotonic() + _URL_TIMEOUT_S
+    try:
+        with (
+            httpx.Client(timeout=_URL_TIMEOUT_S, follow_redirects=False, trust_env=False) as client,
+            client.stream("GET", pinned, headers=headers, extensions=extensions) as response,
+        ):
             if response.status_code != 200:
                 raise Refusal(
                     400,
@@ -141,6 +198,10 @@ def fetch_url(url: str, limit: int) -> bytes:
                 size += len(chunk)
                 if size > limit:
                     raise _too_large(size, limit)
+                if time.monotonic() > deadline:
+                    raise Refusal(
+                        400, "url_failed", Message("the URL took over {s} s", s=int(_URL_TIMEOUT_S))
+                    )
                 chunks.append(chunk)
     except httpx.HTTPError as exc:
         raise Refusal(
@@ -149,14 +210,27 @@ def fetch_url(url: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+#: The longest upload name kept, in UTF-8 bytes: file systems allow 255 bytes a name, and 120
+#: CJK characters are already 360.
+_NAME_BYTES = 120
+
+
+def _cut(text: str, size: int) -> str:
+    """``text``'s longest prefix of at most ``size`` UTF-8 bytes (never half a character)."""
+    return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
+
+
 def safe_name(filename: str | None, fallback: str = "document") -> str:
     """A label for an uploaded file: its last path part, without control characters, leading
-    dots or separators, at most 120 characters. Only a label: the stored file's path is the
-    server's own, so ``../../etc/passwd`` can at worst be called ``passwd``."""
+    dots or separators, at most 120 bytes in UTF-8, its extension kept. Only a label: the stored
+    file's path is the server's own, so ``../../etc/passwd`` can at worst be called ``passwd``."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = name.strip().lstrip(".").strip()
-    if len(name) > 120:
+    if len(name.encode("utf-8")) > _NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 120 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 8 else name[:120]
+        if dot and len(ext) <= 8:
+            name = _cut(stem, _NAME_BYTES - len(ext.encode("utf-8")) - 1).strip() + dot + ext
+        else:
+            name = _cut(name, _NAME_BYTES)
     return name or fallback

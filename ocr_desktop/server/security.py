@@ -114,6 +114,18 @@ def token_matches(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+def host_header_is_loopback(host: str) -> bool:
+    """Whether a request's ``Host`` header names this machine's loopback ("127.0.0.1:5002",
+    "localhost", "[::1]:5002"). A web page whose own name an attacker made resolve to 127.0.0.1
+    (DNS rebinding) sends its own name here: the tokenless loopback server refuses it."""
+    name = host.strip()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else ""
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    return bool(name) and is_loopback(name)
+
+
 def bearer_token(authorization: str) -> str:
     """The token of an ``Authorization: Bearer …`` header ("" when there is none)."""
     scheme, _, value = authorization.strip().partition(" ")
