@@ -351,7 +351,11 @@ class ServerSettings:
 @dataclass(frozen=True)
 class Settings:
     backend: str = setting(
-        "llamacpp", "Runtime that runs GLM-OCR.", choices=("llamacpp", "vllm"), label="Backend"
+        "llamacpp",
+        "Runtime that reads the pages: GLM-OCR through llama.cpp or vLLM, or the PP-OCRv6 lite engine "
+        "that ships with the app (plain text lines, no tables or formulas; no download).",
+        choices=("llamacpp", "vllm", "lite"),
+        label="Backend",
     )
     language: str = setting("", "Interface language; empty = system language.", choices=("", "en", "zh_CN"))
     documents: DocumentSettings = field(default_factory=DocumentSettings)

@@ -76,6 +76,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         store: JobStore | None = None,
         free_memory: Callable[[], int] = available_memory_bytes,
+        lite_first_run: bool | None = None,
     ) -> MainWindow:
         store = store or JobStore()
         if backend is None:
@@ -98,6 +99,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
             model_check=model_check,
             memory_estimate=memory_estimate,
             free_memory=free_memory,
+            lite_first_run=lite_first_run,
         )
         qtbot.addWidget(window)
         window.show()

@@ -51,6 +51,7 @@ NAMES = {
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
     "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",
+    "ocrv",  # PP-OCRv6, a name
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -20,6 +20,7 @@ import httpx
 import psutil
 import pytest
 
+from ocr_desktop.core.store import JobStatus
 from ocr_desktop.server import inputs
 from ocr_desktop.server.jobs import upload_root
 from ocr_desktop.server.runner import ServerConfig, ServerError, ServerThread
@@ -498,6 +499,65 @@ def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_pa
         # AND /health answered throughout
         assert health and max(health) < 2.0
         assert len(served.store.list_jobs()) == len(accepted) + 1
+
+
+def _slow_backend() -> ScriptedBackend:
+    return ScriptedBackend(token_delay_s=0.05, tokens_per_page=400)  # about 20 s a page
+
+
+def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) -> None:
+    # GIVEN a queue of one document, full
+    with running_server(
+        store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=1
+    ) as served:
+        with served.client() as client:
+            first = client.post("/v1/jobs", files={"file": ("a.png", png_bytes(), "image/png")})
+            assert first.status_code == 202
+        host, port = served.server.address
+        requests = [
+            ("/v1/jobs", "multipart/form-data; boundary=b"),
+            ("/glmocr/parse", "application/json"),
+            ("/api/paas/v4/layout_parsing", "application/json"),
+        ]
+        for path, content_type in requests:
+            # WHEN a client announces 100 MB (within the size limit) and sends the first 64 kB
+            with socket.create_connection((host, port), timeout=5) as sock:
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Length: {100 * 1024 * 1024}\r\n\r\n".encode()
+                    + b"x" * 65536
+                )
+                answer = ""
+                while "\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+                    answer += chunk.decode("latin-1")
+            # THEN it gets 429 at once, without the server waiting for (and holding) the rest
+            assert answer.startswith("HTTP/1.1 429"), (path, answer[:200])
+            assert "retry-after: " in answer.lower()
+        with served.client() as client:
+            assert client.delete(f"/v1/jobs/{first.json()['id']}").status_code == 200
+        assert served.pipeline.wait_idle(TIMEOUT)
+
+
+def test_a_refused_image_of_a_parse_request_leaves_no_job_behind(tmp_path: Path) -> None:
+    with (
+        running_server(
+            store_path=tmp_path / "jobs.sqlite3", backend=_slow_backend(), max_queued_jobs=2
+        ) as served,
+        served.client() as client,
+    ):
+        page = data_uri(png_bytes())
+        # WHEN the second image of a request is broken THEN the first is not queued either
+        broken = client.post("/glmocr/parse", json={"images": [page, "QUJD$$$$" * 20]})
+        assert broken.status_code == 400
+        assert served.store.list_jobs() == []
+        # WHEN the third image finds the queue full THEN the two queued before it are cancelled:
+        # nobody waits for them
+        too_many = client.post("/glmocr/parse", json={"images": [page, page, page]})
+        assert too_many.status_code == 429
+        assert served.pipeline.wait_idle(TIMEOUT)
+        jobs = served.store.list_jobs()
+        assert len(jobs) == 2
+        assert {job.status for job in jobs} == {JobStatus.CANCELLED}
 
 
 # -- what a refusal looks like -----------------------------------------------------------------

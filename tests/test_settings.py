@@ -230,7 +230,7 @@ def test_every_problem_is_listed_and_each_bad_key_alone_falls_back() -> None:
     ]
     by_key = {p.key: str(p) for p in loaded.problems}
     assert by_key["backend"].endswith(
-        "use one of 'llamacpp', 'vllm'; until then the default 'llamacpp' is used"
+        "use one of 'llamacpp', 'vllm', 'lite'; until then the default 'llamacpp' is used"
     )
     assert "use a whole number from 50 to 600; until then the default 150 is used" in by_key["documents.dpi"]
     assert "above the maximum 16384" in by_key["generation.max_tokens"]

@@ -36,7 +36,7 @@ from ocr_desktop.backends.base import (
     Recognition,
     glm_ocr_messages,
 )
-from ocr_desktop.backends.memory import check_fits
+from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.documents.pages import PageImage
@@ -209,6 +209,7 @@ class LlamaCppBackend:
         if not self.config.flash_attn:
             suggestions.append("flash attention (llamacpp.flash_attn)")
         suggestions.append("a lower pixel budget per page (documents.max_pixels)")
+        suggestions.append(LITE_SUGGESTION)
         tight = check_fits(self._estimate(text, projector), suggestions=suggestions)
         if tight:
             progress(tight, 0.05)

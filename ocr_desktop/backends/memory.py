@@ -36,6 +36,16 @@ GENERIC_SUGGESTIONS = (
 )
 
 
+#: The last suggestion of a GLM-OCR backend's memory refusal: the lite engine, which needs a few
+#: hundred MB. Offered, never switched to by itself (docs/lite.md); the window turns it into a button.
+LITE_SUGGESTION = "the PP-OCRv6 (lite) engine instead (Settings → Backend, or --backend lite)"
+
+
+def offers_lite(message: str) -> bool:
+    """Whether a failure message (a memory refusal) offers the lite engine."""
+    return LITE_SUGGESTION in message
+
+
 def available_memory_bytes() -> int:
     """Memory the system can still hand out without swapping (also the GPU's, on a Jetson)."""
     return int(psutil.virtual_memory().available)

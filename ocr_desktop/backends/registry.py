@@ -14,8 +14,10 @@ from ocr_desktop.backends.base import Backend
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import Settings
 
-BACKEND_IDS = ("llamacpp", "vllm")
-BACKEND_LABELS = {"llamacpp": "llama.cpp (in-process)", "vllm": "vLLM (server)"}
+BACKEND_IDS = ("llamacpp", "vllm", "lite")
+BACKEND_LABELS = {"llamacpp": "llama.cpp (in-process)", "vllm": "vLLM (server)", "lite": "PP-OCRv6 (lite)"}
+#: The backends that run GLM-OCR; "lite" is the classic line engine that ships with the app.
+GLM_OCR_BACKENDS = ("llamacpp", "vllm")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ def create_backend(settings: Settings, backend_id: str | None = None) -> Backend
             from ocr_desktop.backends.vllm import VllmBackend
 
             return VllmBackend.from_settings(settings)
+        case "lite":
+            from ocr_desktop.backends.lite import LiteBackend
+
+            return LiteBackend.from_settings(settings)
         case _:
             raise Unreachable(backend_id)
 
@@ -71,5 +77,16 @@ def availability(settings: Settings, backend_id: str) -> Availability:
                     ),
                 )
             return Availability(backend_id, True, Message("server command {command!r} found", command=exe))
+        case "lite":
+            if importlib.util.find_spec("rapidocr") is None:
+                return Availability(
+                    backend_id,
+                    False,
+                    Message("rapidocr (PP-OCRv6) is not installed"),
+                    Message("make run  (or: pip install rapidocr==3.10.0)"),
+                )
+            return Availability(
+                backend_id, True, Message("PP-OCRv6 models ship inside the rapidocr wheel (no download)")
+            )
         case _:
             raise Unreachable(backend_id)

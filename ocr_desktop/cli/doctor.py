@@ -221,4 +221,11 @@ def run_doctor(args: argparse.Namespace) -> int:
         out.print("The default backend is ready to read pages.")
         return EXIT_OK
     out.print("[red]The default backend cannot read pages yet: see the fixes above.[/red]")
+    from ocr_desktop.backends.first_run import lite_instead
+    from ocr_desktop.backends.lite import MODEL_NAME
+
+    if lite_instead(settings_mod.load_file().settings)[1] is not None:
+        out.print(
+            f"Until then, documents are read with {MODEL_NAME}, which ships with the app (docs/lite.md)."
+        )
     return EXIT_FAILED

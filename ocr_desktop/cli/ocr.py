@@ -13,6 +13,8 @@ from typing import Any
 
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.base import BackendState
+from ocr_desktop.backends.first_run import lite_instead
+from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
 from ocr_desktop.cli.flags import setting_help, settings_from_flags
 from ocr_desktop.cli.terminal import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, shown
 from ocr_desktop.core.results import PageResult, RegionResult
@@ -261,6 +263,16 @@ def run_ocr(args: argparse.Namespace) -> int:
         _print_error(err, bad_flag)
     if bad_flags:
         return EXIT_USAGE
+    missing: str | None = None
+    if args.backend is None:  # a backend named on the command line is the one that reads
+        settings, missing = lite_instead(settings)
+    if missing is not None:
+        err.print(
+            f"no GLM-OCR model is installed ({shown(missing)}): reading with {LITE_MODEL_NAME} instead",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     entries = _own_exports_named(scan_paths(args.paths))
     documents = [entry for entry in entries if not entry.skipped]
     if not documents:
@@ -301,7 +313,7 @@ def run_ocr(args: argparse.Namespace) -> int:
         store.close()
         return EXIT_INTERRUPTED
     try:
-        return _report(store, settings, listener, entries, job_ids)
+        return _report(store, settings, listener, entries, job_ids, missing=missing)
     finally:
         store.close()
 
@@ -372,6 +384,8 @@ def _report(
     listener: _ProgressListener,
     entries: list[Any],
     job_ids: dict[Any, str],  # FoundPath → job id
+    *,
+    missing: str | None = None,  # why GLM-OCR could not read (the lite engine read instead)
 ) -> int:
     """Export every document read, print the summary and the failures; return the status."""
     from rich.console import Console
@@ -422,8 +436,23 @@ def _report(
                 "–" if line.error else _outputs(report, job_id),
             )
         )
-    _print_summary(Console(), rows, failures, report, _layout_line(results))
+    notes = "\n".join(line for line in (_layout_line(results), _lite_line(results, missing)) if line)
+    _print_summary(Console(), rows, failures, report, notes)
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _lite_line(results: list[Any], missing: str | None) -> str:
+    """How many pages the lite engine read, and, when it read because GLM-OCR's model is
+    missing, how to read them with GLM-OCR."""
+    pages = sum(1 for result in results for page in result.pages if page.backend == "lite")
+    if not pages:
+        return ""
+    line = (
+        f"{pages} page(s) read with {LITE_MODEL_NAME}, not GLM-OCR (plain text lines; no tables or formulas)"
+    )
+    if missing is not None:
+        line += f": no GLM-OCR model is installed ({missing}); then run the same command again"
+    return line
 
 
 def _layout_line(results: list[Any]) -> str:

@@ -12,6 +12,8 @@ FLAG_REPETITION_LOOP = "repetition_loop"  # the guard stopped a loop; text is cu
 FLAG_TRUNCATED = "truncated"  # max_tokens was reached before the model finished
 FLAG_RETRIED = "retried"  # the page was read a second time by the loop-retry policy
 FLAG_EDITED = "edited"  # the user edited the text after recognition
+#: A table or formula kept as its plain text lines: the engine (the lite one) cannot read its structure.
+FLAG_LINES_ONLY = "lines_only"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class GenerationStats:
     time_to_first_token_s: float = 0.0
     total_s: float = 0.0
     finish_reason: str = ""  # "stop" | "length" | "cancelled" | "loop"
+    #: What a line engine (the lite backend) found beside its text: each line's box (pixels of
+    #: the image it read) and confidence. They travel here because the stats are the one value
+    #: ``recognize`` returns (ADR 1); the pipeline stores them with the page, not with the stats.
+    lines: tuple[TextLine, ...] = ()
+    #: Flags the backend itself raises about its reading (FLAG_LINES_ONLY); the pipeline adds them.
+    flags: frozenset[str] = frozenset()
 
     @property
     def decode_tokens_per_s(self) -> float:

@@ -50,6 +50,7 @@ from ocr_desktop.core.results import (
     RegionResult,
 )
 from ocr_desktop.core.store_pages import PAGE_COLUMNS, page_result
+from ocr_desktop.core.store_rereads import RereadQueries
 from ocr_desktop.core.store_rows import (
     lines_from,
     lines_json,
@@ -200,7 +201,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class JobStore:
+class JobStore(RereadQueries):
     """Jobs, pages and results, safe to use from several threads of one process and from
     several processes at once (the GUI and a CLI run share the file)."""
 

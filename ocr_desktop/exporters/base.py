@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ocr_desktop.backends.lite import MODEL_NAME as LITE_MODEL_NAME
 from ocr_desktop.core import page_format
 from ocr_desktop.core.results import (
+    FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_TRUNCATED,
     DocumentResult,
@@ -53,11 +55,17 @@ def page_entries(document: DocumentResult) -> Iterator[PageEntry]:
 FLAG_NOTES = {
     FLAG_REPETITION_LOOP: "the model began repeating itself; the text is cut where the loop started",
     FLAG_TRUNCATED: "the text reached the token limit and may be incomplete",
+    FLAG_LINES_ONLY: "a table or formula on this page is given as its text lines, without its structure",
 }
+#: Every page the lite engine read says so: its text is a first reading, not GLM-OCR's.
+LITE_NOTE = f"read with {LITE_MODEL_NAME}, the engine that ships with the app, not with GLM-OCR"
 
 
 def flag_notes(page: PageResult) -> list[str]:
-    return [note for flag, note in FLAG_NOTES.items() if flag in page.flags]
+    """What a reader of a text export should know about ``page``: which engine read it, when it
+    was not GLM-OCR, then its flags."""
+    notes = [LITE_NOTE] if page.backend == "lite" else []
+    return notes + [note for flag, note in FLAG_NOTES.items() if flag in page.flags]
 
 
 def valid_text(text: str) -> str:

@@ -47,7 +47,16 @@ from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
 from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
-from ocr_desktop.backends.memory import MemoryBudgetError, MemoryGuard, available_memory_bytes, check_fits
+from ocr_desktop.backends.memory import (
+    GENERIC_SUGGESTIONS,
+    LITE_SUGGESTION,
+    MemoryBudgetError,
+    MemoryGuard,
+    available_memory_bytes,
+    check_fits,
+    offers_lite,
+)
+from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.gui.api_switch import ApiSwitch
@@ -56,6 +65,7 @@ from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
 from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
+from ocr_desktop.gui.lite import LiteReading
 from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
@@ -143,13 +153,16 @@ class MainWindow(QMainWindow):
         model_check: Callable[[Settings], str | None] | None = None,
         memory_estimate: Callable[[Settings], MemoryEstimate | None] | None = None,
         free_memory: Callable[[], int] = available_memory_bytes,
+        lite_first_run: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``model_check`` says why the settings' model is missing (None: it is there), and
         ``memory_estimate`` what the backend the settings name would take; by default
         :func:`missing_model` and the registry's backend's own estimate, and no checks when a
         ``backend_factory`` brings its own backends (tests, screenshots). ``free_memory``: the
-        memory free now, for the switch's checks (here and in the pipeline)."""
+        memory free now, for the switch's checks (here and in the pipeline). ``lite_first_run``:
+        read with the lite engine while GLM-OCR's model is missing (gui/lite.py); by default
+        unless a ``backend_factory`` is given."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
@@ -188,6 +201,17 @@ class MainWindow(QMainWindow):
         self.exports = TaskRunner(self, name="export")  # a long export does not hold up self.tasks
         self.model_panel = ModelPanel(self.downloads, self)
         self._model_check = model_check or (missing_model if backend_factory is None else None)
+        self.lite = LiteReading(
+            pipeline=self.pipeline,
+            store=store,
+            notice=self.notice,
+            panel=self.model_panel,
+            tasks=self.tasks,
+            settings=lambda: self.settings,
+            apply_settings=self.apply_settings,
+            first_run=backend_factory is None if lite_first_run is None else lite_first_run,
+            parent=self,
+        )
         self._backend_error: str | None = None  # the message of the last failed backend load
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
@@ -602,7 +626,8 @@ class MainWindow(QMainWindow):
             if self._backend_notice is not None and self.notice.text() == self._backend_notice:
                 self.notice.hide()  # stale: the backend it was about loaded now
             self._backend_error = self._backend_notice = None
-            self.model_panel.hide()
+            if not self.lite.active:  # the lite engine is ready, GLM-OCR still to download
+                self.model_panel.hide()
 
     @Slot(str, str, object)
     def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
@@ -645,6 +670,8 @@ class MainWindow(QMainWindow):
     def _on_model_checked(self, settings: Settings, reason: str | None, error: str | None) -> None:
         if reason is not None:
             self.model_panel.show_missing(settings, reason)
+            if self.lite.on_model_missing(settings, failed=error is not None):
+                return  # the lite engine reads meanwhile (the panel says so)
             if error is not None:
                 self._backend_notice = self.tr(
                     "No model is installed, so documents cannot be read yet. Download it or choose "
@@ -660,6 +687,8 @@ class MainWindow(QMainWindow):
                 "Retry (Ctrl+R)."
             ).format(message=error)
             self.notice.show_message(self._backend_notice, Severity.ERROR)
+            if offers_lite(error):  # a memory refusal: the lite engine is one click away
+                self.lite.offer_lite()
 
     @Slot()
     def _on_model_ready(self) -> None:
@@ -680,7 +709,7 @@ class MainWindow(QMainWindow):
             BackendState.ERROR: (self.tr("error"), "#b00020"),
         }
         name, color = names[state]
-        backend_id = self.settings.backend
+        backend_id = self.lite.reading_backend(self.settings.backend)
         backend = backend_label(backend_id)
         loading = state is BackendState.LOADING
         if loading and self._loading_since is None:
@@ -848,7 +877,8 @@ class MainWindow(QMainWindow):
         held = running.memory_estimate() if running is not None else None
         free = self._free_memory() + (held.total_bytes if held is not None else 0)
         try:
-            check_fits(estimate, available=free)
+            lite = () if new.backend not in GLM_OCR_BACKENDS else (LITE_SUGGESTION,)
+            check_fits(estimate, available=free, suggestions=(*GENERIC_SUGGESTIONS, *lite))
         except MemoryBudgetError as exc:
             return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
                 backend=backend_label(new.backend), reason=translated(exc.message)
@@ -864,6 +894,8 @@ class MainWindow(QMainWindow):
         refused = self.memory_refusal(new) if switch and other_backend else None
         if refused is not None:
             self.notice.show_message(refused, Severity.ERROR)
+            if new.backend in GLM_OCR_BACKENDS:
+                self.lite.offer_lite()
         answer = (
             self.ask_finish_page()
             if refused is None and switch and other_backend and self.page_running()

@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from ocr_desktop.backends.first_run import missing_glm_ocr
 from ocr_desktop.gui.errors import translated
 from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
@@ -23,16 +24,9 @@ log = logging.getLogger(__name__)
 MB = 1_000_000
 
 
-def missing_model(settings: Settings) -> str | None:
-    """Why the settings' llama.cpp model cannot be used, or None if it is there (or the backend
-    is not llama.cpp). Touches the disk: call it off the GUI thread."""
-    if settings.backend != "llamacpp":
-        return None
-    try:
-        hub.resolve_llamacpp_files(settings)
-    except hub.ModelError as exc:
-        return exc.message
-    return None
+#: Why the settings' llama.cpp model cannot be used, or None (touches the disk: call it off the
+#: GUI thread). One function for the window and the CLI's first run.
+missing_model = missing_glm_ocr
 
 
 #: Download progress reaches the GUI at most this often (seconds).
@@ -92,6 +86,16 @@ class ModelPanel(QFrame):
         self.choose_button.clicked.connect(self.choose_files)
         self.cancel_button = QPushButton(self.tr("Cancel Download"), self)
         self.cancel_button.clicked.connect(self.cancel_download)
+        #: While GLM-OCR is missing, the lite engine reads (gui/lite.py): said here, beside the offer.
+        self.lite_note = QLabel(
+            self.tr(
+                "Meanwhile, documents are read with PP-OCRv6 (lite), which comes with the app: plain text "
+                "lines, no tables or formulas. Every page it read says so."
+            ),
+            self,
+        )
+        self.lite_note.setWordWrap(True)
+        self.lite_note.hide()
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Download progress"))
 
@@ -104,6 +108,7 @@ class ModelPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
+        layout.addWidget(self.lite_note)
         layout.addLayout(buttons)
         self._set_downloading(False)
         self.hide()
@@ -128,6 +133,10 @@ class ModelPanel(QFrame):
         if not self.downloading:
             self._set_downloading(False)
         self.show()
+
+    def show_lite_note(self, shown: bool) -> None:
+        """Say (or stop saying) that the lite engine reads until the model is there."""
+        self.lite_note.setVisible(shown)
 
     def _set_downloading(self, downloading: bool) -> None:
         self.download_button.setVisible(not downloading)

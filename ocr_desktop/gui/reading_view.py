@@ -37,6 +37,7 @@ from ocr_desktop.core import page_format
 from ocr_desktop.core.formatter import format_page
 from ocr_desktop.core.results import (
     FLAG_EDITED,
+    FLAG_LINES_ONLY,
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
@@ -617,6 +618,7 @@ class ReadingView(QWidget):
             FLAG_TRUNCATED: self.tr("cut off at the token limit"),
             FLAG_RETRIED: self.tr("read twice (loop retry)"),
             FLAG_EDITED: self.tr("edited"),
+            FLAG_LINES_ONLY: self.tr("table or formula kept as plain lines"),
         }
 
     def _flag_notes(self, result: PageResult) -> list[str]:
@@ -626,8 +628,12 @@ class ReadingView(QWidget):
                 "the model began repeating itself; the text is cut where the loop started"
             ),
             FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
+            FLAG_LINES_ONLY: self.tr(
+                "a table or formula on this page is given as its text lines, without its structure"
+            ),
         }
-        return [note for flag, note in notes.items() if flag in result.flags]
+        lite = [self.tr("read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR")]
+        return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
 
     def stats_text(self) -> str:
         return self.stats_label.text()
@@ -641,11 +647,12 @@ class ReadingView(QWidget):
         elif page in self._results:
             result = self._results[page]
             s = result.stats
-            parts = [
-                self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s),
-                self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s),
-                self.tr("{tokens} tokens").format(tokens=s.completion_tokens),
-            ]
+            parts = [self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s)]
+            if result.backend == "lite":  # no tokens; and a first reading, not GLM-OCR's
+                parts.append(self.tr("read with PP-OCRv6 (lite), not GLM-OCR"))
+            else:
+                parts.append(self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s))
+                parts.append(self.tr("{tokens} tokens").format(tokens=s.completion_tokens))
             names = self._flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:

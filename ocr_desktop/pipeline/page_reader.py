@@ -26,6 +26,7 @@ from ocr_desktop.core.results import (
     FLAG_RETRIED,
     FLAG_TRUNCATED,
     GenerationStats,
+    PageLines,
     PageResult,
 )
 from ocr_desktop.core.store import JobStore
@@ -175,8 +176,11 @@ class PageReader:
         **layout: Any,
     ) -> None:
         """Format the finished page (its one formatter pass, ``page_format.committed``), store it
-        (one transaction) and tell the listener."""
+        (one transaction) and tell the listener. A line engine's lines (the lite backend's,
+        ``stats.lines``) are stored as the page's text lines."""
         width, height = page.image.size
+        if stats.lines:
+            layout.setdefault("lines", PageLines(width, height, stats.lines, run.backend.model_name))
         result = page_format.committed(
             PageResult(
                 page_index=run.index,
@@ -244,6 +248,7 @@ class PageReader:
                         attempt = retry
         if attempt.stats.finish_reason == "length":
             flags.add(FLAG_TRUNCATED)
+        flags.update(attempt.stats.flags)  # the backend's own (the lite engine: a table kept as lines)
         return attempt, frozenset(flags)
 
     def _attempt_with_backoff(self, run: PageRun, request: _Request, options: GenerationOptions) -> Attempt:

@@ -243,7 +243,14 @@ class Pipeline:
     def retry_failed(self, job_id: str) -> bool:
         """Read a job's failed pages again, and resume the job if it had ended (also one whose
         backend could not be loaded). True if the job has pages to read again."""
-        indices = self._store.reset_failed_pages(job_id)
+        return self._read_again(job_id, self._store.reset_failed_pages(job_id))
+
+    def reread_pages_read_by(self, job_id: str, backend_id: str) -> bool:
+        """Read the job's pages ``backend_id`` read again with the current backend (the lite
+        engine's, once GLM-OCR is installed; edited pages are kept). True if there are any."""
+        return self._read_again(job_id, self._store.reset_pages_read_by(job_id, backend_id))
+
+    def _read_again(self, job_id: str, indices: list[int]) -> bool:
         with self._cv:
             job = self._find(job_id)
             if job is not None:

@@ -198,15 +198,31 @@ class Api:
             raise Refusal(400, "bad_json", "the body must be a JSON object")
         return data
 
-    async def _submit(self, value: object, name: str, pages: str = "") -> str:
-        """Queue one document: an upload's bytes as they are, a JSON string decoded."""
+    async def _room(self) -> None:
+        """429 before the body is read when the queue is full already."""
+        await asyncio.to_thread(self.board.check_room)
+
+    async def _bytes(self, value: object) -> bytes:
+        """An upload's bytes as they are, a JSON string decoded (or fetched)."""
         if isinstance(value, bytes):
-            data = value
-        else:
-            data = await asyncio.to_thread(
-                document_bytes, value, allow_urls=self.options.allow_urls, limit=self._limit
-            )
-        return await asyncio.to_thread(self.board.submit, data, name, pages)
+            return value
+        return await asyncio.to_thread(
+            document_bytes, value, allow_urls=self.options.allow_urls, limit=self._limit
+        )
+
+    async def _submit_all(self, documents: list[tuple[bytes, str]], pages: str = "") -> list[str]:
+        """Queue the documents of one request, all or none: when one is refused (the queue
+        filled up, a damaged file), those already queued are cancelled, so a refused request
+        leaves no work behind that nobody waits for."""
+        job_ids: list[str] = []
+        try:
+            for data, name in documents:
+                job_ids.append(await asyncio.to_thread(self.board.submit, data, name, pages))
+        except BaseException:
+            for job_id in job_ids:
+                await asyncio.to_thread(self.board.cancel, job_id)
+            raise
+        return job_ids
 
     async def _finished_result(self, job_id: str) -> Any:
         record = await self.board.wait(job_id)
@@ -222,7 +238,9 @@ class Api:
 
     async def parse(self, request: Request) -> Response:
         """``/glmocr/parse``: ``images`` (a data URI, base64, or a list of them) or ``file``
-        (what the MaaS client sends); one job per image, all queued before any is awaited."""
+        (what the MaaS client sends); one job per image, all decoded and queued (or none) before
+        any is awaited."""
+        await self._room()
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             sources = await self._uploads(request, "files")
         else:
@@ -235,7 +253,7 @@ class Api:
             if not isinstance(images, list) or not images:
                 raise Refusal(400, "no_images", 'no images given: send {"images": ["data:…"]}')
             sources = [(image, f"image-{n + 1}") for n, image in enumerate(images)]
-        job_ids = [await self._submit(value, name) for value, name in sources]
+        job_ids = await self._submit_all([(await self._bytes(value), name) for value, name in sources])
         documents = [await self._finished_result(job_id) for job_id in job_ids]
         answers = [await asyncio.to_thread(responses.sdk_parse_response, d) for d in documents]
         if len(answers) == 1:
@@ -265,9 +283,10 @@ class Api:
     # -- the cloud's layout_parsing ------------------------------------------------------------
 
     async def layout_parsing(self, request: Request) -> Response:
+        await self._room()
         data = await self._json(request)
         pages = _page_range(data.get("start_page_id"), data.get("end_page_id"))
-        job_id = await self._submit(data.get("file"), "document", pages)
+        [job_id] = await self._submit_all([(await self._bytes(data.get("file")), "document")], pages)
         document = await self._finished_result(job_id)
         return JSONResponse(await asyncio.to_thread(responses.layout_parsing_response, document))
 
@@ -276,6 +295,7 @@ class Api:
     async def create_job(self, request: Request) -> Response:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise Refusal(415, "multipart_required", "send the document as multipart/form-data field 'file'")
+        await self._room()
         form = await request.form(max_files=1, max_fields=8)
         try:
             upload = form.get("file")

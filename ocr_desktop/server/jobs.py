@@ -116,22 +116,32 @@ class JobBoard:
             return DEFAULT_RETRY_AFTER_S
         return max(1, min(60, round(sum(self._durations) / len(self._durations))))
 
+    def _refuse_when_full(self, wanted: int = 1) -> None:
+        """Raise 429 unless ``wanted`` more documents fit in the queue; call with the lock held."""
+        self._prune()
+        if len(self._active) + self._reserved + wanted > self.limits.max_queued_jobs:
+            wait = self.retry_after()
+            raise Refusal(
+                429,
+                "queue_full",
+                Message(
+                    "{count} documents are queued or reading, this server's limit — try again in {seconds} s",
+                    count=self.limits.max_queued_jobs,
+                    seconds=wait,
+                ),
+                retry_after=wait,
+            )
+
+    def check_room(self) -> None:
+        """429 now, before a request's body is read, when the queue is already full: a full
+        queue must not make the server take in (and hold in memory) uploads it will refuse.
+        Reserves nothing: :meth:`submit` checks again."""
+        with self._lock:
+            self._refuse_when_full()
+
     def _reserve(self) -> None:
         with self._lock:
-            self._prune()
-            if len(self._active) + self._reserved >= self.limits.max_queued_jobs:
-                wait = self.retry_after()
-                raise Refusal(
-                    429,
-                    "queue_full",
-                    Message(
-                        "{count} documents are queued or reading, this server's limit — try again "
-                        "in {seconds} s",
-                        count=self.limits.max_queued_jobs,
-                        seconds=wait,
-                    ),
-                    retry_after=wait,
-                )
+            self._refuse_when_full()
             self._reserved += 1
 
     def active_count(self) -> int:

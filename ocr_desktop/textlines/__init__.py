@@ -106,6 +106,12 @@ def _box_of(quad: Quad) -> Box:
 
 def reading_sorted(lines: list[TextLine]) -> list[TextLine]:
     """Lines top to bottom, and left to right within a row (lines whose centres share a row)."""
+    return [line for row in reading_rows(lines) for line in row]
+
+
+def reading_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """The lines grouped into rows (lines whose centres share a row), top to bottom, each row
+    left to right: a table's cells or a two-column page's halves of a row come together."""
     rows: list[list[TextLine]] = []
     for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
         centre = (line.box[1] + line.box[3]) / 2
@@ -115,7 +121,7 @@ def reading_sorted(lines: list[TextLine]) -> list[TextLine]:
                 rows[-1].append(line)
                 continue
         rows.append([line])
-    return [line for row in rows for line in sorted(row, key=lambda ln: ln.box[0])]
+    return [sorted(row, key=lambda ln: ln.box[0]) for row in rows]
 
 
 class LineReader:
@@ -151,6 +157,10 @@ class LineReader:
             _quiet_rapidocr_logs()
             self.description = f"PP-OCRv6 text lines (rapidocr {_version('rapidocr')}, ONNX Runtime)"
         return self._engine
+
+    def warm_up(self) -> None:
+        """Create the ONNX Runtime sessions now (a backend's load), not on the first page."""
+        self._ensure()
 
     def detect(self, image: Image.Image) -> list[TextLine]:
         """The text lines of ``image`` (detection only), in reading order."""

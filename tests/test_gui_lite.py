@@ -1,0 +1,170 @@
+"""The lite engine in the window: a newcomer's first run reads a dropped page at once with the real
+PP-OCRv6 engine; when GLM-OCR arrives (the real download code against the fake Hub) the lite pages
+are read again in one click; a memory refusal offers the lite engine and switches only when the
+user clicks. Real widgets, real events, the real pipeline and store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from ocr_desktop.backends.base import Backend, MemoryEstimate, ProgressFn
+from ocr_desktop.backends.lite import LiteBackend
+from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
+from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.model_panel import missing_model
+from ocr_desktop.pipeline.events import JobFailed, JobFinished, PageFinished
+from ocr_desktop.settings import Settings, load_file
+from tests.backends import ScriptedBackend
+from tests.gui_helpers import (
+    GUI_TIMEOUT_MS,
+    WindowFactory,
+    drop_files,
+    is_event,
+    show_document,
+    window_factory,
+)
+from tests.test_cli_lite import WORDS, drawn_invoice
+from tests.test_gui_first_run import catalog_backend
+from tests.test_models import FakeHub, fake_hub  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.gui
+
+#: PP-OCRv6 on two busy shared cores: start-up plus a page, with room for a loaded machine.
+LITE_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot)
+
+
+def action_button(window: object) -> QPushButton:
+    notice = window.notice  # type: ignore[attr-defined]
+    return notice._action
+
+
+def test_first_run_reads_a_dropped_page_with_the_lite_engine_at_once(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a newcomer's first start: empty config, no GLM-OCR model, the app's real backends
+    window = make_window(None, Settings())
+    panel = window.model_panel
+    # THEN the panel offers the download and says the lite engine reads meanwhile
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.lite_note.isVisible(), timeout=GUI_TIMEOUT_MS)
+    assert panel.download_button.isVisible() and "PP-OCRv6 (lite)" in panel.lite_note.text()
+
+    # WHEN a drawn page is dropped on the window
+    started = time.monotonic()
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
+        drop_files(window, [drawn_invoice(tmp_path / "invoice.png")])
+    seconds = time.monotonic() - started
+    print(f"first run: dropped page read in {seconds:.1f} s")
+
+    # THEN its words are read, by the lite engine, and the page says so; the offer stays up
+    assert panel.isVisible() and panel.download_button.isVisible()
+    [event] = finished.args
+    job_id, result = event.job_id, event.result
+    assert result.backend == "lite"
+    show_document(qtbot, window, job_id)
+    qtbot.waitUntil(lambda: WORDS[1] in window.reading_view.page_text(), timeout=GUI_TIMEOUT_MS)
+    assert WORDS[0] in window.reading_view.page_text()
+    assert "read with PP-OCRv6 (lite), not GLM-OCR" in window.reading_view.stats_text()
+    assert "PP-OCRv6 (lite)" in window.backend_label.text()
+    # and the saved settings still name llama.cpp: nothing was chosen for the user
+    assert load_file().settings.backend == "llamacpp"
+
+
+def test_when_glm_ocr_arrives_the_lite_pages_are_read_again_in_one_click(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    fake_hub: FakeHub,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    # GIVEN a first run (catalog model on the fake Hub, not downloaded) that read a page with
+    # the lite engine; llama.cpp is the scripted backend behind the real model lookup
+    def backends(settings: Settings) -> Backend:
+        return LiteBackend() if settings.backend == "lite" else catalog_backend(settings)
+
+    settings = Settings().with_value("llamacpp.catalog_model", "test-q8").with_value("reading.mode", "page")
+    window = make_window(backends, settings, model_check=missing_model, lite_first_run=True)
+    qtbot.waitUntil(window.model_panel.lite_note.isVisible, timeout=GUI_TIMEOUT_MS)
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
+        [job_id] = window.add_paths([drawn_invoice(tmp_path / "invoice.png")])
+    assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
+    assert [p.backend for p in window.store.document_result(job_id).pages] == ["lite"]
+
+    # WHEN the model is downloaded from the panel
+    qtbot.mouseClick(window.model_panel.download_button, Qt.MouseButton.LeftButton)
+    # THEN a notice offers to read the lite pages again with GLM-OCR
+    qtbot.waitUntil(
+        lambda: "1 page(s) were read with PP-OCRv6" in window.notice.text(), timeout=GUI_TIMEOUT_MS
+    )
+    button = action_button(window)
+    assert button.isVisible() and button.text() == "Read Them Again with GLM-OCR"
+    assert not window.lite.active and not window.model_panel.lite_note.isVisible()
+
+    # WHEN the user clicks it
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=GUI_TIMEOUT_MS
+    ) as again:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # THEN the page is read again by the GLM-OCR backend, and stored so
+    [event] = again.args
+    assert event.job_id == job_id and event.result.backend == "scripted"
+    qtbot.waitUntil(
+        lambda: [p.backend for p in window.store.document_result(job_id).pages] == ["scripted"],
+        timeout=GUI_TIMEOUT_MS,
+    )
+    assert window.store.pages_read_by("lite") == {}
+
+
+class TooBig(ScriptedBackend):
+    """A GLM-OCR backend that the memory policy refuses, as llama.cpp's load does."""
+
+    def load(self, progress: ProgressFn) -> None:
+        check_fits(
+            MemoryEstimate(1 << 50, "model 1 PiB"), suggestions=("a smaller context size", LITE_SUGGESTION)
+        )
+        super().load(progress)
+
+
+def test_a_memory_refusal_offers_the_lite_engine_and_switches_only_on_a_click(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a GLM-OCR backend that does not fit in memory
+    def backends(settings: Settings) -> Backend:
+        return LiteBackend() if settings.backend == "lite" else TooBig()
+
+    window = make_window(backends, Settings().with_value("reading.mode", "page"))
+    # WHEN a document is added
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFailed), timeout=GUI_TIMEOUT_MS
+    ):
+        [job_id] = window.add_paths([drawn_invoice(tmp_path / "invoice.png")])
+    # THEN the refusal says why and offers the lite engine; nothing was switched by itself
+    qtbot.waitUntil(lambda: action_button(window).isVisible(), timeout=GUI_TIMEOUT_MS)
+    assert "not enough free memory" in window.notice.text() and "PP-OCRv6 (lite)" in window.notice.text()
+    assert action_button(window).text() == "Read with PP-OCRv6 (lite)"
+    assert window.settings.backend == "llamacpp"
+    assert window.queue_model.job(job_id).status is JobStatus.FAILED  # type: ignore[union-attr]
+
+    # WHEN the user clicks the offer
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=LITE_TIMEOUT_MS
+    ) as finished:
+        qtbot.mouseClick(action_button(window), Qt.MouseButton.LeftButton)
+    # THEN the lite engine is chosen (saved like a choice in Settings) and reads the document
+    assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
+    assert window.settings.backend == "lite" and load_file().settings.backend == "lite"
+    assert [p.backend for p in window.store.document_result(job_id).pages] == ["lite"]
