@@ -346,6 +346,25 @@ def test_broken_base64_is_refused(served: Served) -> None:
         assert error_of(response)["code"] == "bad_json"
 
 
+def test_a_small_json_body_of_many_tiny_values_is_refused_before_it_is_parsed(served: Served) -> None:
+    # GIVEN 20 MB of JSON (well within the size limit) that parses to 6.7 million objects, and
+    # JSON nested deeper than Python's recursion limit
+    many = b'{"images": ["x"], "pad": [' + b"{}," * (20 * 1024 * 1024 // 3) + b"{}]}"
+    deep = b'{"images": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    rss_before = psutil.Process().memory_info().rss
+    with served.client() as client:
+        for body, code in ((many, "json_too_complex"), (deep, "bad_json")):
+            response = client.post(
+                "/glmocr/parse", content=body, headers={"content-type": "application/json"}
+            )
+            # THEN each is refused with a JSON message (no 500), memory never holding the objects
+            assert response.status_code == 400, response.text[:200]
+            assert error_of(response)["code"] == code
+        assert client.get("/health").status_code == 200
+    assert psutil.Process().memory_info().rss - rss_before < 150 * 1024 * 1024
+    assert served.store.list_jobs() == []
+
+
 def test_valid_base64_of_something_that_is_not_a_document_is_refused(served: Served) -> None:
     with served.client() as client:
         response = client.post("/glmocr/parse", json={"images": [data_uri(b"just some text, no image" * 8)]})

@@ -8,7 +8,6 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
 import sys
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -71,6 +70,7 @@ from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
+from ocr_desktop.gui.reading_rate import ReadingRate
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
@@ -100,9 +100,6 @@ if TYPE_CHECKING:
     from ocr_desktop.exporters import ExportReport
 
 log = logging.getLogger(__name__)
-
-#: pages/min is measured over the last this many finished pages.
-RATE_WINDOW_PAGES = 10
 
 DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
@@ -188,7 +185,7 @@ class MainWindow(QMainWindow):
         # what happened to its pages meanwhile: page -> result, failure, or None (started again).
         self._loading: str | None = None
         self._loading_late: dict[int, PageResult | str | None] = {}
-        self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
+        self._rate = ReadingRate()  # pages/min over reading time only
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
@@ -320,6 +317,12 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
+        # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
+        # own word, so it has the queue's translation.)
+        self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label.setObjectName("pausedIndicator")
+        self.paused_label.setAccessibleName(self.paused_label.text())
+        self.paused_label.hide()
         #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
@@ -333,6 +336,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.load_bar)
         bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
+        bar.addWidget(self.paused_label)
         bar.addPermanentWidget(self.gauge_slot)
         self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
@@ -579,6 +583,7 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = None
         self.queue_model.on_page_started(job_id, page_index)
+        self._rate.page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
@@ -591,7 +596,7 @@ class MainWindow(QMainWindow):
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
         if job_id == self._loading:
             self._loading_late[result.page_index] = result
-        self._finish_times.append(time.monotonic())
+        self._rate.page_ended(job_id, result.page_index, finished=True)
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
         self._update_rate()
@@ -601,12 +606,15 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = message
         self.queue_model.on_page_failed(job_id, page_index, message)
+        self._rate.page_ended(job_id, page_index, finished=False)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
 
     @Slot(str, object)
     def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
         self.queue_model.on_job_finished(job_id, status)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(str, str)
@@ -614,6 +622,8 @@ class MainWindow(QMainWindow):
         if message == self._backend_error:
             self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(object, str)
@@ -758,6 +768,7 @@ class MainWindow(QMainWindow):
         paused = self.window_actions.pause_action.isChecked()
         self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue.set_paused(paused)
+        self.paused_label.setVisible(paused)
 
     @Slot()
     def cancel_page(self) -> None:
@@ -1052,9 +1063,8 @@ class MainWindow(QMainWindow):
         )
 
     def _update_rate(self) -> None:
-        times = self._finish_times
-        if len(times) >= 2 and times[-1] > times[0]:
-            rate = (len(times) - 1) * 60.0 / (times[-1] - times[0])
+        rate = self._rate.pages_per_min()
+        if rate is not None:
             self.rate_label.setText(self.tr("{rate:.1f} pages/min").format(rate=rate))
 
     @Slot()
