@@ -460,6 +460,55 @@ def test_a_chunked_body_over_the_limit_is_cut_off(tmp_path: Path) -> None:
         assert served.store.list_jobs() == []
 
 
+def _closed_by_server(sock: socket.socket, within_s: float) -> bool:
+    """Whether the server closes ``sock`` within ``within_s`` (after any answer it sends)."""
+    deadline = time.monotonic() + within_s
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if sock.recv(65536) == b"":
+                return True
+    except TimeoutError:
+        pass
+    return False
+
+
+def test_connections_that_send_no_request_are_closed(tmp_path: Path) -> None:
+    # GIVEN a server that gives a connection 1 s to send its request's headers
+    with running_server(store_path=tmp_path / "jobs.sqlite3", header_timeout_s=1.0) as served:
+        address = served.server.address
+        # WHEN clients (no token needed for this) open connections and send nothing, half a
+        # request line, or a request and then nothing more
+        idle = [socket.create_connection(address) for _ in range(4)]
+        for sock in idle[1:]:
+            sock.sendall(b"GET /heal")
+        idle[3].sendall(b"th HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # answered, then kept alive
+        try:
+            # THEN the server closes each of them, instead of keeping a socket open for ever
+            assert all(_closed_by_server(sock, 4.0) for sock in idle)
+        finally:
+            for sock in idle:
+                sock.close()
+        with served.client() as client:
+            assert client.get("/health").status_code == 200
+
+
+def test_connections_over_the_limit_are_closed_at_once(tmp_path: Path) -> None:
+    with running_server(store_path=tmp_path / "jobs.sqlite3", max_connections=5) as served:
+        address = served.server.address
+        # WHEN 12 connections are opened and held
+        held = [socket.create_connection(address) for _ in range(12)]
+        try:
+            closed = [_closed_by_server(sock, 1.0) for sock in held]
+        finally:
+            for sock in held:
+                sock.close()
+        # THEN the first 5 stay open and the 7 others are closed as soon as they are accepted
+        assert closed == [False] * 5 + [True] * 7
+        with served.client() as client:
+            assert client.get("/health").status_code == 200
+
+
 # -- load: a bounded queue -----------------------------------------------------------------------
 
 

@@ -441,10 +441,6 @@ class ReadingView(QWidget):
             region if r.order == region.order else r for r in self._regions[page_index]
         )
 
-    def page_regions(self, page_index: int) -> tuple[RegionResult, ...]:
-        """The regions of a page of the document shown, as far as they are read."""
-        return self._regions.get(page_index, ())
-
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
         """Scroll the text tab shown to where the region's text begins, and mark the region."""
