@@ -131,6 +131,10 @@ def test_a_web_page_cannot_use_the_tokenless_loopback_server_through_the_browser
         for host in ("localhost", f"[::1]:{served.server.address[1]}", "127.0.0.1"):
             assert client.get("/openapi.json", headers={"Host": host}).status_code == 200, host
         assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
+        # AND the API's description says so
+        spec = client.get("/openapi.json").json()
+        for path in ("/glmocr/parse", "/api/paas/v4/layout_parsing", "/v1/jobs"):
+            assert "Origin" in spec["paths"][path]["post"]["responses"]["403"]["description"]
 
 
 def test_an_origin_named_in_cors_origins_may_call_it(tmp_path: Path) -> None:
