@@ -8,15 +8,13 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
-import collections
 import functools
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
 )
@@ -50,10 +48,17 @@ from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
+from ocr_desktop.gui.reading_rate import ReadingRate
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
-from ocr_desktop.gui.window_dialogs import open_log_folder, show_about, show_export_report
+from ocr_desktop.gui.window_dialogs import (
+    export_defaults,
+    open_log_folder,
+    remember_export,
+    show_about,
+    show_export_report,
+)
 from ocr_desktop.gui.window_docks import build_docks, server_metrics, server_pids
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.pipeline.events import (
@@ -80,8 +85,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: pages/min is measured over the last this many finished pages.
-RATE_WINDOW_PAGES = 10
+#: Rows the queue shows in a window opened for the first time (its default size).
+QUEUE_ROWS_SHOWN = 7
 
 
 def window_state() -> QSettings:
@@ -141,7 +146,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
         self.loader = DocumentLoader(store, self.tasks, self)
-        self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
+        self._rate = ReadingRate()  # pages/min over reading time only
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
         self.sampler = sampler or Sampler(
@@ -273,6 +278,13 @@ class MainWindow(QMainWindow):
         self.gauge_slot.setObjectName("gaugeSlot")
         QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.rate_label)
+        # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
+        # own word, so it has the queue's translation.)
+        self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label.setObjectName("pausedIndicator")
+        self.paused_label.setAccessibleName(self.paused_label.text())
+        self.paused_label.hide()
+        bar.addWidget(self.paused_label)
         bar.addPermanentWidget(self.gauge_slot)
 
     def _connect(self) -> None:
@@ -312,6 +324,12 @@ class MainWindow(QMainWindow):
         window = state.value("window/state")
         if window is not None:
             self.restoreState(window)
+        if state.value(f"splitters/{self.splitter.objectName()}") is None:
+            # First run: the queue gets room for about seven rows (the 1:3 stretch gave it three).
+            view = self.queue_view
+            rows = view.verticalHeader().defaultSectionSize() * QUEUE_ROWS_SHOWN
+            queue = rows + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth() + 4
+            self.splitter.setSizes([queue, max(queue, self.height() - queue)])
         for splitter in (self.splitter, self.reading_view.splitter):
             sizes = state.value(f"splitters/{splitter.objectName()}")
             if sizes is not None:
@@ -367,6 +385,7 @@ class MainWindow(QMainWindow):
             case PageStarted(job_id, page_index):
                 self.loader.page_started(job_id, page_index)
                 self.queue_model.on_page_started(job_id, page_index)
+                self._rate.page_started(job_id, page_index)
                 self.reading_view.on_page_started(job_id, page_index)
             # Layout mode: the page view draws the regions, marks the one being read, and keeps
             # each region's text as it is read (a click on its box finds it before the page ends).
@@ -385,7 +404,7 @@ class MainWindow(QMainWindow):
                 return  # many a second: the actions do not change
             case PageFinished(job_id, result):
                 self.loader.page_finished(job_id, result)
-                self._finish_times.append(time.monotonic())
+                self._rate.page_ended(job_id, result.page_index, finished=True)
                 self.queue_model.on_page_finished(job_id, result)
                 self.reading_view.on_page_finished(job_id, result)
                 self._update_rate()
@@ -393,13 +412,18 @@ class MainWindow(QMainWindow):
             case PageFailed(job_id, page_index, message):
                 self.loader.page_failed(job_id, page_index, message)
                 self.queue_model.on_page_failed(job_id, page_index, message)
+                self._rate.page_ended(job_id, page_index, finished=False)
                 self.reading_view.on_page_failed(job_id, page_index, message)
             case JobFinished(job_id, status):
                 self.queue_model.on_job_finished(job_id, status)
+                self._rate.job_ended(job_id)
+                self.reading_view.on_job_finished(job_id)
             case JobFailed(job_id, message):
                 if message == self._backend_error:
                     self._backend_failed.add(job_id)
                 self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+                self._rate.job_ended(job_id)
+                self.reading_view.on_job_finished(job_id)
             case BackendStateChanged(state, message):
                 self._on_backend_state(state, message)
             case BackendReady(backend_id, model_name, load_seconds):
@@ -482,6 +506,7 @@ class MainWindow(QMainWindow):
         paused = self.window_actions.pause_action.isChecked()
         self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue.set_paused(paused)
+        self.paused_label.setVisible(paused)
 
     @Slot()
     def cancel_page(self) -> None:
@@ -505,8 +530,14 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
         dialog = ExportDialog(
-            self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+            export_defaults(self.settings.export, window_state()),
+            self.store,
+            job_ids,
+            tasks=self.tasks,
+            exports=self.exports,
+            parent=self,
         )
+        dialog.exported.connect(lambda report: remember_export(dialog, window_state()))
         dialog.exported.connect(functools.partial(show_export_report, self.notice))
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
@@ -605,9 +636,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_rate(self) -> None:
-        times = self._finish_times
-        if len(times) >= 2 and times[-1] > times[0]:
-            rate = (len(times) - 1) * 60.0 / (times[-1] - times[0])
+        rate = self._rate.pages_per_min()
+        if rate is not None:
             self.rate_label.setText(self.tr("{rate:.1f} pages/min").format(rate=rate))
 
     @Slot()

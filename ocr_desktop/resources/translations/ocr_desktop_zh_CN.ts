@@ -445,58 +445,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="48"/>
+        <location filename="../../gui/export_dialog.py" line="49"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="50"/>
+        <location filename="../../gui/export_dialog.py" line="51"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="55"/>
+        <location filename="../../gui/export_dialog.py" line="56"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="62"/>
+        <location filename="../../gui/export_dialog.py" line="63"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="67"/>
+        <location filename="../../gui/export_dialog.py" line="68"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="89"/>
-        <location filename="../../gui/export_dialog.py" line="112"/>
+        <location filename="../../gui/export_dialog.py" line="90"/>
+        <location filename="../../gui/export_dialog.py" line="116"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="94"/>
+        <location filename="../../gui/export_dialog.py" line="95"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="118"/>
+        <location filename="../../gui/export_dialog.py" line="122"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="161"/>
+        <location filename="../../gui/export_dialog.py" line="165"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="164"/>
+        <location filename="../../gui/export_dialog.py" line="168"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="188"/>
+        <location filename="../../gui/export_dialog.py" line="192"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -625,13 +625,13 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="269"/>
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>Pages per minute</source>
-        <extracomment>pages/min is measured over the last this many finished pages.</extracomment>
+        <extracomment>Rows the queue shows in a window opened for the first time (its default size).</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
@@ -657,55 +657,54 @@ Please include them when you report the problem.</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="45"/>
+        <location filename="../../gui/window_dialogs.py" line="74"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="483"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="483"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="27"/>
+        <location filename="../../gui/window_dialogs.py" line="35"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="448"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
-        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="481"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="466"/>
+        <location filename="../../gui/main_window.py" line="490"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="495"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="28"/>
+        <location filename="../../gui/window_dialogs.py" line="36"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="611"/>
+        <location filename="../../gui/main_window.py" line="641"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -850,99 +849,102 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="191"/>
+        <location filename="../../gui/queue_view.py" line="202"/>
         <source>Document</source>
+        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).</extracomment>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="192"/>
+        <location filename="../../gui/queue_view.py" line="203"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="193"/>
+        <location filename="../../gui/queue_view.py" line="204"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="194"/>
+        <location filename="../../gui/queue_view.py" line="205"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="195"/>
+        <location filename="../../gui/queue_view.py" line="206"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="196"/>
+        <location filename="../../gui/queue_view.py" line="207"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="234"/>
+        <location filename="../../gui/queue_view.py" line="245"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="237"/>
+        <location filename="../../gui/queue_view.py" line="248"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="256"/>
+        <location filename="../../gui/queue_view.py" line="267"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="283"/>
-        <location filename="../../gui/queue_view.py" line="285"/>
-        <location filename="../../gui/queue_view.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="294"/>
+        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="299"/>
         <source>Paused</source>
+        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="294"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="288"/>
+        <location filename="../../gui/queue_view.py" line="299"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="292"/>
+        <location filename="../../gui/queue_view.py" line="303"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="307"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="313"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="303"/>
+        <location filename="../../gui/queue_view.py" line="314"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="304"/>
+        <location filename="../../gui/queue_view.py" line="315"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="306"/>
+        <location filename="../../gui/queue_view.py" line="317"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="308"/>
+        <location filename="../../gui/queue_view.py" line="319"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -950,12 +952,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="521"/>
+        <location filename="../../gui/queue_view.py" line="533"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="522"/>
+        <location filename="../../gui/queue_view.py" line="534"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1141,57 +1143,57 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>由应用自带的 PP-OCRv6（轻量）引擎识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="654"/>
+        <location filename="../../gui/reading_view.py" line="660"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="660"/>
+        <location filename="../../gui/reading_view.py" line="666"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="662"/>
+        <location filename="../../gui/reading_view.py" line="668"/>
         <source>read with PP-OCRv6 (lite), not GLM-OCR</source>
         <translation>由 PP-OCRv6（轻量）识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="664"/>
+        <location filename="../../gui/reading_view.py" line="670"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="665"/>
+        <location filename="../../gui/reading_view.py" line="671"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="669"/>
+        <location filename="../../gui/reading_view.py" line="675"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="672"/>
+        <location filename="../../gui/reading_view.py" line="678"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="677"/>
+        <location filename="../../gui/reading_view.py" line="683"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="682"/>
+        <location filename="../../gui/reading_view.py" line="688"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="686"/>
+        <location filename="../../gui/reading_view.py" line="692"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="688"/>
+        <location filename="../../gui/reading_view.py" line="694"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1853,82 +1855,82 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="220"/>
+        <location filename="../../gui/settings_dialog.py" line="229"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="221"/>
+        <location filename="../../gui/settings_dialog.py" line="230"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="224"/>
+        <location filename="../../gui/settings_dialog.py" line="233"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="229"/>
+        <location filename="../../gui/settings_dialog.py" line="238"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="244"/>
+        <location filename="../../gui/settings_dialog.py" line="253"/>
         <source>✓ Can run on this machine.</source>
         <translation>✓ 可在本机运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="246"/>
+        <location filename="../../gui/settings_dialog.py" line="255"/>
         <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="269"/>
+        <location filename="../../gui/settings_dialog.py" line="278"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="273"/>
+        <location filename="../../gui/settings_dialog.py" line="282"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="283"/>
+        <location filename="../../gui/settings_dialog.py" line="292"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="309"/>
+        <location filename="../../gui/settings_dialog.py" line="318"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="363"/>
+        <location filename="../../gui/settings_dialog.py" line="372"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="369"/>
+        <location filename="../../gui/settings_dialog.py" line="378"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="384"/>
+        <location filename="../../gui/settings_dialog.py" line="393"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="449"/>
+        <location filename="../../gui/settings_dialog.py" line="458"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="451"/>
+        <location filename="../../gui/settings_dialog.py" line="460"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="464"/>
+        <location filename="../../gui/settings_dialog.py" line="473"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
