@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -144,7 +145,7 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
         window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
     ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
-    assert window.backend_state is BackendState.READY
+    assert window.backend_status.state is BackendState.READY
     states: list[BackendState] = []
     window.bridge.pipeline_event.connect(on_event(BackendStateChanged, lambda e: states.append(e.state)))
 
@@ -163,7 +164,7 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
     assert [b.id for b in factory.made] == ["llamacpp", "vllm"]
     qtbot.waitUntil(lambda: not factory.made[0].loaded, timeout=TIMEOUT_MS)
     assert factory.made[1].loaded
-    assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
+    assert "vLLM" in window.backend_status.label.text() and "ready" in window.backend_status.label.text()
 
     # THEN the next document is read by the new backend
     with qtbot.waitSignal(
@@ -232,8 +233,8 @@ def test_backend_load_error_is_shown_with_its_message(
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
 
     # THEN the status bar shows the error state and the notice says what to do
-    assert window.backend_state is BackendState.ERROR
-    assert "error" in window.backend_label.text()
+    assert window.backend_status.state is BackendState.ERROR
+    assert "error" in window.backend_status.label.text()
     assert "model file not found" in window.notice.text() and "Settings" in window.notice.text()
 
 
@@ -315,3 +316,23 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     saved = settings_mod.load()
     assert (saved.backend, saved.documents.dpi) == ("llamacpp", 220)
     assert (window.settings.backend, window.settings.documents.dpi) == ("llamacpp", 220)
+
+
+def test_the_catalog_models_are_shown_whole(qtbot: QtBot) -> None:
+    # GIVEN the settings dialog at its size, on the llama.cpp tab
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    combo = dialog.catalog_combo
+    assert combo.count() > 0
+    metrics = combo.fontMetrics()
+    # WHEN its list opens THEN every description fits in it whole (the combo clipped them)
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=5000)
+    for index in range(combo.count()):
+        text = combo.itemText(index)
+        assert metrics.horizontalAdvance(text) <= view.viewport().width(), text
+        # AND each has its whole text as a tooltip
+        assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == text
+    combo.hidePopup()
