@@ -831,6 +831,11 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
+        <location filename="../../gui/queue_view.py" line="300"/>
+        <source>Waiting for the model</source>
+        <translation>等待模型</translation>
+    </message>
+    <message>
         <location filename="../../gui/queue_view.py" line="191"/>
         <source>Document</source>
         <translation>文档</translation>
