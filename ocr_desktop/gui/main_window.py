@@ -8,6 +8,7 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -92,7 +93,7 @@ from ocr_desktop.pipeline.events import (
     RegionFinished,
     RegionStarted,
 )
-from ocr_desktop.settings import Settings
+from ocr_desktop.settings import ExportSettings, Settings
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
@@ -100,6 +101,9 @@ if TYPE_CHECKING:
     from ocr_desktop.exporters import ExportReport
 
 log = logging.getLogger(__name__)
+
+#: Rows the queue shows in a window opened for the first time (its default size).
+QUEUE_ROWS_SHOWN = 7
 
 DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
@@ -411,6 +415,12 @@ class MainWindow(QMainWindow):
         window = state.value("window/state")
         if window is not None:
             self.restoreState(window)
+        if state.value(f"splitters/{self.splitter.objectName()}") is None:
+            # First run: the queue gets room for about seven rows (the 1:3 stretch gave it three).
+            view = self.queue_view
+            rows = view.verticalHeader().defaultSectionSize() * QUEUE_ROWS_SHOWN
+            queue = rows + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth() + 4
+            self.splitter.setSizes([queue, max(queue, self.height() - queue)])
         for splitter in (self.splitter, self.reading_view.splitter):
             sizes = state.value(f"splitters/{splitter.objectName()}")
             if sizes is not None:
@@ -803,16 +813,38 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
         dialog = ExportDialog(
-            self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+            self._export_defaults(), self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
         )
         dialog.exported.connect(self._on_exported)
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
         dialog.open()
 
+    def _export_defaults(self) -> ExportSettings:
+        """The settings' export options, with the folder and formats of the last export from
+        this window (``window.ini``): the dialog forgot them each time. Kept out of the
+        settings file, which the command line's exports read."""
+        from ocr_desktop.exporters import FORMATS
+
+        defaults = self.settings.export
+        state = window_state()
+        folder, formats = state.value("export/out_dir"), state.value("export/formats")
+        if isinstance(folder, str):
+            defaults = dataclasses.replace(defaults, out_dir=folder)
+        if isinstance(formats, str) and formats:
+            chosen = tuple(f for f in formats.split(",") if f in FORMATS)
+            defaults = dataclasses.replace(defaults, formats=chosen or defaults.formats)
+        return defaults
+
     @Slot(object)
     def _on_exported(self, report: ExportReport) -> None:
         from ocr_desktop.gui.export_dialog import describe
+
+        with contextlib.suppress(settings_mod.SettingsError):  # the dialog's options were valid: it exported
+            options = self.export_dialog.options()
+            state = window_state()
+            state.setValue("export/out_dir", options.out_dir)
+            state.setValue("export/formats", ",".join(options.formats))
 
         text, failed = describe(report)
         files = report.written or report.unchanged
