@@ -11,6 +11,7 @@ import socket
 import stat
 import threading
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -575,6 +576,36 @@ def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_pa
 
 def _slow_backend() -> ScriptedBackend:
     return ScriptedBackend(token_delay_s=0.05, tokens_per_page=400)  # about 20 s a page
+
+
+def test_an_upload_is_copied_to_disk_not_held_in_memory_whole(served: Served, tmp_path: Path) -> None:
+    # GIVEN a 40 MB upload (a valid PNG, padded after its end, as some scanners write them),
+    # sent from a file in pieces
+    big = tmp_path / "scan.png"
+    big.write_bytes(png_bytes() + b"\0" * (40 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        with served.client() as client, big.open("rb") as upload:
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            response = client.post("/v1/jobs", files={"file": ("scan.png", upload, "image/png")})
+            peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    # THEN the server stored it whole, without ever holding it in memory
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    assert Path(record.source).read_bytes() == big.read_bytes()
+    assert peak < 16 * 1024 * 1024, f"{peak / 2**20:.0f} MB allocated at the peak"
+    assert served.pipeline.wait_idle(TIMEOUT)
+    # AND an empty upload is refused, leaving no folder behind
+    folders = set(upload_root().iterdir())
+    with served.client() as client:
+        empty = client.post("/v1/jobs", files={"file": ("empty.png", b"", "image/png")})
+    assert empty.status_code == 400
+    assert error_of(empty)["code"] == "empty"
+    assert set(upload_root().iterdir()) == folders
 
 
 def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) -> None:

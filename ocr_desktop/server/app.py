@@ -299,13 +299,14 @@ class Api:
                 raise Refusal(400, "no_file", "no file given: send it as the multipart field 'file'")
             if not isinstance(pages, str):
                 raise Refusal(400, "bad_page_range", "'pages' must be text such as 1-3,7")
-            data = await upload.read()
-            name = safe_name(upload.filename)
+            # Copied from Starlette's spooled file (on disk past 1 MB) while the form is open:
+            # read into memory whole, each upload would hold up to max_upload_mb there.
+            await upload.seek(0)
+            job_id = await asyncio.to_thread(
+                self.board.submit, upload.file, safe_name(upload.filename), pages
+            )
         finally:
             await form.close()
-        if not data:
-            raise Refusal(400, "empty", "the uploaded file is empty (0 bytes)")
-        job_id = await asyncio.to_thread(self.board.submit, data, name, pages)
         record = await asyncio.to_thread(self.board.record, job_id)
         assert record is not None  # just submitted under the board's root
         body = await asyncio.to_thread(self.board.progress, record)
