@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QCheckBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.backends import ScriptedBackend
@@ -54,3 +55,29 @@ def test_export_of_names_at_the_file_systems_limit(
     [shortened] = [p for p in written if p.suffix == ".json" and p.name.startswith("x")]
     assert "…" in shortened.name
     assert json.loads(shortened.read_text(encoding="utf-8"))["document"]["name"] == long_name.name
+
+
+def test_the_export_dialog_remembers_folder_and_formats_and_labels_each_option_once(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a read document exported to a chosen folder as JSON and text
+    window = make_window(ScriptedBackend())
+    drop_files(window.drop_zone, [make_image(tmp_path / "in" / "note.png", "Note")])
+    qtbot.waitUntil(
+        lambda: [r.status.finished for r in window.queue_model.rows()] == [True], timeout=TIMEOUT_MS
+    )
+    out = tmp_path / "chosen"
+    export_all(qtbot, window, out, ["json", "txt"])
+    window.export_dialog.close()
+    # WHEN the Export dialog is opened again
+    window.window_actions.export_action.trigger()
+    dialog = window.export_dialog
+    qtbot.waitUntil(dialog.export_button.isEnabled, timeout=TIMEOUT_MS)
+    # THEN it offers the same folder and formats
+    assert dialog.editors["export.out_dir"].get() == str(out)
+    assert sorted(dialog.editors["export.formats"].get()) == ["json", "txt"]
+    # AND each option is labelled once: a check box carries its own text, with no label beside it
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    boxes = [box.text() for box in dialog.findChildren(QCheckBox) if box.text()]
+    assert boxes, "the dialog has check boxes"
+    assert not [text for text in boxes if f"{text}:" in labels or text in labels]

@@ -228,3 +228,38 @@ def test_a_dropped_folder_is_submitted_in_one_transaction_off_the_gui_thread(
     assert [row.source for row in window.queue_model.rows()] == [str(f) for f in files]
     qtbot.waitUntil(lambda: window.queue_view.current_job_id() is not None, timeout=GUI_TIMEOUT_MS)
     assert window.queue_view.current_job_id() == window.queue_model.job_at(0).job_id
+
+
+def test_del_selects_the_next_row(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    # GIVEN a paused queue of three documents, the middle one selected from the keyboard
+    window, ids = paused_queue(make_window, tmp_path, 3)
+    view = window.queue_view
+    focus(qtbot, view)
+    view.select_job(ids[1])
+    # WHEN Del is pressed (nothing read yet: no confirmation asked)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    # THEN the row after it is selected, so Del can be pressed again
+    qtbot.waitUntil(lambda: order(window) == [ids[0], ids[2]], timeout=GUI_TIMEOUT_MS)
+    assert view.selected_job_ids() == [ids[2]]
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    # AND after the last row, the one before it
+    qtbot.waitUntil(lambda: order(window) == [ids[0]], timeout=GUI_TIMEOUT_MS)
+    assert view.selected_job_ids() == [ids[0]]
+
+
+def test_the_queue_shows_several_rows_in_the_default_window(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN a window opened for the first time (default size) with ten documents queued
+    window, _ids = paused_queue(make_window, tmp_path, 10)
+    view = window.queue_view
+    qtbot.waitUntil(lambda: view.viewport().height() > 0, timeout=GUI_TIMEOUT_MS)
+    qtbot.wait(50)
+    # THEN at least six rows are in sight (it showed about three)
+    model = view.model()
+    shown = [
+        row
+        for row in range(model.rowCount())
+        if view.viewport().rect().contains(view.visualRect(model.index(row, 0)))
+    ]
+    assert len(shown) >= 6, (len(shown), view.viewport().height())

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -315,3 +316,23 @@ def test_keeping_the_backend_while_a_page_runs_still_applies_other_changes(
     saved = settings_mod.load()
     assert (saved.backend, saved.documents.dpi) == ("llamacpp", 220)
     assert (window.settings.backend, window.settings.documents.dpi) == ("llamacpp", 220)
+
+
+def test_the_catalog_models_are_shown_whole(qtbot: QtBot) -> None:
+    # GIVEN the settings dialog at its size, on the llama.cpp tab
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    combo = dialog.catalog_combo
+    assert combo.count() > 0
+    metrics = combo.fontMetrics()
+    # WHEN its list opens THEN every description fits in it whole (the combo clipped them)
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=5000)
+    for index in range(combo.count()):
+        text = combo.itemText(index)
+        assert metrics.horizontalAdvance(text) <= view.viewport().width(), text
+        # AND each has its whole text as a tooltip
+        assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == text
+    combo.hidePopup()

@@ -234,8 +234,8 @@ def scripted_pipeline(
         backend_factory=lambda _s: backend,
         memory_guard=memory_guard,
         open_document=lambda p, **_kw: DrawnDocument(p, pages),
+        retry_backoff_s=(0.0, 0.0, 0.0),
     )
-    pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
     return pipeline, store, path
 
 

@@ -201,8 +201,8 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
             memory_guard=memory_guard,
             open_document=opener,
             free_memory=free_memory,
+            retry_backoff_s=(0.0, 0.0, 0.0),
         )
-        pipeline.retry_backoff_s = (0.0, 0.0, 0.0)
         rig = Rig(pipeline, store, backend, opener, events, tmp_path, calls)
         made.append(rig)
         if start:

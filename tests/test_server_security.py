@@ -11,6 +11,7 @@ import socket
 import stat
 import threading
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -131,6 +132,10 @@ def test_a_web_page_cannot_use_the_tokenless_loopback_server_through_the_browser
         for host in ("localhost", f"[::1]:{served.server.address[1]}", "127.0.0.1"):
             assert client.get("/openapi.json", headers={"Host": host}).status_code == 200, host
         assert client.post("/glmocr/parse", json={"images": [page]}).status_code == 200
+        # AND the API's description says so
+        spec = client.get("/openapi.json").json()
+        for path in ("/glmocr/parse", "/api/paas/v4/layout_parsing", "/v1/jobs"):
+            assert "Origin" in spec["paths"][path]["post"]["responses"]["403"]["description"]
 
 
 def test_an_origin_named_in_cors_origins_may_call_it(tmp_path: Path) -> None:
@@ -346,6 +351,25 @@ def test_broken_base64_is_refused(served: Served) -> None:
         assert error_of(response)["code"] == "bad_json"
 
 
+def test_a_small_json_body_of_many_tiny_values_is_refused_before_it_is_parsed(served: Served) -> None:
+    # GIVEN 20 MB of JSON (well within the size limit) that parses to 6.7 million objects, and
+    # JSON nested deeper than Python's recursion limit
+    many = b'{"images": ["x"], "pad": [' + b"{}," * (20 * 1024 * 1024 // 3) + b"{}]}"
+    deep = b'{"images": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    rss_before = psutil.Process().memory_info().rss
+    with served.client() as client:
+        for body, code in ((many, "json_too_complex"), (deep, "bad_json")):
+            response = client.post(
+                "/glmocr/parse", content=body, headers={"content-type": "application/json"}
+            )
+            # THEN each is refused with a JSON message (no 500), memory never holding the objects
+            assert response.status_code == 400, response.text[:200]
+            assert error_of(response)["code"] == code
+        assert client.get("/health").status_code == 200
+    assert psutil.Process().memory_info().rss - rss_before < 150 * 1024 * 1024
+    assert served.store.list_jobs() == []
+
+
 def test_valid_base64_of_something_that_is_not_a_document_is_refused(served: Served) -> None:
     with served.client() as client:
         response = client.post("/glmocr/parse", json={"images": [data_uri(b"just some text, no image" * 8)]})
@@ -441,6 +465,55 @@ def test_a_chunked_body_over_the_limit_is_cut_off(tmp_path: Path) -> None:
         assert served.store.list_jobs() == []
 
 
+def _closed_by_server(sock: socket.socket, within_s: float) -> bool:
+    """Whether the server closes ``sock`` within ``within_s`` (after any answer it sends)."""
+    deadline = time.monotonic() + within_s
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if sock.recv(65536) == b"":
+                return True
+    except TimeoutError:
+        pass
+    return False
+
+
+def test_connections_that_send_no_request_are_closed(tmp_path: Path) -> None:
+    # GIVEN a server that gives a connection 1 s to send its request's headers
+    with running_server(store_path=tmp_path / "jobs.sqlite3", header_timeout_s=1.0) as served:
+        address = served.server.address
+        # WHEN clients (no token needed for this) open connections and send nothing, half a
+        # request line, or a request and then nothing more
+        idle = [socket.create_connection(address) for _ in range(4)]
+        for sock in idle[1:]:
+            sock.sendall(b"GET /heal")
+        idle[3].sendall(b"th HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # answered, then kept alive
+        try:
+            # THEN the server closes each of them, instead of keeping a socket open for ever
+            assert all(_closed_by_server(sock, 4.0) for sock in idle)
+        finally:
+            for sock in idle:
+                sock.close()
+        with served.client() as client:
+            assert client.get("/health").status_code == 200
+
+
+def test_connections_over_the_limit_are_closed_at_once(tmp_path: Path) -> None:
+    with running_server(store_path=tmp_path / "jobs.sqlite3", max_connections=5) as served:
+        address = served.server.address
+        # WHEN 12 connections are opened and held
+        held = [socket.create_connection(address) for _ in range(12)]
+        try:
+            closed = [_closed_by_server(sock, 1.0) for sock in held]
+        finally:
+            for sock in held:
+                sock.close()
+        # THEN the first 5 stay open and the 7 others are closed as soon as they are accepted
+        assert closed == [False] * 5 + [True] * 7
+        with served.client() as client:
+            assert client.get("/health").status_code == 200
+
+
 # -- load: a bounded queue -----------------------------------------------------------------------
 
 
@@ -503,6 +576,36 @@ def test_100_concurrent_requests_meet_a_bounded_queue_and_nothing_is_lost(tmp_pa
 
 def _slow_backend() -> ScriptedBackend:
     return ScriptedBackend(token_delay_s=0.05, tokens_per_page=400)  # about 20 s a page
+
+
+def test_an_upload_is_copied_to_disk_not_held_in_memory_whole(served: Served, tmp_path: Path) -> None:
+    # GIVEN a 40 MB upload (a valid PNG, padded after its end, as some scanners write them),
+    # sent from a file in pieces
+    big = tmp_path / "scan.png"
+    big.write_bytes(png_bytes() + b"\0" * (40 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        with served.client() as client, big.open("rb") as upload:
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            response = client.post("/v1/jobs", files={"file": ("scan.png", upload, "image/png")})
+            peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    # THEN the server stored it whole, without ever holding it in memory
+    assert response.status_code == 202, response.text
+    record = served.store.job(response.json()["id"])
+    assert record is not None
+    assert Path(record.source).read_bytes() == big.read_bytes()
+    assert peak < 16 * 1024 * 1024, f"{peak / 2**20:.0f} MB allocated at the peak"
+    assert served.pipeline.wait_idle(TIMEOUT)
+    # AND an empty upload is refused, leaving no folder behind
+    folders = set(upload_root().iterdir())
+    with served.client() as client:
+        empty = client.post("/v1/jobs", files={"file": ("empty.png", b"", "image/png")})
+    assert empty.status_code == 400
+    assert error_of(empty)["code"] == "empty"
+    assert set(upload_root().iterdir()) == folders
 
 
 def test_a_full_queue_refuses_a_request_before_reading_its_body(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -103,7 +104,10 @@ class ExportDialog(QDialog):
             editor.widget.setToolTip(help_text(info))
             editor.widget.setAccessibleName(label_text(info))
             self.editors[info.key] = editor
-            form.addRow(label_text(info) + ":", editor.widget)
+            if isinstance(editor.widget, QCheckBox):
+                form.addRow("", editor.widget)  # the box says its label (it was said twice)
+            else:
+                form.addRow(label_text(info) + ":", editor.widget)
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #a11d1d;")

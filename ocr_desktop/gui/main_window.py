@@ -8,7 +8,7 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
-import collections
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -71,6 +71,7 @@ from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
+from ocr_desktop.gui.reading_rate import ReadingRate
 from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
@@ -92,7 +93,7 @@ from ocr_desktop.pipeline.events import (
     RegionFinished,
     RegionStarted,
 )
-from ocr_desktop.settings import Settings
+from ocr_desktop.settings import ExportSettings, Settings
 from ocr_desktop.telemetry.sampler import Sampler
 from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
@@ -101,8 +102,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: pages/min is measured over the last this many finished pages.
-RATE_WINDOW_PAGES = 10
+#: Rows the queue shows in a window opened for the first time (its default size).
+QUEUE_ROWS_SHOWN = 7
 
 DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
@@ -188,7 +189,7 @@ class MainWindow(QMainWindow):
         # what happened to its pages meanwhile: page -> result, failure, or None (started again).
         self._loading: str | None = None
         self._loading_late: dict[int, PageResult | str | None] = {}
-        self._finish_times: collections.deque[float] = collections.deque(maxlen=RATE_WINDOW_PAGES)
+        self._rate = ReadingRate()  # pages/min over reading time only
         self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
@@ -320,6 +321,12 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
+        # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
+        # own word, so it has the queue's translation.)
+        self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label.setObjectName("pausedIndicator")
+        self.paused_label.setAccessibleName(self.paused_label.text())
+        self.paused_label.hide()
         #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
         self.gauge_slot = QWidget(self)
         self.gauge_slot.setObjectName("gaugeSlot")
@@ -333,6 +340,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.load_bar)
         bar.addWidget(self.model_label)
         bar.addWidget(self.rate_label)
+        bar.addWidget(self.paused_label)
         bar.addPermanentWidget(self.gauge_slot)
         self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
 
@@ -407,6 +415,12 @@ class MainWindow(QMainWindow):
         window = state.value("window/state")
         if window is not None:
             self.restoreState(window)
+        if state.value(f"splitters/{self.splitter.objectName()}") is None:
+            # First run: the queue gets room for about seven rows (the 1:3 stretch gave it three).
+            view = self.queue_view
+            rows = view.verticalHeader().defaultSectionSize() * QUEUE_ROWS_SHOWN
+            queue = rows + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth() + 4
+            self.splitter.setSizes([queue, max(queue, self.height() - queue)])
         for splitter in (self.splitter, self.reading_view.splitter):
             sizes = state.value(f"splitters/{splitter.objectName()}")
             if sizes is not None:
@@ -579,6 +593,7 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = None
         self.queue_model.on_page_started(job_id, page_index)
+        self._rate.page_started(job_id, page_index)
         self.reading_view.on_page_started(job_id, page_index)
         self._update_actions()
 
@@ -591,7 +606,7 @@ class MainWindow(QMainWindow):
     def _on_page_finished(self, job_id: str, result: PageResult) -> None:
         if job_id == self._loading:
             self._loading_late[result.page_index] = result
-        self._finish_times.append(time.monotonic())
+        self._rate.page_ended(job_id, result.page_index, finished=True)
         self.queue_model.on_page_finished(job_id, result)
         self.reading_view.on_page_finished(job_id, result)
         self._update_rate()
@@ -601,12 +616,15 @@ class MainWindow(QMainWindow):
         if job_id == self._loading:
             self._loading_late[page_index] = message
         self.queue_model.on_page_failed(job_id, page_index, message)
+        self._rate.page_ended(job_id, page_index, finished=False)
         self.reading_view.on_page_failed(job_id, page_index, message)
         self._update_actions()
 
     @Slot(str, object)
     def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
         self.queue_model.on_job_finished(job_id, status)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(str, str)
@@ -614,6 +632,8 @@ class MainWindow(QMainWindow):
         if message == self._backend_error:
             self._backend_failed.add(job_id)
         self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+        self._rate.job_ended(job_id)
+        self.reading_view.on_job_finished(job_id)
         self._update_actions()
 
     @Slot(object, str)
@@ -758,6 +778,7 @@ class MainWindow(QMainWindow):
         paused = self.window_actions.pause_action.isChecked()
         self.window_actions.pause_action.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         self.queue.set_paused(paused)
+        self.paused_label.setVisible(paused)
 
     @Slot()
     def cancel_page(self) -> None:
@@ -792,16 +813,38 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
         dialog = ExportDialog(
-            self.settings.export, self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+            self._export_defaults(), self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
         )
         dialog.exported.connect(self._on_exported)
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
         dialog.open()
 
+    def _export_defaults(self) -> ExportSettings:
+        """The settings' export options, with the folder and formats of the last export from
+        this window (``window.ini``): the dialog forgot them each time. Kept out of the
+        settings file, which the command line's exports read."""
+        from ocr_desktop.exporters import FORMATS
+
+        defaults = self.settings.export
+        state = window_state()
+        folder, formats = state.value("export/out_dir"), state.value("export/formats")
+        if isinstance(folder, str):
+            defaults = dataclasses.replace(defaults, out_dir=folder)
+        if isinstance(formats, str) and formats:
+            chosen = tuple(f for f in formats.split(",") if f in FORMATS)
+            defaults = dataclasses.replace(defaults, formats=chosen or defaults.formats)
+        return defaults
+
     @Slot(object)
     def _on_exported(self, report: ExportReport) -> None:
         from ocr_desktop.gui.export_dialog import describe
+
+        with contextlib.suppress(settings_mod.SettingsError):  # the dialog's options were valid: it exported
+            options = self.export_dialog.options()
+            state = window_state()
+            state.setValue("export/out_dir", options.out_dir)
+            state.setValue("export/formats", ",".join(options.formats))
 
         text, failed = describe(report)
         files = report.written or report.unchanged
@@ -1052,9 +1095,8 @@ class MainWindow(QMainWindow):
         )
 
     def _update_rate(self) -> None:
-        times = self._finish_times
-        if len(times) >= 2 and times[-1] > times[0]:
-            rate = (len(times) - 1) * 60.0 / (times[-1] - times[0])
+        rate = self._rate.pages_per_min()
+        if rate is not None:
             self.rate_label.setText(self.tr("{rate:.1f} pages/min").format(rate=rate))
 
     @Slot()

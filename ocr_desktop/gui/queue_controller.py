@@ -144,9 +144,20 @@ class QueueController(QObject):
         ):
             return
         self._tasks.run(lambda _task: each(self._pipeline.remove_job, job_ids), keep=True)
+        # The row after the last one removed (else the one before the first) is selected next, so
+        # Del can be pressed again and the reading view shows a document (no row was selected).
+        rows = sorted(self._model.row_of(j) for j in job_ids)
+        removed = set(job_ids)
+        after = (
+            [r.job_id for r in self._model.rows()[rows[-1] + 1 :] if r.job_id not in removed] if rows else []
+        )
+        before = [r.job_id for r in self._model.rows()[: rows[0]] if r.job_id not in removed] if rows else []
+        following = after[0] if after else (before[-1] if before else None)
         for job_id in job_ids:
             self._model.remove_job(job_id)
             self.dropped.emit(job_id)
+        if following is not None:
+            self._view.select_job(following)
         self.changed.emit()
 
     @Slot()

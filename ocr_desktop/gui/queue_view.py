@@ -85,6 +85,9 @@ class JobRow:
     backend: str = ""
     live: dict[int, LivePage] = field(default_factory=dict)  # pages being read (vLLM: several at once)
     elapsed_s: float = 0.0  # the reading times of the finished pages (docs/gui.md, "Numbers")
+    #: Time spent on pages that ended unfinished (cancelled, failed): still reading time, so
+    #: Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).
+    abandoned_s: float = 0.0
     completion_tokens: int = 0
     decode_s: float = 0.0
 
@@ -101,7 +104,15 @@ class JobRow:
         """Time spent reading this document's pages: the finished pages' reading times plus how
         long the pages in flight have been read. Waiting, pauses and loading do not count."""
         now = time.monotonic()
-        return self.elapsed_s + sum(now - page.since for page in self.live.values())
+        return self.elapsed_s + self.abandoned_s + sum(now - page.since for page in self.live.values())
+
+    def end_live(self, page_index: int | None = None) -> None:
+        """Pages in flight (one, or all) ended without a result: their time so far stays counted."""
+        now = time.monotonic()
+        for index in [page_index] if page_index is not None else list(self.live):
+            page = self.live.pop(index, None)
+            if page is not None:
+                self.abandoned_s += now - page.since
 
     @property
     def tokens_per_s(self) -> float:
@@ -400,7 +411,8 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.status = JobStatus.RUNNING  # also after a retry of a job that had ended
-        row.live[page_index] = LivePage(time.monotonic())  # read again by a retry: starts over
+        row.end_live(page_index)  # read again by a retry: its time so far stays counted
+        row.live[page_index] = LivePage(time.monotonic())
         row.failed.pop(page_index, None)
         self._changed(job_id)
 
@@ -435,14 +447,14 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.failed[page_index] = message
-        row.live.pop(page_index, None)
+        row.end_live(page_index)
         self._changed(job_id)
 
     def on_job_finished(self, job_id: str, status: JobStatus, message: str = "") -> None:
         row = self.job(job_id)
         if row is None:
             return
-        row.live.clear()
+        row.end_live()
         row.status, row.message = status, message
         self._changed(job_id)
 

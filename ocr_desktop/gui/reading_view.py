@@ -405,6 +405,16 @@ class ReadingView(QWidget):
         if self._follow or page_index == self._page:
             self._go_to(page_index, follow=True)
 
+    def on_job_finished(self, job_id: str) -> None:
+        """The job ended (done, cancelled or failed): no page of it is being read any more, so
+        none may still say "reading…" (a cancelled page said "reading region ? of 0" for good)."""
+        if job_id != self.job_id or not self._live:
+            return
+        self._live.clear()
+        self._reading.clear()
+        self.page_view.highlight(None)
+        self._update_stats()
+
     def on_page_planned(self, job_id: str, page_index: int, regions: tuple[RegionResult, ...]) -> None:
         """Layout mode: the page's regions, before they are read — their boxes are drawn."""
         if job_id != self.job_id:
@@ -430,10 +440,6 @@ class ReadingView(QWidget):
         self._regions[page_index] = tuple(
             region if r.order == region.order else r for r in self._regions[page_index]
         )
-
-    def page_regions(self, page_index: int) -> tuple[RegionResult, ...]:
-        """The regions of a page of the document shown, as far as they are read."""
-        return self._regions.get(page_index, ())
 
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:

@@ -214,6 +214,15 @@ class SettingsDialog(QDialog):
                 self.catalog_combo.addItem(
                     QCoreApplication.translate(CATALOG_CONTEXT, entry.description), entry.name
                 )
+        # The combo itself may be narrower than a description: its list opens wide enough for
+        # each whole, and each item has it as a tooltip (the combo's own is the setting's help).
+        metrics = self.catalog_combo.fontMetrics()
+        widest = 0
+        for index in range(self.catalog_combo.count()):
+            text = self.catalog_combo.itemText(index)
+            self.catalog_combo.setItemData(index, text, Qt.ItemDataRole.ToolTipRole)
+            widest = max(widest, metrics.horizontalAdvance(text))
+        self.catalog_combo.view().setMinimumWidth(widest + 48)
         self.catalog_combo.currentIndexChanged.connect(self._update_model_status)
         self.model_status = QLabel(box)
         self.model_status.setWordWrap(True)

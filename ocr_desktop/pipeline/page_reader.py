@@ -97,13 +97,20 @@ class _Request:
 class PageReader:
     """Reads images with the backend of a page run and commits whole pages to the store."""
 
-    def __init__(self, cv: threading.Condition, slot: BackendSlot, store: JobStore, notify: Notify) -> None:
+    def __init__(
+        self,
+        cv: threading.Condition,
+        slot: BackendSlot,
+        store: JobStore,
+        notify: Notify,
+        retry_backoff_s: tuple[float, ...] = RETRY_BACKOFF_S,
+    ) -> None:
         self._cv = cv  # the pipeline's lock: a run's stop reason is set under it
         self._slot = slot
         self._store = store
         self._notify = notify
         #: Waits between tries after transient errors (tests shorten them).
-        self.retry_backoff_s = RETRY_BACKOFF_S
+        self.retry_backoff_s = retry_backoff_s
 
     def read_page(self, run: PageRun, read: Callable[[PageRun], None]) -> None:
         """On the page's thread: read it with ``read`` (whole, or by layout) and turn how that

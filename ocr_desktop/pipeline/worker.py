@@ -40,7 +40,7 @@ from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.events import Event, JobAdded, JobFailed, JobFinished, JobStarted, Listener
 from ocr_desktop.pipeline.layout_reader import LayoutReader
 from ocr_desktop.pipeline.lease import BackendLease
-from ocr_desktop.pipeline.page_reader import PageReader
+from ocr_desktop.pipeline.page_reader import RETRY_BACKOFF_S, PageReader
 from ocr_desktop.pipeline.run import (
     MEMORY_POLL_S,
     REQUEUE,
@@ -69,6 +69,11 @@ def _create_backend(settings: Settings) -> Backend:
     return registry.create_backend(settings)
 
 
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join()
+
+
 class Pipeline:
     """The queue of jobs and the worker that reads them. See the module docstring."""
 
@@ -82,6 +87,7 @@ class Pipeline:
         *,
         open_document: DocumentOpener = default_opener,
         free_memory: Callable[[], int] = available_memory_bytes,
+        retry_backoff_s: tuple[float, ...] = RETRY_BACKOFF_S,
     ) -> None:
         self._store = store
         #: The one settings value, replaced whole by _apply_settings. Settings is frozen, so the
@@ -97,12 +103,13 @@ class Pipeline:
             backend_factory,
             self._notify,
             settings=lambda: self._settings,
-            keep_settings=self._keep_settings,
+            keep_settings=lambda kept: setattr(self, "_settings", kept),  # a kept backend's settings
             paused=lambda: self._paused,
             memory_guard=memory_guard,
             free_memory=free_memory,
         )
-        self._reader = PageReader(self._cv, self._slot, store, self._notify)
+        #: ``retry_backoff_s``: the waits between tries after transient errors (tests shorten them).
+        self._reader = PageReader(self._cv, self._slot, store, self._notify, retry_backoff_s)
         self._layout = LayoutReader(self._cv, self._reader, store, self._notify, paused=lambda: self._paused)
         self._queue: list[Job] = []  # owned jobs not yet finished, in queue order
         self._runs: list[PageRun] = []
@@ -112,15 +119,6 @@ class Pipeline:
         self._stopping = False
         self._acting = False  # the worker is carrying out an action (it is not idle)
         self._worker: threading.Thread | None = None
-
-    @property
-    def retry_backoff_s(self) -> tuple[float, ...]:
-        """Waits between tries after transient errors (tests shorten them)."""
-        return self._reader.retry_backoff_s
-
-    @retry_backoff_s.setter
-    def retry_backoff_s(self, waits: tuple[float, ...]) -> None:
-        self._reader.retry_backoff_s = waits
 
     # -- public API (any thread) ---------------------------------------------------------------
 
@@ -392,7 +390,7 @@ class Pipeline:
             with self._cv:
                 job_ids = [j.id for j in self._queue]
             for job_id in job_ids:
-                self._notify_job_failed(job_id, message)
+                self._notify(JobFailed(job_id, message))
         finally:
             self._wind_down()
 
@@ -400,7 +398,7 @@ class Pipeline:
         """Decide what the worker does next (called with the lock held); None = wait."""
         if self._ended_threads:
             ended, self._ended_threads = self._ended_threads, []
-            return functools.partial(self._join, ended)
+            return functools.partial(_join, ended)
         for job in self._queue:
             if self._finishable(job):
                 return functools.partial(self._finish_job, job)
@@ -439,11 +437,6 @@ class Pipeline:
                 return False
             self._queue.remove(job)
             return True
-
-    @staticmethod
-    def _join(threads: list[threading.Thread]) -> None:
-        for thread in threads:
-            thread.join()
 
     def _open_job(self, job: Job) -> None:
         record = job.record  # as queued: not read back
@@ -506,7 +499,7 @@ class Pipeline:
             return
         self._store.set_job_status(job.id, status, message)
         if status is JobStatus.FAILED:
-            self._notify_job_failed(job.id, message)
+            self._notify(JobFailed(job.id, message))
         else:
             self._notify(JobFinished(job.id, status))
 
@@ -537,13 +530,6 @@ class Pipeline:
         if message is not None and ahead is not None:
             self._fail_job(ahead[0], message)
 
-    def _notify_job_failed(self, job_id: str, message: str) -> None:
-        self._notify(JobFailed(job_id, message))
-
-    def _keep_settings(self, settings: Settings) -> None:
-        """A kept backend's settings (called by the slot with the lock held)."""
-        self._settings = settings
-
     def _start_ahead(self) -> None:
         with self._cv:
             backend = self._slot.backend
@@ -572,7 +558,7 @@ class Pipeline:
             left, self._queue = self._queue, []
             self._ahead = None
             self._cv.notify_all()
-        self._join(ended)
+        _join(ended)
         for job in left:
             if job.remove:
                 self._store.remove_job(job.id)
@@ -587,19 +573,16 @@ class Pipeline:
     def _run_page(self, run: PageRun) -> None:
         try:
             self._reader.read_page(run, self._layout.read if run.job.layout else self._reader.read_whole)
-        finally:
-            self._page_ended(run)
-
-    def _page_ended(self, run: PageRun) -> None:
-        with self._cv:
-            self._runs.remove(run)
-            job = run.job
-            job.in_flight.discard(run.index)
-            if not job.cancelled and (run.requeue or run.crashed):
-                bisect.insort(job.pending, run.index)
-            if run.crashed:
-                job.crash_retried.add(run.index)
-                self._slot.reload_needed = True
-            assert run.thread is not None
-            self._ended_threads.append(run.thread)
-            self._cv.notify_all()
+        finally:  # the page thread's end, whatever the outcome
+            with self._cv:
+                self._runs.remove(run)
+                job = run.job
+                job.in_flight.discard(run.index)
+                if not job.cancelled and (run.requeue or run.crashed):
+                    bisect.insort(job.pending, run.index)
+                if run.crashed:
+                    job.crash_retried.add(run.index)
+                    self._slot.reload_needed = True
+                assert run.thread is not None
+                self._ended_threads.append(run.thread)
+                self._cv.notify_all()

@@ -18,6 +18,7 @@ client's address, the path, the status and the reason, never the document.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -190,13 +191,7 @@ class Api:
         return self.board.limits.max_body_bytes
 
     async def _json(self, request: Request) -> dict[str, Any]:
-        try:
-            data = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise Refusal(400, "bad_json", "the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise Refusal(400, "bad_json", "the body must be a JSON object")
-        return data
+        return await asyncio.to_thread(parse_json, await request.body())
 
     async def _room(self) -> None:
         """429 before the body is read when the queue is full already."""
@@ -304,13 +299,14 @@ class Api:
                 raise Refusal(400, "no_file", "no file given: send it as the multipart field 'file'")
             if not isinstance(pages, str):
                 raise Refusal(400, "bad_page_range", "'pages' must be text such as 1-3,7")
-            data = await upload.read()
-            name = safe_name(upload.filename)
+            # Copied from Starlette's spooled file (on disk past 1 MB) while the form is open:
+            # read into memory whole, each upload would hold up to max_upload_mb there.
+            await upload.seek(0)
+            job_id = await asyncio.to_thread(
+                self.board.submit, upload.file, safe_name(upload.filename), pages
+            )
         finally:
             await form.close()
-        if not data:
-            raise Refusal(400, "empty", "the uploaded file is empty (0 bytes)")
-        job_id = await asyncio.to_thread(self.board.submit, data, name, pages)
         record = await asyncio.to_thread(self.board.record, job_id)
         assert record is not None  # just submitted under the board's root
         body = await asyncio.to_thread(self.board.progress, record)
@@ -355,6 +351,29 @@ class Api:
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(openapi_document(exporters.FORMATS))
+
+
+#: Most JSON values a request may hold. A request is a handful of fields and up to 16 images;
+#: the size limit alone would let 200 MB of ``[{},{},…]`` become gigabytes of Python objects.
+MAX_JSON_VALUES = 10_000
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    """A request's JSON object (on a worker thread: a large body takes a while to parse). Its
+    values are counted before it is parsed (every value but the first follows a ',' or opens a
+    '[' or '{'; base64 has none of them), so a small body of many tiny values is refused
+    instead of being blown up in memory."""
+    if body.count(b",") + body.count(b"[") + body.count(b"{") > MAX_JSON_VALUES:
+        raise Refusal(
+            400, "json_too_complex", f"the JSON body holds over {MAX_JSON_VALUES} values; a request needs few"
+        )
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise Refusal(400, "bad_json", "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Refusal(400, "bad_json", "the body must be a JSON object")
+    return data
 
 
 def _links(request: Request, job_id: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ocr_desktop import exporters, paths
 from ocr_desktop.core.results import DocumentResult
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between looks at the store while a request waits for its job.
 POLL_S = 0.2
+#: Bytes copied at a time from an upload spooled to disk.
+_COPY_CHUNK = 1024 * 1024
 #: Retry-After when no API job has finished yet to estimate from.
 DEFAULT_RETRY_AFTER_S = 5
 
@@ -151,10 +153,11 @@ class JobBoard:
 
     # -- submitting ----------------------------------------------------------------------------
 
-    def submit(self, data: bytes, filename: str | None, pages: str = "") -> str:
-        """Store ``data``, check it and queue it; returns the job id. Blocking (disk, pdfinfo):
-        call it from a worker thread. Raises :class:`Refusal`."""
-        if len(data) > self.limits.max_body_bytes:
+    def submit(self, data: bytes | BinaryIO, filename: str | None, pages: str = "") -> str:
+        """Store ``data`` (bytes, or a file to copy from: an upload spooled to disk is copied
+        in pieces, never held in memory whole), check it and queue it; returns the job id.
+        Blocking (disk, pdfinfo): call it from a worker thread. Raises :class:`Refusal`."""
+        if isinstance(data, bytes) and len(data) > self.limits.max_body_bytes:
             raise Refusal(413, "too_large", "the document is over this server's size limit")
         self._reserve()
         folder: Path | None = None
@@ -164,7 +167,13 @@ class JobBoard:
             path = folder / safe_name(filename)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                if isinstance(data, bytes):
+                    out.write(data)
+                else:
+                    shutil.copyfileobj(data, out, _COPY_CHUNK)
+                size = out.tell()
+            if size == 0:
+                raise Refusal(400, "empty", "the uploaded file is empty (0 bytes)")
             self._check(path, pages)
             job_id = self.pipeline.submit(path, pages=pages or None)
         except BaseException:

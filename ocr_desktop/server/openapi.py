@@ -26,6 +26,11 @@ _PAGES = {"type": "array", "items": {"type": "array", "items": {"$ref": "#/compo
 _REFUSALS = {
     "400": _ERROR,
     "401": _ERROR,
+    "403": {
+        **_ERROR,
+        "description": "Refused: sent by a web page (an Origin not in cors_origins), or, "
+        "without a token, addressed to a name that is not loopback (DNS rebinding)",
+    },
     "413": _ERROR,
     "422": _ERROR,
     "429": {**_ERROR, "headers": {"Retry-After": {"schema": {"type": "integer"}}}},

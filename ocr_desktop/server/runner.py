@@ -32,6 +32,12 @@ class ServerError(Exception):
     message says what to do."""
 
 
+#: Seconds a connection may take to send a request's headers (its first, or its next one).
+HEADER_TIMEOUT_S = 10.0
+#: Open connections at most; more are closed as soon as they are accepted.
+MAX_CONNECTIONS = 256
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     host: str = "127.0.0.1"
@@ -40,6 +46,8 @@ class ServerConfig:
     allow_urls: bool = False
     cors_origins: tuple[str, ...] = ()
     limits: Limits = dataclasses.field(default_factory=Limits)
+    header_timeout_s: float = HEADER_TIMEOUT_S
+    max_connections: int = MAX_CONNECTIONS
 
     @classmethod
     def from_settings(cls, server: ServerSettings, token: str | None, **changes: Any) -> ServerConfig:
@@ -84,6 +92,51 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _guarded_protocol(header_timeout_s: float, max_connections: int) -> type[Any]:
+    """uvicorn's h11 protocol, closing connections that hold a socket without asking anything.
+
+    uvicorn times out a connection only between two requests, and only until its next byte: a
+    client (no token needed, nothing of it is read by the app yet) could open connections and
+    send nothing, or a byte of headers now and then, until the process runs out of file
+    descriptors and stops answering anyone (slowloris). So a connection that has not sent a
+    whole request's headers ``header_timeout_s`` after it opened, or after its last answer, is
+    closed, and beyond ``max_connections`` a new one is closed at once."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                log.warning("refused a connection from %s: %d open", _peer(self.client), max_connections)
+                transport.close()
+                return
+            self._await_headers()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._await_headers()
+
+        def _await_headers(self) -> None:
+            # A new request replaces ``cycle``: the same one after the delay means none came.
+            waiting_for = self.cycle
+            self.loop.call_later(header_timeout_s, self._headers_overdue, waiting_for)
+
+        def _headers_overdue(self, waiting_for: Any) -> None:
+            if self.cycle is waiting_for and not self.transport.is_closing():
+                log.warning(
+                    "closed a connection from %s: no request within %.0f s",
+                    _peer(self.client),
+                    header_timeout_s,
+                )
+                self.transport.close()
+
+    return GuardedH11Protocol
+
+
+def _peer(client: Any) -> str:
+    return f"{client[0]}:{client[1]}" if client else "?"
+
+
 class ServerThread:
     """The API on its own thread: started, it answers until :meth:`stop`."""
 
@@ -122,7 +175,8 @@ class ServerThread:
 
         config = uvicorn.Config(
             self._app,
-            http="h11",  # pure Python: the same on a Jetson as here, no compiled parser needed
+            # h11: pure Python, the same on a Jetson as here, no compiled parser needed
+            http=_guarded_protocol(self.config.header_timeout_s, self.config.max_connections),
             loop="asyncio",
             lifespan="off",
             log_config=None,  # the app's own logging (rotating file, log view)
