@@ -535,7 +535,9 @@ def _fill_store(store: object, tmp: Path, documents: int) -> None:
 
 
 def _restored(window: object, documents: int) -> bool:
-    return window.queue_model.rowCount() == documents and not window.restoring  # type: ignore[attr-defined]
+    # the queue controller's flag; a tree before it kept the flag on the window
+    restoring = window.queue.restoring if hasattr(window, "queue") else window.restoring  # type: ignore[attr-defined]
+    return window.queue_model.rowCount() == documents and not restoring  # type: ignore[attr-defined]
 
 
 @measure("restore-queue", "time and store reads to restore a queue of 200 finished documents at startup")

@@ -245,7 +245,7 @@ try:
     wait(1500)  # the page image renders on its worker thread
     shoot(window, "main-finished.png")
 
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     dialog = window.settings_dialog
     dialog.tabs.setCurrentIndex(3)
     dialog.show()
@@ -310,7 +310,7 @@ try:
     window.show()
     wait(1500)
     shoot(window, "main-zh_CN.png")
-    window.settings_action.trigger()
+    window.window_actions.settings_action.trigger()
     dialog = window.settings_dialog
     dialog.tabs.setCurrentIndex(3)
     dialog.show()

@@ -105,7 +105,7 @@ def window_factory(qtbot: QtBot) -> Iterator[WindowFactory]:
         window.show()
         made.append((window, store))
         # The queue is read back from the store off the GUI thread, as the user sees it at start.
-        qtbot.waitUntil(lambda: not window.restoring, timeout=GUI_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.queue.restoring, timeout=GUI_TIMEOUT_MS)
         return window
 
     yield make

@@ -246,7 +246,7 @@ def main() -> int:
     window.show()
     dog = Watchdog(STALL_LIMIT_S)
     deadline = time.monotonic() + 120
-    while window.restoring and time.monotonic() < deadline:
+    while window.queue.restoring and time.monotonic() < deadline:
         app.processEvents()
     window.open_paths(files)
     while time.monotonic() < deadline:

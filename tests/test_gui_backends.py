@@ -72,7 +72,7 @@ def test_drop_pdf_streams_with_llamacpp_and_exports(
     assert all(p.stats.completion_tokens > 0 for p in result.pages)
     row = window.queue_model.job(job_id)
     assert row is not None and row.pages_done == {0, 1} and row.backend == "llamacpp"
-    assert window.backend_state is BackendState.READY and window.model_label.text()
+    assert window.backend_status.state is BackendState.READY and window.backend_status.model_label.text()
 
     # WHEN it is exported as txt, md and json
     window.window_actions.export_action.trigger()
@@ -162,7 +162,7 @@ def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
 
     # WHEN vLLM is chosen while idle; THEN llama.cpp is unloaded, vLLM loads and reads the next page
     switch_backend(qtbot, window, "vllm")
-    assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
+    assert "vLLM" in window.backend_status.label.text() and "ready" in window.backend_status.label.text()
     assert read_one(qtbot, window, page) == ["vllm"]
 
     # WHEN llama.cpp is chosen while vLLM is reading a page, answering "cancel the page" (the tiny
@@ -191,4 +191,4 @@ def test_switch_llamacpp_to_vllm_and_back_while_idle_and_while_running(
 
     # THEN the page was read again, by llama.cpp
     assert [p.backend for p in window.store.document_result(job_id).pages] == ["llamacpp"]
-    assert "llama.cpp" in window.backend_label.text()
+    assert "llama.cpp" in window.backend_status.label.text()

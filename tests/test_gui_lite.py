@@ -78,7 +78,7 @@ def test_first_run_reads_a_dropped_page_with_the_lite_engine_at_once(
     qtbot.waitUntil(lambda: WORDS[1] in window.reading_view.page_text(), timeout=GUI_TIMEOUT_MS)
     assert WORDS[0] in window.reading_view.page_text()
     assert "read with PP-OCRv6 (lite), not GLM-OCR" in window.reading_view.stats_text()
-    assert "PP-OCRv6 (lite)" in window.backend_label.text()
+    assert "PP-OCRv6 (lite)" in window.backend_status.label.text()
     # and the saved settings still name llama.cpp: nothing was chosen for the user
     assert load_file().settings.backend == "llamacpp"
 

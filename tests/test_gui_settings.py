@@ -145,7 +145,7 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
         window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=TIMEOUT_MS
     ):
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
-    assert window.backend_state is BackendState.READY
+    assert window.backend_status.state is BackendState.READY
     states: list[BackendState] = []
     window.bridge.pipeline_event.connect(on_event(BackendStateChanged, lambda e: states.append(e.state)))
 
@@ -164,7 +164,7 @@ def test_switch_backend_while_idle_unloads_and_loads_with_visible_state(
     assert [b.id for b in factory.made] == ["llamacpp", "vllm"]
     qtbot.waitUntil(lambda: not factory.made[0].loaded, timeout=TIMEOUT_MS)
     assert factory.made[1].loaded
-    assert "vLLM" in window.backend_label.text() and "ready" in window.backend_label.text()
+    assert "vLLM" in window.backend_status.label.text() and "ready" in window.backend_status.label.text()
 
     # THEN the next document is read by the new backend
     with qtbot.waitSignal(
@@ -233,8 +233,8 @@ def test_backend_load_error_is_shown_with_its_message(
         window.add_paths([make_pdf(tmp_path / "a.pdf", 1)])
 
     # THEN the status bar shows the error state and the notice says what to do
-    assert window.backend_state is BackendState.ERROR
-    assert "error" in window.backend_label.text()
+    assert window.backend_status.state is BackendState.ERROR
+    assert "error" in window.backend_status.label.text()
     assert "model file not found" in window.notice.text() and "Settings" in window.notice.text()
 
 

@@ -103,7 +103,7 @@ def test_changing_only_the_thread_count_reloads_without_asking(
     assert factory.made[1].loaded
     # AND the old one, kept loaded until the new one was READY, is unloaded after it
     qtbot.waitUntil(lambda: not factory.made[0].loaded, timeout=GUI_TIMEOUT_MS)
-    assert window.backend_state is BackendState.READY
+    assert window.backend_status.state is BackendState.READY
     assert settings_mod.load().llamacpp.n_threads == 3
 
 
@@ -115,7 +115,7 @@ def test_loading_shows_its_stage_and_the_time_the_last_load_took(
     window = make_window(factory)
     stages: list[str] = []
     window.bridge.pipeline_event.connect(
-        on_event(BackendStateChanged, lambda _e: stages.append(window.backend_label.text()))
+        on_event(BackendStateChanged, lambda _e: stages.append(window.backend_status.label.text()))
     )
     with qtbot.waitSignal(
         window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=GUI_TIMEOUT_MS
@@ -126,7 +126,7 @@ def test_loading_shows_its_stage_and_the_time_the_last_load_took(
         time.sleep(1.0)
     # THEN while it loaded, the status bar named each stage; the first time has nothing to compare
     assert any("loading the model" in s and "first load" in s for s in stages), stages
-    assert not window.load_bar.isVisible()
+    assert not window.backend_status.load_bar.isVisible()
 
     # WHEN it is loaded again (another thread count)
     dialog = open_settings(window)
@@ -137,11 +137,13 @@ def test_loading_shows_its_stage_and_the_time_the_last_load_took(
     # it, however late the window heard of it), with a progress bar
     last = float(str(window_state().value("backend/load_seconds/llamacpp")))
     assert last >= 1.5
-    qtbot.waitUntil(lambda: f"of about {last:.0f} s" in window.backend_label.text(), timeout=GUI_TIMEOUT_MS)
-    assert window.load_bar.isVisible() and window.load_bar.maximum() == 1000
-    qtbot.waitUntil(lambda: window.backend_state is BackendState.READY, timeout=GUI_TIMEOUT_MS)
-    assert not window.load_bar.isVisible()
-    assert "ready" in window.backend_label.text()
+    qtbot.waitUntil(
+        lambda: f"of about {last:.0f} s" in window.backend_status.label.text(), timeout=GUI_TIMEOUT_MS
+    )
+    assert window.backend_status.load_bar.isVisible() and window.backend_status.load_bar.maximum() == 1000
+    qtbot.waitUntil(lambda: window.backend_status.state is BackendState.READY, timeout=GUI_TIMEOUT_MS)
+    assert not window.backend_status.load_bar.isVisible()
+    assert "ready" in window.backend_status.label.text()
 
 
 def test_a_backend_that_would_not_fit_is_refused_before_anything_is_unloaded(
@@ -212,10 +214,10 @@ def test_a_switch_whose_new_backend_fails_keeps_the_old_one_reading(
         accept_settings(dialog)  # type: ignore[arg-type]
 
     # THEN the user is told, llama.cpp was never unloaded and is ready, and the settings say so
-    qtbot.waitUntil(lambda: window.backend_state is BackendState.READY, timeout=GUI_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.backend_status.state is BackendState.READY, timeout=GUI_TIMEOUT_MS)
     assert "no CUDA device" in window.notice.text() and window.notice.isVisible()
     assert [b.id for b in factory.made] == ["llamacpp", "vllm"] and factory.made[0].loaded
-    assert "llama.cpp" in window.backend_label.text()
+    assert "llama.cpp" in window.backend_status.label.text()
     assert window.settings.backend == "llamacpp" == settings_mod.load().backend
     # AND the next document is read by llama.cpp, without loading it again
     with qtbot.waitSignal(

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from ocr_desktop import paths
 from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui import window_dialogs
 from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.errors import CrashReporter
 from ocr_desktop.gui.queue_view import Column
@@ -368,7 +369,7 @@ def test_export_writes_files_and_offers_to_open_the_folder(
     window.add_paths([make_pdf(tmp_path / "a.pdf", 2), make_pdf(tmp_path / "b.pdf", 1)])
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=TIMEOUT_MS)
     opened: list[Path] = []
-    monkeypatch.setattr(window, "open_folder_url", opened.append)
+    monkeypatch.setattr(window_dialogs, "open_folder_url", opened.append)
 
     # WHEN both are selected and exported as txt, md and json into a folder
     window.queue_view.selectAll()

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ocr_desktop import paths
 from ocr_desktop.documents.folders import iter_document_paths
@@ -35,6 +35,10 @@ def local_paths(mime: QMimeData) -> list[Path]:
     return []
 
 
+#: What File → Open lists.
+DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
+
+
 def accepts(mime: QMimeData) -> bool:
     return bool(local_paths(mime)) or mime.hasImage()
 
@@ -43,6 +47,7 @@ class DocumentIntake(QObject):
     """Turns drops, pastes and File → Open choices into queued documents, off the GUI thread."""
 
     queued = Signal(list, list)  # list[tuple[str, Path]]: (job id, document); list[str]: messages
+    refused = Signal(str)  # why nothing was taken (an empty clipboard)
 
     def __init__(
         self, tasks: TaskRunner, submit: Callable[[list[Path]], list[str]], parent: QObject | None = None
@@ -53,6 +58,31 @@ class DocumentIntake(QObject):
 
     def add_paths(self, given: list[Path]) -> None:
         self._run(given, None)
+
+    def choose_files(self, parent: QWidget) -> None:
+        """File → Open: the documents the user picks."""
+        files, _ = QFileDialog.getOpenFileNames(
+            parent,
+            self.tr("Open Documents"),
+            "",
+            self.tr("Documents ({patterns});;All files (*)").format(patterns=DOCUMENT_FILTER),
+        )
+        if files:
+            self.add_paths([Path(f) for f in files])
+
+    def choose_folder(self, parent: QWidget) -> None:
+        """File → Open Folder: every document in the folder the user picks."""
+        folder = QFileDialog.getExistingDirectory(parent, self.tr("Open Folder"))
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def paste(self) -> None:
+        """Edit → Paste: the image or files on the clipboard (``refused`` when it holds none)."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not self.add_mime(mime):
+            self.refused.emit(
+                self.tr("The clipboard holds no image or file. Copy an image (or files) first, then paste.")
+            )
 
     def add_image(self, image: QImage) -> None:
         self._run([], image)
@@ -141,3 +171,36 @@ class DropZone(QFrame):
         self.setProperty("dragging", dragging)
         self.style().unpolish(self)
         self.style().polish(self)
+
+
+class WindowDrops(QObject):
+    """Makes a whole window a drop target (an event filter on it): what it accepts lights the
+    drop zone up while dragged over, and is handed to the intake when dropped."""
+
+    def __init__(self, window: QWidget, intake: DocumentIntake, zone: DropZone) -> None:
+        super().__init__(window)
+        self._intake = intake
+        self._zone = zone
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and isinstance(event, QDragMoveEvent):
+            if accepts(event.mimeData()):
+                event.acceptProposedAction()
+                self._zone.set_dragging(True)
+            else:
+                event.ignore()
+            return True
+        if kind is QEvent.Type.DragLeave:
+            self._zone.set_dragging(False)
+            return True
+        if kind is QEvent.Type.Drop and isinstance(event, QDropEvent):
+            self._zone.set_dragging(False)
+            if self._intake.add_mime(event.mimeData()):
+                event.acceptProposedAction()
+            else:
+                event.ignore()
+            return True
+        return super().eventFilter(watched, event)

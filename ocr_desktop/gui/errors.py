@@ -132,6 +132,10 @@ class NoticeBar(QFrame):
         log.log(logging.ERROR if severity is Severity.ERROR else logging.INFO, "notice: %s", text)
         self.shown.emit(text)
 
+    def show_error(self, text: str) -> None:
+        """``show_message`` of an error (a slot for signals that carry only the text)."""
+        self.show_message(text, Severity.ERROR)
+
     def trigger_action(self) -> None:
         """Run the action button's callback (what clicking it does)."""
         self._run_action()

@@ -8,74 +8,58 @@ queue are GUI state and live in QSettings; preferences live in the settings file
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
+import functools
 import logging
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ocr_desktop import APP_DISPLAY_NAME, __version__, paths
-from ocr_desktop import settings as settings_mod
+from ocr_desktop import APP_DISPLAY_NAME, paths
 from ocr_desktop.backends import registry
-from ocr_desktop.backends.base import BackendError, BackendState, MemoryEstimate
-from ocr_desktop.backends.memory import (
-    GENERIC_SUGGESTIONS,
-    LITE_SUGGESTION,
-    MemoryBudgetError,
-    MemoryGuard,
-    available_memory_bytes,
-    check_fits,
-    offers_lite,
-)
-from ocr_desktop.backends.registry import GLM_OCR_BACKENDS
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
-from ocr_desktop.core.store import JobStatus, JobStore, StoreError
+from ocr_desktop.backends.base import BackendState, MemoryEstimate
+from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes, offers_lite
+from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.gui.api_switch import ApiSwitch
+from ocr_desktop.gui.backend_status import BackendStatus
+from ocr_desktop.gui.backend_switcher import BackendSwitcher
 from ocr_desktop.gui.bridge import PipelineBridge, TextFrame
 from ocr_desktop.gui.compare import CompareDialog
-from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, accepts
-from ocr_desktop.gui.errors import NoticeBar, Severity, error_text, translated
-from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
+from ocr_desktop.gui.document_loader import DocumentLoader, LoadedDocument
+from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, WindowDrops
+from ocr_desktop.gui.errors import NoticeBar, Severity
 from ocr_desktop.gui.lite import LiteReading
-from ocr_desktop.gui.log_view import LogView
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
 from ocr_desktop.gui.queue_controller import QueueController, resumable
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView
 from ocr_desktop.gui.reading_rate import ReadingRate
 from ocr_desktop.gui.reading_view import ReadingView
-from ocr_desktop.gui.settings_dialog import backend_changed, backend_label
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
+from ocr_desktop.gui.window_dialogs import (
+    export_defaults,
+    open_log_folder,
+    remember_export,
+    show_about,
+    show_export_report,
+)
+from ocr_desktop.gui.window_docks import build_docks, server_metrics, server_pids
 from ocr_desktop.pipeline import BackendFactory, Pipeline
 from ocr_desktop.pipeline.events import (
     BackendKept,
@@ -93,19 +77,16 @@ from ocr_desktop.pipeline.events import (
     RegionFinished,
     RegionStarted,
 )
-from ocr_desktop.settings import ExportSettings, Settings
+from ocr_desktop.settings import Settings
 from ocr_desktop.telemetry.sampler import Sampler
-from ocr_desktop.telemetry.vllm_source import VllmMetricsLike
 
 if TYPE_CHECKING:
-    from ocr_desktop.exporters import ExportReport
+    pass
 
 log = logging.getLogger(__name__)
 
 #: Rows the queue shows in a window opened for the first time (its default size).
 QUEUE_ROWS_SHOWN = 7
-
-DOCUMENT_FILTER = "*.pdf *.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff"
 
 
 def window_state() -> QSettings:
@@ -116,31 +97,6 @@ def window_state() -> QSettings:
 def registry_estimate(settings: Settings) -> MemoryEstimate | None:
     """What the backend ``settings`` name would take once loaded (creating it loads nothing)."""
     return registry.create_backend(settings).memory_estimate()
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    """A document's stored results, read off the GUI thread for the reading view."""
-
-    result: DocumentResult
-    dpi: int
-    max_pixels: int
-    originals: dict[int, str]  # edited page -> the model's text of it (for Revert page)
-
-
-def load_document(store: JobStore, job_id: str) -> LoadedDocument | None:
-    """On a worker: what the reading view shows of a document (None: it is gone)."""
-    record = store.job(job_id)
-    if record is None:
-        return None
-    result = store.document_result(job_id)
-    originals = {
-        page.page_index: original
-        for page in result.pages
-        if FLAG_EDITED in page.flags
-        and (original := store.original_text(job_id, page.page_index)) is not None
-    }
-    return LoadedDocument(result, record.options.dpi, record.options.max_pixels, originals)
 
 
 class MainWindow(QMainWindow):
@@ -167,12 +123,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_DISPLAY_NAME)
-        self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
         self._backend_factory = backend_factory or registry.create_backend
-        self._memory_estimate = memory_estimate or (registry_estimate if backend_factory is None else None)
-        self._free_memory = free_memory
         self.bridge = PipelineBridge(self)
         self.pipeline = Pipeline(
             store,
@@ -182,19 +135,24 @@ class MainWindow(QMainWindow):
             memory_guard=MemoryGuard.from_megabytes(settings.telemetry.low_memory_mb),
             free_memory=free_memory,
         )
+        self.switcher = BackendSwitcher(
+            self.pipeline,
+            memory_estimate or (registry_estimate if backend_factory is None else None),
+            free_memory,
+            offer_lite=lambda: self.lite.offer_lite(),  # noqa: PLW0108 (self.lite comes later)
+            parent=self,
+        )
         self.renderer = PageRenderer(self)
         self.tasks = TaskRunner(self)  # short work off the GUI thread: submits, checks, edits
         self.intake = DocumentIntake(self.tasks, self.pipeline.submit_many, self)
-        # The document being read from the store for the reading view (off the GUI thread), and
-        # what happened to its pages meanwhile: page -> result, failure, or None (started again).
-        self._loading: str | None = None
-        self._loading_late: dict[int, PageResult | str | None] = {}
+        self.loader = DocumentLoader(store, self.tasks, self)
         self._rate = ReadingRate()  # pages/min over reading time only
-        self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         self._closed = False
         self.compare_dialog: CompareDialog | None = None  # the last one opened
         self.sampler = sampler or Sampler(
-            settings.telemetry, process_pids=self._server_pids, vllm_metrics=self._server_metrics
+            settings.telemetry,
+            process_pids=functools.partial(server_pids, self.pipeline),
+            vllm_metrics=functools.partial(server_metrics, self.pipeline),
         )
 
         self.notice = NoticeBar(self)
@@ -230,6 +188,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.drop_zone = DropZone(self)
+        self.drops = WindowDrops(self, self.intake, self.drop_zone)
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
@@ -256,9 +215,9 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(
             self,
             ActionSlots(
-                open_files=self.open_files,
-                open_folder=self.open_folder,
-                paste=self.paste,
+                open_files=lambda: self.intake.choose_files(self),
+                open_folder=lambda: self.intake.choose_folder(self),
+                paste=self.intake.paste,
                 export=self.export,
                 show_history=self.show_history,
                 quit=self.close,
@@ -279,13 +238,14 @@ class MainWindow(QMainWindow):
                 next_page=rv.next_page,
                 previous_page=rv.previous_page,
                 compare_backends=self.compare_backends,
-                about=self.about,
-                open_log_folder=self.open_log_folder,
+                about=lambda: show_about(self),
+                open_log_folder=open_log_folder,
                 queue_view=self.queue_view,
                 reading_view=rv,
             ),
         )
-        self._build_docks()
+        docks = build_docks(self, self.sampler, self.gauge_slot, self.window_actions.view_menu)
+        self.gauge_dock, self.log_dock, self.log_view = docks.gauge_dock, docks.log_dock, docks.log_view
         self._connect()
         self._restore_state()
         self._update_stack()
@@ -297,11 +257,9 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.pipeline.start()
         # The HTTP API on this pipeline and store (Settings → Server; off by default).
-        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self._api_refused, self)
+        self.api = ApiSwitch(self.pipeline, store, lambda: self.settings, self.notice.show_error, self)
         self.statusBar().addPermanentWidget(self.api.indicator)
         self.api.apply(settings)
-        #: True until the queue is read back from the store and unfinished documents resumed.
-        self.restoring = True
         self.queue.restore()
         self.check_model()
 
@@ -309,97 +267,48 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self._loading_since: float | None = None  # time.monotonic() when the backend began loading
-        self._load_expected_s: float | None = None  # how long its last load took
-        self._switched_from: Settings | None = None  # the settings before the last backend switch
-        self._load_stage = ""
-        self._backend_text = ""
-        self.backend_label = QLabel(self)
-        self.backend_label.setAccessibleName(self.tr("Backend state"))
-        self.model_label = QLabel(self)
-        self.model_label.setAccessibleName(self.tr("Model"))
+        self.backend_status = BackendStatus(
+            bar, lambda: self.lite.reading_backend(self.settings.backend), window_state, self
+        )
         self.rate_label = QLabel(self)
         self.rate_label.setAccessibleName(self.tr("Pages per minute"))
         self.rate_label.setToolTip(self.tr("Pages read per minute, over the last ten pages"))
+        #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
+        self.gauge_slot = QWidget(self)
+        self.gauge_slot.setObjectName("gaugeSlot")
+        QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.rate_label)
         # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
         # own word, so it has the queue's translation.)
         self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
         self.paused_label.setObjectName("pausedIndicator")
         self.paused_label.setAccessibleName(self.paused_label.text())
         self.paused_label.hide()
-        #: Where the gauge strip goes (the gauges are their own widget, see _install_gauges).
-        self.gauge_slot = QWidget(self)
-        self.gauge_slot.setObjectName("gaugeSlot")
-        QHBoxLayout(self.gauge_slot).setContentsMargins(0, 0, 0, 0)
-        self.load_bar = QProgressBar(self)
-        self.load_bar.setAccessibleName(self.tr("Backend loading progress"))
-        self.load_bar.setMaximumWidth(120)
-        self.load_bar.setTextVisible(False)
-        self.load_bar.hide()
-        bar.addWidget(self.backend_label)
-        bar.addWidget(self.load_bar)
-        bar.addWidget(self.model_label)
-        bar.addWidget(self.rate_label)
         bar.addWidget(self.paused_label)
         bar.addPermanentWidget(self.gauge_slot)
-        self._set_backend_state(BackendState.UNLOADED, self.tr("loads when the first page is read"))
-
-    def _build_docks(self) -> None:
-        self.gauge_dock = QDockWidget(self.tr("Gauges"), self)
-        self.gauge_dock.setObjectName("gaugeDock")
-        self.gauge_dock.setAccessibleName(self.tr("Gauges"))
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.gauge_dock)
-        self.gauge_dock.hide()
-        toggle = self.gauge_dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence("F9"))
-        toggle.setToolTip(self.tr("Show or hide the memory and GPU gauges (F9)"))
-        self.window_actions.view_menu.addAction(toggle)
-        self._install_gauges()
-
-        self.log_dock = QDockWidget(self.tr("Log"), self)
-        self.log_dock.setObjectName("logDock")
-        self.log_view = LogView(self.log_dock)
-        self.log_dock.setWidget(self.log_view)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
-        self.log_dock.hide()
-        toggle = self.log_dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence("F12"))
-        toggle.setToolTip(self.tr("Show or hide the last lines of the log (F12)"))
-        self.window_actions.view_menu.addAction(toggle)
-
-    def _install_gauges(self) -> None:
-        """Gauges over one sampler: a strip in the status bar and a panel in the dock. The sampler
-        pauses itself while no gauge is visible."""
-        self.gauge_strip = GaugeStrip(self.sampler, self.gauge_slot)
-        layout = self.gauge_slot.layout()
-        assert layout is not None
-        layout.addWidget(self.gauge_strip)
-        self.gauge_panel = GaugePanel(self.sampler, self.gauge_dock)
-        self.gauge_dock.setWidget(self.gauge_panel)
-        self.sampler.start()
-
-    # Called on the sampler's thread: they only read the pipeline's current backend reference.
-    def _server_pids(self) -> list[int]:
-        backend = self.pipeline.backend
-        return backend.server_pids() if backend is not None else []
-
-    def _server_metrics(self) -> VllmMetricsLike | None:
-        backend = self.pipeline.backend
-        return backend.metrics() if backend is not None else None
 
     def _connect(self) -> None:
         self.bridge.pipeline_event.connect(self._on_pipeline_event)
-        self.intake.queued.connect(self._on_queued)
-        self.drop_zone.open_requested.connect(self.open_files)
+        self.intake.queued.connect(self.queue.queued)
+        self.intake.refused.connect(lambda message: self.notice.show_message(message, Severity.WARNING))
+        self.queue.notice.connect(self.notice.show_message)
+        self.drop_zone.open_requested.connect(lambda: self.intake.choose_files(self))
         self.queue.changed.connect(self._update_actions)
-        self.queue.dropped.connect(self._on_dropped)
-        self.queue.restored.connect(self._on_restored)
+        self.queue.dropped.connect(
+            lambda job_id: self.reading_view.show_job(None) if self.reading_view.job_id == job_id else None
+        )
         self.queue_model.rowsInserted.connect(self._update_stack)
-        self.queue_model.rowsInserted.connect(self._reveal_added)
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
-        self.reading_view.page_edited.connect(self._on_page_edited)
+        self.reading_view.page_edited.connect(self.loader.save_edit)
+        self.loader.loaded.connect(self._on_document_loaded)
+        self.loader.failed.connect(self.notice.show_error)
+        self.switcher.notice.connect(self.notice.show_message)
+        self.switcher.switching.connect(
+            lambda stage: self.backend_status.set_state(BackendState.LOADING, stage)
+        )
+        self.loader.edit_failed.connect(self.notice.show_error)
         self.model_panel.choose_files.connect(lambda: self.open_settings("llamacpp"))
         self.model_panel.model_ready.connect(self._on_model_ready)
 
@@ -440,44 +349,6 @@ class MainWindow(QMainWindow):
 
     # -- adding documents -------------------------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if accepts(event.mimeData()):
-            event.acceptProposedAction()
-            self.drop_zone.set_dragging(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
-        if accepts(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.drop_zone.set_dragging(False)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_zone.set_dragging(False)
-        if self.intake.add_mime(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    @Slot()
-    def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            self.tr("Open Documents"),
-            "",
-            self.tr("Documents ({patterns});;All files (*)").format(patterns=DOCUMENT_FILTER),
-        )
-        if files:
-            self.intake.add_paths([Path(f) for f in files])
-
-    @Slot()
-    def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open Folder"))
-        if folder:
-            self.intake.add_paths([Path(folder)])
-
     @Slot(list)
     def open_paths(self, files: list[Path]) -> None:
         """Files from the command line or a later launch ("Open with"): queue them and come to
@@ -489,156 +360,85 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    @Slot()
-    def paste(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not self.intake.add_mime(mime):
-            self.notice.show_message(
-                self.tr("The clipboard holds no image or file. Copy an image (or files) first, then paste."),
-                Severity.WARNING,
-            )
-
     def add_paths(self, found: list[Path]) -> list[str]:
         """Queue documents now, on this thread, and return their job ids (errors show up in the
         queue rows). Drops, pastes and File → Open go through ``intake`` instead, which submits
         off the GUI thread."""
         job_ids = self.pipeline.submit_many(found)
-        self._show_queued(list(zip(job_ids, found, strict=True)))
+        self.queue.show_queued(list(zip(job_ids, found, strict=True)))
         self.queue_model.flush()
         return job_ids
 
-    def _show_queued(self, queued: list[tuple[str, Path]]) -> None:
-        """Documents were submitted: the first is selected and scrolled to once its row is shown."""
-        if queued:
-            self._reveal = queued[0][0]
-            self._reveal_added()
-
-    @Slot()
-    def _reveal_added(self) -> None:
-        if self._reveal is not None and self.queue_model.row_of(self._reveal) >= 0:
-            self.queue_view.select_job(self._reveal)
-            self._reveal = None
-
-    @Slot(list, list)
-    def _on_queued(self, queued: list[tuple[str, Path]], errors: list[str]) -> None:
-        """The intake submitted what was dropped, pasted or opened."""
-        self._show_queued(queued)
-        if errors:
-            self.notice.show_message("\n".join(errors), Severity.ERROR)
-        elif not queued:
-            self.notice.show_message(
-                self.tr(
-                    "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
-                ),
-                Severity.WARNING,
-            )
-
     # -- pipeline events --------------------------------------------------------------------------
 
-    @Slot(str, str, int, str)
     @Slot(object)
     def _on_pipeline_event(self, event: object) -> None:
         """Every pipeline event reaches the window (one signal); each goes where it acts."""
         match event:
             case JobAdded(job_id, name, page_count, source):
-                self._on_job_added(job_id, name, page_count, source)
+                self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
             case JobStarted(job_id, page_count, page_indices, _pending):
-                self._on_job_started(job_id, page_count, page_indices)
+                self.reading_view.set_page_count(job_id, page_count)
+                self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
+                if self.reading_view.job_id is None:
+                    self.queue_view.select_job(job_id)
             case PageStarted(job_id, page_index):
-                self._on_page_started(job_id, page_index)
+                self.loader.page_started(job_id, page_index)
+                self.queue_model.on_page_started(job_id, page_index)
+                self._rate.page_started(job_id, page_index)
+                self.reading_view.on_page_started(job_id, page_index)
             # Layout mode: the page view draws the regions, marks the one being read, and keeps
             # each region's text as it is read (a click on its box finds it before the page ends).
             case PagePlanned(job_id, page_index, _layout, regions):
                 self.reading_view.on_page_planned(job_id, page_index, regions)
+                return
             case RegionStarted(job_id, page_index, order):
                 self.reading_view.on_region_started(job_id, page_index, order)
+                return
             case RegionFinished(job_id, page_index, region):
                 self.reading_view.on_region_finished(job_id, page_index, region)
+                return
             case TextFrame(job_id, page_index, text, count):
-                self._on_text_delta(job_id, page_index, text, count)
+                self.queue_model.on_text_delta(job_id, page_index, text, count)
+                self.reading_view.on_text_delta(job_id, page_index, text)
+                return  # many a second: the actions do not change
             case PageFinished(job_id, result):
-                self._on_page_finished(job_id, result)
+                self.loader.page_finished(job_id, result)
+                self._rate.page_ended(job_id, result.page_index, finished=True)
+                self.queue_model.on_page_finished(job_id, result)
+                self.reading_view.on_page_finished(job_id, result)
+                self._update_rate()
+                return
             case PageFailed(job_id, page_index, message):
-                self._on_page_failed(job_id, page_index, message)
+                self.loader.page_failed(job_id, page_index, message)
+                self.queue_model.on_page_failed(job_id, page_index, message)
+                self._rate.page_ended(job_id, page_index, finished=False)
+                self.reading_view.on_page_failed(job_id, page_index, message)
             case JobFinished(job_id, status):
-                self._on_job_finished(job_id, status)
+                self.queue_model.on_job_finished(job_id, status)
+                self._rate.job_ended(job_id)
+                self.reading_view.on_job_finished(job_id)
             case JobFailed(job_id, message):
-                self._on_job_failed(job_id, message)
+                if message == self._backend_error:
+                    self._backend_failed.add(job_id)
+                self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+                self._rate.job_ended(job_id)
+                self.reading_view.on_job_finished(job_id)
             case BackendStateChanged(state, message):
                 self._on_backend_state(state, message)
             case BackendReady(backend_id, model_name, load_seconds):
-                self._on_backend_ready(backend_id, model_name, load_seconds)
+                self.backend_status.ready(backend_id, model_name, load_seconds)
             case BackendRetired(backend_id):
                 # The log view shows it: the switch's old backend is out of memory now.
                 log.info("%s unloaded: the new backend is ready", backend_id)
-            case BackendKept(backend_id, model_name, message):
-                self._on_backend_kept(backend_id, model_name, message)
-
-    def _on_job_added(self, job_id: str, name: str, page_count: int, source: str) -> None:
-        self.queue.hidden.discard(job_id)
-        self.queue_model.add_job(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
-        if self._reveal is None and not self.queue_view.selectionModel().hasSelection():
-            self._reveal = job_id  # selected once its row is shown (queue_model.flush)
-
-    @Slot(str, int, object)
-    def _on_job_started(self, job_id: str, page_count: int, page_indices: tuple[int, ...]) -> None:
-        self.reading_view.set_page_count(job_id, page_count)
-        self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
-        if self.reading_view.job_id is None:
-            self.queue_view.select_job(job_id)
-        self._update_actions()
-
-    @Slot(str, int)
-    def _on_page_started(self, job_id: str, page_index: int) -> None:
-        if job_id == self._loading:
-            self._loading_late[page_index] = None
-        self.queue_model.on_page_started(job_id, page_index)
-        self._rate.page_started(job_id, page_index)
-        self.reading_view.on_page_started(job_id, page_index)
-        self._update_actions()
-
-    @Slot(str, int, str, int)
-    def _on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        self.queue_model.on_text_delta(job_id, page_index, text, deltas)
-        self.reading_view.on_text_delta(job_id, page_index, text)
-
-    @Slot(str, object)
-    def _on_page_finished(self, job_id: str, result: PageResult) -> None:
-        if job_id == self._loading:
-            self._loading_late[result.page_index] = result
-        self._rate.page_ended(job_id, result.page_index, finished=True)
-        self.queue_model.on_page_finished(job_id, result)
-        self.reading_view.on_page_finished(job_id, result)
-        self._update_rate()
-
-    @Slot(str, int, str)
-    def _on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        if job_id == self._loading:
-            self._loading_late[page_index] = message
-        self.queue_model.on_page_failed(job_id, page_index, message)
-        self._rate.page_ended(job_id, page_index, finished=False)
-        self.reading_view.on_page_failed(job_id, page_index, message)
-        self._update_actions()
-
-    @Slot(str, object)
-    def _on_job_finished(self, job_id: str, status: JobStatus) -> None:
-        self.queue_model.on_job_finished(job_id, status)
-        self._rate.job_ended(job_id)
-        self.reading_view.on_job_finished(job_id)
-        self._update_actions()
-
-    @Slot(str, str)
-    def _on_job_failed(self, job_id: str, message: str) -> None:
-        if message == self._backend_error:
-            self._backend_failed.add(job_id)
-        self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
-        self._rate.job_ended(job_id)
-        self.reading_view.on_job_finished(job_id)
+            case BackendKept(backend_id, _model_name, message):
+                self.settings = self.switcher.keep(self.settings, backend_id, message)
+        # what the actions apply to changed (a job or page started, failed or finished)
         self._update_actions()
 
     @Slot(object, str)
     def _on_backend_state(self, state: BackendState, message: str) -> None:
-        self._set_backend_state(state, message)
+        self.backend_status.set_state(state, message)
         if state is BackendState.ERROR:
             self._backend_error = message
             self.check_model(error=message)
@@ -648,31 +448,6 @@ class MainWindow(QMainWindow):
             self._backend_error = self._backend_notice = None
             if not self.lite.active:  # the lite engine is ready, GLM-OCR still to download
                 self.model_panel.hide()
-
-    @Slot(str, str, object)
-    def _on_backend_ready(self, backend_id: str, model_name: str, load_seconds: float | None) -> None:
-        self.model_label.setText(model_name)
-        if load_seconds is not None:
-            # Timed by the pipeline around the load itself, not from when this thread got LOADING
-            # (a late event made a 1.5 s load look like 1.4 s). The next load should take as long.
-            window_state().setValue(f"backend/load_seconds/{backend_id}", load_seconds)
-
-    @Slot(str, str, str)
-    def _on_backend_kept(self, backend_id: str, _model_name: str, message: str) -> None:
-        """The switch's new backend failed while the old one was still loaded: it keeps reading,
-        so the settings name it again (saved: the next start loads what works)."""
-        failed = backend_label(self.settings.backend)
-        before = self._switched_from or self.settings
-        self.settings = dataclasses.replace(
-            self.settings, backend=backend_id, llamacpp=before.llamacpp, vllm=before.vllm
-        )
-        self._save_settings(self.settings)
-        self.notice.show_message(
-            self.tr("{failed} could not be loaded, so {kept} keeps reading: {message}").format(
-                failed=failed, kept=backend_label(backend_id), message=message
-            ),
-            Severity.ERROR,
-        )
 
     def check_model(self, error: str | None = None) -> None:
         """Off the GUI thread: is the backend's model on this machine? If not, the model panel
@@ -721,53 +496,6 @@ class MainWindow(QMainWindow):
         job_ids, self._backend_failed = sorted(self._backend_failed), set()
         self.queue.retry(job_ids)
 
-    def _set_backend_state(self, state: BackendState, message: str) -> None:
-        names = {
-            BackendState.UNLOADED: (self.tr("not loaded"), "gray"),
-            BackendState.LOADING: (self.tr("loading…"), "#b27b00"),
-            BackendState.READY: (self.tr("ready"), "#1b7f2a"),
-            BackendState.ERROR: (self.tr("error"), "#b00020"),
-        }
-        name, color = names[state]
-        backend_id = self.lite.reading_backend(self.settings.backend)
-        backend = backend_label(backend_id)
-        loading = state is BackendState.LOADING
-        if loading and self._loading_since is None:
-            self._loading_since = time.monotonic()
-            expected = window_state().value(f"backend/load_seconds/{backend_id}")
-            self._load_expected_s = float(str(expected)) if expected is not None else None
-        if not loading:
-            self._loading_since = None
-        self.backend_state = state
-        self._backend_text = f'<span style="color:{color}">●</span> {backend}: {name}'
-        self._load_stage = message if loading else ""
-        self.backend_label.setToolTip(message)
-        self.load_bar.setVisible(loading)
-        self._show_load_progress()
-        if state is not BackendState.READY:
-            self.model_label.setText("")
-
-    def _show_load_progress(self) -> None:
-        """While a backend loads: its stage, and elapsed against the last load's time."""
-        if self._loading_since is None:
-            self.backend_label.setText(self._backend_text)
-            return
-        elapsed = time.monotonic() - self._loading_since
-        expected = self._load_expected_s
-        if expected:
-            timing = self.tr("{elapsed:.0f} s of about {expected:.0f} s").format(
-                elapsed=elapsed, expected=expected
-            )
-            self.load_bar.setRange(0, 1000)
-            self.load_bar.setValue(min(999, int(1000 * elapsed / expected)))
-        else:
-            timing = self.tr("{elapsed:.0f} s (first load: no earlier time to compare)").format(
-                elapsed=elapsed
-            )
-            self.load_bar.setRange(0, 0)
-        stage = self._load_stage if len(self._load_stage) <= 60 else self._load_stage[:59] + "…"
-        self.backend_label.setText(f"{self._backend_text} {stage} · {timing}")
-
     # -- queue actions ----------------------------------------------------------------------------
 
     def _selected(self) -> list[str]:
@@ -791,17 +519,6 @@ class MainWindow(QMainWindow):
         if not self.queue.cancel_pages(job_ids):
             self.statusBar().showMessage(self.tr("No page of this document is being read."), 3000)
 
-    @Slot()
-    def _on_restored(self) -> None:
-        self.restoring = False
-
-    @Slot(str)
-    def _on_dropped(self, job_id: str) -> None:
-        if self.reading_view.job_id == job_id:
-            self.reading_view.show_job(None)
-
-    # -- other actions ----------------------------------------------------------------------------
-
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -813,69 +530,27 @@ class MainWindow(QMainWindow):
         self.reading_view.commit_edit()
         job_ids = self._selected() or [r.job_id for r in self.queue_model.rows()]
         dialog = ExportDialog(
-            self._export_defaults(), self.store, job_ids, tasks=self.tasks, exports=self.exports, parent=self
+            export_defaults(self.settings.export, window_state()),
+            self.store,
+            job_ids,
+            tasks=self.tasks,
+            exports=self.exports,
+            parent=self,
         )
-        dialog.exported.connect(self._on_exported)
+        dialog.exported.connect(lambda report: remember_export(dialog, window_state()))
+        dialog.exported.connect(functools.partial(show_export_report, self.notice))
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
         self.export_dialog = dialog
         dialog.open()
-
-    def _export_defaults(self) -> ExportSettings:
-        """The settings' export options, with the folder and formats of the last export from
-        this window (``window.ini``): the dialog forgot them each time. Kept out of the
-        settings file, which the command line's exports read."""
-        from ocr_desktop.exporters import FORMATS
-
-        defaults = self.settings.export
-        state = window_state()
-        folder, formats = state.value("export/out_dir"), state.value("export/formats")
-        if isinstance(folder, str):
-            defaults = dataclasses.replace(defaults, out_dir=folder)
-        if isinstance(formats, str) and formats:
-            chosen = tuple(f for f in formats.split(",") if f in FORMATS)
-            defaults = dataclasses.replace(defaults, formats=chosen or defaults.formats)
-        return defaults
-
-    @Slot(object)
-    def _on_exported(self, report: ExportReport) -> None:
-        from ocr_desktop.gui.export_dialog import describe
-
-        with contextlib.suppress(settings_mod.SettingsError):  # the dialog's options were valid: it exported
-            options = self.export_dialog.options()
-            state = window_state()
-            state.setValue("export/out_dir", options.out_dir)
-            state.setValue("export/formats", ",".join(options.formats))
-
-        text, failed = describe(report)
-        files = report.written or report.unchanged
-        action = None
-        if files:
-            folder = files[0].parent
-            action = (self.tr("Open Folder"), lambda: self.open_folder_url(folder))
-        severity = Severity.ERROR if failed else Severity.INFO if files else Severity.WARNING
-        self.notice.show_message(text, severity, action=action)
-
-    @staticmethod
-    def open_folder_url(folder: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    @Slot()
-    def open_log_folder(self) -> None:
-        self.open_folder_url(paths.log_file().parent)
 
     @Slot()
     def show_history(self) -> None:
         from ocr_desktop.gui.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(self.store, self.tasks, self)
-        dialog.reopen.connect(self.reopen_job)
+        dialog.reopen.connect(self.queue.reopen)
         self.history_dialog = dialog
         dialog.open()
-
-    @Slot(str)
-    def reopen_job(self, job_id: str) -> None:
-        """Put a job from the history back on the queue and show it."""
-        self.queue.reopen(job_id)
 
     @Slot()
     def open_settings(self, section: str = "") -> None:
@@ -887,97 +562,22 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         dialog.open()
 
-    def page_running(self) -> bool:
-        return any(row.live for row in self.queue_model.rows())
-
     def ask_finish_page(self) -> bool | None:
         """While a page is being read: finish it first (True), cancel it (False), or keep the
         old backend (None)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Switch backend"))
-        box.setText(self.tr("A page is being read. Finish it with the current backend before switching?"))
-        finish = box.addButton(self.tr("Finish the Page First"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(self.tr("Cancel the Page"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return True if clicked is finish else False if clicked is cancel else None
-
-    def memory_refusal(self, new: Settings) -> str | None:
-        """Before anything is unloaded: why the backend ``new`` names cannot fit in memory (with
-        the numbers), or None. What the running backend holds counts as free, since the switch
-        unloads it first."""
-        if self._memory_estimate is None:
-            return None
-        try:
-            estimate = self._memory_estimate(new)
-        except BackendError:
-            return None  # it cannot even be created: loading it says why
-        if estimate is None:
-            return None
-        running = self.pipeline.backend
-        held = running.memory_estimate() if running is not None else None
-        free = self._free_memory() + (held.total_bytes if held is not None else 0)
-        try:
-            lite = () if new.backend not in GLM_OCR_BACKENDS else (LITE_SUGGESTION,)
-            check_fits(estimate, available=free, suggestions=(*GENERIC_SUGGESTIONS, *lite))
-        except MemoryBudgetError as exc:
-            return self.tr("Not switching to {backend}, the current backend keeps running: {reason}").format(
-                backend=backend_label(new.backend), reason=translated(exc.message)
-            )
-        return None
+        return self.switcher.ask_finish_page(self)
 
     @Slot(object)
     def apply_settings(self, new: Settings) -> None:
         """Keep new preferences: save them, and switch the backend if its options changed."""
-        switch = backend_changed(self.settings, new)
-        other_backend = new.backend != self.settings.backend
-        finish_page = True  # a reload of the same backend (e.g. its thread count) asks nothing
-        refused = self.memory_refusal(new) if switch and other_backend else None
-        if refused is not None:
-            self.notice.show_message(refused, Severity.ERROR)
-            if new.backend in GLM_OCR_BACKENDS:
-                self.lite.offer_lite()
-        answer = (
-            self.ask_finish_page()
-            if refused is None and switch and other_backend and self.page_running()
-            else True
+        self.settings = self.switcher.apply(
+            self.settings,
+            new,
+            lambda: self.ask_finish_page() if any(row.live for row in self.queue_model.rows()) else True,
         )
-        if refused is not None or answer is None:
-            # Keep the running backend; the other changes still apply.
-            now = self.settings
-            new = dataclasses.replace(new, backend=now.backend, llamacpp=now.llamacpp, vllm=now.vllm)
-            switch = False
-        else:
-            finish_page = answer
-        old, self.settings = self.settings, new
-        self._save_settings(new)
-        if old.language != new.language:
-            self.notice.show_message(self.tr("The new language applies the next time OCR Desktop starts."))
-        if switch:
-            self._switched_from = old  # what a failed switch goes back to (_on_backend_kept)
-            self._set_backend_state(BackendState.LOADING, self.tr("switching backend"))
-            self.pipeline.switch_backend(new, finish_page)
-        else:
-            self.pipeline.update_settings(new)
         self.check_model()
         self.retry_backend_failures()
-        self.api.apply(new)
-
-    def _api_refused(self, message: str) -> None:
-        self.notice.show_message(message, Severity.ERROR)
-
-    def _save_settings(self, new: Settings) -> None:
-        try:
-            settings_mod.save(new)
-        except (OSError, settings_mod.SettingsError) as exc:
-            self.notice.show_message(
-                self.tr("The settings could not be saved: {error}. They apply until you quit.").format(
-                    error=exc
-                ),
-                Severity.ERROR,
-            )
+        self.api.apply(self.settings)
 
     @Slot()
     def compare_backends(self) -> None:
@@ -985,17 +585,6 @@ class MainWindow(QMainWindow):
         dialog.recommendation_applied.connect(self.apply_settings)
         self.compare_dialog = dialog
         dialog.open()
-
-    @Slot()
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            self.tr("About OCR Desktop"),
-            self.tr(
-                "<b>OCR Desktop {version}</b><p>Reads documents with GLM-OCR on llama.cpp or vLLM, "
-                "on NVIDIA Jetson and any Linux machine.</p><p>Log file: {log}</p>"
-            ).format(version=__version__, log=paths.log_file()),
-        )
 
     # -- view updates -----------------------------------------------------------------------------
 
@@ -1027,72 +616,24 @@ class MainWindow(QMainWindow):
         """Show the selected document: its stored pages are read off the GUI thread; the pages
         being read come from its row, and what happens to its pages meanwhile is kept aside."""
         job_id = self.queue_view.current_job_id()
-        if job_id is None or job_id in (self.reading_view.job_id, self._loading):
+        if job_id is None or job_id in (self.reading_view.job_id, self.loader.loading):
             return
         self.reading_view.commit_edit()  # now: the edit's save is queued before this read
-        self._loading, self._loading_late = job_id, {}
-        store = self.store
-        self.tasks.run(
-            lambda _task: load_document(store, job_id),
-            on_result=lambda loaded: self._on_document_loaded(job_id, loaded),
-            on_error=self._on_load_failed,
-        )
+        self.loader.load(job_id)
 
-    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
-        if job_id != self._loading:
-            return  # another document was selected meanwhile
-        self._loading = None
+    @Slot(str, object)
+    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument) -> None:
         row = self.queue_model.job(job_id)
-        if loaded is None or row is None:
+        if row is None:
             return
-        pages = {page.page_index: page for page in loaded.result.pages}
-        failed = dict(loaded.result.failed)
-        for index, late in self._loading_late.items():
-            pages.pop(index, None)
-            failed.pop(index, None)
-            if isinstance(late, PageResult):
-                pages[index] = late
-            elif late is not None:
-                failed[index] = late
-        result = dataclasses.replace(
-            loaded.result, pages=tuple(pages[i] for i in sorted(pages)), failed=failed
-        )
         self.reading_view.show_job(
-            result,
+            loaded.result,
             dpi=loaded.dpi,
             max_pixels=loaded.max_pixels,
             live=row.live_texts(),
             originals=loaded.originals,
         )
         self._update_actions()
-
-    def _on_load_failed(self, exc: BaseException) -> None:
-        self._loading = None
-        if not isinstance(exc, StoreError):
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-            return
-        self.notice.show_message(
-            self.tr("The document cannot be shown: {error}").format(error=error_text(exc)), Severity.ERROR
-        )
-
-    @Slot(str, int, str)
-    def _on_page_edited(self, job_id: str, page_index: int, text: str) -> None:
-        """Save an edit off the GUI thread (an fsynced write); kept: quitting waits for it."""
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, StoreError):
-                sys.excepthook(type(exc), exc, exc.__traceback__)
-                return
-            self.notice.show_message(
-                self.tr("Your edit of page {n} was not kept: {error}").format(
-                    n=page_index + 1, error=error_text(exc)
-                ),
-                Severity.ERROR,
-            )
-
-        self.tasks.run(
-            lambda _task: self.store.set_page_text(job_id, page_index, text), on_error=failed, keep=True
-        )
 
     def _update_rate(self) -> None:
         rate = self._rate.pages_per_min()
@@ -1102,8 +643,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         self.queue_model.tick()
-        if self._loading_since is not None:
-            self._show_load_progress()
+        self.backend_status.tick()
 
     # -- closing ----------------------------------------------------------------------------------
 

@@ -8,10 +8,12 @@ calls into the window. Store work runs off the GUI thread, as everywhere in the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.gui.errors import Severity
 from ocr_desktop.gui.queue_view import JobRow, QueueModel, QueueView, row_from_record
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.pipeline import Pipeline
@@ -34,6 +36,7 @@ class QueueController(QObject):
     dropped = Signal(str)  # job_id taken off the queue (removed or cleared): stop showing it
     note = Signal(str)  # a short status message for the user
     restored = Signal()  # the queue was read back from the store and unfinished jobs resumed
+    notice = Signal(str, object)  # what the user should know, Severity
 
     def __init__(
         self,
@@ -54,7 +57,11 @@ class QueueController(QObject):
         self._tasks = tasks
         self._confirm = confirm
         self.hidden: set[str] = set()
+        #: True until the queue is read back from the store and unfinished documents resumed.
+        self.restoring = True
+        self._reveal: str | None = None  # the job to select once it is queued (the user added it)
         model.move_requested.connect(self._on_move_requested)
+        model.rowsInserted.connect(self._reveal_added)
 
     def selected(self) -> list[str]:
         return self._view.selected_job_ids()
@@ -86,9 +93,47 @@ class QueueController(QObject):
         if self._model.rowCount() and not self._view.selectionModel().hasSelection():
             self._view.select_job(self._model.job_at(0).job_id)
         pipeline = self._pipeline  # resuming marks the jobs queued in the store
-        self._tasks.run(
-            lambda _task: pipeline.resume_unfinished(), on_result=lambda _ids: self.restored.emit()
-        )
+        self._tasks.run(lambda _task: pipeline.resume_unfinished(), on_result=self._on_resumed)
+
+    def _on_resumed(self, _job_ids: list[str]) -> None:
+        self.restoring = False
+        self.restored.emit()
+
+    # -- documents added -----------------------------------------------------------------------
+
+    def job_added(self, row: JobRow) -> None:
+        """A job was queued (here or by another client of the pipeline): its row; the first one
+        is selected when nothing is."""
+        self.hidden.discard(row.job_id)
+        self._model.add_job(row)
+        if self._reveal is None and not self._view.selectionModel().hasSelection():
+            self._reveal = row.job_id  # selected once its row is shown (model.flush)
+
+    def show_queued(self, queued: list[tuple[str, Path]]) -> None:
+        """Documents were submitted: the first is selected and scrolled to once its row is shown."""
+        if queued:
+            self._reveal = queued[0][0]
+            self._reveal_added()
+
+    @Slot()
+    def _reveal_added(self) -> None:
+        if self._reveal is not None and self._model.row_of(self._reveal) >= 0:
+            self._view.select_job(self._reveal)
+            self._reveal = None
+
+    @Slot(list, list)
+    def queued(self, queued: list[tuple[str, Path]], errors: list[str]) -> None:
+        """The intake submitted what was dropped, pasted or opened."""
+        self.show_queued(queued)
+        if errors:
+            self.notice.emit("\n".join(errors), Severity.ERROR)
+        elif not queued:
+            self.notice.emit(
+                self.tr(
+                    "No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF."
+                ),
+                Severity.WARNING,
+            )
 
     # -- commands ------------------------------------------------------------------------------
 

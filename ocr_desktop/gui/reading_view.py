@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -58,6 +58,46 @@ EDIT_DEBOUNCE_MS = 800
 MARKDOWN_REFRESH_MS = 300
 
 
+def _flag_names() -> dict[str, str]:
+    return {
+        FLAG_REPETITION_LOOP: QCoreApplication.translate("ReadingView", "repetition loop stopped"),
+        FLAG_TRUNCATED: QCoreApplication.translate("ReadingView", "cut off at the token limit"),
+        FLAG_RETRIED: QCoreApplication.translate("ReadingView", "read twice (loop retry)"),
+        FLAG_EDITED: QCoreApplication.translate("ReadingView", "edited"),
+        FLAG_LINES_ONLY: QCoreApplication.translate("ReadingView", "table or formula kept as plain lines"),
+    }
+
+
+def _flag_notes(result: PageResult) -> list[str]:
+    """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
+    notes = {
+        FLAG_REPETITION_LOOP: QCoreApplication.translate(
+            "ReadingView", "the model began repeating itself; the text is cut where the loop started"
+        ),
+        FLAG_TRUNCATED: QCoreApplication.translate(
+            "ReadingView", "the text reached the token limit and may be incomplete"
+        ),
+        FLAG_LINES_ONLY: QCoreApplication.translate(
+            "ReadingView", "a table or formula on this page is given as its text lines, without its structure"
+        ),
+    }
+    lite = [
+        QCoreApplication.translate(
+            "ReadingView", "read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR"
+        )
+    ]
+    return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
+
+
+def _tool_button(parent: QWidget, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(f"{name} ({shortcut})" if shortcut else name)
+    button.setAccessibleName(name)
+    button.clicked.connect(slot)
+    return button
+
+
 @dataclass
 class _ShownJob:
     job_id: str
@@ -96,18 +136,18 @@ class ReadingView(QWidget):
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setWordWrap(True)
 
-        self.prev_button = self._tool_button("◀", self.tr("Previous page"), self.previous_page, "Page Up")
-        self.next_button = self._tool_button("▶", self.tr("Next page"), self.next_page, "Page Down")
+        self.prev_button = _tool_button(self, "◀", self.tr("Previous page"), self.previous_page, "Page Up")
+        self.next_button = _tool_button(self, "▶", self.tr("Next page"), self.next_page, "Page Down")
         self.page_spin = QSpinBox(self)
         self.page_spin.setAccessibleName(self.tr("Page number"))
         self.page_spin.setToolTip(self.tr("Page shown"))
         self.page_spin.setMinimum(1)
         self.page_spin.valueChanged.connect(self._on_spin)
         self.page_total = QLabel(self)
-        self.zoom_out_button = self._tool_button("−", self.tr("Zoom out"), self.zoom_out, "Ctrl+-")
-        self.zoom_in_button = self._tool_button("+", self.tr("Zoom in"), self.zoom_in, "Ctrl++")
-        self.fit_button = self._tool_button(
-            self.tr("Fit width"), self.tr("Fit the page to the width"), self.fit_width, "Ctrl+0"
+        self.zoom_out_button = _tool_button(self, "−", self.tr("Zoom out"), self.zoom_out, "Ctrl+-")
+        self.zoom_in_button = _tool_button(self, "+", self.tr("Zoom in"), self.zoom_in, "Ctrl++")
+        self.fit_button = _tool_button(
+            self, self.tr("Fit width"), self.tr("Fit the page to the width"), self.fit_width, "Ctrl+0"
         )
         self.zoom_label = QLabel(self)
         self.page_view.zoom_changed.connect(lambda f: self.zoom_label.setText(f"{f * 100:.0f} %"))
@@ -144,19 +184,20 @@ class ReadingView(QWidget):
         self.tabs.addTab(self.text_edit, self.tr("Text"))
         self.tabs.currentChanged.connect(self._refresh_markdown_if_visible)
         self.tabs.currentChanged.connect(self.edit_hint.hide)
-        self.edit_hint.linkActivated.connect(self._open_text_tab)
+        self.edit_hint.linkActivated.connect(lambda _link: self.tabs.setCurrentWidget(self.text_edit))
 
-        self.copy_page_button = self._tool_button(
-            self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
+        self.copy_page_button = _tool_button(
+            self, self.tr("Copy page"), self.tr("Copy this page's text"), self.copy_page, "Ctrl+Shift+C"
         )
-        self.copy_document_button = self._tool_button(
+        self.copy_document_button = _tool_button(
+            self,
             self.tr("Copy document"),
             self.tr("Copy the whole document's text"),
             self.copy_document,
             "Ctrl+Alt+C",
         )
-        self.revert_button = self._tool_button(
-            self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
+        self.revert_button = _tool_button(
+            self, self.tr("Revert page"), self.tr("Put the model's text of this page back"), self.revert_page
         )
         self.revert_button.setEnabled(False)
         self.stats_label = QLabel(self)
@@ -188,18 +229,6 @@ class ReadingView(QWidget):
         ):
             self.edit_hint.show()
         return super().eventFilter(watched, event)
-
-    @Slot(str)
-    def _open_text_tab(self, _link: str) -> None:
-        self.tabs.setCurrentWidget(self.text_edit)
-
-    def _tool_button(self, text: str, name: str, slot: object, shortcut: str = "") -> QToolButton:
-        button = QToolButton(self)
-        button.setText(text)
-        button.setToolTip(f"{name} ({shortcut})" if shortcut else name)
-        button.setAccessibleName(name)
-        button.clicked.connect(slot)
-        return button
 
     def _layout(self) -> None:
         nav = QHBoxLayout()
@@ -551,7 +580,7 @@ class ReadingView(QWidget):
         result = self._results.get(self._page)
         figures: dict[str, bytes] = {}
         if result is not None and self._job is not None and result.text == self.page_text():
-            markdown, figures = finished_page_markdown(self._job.name, result, self._flag_notes(result))
+            markdown, figures = finished_page_markdown(self._job.name, result, _flag_notes(result))
         else:
             task = page_format.edit_task(result) if result is not None else "text"
             markdown = format_page(self.page_text(), task).markdown
@@ -622,29 +651,6 @@ class ReadingView(QWidget):
 
     # -- statistics -------------------------------------------------------------------------------
 
-    def _flag_names(self) -> dict[str, str]:
-        return {
-            FLAG_REPETITION_LOOP: self.tr("repetition loop stopped"),
-            FLAG_TRUNCATED: self.tr("cut off at the token limit"),
-            FLAG_RETRIED: self.tr("read twice (loop retry)"),
-            FLAG_EDITED: self.tr("edited"),
-            FLAG_LINES_ONLY: self.tr("table or formula kept as plain lines"),
-        }
-
-    def _flag_notes(self, result: PageResult) -> list[str]:
-        """The notes the .md export writes under a flagged page (exporters/base.py FLAG_NOTES)."""
-        notes = {
-            FLAG_REPETITION_LOOP: self.tr(
-                "the model began repeating itself; the text is cut where the loop started"
-            ),
-            FLAG_TRUNCATED: self.tr("the text reached the token limit and may be incomplete"),
-            FLAG_LINES_ONLY: self.tr(
-                "a table or formula on this page is given as its text lines, without its structure"
-            ),
-        }
-        lite = [self.tr("read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR")]
-        return (lite if result.backend == "lite" else []) + [n for f, n in notes.items() if f in result.flags]
-
     def stats_text(self) -> str:
         return self.stats_label.text()
 
@@ -663,7 +669,7 @@ class ReadingView(QWidget):
             else:
                 parts.append(self.tr("{rate:.1f} tok/s").format(rate=s.decode_tokens_per_s))
                 parts.append(self.tr("{tokens} tokens").format(tokens=s.completion_tokens))
-            names = self._flag_names()
+            names = _flag_names()
             flags = [names.get(f, f) for f in sorted(result.flags)]
             if flags:
                 parts.append(self.tr("⚠ {flags}").format(flags=", ".join(flags)))

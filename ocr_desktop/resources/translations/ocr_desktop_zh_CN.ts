@@ -45,6 +45,107 @@
     </message>
 </context>
 <context>
+    <name>BackendStatus</name>
+    <message>
+        <location filename="../../gui/backend_status.py" line="40"/>
+        <source>Backend state</source>
+        <translation>后端状态</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="42"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="44"/>
+        <source>Backend loading progress</source>
+        <translation>后端加载进度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="51"/>
+        <source>loads when the first page is read</source>
+        <translation>识别第一页时加载</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="55"/>
+        <source>not loaded</source>
+        <translation>未加载</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="56"/>
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="57"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="58"/>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="97"/>
+        <source>{elapsed:.0f} s of about {expected:.0f} s</source>
+        <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_status.py" line="103"/>
+        <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
+        <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
+    </message>
+</context>
+<context>
+    <name>BackendSwitcher</name>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="74"/>
+        <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
+        <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="103"/>
+        <source>The new language applies the next time OCR Desktop starts.</source>
+        <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="107"/>
+        <source>switching backend</source>
+        <translation>正在切换后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="121"/>
+        <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
+        <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="133"/>
+        <source>Switch backend</source>
+        <translation>切换后端</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="134"/>
+        <source>A page is being read. Finish it with the current backend before switching?</source>
+        <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="135"/>
+        <source>Finish the Page First</source>
+        <translation>先完成本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="136"/>
+        <source>Cancel the Page</source>
+        <translation>取消本页</translation>
+    </message>
+    <message>
+        <location filename="../../gui/backend_switcher.py" line="147"/>
+        <source>The settings could not be saved: {error}. They apply until you quit.</source>
+        <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
+    </message>
+</context>
+<context>
     <name>Backends</name>
     <message>
         <location filename="../../../build/settings_strings.py" line="120"/>
@@ -246,13 +347,13 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../gui/errors.py" line="150"/>
-        <location filename="../../gui/errors.py" line="151"/>
+        <location filename="../../gui/errors.py" line="154"/>
+        <location filename="../../gui/errors.py" line="155"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="154"/>
+        <location filename="../../gui/errors.py" line="158"/>
         <source>Something went wrong inside OCR Desktop: {summary}
 
 The app keeps running, but the last action may not have finished. The details below are also in the log file:
@@ -265,40 +366,78 @@ Please include them when you report the problem.</source>
 报告问题时请附上这些信息。</translation>
     </message>
     <message>
-        <location filename="../../gui/errors.py" line="165"/>
+        <location filename="../../gui/errors.py" line="169"/>
         <source>Traceback</source>
         <translation>回溯信息</translation>
     </message>
 </context>
 <context>
+    <name>DocumentIntake</name>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="66"/>
+        <source>Open Documents</source>
+        <extracomment>What File → Open lists.</extracomment>
+        <translation>打开文档</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="68"/>
+        <source>Documents ({patterns});;All files (*)</source>
+        <translation>文档 ({patterns});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="75"/>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../gui/drop_zone.py" line="84"/>
+        <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
+        <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentLoader</name>
+    <message>
+        <location filename="../../gui/document_loader.py" line="111"/>
+        <source>The document cannot be shown: {error}</source>
+        <extracomment>The document being read, and what happened to its pages meanwhile: page -&gt; result, failure, or None (started again).</extracomment>
+        <translation>无法显示该文档：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/document_loader.py" line="121"/>
+        <source>Your edit of page {n} was not kept: {error}</source>
+        <translation>第 {n} 页的修改未能保存：{error}</translation>
+    </message>
+</context>
+<context>
     <name>DropZone</name>
     <message>
-        <location filename="../../gui/drop_zone.py" line="111"/>
+        <location filename="../../gui/drop_zone.py" line="141"/>
         <source>Drop documents here</source>
         <translation>将文档拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="118"/>
+        <location filename="../../gui/drop_zone.py" line="148"/>
         <source>Drop PDFs, images or folders here</source>
         <translation>将 PDF、图片或文件夹拖放到这里</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="124"/>
+        <location filename="../../gui/drop_zone.py" line="154"/>
         <source>or paste an image with Ctrl+V. Every page is read by GLM-OCR on this machine.</source>
         <translation>或用 Ctrl+V 粘贴图片。每一页都由本机上的 GLM-OCR 识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="128"/>
+        <location filename="../../gui/drop_zone.py" line="158"/>
         <source>Open Files…</source>
         <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="129"/>
+        <location filename="../../gui/drop_zone.py" line="159"/>
         <source>Choose documents to read (Ctrl+O)</source>
         <translation>选择要识别的文档 (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../gui/drop_zone.py" line="130"/>
+        <location filename="../../gui/drop_zone.py" line="160"/>
         <source>Open files</source>
         <translation>打开文件</translation>
     </message>
@@ -306,58 +445,58 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="48"/>
+        <location filename="../../gui/export_dialog.py" line="49"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="50"/>
+        <location filename="../../gui/export_dialog.py" line="51"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="55"/>
+        <location filename="../../gui/export_dialog.py" line="56"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="62"/>
+        <location filename="../../gui/export_dialog.py" line="63"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="67"/>
+        <location filename="../../gui/export_dialog.py" line="68"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="89"/>
-        <location filename="../../gui/export_dialog.py" line="112"/>
+        <location filename="../../gui/export_dialog.py" line="90"/>
+        <location filename="../../gui/export_dialog.py" line="116"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="94"/>
+        <location filename="../../gui/export_dialog.py" line="95"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="118"/>
+        <location filename="../../gui/export_dialog.py" line="122"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="161"/>
+        <location filename="../../gui/export_dialog.py" line="165"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="164"/>
+        <location filename="../../gui/export_dialog.py" line="168"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="188"/>
+        <location filename="../../gui/export_dialog.py" line="192"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -486,213 +625,86 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="301"/>
-        <source>Backend state</source>
-        <extracomment>pages/min is measured over the last this many finished pages. True until the queue is read back from the store and unfinished documents resumed.</extracomment>
-        <translation>后端状态</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="303"/>
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>Pages per minute</source>
+        <extracomment>Rows the queue shows in a window opened for the first time (its default size).</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="306"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="312"/>
-        <source>Backend loading progress</source>
-        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
-        <translation>后端加载进度</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="321"/>
-        <source>loads when the first page is read</source>
-        <translation>识别第一页时加载</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="324"/>
-        <location filename="../../gui/main_window.py" line="326"/>
+        <location filename="../../gui/window_docks.py" line="30"/>
+        <location filename="../../gui/window_docks.py" line="32"/>
         <source>Gauges</source>
         <translation>仪表</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="331"/>
+        <location filename="../../gui/window_docks.py" line="37"/>
         <source>Show or hide the memory and GPU gauges (F9)</source>
         <translation>显示或隐藏内存和 GPU 仪表 (F9)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="335"/>
+        <location filename="../../gui/window_docks.py" line="47"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="343"/>
+        <location filename="../../gui/window_docks.py" line="56"/>
         <source>Show or hide the last lines of the log (F12)</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="452"/>
-        <source>Open Documents</source>
-        <translation>打开文档</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="454"/>
-        <source>Documents ({patterns});;All files (*)</source>
-        <translation>文档 ({patterns});;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="461"/>
-        <location filename="../../gui/main_window.py" line="771"/>
+        <location filename="../../gui/window_dialogs.py" line="74"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="481"/>
-        <source>The clipboard holds no image or file. Copy an image (or files) first, then paste.</source>
-        <translation>剪贴板中没有图片或文件。请先复制图片（或文件），再粘贴。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="515"/>
-        <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
-        <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="611"/>
-        <source>{failed} could not be loaded, so {kept} keeps reading: {message}</source>
-        <translation>无法加载 {failed}，继续由 {kept} 识别：{message}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="666"/>
-        <source>not loaded</source>
-        <translation>未加载</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="667"/>
-        <source>loading…</source>
-        <translation>加载中…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="668"/>
-        <source>ready</source>
-        <translation>就绪</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="669"/>
-        <source>error</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="698"/>
-        <source>{elapsed:.0f} s of about {expected:.0f} s</source>
-        <translation>{elapsed:.0f} 秒 / 约 {expected:.0f} 秒</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="704"/>
-        <source>{elapsed:.0f} s (first load: no earlier time to compare)</source>
-        <translation>{elapsed:.0f} 秒（首次加载，无可参照的时间）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="719"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="719"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="815"/>
-        <source>Switch backend</source>
-        <translation>切换后端</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="816"/>
-        <source>A page is being read. Finish it with the current backend before switching?</source>
-        <translation>正在识别一个页面。切换前先用当前后端完成它吗？</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="817"/>
-        <source>Finish the Page First</source>
-        <translation>先完成本页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="818"/>
-        <source>Cancel the Page</source>
-        <translation>取消本页</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="843"/>
-        <source>Not switching to {backend}, the current backend keeps running: {reason}</source>
-        <translation>未切换到 {backend}，当前后端继续运行：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="893"/>
-        <source>The settings could not be saved: {error}. They apply until you quit.</source>
-        <translation>无法保存设置：{error}。这些设置在退出前有效。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="874"/>
-        <source>The new language applies the next time OCR Desktop starts.</source>
-        <translation>新的界面语言将在下次启动 OCR Desktop 时生效。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="877"/>
-        <source>switching backend</source>
-        <translation>正在切换后端</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="910"/>
+        <location filename="../../gui/window_dialogs.py" line="35"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="637"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="646"/>
+        <location filename="../../gui/main_window.py" line="481"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="655"/>
+        <location filename="../../gui/main_window.py" line="490"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="731"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="912"/>
+        <location filename="../../gui/window_dialogs.py" line="36"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="992"/>
-        <source>The document cannot be shown: {error}</source>
-        <translation>无法显示该文档：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1004"/>
-        <source>Your edit of page {n} was not kept: {error}</source>
-        <translation>第 {n} 页的修改未能保存：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1018"/>
+        <location filename="../../gui/main_window.py" line="641"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -813,17 +825,23 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueController</name>
     <message>
-        <location filename="../../gui/queue_controller.py" line="138"/>
+        <location filename="../../gui/queue_controller.py" line="133"/>
+        <source>No documents found there. OCR Desktop reads PDF, PNG, JPEG, WebP, BMP, GIF and TIFF.</source>
+        <extracomment>True until the queue is read back from the store and unfinished documents resumed.</extracomment>
+        <translation>那里没有找到文档。OCR Desktop 支持 PDF、PNG、JPEG、WebP、BMP、GIF 和 TIFF。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/queue_controller.py" line="183"/>
         <source>Remove documents</source>
         <translation>移除文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_controller.py" line="140"/>
+        <location filename="../../gui/queue_controller.py" line="185"/>
         <source>Remove this document and its recognised text? This cannot be undone.</source>
         <translation>移除此文档及其识别文字？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_controller.py" line="142"/>
+        <location filename="../../gui/queue_controller.py" line="187"/>
         <source>Remove {count} documents and their recognised text? This cannot be undone.</source>
         <translation>移除 {count} 个文档及其识别文字？此操作无法撤销。</translation>
     </message>
@@ -831,99 +849,102 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="191"/>
+        <location filename="../../gui/queue_view.py" line="202"/>
         <source>Document</source>
+        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).</extracomment>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="192"/>
+        <location filename="../../gui/queue_view.py" line="203"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="193"/>
+        <location filename="../../gui/queue_view.py" line="204"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="194"/>
+        <location filename="../../gui/queue_view.py" line="205"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="195"/>
+        <location filename="../../gui/queue_view.py" line="206"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="196"/>
+        <location filename="../../gui/queue_view.py" line="207"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="234"/>
+        <location filename="../../gui/queue_view.py" line="245"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="237"/>
+        <location filename="../../gui/queue_view.py" line="248"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="256"/>
+        <location filename="../../gui/queue_view.py" line="267"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="283"/>
-        <location filename="../../gui/queue_view.py" line="285"/>
-        <location filename="../../gui/queue_view.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="294"/>
+        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="299"/>
         <source>Paused</source>
+        <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="283"/>
+        <location filename="../../gui/queue_view.py" line="294"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="288"/>
+        <location filename="../../gui/queue_view.py" line="299"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="292"/>
+        <location filename="../../gui/queue_view.py" line="303"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="307"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="313"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="303"/>
+        <location filename="../../gui/queue_view.py" line="314"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="304"/>
+        <location filename="../../gui/queue_view.py" line="315"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="306"/>
+        <location filename="../../gui/queue_view.py" line="317"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="308"/>
+        <location filename="../../gui/queue_view.py" line="319"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -931,12 +952,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="521"/>
+        <location filename="../../gui/queue_view.py" line="533"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="522"/>
+        <location filename="../../gui/queue_view.py" line="534"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -944,234 +965,235 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="95"/>
+        <location filename="../../gui/reading_view.py" line="135"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often. The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="99"/>
+        <location filename="../../gui/reading_view.py" line="139"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="100"/>
+        <location filename="../../gui/reading_view.py" line="140"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="102"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="103"/>
+        <location filename="../../gui/reading_view.py" line="143"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="107"/>
+        <location filename="../../gui/reading_view.py" line="147"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="108"/>
+        <location filename="../../gui/reading_view.py" line="148"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="110"/>
+        <location filename="../../gui/reading_view.py" line="150"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="110"/>
+        <location filename="../../gui/reading_view.py" line="150"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="117"/>
+        <location filename="../../gui/reading_view.py" line="157"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="121"/>
+        <location filename="../../gui/reading_view.py" line="161"/>
         <source>The page as the .md export holds it. Edit it in the Text tab.</source>
         <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="128"/>
+        <location filename="../../gui/reading_view.py" line="168"/>
         <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
         <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="133"/>
+        <location filename="../../gui/reading_view.py" line="173"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="135"/>
+        <location filename="../../gui/reading_view.py" line="175"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="142"/>
+        <location filename="../../gui/reading_view.py" line="182"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="143"/>
+        <location filename="../../gui/reading_view.py" line="183"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="144"/>
+        <location filename="../../gui/reading_view.py" line="184"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="190"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="190"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="153"/>
+        <location filename="../../gui/reading_view.py" line="194"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="154"/>
+        <location filename="../../gui/reading_view.py" line="195"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="159"/>
+        <location filename="../../gui/reading_view.py" line="200"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="159"/>
+        <location filename="../../gui/reading_view.py" line="200"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="163"/>
+        <location filename="../../gui/reading_view.py" line="204"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="314"/>
-        <location filename="../../gui/reading_view.py" line="322"/>
+        <location filename="../../gui/reading_view.py" line="343"/>
+        <location filename="../../gui/reading_view.py" line="351"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="393"/>
+        <location filename="../../gui/reading_view.py" line="422"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="608"/>
+        <location filename="../../gui/reading_view.py" line="63"/>
         <source>repetition loop stopped</source>
+        <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="609"/>
+        <location filename="../../gui/reading_view.py" line="64"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="610"/>
+        <location filename="../../gui/reading_view.py" line="65"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="611"/>
+        <location filename="../../gui/reading_view.py" line="66"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="612"/>
+        <location filename="../../gui/reading_view.py" line="67"/>
         <source>table or formula kept as plain lines</source>
         <translation>表格或公式仅保留为纯文本行</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="619"/>
+        <location filename="../../gui/reading_view.py" line="74"/>
         <source>the model began repeating itself; the text is cut where the loop started</source>
         <translation>模型开始重复输出；文本已在循环开始处截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="621"/>
+        <location filename="../../gui/reading_view.py" line="77"/>
         <source>the text reached the token limit and may be incomplete</source>
         <translation>文本达到了 token 上限，可能不完整</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="623"/>
+        <location filename="../../gui/reading_view.py" line="80"/>
         <source>a table or formula on this page is given as its text lines, without its structure</source>
         <translation>本页的表格或公式仅以文本行给出，不含其结构</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="626"/>
+        <location filename="../../gui/reading_view.py" line="85"/>
         <source>read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR</source>
         <translation>由应用自带的 PP-OCRv6（轻量）引擎识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="635"/>
+        <location filename="../../gui/reading_view.py" line="660"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="641"/>
+        <location filename="../../gui/reading_view.py" line="666"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="643"/>
+        <location filename="../../gui/reading_view.py" line="668"/>
         <source>read with PP-OCRv6 (lite), not GLM-OCR</source>
         <translation>由 PP-OCRv6（轻量）识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="645"/>
+        <location filename="../../gui/reading_view.py" line="670"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="646"/>
+        <location filename="../../gui/reading_view.py" line="671"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="650"/>
+        <location filename="../../gui/reading_view.py" line="675"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="653"/>
+        <location filename="../../gui/reading_view.py" line="678"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="658"/>
+        <location filename="../../gui/reading_view.py" line="683"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="663"/>
+        <location filename="../../gui/reading_view.py" line="688"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="667"/>
+        <location filename="../../gui/reading_view.py" line="692"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="669"/>
+        <location filename="../../gui/reading_view.py" line="694"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1833,82 +1855,82 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="220"/>
+        <location filename="../../gui/settings_dialog.py" line="229"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="221"/>
+        <location filename="../../gui/settings_dialog.py" line="230"/>
         <source>Download the chosen catalog model from Hugging Face</source>
         <translation>从 Hugging Face 下载所选的目录模型</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="224"/>
+        <location filename="../../gui/settings_dialog.py" line="233"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="229"/>
+        <location filename="../../gui/settings_dialog.py" line="238"/>
         <source>Leave the model files empty to use a catalog model:</source>
         <translation>模型文件留空则使用目录中的模型：</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="244"/>
+        <location filename="../../gui/settings_dialog.py" line="253"/>
         <source>✓ Can run on this machine.</source>
         <translation>✓ 可在本机运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="246"/>
+        <location filename="../../gui/settings_dialog.py" line="255"/>
         <source>⚠ Cannot run on this machine: {reason} — {fix}</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="269"/>
+        <location filename="../../gui/settings_dialog.py" line="278"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="273"/>
+        <location filename="../../gui/settings_dialog.py" line="282"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="283"/>
+        <location filename="../../gui/settings_dialog.py" line="292"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="309"/>
+        <location filename="../../gui/settings_dialog.py" line="318"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="363"/>
+        <location filename="../../gui/settings_dialog.py" line="372"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="369"/>
+        <location filename="../../gui/settings_dialog.py" line="378"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="384"/>
+        <location filename="../../gui/settings_dialog.py" line="393"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="449"/>
+        <location filename="../../gui/settings_dialog.py" line="458"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="451"/>
+        <location filename="../../gui/settings_dialog.py" line="460"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="464"/>
+        <location filename="../../gui/settings_dialog.py" line="473"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -2991,12 +3013,12 @@ Full log: {log}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>the document has {count} pages to read, over this server&apos;s limit of {limit} — send fewer pages (start_page_id / end_page_id) or split it</source>
         <translation>该文档有 {count} 页需要识别，超过本服务器 {limit} 页的上限 — 请发送更少的页（start_page_id / end_page_id）或拆分文档</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>{count} documents are queued or reading, this server&apos;s limit — try again in {seconds} s</source>
         <translation>已有 {count} 个文档在排队或识别中，达到本服务器的上限 — 请在 {seconds} 秒后重试</translation>
     </message>
