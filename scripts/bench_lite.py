@@ -4,12 +4,14 @@ real-size random-weight GLM-OCR model, on the same pages, through the app's own 
 
     .venv/bin/python scripts/bench_lite.py [--max-tokens 32] [--ways lite,llamacpp]
 
-The pages: the shared examples ``page.png`` and ``code.png`` and the drawn layout page, each
-fitted to the default pixel budget as the pipeline fits a page. Each way runs in a fresh process,
-so its peak RSS is its own: load the backend, read every page whole, unload. The real-size model
-(Q8_0 text + F16 projector) is generated on first use into $OCR_DESKTOP_BUILD_CACHE/test-models
-(~1 min, ~4 GB RAM, once); random weights never stop by themselves, so llama.cpp decodes
-``--max-tokens`` per page (GLM-OCR's real pages need hundreds: its time here is a lower bound).
+The pages: the shared examples ``page.png`` (843×596) and ``code.png`` (540×666) and a drawn
+1000×400 invoice, each fitted to the default pixel budget as the pipeline fits a page (small
+pages: a full A4 page costs the real-size model minutes of image encoding on two cores). Each
+way runs in a fresh process, so its peak RSS is its own: load the backend, read every page
+whole, unload. The real-size model (Q8_0 text + F16 projector) is generated on first use into
+$OCR_DESKTOP_BUILD_CACHE/test-models (~1 min, ~4 GB RAM, once); random weights never stop by
+themselves, so llama.cpp decodes ``--max-tokens`` per page (GLM-OCR's real pages need hundreds:
+its time here is a lower bound).
 """
 
 from __future__ import annotations
@@ -32,16 +34,20 @@ from ocr_desktop.backends.base import run_recognition  # noqa: E402
 from ocr_desktop.core.tasks import GenerationOptions, Task  # noqa: E402
 from ocr_desktop.documents.pages import PageImage, fit_page  # noqa: E402
 from ocr_desktop.settings import Settings  # noqa: E402
-from tests.fixtures.layout import EXAMPLES, draw_page  # noqa: E402
+from tests.fixtures.layout import EXAMPLES, FONT  # noqa: E402
 
 
 def pages(max_pixels: int) -> list[tuple[str, PageImage]]:
-    from PIL import Image
+    from PIL import Image, ImageDraw, ImageFont
 
     images = [
         (name, Image.open(EXAMPLES / "source" / f"{name}.png").convert("RGB")) for name in ("page", "code")
     ]
-    images.append(("drawn A4", draw_page()[0]))
+    invoice = Image.new("RGB", (1000, 400), "white")
+    drawing = ImageDraw.Draw(invoice)
+    for i, text in enumerate(("Invoice number 4711", "Total amount due 129 EUR")):
+        drawing.text((60, 60 + 140 * i), text, fill="black", font=ImageFont.truetype(FONT, 30))
+    images.append(("invoice", invoice))
     return [
         (name, fit_page(PageImage(image, i, Path(f"{name}.png"), image.size), max_pixels))
         for i, (name, image) in enumerate(images)

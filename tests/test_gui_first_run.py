@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop.backends.base import BackendError, ProgressFn
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
+from ocr_desktop.gui.queue_view import Column
 from ocr_desktop.models import hub
 from ocr_desktop.pipeline.events import JobFailed, JobFinished
 from ocr_desktop.settings import Settings
@@ -80,6 +81,9 @@ def test_first_run_offers_the_download_and_reads_the_waiting_document(
     qtbot.waitUntil(lambda: "No model is installed" in window.notice.text(), timeout=GUI_TIMEOUT_MS)
     assert "ocr-desktop models" not in window.notice.text()
     assert window.queue_model.job(job_id).status is JobStatus.FAILED  # type: ignore[union-attr]
+    # AND its row says it waits for the model, as the notice does, not "Failed: model file not found"
+    status = window.queue_model.index(window.queue_model.row_of(job_id), Column.STATUS)
+    qtbot.waitUntil(lambda: status.data() == "Waiting for the model", timeout=GUI_TIMEOUT_MS)
 
     # WHEN Download is clicked on a slow line, and then Cancel
     fake_hub.chunk_delay_s = 0.2

@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
                 if message == self._backend_error:
                     self._backend_failed.add(job_id)
                 self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
+                if job_id in self._backend_failed and self.model_panel.isVisibleTo(self):
+                    self.queue_model.set_waiting([job_id])  # the notice says it waits for the model
                 self._rate.job_ended(job_id)
                 self.reading_view.on_job_finished(job_id)
             case BackendStateChanged(state, message):
@@ -473,6 +475,7 @@ class MainWindow(QMainWindow):
                     "model files above; the documents waiting are read then."
                 )
                 self.notice.show_message(self._backend_notice, Severity.WARNING)
+            self.queue_model.set_waiting(self._backend_failed)
             return
         if not self.model_panel.downloading:
             self.model_panel.hide()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import collections
 import enum
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +88,9 @@ class JobRow:
     #: Time spent on pages that ended unfinished (cancelled, failed): still reading time, so
     #: Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).
     abandoned_s: float = 0.0
+    #: Failed only because no model is installed yet: it waits for the model (read when it
+    #: arrives), and says so rather than "Failed: model file not found".
+    waiting: bool = False
     completion_tokens: int = 0
     decode_s: float = 0.0
 
@@ -314,6 +317,8 @@ class QueueModel(QAbstractTableModel):
                     return self.tr("Done, {count} pages failed").format(count=len(row.failed))
                 return self.tr("Done")
             case JobStatus.FAILED:
+                if row.waiting:
+                    return self.tr("Waiting for the model")
                 return self.tr("Failed: {message}").format(message=translated(row.message))
             case JobStatus.CANCELLED:
                 return self.tr("Cancelled")
@@ -458,6 +463,14 @@ class QueueModel(QAbstractTableModel):
         row.status, row.message = status, message
         self._changed(job_id)
 
+    def set_waiting(self, job_ids: Iterable[str]) -> None:
+        """These failed jobs wait for the model (see ``JobRow.waiting``)."""
+        for job_id in job_ids:
+            row = self.job(job_id)
+            if row is not None and row.status is JobStatus.FAILED:
+                row.waiting = True
+                self._changed(job_id)
+
     def on_retry(self, job_id: str) -> None:
         """Failed pages go back into the queue (told after the pipeline took them, off the GUI
         thread: a page of the job may have started already, and then it stays running)."""
@@ -465,6 +478,7 @@ class QueueModel(QAbstractTableModel):
         if row is None:
             return
         row.failed.clear()
+        row.waiting = False
         if row.status is not JobStatus.RUNNING:
             row.status, row.message = JobStatus.QUEUED, ""
         self._changed(job_id)

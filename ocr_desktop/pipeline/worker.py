@@ -318,20 +318,21 @@ class Pipeline:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no job is queued or running; False if ``timeout`` passed first."""
+
+        def idle() -> bool:  # called with the lock held
+            return not (
+                self._queue
+                or self._runs
+                or self._slot.changing
+                or self._ahead
+                or self._acting
+                or self._slot.lease_wanted
+            )
+
         with self._cv:
-            return self._cv.wait_for(self._idle_locked, timeout)
+            return self._cv.wait_for(idle, timeout)
 
     # -- helpers under the lock ----------------------------------------------------------------
-
-    def _idle_locked(self) -> bool:
-        return not (
-            self._queue
-            or self._runs
-            or self._slot.changing
-            or self._ahead
-            or self._acting
-            or self._slot.lease_wanted
-        )
 
     def _find(self, job_id: str) -> Job | None:
         return next((j for j in self._queue if j.id == job_id), None)
@@ -392,7 +393,28 @@ class Pipeline:
             for job_id in job_ids:
                 self._notify(JobFailed(job_id, message))
         finally:
-            self._wind_down()
+            # Wind down: pages in flight stay pending, queued jobs are released for the next run
+            # to resume, the backend is unloaded, a waiting lend gets the slot.
+            with self._cv:
+                self._stopping = True
+                if self._slot.lease_wanted:  # the worker ends: nothing is loaded any more, lend the slot
+                    self._slot.lease_wanted, self._slot.lent = False, True
+                stop_runs(self._runs, REQUEUE)
+                while self._runs:
+                    self._cv.wait()
+                ended, self._ended_threads = self._ended_threads, []
+                left, self._queue = self._queue, []
+                self._ahead = None
+                self._cv.notify_all()
+            _join(ended)
+            for job in left:
+                if job.remove:
+                    self._store.remove_job(job.id)
+                elif job.cancelled:
+                    self._store.set_job_status(job.id, JobStatus.CANCELLED)
+                else:  # released, for the next run to resume
+                    self._store.set_job_status(job.id, JobStatus.QUEUED, release=True)
+            self._slot.release()
 
     def _next_action(self) -> Callable[[], None] | None:
         """Decide what the worker does next (called with the lock held); None = wait."""
@@ -545,28 +567,6 @@ class Pipeline:
             target=self._run_page, args=(run,), name=f"ocr-page-{index + 1}", daemon=True
         )
         run.thread.start()
-
-    def _wind_down(self) -> None:
-        with self._cv:
-            self._stopping = True
-            if self._slot.lease_wanted:  # the worker ends: nothing is loaded any more, lend the slot
-                self._slot.lease_wanted, self._slot.lent = False, True
-            stop_runs(self._runs, REQUEUE)
-            while self._runs:
-                self._cv.wait()
-            ended, self._ended_threads = self._ended_threads, []
-            left, self._queue = self._queue, []
-            self._ahead = None
-            self._cv.notify_all()
-        _join(ended)
-        for job in left:
-            if job.remove:
-                self._store.remove_job(job.id)
-            elif job.cancelled:
-                self._store.set_job_status(job.id, JobStatus.CANCELLED)
-            else:  # released, for the next run to resume
-                self._store.set_job_status(job.id, JobStatus.QUEUED, release=True)
-        self._slot.release()
 
     # -- page threads --------------------------------------------------------------------------
 

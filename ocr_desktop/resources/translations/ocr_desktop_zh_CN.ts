@@ -849,6 +849,11 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
+        <location filename="../../gui/queue_view.py" line="300"/>
+        <source>Waiting for the model</source>
+        <translation>等待模型</translation>
+    </message>
+    <message>
         <location filename="../../gui/queue_view.py" line="202"/>
         <source>Document</source>
         <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).</extracomment>
