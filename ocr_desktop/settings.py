@@ -117,7 +117,11 @@ class GenerationSettings:
         label="Task",
     )
     max_tokens: int = setting(
-        4096, "Most tokens generated for one page.", minimum=16, maximum=16384, label="Max tokens"
+        8192,
+        "Most tokens generated for one page, or for one layout region (the GLM-OCR SDK's 8192).",
+        minimum=16,
+        maximum=16384,
+        label="Max tokens",
     )
     repetition_penalty: float = setting(
         1.0,
@@ -149,8 +153,9 @@ class LlamaCppSettings:
         label="GPU layers",
     )
     n_ctx: int = setting(
-        8192,
-        "Context size in tokens: must hold the page's image tokens plus the output.",
+        12288,
+        "Context size in tokens: must hold the page's image tokens plus the output (a layout region's "
+        "8192 tokens beside a full page's 3072 image tokens need 11283).",
         minimum=512,
         maximum=131072,
         label="Context size",

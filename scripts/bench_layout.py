@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from ocr_desktop.documents.document import open_document  # noqa: E402
 from ocr_desktop.layout.base import LayoutDetector  # noqa: E402
 from ocr_desktop.layout.cdla import CdlaDetector  # noqa: E402
-from ocr_desktop.layout.plan import plan_page  # noqa: E402
+from ocr_desktop.layout.plan import detect_lines, plan_page  # noqa: E402
 from ocr_desktop.layout.pp_doclayout_v3 import PPDocLayoutV3Detector  # noqa: E402
 from tests.fixtures.layout import EXAMPLES, build_layout_model, draw_page  # noqa: E402
 
@@ -68,6 +68,8 @@ def main() -> int:
     }
     drawn = draw_page()[0]
     pages["drawn (A4 150 DPI)"] = drawn
+    # The page as layout reading renders it now (200 DPI: the SDK's)
+    pages["drawn (A4 200 DPI)"] = drawn.resize((1654, 2339), Image.Resampling.BICUBIC)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "drawn.pdf"
         drawn.save(pdf, resolution=150)
@@ -92,15 +94,19 @@ def main() -> int:
     print(
         f"{'page':24} {'size':>10} "
         + " ".join(f"{n + ' ms':>18} {'× render':>9}" for n in detectors)
-        + f" {'plan ms':>8}"
+        + f" {'lines ms':>9} {'× render':>9} {'lines':>6} {'plan ms':>8}"
     )
     for name, page in pages.items():
         cells = []
         for detector in detectors.values():
             ms = best_ms(lambda d=detector, p=page: d.detect(p), args.repeats)
             cells.append(f"{ms:18.0f} {ms / render_ms:9.2f}")
+        # The text lines the never-lose-text rule runs on (PP-OCRv6, at most LINE_SIDE px long).
+        lines_ms = best_ms(lambda p=page: detect_lines(p), args.repeats)
+        lines = detect_lines(page)
+        cells.append(f"{lines_ms:9.0f} {lines_ms / render_ms:9.2f} {len(lines.lines):6}")
         regions = detectors["CDLA"].detect(page)
-        plan_ms = best_ms(lambda p=page, r=regions: plan_page(p, r, ()), args.repeats)
+        plan_ms = best_ms(lambda p=page, r=regions, ls=lines: plan_page(p, r, (), ls), args.repeats)
         print(f"{name:24} {page.width:>4}×{page.height:<5} " + " ".join(cells) + f" {plan_ms:8.0f}")
     for name, mb in memory.items():
         print(f"memory: {name} session + one page: +{mb:.0f} MiB RSS ({detectors[name].description})")

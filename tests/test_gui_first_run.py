@@ -17,13 +17,14 @@ from ocr_desktop.backends.base import BackendError, ProgressFn
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.gui.queue_view import Column
-from ocr_desktop.models import hub
+from ocr_desktop.models import catalog, hub
+from ocr_desktop.models.catalog import CatalogEntry, ModelFile
 from ocr_desktop.pipeline.events import JobFailed, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 from tests.gui_helpers import GUI_TIMEOUT_MS, WindowFactory, is_event, window_factory
-from tests.test_models import FakeHub, fake_hub  # noqa: F401 - the fixture
+from tests.test_models import REPO, FakeHub, fake_hub  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.gui
 
@@ -151,3 +152,37 @@ def test_retry_works_on_a_document_that_failed_for_the_backend(
     # THEN it is read, and the stale error notice is gone
     assert window.queue_model.job(job_id).status is JobStatus.DONE  # type: ignore[union-attr]
     assert not window.notice.isVisible()
+
+
+def test_first_run_in_layout_mode_gets_the_layout_model_with_the_same_click(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    fake_hub: FakeHub,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a first start in layout mode (auto: PP-DocLayoutV3 once it is there), with both the
+    # GLM-OCR pair and PP-DocLayoutV3 on the fake Hub and neither downloaded
+    layout_bytes = b"onnx graph of the layout model" * 1000
+    fake_hub.files["PP-DocLayoutV3.onnx"] = layout_bytes
+    layout = CatalogEntry(
+        "pp-doclayout-v3",
+        "layout",
+        REPO,
+        "layout model",
+        files=(ModelFile("PP-DocLayoutV3.onnx", "model", len(layout_bytes)),),
+        download_bytes=2_000_000,
+    )
+    monkeypatch.setattr(catalog, "CATALOG", (*catalog.CATALOG, layout))
+    settings = Settings().with_value("llamacpp.catalog_model", "test-q8").with_value("reading.mode", "layout")
+    window = make_window(catalog_backend, settings, model_check=missing_model)
+    panel = window.model_panel
+    qtbot.waitUntil(panel.isVisible, timeout=GUI_TIMEOUT_MS)
+    # THEN the panel offers both, with their size together
+    assert "PP-DocLayoutV3" in panel.detail.text() and "test-q8, pp-doclayout-v3" in panel.detail.text()
+    assert panel.download_button.text() == "Download (3 MB)"
+    # WHEN Download is clicked once
+    qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=GUI_TIMEOUT_MS)
+    # THEN both models are on this machine
+    assert missing_model(settings) is None
+    assert hub.model_paths("pp-doclayout-v3")["model"].read_bytes() == layout_bytes

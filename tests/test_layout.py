@@ -24,7 +24,7 @@ from ocr_desktop.layout.labels import (
     action_for,
 )
 from ocr_desktop.layout.order import reading_order
-from ocr_desktop.layout.plan import MIN_INK_COVERAGE, crop_region, plan_page
+from ocr_desktop.layout.plan import crop_region, plan_page
 from tests.fixtures.layout import EXAMPLES, draw_page
 
 
@@ -104,29 +104,20 @@ def test_cdla_on_the_two_column_spread_reads_left_page_first(cdla: CdlaDetector)
     assert [r.order for r in regions] == list(range(len(regions)))
 
 
-def test_code_png_is_read_whole_not_lost(cdla: CdlaDetector) -> None:
+def test_code_png_figure_is_read_as_text_not_lost(cdla: CdlaDetector) -> None:
     # GIVEN code.png, whose code blocks the shipped model calls a figure, a header and a footer
     page = example("code")
     regions = cdla.detect(page)
     assert {r.action for r in regions} <= {Action.FIGURE, Action.FURNITURE}
-    # WHEN the page is planned: nothing would be read
+    # WHEN the page is planned on its text lines
     plan = plan_page(page, regions, ())
-    # THEN the page is read whole instead of dropping its text
-    assert plan.whole_page
-    assert plan.read == ()
-
-
-def test_code_png_figure_is_recognised_as_text_when_something_else_is_read(cdla: CdlaDetector) -> None:
-    # GIVEN code.png with its header kept (so one region is read)
-    page = example("code")
-    regions = cdla.detect(page)
-    plan = plan_page(page, regions, ("header",))
-    # THEN the "figure" looks like text, the read header covers too little of the page's text ink,
-    # and the page is read whole
-    assert [r.label for r in plan.text_like_figures] == ["figure"]
-    assert plan.whole_page
-    assert plan.ink_coverage < MIN_INK_COVERAGE
-    assert "look like text" in plan.reason
+    # THEN the "figure" is covered by lines of text: it is read as text, not saved as a picture,
+    # the page is read by regions, and every line is read or inside real furniture
+    assert not plan.whole_page, plan.reason
+    assert [r.label for r in plan.text_like_figures] == ["figure_text"]
+    assert not plan.figures
+    assert plan.lines > 20 and plan.lines_read + plan.lines_skipped == plan.lines
+    assert plan.lines_read_twice == 0
 
 
 # -- the real shipped model on a page drawn here ----------------------------------------------------
@@ -205,14 +196,23 @@ def test_kept_furniture_is_read_as_text(drawn) -> None:
     assert any(r.furniture == "header" and task is Task.TEXT for r, task in plan.read)
 
 
-def test_a_missed_paragraph_sends_the_page_whole(drawn) -> None:
+def test_a_missed_paragraph_is_read_as_an_extra_region_in_its_place(drawn) -> None:
     # GIVEN the drawn page's regions without one of the text paragraphs
     page, _parts, regions = drawn
     paragraph = next(r for r in regions if r.label == "text")
     plan = plan_page(page, [r for r in regions if r is not paragraph], ())
-    # THEN the regions read cover too little of the ink and the page is read whole
-    assert plan.whole_page
-    assert plan.ink_coverage < MIN_INK_COVERAGE
+    # THEN its lines are found outside the regions and read as one extra text region where the
+    # paragraph was, in reading order; the page is still read by regions and no line is lost
+    assert not plan.whole_page, plan.reason
+    [extra] = plan.extra
+    assert iou(extra.box_1000, paragraph.box_1000) > 0.6
+    assert (extra, Task.TEXT) in plan.read
+    ordered = [r for r, _t in plan.read]
+    before = [r for r in ordered if r.order < extra.order]
+    assert before and all(
+        r.box_1000[1] <= extra.box_1000[1] or r.box_1000[2] <= extra.box_1000[0] for r in before
+    )
+    assert plan.lines_read + plan.lines_skipped == plan.lines
 
 
 def test_a_page_where_layout_finds_nothing_is_read_whole() -> None:
@@ -338,6 +338,9 @@ def test_doctor_reports_the_layout_runtime_and_model(tmp_path, monkeypatch) -> N
     assert runtime.ok and "ONNX Runtime" in runtime.detail and "OpenCV headless" in runtime.detail
     assert model.ok and model.detail.startswith("CDLA")
     assert "models pull pp-doclayout-v3" in model.detail
+    # AND what the fallback costs, and the text-line detector the rule runs on
+    assert "CDLA's cost in quality" in model.detail
+    assert checks["text lines"].ok and "PP-OCRv6" in checks["text lines"].detail
 
 
 def test_rapid_layout_logs_go_to_the_app_log_not_stderr(capfd, caplog) -> None:

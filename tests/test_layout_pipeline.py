@@ -239,6 +239,17 @@ def scripted_pipeline(
     return pipeline, store, path
 
 
+def read_to_the_end(pipeline: Pipeline, path: Path) -> str:
+    """Start ``pipeline``, read ``path`` until the queue is idle, shut it down; the job's id."""
+    pipeline.start()
+    try:
+        job = pipeline.submit(path)
+        assert pipeline.wait_idle(TIMEOUT)
+    finally:
+        assert pipeline.shutdown()
+    return job
+
+
 class Timeline(Events):
     """Also records when each page finished and each region started, in one sequence."""
 
@@ -259,16 +270,13 @@ class Timeline(Events):
 
 
 def test_regions_fill_the_in_flight_limit_across_pages_and_stream_in_reading_order(tmp_path: Path) -> None:
-    # GIVEN a backend that reads 4 requests at once (as vLLM does) and a 3-page document
-    backend = ScriptedBackend(in_flight=4, token_delay_s=0.04)
+    # GIVEN a backend that reads 4 requests at once (as vLLM does) and a 3-page document; regions
+    # take longer than planning the next page (layout + text-line detection: up to ~15 s on 2 cores
+    # under other tests' load)
+    backend = ScriptedBackend(in_flight=4, token_delay_s=1.0)
     events = Timeline()
     pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 3)
-    pipeline.start()
-    try:
-        job = pipeline.submit(path)
-        assert pipeline.wait_idle(TIMEOUT)
-    finally:
-        assert pipeline.shutdown()
+    job = read_to_the_end(pipeline, path)
     # THEN 4 regions were read at once, never more
     assert backend.max_concurrent_seen == 4
     # AND the next page's regions started before the page before it had finished
@@ -441,12 +449,7 @@ def test_a_layout_run_does_not_read_back_what_it_wrote(tmp_path: Path) -> None:
         backend_factory=lambda _s: backend,
         open_document=lambda p, **_kw: DrawnDocument(p, 2),
     )
-    pipeline.start()
-    try:
-        job = pipeline.submit(path)
-        assert pipeline.wait_idle(TIMEOUT)
-    finally:
-        assert pipeline.shutdown()
+    job = read_to_the_end(pipeline, path)
     # THEN each page's plan was looked up once (is there one from an earlier run?), and neither
     # the job row just created, the pages just recorded, the regions just planned nor the
     # regions just read were read back; the job's row is read once, when it ends
@@ -458,3 +461,49 @@ def test_a_layout_run_does_not_read_back_what_it_wrote(tmp_path: Path) -> None:
     assert [p.text for p in stored.pages] == [r.text for r in finished]
     assert all(r.text for p in stored.pages for r in p.regions if r.read)
     store.close()
+
+
+# -- the SDK's pixels: a PDF read by layout is rendered at 200 DPI ----------------------------------
+
+
+def _sdk_crop_size(page_size: tuple[int, int], box_1000: tuple[int, int, int, int]) -> tuple[int, int]:
+    """The GLM-OCR SDK's crop of a region (glmocr/utils/image_utils.py): the page rendered at
+    200 DPI, ``crop_image_region`` (int of each 0-1000 edge × side / 1000, no padding), then
+    ``smart_resize`` to multiples of 28 (its max_pixels is never reached by a region)."""
+    width, height = page_size
+    x1, y1, x2, y2 = (
+        int(v * side / 1000) for v, side in zip(box_1000, (width, height, width, height), strict=True)
+    )
+    return round((x2 - x1) / 28) * 28, round((y2 - y1) / 28) * 28
+
+
+def test_a_pdf_read_by_layout_sends_the_sdks_200_dpi_crops(tmp_path: Path) -> None:
+    # GIVEN the SDK's code.png as a PDF page 540 × 666 pt (the documents.dpi setting left at 150)
+    from tests.fixtures.layout import EXAMPLES
+
+    pdf = tmp_path / "code.pdf"
+    with Image.open(EXAMPLES / "source" / "code.png") as image:
+        image.convert("RGB").save(pdf, "PDF", resolution=72)
+    sent: list[tuple[int, int]] = []
+    backend = ScriptedBackend(on_page=lambda page: sent.append(page.image.size))
+    settings = (
+        Settings().with_value("reading.layout_model", "cdla").with_value("generation.loop_retry", False)
+    )
+    assert settings.documents.dpi == 150
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = read_to_the_end(Pipeline(store, settings, Events(), backend_factory=lambda _s: backend), pdf)
+    # THEN the page was rendered at 200 DPI (540 × 666 pt → 1500 × 1850 px; the app's rendering
+    # snaps both sides to multiples of 28) for layout and its lines
+    [page] = store.document_result(job).pages
+    assert page.lines is not None
+    assert abs(page.lines.width - 1500) < 28 and abs(page.lines.height - 1850) < 28
+    read = [r for r in page.regions if r.read]
+    assert read and len(sent) == len(read)
+    # AND each crop sent is the SDK's crop of that region at 200 DPI, grown only by the padding
+    # (0.8 % of the shorter side on each edge: 12 px here), within one 28-px step of rounding and
+    # the page's snap to 28 (under 1 %); at 150 DPI they would be 75 % as wide and high
+    pad = round(0.008 * 1500)
+    for region, size in zip(read, sent, strict=True):
+        sdk_w, sdk_h = _sdk_crop_size((1500, 1850), region.box_1000)
+        assert abs(size[0] - (sdk_w + 2 * pad)) <= 28 + 0.01 * sdk_w, (region.label, size, sdk_w)
+        assert abs(size[1] - (sdk_h + 2 * pad)) <= 28 + 0.01 * sdk_h, (region.label, size, sdk_h)

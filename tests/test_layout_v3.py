@@ -20,6 +20,7 @@ from ocr_desktop.layout.pp_doclayout_v3 import (
     NUM_QUERIES,
     PPDocLayoutV3Detector,
     decode,
+    decode_paddle,
     decode_raw,
     order_ranks,
     preprocess,
@@ -286,3 +287,31 @@ def test_models_pull_brings_pp_doclayout_v3_and_the_registry_uses_it(
     detector = registry.create_detector("auto")
     assert detector.description.startswith("PP-DocLayoutV3 (PP-DocLayoutV3.onnx; ONNX Runtime")
     assert all(r.label in PP_DOCLAYOUT_V3_LABELS for r in detector.detect(draw_page()[0]))
+
+
+# -- PaddlePaddle's own ONNX export (inputs image, im_shape, scale_factor) ----------------------------
+
+
+def test_paddlepaddles_export_is_read_with_its_three_inputs(paddle_layout_model: Path) -> None:
+    # GIVEN a graph with the I/O of PaddlePaddle's export: boxes on the 800 × 800 input mapped back
+    # to the page by scale_factor, rows out of reading order, one nested and one under threshold
+    detector = PPDocLayoutV3Detector(paddle_layout_model)
+    assert detector.paddle
+    # WHEN an A4 page at 150 DPI is detected
+    regions = detector.detect(Image.new("RGB", (1240, 1754), "white"))
+    # THEN the rows come in the model's reading order, in page pixels (x × 1240/800, y × 1754/800),
+    # the nested text and the row under the SDK's threshold dropped
+    assert [r.label for r in regions] == ["header", "paragraph_title", "text", "table", "image"]
+    assert [r.order for r in regions] == [0, 1, 2, 3, 4]
+    text = regions[2]
+    assert text.box == (124, 438, 1116, 877) and text.box_1000 == (100, 249, 900, 500)
+    assert text.action is Action.TEXT and regions[0].action is Action.FURNITURE
+    assert regions[4].action is Action.FIGURE
+
+
+def test_decode_paddle_rows_without_an_order_column_and_refuses_other_shapes() -> None:
+    rows = np.array([[22, 0.9, 0, 500, 100, 600], [17, 0.8, 0, 100, 100, 150]], dtype=np.float32)
+    regions = decode_paddle(rows, (1000, 1000), 0.3)
+    assert [r.label for r in regions] == ["text", "paragraph_title"]  # as given: no order column
+    with pytest.raises(LayoutError, match="shape"):
+        decode_paddle(np.zeros((3, 4), dtype=np.float32), (1000, 1000), 0.3)

@@ -150,16 +150,16 @@ def test_one_page_at_a_time(llamacpp_backend: LlamaCppBackend) -> None:
 def test_page_too_large_for_the_context_is_refused_before_inference(
     llamacpp_backend: LlamaCppBackend,
 ) -> None:
-    # GIVEN a 1008×1288 page (36×46 = 1656 image tokens) and 8000 output tokens asked for in an 8192 context
+    # GIVEN a 1008×1288 page (36×46 = 1656 image tokens) and 11000 output tokens asked for in a 12288 context
     page = make_page(1008, 1288)
     # WHEN it is read
     with pytest.raises(BackendError) as caught:
-        read(llamacpp_backend, page, max_tokens=8000)
+        read(llamacpp_backend, page, max_tokens=11000)
     # THEN the message has the numbers and names the settings that fix it
     message = caught.value.message
     assert "1656 image" in message
-    assert "8000 max output" in message
-    assert "context size is 8192" in message
+    assert "11000 max output" in message
+    assert "context size is 12288" in message
     assert "llamacpp.n_ctx" in message
     # AND the backend is still usable
     assert len(read(llamacpp_backend, make_page(448, 224), max_tokens=2)[0]) == 2
@@ -233,14 +233,14 @@ def test_native_logs_go_to_python_logging_not_the_terminal(
 def test_memory_estimate_counts_files_kv_cache_and_vision_attention(
     test_model: TestModel, llamacpp_settings: Settings
 ) -> None:
-    # GIVEN the default settings: flash attention on, context 8192
+    # GIVEN the default settings: flash attention on, context 12288
     estimate = LlamaCppBackend.from_settings(llamacpp_settings).memory_estimate()
     assert estimate is not None
     files = test_model.gguf.stat().st_size + test_model.mmproj.stat().st_size
-    # THEN KV cache = 8192 positions × 3 blocks × 2 KV heads × 32 dims × (K, V) × 2 bytes = 6 MiB
-    kv = 8192 * 3 * 2 * 32 * 2 * 2
+    # THEN KV cache = 12288 positions × 3 blocks × 2 KV heads × 32 dims × (K, V) × 2 bytes = 9 MiB
+    kv = 12288 * 3 * 2 * 32 * 2 * 2
     assert estimate.total_bytes == files + kv
-    assert "KV cache 6.0 MiB (context 8192)" in estimate.detail
+    assert "KV cache 9.0 MiB (context 12288)" in estimate.detail
     # AND without flash attention, the largest page's (4 × 3072 patches)² × 2 heads × f32 scores count too
     without = LlamaCppBackend.from_settings(
         llamacpp_settings.with_value("llamacpp.flash_attn", False)

@@ -85,6 +85,10 @@ def _error_message(response: httpx.Response) -> str:
     return str(error)
 
 
+#: Tokens of the chat template and prompt around the image, kept free of max_tokens.
+PROMPT_ALLOWANCE = 32
+
+
 class VllmBackend:
     id = "vllm"
 
@@ -306,8 +310,11 @@ class VllmBackend:
         body: dict[str, Any] = {
             "model": self.settings.served_model_name,
             "messages": glm_ocr_messages(page.image, task.prompt),
-            # vLLM refuses max_tokens above the context; the context limit then ends the page.
-            "max_tokens": min(options.max_tokens, self.max_model_len),
+            # vLLM refuses a request whose image, prompt and max_tokens exceed the context; the
+            # context limit then ends the page (a layout region asks the SDK's 8192).
+            "max_tokens": max(
+                1, min(options.max_tokens, self.max_model_len - image_tokens - PROMPT_ALLOWANCE)
+            ),
             "temperature": options.temperature,
             # vLLM's repetition_penalty covers the prompt and every generated token (no window
             # like llama.cpp's), so options.penalty_window has nothing to set here.

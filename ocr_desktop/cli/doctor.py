@@ -146,6 +146,14 @@ def _layout_checks(settings: settings_mod.Settings) -> list[Check]:
     except registry.LayoutModelMissingError as exc:
         return [*checks, Check("layout model", False, exc.message, fix)]
     why_not = "".join(f"; {a.detector_id} not used: {a.reason} ({a.fix})" for a in skipped)
+    if chosen == "cdla":
+        # What the fallback costs (docs/layout.md, measured on the SDK's page.png).
+        why_not += (
+            "; CDLA's cost in quality: it matched 2 of the SDK's 28 regions on a two-page spread "
+            "(missed lines are read as plain-text extra regions: no titles, tables or formulas "
+            "for them)"
+        )
+    lines = _text_lines_check()
     checks.append(
         Check(
             "layout model",
@@ -153,7 +161,17 @@ def _layout_checks(settings: settings_mod.Settings) -> list[Check]:
             f"{registry.DETECTOR_LABELS[chosen]}: {registry.availability(chosen).reason}{why_not}",
         )
     )
-    return checks
+    return [*checks, lines]
+
+
+def _text_lines_check() -> Check:
+    """The text-line detector layout's never-lose-text rule runs (rapidocr's PP-OCRv6)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return Check("text lines", True, f"PP-OCRv6 detection (rapidocr {version('rapidocr')}, ONNX Runtime)")
+    except PackageNotFoundError:
+        return Check("text lines", False, "rapidocr is not installed", "scripts/setup.sh app")
 
 
 def _data_dir_check() -> Check:

@@ -457,6 +457,7 @@ def _lite_line(results: list[Any], missing: str | None) -> str:
 
 def _layout_line(results: list[Any]) -> str:
     """Which layout model read the pages, and how many were read whole instead (and why)."""
+    from ocr_desktop.core.page_format import by_regions
     from ocr_desktop.layout.registry import DETECTOR_LABELS
 
     pages = [page for result in results for page in result.pages]
@@ -465,7 +466,7 @@ def _layout_line(results: list[Any]) -> str:
     if not models and not whole:
         return ""
     used = ", ".join(DETECTOR_LABELS.get(model, model) for model in models) or "none could run"
-    line = f"Layout model: {used}; {sum(1 for p in pages if p.regions)} page(s) read by regions"
+    line = f"Layout model: {used}; {sum(1 for p in pages if by_regions(p))} page(s) read by regions"
     if whole:
         reasons = sorted({page.layout_note for page in whole})
         line += f", {len(whole)} read whole ({'; '.join(reasons)})"

@@ -25,7 +25,14 @@ _PLACEHOLDER = re.compile(r"\]\(ocr-figure:(\d+)\)")
 
 #: CDLA labels that the formatter (``formatter.assemble_regions``, which speaks the SDK's label
 #: names) knows under another name; every other label is passed as it is.
-_FORMATTER_LABELS = {"title": "paragraph_title", "equation": "formula", "figure": "image"}
+_FORMATTER_LABELS = {
+    "title": "paragraph_title",
+    "equation": "formula",
+    "figure": "image",
+    # layout/plan.py's extra regions: lines layout missed, a "figure" that is text (read as text)
+    "missed_text": "text",
+    "figure_text": "text",
+}
 
 
 def formatter_label(label: str) -> str:
@@ -55,17 +62,23 @@ def format_regions(regions: Sequence[RegionResult]) -> FormattedPage:
     return assemble_regions(parts)
 
 
+def by_regions(page: PageResult) -> bool:
+    """Whether the page was read region by region (a page read whole after all keeps the regions
+    layout found, none of them read, to be shown)."""
+    return any(region.read for region in page.regions)
+
+
 def edit_task(page: PageResult) -> str:
     """The task an edit of ``page`` is formatted with: a layout page's text is Markdown of
     several regions, never one formula or table."""
-    return "text" if page.regions else page.task
+    return "text" if by_regions(page) else page.task
 
 
 def committed(result: PageResult) -> PageResult:
     """The page as the pipeline commits it, formatted (the one formatter pass of its life until
     an edit): a layout page's ``text`` becomes its assembled Markdown and ``model_text`` the
     regions' outputs; a whole page's ``model_text`` is its answer."""
-    if result.regions:
+    if by_regions(result):
         formatted = format_regions(result.regions)
         model_text = regions_model_text(result.regions)
         return dataclasses.replace(
@@ -91,7 +104,7 @@ def formatted(page: PageResult) -> FormattedPage:
     """The page's formatted result: the one it carries, or (a value built by hand) formatted now."""
     if page.formatted is not None:
         return page.formatted
-    if page.regions and FLAG_EDITED not in page.flags:
+    if by_regions(page) and FLAG_EDITED not in page.flags:
         return format_regions(page.regions)
     return format_page(page.text, edit_task(page) if FLAG_EDITED in page.flags else page.task)
 

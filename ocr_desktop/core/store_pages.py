@@ -42,8 +42,8 @@ def page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple[
         flags=flag_set,
         width=int(w),
         height=int(h),
-        # a whole-page read after all keeps its plan's regions out of the result
-        regions=regions if not note else (),
+        # a page read whole after all keeps the regions layout found (none read), to be shown
+        regions=regions,
         layout=str(layout),
         layout_note=messages.loads(str(note), str(note_message)),
         lines=lines_from(text_lines),
@@ -62,7 +62,7 @@ def page_result(row: Sequence[Any], regions: tuple[RegionResult, ...]) -> tuple[
         return page_format.committed(page), False
     formatted = FormattedPage(str(markdown), str(plain))
     return dataclasses.replace(
-        page, text=formatted.markdown if page.regions else page.text, formatted=formatted
+        page, text=formatted.markdown if page_format.by_regions(page) else page.text, formatted=formatted
     ), True
 
 

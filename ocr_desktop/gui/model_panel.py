@@ -1,12 +1,14 @@
 """The first run: while the chosen backend has no model on this machine, a panel above the queue
 says so and offers, in place, to download the catalog model (its size, then progress and speed,
-with Cancel) or to choose model files in Settings.
+with Cancel) or to choose model files in Settings. In layout mode the same click also gets the
+GLM-OCR SDK's layout model, PP-DocLayoutV3 (docs/layout.md), unless another layout model is set.
 
 Only llama.cpp's model is checked: vLLM may be a server elsewhere, which the panel cannot see.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -36,6 +38,27 @@ PROGRESS_INTERVAL_S = 0.1
 class DownloadCancelledError(hub.ModelError):
     """Raised from the progress callback to stop huggingface_hub mid-file (the partial file is
     kept, so a later download resumes it)."""
+
+
+def first_run_models(settings: Settings) -> list[catalog.CatalogEntry]:
+    """What the first run's one click downloads: the settings' GLM-OCR build, and PP-DocLayoutV3
+    when pages are read by layout with it (``auto`` uses it once it is there)."""
+    entries = [catalog.get_entry(settings.llamacpp.catalog_model)]
+    reading = settings.reading
+    if reading.mode == "layout" and reading.layout_model in ("auto", LAYOUT_MODEL):
+        with contextlib.suppress(catalog.UnknownModelError):  # a catalog without it (the tests' fake Hub)
+            entries.append(catalog.get_entry(LAYOUT_MODEL))
+    return entries
+
+
+#: The catalog entry of the SDK's layout model (layout/registry.py reads it from the same place).
+LAYOUT_MODEL = "pp-doclayout-v3"
+
+
+def pull_models(names: list[str], task: BackgroundTask[object]) -> object:
+    """On a worker: download the catalog models ``names`` one after the other (files already
+    complete are skipped), reporting progress like :func:`pull_model`."""
+    return [pull_model(name, task) for name in names]
 
 
 def pull_model(name: str, task: BackgroundTask[object]) -> object:
@@ -70,6 +93,7 @@ class ModelPanel(QFrame):
         self._tasks = tasks
         self._download: BackgroundTask[object] | None = None
         self._entry: catalog.CatalogEntry | None = None
+        self._entries: list[catalog.CatalogEntry] = []  # the entry and what comes with it
 
         self.title = QLabel(self)
         font = self.title.font()
@@ -119,15 +143,22 @@ class ModelPanel(QFrame):
 
     def show_missing(self, settings: Settings, reason: str) -> None:
         """The model of ``settings`` is missing (``reason`` from :func:`missing_model`)."""
-        self._entry = catalog.get_entry(settings.llamacpp.catalog_model)
-        size = self._entry.download_bytes / MB
+        self._entries = first_run_models(settings)
+        self._entry = self._entries[0]
+        size = sum(entry.download_bytes for entry in self._entries) / MB
         self.title.setText(self.tr("No model is installed yet"))
-        self.detail.setText(
-            self.tr(
+        if len(self._entries) > 1:
+            detail = self.tr(
+                "OCR Desktop reads documents with the GLM-OCR model and finds their layout with "
+                "PP-DocLayoutV3, which are not on this computer. Download both ({names}, {size:,.0f} MB) "
+                "or choose model files you already have."
+            ).format(names=", ".join(entry.name for entry in self._entries), size=size)
+        else:
+            detail = self.tr(
                 "OCR Desktop reads documents with the GLM-OCR model, which is not on this computer. "
                 "Download it ({name}, {size:,.0f} MB) or choose model files you already have."
             ).format(name=self._entry.name, size=size)
-        )
+        self.detail.setText(detail)
         self.detail.setToolTip(translated(reason))
         self.download_button.setText(self.tr("Download ({size:,.0f} MB)").format(size=size))
         if not self.downloading:
@@ -152,11 +183,12 @@ class ModelPanel(QFrame):
         self.progress.setRange(0, 0)  # until the first bytes arrive
         self.progress.setFormat(self.tr("Connecting…"))
         self._set_downloading(True)
-        self.title.setText(self.tr("Downloading {name}…").format(name=entry.name))
+        names = [e.name for e in self._entries] or [entry.name]
+        self.title.setText(self.tr("Downloading {name}…").format(name=", ".join(names)))
 
-        log.info("downloading model %s", entry.name)
+        log.info("downloading model(s) %s", ", ".join(names))
         self._download = self._tasks.run(
-            lambda task: pull_model(entry.name, task),
+            lambda task: pull_models(names, task),
             on_result=self._on_done,
             on_error=self._on_failed,
             on_progress=self._on_progress,

@@ -679,7 +679,7 @@ class ReadingView(QWidget):
                         count=len(result.regions), model=result.layout
                     )
                 )
-            elif result.layout_note:
+            if result.layout_note:
                 parts.append(self.tr("read whole: {reason}").format(reason=translated(result.layout_note)))
             text = " · ".join(parts)
         elif page in self._live and page in self._reading:

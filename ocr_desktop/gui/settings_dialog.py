@@ -39,7 +39,7 @@ from ocr_desktop import settings as settings_mod
 from ocr_desktop.backends.registry import BACKEND_LABELS, availability
 from ocr_desktop.gui.api_switch import token_row
 from ocr_desktop.gui.errors import error_text, translated
-from ocr_desktop.gui.model_panel import pull_model
+from ocr_desktop.gui.model_panel import first_run_models, pull_models
 from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.models import catalog, hub
 from ocr_desktop.settings import FieldInfo, Settings
@@ -269,29 +269,45 @@ class SettingsDialog(QDialog):
                 self.editors[key].widget.setEnabled(enabled)
         self._update_model_status()
 
+    def _missing_models(self) -> list[str]:
+        """The chosen catalog model and, in layout mode, PP-DocLayoutV3: those not downloaded."""
+        settings = self._collect_quietly().with_value(
+            "llamacpp.catalog_model", self.catalog_combo.currentData()
+        )
+        missing = []
+        for entry in first_run_models(settings):
+            try:
+                hub.model_paths(entry.name)
+            except hub.ModelError:
+                missing.append(entry.name)
+        return missing
+
     @Slot()
     def _update_model_status(self) -> None:
         name = self.catalog_combo.currentData()
+        missing = self._missing_models()
         try:
             found = hub.model_paths(name)
         except hub.ModelError as exc:
             self.model_status.setText(self.tr("Not downloaded."))
             self.model_status.setToolTip(translated(exc.message))
-            self.download_button.setEnabled(self._download is None)
         else:
-            self.model_status.setText(self.tr("Downloaded: {path}").format(path=found["model"].parent))
+            text = self.tr("Downloaded: {path}").format(path=found["model"].parent)
+            if missing:  # the layout model that comes with it
+                text += " · " + self.tr("{names} not downloaded").format(names=", ".join(missing))
+            self.model_status.setText(text)
             self.model_status.setToolTip("\n".join(str(p) for p in found.values()))
-            self.download_button.setEnabled(False)
+        self.download_button.setEnabled(bool(missing) and self._download is None)
 
     @Slot()
     def download_model(self) -> None:
-        name = self.catalog_combo.currentData()
+        names = self._missing_models() or [self.catalog_combo.currentData()]
         self.download_button.setEnabled(False)
         self.download_bar.setRange(0, 0)
         self.download_bar.show()
-        self.model_status.setText(self.tr("Downloading {name}…").format(name=name))
+        self.model_status.setText(self.tr("Downloading {name}…").format(name=", ".join(names)))
         self._download = self._tasks.run(
-            lambda task: pull_model(name, task),
+            lambda task: pull_models(names, task),
             on_result=lambda _paths: self._download_done.emit(""),
             on_error=self._on_download_failed,
             on_progress=self._on_download_progress,

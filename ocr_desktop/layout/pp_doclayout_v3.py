@@ -13,16 +13,24 @@ the 300 best (query, class) pairs by sigmoid score; a query's reading-order rank
 queries voted to come before it. Then the SDK's clean-up: rapid-layout's PP-DocLayout NMS (same
 class IoU 0.6, different classes 0.98) and dropping boxes contained in another box ("large" merge
 mode, as the SDK configures it for every class).
+
+PaddlePaddle's own ONNX export (paddle2onnx of the PaddleX inference model; rapid-layout ships
+one) is read too: inputs ``im_shape`` (1, 2: the resized height, width), ``image`` (1, 3, 800,
+800, the same pre-processing) and ``scale_factor`` (1, 2: resized / original height, width);
+outputs the decoded boxes (N, 6 or 7: class, score, x1, y1, x2, y2 in the original page's
+pixels, then the reading-order index) and their count. Its rows go through the same clean-up.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocr_desktop.layout.base import LayoutError, Region, make_region
 from ocr_desktop.layout.labels import PP_DOCLAYOUT_V3_LABELS
+from ocr_desktop.layout.resolve import resolve_overlaps
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,12 +67,14 @@ class PPDocLayoutV3Detector:
         inputs = [i.name for i in self._session.get_inputs()]
         outputs = [o.name for o in self._session.get_outputs()]
         missing = {"logits", "pred_boxes", "order_logits"} - set(outputs)
-        if inputs != ["pixel_values"] or missing:
+        self.paddle = set(inputs) == PADDLE_INPUTS and len(outputs) >= 2
+        if not self.paddle and (inputs != ["pixel_values"] or missing):
             raise LayoutError(
                 f"{model_path} is not a PP-DocLayoutV3 export the app reads (inputs {inputs}, outputs "
-                f"{outputs}; expected pixel_values → logits, pred_boxes, order_logits)"
+                f"{outputs}; expected pixel_values → logits, pred_boxes, order_logits, or PaddlePaddle's "
+                "image, im_shape, scale_factor → boxes, count)"
             )
-        self._outputs = ["logits", "pred_boxes", "order_logits"]
+        self._outputs = outputs[:2] if self.paddle else ["logits", "pred_boxes", "order_logits"]
         self.threshold = threshold
         used = self._session.get_providers()[0]
         runtime = "CUDA" if used.startswith("CUDA") else "CPU"
@@ -72,11 +82,32 @@ class PPDocLayoutV3Detector:
 
     def detect(self, page: Image.Image) -> list[Region]:
         pixel_values = preprocess(page)
+        if self.paddle:
+            return self._detect_paddle(pixel_values, page.size)
         try:
             logits, boxes, order_logits = self._session.run(self._outputs, {"pixel_values": pixel_values})
         except Exception as exc:
             raise LayoutError(f"layout detection failed: {exc}") from exc
         return decode(logits[0], boxes[0], order_logits[0], page.size, self.threshold)
+
+    def _detect_paddle(self, pixel_values: np.ndarray, size: tuple[int, int]) -> list[Region]:
+        import numpy as np
+
+        width, height = size
+        feed = {
+            "image": pixel_values,
+            "im_shape": np.array([[INPUT_SIZE, INPUT_SIZE]], dtype=np.float32),
+            "scale_factor": np.array([[INPUT_SIZE / height, INPUT_SIZE / width]], dtype=np.float32),
+        }
+        try:
+            boxes, count = self._session.run(self._outputs, feed)
+        except Exception as exc:
+            raise LayoutError(f"layout detection failed: {exc}") from exc
+        return decode_paddle(np.asarray(boxes)[: int(np.asarray(count).ravel()[0])], size, self.threshold)
+
+
+#: The inputs of PaddlePaddle's ONNX export of PP-DocLayoutV3.
+PADDLE_INPUTS = frozenset({"image", "im_shape", "scale_factor"})
 
 
 def preprocess(page: Image.Image) -> np.ndarray:
@@ -151,18 +182,37 @@ def decode(
     size: tuple[int, int],
     threshold: float,
 ) -> list[Region]:
-    """One page's regions in the model's reading order, boxes in the pixels of a ``size`` page."""
-    from rapid_layout.model_handler.pp_doc_layout.post_process import check_containment, nms
-
+    """One page's regions in the model's reading order, boxes in the pixels of a ``size`` page,
+    cleaned up as the SDK does: NMS (same class IoU 0.6, different classes 0.98), page-sized
+    ``image`` boxes dropped, boxes 80 % inside another dropped except pictures, seals and charts
+    (``resolve.py``)."""
     rows, _order = decode_raw(logits, boxes, order_logits, size, threshold)
-    # rapid-layout's PP-DocLayout clean-up takes rows as (class, score, x1, y1, x2, y2); rows stay
-    # in reading order because only whole rows are dropped.
+    return _clean_up(rows, size)
+
+
+def decode_paddle(boxes: np.ndarray, size: tuple[int, int], threshold: float) -> list[Region]:
+    """PaddlePaddle's export's rows (class, score, x1, y1, x2, y2[, order]) in the pixels of a
+    ``size`` page: those at the threshold, in reading order, through the same clean-up."""
+    import numpy as np
+
+    boxes = np.asarray(boxes, dtype=np.float64)
+    if boxes.ndim != 2 or boxes.shape[1] < 6:
+        raise LayoutError(f"the layout model's boxes have shape {boxes.shape}; expected (N, 6 or 7)")
+    keep = (boxes[:, 1] >= threshold) & (boxes[:, 0] > -1) & (boxes[:, 0] < len(PP_DOCLAYOUT_V3_LABELS))
+    boxes = boxes[keep]
+    if boxes.shape[1] >= 7:  # the reading-order column
+        boxes = boxes[np.argsort(boxes[:, 6], kind="stable")]
+    return _clean_up(boxes[:, :6], size)
+
+
+def _clean_up(rows: np.ndarray, size: tuple[int, int]) -> list[Region]:
+    from rapid_layout.model_handler.pp_doc_layout.post_process import nms
+
+    # rapid-layout's PP-DocLayout NMS is the SDK's (same thresholds); it takes rows as (class,
+    # score, x1, y1, x2, y2), and rows stay in reading order because only whole rows are dropped.
     if len(rows):
         keep = sorted(nms(rows.copy(), iou_same=0.6, iou_diff=0.98))
         rows = rows[keep]
-    if len(rows) > 1:
-        _contains, contained = check_containment(rows)
-        rows = rows[contained == 0]
     regions: list[Region] = []
     for cls, score, x1, y1, x2, y2 in rows:
         label = PP_DOCLAYOUT_V3_LABELS[int(cls)]
@@ -171,4 +221,5 @@ def decode(
         )
         if region.box[2] > region.box[0] and region.box[3] > region.box[1]:
             regions.append(region)
-    return regions
+    kept, _dropped = resolve_overlaps(regions, size)
+    return [replace(r, order=i) for i, r in enumerate(kept)]

@@ -46,9 +46,9 @@ class CatalogEntry:
         raise KeyError(f"{self.name} has no {role} file")
 
 
-# Memory at the defaults (context 8192, page budget 3072 image tokens, flash attention on):
-# the GGUF pair (mmap'd, all pages touched) + KV cache 17 layers × 8 KV heads × 128 × 2 × f16 × 8192
-# ≈ 0.57 GB + ~0.5 GB of compute buffers. vLLM: DESIGN.md's measurement on an Orin Nano.
+# Memory at the defaults (context 12288, page budget 3072 image tokens, flash attention on):
+# the GGUF pair (mmap'd, all pages touched) + KV cache 17 layers × 8 KV heads × 128 × 2 × f16 × 12288
+# ≈ 0.86 GB + ~0.5 GB of compute buffers. vLLM: DESIGN.md's measurement on an Orin Nano.
 CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         name="glm-ocr-q8_0",
@@ -60,7 +60,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             ModelFile("mmproj-GLM-OCR-Q8_0.gguf", "mmproj", 484_403_648, "9c4b58e3…141f"),
         ),
         download_bytes=950_433_408 + 484_403_648,
-        memory_bytes=int(2.6 * GB),
+        memory_bytes=int(2.9 * GB),  # 2.6 GB at the former context of 8192
     ),
     CatalogEntry(
         name="glm-ocr-f16",

@@ -391,7 +391,17 @@ def _check_file(f: ModelFile, path: Path, size: int | None, sha: str | None, sou
     actual = _sha256(path)
     if not hash_matches(expected, actual):
         return FileCheck(f.filename, path, False, f"sha256 {actual[:12]}… does not match {expected[:12]}…")
+    # A full SHA-256 in the catalog is our own pin: the file must be that one even when the Hub
+    # (a moving branch, a replaced upload) now announces another.
+    if f.sha256 is not None and _is_full_sha256(f.sha256) and f.sha256.lower() != actual:
+        return FileCheck(
+            f.filename, path, False, f"sha256 {actual[:12]}… is not the catalog's pinned {f.sha256[:12]}…"
+        )
     return FileCheck(f.filename, path, True, f"size and sha256 match {source}")
+
+
+def _is_full_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def remove(name: str) -> int:

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 class _Plan:
     layout: str  # the layout model's id
     regions: tuple[RegionResult, ...]
+    note: str = ""  # why the page is read whole although layout ran ("" when read by regions)
 
 
 class _Started:
@@ -162,13 +163,19 @@ class LayoutReader:
                 log.info("page %d read whole: %s", index + 1, note)
                 self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
                 return
-            layout, regions = plan.layout, plan.regions
+            layout, regions, note = plan.layout, plan.regions, plan.note
             self._store.save_page_plan(job.id, index, layout, regions)
             pending = {r.order for r in regions if r.read}  # as saved: the read ones pending
         else:
-            layout, regions = planned
+            (layout, regions), note = planned, ""
             pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
         self._notify(PagePlanned(job.id, index, layout, regions))
+        if not any(r.read for r in regions):
+            # Layout found nothing to read: the page is read whole, its regions kept to be shown.
+            note = note or Message("layout found no region to read")
+            log.info("page %d read whole: %s", index + 1, note)
+            self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+            return
         self._notify(PageStarted(job.id, index))
         page = _PageRegions(layout, {r.order: r for r in regions}, [])
         self._read_regions(run, page, [r for r in regions if r.order in pending])
@@ -223,25 +230,29 @@ class LayoutReader:
     def _plan(self, run: PageRun) -> _Plan | tuple[str, str]:
         """The page's regions to record, or (layout model, why the page is read whole)."""
         from ocr_desktop.layout import LayoutError, plan_page
-        from ocr_desktop.layout.plan import crop_region
+        from ocr_desktop.layout.plan import crop_region, detect_lines
+        from ocr_desktop.textlines import TextLineError
 
         reading = run.settings.reading
         try:
             detector = self._detector(reading.layout_model)
             with self._layout_lock:
                 found = detector.detect(run.page.image)
-        except LayoutError as exc:
+            # The page's text lines, kept with the page (the searchable PDF reuses them).
+            lines = self._store.page_lines(run.job.id, run.index)
+            if lines is None:
+                lines = detect_lines(run.page.image)
+                self._store.save_page_lines(run.job.id, run.index, lines)
+        except (LayoutError, TextLineError) as exc:
             log.warning("page %d: %s", run.index + 1, exc.message)
             return "", Message("layout could not run: {reason}", reason=exc.message)
-        plan = plan_page(run.page.image, found, reading.keep_furniture)
-        if plan.whole_page:
-            return detector.id, plan.reason
+        plan = plan_page(run.page.image, found, reading.keep_furniture, lines)
         tasks = {region.order: task for region, task in plan.read}
         figures = {region.order for region in plan.figures}
         regions = []
         for region in plan.regions:
             png = b""
-            if region.order in figures:
+            if region.order in figures and not plan.whole_page:
                 buffer = io.BytesIO()
                 crop_region(run.page.image, region.box_1000, None).save(buffer, format="PNG")
                 png = buffer.getvalue()
@@ -258,7 +269,7 @@ class LayoutReader:
                     image_png=png,
                 )
             )
-        return _Plan(detector.id, tuple(regions))
+        return _Plan(detector.id, tuple(regions), plan.reason if plan.whole_page else "")
 
     def _detector(self, layout_model: str) -> LayoutDetector:
         """The layout detector of the setting, created once (its model loads on first use)."""

@@ -138,11 +138,16 @@ def open_job_document(opener: DocumentOpener, record: JobRecord) -> OpenedDocume
             source=record.source,
         )
     options = record.options
-    # Layout mode crops regions from the page at the document's DPI (up to GLM-OCR's largest
-    # image); each crop, or a page read whole after all, is fitted to the job's budget.
-    budget = GLM_MAX_PIXELS if reads_by_layout(options) else options.max_pixels
+    from ocr_desktop.layout.plan import LAYOUT_DPI
+
+    # Layout mode crops regions from the page rendered at (at least) the SDK's 200 DPI, up to
+    # GLM-OCR's largest image; each crop, or a page read whole after all, is fitted to the job's
+    # budget (docs/layout.md).
+    layout = reads_by_layout(options)
+    budget = GLM_MAX_PIXELS if layout else options.max_pixels
+    dpi = max(options.dpi, LAYOUT_DPI) if layout else options.dpi
     try:
-        return opener(Path(record.source), dpi=options.dpi, max_pixels=budget, pages=options.pages)
+        return opener(Path(record.source), dpi=dpi, max_pixels=budget, pages=options.pages)
     except DocumentError as exc:
         return exc.message
     except Exception as exc:

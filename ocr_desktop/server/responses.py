@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocr_desktop.core.formatter import RegionContent, assemble_regions, format_page
-from ocr_desktop.core.page_format import formatter_label
+from ocr_desktop.core.page_format import by_regions, formatter_label
 from ocr_desktop.core.results import DocumentResult, PageResult, RegionResult
 
 MODEL_NAME = "glm-ocr"
@@ -45,7 +45,7 @@ def _shown(region: RegionResult) -> bool:
 
 
 def _page_regions(page: PageResult, box: _Box) -> list[dict[str, Any]]:
-    if not page.regions:
+    if not by_regions(page):  # read whole (its regions, if any, were not read)
         return [{"index": 0, "label": "text", "content": page.text.strip(), "bbox_2d": box(page, None)}]
     shown = [region for region in page.regions if _shown(region)]
     return [
@@ -62,7 +62,7 @@ def _page_regions(page: PageResult, box: _Box) -> list[dict[str, Any]]:
 def _page_markdown(page: PageResult, number: int, box: _Box) -> str:
     """The page's Markdown through the app's formatter (as the .md export), a figure as the
     SDK's ``![](page=N,bbox=[…])`` reference instead of a link to a saved crop."""
-    if not page.regions:
+    if not by_regions(page):  # read whole (its regions, if any, were not read)
         return format_page(page.text, page.task).markdown
     parts = []
     for region in page.regions:
