@@ -255,7 +255,11 @@ class VllmSettings:
 @dataclass(frozen=True)
 class ExportSettings:
     formats: tuple[str, ...] = setting(
-        ("md",), "Formats written: any of txt, md, json.", choices=("txt", "md", "json"), label="Formats"
+        ("md",),
+        "Formats written: any of txt, md, json, pdf (the original pages made searchable: the text laid "
+        "invisibly over each line) and hocr (the text with its line and word boxes).",
+        choices=("txt", "md", "json", "pdf", "hocr"),
+        label="Formats",
     )
     out_dir: str = setting(
         "", "Folder results are exported to; empty = beside each document.", label="Folder"

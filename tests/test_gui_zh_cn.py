@@ -47,7 +47,7 @@ pytestmark = pytest.mark.gui
 #: Names and units that stay as they are in Chinese text.
 NAMES = {
     "llama", "cpp", "vllm", "glm", "ocr", "gguf", "mmproj", "url", "api", "dpi", "gpu", "cpu", "ram",
-    "pdf", "png", "jpeg", "webp", "bmp", "gif", "tiff", "txt", "json", "html", "latex", "markdown",
+    "pdf", "png", "jpeg", "webp", "bmp", "gif", "tiff", "txt", "json", "html", "latex", "markdown", "hocr",
     "mib", "gib", "mtp", "cuda", "torch", "compile", "docker", "hugging", "face", "swap", "scripted",
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
     "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",

@@ -145,9 +145,11 @@ def test_a_job_is_queued_polled_and_exported_in_every_format(served: Served, tmp
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert status["pages_total"] == status["pages_done"] == 3 and status["name"] == "report.pdf"
-        results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.FORMATS}
+        results = {fmt: client.get(f"/v1/jobs/{job['id']}/result.{fmt}") for fmt in exporters.TEXT_FORMATS}
         missing = client.get(f"/v1/jobs/{job['id']}/result.docx")
-    document = served.store.document_result(job["id"])
+        document = served.store.document_result(job["id"])
+        # after the text: the searchable PDF keeps the lines it reads with the page (and its JSON)
+        searchable = client.get(f"/v1/jobs/{job['id']}/result.pdf")
     # the export's own text, naming the document as the client did, not by the server's path
     shown = dataclasses.replace(document, source="report.pdf")
     for fmt, response in results.items():
@@ -155,6 +157,7 @@ def test_a_job_is_queued_polled_and_exported_in_every_format(served: Served, tmp
         assert response.text == exporters.render(shown, fmt)
         assert str(upload_root()) not in response.text
     assert json.loads(results["json"].text)["pages"][2]["number"] == 3
+    assert searchable.status_code == 200 and searchable.content.startswith(b"%PDF-")
     assert json.loads(results["json"].text)["document"]["source"] == "report.pdf"
     assert missing.status_code == 404
 

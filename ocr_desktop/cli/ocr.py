@@ -59,7 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--dpi", type=int, help=setting_help("documents.dpi"))
     p.add_argument("--max-pixels", type=int, metavar="N", help=setting_help("documents.max_pixels"))
     p.add_argument(
-        "--format", dest="formats", metavar="FMT[,FMT]", help="txt, md and/or json, comma-separated"
+        "--format",
+        dest="formats",
+        metavar="FMT[,FMT]",
+        help="txt, md, json, pdf (searchable PDF) and/or hocr, comma-separated",
     )
     p.add_argument("--out", metavar="DIR", help=setting_help("export.out_dir"))
     p.add_argument("--combined", action="store_const", const=True, help=setting_help("export.combined"))
@@ -403,7 +406,7 @@ def _report(
             f"{entry.label} page {i + 1}: {message}" for i, message in sorted(result.failed.items())
         )
         results.append(result)
-    report = export_documents(results, settings.export)
+    report = export_documents(results, settings.export, save_lines=store.save_page_lines)
     failures.extend(f"writing {o.fmt}: {o.message}" for o in report.failed)
 
     rows = []

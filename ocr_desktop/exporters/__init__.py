@@ -1,4 +1,5 @@
-"""Exporting read documents as text, Markdown or JSON, one file per document or combined.
+"""Exporting read documents as text, Markdown, JSON, a searchable PDF or hOCR, one file per
+document or (the text formats) combined.
 
 :func:`export_documents` is the one export used by the CLI and the Export dialog. Writes are
 atomic (``files.write_atomic``), so a failed write leaves no partial file. Which existing
@@ -23,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters import json_export, markdown, txt
+from ocr_desktop.exporters import json_export, layered, markdown, txt
 from ocr_desktop.exporters.base import LONGEST_SUFFIX, ExportError, document_stem, figure_path, linked_figures
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.exporters.record import Claim, ExportRecord, export_owner, own_exports
 from ocr_desktop.exporters.record import digest as _digest
+from ocr_desktop.exporters.textlayer import SaveLines
 from ocr_desktop.files import fit_name, name_max, write_atomic
 from ocr_desktop.messages import Message
 from ocr_desktop.settings import ExportSettings
@@ -35,6 +37,8 @@ from ocr_desktop.settings import ExportSettings
 __all__ = [
     "COMBINED_STEM",
     "FORMATS",
+    "LAYERED_FORMATS",
+    "TEXT_FORMATS",
     "ExportError",
     "ExportOutcome",
     "ExportReport",
@@ -44,7 +48,11 @@ __all__ = [
     "render_combined",
 ]
 
-FORMATS = ("txt", "md", "json")
+#: Formats that are text, rendered in memory (``render``).
+TEXT_FORMATS = ("txt", "md", "json")
+#: Formats laid over the page (``layered.py``): one file per document, also when combined.
+LAYERED_FORMATS = ("pdf", "hocr")
+FORMATS = TEXT_FORMATS + LAYERED_FORMATS
 #: Formats whose text names the figures' crop files.
 _LINKS_FIGURES = ("md", "json")
 #: File name (without extension) of a combined export.
@@ -59,10 +67,16 @@ _RENDERERS: dict[str, tuple[_Renderer, _Renderer]] = {
 
 
 def _renderers(fmt: str) -> tuple[_Renderer, _Renderer]:
+    if fmt in LAYERED_FORMATS:
+        return (_not_text, _not_text)
     try:
         return _RENDERERS[fmt]
     except KeyError:
         raise ExportError(f"unknown export format '{fmt}' — choose one of {', '.join(FORMATS)}") from None
+
+
+def _not_text(*_args: object, **_kwargs: object) -> str:
+    raise ExportError("the searchable PDF and hOCR are laid over the pages, not text: use export_documents")
 
 
 def render(document: DocumentResult, fmt: str, *, page_separators: bool = True) -> str:
@@ -151,11 +165,20 @@ class _File:
     fmt: str  # a format, or "png" for a figure's crop
     path: Path
     payload: bytes
+    error: str = ""  # why this file cannot be made (a searchable PDF whose original is gone): not written
+    job_id: str = ""  # the one document of a file laid over its pages, in a combined export
 
 
-def _files(group: Sequence[DocumentResult], options: ExportSettings, folder: Path, stem: str) -> list[_File]:
+def _files(
+    group: Sequence[DocumentResult],
+    options: ExportSettings,
+    folder: Path,
+    stem: str,
+    layers: layered.LayerCache,
+) -> list[_File]:
     """Every file of one export under ``stem``: the figures its Markdown and JSON link, then
-    each format (the figure links name the stem, so the texts are rendered for it)."""
+    each format (the figure links name the stem, so the texts are rendered for it). The formats
+    laid over the pages are one file per document, also in a combined export."""
     files = []
     # The crops an export links: those its Markdown (``.md``, the JSON's ``text``) links, and
     # with JSON every figure region (its ``image``).
@@ -168,11 +191,35 @@ def _files(group: Sequence[DocumentResult], options: ExportSettings, folder: Pat
                         path = folder / figure_path(document, page.page_index, region)
                         files.append(_File("png", path, region.image_png))
     for fmt in options.formats:
+        if fmt in LAYERED_FORMATS:
+            files.extend(_layered_files(group, options, folder, stem, fmt=fmt, layers=layers))
+            continue
         if options.combined:
             text = render_combined(group, fmt, page_separators=options.page_separators)
         else:
             text = render(group[0], fmt, page_separators=options.page_separators)
         files.append(_File(fmt, folder / f"{stem}.{fmt}", text.encode("utf-8")))
+    return files
+
+
+def _layered_files(
+    group: Sequence[DocumentResult],
+    options: ExportSettings,
+    folder: Path,
+    stem: str,
+    *,
+    fmt: str,
+    layers: layered.LayerCache,
+) -> list[_File]:
+    files = []
+    for document in group:
+        name = document_stem(document.name) if options.combined else stem
+        path = folder / f"{name}.{fmt}"
+        job_id = document.job_id if options.combined else ""
+        try:
+            files.append(_File(fmt, path, layered.render(document, fmt, layers), job_id=job_id))
+        except ExportError as exc:  # this file alone fails: the text formats are still written
+            files.append(_File(fmt, path, b"", error=exc.message, job_id=job_id))
     return files
 
 
@@ -204,6 +251,8 @@ def _choose(
     folder: Path,
     record: ExportRecord,
     taken: set[tuple[Path, str]],
+    *,
+    layers: layered.LayerCache,
 ) -> tuple[list[DocumentResult], str, list[_File], dict[Path, Claim], str]:
     """The stem this export is written under: the first whose files are free, up to date, or
     this document's own unedited exports. One held by another document's export (this run's or
@@ -218,8 +267,8 @@ def _choose(
             passed_over = passed_over or "this_run"
             continue
         documents = list(group) if options.combined else [_named(group[0], stem)]
-        files = _files(documents, options, folder, stem)
-        claims = {f.path: record.claim(f.path, f.payload, owner) for f in files}
+        files = _files(documents, options, folder, stem, layers)
+        claims = {f.path: record.claim(f.path, f.payload, owner) for f in files if not f.error}
         if not options.overwrite:
             if any(c is Claim.OTHER_DOCUMENT for c in claims.values()):
                 passed_over = passed_over or "other"
@@ -255,6 +304,9 @@ def _place(
 ) -> Iterator[tuple[_File, str, str]]:
     """Write the chosen files by the rules in the module doc: (file, status, failure message)."""
     for file in files:
+        if file.error:
+            yield file, FAILED, file.error
+            continue
         claim = claims[file.path]
         if claim is Claim.SAME and not options.overwrite:
             record.remember(file.path, _digest(file.payload), owner, keep_owner=True)
@@ -295,13 +347,17 @@ def _distinct_within_run(documents: Sequence[DocumentResult], out_dir: Path | No
     return named
 
 
-def export_documents(documents: Sequence[DocumentResult], options: ExportSettings) -> ExportReport:
+def export_documents(
+    documents: Sequence[DocumentResult], options: ExportSettings, *, save_lines: SaveLines | None = None
+) -> ExportReport:
     """Write ``documents`` in every format of ``options`` and report each file.
 
     One file per document and format (into ``options.out_dir``, or beside each document's source
     when it is empty), or one ``ocr-results.<fmt>`` per format when ``options.combined``. One file
     that cannot be written costs only that file: the report lists it with the reason, and every
-    other file is still written. Documents with no finished page are skipped."""
+    other file is still written. Documents with no finished page are skipped. The searchable PDF
+    and hOCR keep the text lines they read for a page that had none through ``save_lines``
+    (``JobStore.save_page_lines``), so a later export reads none again."""
     report = ExportReport()
     documents = [d for d in documents if d.pages]
     if not documents:
@@ -312,6 +368,7 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
     if options.combined:
         documents = _distinct_within_run(documents, out_dir)
     record = ExportRecord()
+    layers = layered.LayerCache(save_lines)  # each document's text layers, made once for pdf and hocr
     taken: set[tuple[Path, str]] = set()
     groups = [documents] if options.combined else [[d] for d in documents]
     try:
@@ -319,7 +376,9 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
             job_ids = tuple(d.job_id for d in group)
             folder = out_dir or Path(group[0].source).parent
             try:
-                _group, stem, files, claims, note = _choose(group, options, folder, record, taken)
+                _group, stem, files, claims, note = _choose(
+                    group, options, folder, record, taken, layers=layers
+                )
             except (OSError, ExportError) as exc:  # a folder that cannot even be looked at
                 message = exc.message if isinstance(exc, ExportError) else str(exc)
                 report.outcomes.extend(
@@ -334,7 +393,8 @@ def export_documents(documents: Sequence[DocumentResult], options: ExportSetting
                         figures_failed = True
                         report.outcomes.append(ExportOutcome("png", job_ids, folder, FAILED, message))
                     continue
-                report.outcomes.append(ExportOutcome(file.fmt, job_ids, file.path, status, message, note))
+                owners = (file.job_id,) if file.job_id else job_ids
+                report.outcomes.append(ExportOutcome(file.fmt, owners, file.path, status, message, note))
     finally:
         record.save()
     return report

@@ -1,4 +1,4 @@
-"""Export documents as .txt / .md / .json into a folder, off the GUI thread.
+"""Export documents as .txt / .md / .json / searchable .pdf / .hocr into a folder, off the GUI thread.
 
 The options are the ``export`` section of the settings schema (same editors as the settings
 dialog), starting from the saved defaults. The writing is ``exporters.export_documents``, the
@@ -172,7 +172,7 @@ class ExportDialog(QDialog):
 
         def export(_task: object) -> exporters.ExportReport:
             documents: list[DocumentResult] = [store.document_result(job_id) for job_id in job_ids]
-            return exporters.export_documents(documents, options)
+            return exporters.export_documents(documents, options, save_lines=store.save_page_lines)
 
         # Kept: quitting waits for the files being written. The dialog closes now; the result
         # comes as a signal.

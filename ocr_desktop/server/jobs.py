@@ -268,7 +268,7 @@ class JobBoard:
             pass
         with tempfile.TemporaryDirectory(prefix="ocr-api-export-") as folder:
             options = ExportSettings(formats=(fmt,), out_dir=folder, overwrite=True)
-            report = exporters.export_documents([document], options)
+            report = exporters.export_documents([document], options, save_lines=self.store.save_page_lines)
             if report.failed or not report.written:
                 reasons = "; ".join(outcome.message for outcome in report.failed) or "nothing was written"
                 raise Refusal(422, "export_failed", Message("the export failed: {reason}", reason=reasons))

@@ -41,7 +41,8 @@ class TextLine:
     ``quad`` is the detector's own four-point polygon (clockwise from the top left; a slanted
     line on a photographed page is not an axis-aligned box); ``box`` is its bounding box.
     ``text`` and ``confidence`` are the recogniser's reading, empty and ``None`` when only
-    detection ran.
+    detection ran; ``chars`` its characters with their boxes, when they were asked for
+    (``LineReader.read(image, char_boxes=True)``: where each word lies in the line).
     """
 
     box: Box
@@ -49,6 +50,7 @@ class TextLine:
     score: float  # detection confidence 0-1
     text: str = ""
     confidence: float | None = None  # recognition confidence 0-1
+    chars: tuple[tuple[str, Box], ...] = ()
 
     @property
     def height(self) -> int:
@@ -63,6 +65,8 @@ class TextLine:
         if self.text or self.confidence is not None:
             out["text"] = self.text
             out["confidence"] = self.confidence
+        if self.chars:
+            out["chars"] = [[char, list(box)] for char, box in self.chars]
         return out
 
     @classmethod
@@ -75,6 +79,10 @@ class TextLine:
             score=float(data.get("score", 1.0)),
             text=str(data.get("text", "")),
             confidence=None if data.get("confidence") is None else float(data["confidence"]),
+            chars=tuple(
+                (str(char), (int(b[0]), int(b[1]), int(b[2]), int(b[3])))
+                for char, b in data.get("chars") or ()
+            ),
         )
 
     def scaled(self, factor_x: float, factor_y: float) -> TextLine:
@@ -90,6 +98,18 @@ class TextLine:
             score=self.score,
             text=self.text,
             confidence=self.confidence,
+            chars=tuple(
+                (
+                    char,
+                    (
+                        round(b[0] * factor_x),
+                        round(b[1] * factor_y),
+                        round(b[2] * factor_x),
+                        round(b[3] * factor_y),
+                    ),
+                )
+                for char, b in self.chars
+            ),
         )
 
 
@@ -166,9 +186,10 @@ class LineReader:
         """The text lines of ``image`` (detection only), in reading order."""
         return self._run(image, recognise=False)
 
-    def read(self, image: Image.Image) -> list[TextLine]:
-        """The text lines of ``image`` with the recogniser's text and confidence, in reading order."""
-        return self._run(image, recognise=True)
+    def read(self, image: Image.Image, *, char_boxes: bool = False) -> list[TextLine]:
+        """The text lines of ``image`` with the recogniser's text and confidence, in reading order;
+        with ``char_boxes``, each character's box too (the searchable PDF places words by them)."""
+        return self._run(image, recognise=True, char_boxes=char_boxes)
 
     def recognize(self, image: Image.Image) -> tuple[str, float]:
         """The recogniser's reading of ``image``, which holds one line of text (no detection)."""
@@ -185,14 +206,15 @@ class LineReader:
         scores = getattr(out, "scores", None) or (0.0,)
         return str(txts[0]), float(scores[0])
 
-    def _run(self, image: Image.Image, *, recognise: bool) -> list[TextLine]:
+    def _run(self, image: Image.Image, *, recognise: bool, char_boxes: bool = False) -> list[TextLine]:
         import numpy as np
 
         engine = self._ensure()
         array = np.asarray(image.convert("RGB"))[:, :, ::-1]
+        extra = {"return_word_box": True, "return_single_char_box": True} if char_boxes and recognise else {}
         with self._lock:
             try:
-                out = engine(array, use_det=True, use_cls=False, use_rec=recognise)
+                out = engine(array, use_det=True, use_cls=False, use_rec=recognise, **extra)
             except Exception as exc:
                 raise TextLineError(f"Text-line detection failed: {exc}") from exc
         boxes = getattr(out, "boxes", None)
@@ -200,6 +222,7 @@ class LineReader:
             return []
         scores = list(getattr(out, "scores", None) or [1.0] * len(boxes))
         txts = list(getattr(out, "txts", None) or []) if recognise else []
+        words = list(getattr(out, "word_results", None) or []) if extra else []
         lines = []
         for i, points in enumerate(boxes):
             quad = _quad_of(points)
@@ -210,9 +233,22 @@ class LineReader:
                     score=1.0 if recognise else float(scores[i]),
                     text=str(txts[i]) if recognise and i < len(txts) else "",
                     confidence=float(scores[i]) if recognise else None,
+                    chars=_chars_of(words[i]) if i < len(words) else (),
                 )
             )
         return reading_sorted(lines)
+
+
+def _chars_of(results: Any) -> tuple[tuple[str, Box], ...]:
+    """rapidocr's single-character results of one line, ``(char, score, polygon)`` each."""
+    out = []
+    for item in results or ():
+        try:
+            char, _score, points = item
+            out.append((str(char), _box_of(_quad_of(points))))
+        except (TypeError, ValueError, IndexError):
+            continue  # a result without a box places nothing; the line's box still holds its text
+    return tuple(out)
 
 
 def _version(package: str) -> str:

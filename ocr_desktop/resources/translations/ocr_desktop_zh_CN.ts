@@ -1552,8 +1552,8 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="71"/>
-        <source>Formats written: any of txt, md, json.</source>
-        <translation>要写出的格式：txt、md、json 中的任意几种。</translation>
+        <source>Formats written: any of txt, md, json, pdf (the original pages made searchable: the text laid invisibly over each line) and hocr (the text with its line and word boxes).</source>
+        <translation>要写出的格式：txt、md、json、pdf（可搜索的原始页面：文字以不可见的方式覆盖在每一行上）和 hocr（带行和词位置框的文字）中的任意几种。</translation>
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="72"/>
