@@ -21,7 +21,7 @@ from ocr_desktop.backends.memory import (
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline import Pipeline
-from ocr_desktop.settings import DocumentSettings, Settings, TelemetrySettings
+from ocr_desktop.settings import DocumentSettings, ReadingSettings, Settings, TelemetrySettings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 
@@ -159,7 +159,13 @@ def test_pages_in_flight_drop_while_free_memory_is_low_and_return_after(tmp_path
             last_four.wait()  # four in flight again
 
     backend.on_page = on_page
-    settings = Settings(documents=DocumentSettings(dpi=36))  # below the dialog's minimum: small pages
+    # Read whole: one request per page, as the barriers count them. In layout mode (the default)
+    # each page is first rendered at 200 DPI and its layout and text lines detected, which on a
+    # loaded 2-core machine outlasted the barriers' timeout before four pages were in flight.
+    settings = Settings(
+        documents=DocumentSettings(dpi=36),  # below the dialog's minimum: small pages
+        reading=ReadingSettings(mode="page"),
+    )
     store = JobStore(tmp_path / "jobs.sqlite3")
     pipeline = Pipeline(store, settings, backend_factory=lambda _s: backend, memory_guard=guard)
     pipeline.start()

@@ -4,12 +4,14 @@ and the gauges show only what the running backend has."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.gauges import GaugePanel, GaugeStrip
 from ocr_desktop.gui.queue_view import Column, format_duration
@@ -132,8 +134,23 @@ def test_pages_read_side_by_side_keep_their_live_text(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # GIVEN a backend reading two pages of a document at once (as vLLM does): page 1 short,
-    # page 2 long; and a second document to look at meanwhile
-    backend = ScriptedBackend(in_flight=2, token_delay_s=0.02, scripts={0: ["a "] * 5, 1: ["b "] * 300})
+    # page 2 long; and a second document to look at meanwhile. Page 1 streams only once page 2 is
+    # being read: page 2 starts when it is rendered, which under load took longer than page 1's
+    # 5 tokens, so page 1 had finished before page 2 started and nothing streamed side by side.
+    page_2_started = threading.Event()
+
+    def read_side_by_side(page: PageImage) -> None:
+        if page.source.name == "two.pdf" and page.index == 1:
+            page_2_started.set()
+        elif page.source.name == "two.pdf" and not page_2_started.wait(GUI_TIMEOUT_MS / 1000):
+            raise AssertionError("page 2 was not read while page 1 was")
+
+    backend = ScriptedBackend(
+        in_flight=2,
+        token_delay_s=0.02,
+        scripts={0: ["a "] * 5, 1: ["b "] * 300},
+        on_page=read_side_by_side,
+    )
     window = make_window(backend)
     finished: list[int] = []
     window.bridge.pipeline_event.connect(
@@ -145,6 +162,9 @@ def test_pages_read_side_by_side_keep_their_live_text(
     # WHEN page 1 finishes while page 2 still streams, and the user looks at the other document
     qtbot.waitUntil(lambda: 0 in finished, timeout=GUI_TIMEOUT_MS)
     assert 1 not in finished
+    row = window.queue_model.job(first)
+    assert row is not None
+    qtbot.waitUntil(lambda: 1 in row.live and row.live[1].text.startswith("b b "), timeout=GUI_TIMEOUT_MS)
     show_document(qtbot, window, second)
     qtbot.wait(100)
 

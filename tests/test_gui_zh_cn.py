@@ -52,6 +52,7 @@ NAMES = {
     "model", "orin", "nano", "jetson", "kv", "tok", "min", "flash", "attention", "eager", "http",
     "localhost", "vllm_cpu_kvcache_space", "max", "len", "desktop", "english", "doclayoutv", "cdla", "cors",
     "ocrv",  # PP-OCRv6, a name
+    "doclayout",  # pp-doclayout-v3, a model id (the first-run panel names the models to download)
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -275,6 +275,37 @@ def test_regions_fill_the_in_flight_limit_across_pages_and_stream_in_reading_ord
     # under other tests' load)
     backend = ScriptedBackend(in_flight=4, token_delay_s=1.0)
     events = Timeline()
+    # Page 0's last region is read only once a region of page 1 has started: planning page 1 may
+    # take longer than page 0's regions under load, and then "before the page before it had
+    # finished" depended on the machine. If the next page were not planned and read meanwhile, the
+    # wait would time out and the check below would fail.
+    page_1_read = threading.Event()
+    page_0_regions: list[int] = []
+    lock = threading.Lock()
+    to_read: dict[int, int] = {}
+    note_region, note_plan = events.region_started, events.page_planned
+
+    def page_planned(job_id: str, page_index: int, layout: str, regions: tuple[Any, ...]) -> None:
+        note_plan(job_id, page_index, layout, regions)
+        to_read[page_index] = sum(1 for r in regions if r.read)
+
+    def region_started(job_id: str, page_index: int, order: int) -> None:
+        note_region(job_id, page_index, order)
+        if page_index == 1:
+            page_1_read.set()
+
+    def last_of_page_0_waits(page: PageImage) -> None:
+        if page.index != 0:
+            return
+        with lock:
+            page_0_regions.append(page.index)
+            last = len(page_0_regions) == to_read[0]
+        if last and not page_1_read.wait(TIMEOUT):
+            raise AssertionError("no region of page 1 started while page 0's last region waited")
+
+    events.region_started = region_started  # type: ignore[method-assign]
+    events.page_planned = page_planned  # type: ignore[method-assign]
+    backend.on_page = last_of_page_0_waits
     pipeline, store, path = scripted_pipeline(tmp_path, backend, events, 3)
     job = read_to_the_end(pipeline, path)
     # THEN 4 regions were read at once, never more

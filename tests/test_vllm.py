@@ -756,7 +756,8 @@ def test_switching_the_pipeline_from_a_managed_vllm_to_llamacpp_leaves_no_vllm_p
         pids = backend.server_pids()
         assert len(alive(pids)) >= 4
         # WHEN the user switches to llama.cpp and reads the page again
-        pipeline.switch_backend(llamacpp_settings, finish_page=True)
+        # (a short page: the random model never stops, and the default is the SDK's 8192 tokens)
+        pipeline.switch_backend(llamacpp_settings.with_value("generation.max_tokens", 256), finish_page=True)
         second = pipeline.submit(document)
         assert pipeline.wait_idle(120)
         # THEN no process of the vLLM server is left, and llama.cpp read the page

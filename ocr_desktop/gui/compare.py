@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from ocr_desktop import paths
 from ocr_desktop import settings as settings_mod
-from ocr_desktop.backends.registry import BACKEND_IDS
+from ocr_desktop.backends.registry import BACKEND_IDS, GLM_OCR_BACKENDS
 from ocr_desktop.bench import report
 from ocr_desktop.bench.runner import BenchConfig, BenchError, run_benchmark
 from ocr_desktop.gui.errors import error_text, translated
@@ -92,8 +92,10 @@ class CompareDialog(QDialog):
 
         defaults = BenchConfig()
         self.backend_boxes = {bid: QCheckBox(backend_label(bid)) for bid in BACKEND_IDS}
-        for box in self.backend_boxes.values():
-            box.setChecked(True)
+        # The lite line engine is offered but not measured by default: it reads another way (no tokens,
+        # no pages in flight) and its speed must not turn the advice away from the GLM-OCR backends.
+        for bid, box in self.backend_boxes.items():
+            box.setChecked(bid in GLM_OCR_BACKENDS)
         self.levels_edit = QLineEdit(",".join(str(n) for n in defaults.in_flight))
         self.levels_edit.setToolTip(self.tr("Pages in flight to measure, comma-separated, starting at 1"))
         self.pages_spin = _spin(1, 64, defaults.pages, self.tr("Pages per level and round"))

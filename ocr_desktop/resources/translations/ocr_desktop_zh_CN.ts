@@ -194,152 +194,152 @@
         <translation>在本设备上比较后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="98"/>
+        <location filename="../../gui/compare.py" line="100"/>
         <source>Pages in flight to measure, comma-separated, starting at 1</source>
         <translation>要测量的同时处理页数，用逗号分隔，从 1 开始</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="99"/>
+        <location filename="../../gui/compare.py" line="101"/>
         <source>Pages per level and round</source>
         <translation>每个级别每轮的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="101"/>
+        <location filename="../../gui/compare.py" line="103"/>
         <source>Rounds per level; figures are medians over them</source>
         <translation>每个级别的轮数；结果取各轮的中位数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="103"/>
+        <location filename="../../gui/compare.py" line="105"/>
         <source>Most tokens generated per page</source>
         <translation>每页最多生成的词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="118"/>
+        <location filename="../../gui/compare.py" line="120"/>
         <source>page: each request a whole page; layout: each page&apos;s layout regions, each with its own prompt, counted as its share of the page (docs/benchmarks.md)</source>
         <translation>page：每个请求一整页；layout：每页的版面区域各用自己的提示词识别，按其在页面中的占比计入（见 docs/benchmarks.md）</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="127"/>
+        <location filename="../../gui/compare.py" line="129"/>
         <source>Backends</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="128"/>
+        <location filename="../../gui/compare.py" line="130"/>
         <source>Pages in flight</source>
         <translation>同时处理的页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="129"/>
+        <location filename="../../gui/compare.py" line="131"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="130"/>
+        <location filename="../../gui/compare.py" line="132"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="131"/>
+        <location filename="../../gui/compare.py" line="133"/>
         <source>Max tokens</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="132"/>
+        <location filename="../../gui/compare.py" line="134"/>
         <source>Pixel budget</source>
         <translation>像素预算</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="133"/>
+        <location filename="../../gui/compare.py" line="135"/>
         <source>Reading mode</source>
         <translation>识别模式</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="135"/>
+        <location filename="../../gui/compare.py" line="137"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="136"/>
+        <location filename="../../gui/compare.py" line="138"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="144"/>
+        <location filename="../../gui/compare.py" line="146"/>
         <source>Runs the same pages through each backend and level; without documents, the bundled sample pages.</source>
         <translation>用每个后端和级别识别相同的页面；未选择文档时使用自带的示例页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="158"/>
+        <location filename="../../gui/compare.py" line="160"/>
         <source>Table</source>
         <translation>表格</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="159"/>
+        <location filename="../../gui/compare.py" line="161"/>
         <source>Pages/min</source>
         <translation>页/分钟</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="160"/>
+        <location filename="../../gui/compare.py" line="162"/>
         <source>Memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="165"/>
+        <location filename="../../gui/compare.py" line="167"/>
         <source>Apply recommendation</source>
         <translation>应用推荐设置</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="196"/>
+        <location filename="../../gui/compare.py" line="198"/>
         <source>pages in flight: write whole numbers separated by commas, e.g. 1,2,4</source>
         <translation>同时处理的页数：请写用逗号分隔的整数，例如 1,2,4</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="245"/>
+        <location filename="../../gui/compare.py" line="247"/>
         <source>Pausing the queue: the page being read finishes first…</source>
         <translation>正在暂停队列：先完成正在识别的页面…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="257"/>
+        <location filename="../../gui/compare.py" line="259"/>
         <source>the benchmark failed: {kind}: {error} — see the log file</source>
         <translation>基准测试失败：{kind}：{error} — 请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="267"/>
+        <location filename="../../gui/compare.py" line="269"/>
         <source>Cancelling: the pages in flight finish, then the backend unloads…</source>
         <translation>正在取消：正在处理的页面完成后卸载后端…</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="311"/>
+        <location filename="../../gui/compare.py" line="313"/>
         <source>&lt;b&gt;Recommendation:&lt;/b&gt; {text}</source>
         <translation>&lt;b&gt;推荐：&lt;/b&gt;{text}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="315"/>
+        <location filename="../../gui/compare.py" line="317"/>
         <source>No backend finished a page: no recommendation.</source>
         <translation>没有后端完成任何页面：无法给出推荐。</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="316"/>
+        <location filename="../../gui/compare.py" line="318"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="316"/>
+        <location filename="../../gui/compare.py" line="318"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="318"/>
+        <location filename="../../gui/compare.py" line="320"/>
         <source>{done}. Results in {folder}</source>
         <translation>{done}。结果保存在 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="338"/>
+        <location filename="../../gui/compare.py" line="340"/>
         <source>The recommendation could not be applied: {error}</source>
         <translation>无法应用推荐设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/compare.py" line="343"/>
+        <location filename="../../gui/compare.py" line="345"/>
         <source>Applied and saved: {settings}</source>
         <translation>已应用并保存：{settings}</translation>
     </message>
@@ -662,12 +662,12 @@ Please include them when you report the problem.</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="507"/>
+        <location filename="../../gui/main_window.py" line="511"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="507"/>
+        <location filename="../../gui/main_window.py" line="511"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
@@ -677,24 +677,24 @@ Please include them when you report the problem.</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="472"/>
+        <location filename="../../gui/main_window.py" line="475"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="481"/>
+        <location filename="../../gui/main_window.py" line="485"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="490"/>
+        <location filename="../../gui/main_window.py" line="494"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="520"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
@@ -704,7 +704,7 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="641"/>
+        <location filename="../../gui/main_window.py" line="645"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -712,79 +712,84 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ModelPanel</name>
     <message>
-        <location filename="../../gui/model_panel.py" line="67"/>
+        <location filename="../../gui/model_panel.py" line="90"/>
         <source>Model setup</source>
-        <extracomment>Why the settings&apos; llama.cpp model cannot be used, or None (touches the disk: call it off the GUI thread). One function for the window and the CLI&apos;s first run. Download progress reaches the GUI at most this often (seconds).</extracomment>
+        <extracomment>Why the settings&apos; llama.cpp model cannot be used, or None (touches the disk: call it off the GUI thread). One function for the window and the CLI&apos;s first run. Download progress reaches the GUI at most this often (seconds). The catalog entry of the SDK&apos;s layout model (layout/registry.py reads it from the same place).</extracomment>
         <translation>模型设置</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="84"/>
+        <location filename="../../gui/model_panel.py" line="108"/>
         <source>Choose Model Files…</source>
         <translation>选择模型文件…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="85"/>
+        <location filename="../../gui/model_panel.py" line="109"/>
         <source>Use GGUF files you already have (Settings → llama.cpp)</source>
         <translation>使用已有的 GGUF 文件（设置 → llama.cpp）</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="87"/>
+        <location filename="../../gui/model_panel.py" line="111"/>
         <source>Cancel Download</source>
         <translation>取消下载</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="92"/>
+        <location filename="../../gui/model_panel.py" line="116"/>
         <source>Meanwhile, documents are read with PP-OCRv6 (lite), which comes with the app: plain text lines, no tables or formulas. Every page it read says so.</source>
         <extracomment>While GLM-OCR is missing, the lite engine reads (gui/lite.py): said here, beside the offer.</extracomment>
         <translation>在此之前，文档由应用自带的 PP-OCRv6（轻量）识别：只有纯文本行，没有表格和公式。由它识别的每一页都会注明。</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="100"/>
+        <location filename="../../gui/model_panel.py" line="124"/>
         <source>Download progress</source>
         <translation>下载进度</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="124"/>
+        <location filename="../../gui/model_panel.py" line="149"/>
         <source>No model is installed yet</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="127"/>
+        <location filename="../../gui/model_panel.py" line="152"/>
+        <source>OCR Desktop reads documents with the GLM-OCR model and finds their layout with PP-DocLayoutV3, which are not on this computer. Download both ({names}, {size:,.0f} MB) or choose model files you already have.</source>
+        <translation>OCR Desktop 使用 GLM-OCR 模型识别文档，并用 PP-DocLayoutV3 检测版面，但这台电脑上还没有这两个模型。请下载它们（{names}，{size:,.0f} MB），或选择已有的模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/model_panel.py" line="158"/>
         <source>OCR Desktop reads documents with the GLM-OCR model, which is not on this computer. Download it ({name}, {size:,.0f} MB) or choose model files you already have.</source>
         <translation>OCR 桌面使用 GLM-OCR 模型识别文档，但本机尚无该模型。请下载（{name}，{size:,.0f} MB），或选择已有的模型文件。</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="132"/>
+        <location filename="../../gui/model_panel.py" line="163"/>
         <source>Download ({size:,.0f} MB)</source>
         <translation>下载（{size:,.0f} MB）</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="153"/>
+        <location filename="../../gui/model_panel.py" line="184"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="155"/>
+        <location filename="../../gui/model_panel.py" line="187"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="173"/>
+        <location filename="../../gui/model_panel.py" line="205"/>
         <source>Download cancelled</source>
         <translation>下载已取消</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="175"/>
+        <location filename="../../gui/model_panel.py" line="207"/>
         <source>What was downloaded is kept; Download continues from there.</source>
         <translation>已下载的部分会保留，再次下载时从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="185"/>
+        <location filename="../../gui/model_panel.py" line="217"/>
         <source>{file}: {done:,.1f} of {total:,.1f} MB · {speed:,.1f} MB/s</source>
         <translation>{file}：{done:,.1f} / {total:,.1f} MB · {speed:,.1f} MB/s</translation>
     </message>
     <message>
-        <location filename="../../gui/model_panel.py" line="204"/>
+        <location filename="../../gui/model_panel.py" line="236"/>
         <source>The download failed</source>
         <translation>下载失败</translation>
     </message>
@@ -849,107 +854,107 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="300"/>
+        <location filename="../../gui/queue_view.py" line="321"/>
         <source>Waiting for the model</source>
         <translation>等待模型</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="202"/>
+        <location filename="../../gui/queue_view.py" line="205"/>
         <source>Document</source>
-        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).</extracomment>
+        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16). Failed only because no model is installed yet: it waits for the model (read when it arrives), and says so rather than &quot;Failed: model file not found&quot;.</extracomment>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="203"/>
+        <location filename="../../gui/queue_view.py" line="206"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="204"/>
+        <location filename="../../gui/queue_view.py" line="207"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="205"/>
+        <location filename="../../gui/queue_view.py" line="208"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="206"/>
+        <location filename="../../gui/queue_view.py" line="209"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="207"/>
+        <location filename="../../gui/queue_view.py" line="210"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="245"/>
+        <location filename="../../gui/queue_view.py" line="248"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="248"/>
+        <location filename="../../gui/queue_view.py" line="251"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="267"/>
+        <location filename="../../gui/queue_view.py" line="270"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="283"/>
-        <location filename="../../gui/queue_view.py" line="294"/>
-        <location filename="../../gui/queue_view.py" line="296"/>
+        <location filename="../../gui/queue_view.py" line="297"/>
         <location filename="../../gui/queue_view.py" line="299"/>
+        <location filename="../../gui/queue_view.py" line="302"/>
         <source>Paused</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="294"/>
+        <location filename="../../gui/queue_view.py" line="297"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="299"/>
+        <location filename="../../gui/queue_view.py" line="302"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="303"/>
+        <location filename="../../gui/queue_view.py" line="306"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="307"/>
+        <location filename="../../gui/queue_view.py" line="310"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="313"/>
+        <location filename="../../gui/queue_view.py" line="316"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="314"/>
+        <location filename="../../gui/queue_view.py" line="317"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="315"/>
+        <location filename="../../gui/queue_view.py" line="318"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="317"/>
+        <location filename="../../gui/queue_view.py" line="322"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="319"/>
+        <location filename="../../gui/queue_view.py" line="324"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -957,12 +962,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="533"/>
+        <location filename="../../gui/queue_view.py" line="547"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="534"/>
+        <location filename="../../gui/queue_view.py" line="548"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -1281,11 +1286,6 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>最大词元数</translation>
     </message>
     <message>
-        <location filename="../../../build/settings_strings.py" line="17"/>
-        <source>Most tokens generated for one page.</source>
-        <translation>每页最多生成的词元数。</translation>
-    </message>
-    <message>
         <location filename="../../../build/settings_strings.py" line="18"/>
         <source>Repetition penalty</source>
         <translation>重复惩罚</translation>
@@ -1349,11 +1349,6 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../../build/settings_strings.py" line="30"/>
         <source>Context size</source>
         <translation>上下文大小</translation>
-    </message>
-    <message>
-        <location filename="../../../build/settings_strings.py" line="31"/>
-        <source>Context size in tokens: must hold the page&apos;s image tokens plus the output.</source>
-        <translation>以词元计的上下文大小：必须容纳页面的图像词元和输出。</translation>
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="32"/>
@@ -1776,6 +1771,16 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>识别页面所用的运行时：通过 llama.cpp 或 vLLM 运行 GLM-OCR，或使用应用自带的 PP-OCRv6 轻量引擎（仅纯文本行，不识别表格和公式；无需下载）。</translation>
     </message>
     <message>
+        <location filename="../../../build/settings_strings.py" line="17"/>
+        <source>Most tokens generated for one page, or for one layout region (the GLM-OCR SDK&apos;s 8192).</source>
+        <translation>每页或每个版面区域最多生成的词元数（GLM-OCR SDK 为 8192）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="31"/>
+        <source>Context size in tokens: must hold the page&apos;s image tokens plus the output (a layout region&apos;s 8192 tokens beside a full page&apos;s 3072 image tokens need 11283).</source>
+        <translation>以词元计的上下文大小：必须容纳页面的图像词元和输出（一个版面区域的 8192 个词元加上整页的 3072 个图像词元需要 11283）。</translation>
+    </message>
+    <message>
         <location filename="../../../build/settings_strings.py" line="83"/>
         <source>Seconds between gauge readings.</source>
         <translation>两次仪表读数之间的秒数。</translation>
@@ -1890,52 +1895,57 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>⚠ 无法在本机运行：{reason} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="278"/>
+        <location filename="../../gui/settings_dialog.py" line="292"/>
         <source>Not downloaded.</source>
         <translation>尚未下载。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="282"/>
+        <location filename="../../gui/settings_dialog.py" line="295"/>
         <source>Downloaded: {path}</source>
         <translation>已下载：{path}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="292"/>
+        <location filename="../../gui/settings_dialog.py" line="297"/>
+        <source>{names} not downloaded</source>
+        <translation>{names} 尚未下载</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="308"/>
         <source>Downloading {name}…</source>
         <translation>正在下载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="318"/>
+        <location filename="../../gui/settings_dialog.py" line="334"/>
         <source>Download failed: {message}</source>
         <translation>下载失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="372"/>
+        <location filename="../../gui/settings_dialog.py" line="388"/>
         <source>⚠ {reason} — {fix}. Press Save Anyway to keep these settings.</source>
         <translation>⚠ {reason} — {fix}。如仍要保留这些设置，请按“仍然保存”。</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="378"/>
+        <location filename="../../gui/settings_dialog.py" line="394"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="393"/>
+        <location filename="../../gui/settings_dialog.py" line="409"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="458"/>
+        <location filename="../../gui/settings_dialog.py" line="474"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="460"/>
+        <location filename="../../gui/settings_dialog.py" line="476"/>
         <source>Browse for {setting}</source>
         <translation>浏览选择{setting}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="473"/>
+        <location filename="../../gui/settings_dialog.py" line="489"/>
         <source>GGUF files (*.gguf);;All files (*)</source>
         <translation>GGUF 文件 (*.gguf);;所有文件 (*)</translation>
     </message>
@@ -2813,137 +2823,127 @@ Full log: {log}</source>
         <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="90"/>
+        <location filename="../../../build/message_strings.py" line="99"/>
         <source>layout found nothing to read</source>
         <translation>版面分析没有找到可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="91"/>
+        <location filename="../../../build/message_strings.py" line="100"/>
         <source>layout found no region to read</source>
         <translation>版面分析没有找到需要识别的区域</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="92"/>
-        <source>the regions read cover {coverage:.0%} of the page&apos;s text ink (&lt; {minimum:.0%})</source>
-        <translation>已识别的区域只覆盖页面文字笔迹的 {coverage:.0%}（&lt; {minimum:.0%}）</translation>
-    </message>
-    <message>
-        <location filename="../../../build/message_strings.py" line="93"/>
-        <source>{why}; {count} region(s) labelled as pictures look like text</source>
-        <translation>{why}；{count} 个标为图片的区域看起来是文字</translation>
-    </message>
-    <message>
-        <location filename="../../../build/message_strings.py" line="94"/>
+        <location filename="../../../build/message_strings.py" line="101"/>
         <source>{path} has a damaged GGUF header ({reason}) — download it again</source>
         <translation>{path} 的 GGUF 文件头已损坏（{reason}）— 请重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="95"/>
+        <location filename="../../../build/message_strings.py" line="102"/>
         <source>{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete</source>
         <translation>{path} 不是 GGUF 文件（魔数不正确）— 文件可能已损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="96"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>{path} has GGUF version {version}, which is not supported (2 or 3 are)</source>
         <translation>{path} 的 GGUF 版本为 {version}，不受支持（支持版本 2 或 3）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="97"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
         <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="98"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>cannot reach the Hugging Face Hub at {hub} to download &apos;{name}&apos; ({reason}) — check the network connection or proxy and run the command again (files already downloaded are kept)</source>
         <translation>无法连接位于 {hub} 的 Hugging Face Hub 来下载“{name}”（{reason}）— 请检查网络连接或代理后重试（已下载的文件会保留）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="99"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>model file not found: {path} — {hint}</source>
         <translation>找不到模型文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="100"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>vision projector file not found: {path} — {hint}</source>
         <translation>找不到视觉投影器文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="101"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>not enough disk space for &apos;{name}&apos;: needs {needed:.2f} GB in {cache}, {free:.2f} GB free — free some space or set HF_HOME to a larger disk</source>
         <translation>磁盘空间不足，无法下载“{name}”：{cache} 中需要 {needed:.2f} GB，仅剩 {free:.2f} GB — 请释放空间，或将 HF_HOME 设到更大的磁盘</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="102"/>
+        <location filename="../../../build/message_strings.py" line="109"/>
         <source>cannot download &apos;{name}&apos;: offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the model files here and choose them in Settings → llama.cpp</source>
         <translation>无法下载“{name}”：离线模式已开启（HF_HUB_OFFLINE）— 请取消该设置，或把模型文件复制到本机并在 设置 → llama.cpp 中选择</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="110"/>
         <source>{repo} on {hub} was not found (or needs a login: `hf auth login`)</source>
         <translation>在 {hub} 上找不到 {repo}（或需要登录：`hf auth login`）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="104"/>
+        <location filename="../../../build/message_strings.py" line="111"/>
         <source>the Hub refused the download of &apos;{name}&apos; from {repo} on {hub}: {reason}</source>
         <translation>Hub 拒绝了从 {hub} 上的 {repo} 下载“{name}”：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="105"/>
+        <location filename="../../../build/message_strings.py" line="112"/>
         <source>&apos;{name}&apos; downloaded but failed verification ({details}) — run `ocr-desktop models rm {name}` and pull it again</source>
         <translation>“{name}”已下载但校验失败（{details}）— 请运行 `ocr-desktop models rm {name}` 后重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="106"/>
+        <location filename="../../../build/message_strings.py" line="113"/>
         <source>model &apos;{name}&apos; is not downloaded — {hint}</source>
         <translation>模型“{name}”尚未下载 — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="107"/>
+        <location filename="../../../build/message_strings.py" line="114"/>
         <source>model file not found: {file} of &apos;{name}&apos; — {hint}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="111"/>
+        <location filename="../../../build/message_strings.py" line="118"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="119"/>
+        <location filename="../../../build/message_strings.py" line="126"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="116"/>
+        <location filename="../../../build/message_strings.py" line="123"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="118"/>
+        <location filename="../../../build/message_strings.py" line="125"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="117"/>
+        <location filename="../../../build/message_strings.py" line="124"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="120"/>
+        <location filename="../../../build/message_strings.py" line="127"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="108"/>
+        <location filename="../../../build/message_strings.py" line="115"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="112"/>
+        <location filename="../../../build/message_strings.py" line="119"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="109"/>
+        <location filename="../../../build/message_strings.py" line="116"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
@@ -2963,227 +2963,272 @@ Full log: {log}</source>
         <translation>{model} 已就绪</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="110"/>
+        <location filename="../../../build/message_strings.py" line="117"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="113"/>
+        <location filename="../../../build/message_strings.py" line="120"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="114"/>
+        <location filename="../../../build/message_strings.py" line="121"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="115"/>
+        <location filename="../../../build/message_strings.py" line="122"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="121"/>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>the document is {size} bytes, over this server&apos;s limit of {limit} bytes</source>
         <translation>文档大小为 {size} 字节，超过本服务器 {limit} 字节的上限</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="122"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>{scheme}: URLs are refused: this server reads no file or URL it is named — send the document itself</source>
         <translation>拒绝 {scheme}: URL：本服务器不读取客户端指名的任何文件或 URL — 请发送文档本身</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="123"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>the URL&apos;s host {host} is this machine or on its local network: this server fetches only public addresses — send the document itself</source>
-        <translation type="unfinished"></translation>
+        <translation>URL 的主机 {host} 是本机或位于本地网络：此服务器只获取公网地址 — 请直接发送文档本身</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="124"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>the URL&apos;s host {host} cannot be resolved</source>
-        <translation type="unfinished"></translation>
+        <translation>无法解析 URL 的主机 {host}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="125"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>the URL could not be fetched ({reason})</source>
         <translation>无法获取该 URL（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="126"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>fetching the URL answered HTTP {status}</source>
         <translation>获取该 URL 时返回 HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="127"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>the URL took over {s} s</source>
-        <translation type="unfinished"></translation>
+        <translation>获取该 URL 超过了 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>the document has {count} pages to read, over this server&apos;s limit of {limit} — send fewer pages (start_page_id / end_page_id) or split it</source>
         <translation>该文档有 {count} 页需要识别，超过本服务器 {limit} 页的上限 — 请发送更少的页（start_page_id / end_page_id）或拆分文档</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>{count} documents are queued or reading, this server&apos;s limit — try again in {seconds} s</source>
         <translation>已有 {count} 个文档在排队或识别中，达到本服务器的上限 — 请在 {seconds} 秒后重试</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="130"/>
+        <location filename="../../../build/message_strings.py" line="90"/>
+        <source>{name} has no page with a text layer: {reason}</source>
+        <translation>{name} 没有带文字层的页面：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="91"/>
+        <source>the searchable PDF needs the {package} package, which is not installed — run `make run` (or `pip install ocrmypdf`) in the app&apos;s environment</source>
+        <translation>可搜索 PDF 需要 {package} 软件包，但它尚未安装 — 请在应用的环境中运行 `make run`（或 `pip install ocrmypdf`）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="92"/>
+        <source>the original of {name} is gone or no longer a document ({path}) — the searchable PDF is made over the original pages; put it back and export again</source>
+        <translation>{name} 的原件已不存在或不再是文档（{path}）— 可搜索 PDF 基于原始页面生成；请放回原件后重新导出</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="93"/>
+        <source>{name} is password-protected now — the searchable PDF is made over the original; remove the password and export again</source>
+        <translation>{name} 现在受密码保护 — 可搜索 PDF 基于原件生成；请移除密码后重新导出</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="94"/>
+        <source>the original of {name} could not be opened to make the searchable PDF: {reason}</source>
+        <translation>无法打开 {name} 的原件来生成可搜索 PDF：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="95"/>
+        <source>page {page} could not be read: {reason}</source>
+        <translation>无法读取第 {page} 页：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="96"/>
+        <source>the original of {name} cannot be opened any more ({reason}) — the searchable PDF and hOCR are made over the original pages; put it back at {path}</source>
+        <translation>{name} 的原件已无法打开（{reason}）— 可搜索 PDF 和 hOCR 基于原始页面生成；请把它放回 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="97"/>
+        <source>page {page} has no text</source>
+        <translation>第 {page} 页没有文字</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="98"/>
+        <source>page {page} of {name} is no longer in the original (it has {count} pages now)</source>
+        <translation>{name} 的第 {page} 页已不在原件中（原件现在有 {count} 页）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>the export failed: {reason}</source>
         <translation>导出失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="131"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>cannot listen on {host}:{port} ({reason}) — is another server using the port? Choose another one (--port, or Settings → Server)</source>
         <translation>无法在 {host}:{port} 上监听（{reason}）— 是否有其他服务器占用了该端口？请选择其他端口（--port，或设置 → 服务器）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="132"/>
+        <location filename="../../../build/message_strings.py" line="139"/>
         <source>refusing to listen on {host} without an access token: every machine that can reach it could read documents with it — give --token-file (or turn the server on in Settings → Server, which makes one), or listen on 127.0.0.1</source>
         <translation>拒绝在没有访问令牌的情况下监听 {host}：任何能访问它的机器都能用它识别文档 — 请提供 --token-file（或在设置 → 服务器中开启服务器，会自动生成令牌），或只监听 127.0.0.1</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="133"/>
+        <location filename="../../../build/message_strings.py" line="140"/>
         <source>the token file {path} can be read by other users (mode {mode}) — run chmod 600 on it</source>
         <translation>令牌文件 {path} 可被其他用户读取（权限 {mode}）— 请对它运行 chmod 600</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="134"/>
+        <location filename="../../../build/message_strings.py" line="141"/>
         <source>the token in {path} is shorter than 16 characters — use a long random one (python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;)</source>
         <translation>{path} 中的令牌短于 16 个字符 — 请使用较长的随机令牌（python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="135"/>
+        <location filename="../../../build/message_strings.py" line="142"/>
         <source>the token file {path} does not exist</source>
         <translation>令牌文件 {path} 不存在</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="136"/>
+        <location filename="../../../build/message_strings.py" line="143"/>
         <source>the token file {path} cannot be read ({reason})</source>
         <translation>无法读取令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="137"/>
+        <location filename="../../../build/message_strings.py" line="144"/>
         <source>the token file {path} cannot be written ({reason})</source>
         <translation>无法写入令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="138"/>
+        <location filename="../../../build/message_strings.py" line="145"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="139"/>
+        <location filename="../../../build/message_strings.py" line="146"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="140"/>
+        <location filename="../../../build/message_strings.py" line="147"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="141"/>
+        <location filename="../../../build/message_strings.py" line="148"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="142"/>
+        <location filename="../../../build/message_strings.py" line="149"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="143"/>
+        <location filename="../../../build/message_strings.py" line="150"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="144"/>
+        <location filename="../../../build/message_strings.py" line="151"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="145"/>
+        <location filename="../../../build/message_strings.py" line="152"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="146"/>
+        <location filename="../../../build/message_strings.py" line="153"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="147"/>
+        <location filename="../../../build/message_strings.py" line="154"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="148"/>
+        <location filename="../../../build/message_strings.py" line="155"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
         <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="149"/>
+        <location filename="../../../build/message_strings.py" line="156"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
         <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="150"/>
+        <location filename="../../../build/message_strings.py" line="157"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="151"/>
+        <location filename="../../../build/message_strings.py" line="158"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="152"/>
+        <location filename="../../../build/message_strings.py" line="159"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="153"/>
+        <location filename="../../../build/message_strings.py" line="160"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="154"/>
+        <location filename="../../../build/message_strings.py" line="161"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="155"/>
+        <location filename="../../../build/message_strings.py" line="162"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="156"/>
+        <location filename="../../../build/message_strings.py" line="163"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="157"/>
+        <location filename="../../../build/message_strings.py" line="164"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="158"/>
+        <location filename="../../../build/message_strings.py" line="165"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="159"/>
+        <location filename="../../../build/message_strings.py" line="166"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="160"/>
+        <location filename="../../../build/message_strings.py" line="167"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="161"/>
+        <location filename="../../../build/message_strings.py" line="168"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
