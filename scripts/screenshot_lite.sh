@@ -25,6 +25,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.app import create_application
 from ocr_desktop.gui.main_window import MainWindow
+from ocr_desktop.pipeline.events import JobFinished
 from ocr_desktop.settings import Settings
 
 out = Path(sys.argv[1])
@@ -37,11 +38,18 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def wait_for(signal, timeout_ms: int = 120_000) -> None:  # noqa: ANN001
+def wait_for(kind: type, timeout_ms: int = 120_000) -> None:
+    """Until the window's bridge delivers a pipeline event of ``kind`` (or the timeout)."""
     loop = QEventLoop()
-    signal.connect(loop.quit)
+
+    def seen(event: object) -> None:
+        if isinstance(event, kind):
+            loop.quit()
+
+    window.bridge.pipeline_event.connect(seen)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
+    window.bridge.pipeline_event.disconnect(seen)
 
 
 app = create_application([])
@@ -52,7 +60,7 @@ window.show()
 wait(1500)
 started = time.monotonic()
 [job_id] = window.add_paths([page])
-wait_for(window.bridge.job_finished)
+wait_for(JobFinished)
 print(f"read in {time.monotonic() - started:.1f} s")
 window.queue_view.select_job(job_id)
 wait(2500)
