@@ -29,7 +29,7 @@ from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.documents.errors import DocumentError
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.pipeline import Pipeline, PipelineListener
-from ocr_desktop.settings import GenerationSettings, Settings
+from ocr_desktop.settings import GenerationSettings, ReadingSettings, Settings
 from tests.backends import ScriptedBackend
 
 GIB = 1 << 30
@@ -897,11 +897,13 @@ def test_a_listener_that_raises_does_not_stop_the_pipeline(
 
 
 def test_real_documents_are_opened_rendered_and_read(sample_pdf: Path, tmp_path: Path) -> None:
-    # GIVEN the pipeline with its default document opener (poppler) and a real 3-page PDF
+    # GIVEN the pipeline with its default document opener (poppler) and a real 3-page PDF, reading
+    # whole pages (layout mode renders PDFs at 200 DPI at least, whatever the DPI asked: docs/layout.md)
     backend = ScriptedBackend()
     store = JobStore(tmp_path / "jobs.sqlite3")
     events = Recorder()
-    pipeline = Pipeline(store, Settings(), events, backend_factory=lambda _s: backend)
+    settings = Settings(reading=ReadingSettings(mode="page"))
+    pipeline = Pipeline(store, settings, events, backend_factory=lambda _s: backend)
     pipeline.start()
     try:
         # WHEN pages 2-3 are asked for at 50 DPI, next to a file that is no document
