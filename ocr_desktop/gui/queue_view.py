@@ -1,9 +1,9 @@
 """The queue: one row per document with its progress, status, backend, elapsed time and tok/s.
 
-:class:`QueueModel` is the GUI's one record of job state: each :class:`JobRow` holds what the
-pipeline's events said about its job (they carry what they report: page counts, how a job ended,
-the text of the pages being read), so nothing in the window reads the store back to learn it.
-The reading view and the window's actions ask these rows. The table view draws
+:class:`QueueModel` puts in order the rows the job states keep (:mod:`ocr_desktop.gui.job_states`,
+the GUI's one record of job state: each :class:`JobRow` holds what the pipeline's events said
+about its job, so nothing in the window reads the store back to learn it) and repaints a row
+when the job states say it changed. The window's actions ask these rows. The table view draws
 the pages column as a progress bar and lets rows be dragged to reorder the queue (the model
 reports the move through ``move_requested``; the main window asks the pipeline to do it).
 """
