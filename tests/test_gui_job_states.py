@@ -231,3 +231,29 @@ def test_the_store_fills_only_what_the_events_have_not_said_since_the_document_w
     states.apply(PageFinished("job", result))
     assert row.pages_done == {0, 1} and not row.live
     assert document.results[1] is result and document.text(1) == "read again"
+
+
+def test_clicking_back_to_the_shown_document_before_another_is_read_keeps_it_shown(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, gate: threading.Event
+) -> None:
+    # GIVEN the image shown and the PDF's stored pages slow to read from the store
+    store = HeldStore()
+    try:
+        window = make_window(held_backend(gate), store=store)
+        job_a, job_b = two_documents(qtbot, window, tmp_path)
+        view = window.reading_view
+        store.held_job = job_b
+        # WHEN the user clicks the PDF's row, then the image's again before the PDF is read
+        click_row(qtbot, window, job_b)
+        qtbot.waitUntil(store.reached.is_set, timeout=TIMEOUT_MS)
+        click_row(qtbot, window, job_a)
+        with qtbot.waitSignal(window.loader.loaded, raising=False, timeout=1000) as late:
+            store.release.set()
+        # THEN the image stays shown, as its selected row says, and the PDF is not kept open
+        assert not late.signal_triggered, "the PDF's read was answered though it was left"
+        assert window.queue_view.current_job_id() == job_a
+        assert view.job_id == job_a
+        assert window.states.document(job_b) is None
+    finally:
+        store.release.set()
+        gate.set()  # before the window's shutdown waits for the page

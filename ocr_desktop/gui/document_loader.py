@@ -67,6 +67,10 @@ class DocumentLoader(QObject):
             on_error=self._on_failed,
         )
 
+    def cancel(self) -> None:
+        """The document being read is not wanted any more: its read's answer is dropped."""
+        self.loading = None
+
     def _on_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
         if job_id != self.loading:
             return  # another document was selected meanwhile

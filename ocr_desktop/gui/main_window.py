@@ -599,11 +599,14 @@ class MainWindow(QMainWindow):
         """Show the selected document: the job states open it at once (the events change it from
         now on) and its stored pages fill it once read off the GUI thread."""
         job_id = self.queue_view.current_job_id()
-        if job_id is None or job_id in (self.reading_view.job_id, self.loader.loading):
+        if job_id is None or job_id == self.loader.loading:
             return
+        if self.loader.loading is not None:  # selected and left before it was shown
+            self.states.close(self.loader.loading)
+            self.loader.cancel()
+        if job_id == self.reading_view.job_id:
+            return  # back to the document shown: the one left is not shown when its read ends
         self.reading_view.commit_edit()  # now: the edit's save is queued before this read
-        if self.loader.loading is not None:
-            self.states.close(self.loader.loading)  # selected and left before it was shown
         if self.states.open(job_id) is not None:
             self.loader.load(job_id)
 
