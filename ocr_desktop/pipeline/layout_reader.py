@@ -1,8 +1,9 @@
 """Layout reading of one page (docs/layout.md, docs/pipeline.md "Layout reading"): plan the page
 once (committed, so a resumed run reads the same regions), read the regions not read yet in
 reading order, up to the backend's in-flight limit at once, each committed as it finishes, then
-assemble the page from the results held in hand and commit it. The store is written, never read
-back: only a resumed page's plan and region states are read, once, before its regions start.
+assemble the page from the results held in hand and commit it, with a line engine's region lines
+put on the page as its lines. The store is written, never read back: only a resumed page's plan,
+region states and detected lines are read, once, before its regions start.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ocr_desktop.core import page_format
-from ocr_desktop.core.results import GenerationStats, RegionResult
+from ocr_desktop.core.results import GenerationStats, PageLines, RegionResult
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import PageImage, fit_page
@@ -34,6 +35,7 @@ from ocr_desktop.pipeline.run import REQUEUE, PageRun, PausedError, RunStoppedEr
 
 if TYPE_CHECKING:
     from ocr_desktop.layout import LayoutDetector
+    from ocr_desktop.textlines import TextLine
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 class _Plan:
     layout: str  # the layout model's id
     regions: tuple[RegionResult, ...]
+    lines: PageLines  # the page's text lines, as detected for the plan
     note: str = ""  # why the page is read whole although layout ran ("" when read by regions)
 
 
@@ -120,6 +123,7 @@ class _PageRegions:
     layout: str
     regions: dict[int, RegionResult]
     failures: list[BaseException]
+    detected: PageLines | None  # the page's lines as detected for the plan (stored with the page)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def done(self, region: RegionResult) -> None:
@@ -142,6 +146,7 @@ class LayoutReader:
         notify: Notify,
         *,
         paused: Callable[[], bool],
+        detector_factory: Callable[[str], LayoutDetector] | None = None,
     ) -> None:
         self._cv = cv  # the pipeline's lock: a run's stop reason and the pause are read under it
         self._reader = reader
@@ -150,36 +155,56 @@ class LayoutReader:
         self._paused = paused
         self._layout_lock = threading.Lock()  # one detection at a time; guards _layout
         self._layout: tuple[str, LayoutDetector] | None = None  # (setting, its detector)
+        #: ``reading.layout_model`` → its detector; the registry's unless a caller brings its own
+        #: (a benchmark giving the GLM-OCR SDK's own boxes as the layout model's).
+        self._detector_factory = detector_factory
 
     def read(self, run: PageRun) -> None:
         """Read the page by its layout (planned now, or as planned by an earlier run), or whole
         when layout finds no regions to read or cannot run."""
         job, index = run.job, run.index
         planned = self._store.page_regions(job.id, index)
+        detected: PageLines | None
         if planned is None:
             plan = self._plan(run)
             if isinstance(plan, tuple):
-                layout, note = plan
-                log.info("page %d read whole: %s", index + 1, note)
-                self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+                self._read_whole(run, *plan)
                 return
-            layout, regions, note = plan.layout, plan.regions, plan.note
+            layout, regions, note, detected = plan.layout, plan.regions, plan.note, plan.lines
             self._store.save_page_plan(job.id, index, layout, regions)
             pending = {r.order for r in regions if r.read}  # as saved: the read ones pending
         else:
             (layout, regions), note = planned, ""
             pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
+            detected = self._store.page_lines(job.id, index)
         self._notify(PagePlanned(job.id, index, layout, regions))
         if not any(r.read for r in regions):
             # Layout found nothing to read: the page is read whole, its regions kept to be shown.
-            note = note or Message("layout found no region to read")
-            log.info("page %d read whole: %s", index + 1, note)
-            self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+            self._read_whole(run, layout, note or Message("layout found no region to read"))
             return
         self._notify(PageStarted(job.id, index))
-        page = _PageRegions(layout, {r.order: r for r in regions}, [])
+        page = _PageRegions(layout, {r.order: r for r in regions}, [], detected)
         self._read_regions(run, page, [r for r in regions if r.order in pending])
         self._finish(run, page)
+
+    def _read_whole(self, run: PageRun, layout: str, reason: str) -> None:
+        """Read the page whole after all, at the GLM-OCR SDK's image limit where the backend's
+        settings allow it (``backends.limits``); the note says why and what size was sent."""
+        from ocr_desktop.backends.limits import TOKEN_PIXELS, whole_page_limit
+
+        limit = whole_page_limit(run.settings, run.job.max_pixels)
+        page = fit_page(run.page, limit.pixels)
+        width, height = page.image.size
+        note = Message(
+            "{reason}; read whole at {width}×{height} px, {tokens} image tokens (limit: {bound})",
+            reason=reason,
+            width=width,
+            height=height,
+            tokens=width * height // TOKEN_PIXELS,
+            bound=limit.bound,
+        )
+        log.info("page %d read whole: %s", run.index + 1, note)
+        self._reader.read_whole(run, page, layout, note, max_tokens=limit.max_tokens)
 
     def _read_regions(self, run: PageRun, page: _PageRegions, pending: list[RegionResult]) -> None:
         """Start a thread per pending region in reading order, each once the one before has its
@@ -269,15 +294,16 @@ class LayoutReader:
                     image_png=png,
                 )
             )
-        return _Plan(detector.id, tuple(regions), plan.reason if plan.whole_page else "")
+        return _Plan(detector.id, tuple(regions), lines, plan.reason if plan.whole_page else "")
 
     def _detector(self, layout_model: str) -> LayoutDetector:
         """The layout detector of the setting, created once (its model loads on first use)."""
         from ocr_desktop.layout import registry
 
+        create = self._detector_factory or registry.create_detector
         with self._layout_lock:
             if self._layout is None or self._layout[0] != layout_model:
-                self._layout = (layout_model, registry.create_detector(layout_model))
+                self._layout = (layout_model, create(layout_model))
             return self._layout[1]
 
     def _region_thread(
@@ -285,7 +311,7 @@ class LayoutReader:
     ) -> None:
         job, index = run.job, run.index
         try:
-            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region
+            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region, lines_on_page
 
             crop = crop_region(run.page.image, region.box_1000, job.max_pixels)
             image = PageImage(crop, index, run.page.source, crop.size)
@@ -305,7 +331,10 @@ class LayoutReader:
                 started=started,
                 sink=lambda delta: live.feed(region.order, delta),
             )
-            done = dataclasses.replace(region, text=attempt.text, stats=attempt.stats, flags=flags)
+            # A line engine's lines (the lite one's) are in the crop's pixels: put them on the page.
+            on_page = lines_on_page(attempt.stats.lines, run.page.image.size, region.box_1000, crop.size)
+            stats = dataclasses.replace(attempt.stats, lines=on_page)
+            done = dataclasses.replace(region, text=attempt.text, stats=stats, flags=flags)
             self._store.save_region_result(job.id, index, done)
             page.done(done)
             live.finish(region.order)
@@ -333,4 +362,28 @@ class LayoutReader:
             finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
         )
         flags = frozenset().union(*(r.flags for r in read))
-        self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout)
+        lines = self._engine_lines(run, page.detected, read)
+        self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout, **lines)
+
+    @staticmethod
+    def _engine_lines(
+        run: PageRun, detected: PageLines | None, read: Sequence[RegionResult]
+    ) -> dict[str, PageLines]:
+        """The page's lines when a line engine (the lite one) read its regions: its own lines,
+        with text and confidence, inside the regions it read, the detected ones elsewhere
+        (docs/lite.md); ``{}`` when no region brought lines (GLM-OCR): the detected ones stay."""
+        from ocr_desktop.layout.plan import page_lines_with
+
+        engine = [(r.box_1000, r.stats.lines) for r in read if r.stats.lines]
+        if not engine:
+            return {}
+        width, height = run.page.image.size
+        others: tuple[TextLine, ...] = ()
+        source = run.backend.model_name
+        if detected is not None and detected.width and detected.height:
+            # Stored lines may come from another rendering of the page (an export's): rescale.
+            fx, fy = width / detected.width, height / detected.height
+            others = tuple(line.scaled(fx, fy) for line in detected.lines)
+            source += f" + {detected.detector}"
+        found = page_lines_with((width, height), others, engine)
+        return {"lines": PageLines(width, height, found, source)}
