@@ -18,15 +18,14 @@ from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from ocr_desktop.backends.base import BackendError
-from ocr_desktop.core.results import DocumentResult, PageResult
+from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobStatus, JobStore, StoreError
 from ocr_desktop.documents.pages import PageImage
-from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.job_states import JobRow, JobStates, row_from_record
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.queue_view import Column, QueueModel
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import JobAdded, JobFinished, PageStarted
+from ocr_desktop.pipeline.events import JobAdded, JobFinished
 from ocr_desktop.settings import Settings
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_image, make_pdf
@@ -40,14 +39,6 @@ TIMEOUT_MS = 20_000
 @pytest.fixture
 def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
     yield from window_factory(qtbot)
-
-
-@pytest.fixture
-def gate() -> Iterator[threading.Event]:
-    """A held page is read once this is set (set at the end whatever happens: no thread is left)."""
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 def click_row(qtbot: QtBot, window: MainWindow, job_id: str) -> None:
@@ -156,33 +147,6 @@ def test_an_edit_typed_just_before_read_them_again_keeps_its_page(
     stored = window.store.document_result(job)
     assert stored.pages[0].text == typed
     assert_views_agree(window, job)
-
-
-def test_a_page_started_and_cancelled_before_the_store_answers_is_not_filled_from_the_store(
-    qtbot: QtBot,
-) -> None:
-    # GIVEN a finished document opened in the job states, read from the store before page 1 started
-    states = JobStates()
-    job_row = states.add_row(JobRow("job", "doc.pdf", 2, status=JobStatus.DONE))
-    for index in (0, 1):
-        job_row.page_done(index, PageResult(index, f"lite {index}", "text", "lite", "m").stats)
-    document = states.open("job")
-    assert document is not None
-    stored = DocumentResult(
-        "job",
-        "/doc.pdf",
-        "doc.pdf",
-        2,
-        tuple(PageResult(i, f"lite {i}", "text", "lite", "m") for i in (0, 1)),
-    )
-    # WHEN page 1 is read again, streams, and its job is cancelled, then the store's answer comes
-    states.apply(PageStarted("job", 0))
-    states.apply(TextFrame("job", 0, "partial", 1))
-    states.apply(JobFinished("job", JobStatus.CANCELLED))
-    document.fill(stored, {}, dpi=150, max_pixels=0)
-    # THEN page 1 shows what it streamed and is not done (the store has it pending now), as its row says
-    assert set(document.results) == {1} == job_row.pages_done
-    assert document.text(0) == "partial" and document.text(1) == "lite 1"
 
 
 def test_removing_a_document_right_after_typing_into_it_is_no_error(
