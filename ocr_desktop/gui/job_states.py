@@ -38,6 +38,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -344,6 +345,16 @@ class JobStates(QObject):
                     row.read_again(page_index)  # a finished page re-read: not done meanwhile
                     row.live[page_index] = LivePage(time.monotonic())
                     row.failed.pop(page_index, None)
+            case PageRequeued(_job_id, page_index):
+                # Put back unfinished (a switch cancelled it, the backend crashed and reloads):
+                # pending again, so the row stops showing it read and its clock stops while the
+                # backend loads; what it had streamed stays shown until it starts again.
+                if document is not None:
+                    document.touched.add(page_index)
+                    document.reading.pop(page_index, None)
+                if row is not None:
+                    self._keep_streamed(document, row, [page_index])
+                    row.end_live(page_index)
             case PagePlanned(_job_id, page_index, _layout, regions):
                 if document is not None:
                     document.regions[page_index] = regions

@@ -74,6 +74,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
             settings=lambda: self.settings,
             apply_settings=self.apply_settings,
             commit_edits=lambda: self.reading_view.commit_edit(),  # noqa: PLW0108 (comes later)
+            bring_back=lambda job_ids, then: self.queue.bring_back(job_ids, then),  # noqa: PLW0108 (comes later)
             first_run=backend_factory is None if lite_first_run is None else lite_first_run,
             parent=self,
         )
@@ -398,7 +400,7 @@ class MainWindow(QMainWindow):
                 self._rate.page_ended(job_id, result.page_index, finished=True)
                 self._update_rate()
                 return
-            case PageFailed(job_id, page_index):
+            case PageFailed(job_id, page_index) | PageRequeued(job_id, page_index):
                 self._rate.page_ended(job_id, page_index, finished=False)
             case JobFinished(job_id):
                 self._rate.job_ended(job_id)

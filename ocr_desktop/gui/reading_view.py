@@ -56,6 +56,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -450,6 +451,12 @@ class ReadingView(QWidget):
                 self._on_text_frame(page_index, text)
             case PageFinished(_job_id, result):
                 self._on_page_finished(result)
+            case PageRequeued(_job_id, page_index):
+                # Pending again (the backend reloads): no region of it is being read any more.
+                if page_index == self._page:
+                    self.page_view.highlight(None)
+                    self._update_stats()
+                    self.text_edit.setReadOnly(True)
             case PageFailed(_job_id, page_index):
                 if page_index == self._page:
                     self._update_stats()
