@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ocr_desktop.core import page_format
 from ocr_desktop.core.results import GenerationStats, RegionResult
-from ocr_desktop.core.store import JobStore
+from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import PageImage, fit_page
 from ocr_desktop.messages import Message
@@ -156,8 +156,25 @@ class LayoutReader:
         when layout finds no regions to read or cannot run."""
         job, index = run.job, run.index
         planned = self._store.page_regions(job.id, index)
+        plan = self._plan(run) if planned is None else None
+        # The page's lines are recognised while its regions are read (the plan needs only their
+        # boxes); the page is done once they are stored too.
+        recognising = self._recognise_lines(run)
+        try:
+            self._read_planned(run, planned, plan)
+        finally:
+            if recognising is not None:
+                recognising.join()
+
+    def _read_planned(
+        self,
+        run: PageRun,
+        planned: tuple[str, tuple[RegionResult, ...]] | None,
+        plan: _Plan | tuple[str, str] | None,
+    ) -> None:
+        job, index = run.job, run.index
         if planned is None:
-            plan = self._plan(run)
+            assert plan is not None
             if isinstance(plan, tuple):
                 layout, note = plan
                 log.info("page %d read whole: %s", index + 1, note)
@@ -270,6 +287,31 @@ class LayoutReader:
                 )
             )
         return _Plan(detector.id, tuple(regions), plan.reason if plan.whole_page else "")
+
+    def _recognise_lines(self, run: PageRun) -> threading.Thread | None:
+        """Start reading the page's stored lines with the line recogniser when they were stored
+        by detection alone, and store them with their text and character boxes: the searchable
+        PDF and hOCR place each word by them (docs/searchable-pdf.md), so an export of a read
+        page never runs the recogniser. None when there is nothing to do."""
+        stored = self._store.page_lines(run.job.id, run.index)
+        if stored is None or all(line.confidence is not None for line in stored.lines):
+            return None
+        job_id, index, image = run.job.id, run.index, run.page.image
+
+        def recognise() -> None:
+            from ocr_desktop.textlines import TextLineError, shared_reader
+
+            try:
+                lines = shared_reader().recognise_lines(image, list(stored.lines))
+                self._store.save_page_lines(job_id, index, dataclasses.replace(stored, lines=tuple(lines)))
+            except TextLineError as exc:  # an export reads them then; the page is read all the same
+                log.warning("page %d: its text lines could not be recognised: %s", index + 1, exc.message)
+            except StoreError as exc:  # the job was removed meanwhile
+                log.info("page %d: its recognised lines were not kept: %s", index + 1, exc)
+
+        thread = threading.Thread(target=recognise, name=f"ocr-page-{index + 1}-lines", daemon=True)
+        thread.start()
+        return thread
 
     def _detector(self, layout_model: str) -> LayoutDetector:
         """The layout detector of the setting, created once (its model loads on first use)."""
