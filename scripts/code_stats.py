@@ -497,6 +497,10 @@ def measure_decodes(ctx: Context) -> None:
     print(f"decodes of a single-image page, drop to display (page mode, scripted backend): {total}")
     for caller, count in counter.by_caller.most_common():
         print(f"  {count:4d}  {caller}")
+    # Two on purpose: the read (at reading resolution, on the worker) and the display (on
+    # demand, on the renderer's worker); docs/architecture.md, "Decodes of a page".
+    verdict = "as designed" if total == 2 else "NOT the 2 docs/architecture.md explains"
+    print(f"  expected 2 (one read, one display): {verdict}")
 
 
 def _fill_store(store: object, tmp: Path, documents: int) -> None:

@@ -22,15 +22,9 @@
 # else is the real app.
 # User folders point at a temp dir: the user's queue and settings are never touched.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:-$ROOT/docs/screenshots}
-mkdir -p "$OUT"
-HOME_DIR=$(mktemp -d)
-trap 'rm -rf "$HOME_DIR"' EXIT
-export XDG_CONFIG_HOME=$HOME_DIR/config XDG_DATA_HOME=$HOME_DIR/data XDG_STATE_HOME=$HOME_DIR/state
-export XDG_CACHE_HOME=$HOME_DIR/cache HF_HOME=$HOME_DIR/hf QT_QPA_PLATFORM=xcb
-cd "$ROOT"
-exec xvfb-run -a -s "-screen 0 1600x1000x24" "${PYTHON:-.venv/bin/python}" - "$OUT" <<'PY'
+# shellcheck source=scripts/screenshot_env.sh
+source "$(dirname "$0")/screenshot_env.sh" "$@"
+screenshot_python <<'PY'
 import dataclasses
 import itertools
 import os
@@ -41,7 +35,6 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-from PySide6.QtCore import QEventLoop, QTimer
 
 from ocr_desktop.core.store import JobStore
 from ocr_desktop.core.tasks import Task
@@ -53,6 +46,7 @@ from ocr_desktop.layout import crop_region, plan_page, registry
 from ocr_desktop.models import catalog
 from ocr_desktop.pipeline.events import JobFinished, PageFinished
 from ocr_desktop.settings import Settings
+from scripts.screenshot_window import wait, wait_for
 from tests.backends import ScriptedBackend
 from tests.fixtures.files import make_pdf
 from tests.test_models import REPO, FakeHub, _handler
@@ -164,26 +158,6 @@ def tokens(text: str) -> list[str]:
             parts.append(word)
             word = ""
     return [*parts, word] if word else parts
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_for(window: MainWindow, kind: type, timeout_ms: int = 60_000) -> None:
-    """Until the window's bridge delivers a pipeline event of ``kind`` (or the timeout)."""
-    loop = QEventLoop()
-
-    def seen(event: object) -> None:
-        if isinstance(event, kind):
-            loop.quit()
-
-    window.bridge.pipeline_event.connect(seen)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    window.bridge.pipeline_event.disconnect(seen)
 
 
 def shoot(widget, name: str) -> None:  # noqa: ANN001

@@ -4,31 +4,22 @@ real subprocess, with the real llama.cpp runtime and the generated model chosen 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ocr_desktop import paths
-from ocr_desktop import settings as settings_mod
-from ocr_desktop.settings import Settings
+from tests.fixtures.model import CliRead
 
 pytestmark = pytest.mark.llamacpp
 
 
 def test_ocr_a_pdf_to_md_txt_json_with_llama_cpp(
-    sample_pdf: Path, llamacpp_settings: Settings, tmp_path: Path
+    sample_pdf: Path, cli_read_with_llamacpp: CliRead, tmp_path: Path
 ) -> None:
     # GIVEN a 3-page PDF and a settings file (in the test's XDG config dir) naming the generated model
-    settings_mod.save(llamacpp_settings.with_value("generation.max_tokens", 24), paths.settings_file())
     out = tmp_path / "out"
     # WHEN the CLI reads it with llama.cpp, whole pages (layout mode: tests/test_cli_layout.py)
-    result = subprocess.run(
-        [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--backend", "llamacpp",
-         "--format", "md,txt,json", "--out", str(out), "--dpi", "72", "--mode", "page"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    result = cli_read_with_llamacpp(sample_pdf, "md,txt,json", out, 300)
     # THEN it succeeds and writes the three files
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["sample.json", "sample.md", "sample.txt"]

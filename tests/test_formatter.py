@@ -97,6 +97,20 @@ def test_only_real_html_tags_are_stripped_from_text() -> None:
     assert "&lt;table-name>ADDRESS&lt;/table-name>" in page.markdown
 
 
+def test_a_comment_or_declaration_in_text_is_shown_and_kept_in_the_txt() -> None:
+    # GIVEN a scanned XML listing read line by line (the lite engine writes no code fence)
+    raw = '<?xml version="1.0"?>\n<!DOCTYPE beans>\n<!-- generate the ID -->\na <![CDATA[ x ]]> b'
+    page = format_page(raw)
+    # THEN the .md escapes each opening so that a renderer shows it instead of hiding it
+    assert page.markdown == (
+        '&lt;?xml version="1.0"?>\n\n&lt;!DOCTYPE beans>\n\n'
+        "&lt;!-- generate the ID -->\n\na &lt;![CDATA[ x ]]> b"
+    )
+    # and the .txt keeps the lines as read; inside code nothing changes
+    assert page.text == raw
+    assert format_page("`<!-- c -->`").markdown == "`<!-- c -->`"
+
+
 def test_money_is_not_math_and_loose_math_is_tightened() -> None:
     page = format_page("pay $5 and $10; area $ x_{1} $ and\\( y \\)")
     assert page.markdown == "pay $5 and $10; area $x_{1}$ and $y$"

@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from ocr_desktop import exporters
 from ocr_desktop.backends.base import Backend, MemoryEstimate, ProgressFn
 from ocr_desktop.backends.lite import LiteBackend
 from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
 from ocr_desktop.pipeline.events import JobFailed, JobFinished, PageFinished
-from ocr_desktop.settings import Settings, load_file
+from ocr_desktop.settings import ExportSettings, Settings, load_file
 from tests.backends import ScriptedBackend
 from tests.gui_helpers import (
     GUI_TIMEOUT_MS,
@@ -168,3 +169,74 @@ def test_a_memory_refusal_offers_the_lite_engine_and_switches_only_on_a_click(
     assert finished.args == [JobFinished(job_id, JobStatus.DONE)]
     assert window.settings.backend == "lite" and load_file().settings.backend == "lite"
     assert [p.backend for p in window.store.document_result(job_id).pages] == ["lite"]
+
+
+def drawn_listing(path: Path) -> Path:
+    """A page with an XML listing whose comment line is text on the page, and a ruled table."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.fixtures.layout import FONT
+
+    page = Image.new("RGB", (1240, 1000), "white")
+    draw = ImageDraw.Draw(page)
+    body = ImageFont.truetype(FONT, 26)
+    mono = ImageFont.truetype(FONT.replace("DejaVuSans", "DejaVuSansMono"), 24)
+    draw.text((100, 80), "The bean's descriptor:", fill="black", font=body)
+    for i, text in enumerate(
+        ["<field-map>", "  <cmp-field>zip</cmp-field>", "</field-map>", LISTING_COMMENT]
+    ):
+        draw.text((100, 140 + 40 * i), text, fill="black", font=mono)
+    draw.text((100, 400), "Table 2. Sizes", fill="black", font=body)
+    top = 450
+    for row in range(4):
+        draw.line((100, top + row * 60, 1100, top + row * 60), fill="black", width=2)
+    for column in range(5):
+        draw.line((100 + column * 250, top, 100 + column * 250, top + 180), fill="black", width=2)
+    for row in range(3):
+        for column in range(4):
+            draw.text(
+                (115 + column * 250, top + 15 + row * 60), f"row {row} col {column}", fill="black", font=body
+            )
+    page.save(path)
+    return path
+
+
+LISTING_COMMENT = "<!-- generate the ID from a sequence -->"
+
+
+def test_the_markdown_tab_shows_a_comment_line_and_says_the_lite_engine_read_and_kept_a_table_as_lines(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # GIVEN the window reading, with the lite engine by layout regions (the default mode), a page
+    # whose XML listing has a comment line and whose table the engine can only keep as lines
+    settings = Settings().with_value("backend", "lite").with_value("reading.layout_model", "cdla")
+    window = make_window(LiteBackend(), settings)
+    with qtbot.waitSignal(
+        window.bridge.pipeline_event, check_params_cb=is_event(JobFinished), timeout=2 * LITE_TIMEOUT_MS
+    ):
+        [job_id] = window.add_paths([drawn_listing(tmp_path / "listing.png")])
+    show_document(qtbot, window, job_id)
+    view = window.reading_view
+    # WHEN the user clicks the Markdown tab
+    bar = view.tabs.tabBar()
+    qtbot.mouseClick(
+        bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(view.tabs.indexOf(view.markdown_view)).center()
+    )
+    assert view.tabs.currentWidget() is view.markdown_view
+    # THEN the comment line is shown as the page has it (a renderer would hide it as HTML)
+    qtbot.waitUntil(lambda: "row 2 col 3" in view.markdown_view.toPlainText(), timeout=GUI_TIMEOUT_MS)
+    shown = view.markdown_view.toPlainText()
+    assert LISTING_COMMENT in shown and "<cmp-field>zip</cmp-field>" in shown
+    # AND it says that the lite engine read the page and that a table was kept as lines
+    assert "read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR" in shown
+    assert "a table or formula on this page is given as its text lines, without its structure" in shown
+    # AND the exports keep their documented form: the .md escapes the comment so that it shows,
+    # and marks the page with its own comment; the .txt holds the line as read
+    document = window.store.document_result(job_id)
+    report = exporters.export_documents(
+        [document], ExportSettings(formats=("md", "txt"), out_dir=str(tmp_path))
+    )
+    assert not report.failed
+    markdown = (tmp_path / "listing.md").read_text(encoding="utf-8")
+    assert "&lt;!-- generate the ID from a sequence -->" in markdown and "<!-- page 1 -->" in markdown
+    assert LISTING_COMMENT in (tmp_path / "listing.txt").read_text(encoding="utf-8")

@@ -147,7 +147,7 @@ def test_every_region_read_reaches_the_window_before_its_page_ends(
     def on_region_finished(event: RegionFinished) -> None:
         # connected after the window's own slot: the window has handled the event by now (what
         # the view holds of a page's regions is what a click on a box scrolls to)
-        regions = {r.order: r for r in view._regions.get(event.page_index, ())}
+        regions = {r.order: r for r in view.document.regions.get(event.page_index, ())}  # type: ignore[union-attr]
         held.append(
             (event.region.order, regions[event.region.order].text if event.region.order in regions else "")
         )

@@ -204,6 +204,24 @@ class _Events(PipelineListener):
         self.states.append(state)
 
 
+def read_with_pipeline(
+    store: JobStore,
+    settings: Settings,
+    path: Path,
+    timeout_s: float,
+    listener: PipelineListener | None = None,
+) -> str:
+    """Read ``path`` with a real pipeline of ``settings`` into ``store``; its job id."""
+    pipeline = Pipeline(store, settings, listener)
+    try:
+        pipeline.start()
+        job_id = pipeline.submit(path)
+        assert pipeline.wait_idle(timeout_s)
+    finally:
+        pipeline.shutdown()
+    return job_id
+
+
 def test_pipeline_reads_a_drawn_page_with_the_lite_engine_into_the_txt_export(tmp_path: Path) -> None:
     # GIVEN a drawn page of known words and settings choosing the lite engine, page mode
     page = Image.new("RGB", (1000, 400), "white")
@@ -216,14 +234,8 @@ def test_pipeline_reads_a_drawn_page_with_the_lite_engine_into_the_txt_export(tm
     settings = Settings().with_value("backend", "lite").with_value("reading.mode", "page")
     store = JobStore(tmp_path / "jobs.db")
     events = _Events()
-    pipeline = Pipeline(store, settings, events)
-    try:
-        # WHEN the pipeline reads it
-        pipeline.start()
-        job_id = pipeline.submit(path)
-        assert pipeline.wait_idle(60)
-    finally:
-        pipeline.shutdown()
+    # WHEN the pipeline reads it
+    job_id = read_with_pipeline(store, settings, path, 60, events)
     # THEN the page is stored as read by the lite engine, and the .txt export holds the words
     result = store.document_result(job_id)
     store.close()

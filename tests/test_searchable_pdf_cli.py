@@ -3,33 +3,24 @@ runtime (the generated test model) and writes the searchable PDF and the hOCR be
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ocr_desktop import paths
-from ocr_desktop import settings as settings_mod
 from ocr_desktop.core.store import JobStore
-from ocr_desktop.settings import Settings
+from tests.fixtures.model import CliRead
 from tests.test_searchable_pdf import comparable, pdftotext
 
 pytestmark = pytest.mark.llamacpp
 
 
 def test_ocr_writes_a_searchable_pdf_and_hocr(
-    sample_pdf: Path, llamacpp_settings: Settings, tmp_path: Path
+    sample_pdf: Path, cli_read_with_llamacpp: CliRead, tmp_path: Path
 ) -> None:
     # GIVEN a 3-page scan and the settings naming the generated model
-    settings_mod.save(llamacpp_settings.with_value("generation.max_tokens", 24), paths.settings_file())
     out = tmp_path / "out"
     # WHEN the CLI reads it whole-page and exports txt, pdf and hocr
-    result = subprocess.run(
-        [sys.executable, "-m", "ocr_desktop", "ocr", str(sample_pdf), "--backend", "llamacpp",
-         "--format", "txt,pdf,hocr", "--out", str(out), "--dpi", "72", "--mode", "page"],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    result = cli_read_with_llamacpp(sample_pdf, "txt,pdf,hocr", out, 600)
     # THEN the three files are written, and each page's layer holds what the model read for it
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["sample.hocr", "sample.pdf", "sample.txt"]

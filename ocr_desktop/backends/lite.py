@@ -197,7 +197,9 @@ class LiteBackend:
         try:
             started = time.perf_counter()
             try:
-                lines = self._reader().read(page.image)
+                # With each character's box: the searchable-PDF export places words by them, and
+                # reuses stored lines only when they carry them (no second read; same time here).
+                lines = self._reader().read(page.image, char_boxes=True)
             except TextLineError as exc:
                 raise BackendError(exc.message) from None
             read_s = time.perf_counter() - started

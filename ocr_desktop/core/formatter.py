@@ -42,7 +42,7 @@ __all__ = [
 #: Bumped whenever a rule changes what a page formats to: a stored formatted result of another
 #: version is formatted again when read (the store keeps the model's output, so a document read
 #: by an older version exports by today's rules).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # --- what goes in and out ---------------------------------------------------------------------
 
@@ -333,6 +333,9 @@ _HTML_TAG = re.compile(rf"</?(?:{_HTML_NAMES})(?![\w:.-])(?:\s[^<>]*)?/?>", re.I
 #: A tag-like word a Markdown renderer would swallow as raw HTML (CommonMark tag names are
 #: letters, digits and hyphens), but that is no HTML element: shown as text.
 _CUSTOM_TAG = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])")
+#: ``<!--``, ``<!DOCTYPE``, ``<![CDATA[``, ``<?xml``: a renderer hides them, but in a text line they
+#: are what the page shows (a scanned XML listing read line by line by the lite engine): shown too.
+_HIDDEN_MARKUP = re.compile(r"<(?=[!?])")
 
 
 def _outside_code(line: str, convert: Callable[[str], str], code: Callable[[str], str] = lambda s: s) -> str:
@@ -390,7 +393,7 @@ def _escape_custom_tags(text: str) -> str:
             return match.group(0)
         return "&lt;" + match.group(1)
 
-    return _CUSTOM_TAG.sub(escape, text)
+    return _CUSTOM_TAG.sub(escape, _HIDDEN_MARKUP.sub("&lt;", text))
 
 
 def _normalise_markers(line: str) -> str:

@@ -1,21 +1,20 @@
 """Reads the document selected in the queue off the GUI thread for the reading view, and saves
 the user's edits of it.
 
-What happens to the document's pages while it is read from the store (a page started, finished
-or failed) is kept aside and laid over what the store gave, so the reading view gets the
-document as it is now. The loader is handed the store and the task runner and answers with
-signals; it never calls into the window.
+The loader only reads: the window fills the document it opened in the job states with what it
+brings (``DocumentState.fill``), and what happened to the document's pages while it was read
+is already there, changed by the events as they came. The loader is handed the store and the
+task runner and answers with signals; it never calls into the window.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageResult
+from ocr_desktop.core.results import FLAG_EDITED, DocumentResult
 from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.gui.errors import error_text
 from ocr_desktop.gui.tasks import TaskRunner
@@ -47,9 +46,9 @@ def load_document(store: JobStore, job_id: str) -> LoadedDocument | None:
 
 
 class DocumentLoader(QObject):
-    """``load`` a document; ``loaded`` brings it with what happened to its pages meanwhile."""
+    """``load`` a document; ``loaded`` brings its stored pages."""
 
-    loaded = Signal(str, object)  # job_id, LoadedDocument
+    loaded = Signal(str, object)  # job_id, LoadedDocument (None: the job is gone from the store)
     failed = Signal(str)  # what went wrong, for the user
     edit_failed = Signal(str)  # an edit was not kept: why, for the user
 
@@ -57,13 +56,10 @@ class DocumentLoader(QObject):
         super().__init__(parent)
         self._store = store
         self._tasks = tasks
-        #: The document being read, and what happened to its pages meanwhile: page -> result,
-        #: failure, or None (started again).
-        self.loading: str | None = None
-        self._late: dict[int, PageResult | str | None] = {}
+        self.loading: str | None = None  # the document being read
 
     def load(self, job_id: str) -> None:
-        self.loading, self._late = job_id, {}
+        self.loading = job_id
         store = self._store
         self._tasks.run(
             lambda _task: load_document(store, job_id),
@@ -71,37 +67,15 @@ class DocumentLoader(QObject):
             on_error=self._on_failed,
         )
 
-    def page_started(self, job_id: str, page_index: int) -> None:
-        if job_id == self.loading:
-            self._late[page_index] = None
-
-    def page_finished(self, job_id: str, result: PageResult) -> None:
-        if job_id == self.loading:
-            self._late[result.page_index] = result
-
-    def page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        if job_id == self.loading:
-            self._late[page_index] = message
+    def cancel(self) -> None:
+        """The document being read is not wanted any more: its read's answer is dropped."""
+        self.loading = None
 
     def _on_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
         if job_id != self.loading:
             return  # another document was selected meanwhile
         self.loading = None
-        if loaded is None:
-            return
-        pages = {page.page_index: page for page in loaded.result.pages}
-        failed = dict(loaded.result.failed)
-        for index, late in self._late.items():
-            pages.pop(index, None)
-            failed.pop(index, None)
-            if isinstance(late, PageResult):
-                pages[index] = late
-            elif late is not None:
-                failed[index] = late
-        result = dataclasses.replace(
-            loaded.result, pages=tuple(pages[i] for i in sorted(pages)), failed=failed
-        )
-        self.loaded.emit(job_id, dataclasses.replace(loaded, result=result))
+        self.loaded.emit(job_id, loaded)
 
     def _on_failed(self, exc: BaseException) -> None:
         self.loading = None

@@ -34,7 +34,7 @@ from ocr_desktop import APP_DISPLAY_NAME, paths
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import BackendState, MemoryEstimate
 from ocr_desktop.backends.memory import MemoryGuard, available_memory_bytes, offers_lite
-from ocr_desktop.core.store import JobStatus, JobStore
+from ocr_desktop.core.store import JobStore
 from ocr_desktop.gui.api_switch import ApiSwitch
 from ocr_desktop.gui.backend_status import BackendStatus
 from ocr_desktop.gui.backend_switcher import BackendSwitcher
@@ -43,6 +43,7 @@ from ocr_desktop.gui.compare import CompareDialog
 from ocr_desktop.gui.document_loader import DocumentLoader, LoadedDocument
 from ocr_desktop.gui.drop_zone import DocumentIntake, DropZone, WindowDrops
 from ocr_desktop.gui.errors import NoticeBar, Severity
+from ocr_desktop.gui.job_states import JobStates
 from ocr_desktop.gui.lite import LiteReading
 from ocr_desktop.gui.model_panel import ModelPanel, missing_model
 from ocr_desktop.gui.page_renderer import PageRenderer
@@ -175,7 +176,9 @@ class MainWindow(QMainWindow):
         self._backend_error: str | None = None  # the message of the last failed backend load
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
-        self.queue_model = QueueModel(self)
+        # One record of job state: the events change it, the queue and the reading view read it.
+        self.states = JobStates(lambda: self.settings.backend, self)
+        self.queue_model = QueueModel(self.states, self)
         self.queue_view = QueueView(self.queue_model, self)
         # Asking the user goes through the window's confirm (looked up at each call: the tests
         # replace it to answer for the user).
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
         self.queue_stack = QStackedWidget(self)
         self.queue_stack.addWidget(self.drop_zone)
         self.queue_stack.addWidget(self.queue_view)
-        self.reading_view = ReadingView(self.renderer, self)
+        self.reading_view = ReadingView(self.renderer, self.states, self)
         self.reading_view.text_edit.setAcceptDrops(False)  # a dropped file is a document, not text
         self.reading_view.markdown_view.setAcceptDrops(False)
 
@@ -375,59 +378,35 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_pipeline_event(self, event: object) -> None:
-        """Every pipeline event reaches the window (one signal); each goes where it acts."""
+        """Every pipeline event reaches the window (one signal). What it says of a job changes
+        the job states, which the queue and the reading view follow; the rest goes where it acts."""
+        self.states.apply(event)
         match event:
             case JobAdded(job_id, name, page_count, source):
                 self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
-            case JobStarted(job_id, page_count, page_indices, _pending):
-                self.reading_view.set_page_count(job_id, page_count)
-                self.queue_model.on_job_started(job_id, page_count, page_indices, self.settings.backend)
+            case JobStarted(job_id):
                 if self.reading_view.job_id is None:
                     self.queue_view.select_job(job_id)
             case PageStarted(job_id, page_index):
-                self.loader.page_started(job_id, page_index)
-                self.queue_model.on_page_started(job_id, page_index)
                 self._rate.page_started(job_id, page_index)
-                self.reading_view.on_page_started(job_id, page_index)
-            # Layout mode: the page view draws the regions, marks the one being read, and keeps
-            # each region's text as it is read (a click on its box finds it before the page ends).
-            case PagePlanned(job_id, page_index, _layout, regions):
-                self.reading_view.on_page_planned(job_id, page_index, regions)
-                return
-            case RegionStarted(job_id, page_index, order):
-                self.reading_view.on_region_started(job_id, page_index, order)
-                return
-            case RegionFinished(job_id, page_index, region):
-                self.reading_view.on_region_finished(job_id, page_index, region)
-                return
-            case TextFrame(job_id, page_index, text, count):
-                self.queue_model.on_text_delta(job_id, page_index, text, count)
-                self.reading_view.on_text_delta(job_id, page_index, text)
+            case PagePlanned() | RegionStarted() | RegionFinished():
+                return  # layout mode: the reading view draws and marks the regions
+            case TextFrame():
                 return  # many a second: the actions do not change
             case PageFinished(job_id, result):
-                self.loader.page_finished(job_id, result)
                 self._rate.page_ended(job_id, result.page_index, finished=True)
-                self.queue_model.on_page_finished(job_id, result)
-                self.reading_view.on_page_finished(job_id, result)
                 self._update_rate()
                 return
-            case PageFailed(job_id, page_index, message):
-                self.loader.page_failed(job_id, page_index, message)
-                self.queue_model.on_page_failed(job_id, page_index, message)
+            case PageFailed(job_id, page_index):
                 self._rate.page_ended(job_id, page_index, finished=False)
-                self.reading_view.on_page_failed(job_id, page_index, message)
-            case JobFinished(job_id, status):
-                self.queue_model.on_job_finished(job_id, status)
+            case JobFinished(job_id):
                 self._rate.job_ended(job_id)
-                self.reading_view.on_job_finished(job_id)
             case JobFailed(job_id, message):
                 if message == self._backend_error:
                     self._backend_failed.add(job_id)
-                self.queue_model.on_job_finished(job_id, JobStatus.FAILED, message)
                 if job_id in self._backend_failed and self.model_panel.isVisibleTo(self):
-                    self.queue_model.set_waiting([job_id])  # the notice says it waits for the model
+                    self.states.set_waiting([job_id])  # the notice says it waits for the model
                 self._rate.job_ended(job_id)
-                self.reading_view.on_job_finished(job_id)
             case BackendStateChanged(state, message):
                 self._on_backend_state(state, message)
             case BackendReady(backend_id, model_name, load_seconds):
@@ -477,7 +456,7 @@ class MainWindow(QMainWindow):
                     "model files above; the documents waiting are read then."
                 )
                 self.notice.show_message(self._backend_notice, Severity.WARNING)
-            self.queue_model.set_waiting(self._backend_failed)
+            self.states.set_waiting(self._backend_failed)
             return
         if not self.model_panel.downloading:
             self.model_panel.hide()
@@ -621,26 +600,31 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_current_row(self) -> None:
-        """Show the selected document: its stored pages are read off the GUI thread; the pages
-        being read come from its row, and what happens to its pages meanwhile is kept aside."""
+        """Show the selected document: the job states open it at once (the events change it from
+        now on) and its stored pages fill it once read off the GUI thread."""
         job_id = self.queue_view.current_job_id()
-        if job_id is None or job_id in (self.reading_view.job_id, self.loader.loading):
+        if job_id is None or job_id == self.loader.loading:
             return
+        if self.loader.loading is not None:  # selected and left before it was shown
+            self.states.close(self.loader.loading)
+            self.loader.cancel()
+        if job_id == self.reading_view.job_id:
+            return  # back to the document shown: the one left is not shown when its read ends
         self.reading_view.commit_edit()  # now: the edit's save is queued before this read
-        self.loader.load(job_id)
+        if self.states.open(job_id) is not None:
+            self.loader.load(job_id)
 
     @Slot(str, object)
-    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument) -> None:
-        row = self.queue_model.job(job_id)
-        if row is None:
+    def _on_document_loaded(self, job_id: str, loaded: LoadedDocument | None) -> None:
+        document = self.states.document(job_id)
+        if document is None or loaded is None:  # taken off the queue, or gone from the store
+            self.states.close(job_id)
             return
-        self.reading_view.show_job(
-            loaded.result,
-            dpi=loaded.dpi,
-            max_pixels=loaded.max_pixels,
-            live=row.live_texts(),
-            originals=loaded.originals,
-        )
+        document.fill(loaded.result, loaded.originals, loaded.dpi, loaded.max_pixels)
+        shown = self.reading_view.job_id
+        self.reading_view.show_job(document)
+        if shown != job_id:
+            self.states.close(shown)
         self._update_actions()
 
     def _update_rate(self) -> None:

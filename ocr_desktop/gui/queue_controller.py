@@ -172,7 +172,7 @@ class QueueController(QObject):
 
     def _on_retried(self, job_ids: list[str]) -> None:
         for job_id in job_ids:
-            self._model.on_retry(job_id)
+            self._model.states.retried(job_id)
         self.changed.emit()
 
     @Slot()

@@ -1,9 +1,9 @@
 """The queue: one row per document with its progress, status, backend, elapsed time and tok/s.
 
-:class:`QueueModel` is the GUI's one record of job state: each :class:`JobRow` holds what the
-pipeline's events said about its job (they carry what they report: page counts, how a job ended,
-the text of the pages being read), so nothing in the window reads the store back to learn it.
-The reading view and the window's actions ask these rows. The table view draws
+:class:`QueueModel` puts in order the rows the job states keep (:mod:`ocr_desktop.gui.job_states`,
+the GUI's one record of job state: each :class:`JobRow` holds what the pipeline's events said
+about its job, so nothing in the window reads the store back to learn it) and repaints a row
+when the job states say it changed. The window's actions ask these rows. The table view draws
 the pages column as a progress bar and lets rows be dragged to reorder the queue (the model
 reports the move through ``move_requested``; the main window asks the pipeline to do it).
 """
@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import collections
 import enum
-import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -42,10 +39,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ocr_desktop.core.results import GenerationStats, PageResult
-from ocr_desktop.core.store import JobRecord, JobStatus, PageRecord, PageStatus
+from ocr_desktop.core.store import JobStatus
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.job_states import JobRow, JobStates, LivePage, row_from_record
 from ocr_desktop.gui.settings_dialog import backend_label
+
+__all__ = [
+    "JOB_IDS_MIME",
+    "Column",
+    "JobRow",
+    "LivePage",
+    "ProgressDelegate",
+    "QueueModel",
+    "QueueView",
+    "distinct_names",
+    "format_duration",
+    "row_from_record",
+]
 
 JOB_IDS_MIME = "application/x-ocr-desktop-job-ids"
 
@@ -59,105 +70,6 @@ class Column(enum.IntEnum):
     BACKEND = 3
     ELAPSED = 4
     SPEED = 5
-
-
-@dataclass
-class LivePage:
-    """A page being read now."""
-
-    since: float  # time.monotonic() when its reading started
-    text: str = ""  # streamed so far
-    deltas: int = 0  # text deltas so far (a vLLM delta may hold several tokens)
-
-
-@dataclass
-class JobRow:
-    """What the queue shows about one job."""
-
-    job_id: str
-    name: str
-    page_count: int
-    source: str = ""
-    status: JobStatus = JobStatus.QUEUED
-    message: str = ""  # why the job failed
-    pages_done: set[int] = field(default_factory=set)
-    failed: dict[int, str] = field(default_factory=dict)
-    backend: str = ""
-    live: dict[int, LivePage] = field(default_factory=dict)  # pages being read (vLLM: several at once)
-    elapsed_s: float = 0.0  # the reading times of the finished pages (docs/gui.md, "Numbers")
-    #: Time spent on pages that ended unfinished (cancelled, failed): still reading time, so
-    #: Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16).
-    abandoned_s: float = 0.0
-    #: Failed only because no model is installed yet: it waits for the model (read when it
-    #: arrives), and says so rather than "Failed: model file not found".
-    waiting: bool = False
-    completion_tokens: int = 0
-    decode_s: float = 0.0
-
-    def add_stats(self, stats: GenerationStats) -> None:
-        """Count a finished page into the document's elapsed time and tok/s: the same figures
-        the page's own statistics show, summed."""
-        self.elapsed_s += stats.total_s
-        if stats.decode_tokens_per_s > 0:
-            self.completion_tokens += stats.completion_tokens - 1
-            self.decode_s += stats.total_s - stats.time_to_first_token_s
-
-    @property
-    def elapsed(self) -> float:
-        """Time spent reading this document's pages: the finished pages' reading times plus how
-        long the pages in flight have been read. Waiting, pauses and loading do not count."""
-        now = time.monotonic()
-        return self.elapsed_s + self.abandoned_s + sum(now - page.since for page in self.live.values())
-
-    def end_live(self, page_index: int | None = None) -> None:
-        """Pages in flight (one, or all) ended without a result: their time so far stays counted."""
-        now = time.monotonic()
-        for index in [page_index] if page_index is not None else list(self.live):
-            page = self.live.pop(index, None)
-            if page is not None:
-                self.abandoned_s += now - page.since
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.completion_tokens / self.decode_s if self.decode_s > 0 else 0.0
-
-    @property
-    def progress(self) -> float:
-        """0..1 over the document's pages, each page being read counted half done once it streams."""
-        if self.page_count <= 0:
-            # Nothing is known to read: full only when the reading ended well (a document
-            # cancelled before its first page shows an empty bar, not a full one).
-            return 1.0 if self.status is JobStatus.DONE else 0.0
-        done = len(self.pages_done) + len(self.failed) + 0.5 * sum(1 for p in self.live.values() if p.deltas)
-        return min(1.0, done / self.page_count)
-
-    def live_texts(self) -> dict[int, str]:
-        """The pages being read and their text so far."""
-        return {index: page.text for index, page in self.live.items()}
-
-
-def row_from_record(job: JobRecord, pages: Sequence[PageRecord]) -> JobRow:
-    """A queue row for a job read back from the store (after a restart, or from the history):
-    its page rows only, never its text, regions or figures."""
-    # A job that was running when the app stopped is queued again by resume_unfinished.
-    status = JobStatus.QUEUED if job.status in (JobStatus.RUNNING, JobStatus.PAUSED) else job.status
-    done = [p for p in pages if p.status is PageStatus.DONE]
-    row = JobRow(
-        job_id=job.id,
-        name=job.name,
-        page_count=len(job.page_indices) or (job.page_count or 0),
-        source=job.source,
-        status=status,
-        message=job.error,
-        backend=job.options.backend,
-        pages_done={p.page_index for p in done},
-        failed={p.page_index: p.error for p in pages if p.status is PageStatus.FAILED},
-    )
-    for page in done:
-        row.add_stats(page.stats)
-    if done:
-        row.backend = done[-1].backend
-    return row
 
 
 def distinct_names(documents: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -182,9 +94,14 @@ class QueueModel(QAbstractTableModel):
 
     move_requested = Signal(str, int)  # job_id, new position (row index after the move)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, states: JobStates | None = None, parent: QObject | None = None) -> None:
+        """``states``: where the rows' state is kept (the window's, which the pipeline's events
+        change); a queue of its own by default."""
         super().__init__(parent)
-        self._rows: list[JobRow] = []
+        self.states = states or JobStates(parent=self)
+        self.states.row_changed.connect(self._changed)
+        self.states.updated.connect(self._on_update)
+        self._rows: list[JobRow] = []  # the job's rows in the states, in the queue's order
         self._index: dict[str, int] = {}  # job_id -> row
         # Jobs added since the last flush: a drop of a thousand files becomes one row insertion
         # (one layout of the view) instead of a thousand.
@@ -330,6 +247,17 @@ class QueueModel(QAbstractTableModel):
         if i >= 0:
             self.dataChanged.emit(self.index(i, first), self.index(i, last))
 
+    def _on_update(self, event: object) -> None:
+        if isinstance(event, TextFrame) and self.job(event.job_id) is not None:
+            self._streaming.add(event.job_id)
+            if not self._streaming_timer.isActive():
+                self._streaming_timer.start()
+
+    def _repaint_streaming(self) -> None:
+        job_ids, self._streaming = self._streaming, set()
+        for job_id in job_ids:
+            self._changed(job_id, Column.PAGES, Column.STATUS)
+
     def add_job(self, row: JobRow) -> None:
         existing = self.job(row.job_id)
         if existing is not None:
@@ -338,7 +266,7 @@ class QueueModel(QAbstractTableModel):
             existing.name, existing.page_count = row.name, row.page_count or existing.page_count
             self._changed(row.job_id)
             return
-        self._pending.append(row)
+        self._pending.append(self.states.add_row(row))
         self._names[row.name] += 1
         if self._names[row.name] == 2:  # the first of that name now shows its folder too
             self._names_changed(row.name)
@@ -363,6 +291,7 @@ class QueueModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), i, i)
             name = self._rows.pop(i).name
             self._reindex()
+            self.states.forget(job_id)
             self._names[name] -= 1
             self.endRemoveRows()
             self._names_changed(name)
@@ -399,89 +328,6 @@ class QueueModel(QAbstractTableModel):
         for i, row in enumerate(self._rows):
             if row.live:
                 self.dataChanged.emit(self.index(i, Column.ELAPSED), self.index(i, Column.ELAPSED))
-
-    def on_job_started(
-        self, job_id: str, page_count: int, page_indices: tuple[int, ...], backend: str
-    ) -> None:
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.page_count = len(page_indices) or page_count
-        row.status = JobStatus.RUNNING
-        row.backend = backend
-        self._changed(job_id)
-
-    def on_page_started(self, job_id: str, page_index: int) -> None:
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.status = JobStatus.RUNNING  # also after a retry of a job that had ended
-        row.end_live(page_index)  # read again by a retry: its time so far stays counted
-        row.live[page_index] = LivePage(time.monotonic())
-        row.failed.pop(page_index, None)
-        self._changed(job_id)
-
-    def on_text_delta(self, job_id: str, page_index: int, text: str, deltas: int) -> None:
-        row = self.job(job_id)
-        page = row.live.get(page_index) if row is not None else None
-        if page is not None:
-            page.text += text
-            page.deltas += deltas
-            self._streaming.add(job_id)
-            if not self._streaming_timer.isActive():
-                self._streaming_timer.start()
-
-    def _repaint_streaming(self) -> None:
-        job_ids, self._streaming = self._streaming, set()
-        for job_id in job_ids:
-            self._changed(job_id, Column.PAGES, Column.STATUS)
-
-    def on_page_finished(self, job_id: str, result: PageResult) -> None:
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.pages_done.add(result.page_index)
-        row.live.pop(result.page_index, None)  # the others stream on
-        row.failed.pop(result.page_index, None)
-        row.backend = result.backend or row.backend
-        row.add_stats(result.stats)
-        self._changed(job_id)
-
-    def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.failed[page_index] = message
-        row.end_live(page_index)
-        self._changed(job_id)
-
-    def on_job_finished(self, job_id: str, status: JobStatus, message: str = "") -> None:
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.end_live()
-        row.status, row.message = status, message
-        self._changed(job_id)
-
-    def set_waiting(self, job_ids: Iterable[str]) -> None:
-        """These failed jobs wait for the model (see ``JobRow.waiting``)."""
-        for job_id in job_ids:
-            row = self.job(job_id)
-            if row is not None and row.status is JobStatus.FAILED:
-                row.waiting = True
-                self._changed(job_id)
-
-    def on_retry(self, job_id: str) -> None:
-        """Failed pages go back into the queue (told after the pipeline took them, off the GUI
-        thread: a page of the job may have started already, and then it stays running)."""
-        row = self.job(job_id)
-        if row is None:
-            return
-        row.failed.clear()
-        row.waiting = False
-        if row.status is not JobStatus.RUNNING:
-            row.status, row.message = JobStatus.QUEUED, ""
-        self._changed(job_id)
 
     # -- drag and drop reordering --------------------------------------------------------------
 

@@ -11,7 +11,6 @@ Under the tabs: the page's time, tok/s and flags.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -41,14 +40,26 @@ from ocr_desktop.core.results import (
     FLAG_REPETITION_LOOP,
     FLAG_RETRIED,
     FLAG_TRUNCATED,
-    DocumentResult,
     PageResult,
     RegionResult,
 )
+from ocr_desktop.gui.bridge import TextFrame
 from ocr_desktop.gui.errors import translated
+from ocr_desktop.gui.job_states import DocumentState, JobStates
 from ocr_desktop.gui.markdown_preview import TextIndex, finished_page_markdown, locate, show_markdown
 from ocr_desktop.gui.page_renderer import PageKey, PageRenderer
 from ocr_desktop.gui.page_view import REGION_COLOURS, PageView
+from ocr_desktop.pipeline.events import (
+    JobFailed,
+    JobFinished,
+    JobStarted,
+    PageFailed,
+    PageFinished,
+    PagePlanned,
+    PageStarted,
+    RegionFinished,
+    RegionStarted,
+)
 
 __all__ = ["EDIT_DEBOUNCE_MS", "MARKDOWN_REFRESH_MS", "REGION_COLOURS", "PageView", "ReadingView"]
 
@@ -98,36 +109,24 @@ def _tool_button(parent: QWidget, text: str, name: str, slot: object, shortcut: 
     return button
 
 
-@dataclass
-class _ShownJob:
-    job_id: str
-    source: str
-    name: str
-    page_count: int
-    dpi: int
-    max_pixels: int
-
-
 class ReadingView(QWidget):
     """Page image, page navigation, text tabs and per-page statistics for one document."""
 
     page_edited = Signal(str, int, str)  # job_id, page_index, edited text
 
-    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
+    def __init__(self, renderer: PageRenderer, states: JobStates, parent: QWidget | None = None) -> None:
+        """``states``: the window's job states; the view shows one of their documents and
+        follows what the events change in it."""
         super().__init__(parent)
         self._renderer = renderer
-        self._originals: dict[int, str] = {}  # page -> the model's text of it (edits compare to it)
+        self._states = states
         #: The page whose edit has not been reported yet (the debounce timer may still run, or
         #: have fired: the flag, not the timer, says whether an edit is owed).
         self._pending_edit: int | None = None
-        self._job: _ShownJob | None = None
+        #: The document shown: its pages (texts, results, regions, the model's text of edited
+        #: pages) as the job states keep them; the pages being read and failed are its row's.
+        self._doc: DocumentState | None = None
         self._page = 0
-        self._texts: dict[int, str] = {}
-        self._results: dict[int, PageResult] = {}
-        self._failed: dict[int, str] = {}
-        self._live: set[int] = set()  # pages streaming right now (vLLM reads several at once)
-        self._regions: dict[int, tuple[RegionResult, ...]] = {}  # layout regions by page
-        self._reading: dict[int, int] = {}  # page -> the region being read now
         self._follow = True  # jump to the page that starts streaming until the user navigates
         self._markdown_dirty = False
 
@@ -213,6 +212,7 @@ class ReadingView(QWidget):
         self._markdown_timer.setSingleShot(True)
         self._markdown_timer.setInterval(MARKDOWN_REFRESH_MS)
         self._markdown_timer.timeout.connect(self._refresh_markdown_if_visible)
+        states.updated.connect(self._on_update)
         renderer.rendered.connect(self._on_rendered)
         renderer.failed.connect(self._on_render_failed)
         self._layout()
@@ -281,40 +281,48 @@ class ReadingView(QWidget):
 
     @property
     def job_id(self) -> str | None:
-        return self._job.job_id if self._job else None
+        return self._doc.job_id if self._doc else None
+
+    @property
+    def document(self) -> DocumentState | None:
+        """The document shown, as the job states keep it."""
+        return self._doc
+
+    @property
+    def _page_count(self) -> int:
+        return max(1, self._doc.page_count) if self._doc else 1
 
     @property
     def page_index(self) -> int:
         return self._page
 
     def page_text(self, page_index: int | None = None) -> str:
-        return self._texts.get(self._page if page_index is None else page_index, "")
+        if self._doc is None:
+            return ""
+        return self._doc.text(self._page if page_index is None else page_index)
 
     def document_text(self) -> str:
-        return "\n\n".join(self._texts[i] for i in sorted(self._texts))
+        doc = self._doc
+        return "" if doc is None else "\n\n".join(doc.text(i) for i in sorted(doc.known()))
 
-    def show_job(
-        self,
-        result: DocumentResult | None,
-        *,
-        dpi: int = 150,
-        max_pixels: int = 0,
-        live: dict[int, str] | None = None,
-        originals: dict[int, str] | None = None,
-    ) -> None:
-        """Show a document's stored pages, and the pages streaming now with their text so far.
-        ``originals``: the model's text of the edited pages (the others' text is the model's)."""
+    def _result(self, page_index: int) -> PageResult | None:
+        return self._doc.results.get(page_index) if self._doc else None
+
+    def _regions(self, page_index: int) -> tuple[RegionResult, ...]:
+        """The page's layout regions (read ones with their text)."""
+        return self._doc.regions.get(page_index, ()) if self._doc else ()
+
+    def _live(self) -> set[int]:
+        """The pages streaming right now (vLLM reads several at once)."""
+        return self._doc.live if self._doc else set()
+
+    def show_job(self, document: DocumentState | None) -> None:
+        """Show a document of the job states (filled with its stored pages): its pages, and the
+        pages streaming now with their text so far."""
         self.commit_edit()
-        self._texts.clear()
-        self._results.clear()
-        self._failed.clear()
-        self._regions.clear()
-        self._reading.clear()
-        self._originals.clear()
         self._follow = True
-        if result is None:
-            self._job = None
-            self._live = set()
+        self._doc = document
+        if document is None:
             self.page_view.hide()
             self._placeholder.show()
             self._set_enabled(False)
@@ -322,33 +330,19 @@ class ReadingView(QWidget):
             self.stats_label.clear()
             self.page_total.clear()
             return
-        self._job = _ShownJob(
-            result.job_id, result.source, result.name, max(1, result.page_count), dpi, max_pixels
-        )
-        for page in result.pages:
-            self._texts[page.page_index] = page.text
-            self._results[page.page_index] = page
-            self._regions[page.page_index] = page.regions
-            if FLAG_EDITED not in page.flags:
-                self._originals[page.page_index] = page.text
-        self._originals.update(originals or {})
-        self._failed.update(result.failed)
-        self._live = set(live or {})
-        self._texts.update(live or {})
         self._placeholder.hide()
         self.page_view.show()
         self._set_enabled(True)
         with QSignalBlocker(self.page_spin):
-            self.page_spin.setMaximum(self._job.page_count)
-        self.page_total.setText(self.tr("of {n}").format(n=self._job.page_count))
-        first = min(self._live) if self._live else (min(self._texts) if self._texts else 0)
+            self.page_spin.setMaximum(self._page_count)
+        self.page_total.setText(self.tr("of {n}").format(n=self._page_count))
+        live, known = document.live, document.known()
+        first = min(live) if live else (min(known) if known else 0)
         self._go_to(first, follow=True)
 
-    def set_page_count(self, job_id: str, page_count: int) -> None:
-        if self._job and self._job.job_id == job_id and page_count > 0:
-            self._job.page_count = page_count
-            self.page_spin.setMaximum(page_count)
-            self.page_total.setText(self.tr("of {n}").format(n=page_count))
+    def _show_page_count(self) -> None:
+        self.page_spin.setMaximum(self._page_count)
+        self.page_total.setText(self.tr("of {n}").format(n=self._page_count))
 
     def _set_enabled(self, enabled: bool) -> None:
         for w in (
@@ -381,21 +375,22 @@ class ReadingView(QWidget):
         self._go_to(page_index)
 
     def _go_to(self, page_index: int, *, follow: bool = False) -> None:
-        if self._job is None:
+        doc = self._doc
+        if doc is None:
             return
-        page_index = max(0, min(page_index, self._job.page_count - 1))
+        page_index = max(0, min(page_index, self._page_count - 1))
         if page_index != self._page:
             self.commit_edit()
-        self._follow = follow or page_index in self._live
+        self._follow = follow or page_index in doc.row.live
         self._page = page_index
         with QSignalBlocker(self.page_spin):
             self.page_spin.setValue(page_index + 1)
         self.prev_button.setEnabled(page_index > 0)
-        self.next_button.setEnabled(page_index < self._job.page_count - 1)
-        self._show_text(self._texts.get(page_index, ""))
-        self.page_view.set_regions(self._regions.get(page_index, ()), self._reading.get(page_index))
+        self.next_button.setEnabled(page_index < self._page_count - 1)
+        self._show_text(doc.text(page_index))
+        self.page_view.set_regions(doc.regions.get(page_index, ()), doc.reading.get(page_index))
         self._update_stats()
-        self._renderer.request(PageKey(self._job.source, page_index, self._job.dpi, self._job.max_pixels))
+        self._renderer.request(PageKey(doc.source, page_index, doc.dpi, doc.max_pixels))
 
     @Slot()
     def zoom_in(self) -> None:
@@ -411,69 +406,61 @@ class ReadingView(QWidget):
 
     @Slot(object, QImage)
     def _on_rendered(self, key: PageKey, image: QImage) -> None:
-        if self._job and key.source == self._job.source and key.page_index == self._page:
+        if self._doc and key.source == self._doc.source and key.page_index == self._page:
             self.page_view.set_image(image)
 
     @Slot(object, str)
     def _on_render_failed(self, key: PageKey, message: str) -> None:
-        if self._job and key.source == self._job.source and key.page_index == self._page:
+        if self._doc and key.source == self._doc.source and key.page_index == self._page:
             self.page_view.set_image(None)
             self.stats_label.setText(
                 self.tr("The page image cannot be shown: {message}").format(message=message)
             )
 
-    # -- live events ------------------------------------------------------------------------------
+    # -- live events: the job states hold what they say; the view presents the change ----------
 
-    def on_page_started(self, job_id: str, page_index: int) -> None:
-        if job_id != self.job_id:
+    @Slot(object)
+    def _on_update(self, event: object) -> None:
+        doc = self._doc
+        if doc is None or getattr(event, "job_id", None) != doc.job_id:
             return
-        self._live.add(page_index)
-        self._texts[page_index] = ""
-        self._failed.pop(page_index, None)
-        self._results.pop(page_index, None)
-        if self._follow or page_index == self._page:
-            self._go_to(page_index, follow=True)
-
-    def on_job_finished(self, job_id: str) -> None:
-        """The job ended (done, cancelled or failed): no page of it is being read any more, so
-        none may still say "reading…" (a cancelled page said "reading region ? of 0" for good)."""
-        if job_id != self.job_id or not self._live:
-            return
-        self._live.clear()
-        self._reading.clear()
-        self.page_view.highlight(None)
-        self._update_stats()
-
-    def on_page_planned(self, job_id: str, page_index: int, regions: tuple[RegionResult, ...]) -> None:
-        """Layout mode: the page's regions, before they are read — their boxes are drawn."""
-        if job_id != self.job_id:
-            return
-        self._regions[page_index] = regions
-        if page_index == self._page:
-            self.page_view.set_regions(regions, self._reading.get(page_index))
-
-    def on_region_started(self, job_id: str, page_index: int, order: int) -> None:
-        """The region being read is highlighted (several at once on vLLM: the latest)."""
-        if job_id != self.job_id:
-            return
-        self._reading[page_index] = order
-        if page_index == self._page:
-            self.page_view.highlight(order)
-            self._update_stats()
-
-    def on_region_finished(self, job_id: str, page_index: int, region: RegionResult) -> None:
-        """A region was read: the page's regions hold its text from now on (a click on its box
-        scrolls to it while the page is still being read)."""
-        if job_id != self.job_id or page_index not in self._regions:
-            return
-        self._regions[page_index] = tuple(
-            region if r.order == region.order else r for r in self._regions[page_index]
-        )
+        match event:
+            case JobStarted():
+                self._show_page_count()
+            case PageStarted(_job_id, page_index):
+                if self._follow or page_index == self._page:
+                    self._go_to(page_index, follow=True)
+            case JobFinished() | JobFailed():
+                # No page of it is being read any more, so none may still say "reading…" (a
+                # cancelled page said "reading region ? of 0" for good).
+                self.page_view.highlight(None)
+                self._update_stats()
+            case PagePlanned(_job_id, page_index):
+                # Layout mode: the page's regions, before they are read, are drawn.
+                if page_index == self._page:
+                    self.page_view.set_regions(doc.regions[page_index], doc.reading.get(page_index))
+            case RegionStarted(_job_id, page_index, order):
+                # The region being read is highlighted (several at once on vLLM: the latest).
+                if page_index == self._page:
+                    self.page_view.highlight(order)
+                    self._update_stats()
+            case TextFrame(_job_id, page_index, text):
+                self._on_text_frame(page_index, text)
+            case PageFinished(_job_id, result):
+                self._on_page_finished(result)
+            case PageFailed(_job_id, page_index):
+                if page_index == self._page:
+                    self._update_stats()
+                    self.text_edit.setReadOnly(True)
+            # RegionFinished: the page's regions hold its text from now on (a click on its box
+            # scrolls to it while the page is still being read); nothing changes on screen.
+            case RegionFinished():
+                pass
 
     @Slot(int)
     def scroll_to_region(self, order: int) -> None:
         """Scroll the text tab shown to where the region's text begins, and mark the region."""
-        region = next((r for r in self._regions.get(self._page, ()) if r.order == order), None)
+        region = next((r for r in self._regions(self._page) if r.order == order), None)
         if region is None:
             return
         self.page_view.highlight(order)
@@ -495,7 +482,7 @@ class ReadingView(QWidget):
     @Slot()
     def _show_region_at_cursor(self) -> None:
         """Selecting (or clicking into) text marks the box of the region it came from."""
-        regions = [r for r in self._regions.get(self._page, ()) if r.read]
+        regions = [r for r in self._regions(self._page) if r.read]
         if not regions:
             return
         view = self.text_edit if self.sender() is self.text_edit else self.markdown_view
@@ -508,11 +495,8 @@ class ReadingView(QWidget):
         if found:
             self.page_view.highlight(found[-1])
 
-    def on_text_delta(self, job_id: str, page_index: int, text: str) -> None:
-        if job_id != self.job_id:
-            return
-        self._texts[page_index] = self._texts.get(page_index, "") + text
-        if page_index != self._page:
+    def _on_text_frame(self, page_index: int, text: str) -> None:
+        if page_index != self._page or page_index not in self._live():
             return
         # Append at the end without moving the user's cursor or selection.
         cursor = QTextCursor(self.text_edit.document())
@@ -524,44 +508,27 @@ class ReadingView(QWidget):
             self._markdown_timer.start()
         self._update_stats()
 
-    def on_page_finished(self, job_id: str, result: PageResult) -> None:
-        if job_id != self.job_id:
+    def _on_page_finished(self, result: PageResult) -> None:
+        if result.page_index != self._page:
             return
-        self._live.discard(result.page_index)
-        self._results[result.page_index] = result
-        self._texts[result.page_index] = result.text
-        self._regions[result.page_index] = result.regions
-        self._reading.pop(result.page_index, None)
-        if result.page_index == self._page:
-            self.page_view.set_regions(result.regions)
-        self._originals[result.page_index] = result.text
-        if result.page_index == self._page:
-            # The final text may differ from the streamed deltas (a loop cut off, a retry); when it
-            # does not, the view already shows it and only becomes editable.
-            if result.text != self.text_edit.toPlainText():
-                self._show_text(result.text)
-            else:
-                self.text_edit.setReadOnly(False)
-                self._markdown_dirty = True
-                self._refresh_markdown_if_visible()
-                self._update_revert()
-            self._update_stats()
-
-    def on_page_failed(self, job_id: str, page_index: int, message: str) -> None:
-        if job_id != self.job_id:
-            return
-        self._live.discard(page_index)
-        self._failed[page_index] = message
-        if page_index == self._page:
-            self._update_stats()
-            self.text_edit.setReadOnly(True)
+        self.page_view.set_regions(result.regions)
+        # The final text may differ from the streamed deltas (a loop cut off, a retry); when it
+        # does not, the view already shows it and only becomes editable.
+        if result.text != self.text_edit.toPlainText():
+            self._show_text(result.text)
+        else:
+            self.text_edit.setReadOnly(False)
+            self._markdown_dirty = True
+            self._refresh_markdown_if_visible()
+            self._update_revert()
+        self._update_stats()
 
     # -- text -------------------------------------------------------------------------------------
 
     def _show_text(self, text: str) -> None:
         with QSignalBlocker(self.text_edit):
             self.text_edit.setPlainText(text)
-        self.text_edit.setReadOnly(self._page not in self._results)
+        self.text_edit.setReadOnly(self._result(self._page) is None)
         self._update_revert()
         self._markdown_dirty = True
         self._refresh_markdown_if_visible()
@@ -577,10 +544,10 @@ class ReadingView(QWidget):
         # What the user reviews is what the .md export will hold: a finished page as formatted
         # when it was committed (or edited), with its figures and notes; text streaming in or
         # being typed is formatted as it is shown.
-        result = self._results.get(self._page)
+        result = self._result(self._page)
         figures: dict[str, bytes] = {}
-        if result is not None and self._job is not None and result.text == self.page_text():
-            markdown, figures = finished_page_markdown(self._job.name, result, _flag_notes(result))
+        if result is not None and self._doc is not None and result.text == self.page_text():
+            markdown, figures = finished_page_markdown(self._doc.name, result, _flag_notes(result))
         else:
             task = page_format.edit_task(result) if result is not None else "text"
             markdown = format_page(self.page_text(), task).markdown
@@ -597,9 +564,9 @@ class ReadingView(QWidget):
 
     @Slot()
     def _on_text_changed(self) -> None:
-        if self._job is None or self.text_edit.isReadOnly():
+        if self._doc is None or self.text_edit.isReadOnly():
             return
-        self._texts[self._page] = self.text_edit.toPlainText()
+        self._doc.texts[self._page] = self.text_edit.toPlainText()
         self._pending_edit = self._page
         self._markdown_dirty = True
         self._edit_timer.start()
@@ -610,24 +577,25 @@ class ReadingView(QWidget):
         change, before export and on close."""
         page, self._pending_edit = self._pending_edit, None
         self._edit_timer.stop()
-        if page is None or self._job is None:
+        doc = self._doc
+        if page is None or doc is None:
             return
-        text = self._texts.get(page, "")
-        result = self._results.get(page)
+        text = doc.text(page)
+        result = doc.results.get(page)
         if result is not None and text != result.text:
-            self._results[page] = page_format.edited(result, text, self._originals.get(page))
+            doc.results[page] = page_format.edited(result, text, doc.originals.get(page))
             self._markdown_dirty = True
             self._refresh_markdown_if_visible()
         self._update_stats()
         self._update_revert()
-        self.page_edited.emit(self._job.job_id, page, text)
+        self.page_edited.emit(doc.job_id, page, text)
 
     @Slot()
     def revert_page(self) -> None:
         """Replace the page's text with the model's, as one edit (Ctrl+Z brings the edit back)."""
-        if self._job is None or self.text_edit.isReadOnly():
+        if self._doc is None or self.text_edit.isReadOnly():
             return
-        original = self._originals.get(self._page)
+        original = self._doc.originals.get(self._page)
         if original is None or original == self.text_edit.toPlainText():
             return
         cursor = QTextCursor(self.text_edit.document())
@@ -636,7 +604,7 @@ class ReadingView(QWidget):
         self.commit_edit()
 
     def _update_revert(self) -> None:
-        result = self._results.get(self._page)
+        result = self._result(self._page)
         self.revert_button.setEnabled(
             result is not None and FLAG_EDITED in result.flags and not self.text_edit.isReadOnly()
         )
@@ -656,12 +624,13 @@ class ReadingView(QWidget):
 
     def _update_stats(self) -> None:
         page = self._page
-        if page in self._failed:
-            text = self.tr("Page {n} failed: {message}").format(
-                n=page + 1, message=translated(self._failed[page])
-            )
-        elif page in self._results:
-            result = self._results[page]
+        failed = self._doc.failed if self._doc else {}
+        result = self._result(page)
+        live = self._live()
+        reading = self._doc.reading if self._doc else {}
+        if page in failed:
+            text = self.tr("Page {n} failed: {message}").format(n=page + 1, message=translated(failed[page]))
+        elif result is not None:
             s = result.stats
             parts = [self.tr("Page {n}: {seconds:.1f} s").format(n=page + 1, seconds=s.total_s)]
             if result.backend == "lite":  # no tokens; and a first reading, not GLM-OCR's
@@ -682,13 +651,13 @@ class ReadingView(QWidget):
             if result.layout_note:
                 parts.append(self.tr("read whole: {reason}").format(reason=translated(result.layout_note)))
             text = " · ".join(parts)
-        elif page in self._live and page in self._reading:
-            read = [r.order for r in self._regions.get(page, ()) if r.read]
-            order = self._reading[page]
+        elif page in live and page in reading:
+            read = [r.order for r in self._regions(page) if r.read]
+            order = reading[page]
             text = self.tr("Page {n}: reading region {k} of {total}…").format(
                 n=page + 1, k=read.index(order) + 1 if order in read else "?", total=len(read)
             )
-        elif page in self._live:
+        elif page in live:
             text = self.tr("Page {n}: reading…").format(n=page + 1)
         else:
             text = self.tr("Page {n}: not read yet").format(n=page + 1)

@@ -378,24 +378,68 @@ def _is_real_furniture(region: Region) -> bool:
     return in_margin or (small and region.furniture in ("footnote", "aside"))
 
 
-def crop_region(page: Image.Image, box_1000: Box, max_pixels: int | None) -> Image.Image:
-    """The region ``box_1000`` cut from ``page`` (the page rendered at the document's DPI, not the downscaled
-    whole-page image), padded by ``CROP_PADDING`` of the page's shorter side, then fitted to
-    GLM-OCR's pixel budget (sides multiples of 28, at least 112×112 worth of pixels); with
-    ``max_pixels`` None (a figure saved as a picture) it is not resized."""
-    from PIL import Image
-
-    width, height = page.size
-    pad = round(CROP_PADDING * min(width, height))
+def crop_window(size: tuple[int, int], box_1000: Box, *, padded: bool = True) -> Box:
+    """The pixels of a page of ``size`` that :func:`crop_region` cuts for ``box_1000``: the box
+    (outwards to whole pixels), padded by ``CROP_PADDING`` of the page's shorter side within the
+    page; with ``padded`` False the region's own box."""
+    width, height = size
+    pad = round(CROP_PADDING * min(width, height)) if padded else 0
     x1, y1, x2, y2 = box_1000
     left = max(0, x1 * width // 1000 - pad)
     top = max(0, y1 * height // 1000 - pad)
     right = min(width, -(-x2 * width // 1000) + pad)
     bottom = min(height, -(-y2 * height // 1000) + pad)
-    crop = page.crop((left, top, max(right, left + 1), max(bottom, top + 1))).convert("RGB")
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
+def crop_region(page: Image.Image, box_1000: Box, max_pixels: int | None) -> Image.Image:
+    """The region ``box_1000`` cut from ``page`` (the page rendered at the document's DPI, not the downscaled
+    whole-page image), padded (:func:`crop_window`), then fitted to GLM-OCR's pixel budget (sides
+    multiples of 28, at least 112×112 worth of pixels); with ``max_pixels`` None (a figure saved
+    as a picture) it is not resized."""
+    from PIL import Image
+
+    crop = page.crop(crop_window(page.size, box_1000)).convert("RGB")
     if max_pixels is None:
         return crop
     size = fit_to_budget(crop.width, crop.height, min_pixels=GLM_MIN_PIXELS, max_pixels=max_pixels)
     if size != crop.size:
         crop = crop.resize(size, Image.Resampling.BICUBIC)
     return crop
+
+
+def lines_on_page(
+    lines: Sequence[TextLine], size: tuple[int, int], box_1000: Box, crop_size: tuple[int, int]
+) -> tuple[TextLine, ...]:
+    """``lines`` read on :func:`crop_region`'s crop of ``box_1000`` (``crop_size`` pixels, as
+    fitted to the budget) placed on the page of ``size`` they were cut from: scaled back, moved to
+    the crop's place. Only the lines whose centre lies inside the region itself are kept: a line
+    in the padding belongs to the neighbouring region whose box holds it, and is kept there once."""
+    left, top, right, bottom = crop_window(size, box_1000)
+    x1, y1, x2, y2 = crop_window(size, box_1000, padded=False)
+    fx, fy = (right - left) / crop_size[0], (bottom - top) / crop_size[1]
+    placed = (line.scaled(fx, fy).shifted(left, top) for line in lines)
+    return tuple(line for line in placed if x1 <= line.centre[0] <= x2 and y1 <= line.centre[1] <= y2)
+
+
+def page_lines_with(
+    size: tuple[int, int], detected: Sequence[TextLine], read: Sequence[tuple[Box, Sequence[TextLine]]]
+) -> tuple[TextLine, ...]:
+    """The lines of a page of ``size`` when a line engine read some of its regions (``read``: each
+    region's ``box_1000`` and the engine's lines there, from :func:`lines_on_page`): inside those
+    regions the engine's own lines, which carry text and confidence; elsewhere (figures, skipped
+    furniture, regions read without lines) the ``detected`` ones. A line that two overlapping
+    regions both read is kept once, from the first region in reading order."""
+    from ocr_desktop.textlines import reading_sorted
+
+    kept: list[TextLine] = []
+    for _box, lines in read:
+        earlier = tuple(kept)  # within one region the engine's lines stand as it found them
+        kept.extend(line for line in lines if not any(_holds(other.box, line.centre) for other in earlier))
+    boxes = [crop_window(size, box, padded=False) for box, _lines in read]
+    rest = [line for line in detected if not any(_holds(box, line.centre) for box in boxes)]
+    return tuple(reading_sorted([*kept, *rest]))  # as the detector gives them: by rows
+
+
+def _holds(box: Box, point: tuple[float, float]) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]

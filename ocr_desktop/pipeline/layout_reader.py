@@ -1,8 +1,9 @@
 """Layout reading of one page (docs/layout.md, docs/pipeline.md "Layout reading"): plan the page
 once (committed, so a resumed run reads the same regions), read the regions not read yet in
 reading order, up to the backend's in-flight limit at once, each committed as it finishes, then
-assemble the page from the results held in hand and commit it. The store is written, never read
-back: only a resumed page's plan and region states are read, once, before its regions start.
+assemble the page from the results held in hand and commit it, with a line engine's region lines
+put on the page as its lines. The store is written, never read back: only a resumed page's plan,
+region states and detected lines are read, once, before its regions start.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ocr_desktop.core import page_format
-from ocr_desktop.core.results import GenerationStats, RegionResult
+from ocr_desktop.core.results import GenerationStats, PageLines, RegionResult
 from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import PageImage, fit_page
@@ -34,6 +35,7 @@ from ocr_desktop.pipeline.run import REQUEUE, PageRun, PausedError, RunStoppedEr
 
 if TYPE_CHECKING:
     from ocr_desktop.layout import LayoutDetector
+    from ocr_desktop.textlines import TextLine
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 class _Plan:
     layout: str  # the layout model's id
     regions: tuple[RegionResult, ...]
+    lines: PageLines  # the page's text lines, as detected for the plan
     note: str = ""  # why the page is read whole although layout ran ("" when read by regions)
 
 
@@ -112,6 +115,42 @@ class _LiveText:
             self._head += 1
 
 
+class _Recognition:
+    """A page's detected lines recognised on a thread of their own (text, confidence, character
+    boxes: ``LineReader.recognise_lines``, no second detection) and stored with the page."""
+
+    def __init__(self, store: JobStore, run: PageRun, stored: PageLines) -> None:
+        self._store, self._stored = store, stored
+        self._job_id, self._index, self._image = run.job.id, run.index, run.page.image
+        self._result: PageLines | None = None
+        self._thread = threading.Thread(target=self._run, name=f"ocr-page-{run.index + 1}-lines", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from ocr_desktop.textlines import TextLineError, shared_reader
+
+        index = self._index
+        try:
+            lines = shared_reader().recognise_lines(self._image, list(self._stored.lines))
+            result = dataclasses.replace(self._stored, lines=tuple(lines))
+            self._store.save_page_lines(self._job_id, index, result)
+            self._result = result
+        except TextLineError as exc:  # an export reads them then; the page is read all the same
+            log.warning("page %d: its text lines could not be recognised: %s", index + 1, exc.message)
+        except StoreError as exc:  # the job was removed meanwhile
+            log.info("page %d: its recognised lines were not kept: %s", index + 1, exc)
+
+    def wait(self) -> PageLines | None:
+        """The recognised lines once stored; None when they could not be."""
+        self._thread.join()
+        return self._result
+
+
+def _wait(recognition: _Recognition | None) -> None:
+    if recognition is not None:
+        recognition.wait()
+
+
 @dataclass
 class _PageRegions:
     """One page's regions while they are read: the plan, the results as they come in (by
@@ -120,6 +159,8 @@ class _PageRegions:
     layout: str
     regions: dict[int, RegionResult]
     failures: list[BaseException]
+    detected: PageLines | None  # the page's lines as detected for the plan (stored with the page)
+    recognition: _Recognition | None = None  # those lines being recognised meanwhile
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def done(self, region: RegionResult) -> None:
@@ -158,43 +199,48 @@ class LayoutReader:
         planned = self._store.page_regions(job.id, index)
         plan = self._plan(run) if planned is None else None
         # The page's lines are recognised while its regions are read (the plan needs only their
-        # boxes); the page is done once they are stored too.
-        recognising = self._recognise_lines(run)
+        # boxes); the page is committed with them, and done once they are stored.
+        recognition = self._recognise_lines(run)
         try:
-            self._read_planned(run, planned, plan)
+            self._read_planned(run, planned, plan, recognition)
         finally:
-            if recognising is not None:
-                recognising.join()
+            if recognition is not None:
+                recognition.wait()
 
     def _read_planned(
         self,
         run: PageRun,
         planned: tuple[str, tuple[RegionResult, ...]] | None,
         plan: _Plan | tuple[str, str] | None,
+        recognition: _Recognition | None,
     ) -> None:
         job, index = run.job, run.index
+        detected: PageLines | None
         if planned is None:
             assert plan is not None
             if isinstance(plan, tuple):
                 layout, note = plan
                 log.info("page %d read whole: %s", index + 1, note)
+                _wait(recognition)
                 self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
                 return
-            layout, regions, note = plan.layout, plan.regions, plan.note
+            layout, regions, note, detected = plan.layout, plan.regions, plan.note, plan.lines
             self._store.save_page_plan(job.id, index, layout, regions)
             pending = {r.order for r in regions if r.read}  # as saved: the read ones pending
         else:
             (layout, regions), note = planned, ""
             pending = {r.order for r in self._store.region_records(job.id, index) if r.status == "pending"}
+            detected = self._store.page_lines(job.id, index)
         self._notify(PagePlanned(job.id, index, layout, regions))
         if not any(r.read for r in regions):
             # Layout found nothing to read: the page is read whole, its regions kept to be shown.
             note = note or Message("layout found no region to read")
             log.info("page %d read whole: %s", index + 1, note)
+            _wait(recognition)
             self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
             return
         self._notify(PageStarted(job.id, index))
-        page = _PageRegions(layout, {r.order: r for r in regions}, [])
+        page = _PageRegions(layout, {r.order: r for r in regions}, [], detected, recognition)
         self._read_regions(run, page, [r for r in regions if r.order in pending])
         self._finish(run, page)
 
@@ -286,32 +332,17 @@ class LayoutReader:
                     image_png=png,
                 )
             )
-        return _Plan(detector.id, tuple(regions), plan.reason if plan.whole_page else "")
+        return _Plan(detector.id, tuple(regions), lines, plan.reason if plan.whole_page else "")
 
-    def _recognise_lines(self, run: PageRun) -> threading.Thread | None:
+    def _recognise_lines(self, run: PageRun) -> _Recognition | None:
         """Start reading the page's stored lines with the line recogniser when they were stored
-        by detection alone, and store them with their text and character boxes: the searchable
-        PDF and hOCR place each word by them (docs/searchable-pdf.md), so an export of a read
-        page never runs the recogniser. None when there is nothing to do."""
+        by detection alone; they are stored again with their text and character boxes: the
+        searchable PDF and hOCR place each word by them (docs/searchable-pdf.md), so an export
+        of a read page never runs the recogniser. None when there is nothing to do."""
         stored = self._store.page_lines(run.job.id, run.index)
         if stored is None or all(line.confidence is not None for line in stored.lines):
             return None
-        job_id, index, image = run.job.id, run.index, run.page.image
-
-        def recognise() -> None:
-            from ocr_desktop.textlines import TextLineError, shared_reader
-
-            try:
-                lines = shared_reader().recognise_lines(image, list(stored.lines))
-                self._store.save_page_lines(job_id, index, dataclasses.replace(stored, lines=tuple(lines)))
-            except TextLineError as exc:  # an export reads them then; the page is read all the same
-                log.warning("page %d: its text lines could not be recognised: %s", index + 1, exc.message)
-            except StoreError as exc:  # the job was removed meanwhile
-                log.info("page %d: its recognised lines were not kept: %s", index + 1, exc)
-
-        thread = threading.Thread(target=recognise, name=f"ocr-page-{index + 1}-lines", daemon=True)
-        thread.start()
-        return thread
+        return _Recognition(self._store, run, stored)
 
     def _detector(self, layout_model: str) -> LayoutDetector:
         """The layout detector of the setting, created once (its model loads on first use)."""
@@ -327,7 +358,7 @@ class LayoutReader:
     ) -> None:
         job, index = run.job, run.index
         try:
-            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region
+            from ocr_desktop.layout.plan import REGION_MAX_TOKENS, crop_region, lines_on_page
 
             crop = crop_region(run.page.image, region.box_1000, job.max_pixels)
             image = PageImage(crop, index, run.page.source, crop.size)
@@ -347,7 +378,10 @@ class LayoutReader:
                 started=started,
                 sink=lambda delta: live.feed(region.order, delta),
             )
-            done = dataclasses.replace(region, text=attempt.text, stats=attempt.stats, flags=flags)
+            # A line engine's lines (the lite one's) are in the crop's pixels: put them on the page.
+            on_page = lines_on_page(attempt.stats.lines, run.page.image.size, region.box_1000, crop.size)
+            stats = dataclasses.replace(attempt.stats, lines=on_page)
+            done = dataclasses.replace(region, text=attempt.text, stats=stats, flags=flags)
             self._store.save_region_result(job.id, index, done)
             page.done(done)
             live.finish(region.order)
@@ -375,4 +409,31 @@ class LayoutReader:
             finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
         )
         flags = frozenset().union(*(r.flags for r in read))
-        self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout)
+        # The lines as recognised meanwhile, before the commit: a line engine's page lines keep
+        # them outside its regions, and nothing replaces what the commit stores.
+        recognised = page.recognition.wait() if page.recognition is not None else None
+        lines = self._engine_lines(run, recognised or page.detected, read)
+        self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout, **lines)
+
+    @staticmethod
+    def _engine_lines(
+        run: PageRun, detected: PageLines | None, read: Sequence[RegionResult]
+    ) -> dict[str, PageLines]:
+        """The page's lines when a line engine (the lite one) read its regions: its own lines,
+        with text and confidence, inside the regions it read, the detected ones elsewhere
+        (docs/lite.md); ``{}`` when no region brought lines (GLM-OCR): the detected ones stay."""
+        from ocr_desktop.layout.plan import page_lines_with
+
+        engine = [(r.box_1000, r.stats.lines) for r in read if r.stats.lines]
+        if not engine:
+            return {}
+        width, height = run.page.image.size
+        others: tuple[TextLine, ...] = ()
+        source = run.backend.model_name
+        if detected is not None and detected.width and detected.height:
+            # Stored lines may come from another rendering of the page (an export's): rescale.
+            fx, fy = width / detected.width, height / detected.height
+            others = tuple(line.scaled(fx, fy) for line in detected.lines)
+            source += f" + {detected.detector}"
+        found = page_lines_with((width, height), others, engine)
+        return {"lines": PageLines(width, height, found, source)}

@@ -112,6 +112,21 @@ class TextLine:
             ),
         )
 
+    def shifted(self, dx: int, dy: int) -> TextLine:
+        """The same line moved by (``dx``, ``dy``) pixels: from a crop's pixels to the page's."""
+        return TextLine(
+            box=(self.box[0] + dx, self.box[1] + dy, self.box[2] + dx, self.box[3] + dy),
+            quad=tuple((x + dx, y + dy) for x, y in self.quad),  # type: ignore[arg-type]
+            score=self.score,
+            text=self.text,
+            confidence=self.confidence,
+            chars=tuple((char, (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)) for char, b in self.chars),
+        )
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+
 
 def _quad_of(points: Any) -> Quad:
     pts = [(round(float(x)), round(float(y))) for x, y in points]
