@@ -143,7 +143,7 @@ def same_word(ours: str, read: str) -> bool:
 
 
 #: LaTeX made plain in running text: a command, a power, a short subscript (``t_1``, ``σ_(w``),
-#: not an identifier of code (``key_generation``).
+#: not an identifier of code (``comp_fi1``).
 _LATEX = re.compile(r"[\\^]|_(?:\(|\w{1,2}\b)")
 
 

@@ -2,8 +2,10 @@
 → word with boxes, the tree the searchable PDF and the hOCR export both write (docs/searchable-pdf.md).
 
 Nothing is read again: the text is what the store holds (a user's edit replaces the model's
-reading, as in every export), the positions come from the shared PP-OCRv6 line detector run on a
-rendering of the page (``page_lines``). Boxes are in the pixels of that rendering.
+reading, as in every export), the positions come from the page's text lines as the shared
+PP-OCRv6 line reader found and recognised them — stored with the page when it was read by layout,
+else read once here (``page_lines``) and stored — scaled onto a rendering of the page. Boxes are
+in the pixels of that rendering.
 """
 
 from __future__ import annotations
