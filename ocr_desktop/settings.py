@@ -179,10 +179,11 @@ class LlamaCppSettings:
         label="Projector on GPU",
     )
     image_max_tokens: int = setting(
-        4096,
-        "Most image tokens per page (one token = 28×28 px); a page above it is refused, not silently "
-        "shrunk. llama.cpp's own default for GLM4V is 4096 (the reference stack allows ~6144); keep it at "
-        "or above the pixel budget / 784.",
+        6144,
+        "Most image tokens per image (one token = 28×28 px); an image above it is refused, not silently "
+        "shrunk. 6144 is GLM-OCR's own limit (the SDK's image_expect_length), which a page read whole "
+        "in layout mode may reach; llama.cpp's default for GLM4V is 4096. Crops and whole-page mode "
+        "stay within the pixel budget.",
         minimum=16,
         maximum=12288,
         label="Image token cap",

@@ -4,8 +4,6 @@ same pages, pages drawn to break an ink rule, and the SDK's overlap resolution."
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -16,59 +14,7 @@ from ocr_desktop.layout.cdla import CdlaDetector
 from ocr_desktop.layout.labels import Action
 from ocr_desktop.layout.plan import MISSED_LABEL, PagePlan, detect_lines, plan_page
 from ocr_desktop.layout.resolve import drop_nested, drop_page_sized_images, resolve_overlaps
-from tests.fixtures.layout import EXAMPLES, FONT, LOREM
-
-PAGES = ("page", "table", "code", "handwritten")
-#: The SDK's labels in result/*.json are its formatter's; the layout model's label behind each.
-SDK_TO_V3 = {"text": "text", "table": "table", "formula": "display_formula", "image": "image"}
-#: Boxes PP-DocLayoutV3 returns that the SDK's result leaves out (it abandons furniture, and a
-#: formula number is merged into its formula's \\tag): where they are on each page, 0-1000, found
-#: as the only lines outside the SDK's regions (see test_sdk_boxes_leave_only_furniture_and_numbers).
-SDK_DROPPED: dict[str, list[tuple[str, Box]]] = {
-    # the six equation numbers beside the display formulas, and the two page numbers of the spread
-    "page": [
-        ("formula_number", (382, 247, 451, 282)),
-        ("formula_number", (384, 329, 451, 363)),
-        ("formula_number", (853, 683, 921, 718)),
-        ("formula_number", (852, 736, 921, 772)),
-        ("formula_number", (850, 792, 921, 831)),
-        ("formula_number", (852, 845, 921, 881)),
-        ("number", (90, 929, 118, 963)),
-        ("number", (875, 926, 903, 960)),
-    ],
-    "table": [],
-    # the running header, the page number and the footer
-    "code": [
-        ("header", (96, 55, 547, 76)),
-        ("number", (90, 920, 128, 949)),
-        ("footer", (242, 921, 758, 946)),
-    ],
-    "handwritten": [],
-}
-
-
-def example(name: str) -> Image.Image:
-    return Image.open(EXAMPLES / "source" / f"{name}.png")
-
-
-def sdk_regions(name: str, size: tuple[int, int], extra: bool = True) -> list[Region]:
-    """The SDK's regions for an example page as PP-DocLayoutV3 regions, in the SDK's order."""
-    pages = json.loads((EXAMPLES / "result" / name / f"{name}.json").read_text(encoding="utf-8"))
-    found = [(SDK_TO_V3[r["label"]], tuple(r["bbox_2d"])) for r in pages[0]]
-    if extra:
-        found += SDK_DROPPED[name]
-    w, h = size
-    return [
-        make_region(
-            "pp-doclayout-v3",
-            label,
-            box=(b[0] * w / 1000, b[1] * h / 1000, b[2] * w / 1000, b[3] * h / 1000),
-            score=0.9,
-            order=i,
-            size=size,
-        )
-        for i, (label, b) in enumerate(found)
-    ]
+from tests.fixtures.layout import FONT, LOREM, PAGES, example, sdk_regions
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,13 @@ import psutil
 import pytest
 
 from ocr_desktop.backends.base import Backend, BackendError, run_recognition
-from ocr_desktop.backends.llamacpp import LlamaCppBackend
+from ocr_desktop.backends.llamacpp import VISION_BUFFER_FLOATS, LlamaCppBackend
 from ocr_desktop.backends.memory import MemoryBudgetError
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
 from ocr_desktop.documents.document import open_document
 from ocr_desktop.documents.pages import PageImage
+from ocr_desktop.models.gguf import read_gguf_header
 from ocr_desktop.settings import Settings
 from tests.fixtures.files import draw_page
 from tests.fixtures.model import TestModel
@@ -217,7 +218,7 @@ def test_load_reports_progress_and_uses_the_cpu_without_a_gpu_build(
     assert steps[-1] == ("llama.cpp ready", 1.0)
     assert [f for _, f in steps] == sorted(f for _, f in steps)
     assert "GPU layers 0" in caplog.text  # this CPU build has no GPU offload; -1 must not reach it
-    assert "image tokens 16-4096" in caplog.text
+    assert "image tokens 16-6144" in caplog.text
 
 
 def test_native_logs_go_to_python_logging_not_the_terminal(
@@ -233,14 +234,22 @@ def test_native_logs_go_to_python_logging_not_the_terminal(
 def test_memory_estimate_counts_files_kv_cache_and_vision_attention(
     test_model: TestModel, llamacpp_settings: Settings
 ) -> None:
-    # GIVEN the default settings: flash attention on, context 12288
+    # GIVEN the default settings: flash attention on, context 12288, layout mode
     estimate = LlamaCppBackend.from_settings(llamacpp_settings).memory_estimate()
     assert estimate is not None
     files = test_model.gguf.stat().st_size + test_model.mmproj.stat().st_size
     # THEN KV cache = 12288 positions × 3 blocks × 2 KV heads × 32 dims × (K, V) × 2 bytes = 9 MiB
     kv = 12288 * 3 * 2 * 32 * 2 * 2
-    assert estimate.total_bytes == files + kv
+    # AND the vision encoder's buffer for the largest image: a page read whole after all at the
+    # SDK's 6144 image tokens = 4 × 6144 patches × the encoder's width × f32 × 15 (measured)
+    width = read_gguf_header(test_model.mmproj).metadata["clip.vision.embedding_length"]
+    vision = 4 * 6144 * width * 4 * VISION_BUFFER_FLOATS
+    assert estimate.total_bytes == files + kv + vision
     assert "KV cache 9.0 MiB (context 12288)" in estimate.detail
+    assert "vision encoder" in estimate.detail and "(images up to 6144 image tokens)" in estimate.detail
+    # AND in whole-page mode the largest image is the pixel budget's 3072 tokens
+    page_mode = LlamaCppBackend.from_settings(llamacpp_settings.with_value("reading.mode", "page"))
+    assert page_mode.memory_estimate().total_bytes == files + kv + vision // 2  # type: ignore[union-attr]
     # AND without flash attention, the largest page's (4 × 3072 patches)² × 2 heads × f32 scores count too
     without = LlamaCppBackend.from_settings(
         llamacpp_settings.with_value("llamacpp.flash_attn", False)

@@ -36,6 +36,7 @@ from ocr_desktop.backends.base import (
     Recognition,
     glm_ocr_messages,
 )
+from ocr_desktop.backends.limits import TOKEN_PIXELS, whole_page_limit
 from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
 from ocr_desktop.core.results import GenerationStats
 from ocr_desktop.core.tasks import GenerationOptions, Task
@@ -56,6 +57,10 @@ IMAGE_MIN_TOKENS = 16
 #: ([gMASK] <sop> <|user|> \n <|begin_of_image|> <|end_of_image|> <|assistant|> \n); the rest is margin
 #: for the context check, which runs before the template is rendered.
 TEMPLATE_TOKENS = 16
+#: The vision encoder's compute buffer with flash attention, in floats of its width per patch:
+#: libmtmd reserved 481.99 MiB for its 1288×1288 warm-up image (8464 patches, width 1024) on the
+#: real-size model (docs/layout.md, "The whole-page fallback"); it grows with the largest image read.
+VISION_BUFFER_FLOATS = 15
 #: How long ``unload`` waits for a page in progress to stop.
 UNLOAD_WAIT_S = 30.0
 
@@ -106,6 +111,15 @@ class LlamaCppBackend:
         """Most image tokens one page can have: the pixel budget or the image token cap, the lower."""
         return min(self._settings.documents.max_pixels // (TOKEN_PX * TOKEN_PX), self.config.image_max_tokens)
 
+    @property
+    def largest_image_tokens(self) -> int:
+        """Most image tokens one read can have: a page or crop at the pixel budget, or in layout
+        mode a page read whole after all at the SDK's limit (``backends.limits``)."""
+        if self._settings.reading.mode != "layout":
+            return self.page_token_limit
+        fallback = whole_page_limit(self._settings, self._settings.documents.max_pixels).pixels
+        return max(self.page_token_limit, min(fallback // TOKEN_PIXELS, self.config.image_max_tokens))
+
     # --- memory -----------------------------------------------------------------------------
 
     def memory_estimate(self) -> MemoryEstimate | None:
@@ -132,16 +146,22 @@ class LlamaCppBackend:
         patches = 4 * self.page_token_limit
         vision_heads = int(projector.metadata.get("clip.vision.attention.head_count", 16))
         attention = 0 if self.config.flash_attn else patches * patches * vision_heads * 4
+        # With flash attention the vision encoder's buffer grows linearly with the largest image.
+        width = int(projector.metadata.get("clip.vision.embedding_length", 0))
+        largest = self.largest_image_tokens
+        vision = 4 * largest * width * 4 * VISION_BUFFER_FLOATS if self.config.flash_attn else 0
         detail = (
             f"model {format_bytes(weights)} + projector {format_bytes(proj)} + "
             f"KV cache {format_bytes(kv_cache)} (context {self.config.n_ctx})"
         )
+        if vision:
+            detail += f" + vision encoder {format_bytes(vision)} (images up to {largest} image tokens)"
         if attention:
             detail += (
                 f" + vision attention {format_bytes(attention)} "
                 f"(pages up to {self.page_token_limit} image tokens)"
             )
-        return MemoryEstimate(weights + proj + kv_cache + attention, detail)
+        return MemoryEstimate(weights + proj + kv_cache + vision + attention, detail)
 
     # --- load / unload ----------------------------------------------------------------------
 
@@ -209,6 +229,10 @@ class LlamaCppBackend:
         if not self.config.flash_attn:
             suggestions.append("flash attention (llamacpp.flash_attn)")
         suggestions.append("a lower pixel budget per page (documents.max_pixels)")
+        if self.largest_image_tokens > self.page_token_limit:  # a page read whole in layout mode
+            suggestions.append(
+                f"a lower image token cap (llamacpp.image_max_tokens, now {self.config.image_max_tokens})"
+            )
         suggestions.append(LITE_SUGGESTION)
         tight = check_fits(self._estimate(text, projector), suggestions=suggestions)
         if tight:

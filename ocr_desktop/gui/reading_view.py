@@ -425,8 +425,10 @@ class ReadingView(QWidget):
         if doc is None or getattr(event, "job_id", None) != doc.job_id:
             return
         match event:
-            case JobStarted():
+            case JobStarted(_job_id, _count, _indices, pending):
                 self._show_page_count()
+                if self._page in pending:  # to be read again: no longer finished (not editable)
+                    self._go_to(self._page, follow=self._follow)
             case PageStarted(_job_id, page_index):
                 if self._follow or page_index == self._page:
                     self._go_to(page_index, follow=True)

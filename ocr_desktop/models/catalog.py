@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GB = 1000**3
+#: PaddlePaddle/PP-DocLayoutV3_onnx's inference.onnx at the pinned revision (see its entry).
+PP_DOCLAYOUT_V3_BYTES = 130_502_049
 
 
 class UnknownModelError(KeyError):
@@ -46,9 +48,11 @@ class CatalogEntry:
         raise KeyError(f"{self.name} has no {role} file")
 
 
-# Memory at the defaults (context 12288, page budget 3072 image tokens, flash attention on):
-# the GGUF pair (mmap'd, all pages touched) + KV cache 17 layers × 8 KV heads × 128 × 2 × f16 × 12288
-# ≈ 0.86 GB + ~0.5 GB of compute buffers. vLLM: DESIGN.md's measurement on an Orin Nano.
+# Memory at the defaults (context 12288, flash attention on, layout mode): the GGUF pair (mmap'd,
+# all pages touched) + KV cache 17 layers × 8 KV heads × 128 × 2 × f16 × 12288 ≈ 0.86 GB + the
+# vision encoder's buffer for the largest image, a page read whole at the SDK's 6144 image tokens
+# (≈ 1.5 GB; 0.75 GB at the 3072-token pixel budget) + ~0.13 GB of llama.cpp's own compute buffer
+# (docs/layout.md, "The whole-page fallback"). vLLM: DESIGN.md's measurement on an Orin Nano.
 CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         name="glm-ocr-q8_0",
@@ -60,7 +64,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             ModelFile("mmproj-GLM-OCR-Q8_0.gguf", "mmproj", 484_403_648, "9c4b58e3…141f"),
         ),
         download_bytes=950_433_408 + 484_403_648,
-        memory_bytes=int(2.9 * GB),  # 2.6 GB at the former context of 8192
+        memory_bytes=int(4.0 * GB),  # 2.9 GB before the vision encoder's buffer was counted
     ),
     CatalogEntry(
         name="glm-ocr-f16",
@@ -72,7 +76,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             ModelFile("mmproj-GLM-OCR-f16.gguf", "mmproj"),
         ),
         download_bytes=int(2.66 * GB),  # ≈1.79 GB text (as the 0.95 GB Q8_0 scaled) + 0.87 GB projector
-        memory_bytes=int(3.8 * GB),
+        memory_bytes=int(5.2 * GB),  # 3.8 GB before the vision encoder's buffer was counted
     ),
     CatalogEntry(
         name="glm-ocr",
@@ -82,22 +86,32 @@ CATALOG: tuple[CatalogEntry, ...] = (
         download_bytes=int(2.7 * GB),  # 2.65 GB model.safetensors + tokenizer and configs
         memory_bytes=int(6.4 * GB),
     ),
-    # PP-DocLayoutV3, the GLM-OCR SDK's layout model, as a transformers-architecture ONNX export
-    # (pixel_values → logits, pred_boxes, order_logits, out_masks; docs/adr/0005-layout-runtime.md).
-    # The graph keeps its weights in the external-data file beside it (huggingface_hub puts both in
-    # one snapshot folder, where ONNX Runtime looks). Sizes are the model card's rounded figures;
-    # no SHA-256 of these files is on record, so `models verify` checks against the Hub's metadata.
+    # PP-DocLayoutV3, the GLM-OCR SDK's layout model: PaddlePaddle's own ONNX export (paddle2onnx of
+    # the PaddleX inference model: inputs image, im_shape, scale_factor → decoded boxes with the
+    # reading order, and their count; ocr_desktop/layout/pp_doclayout_v3.py "paddle"). One file,
+    # pinned to the repository's revision and its SHA-256: a moved or replaced upload is refused
+    # (hub._check_file). Hugging Face cannot be reached from where this was written; the revision,
+    # size and hash are the ones several independent public projects pin for this exact file
+    # (download scripts, model locks and a release build that check it before use), all agreeing:
+    # PaddlePaddle/PP-DocLayoutV3_onnx @ 46bbdf18…, inference.onnx, 130,502,049 bytes, SHA-256
+    # 45bf7175…28ba (docs/layout.md, "Models"). The download verifies it, so a wrong record would
+    # refuse the file, never accept another.
     CatalogEntry(
         name="pp-doclayout-v3",
         runtime="layout",
-        repo_id="Bei0001/PP-DocLayoutV3-ONNX",
-        description="PP-DocLayoutV3 layout model, ONNX (the GLM-OCR SDK's layout stage)",
+        repo_id="PaddlePaddle/PP-DocLayoutV3_onnx",
+        description="PP-DocLayoutV3 layout model, PaddlePaddle's own ONNX export (the GLM-OCR SDK's layout)",
         files=(
-            ModelFile("PP-DocLayoutV3.onnx", "model", None),
-            ModelFile("PP-DocLayoutV3.onnx.data", "weights", None),
+            ModelFile(
+                "inference.onnx",
+                "model",
+                PP_DOCLAYOUT_V3_BYTES,
+                "45bf71750b00739a41fc209f132eb104a4d6b5bb29483c9078164d8b87cf28ba",
+            ),
         ),
-        download_bytes=142_000_000,  # ~5 MB graph + ~137 MB weights (model card)
+        download_bytes=PP_DOCLAYOUT_V3_BYTES,
         memory_bytes=int(0.4 * GB),  # measured: +316 MiB RSS, session + one page (bench_layout.py)
+        revision="46bbdf188bb0a772c08aed74882ce7e51a8f1ea6",
     ),
 )
 

@@ -183,6 +183,7 @@ class LayoutReader:
         notify: Notify,
         *,
         paused: Callable[[], bool],
+        detector_factory: Callable[[str], LayoutDetector] | None = None,
     ) -> None:
         self._cv = cv  # the pipeline's lock: a run's stop reason and the pause are read under it
         self._reader = reader
@@ -191,6 +192,9 @@ class LayoutReader:
         self._paused = paused
         self._layout_lock = threading.Lock()  # one detection at a time; guards _layout
         self._layout: tuple[str, LayoutDetector] | None = None  # (setting, its detector)
+        #: ``reading.layout_model`` → its detector; the registry's unless a caller brings its own
+        #: (a benchmark giving the GLM-OCR SDK's own boxes as the layout model's).
+        self._detector_factory = detector_factory
 
     def read(self, run: PageRun) -> None:
         """Read the page by its layout (planned now, or as planned by an earlier run), or whole
@@ -219,10 +223,8 @@ class LayoutReader:
         if planned is None:
             assert plan is not None
             if isinstance(plan, tuple):
-                layout, note = plan
-                log.info("page %d read whole: %s", index + 1, note)
                 _wait(recognition)
-                self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+                self._read_whole(run, *plan)
                 return
             layout, regions, note, detected = plan.layout, plan.regions, plan.note, plan.lines
             self._store.save_page_plan(job.id, index, layout, regions)
@@ -234,15 +236,32 @@ class LayoutReader:
         self._notify(PagePlanned(job.id, index, layout, regions))
         if not any(r.read for r in regions):
             # Layout found nothing to read: the page is read whole, its regions kept to be shown.
-            note = note or Message("layout found no region to read")
-            log.info("page %d read whole: %s", index + 1, note)
             _wait(recognition)
-            self._reader.read_whole(run, fit_page(run.page, job.max_pixels), layout, note)
+            self._read_whole(run, layout, note or Message("layout found no region to read"))
             return
         self._notify(PageStarted(job.id, index))
         page = _PageRegions(layout, {r.order: r for r in regions}, [], detected, recognition)
         self._read_regions(run, page, [r for r in regions if r.order in pending])
         self._finish(run, page)
+
+    def _read_whole(self, run: PageRun, layout: str, reason: str) -> None:
+        """Read the page whole after all, at the GLM-OCR SDK's image limit where the backend's
+        settings allow it (``backends.limits``); the note says why and what size was sent."""
+        from ocr_desktop.backends.limits import TOKEN_PIXELS, whole_page_limit
+
+        limit = whole_page_limit(run.settings, run.job.max_pixels)
+        page = fit_page(run.page, limit.pixels)
+        width, height = page.image.size
+        note = Message(
+            "{reason}; read whole at {width}×{height} px, {tokens} image tokens (limit: {bound})",
+            reason=reason,
+            width=width,
+            height=height,
+            tokens=width * height // TOKEN_PIXELS,
+            bound=limit.bound,
+        )
+        log.info("page %d read whole: %s", run.index + 1, note)
+        self._reader.read_whole(run, page, layout, note, max_tokens=limit.max_tokens)
 
     def _read_regions(self, run: PageRun, page: _PageRegions, pending: list[RegionResult]) -> None:
         """Start a thread per pending region in reading order, each once the one before has its
@@ -348,9 +367,10 @@ class LayoutReader:
         """The layout detector of the setting, created once (its model loads on first use)."""
         from ocr_desktop.layout import registry
 
+        create = self._detector_factory or registry.create_detector
         with self._layout_lock:
             if self._layout is None or self._layout[0] != layout_model:
-                self._layout = (layout_model, registry.create_detector(layout_model))
+                self._layout = (layout_model, create(layout_model))
             return self._layout[1]
 
     def _region_thread(

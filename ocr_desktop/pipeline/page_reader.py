@@ -149,17 +149,22 @@ class PageReader:
         self._notify(PageFailed(job_id, index, message))
 
     def read_whole(
-        self, run: PageRun, page: PageImage | None = None, layout: str = "", note: str = ""
+        self,
+        run: PageRun,
+        page: PageImage | None = None,
+        layout: str = "",
+        note: str = "",
+        max_tokens: int | None = None,
     ) -> None:
         """Read the page (``run.page``, or ``page`` fitted from it) as one image with the job's
-        prompt and commit the result."""
+        prompt, asking ``max_tokens`` (default: the setting), and commit the result."""
         job, index = run.job, run.index
         page = run.page if page is None else page
         attempt, flags = self.read(
             run,
             page,
             job.task,
-            run.settings.generation.max_tokens,
+            run.settings.generation.max_tokens if max_tokens is None else max_tokens,
             what="",
             started=lambda: self._notify(PageStarted(job.id, index)),
             sink=lambda delta: self._notify(TextDelta(job.id, index, delta)),

@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocr_desktop.backends import registry
 from ocr_desktop.backends.base import Backend
@@ -60,6 +60,9 @@ from ocr_desktop.pipeline.run import open_document as default_opener
 from ocr_desktop.pipeline.slot import BackendSlot
 from ocr_desktop.settings import Settings
 
+if TYPE_CHECKING:
+    from ocr_desktop.layout import LayoutDetector
+
 __all__ = ["BackendFactory", "DocumentOpener", "MemoryCheck", "OpenedDocument", "Pipeline"]
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,7 @@ class Pipeline:
         open_document: DocumentOpener = default_opener,
         free_memory: Callable[[], int] = available_memory_bytes,
         retry_backoff_s: tuple[float, ...] = RETRY_BACKOFF_S,
+        layout_detector_factory: Callable[[str], LayoutDetector] | None = None,
     ) -> None:
         self._store = store
         #: The one settings value, replaced whole by _apply_settings. Settings is frozen, so the
@@ -110,7 +114,16 @@ class Pipeline:
         )
         #: ``retry_backoff_s``: the waits between tries after transient errors (tests shorten them).
         self._reader = PageReader(self._cv, self._slot, store, self._notify, retry_backoff_s)
-        self._layout = LayoutReader(self._cv, self._reader, store, self._notify, paused=lambda: self._paused)
+        #: ``layout_detector_factory``: ``reading.layout_model`` → detector (default: the layout
+        #: registry's; a benchmark brings the GLM-OCR SDK's own boxes).
+        self._layout = LayoutReader(
+            self._cv,
+            self._reader,
+            store,
+            self._notify,
+            paused=lambda: self._paused,
+            detector_factory=layout_detector_factory,
+        )
         self._queue: list[Job] = []  # owned jobs not yet finished, in queue order
         self._runs: list[PageRun] = []
         self._ended_threads: list[threading.Thread] = []

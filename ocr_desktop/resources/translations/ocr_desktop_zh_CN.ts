@@ -182,8 +182,8 @@
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="126"/>
-        <source>PP-DocLayoutV3 layout model, ONNX (the GLM-OCR SDK&apos;s layout stage)</source>
-        <translation>PP-DocLayoutV3 版面分析模型，ONNX（GLM-OCR SDK 的版面分析阶段）</translation>
+        <source>PP-DocLayoutV3 layout model, PaddlePaddle&apos;s own ONNX export (the GLM-OCR SDK&apos;s layout)</source>
+        <translation>PP-DocLayoutV3 版面分析模型，PaddlePaddle 官方 ONNX 导出（GLM-OCR SDK 的版面分析）</translation>
     </message>
 </context>
 <context>
@@ -398,13 +398,12 @@ Please include them when you report the problem.</source>
 <context>
     <name>DocumentLoader</name>
     <message>
-        <location filename="../../gui/document_loader.py" line="111"/>
+        <location filename="../../gui/document_loader.py" line="85"/>
         <source>The document cannot be shown: {error}</source>
-        <extracomment>The document being read, and what happened to its pages meanwhile: page -&gt; result, failure, or None (started again).</extracomment>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/document_loader.py" line="121"/>
+        <location filename="../../gui/document_loader.py" line="95"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
@@ -603,18 +602,18 @@ Please include them when you report the problem.</source>
 <context>
     <name>LiteReading</name>
     <message>
-        <location filename="../../gui/lite.py" line="106"/>
+        <location filename="../../gui/lite.py" line="109"/>
         <source>GLM-OCR is installed. {pages} page(s) were read with PP-OCRv6 (lite), which reads plain lines only.</source>
         <extracomment>True while the pipeline reads with the lite engine because GLM-OCR is missing.</extracomment>
         <translation>GLM-OCR 已安装。有 {pages} 页是用 PP-OCRv6（轻量）识别的，它只能识别纯文本行。</translation>
     </message>
     <message>
-        <location filename="../../gui/lite.py" line="110"/>
+        <location filename="../../gui/lite.py" line="113"/>
         <source>Read Them Again with GLM-OCR</source>
         <translation>用 GLM-OCR 重新识别</translation>
     </message>
     <message>
-        <location filename="../../gui/lite.py" line="126"/>
+        <location filename="../../gui/lite.py" line="132"/>
         <source>Read with PP-OCRv6 (lite)</source>
         <translation>改用 PP-OCRv6（轻量）识别</translation>
     </message>
@@ -630,13 +629,13 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Pages per minute</source>
         <extracomment>Rows the queue shows in a window opened for the first time (its default size).</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
@@ -682,12 +681,12 @@ Please include them when you report the problem.</source>
         <translation>正在停止导出…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="512"/>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="512"/>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
@@ -697,24 +696,24 @@ Please include them when you report the problem.</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="476"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="467"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="495"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="525"/>
+        <location filename="../../gui/main_window.py" line="506"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
@@ -874,107 +873,106 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="321"/>
+        <location filename="../../gui/queue_view.py" line="238"/>
         <source>Waiting for the model</source>
         <translation>等待模型</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="205"/>
+        <location filename="../../gui/queue_view.py" line="122"/>
         <source>Document</source>
-        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16). Failed only because no model is installed yet: it waits for the model (read when it arrives), and says so rather than &quot;Failed: model file not found&quot;.</extracomment>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="206"/>
+        <location filename="../../gui/queue_view.py" line="123"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="207"/>
+        <location filename="../../gui/queue_view.py" line="124"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="208"/>
+        <location filename="../../gui/queue_view.py" line="125"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="209"/>
+        <location filename="../../gui/queue_view.py" line="126"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="210"/>
+        <location filename="../../gui/queue_view.py" line="127"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="248"/>
+        <location filename="../../gui/queue_view.py" line="165"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="251"/>
+        <location filename="../../gui/queue_view.py" line="168"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="270"/>
+        <location filename="../../gui/queue_view.py" line="187"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
-        <location filename="../../gui/queue_view.py" line="297"/>
-        <location filename="../../gui/queue_view.py" line="299"/>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/main_window.py" line="290"/>
+        <location filename="../../gui/queue_view.py" line="214"/>
+        <location filename="../../gui/queue_view.py" line="216"/>
+        <location filename="../../gui/queue_view.py" line="219"/>
         <source>Paused</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="297"/>
+        <location filename="../../gui/queue_view.py" line="214"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="219"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="306"/>
+        <location filename="../../gui/queue_view.py" line="223"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="310"/>
+        <location filename="../../gui/queue_view.py" line="227"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="316"/>
+        <location filename="../../gui/queue_view.py" line="233"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="317"/>
+        <location filename="../../gui/queue_view.py" line="234"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="318"/>
+        <location filename="../../gui/queue_view.py" line="235"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="322"/>
+        <location filename="../../gui/queue_view.py" line="239"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="324"/>
+        <location filename="../../gui/queue_view.py" line="241"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -982,12 +980,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="547"/>
+        <location filename="../../gui/queue_view.py" line="402"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="548"/>
+        <location filename="../../gui/queue_view.py" line="403"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -995,235 +993,235 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="135"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed). The document shown: its pages (texts, results, regions, the model&apos;s text of edited pages) as the job states keep them; the pages being read and failed are its row&apos;s.</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="139"/>
+        <location filename="../../gui/reading_view.py" line="138"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="140"/>
+        <location filename="../../gui/reading_view.py" line="139"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="142"/>
+        <location filename="../../gui/reading_view.py" line="141"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="143"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="147"/>
+        <location filename="../../gui/reading_view.py" line="146"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="148"/>
+        <location filename="../../gui/reading_view.py" line="147"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="157"/>
+        <location filename="../../gui/reading_view.py" line="156"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="161"/>
+        <location filename="../../gui/reading_view.py" line="160"/>
         <source>The page as the .md export holds it. Edit it in the Text tab.</source>
         <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="168"/>
+        <location filename="../../gui/reading_view.py" line="167"/>
         <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
         <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="173"/>
+        <location filename="../../gui/reading_view.py" line="172"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="175"/>
+        <location filename="../../gui/reading_view.py" line="174"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="182"/>
+        <location filename="../../gui/reading_view.py" line="181"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183"/>
+        <location filename="../../gui/reading_view.py" line="182"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="184"/>
+        <location filename="../../gui/reading_view.py" line="183"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="190"/>
+        <location filename="../../gui/reading_view.py" line="189"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="190"/>
+        <location filename="../../gui/reading_view.py" line="189"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="194"/>
+        <location filename="../../gui/reading_view.py" line="193"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="195"/>
+        <location filename="../../gui/reading_view.py" line="194"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200"/>
+        <location filename="../../gui/reading_view.py" line="199"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200"/>
+        <location filename="../../gui/reading_view.py" line="199"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="204"/>
+        <location filename="../../gui/reading_view.py" line="203"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="343"/>
-        <location filename="../../gui/reading_view.py" line="351"/>
+        <location filename="../../gui/reading_view.py" line="338"/>
+        <location filename="../../gui/reading_view.py" line="345"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="422"/>
+        <location filename="../../gui/reading_view.py" line="417"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="63"/>
+        <location filename="../../gui/reading_view.py" line="74"/>
         <source>repetition loop stopped</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="64"/>
+        <location filename="../../gui/reading_view.py" line="75"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="65"/>
+        <location filename="../../gui/reading_view.py" line="76"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="66"/>
+        <location filename="../../gui/reading_view.py" line="77"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="67"/>
+        <location filename="../../gui/reading_view.py" line="78"/>
         <source>table or formula kept as plain lines</source>
         <translation>表格或公式仅保留为纯文本行</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="74"/>
+        <location filename="../../gui/reading_view.py" line="85"/>
         <source>the model began repeating itself; the text is cut where the loop started</source>
         <translation>模型开始重复输出；文本已在循环开始处截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="77"/>
+        <location filename="../../gui/reading_view.py" line="88"/>
         <source>the text reached the token limit and may be incomplete</source>
         <translation>文本达到了 token 上限，可能不完整</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="80"/>
+        <location filename="../../gui/reading_view.py" line="91"/>
         <source>a table or formula on this page is given as its text lines, without its structure</source>
         <translation>本页的表格或公式仅以文本行给出，不含其结构</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="85"/>
+        <location filename="../../gui/reading_view.py" line="96"/>
         <source>read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR</source>
         <translation>由应用自带的 PP-OCRv6（轻量）引擎识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="660"/>
+        <location filename="../../gui/reading_view.py" line="634"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="666"/>
+        <location filename="../../gui/reading_view.py" line="637"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="668"/>
+        <location filename="../../gui/reading_view.py" line="639"/>
         <source>read with PP-OCRv6 (lite), not GLM-OCR</source>
         <translation>由 PP-OCRv6（轻量）识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="670"/>
+        <location filename="../../gui/reading_view.py" line="641"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="671"/>
+        <location filename="../../gui/reading_view.py" line="642"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="675"/>
+        <location filename="../../gui/reading_view.py" line="646"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="678"/>
+        <location filename="../../gui/reading_view.py" line="649"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="683"/>
+        <location filename="../../gui/reading_view.py" line="654"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="688"/>
+        <location filename="../../gui/reading_view.py" line="659"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="692"/>
+        <location filename="../../gui/reading_view.py" line="663"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="694"/>
+        <location filename="../../gui/reading_view.py" line="665"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
@@ -1404,11 +1402,6 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../../build/settings_strings.py" line="38"/>
         <source>Image token cap</source>
         <translation>图像词元上限</translation>
-    </message>
-    <message>
-        <location filename="../../../build/settings_strings.py" line="39"/>
-        <source>Most image tokens per page (one token = 28×28 px); a page above it is refused, not silently shrunk. llama.cpp&apos;s own default for GLM4V is 4096 (the reference stack allows ~6144); keep it at or above the pixel budget / 784.</source>
-        <translation>每页最多的图像词元数（一个词元 = 28×28 像素）；超过的页面会被拒绝，而不是悄悄缩小。llama.cpp 对 GLM4V 的默认值是 4096（参考实现允许约 6144）；请保持不低于像素预算 / 784。</translation>
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="40"/>
@@ -1799,6 +1792,11 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <location filename="../../../build/settings_strings.py" line="31"/>
         <source>Context size in tokens: must hold the page&apos;s image tokens plus the output (a layout region&apos;s 8192 tokens beside a full page&apos;s 3072 image tokens need 11283).</source>
         <translation>以词元计的上下文大小：必须容纳页面的图像词元和输出（一个版面区域的 8192 个词元加上整页的 3072 个图像词元需要 11283）。</translation>
+    </message>
+    <message>
+        <location filename="../../../build/settings_strings.py" line="39"/>
+        <source>Most image tokens per image (one token = 28×28 px); an image above it is refused, not silently shrunk. 6144 is GLM-OCR&apos;s own limit (the SDK&apos;s image_expect_length), which a page read whole in layout mode may reach; llama.cpp&apos;s default for GLM4V is 4096. Crops and whole-page mode stay within the pixel budget.</source>
+        <translation>每张图像最多的图像词元数（一个词元 = 28×28 像素）；超过的图像会被拒绝，而不是悄悄缩小。6144 是 GLM-OCR 自身的上限（SDK 的 image_expect_length），版面模式下整页识别的页面可能达到；llama.cpp 对 GLM4V 的默认值是 4096。区域裁剪和整页模式仍在像素预算之内。</translation>
     </message>
     <message>
         <location filename="../../../build/settings_strings.py" line="83"/>
@@ -2401,197 +2399,197 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>messages</name>
     <message>
-        <location filename="../../../build/message_strings.py" line="4"/>
+        <location filename="../../../build/message_strings.py" line="8"/>
         <source>llama.cpp failed on page {page}: {reason}</source>
         <translation>llama.cpp 读取第 {page} 页失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="5"/>
+        <location filename="../../../build/message_strings.py" line="9"/>
         <source>{model} is a vision projector (mmproj), not the GLM-OCR text model — swap the two files in Settings → llama.cpp</source>
         <translation>{model} 是视觉投影器（mmproj），不是 GLM-OCR 文本模型 — 请在 设置 → llama.cpp 中交换这两个文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="6"/>
+        <location filename="../../../build/message_strings.py" line="10"/>
         <source>{mmproj} is not a vision projector (mmproj GGUF) — choose the mmproj file that came with {model} in Settings → llama.cpp</source>
         <translation>{mmproj} 不是视觉投影器（mmproj GGUF）— 请在 设置 → llama.cpp 中选择与 {model} 配套的 mmproj 文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="7"/>
+        <location filename="../../../build/message_strings.py" line="11"/>
         <source>{mmproj} does not belong to {model}: it projects images to {projected} values per token but the model expects {width} — use the mmproj from the same release as the model</source>
         <translation>{mmproj} 与 {model} 不匹配：它把图像投影为每个标记 {projected} 个值，而模型需要 {width} 个 — 请使用与模型同一版本的 mmproj</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="8"/>
+        <location filename="../../../build/message_strings.py" line="12"/>
         <source>llama.cpp could not load {model}: {reason}</source>
         <translation>llama.cpp 无法加载 {model}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="9"/>
+        <location filename="../../../build/message_strings.py" line="13"/>
         <source>{reason} (choose other files in Settings → llama.cpp)</source>
         <translation>{reason}（请在 设置 → llama.cpp 中选择其他文件）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="10"/>
+        <location filename="../../../build/message_strings.py" line="14"/>
         <source>llama.cpp could not load the vision projector {mmproj}: {reason}</source>
         <translation>llama.cpp 无法加载视觉投影器 {mmproj}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="11"/>
+        <location filename="../../../build/message_strings.py" line="15"/>
         <source>not enough free memory to load: needs {needs} ({detail}) plus {headroom} headroom, but only {available} is free ({short} short)</source>
         <translation>可用内存不足，无法加载：需要 {needs}（{detail}）外加 {headroom} 余量，但只有 {available} 可用（差 {short}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="12"/>
+        <location filename="../../../build/message_strings.py" line="16"/>
         <source>only {free} free memory (below {limit}): waiting before starting another page</source>
         <translation>可用内存只有 {free}（低于 {limit}）：等待后再开始下一页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="13"/>
+        <location filename="../../../build/message_strings.py" line="17"/>
         <source>{message} — close other programs, or try {options}</source>
         <translation>{message} — 请关闭其他程序，或尝试 {options}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="14"/>
+        <location filename="../../../build/message_strings.py" line="18"/>
         <source>llama-cpp-python is installed</source>
         <translation>已安装 llama-cpp-python</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="15"/>
+        <location filename="../../../build/message_strings.py" line="19"/>
         <source>server command {command!r} found</source>
         <translation>已找到服务器命令 {command!r}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="16"/>
+        <location filename="../../../build/message_strings.py" line="20"/>
         <source>PP-OCRv6 models ship inside the rapidocr wheel (no download)</source>
         <translation>PP-OCRv6 模型随 rapidocr 安装包提供（无需下载）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="17"/>
+        <location filename="../../../build/message_strings.py" line="21"/>
         <source>llama-cpp-python is not installed</source>
         <translation>未安装 llama-cpp-python</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="18"/>
+        <location filename="../../../build/message_strings.py" line="22"/>
         <source>scripts/setup.sh app  (or: pip install llama-cpp-python==0.3.36)</source>
         <translation>运行 scripts/setup.sh app（或：pip install llama-cpp-python==0.3.36）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="19"/>
+        <location filename="../../../build/message_strings.py" line="23"/>
         <source>remote server at {url} (checked when loading)</source>
         <translation>远程服务器 {url}（加载时检查）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="20"/>
+        <location filename="../../../build/message_strings.py" line="24"/>
         <source>the vLLM server command {command!r} was not found</source>
         <translation>找不到 vLLM 服务器命令 {command!r}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="21"/>
+        <location filename="../../../build/message_strings.py" line="25"/>
         <source>install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → Server command, or use a remote server URL</source>
         <translation>请安装 vLLM（pip install vllm，或使用 Jetson 容器）并设置 设置 → vLLM → 服务器命令，或使用远程服务器 URL</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="22"/>
+        <location filename="../../../build/message_strings.py" line="26"/>
         <source>rapidocr (PP-OCRv6) is not installed</source>
         <translation>未安装 rapidocr（PP-OCRv6）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="23"/>
+        <location filename="../../../build/message_strings.py" line="27"/>
         <source>make run  (or: pip install rapidocr==3.10.0)</source>
         <translation>make run（或：pip install rapidocr==3.10.0）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="24"/>
+        <location filename="../../../build/message_strings.py" line="28"/>
         <source>the vLLM server stopped while reading page {page} ({detail}) — see {log}</source>
         <translation>vLLM 服务器在读取第 {page} 页时停止了（{detail}）— 请查看 {log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="25"/>
+        <location filename="../../../build/message_strings.py" line="29"/>
         <source>lost the connection to vLLM at {url} on page {page} ({reason}) — check that the server is running</source>
         <translation>读取第 {page} 页时与 {url} 上的 vLLM 失去连接（{reason}）— 请检查服务器是否在运行</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="26"/>
+        <location filename="../../../build/message_strings.py" line="30"/>
         <source>vLLM failed on page {page}: {reason}</source>
         <translation>vLLM 读取第 {page} 页失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="27"/>
+        <location filename="../../../build/message_strings.py" line="31"/>
         <source>vLLM refused page {page} (HTTP {status}): {reason}</source>
         <translation>vLLM 拒绝了第 {page} 页（HTTP {status}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="28"/>
+        <location filename="../../../build/message_strings.py" line="32"/>
         <source>the vLLM server at {url} rejected the API key — set Settings → vLLM → API key to the server&apos;s --api-key</source>
         <translation>{url} 上的 vLLM 服务器拒绝了 API 密钥 — 请把 设置 → vLLM → API 密钥 设为该服务器的 --api-key</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="29"/>
+        <location filename="../../../build/message_strings.py" line="33"/>
         <source>{url} is not an OpenAI-compatible server (GET /v1/models answered HTTP {status}) — the URL should be the server&apos;s base, such as http://host:8000</source>
         <translation>{url} 不是兼容 OpenAI 的服务器（GET /v1/models 返回 HTTP {status}）— URL 应为服务器的根地址，例如 http://host:8000</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="30"/>
+        <location filename="../../../build/message_strings.py" line="34"/>
         <source>the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name to {first}</source>
         <translation>{url} 上的服务器提供的是 {served}，而不是 {wanted} — 请把 设置 → vLLM → 服务名称 设为 {first}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="31"/>
+        <location filename="../../../build/message_strings.py" line="35"/>
         <source>the vLLM server at {url} rejected the API key — set Settings → vLLM → API key</source>
         <translation>{url} 上的 vLLM 服务器拒绝了 API 密钥 — 请检查 设置 → vLLM → API 密钥</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="32"/>
+        <location filename="../../../build/message_strings.py" line="36"/>
         <source>the server at {url} serves {served}, not {wanted} — set Settings → vLLM → Served name</source>
         <translation>{url} 上的服务器提供的是 {served}，而不是 {wanted} — 请修改 设置 → vLLM → 服务名称</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="33"/>
+        <location filename="../../../build/message_strings.py" line="37"/>
         <source>page {page} is too large for the server: {width}×{height} px is {image_tokens} image tokens, {total} with the prompt, and the server&apos;s context (--max-model-len) is {context} — lower Settings → Documents → Pixel budget or DPI, or raise Settings → vLLM → Max model length</source>
         <translation>第 {page} 页对该服务器来说太大：{width}×{height} px 需要 {image_tokens} 个图像词元，加上提示词共 {total} 个，而服务器的上下文（--max-model-len）只有 {context} — 请降低 设置 → 文档 → 像素预算 或 DPI，或调大 设置 → vLLM → 最大模型长度</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="34"/>
+        <location filename="../../../build/message_strings.py" line="38"/>
         <source>vLLM answered HTTP {status} on page {page}: {reason}</source>
         <translation>vLLM 对第 {page} 页返回 HTTP {status}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="35"/>
+        <location filename="../../../build/message_strings.py" line="39"/>
         <source>{url} is not a server URL — set Settings → vLLM → Server URL to something like http://192.168.1.20:8000</source>
         <translation>{url} 不是服务器 URL — 请把 设置 → vLLM → 服务器 URL 设为类似 http://192.168.1.20:8000 的地址</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="36"/>
+        <location filename="../../../build/message_strings.py" line="40"/>
         <source>no vLLM server answers at {url} ({reason}) — start it, or fix Settings → vLLM → Server URL</source>
         <translation>{url} 上没有 vLLM 服务器应答（{reason}）— 请启动它，或修改 设置 → vLLM → 服务器 URL</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="37"/>
+        <location filename="../../../build/message_strings.py" line="41"/>
         <source>{url} answered /v1/models with something that is not a model list</source>
         <translation>{url} 对 /v1/models 的应答不是模型列表</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="38"/>
+        <location filename="../../../build/message_strings.py" line="42"/>
         <source>the server at {url} serves no model, not {wanted} — set Settings → vLLM → Served name to {wanted}</source>
         <translation>{url} 上的服务器没有提供任何模型，而不是 {wanted} — 请把 设置 → vLLM → 服务名称 设为 {wanted}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="39"/>
+        <location filename="../../../build/message_strings.py" line="43"/>
         <source>vLLM did not finish page {page} within {timeout:.0f} s — raise Settings → vLLM → Request timeout, or lower the pixel budget / DPI</source>
         <translation>vLLM 未能在 {timeout:.0f} 秒内完成第 {page} 页 — 请调大 设置 → vLLM → 请求超时，或降低像素预算 / DPI</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="40"/>
+        <location filename="../../../build/message_strings.py" line="44"/>
         <source>Settings → vLLM → Server command is empty — set it to e.g. &apos;vllm serve&apos;</source>
         <translation>设置 → vLLM → 服务器命令 为空 — 请设为例如 &apos;vllm serve&apos;</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="41"/>
+        <location filename="../../../build/message_strings.py" line="45"/>
         <source>the vLLM server command {command} was not found — install vLLM (pip install vllm, or a Jetson container) and set Settings → vLLM → Server command, or use a remote server</source>
         <translation>找不到 vLLM 服务器命令 {command} — 请安装 vLLM（pip install vllm，或使用 Jetson 容器）并设置 设置 → vLLM → 服务器命令，或使用远程服务器</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="42"/>
+        <location filename="../../../build/message_strings.py" line="46"/>
         <source>vLLM answered /health but its first image request failed with HTTP {status}: {reason}. Last lines of the server log:
 {tail}
 Full log: {log}</source>
@@ -2600,12 +2598,12 @@ Full log: {log}</source>
 完整日志：{log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="43"/>
+        <location filename="../../../build/message_strings.py" line="47"/>
         <source>Settings → vLLM → Server command or Extra arguments cannot be split into words ({reason}) — check the quotes</source>
         <translation>无法将 设置 → vLLM → 服务器命令 或 额外参数 拆分为单词（{reason}）— 请检查引号</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="44"/>
+        <location filename="../../../build/message_strings.py" line="48"/>
         <source>vLLM answered /health but failed its first image request ({reason}). Last lines of the server log:
 {tail}
 Full log: {log}</source>
@@ -2614,7 +2612,7 @@ Full log: {log}</source>
 完整日志：{log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="45"/>
+        <location filename="../../../build/message_strings.py" line="49"/>
         <source>vLLM exited during start-up (exit code {code}). Last lines of the server log:
 {tail}
 Full log: {log}</source>
@@ -2623,632 +2621,657 @@ Full log: {log}</source>
 完整日志：{log}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="46"/>
+        <location filename="../../../build/message_strings.py" line="50"/>
         <source>vLLM did not become ready on {url} within {timeout} s (last log line: {line}) — see the server log at {log}; raise Settings → vLLM → Start timeout if it was still loading</source>
         <translation>vLLM 在 {timeout} 秒内未在 {url} 上就绪（最后一行日志：{line}）— 请查看服务器日志 {log}；如果它仍在加载，请调大 设置 → vLLM → 启动超时</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="47"/>
+        <location filename="../../../build/message_strings.py" line="51"/>
         <source>{requests} requests per backend need more distinct pages than {pages} page(s) give ({variants} each): add pages or lower --pages/--repeats</source>
         <translation>每个后端 {requests} 个请求所需的不同页面多于 {pages} 页所能提供的（每页 {variants} 个）：请增加页面，或降低页数/轮数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="48"/>
+        <location filename="../../../build/message_strings.py" line="52"/>
         <source>benchmark cancelled</source>
         <translation>基准测试已取消</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="49"/>
+        <location filename="../../../build/message_strings.py" line="53"/>
         <source>benchmark finished</source>
         <translation>基准测试已完成</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="50"/>
+        <location filename="../../../build/message_strings.py" line="54"/>
         <source>the documents have no pages to benchmark</source>
         <translation>这些文档没有可用于基准测试的页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="51"/>
+        <location filename="../../../build/message_strings.py" line="55"/>
         <source>{backend}: loaded in {seconds:.1f} s, warming up</source>
         <translation>{backend}：加载用时 {seconds:.1f} 秒，正在预热</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="52"/>
+        <location filename="../../../build/message_strings.py" line="56"/>
         <source>{backend}: warm-up page read in {seconds:.1f} s</source>
         <translation>{backend}：预热页面识别用时 {seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="53"/>
+        <location filename="../../../build/message_strings.py" line="57"/>
         <source>choose at least one backend</source>
         <translation>请至少选择一个后端</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="54"/>
+        <location filename="../../../build/message_strings.py" line="58"/>
         <source>pages in flight must be whole numbers of 1 or more, e.g. 1,2,4</source>
         <translation>同时处理的页数必须是不小于 1 的整数，例如 1,2,4</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="55"/>
+        <location filename="../../../build/message_strings.py" line="59"/>
         <source>the in-flight levels must start at 1: it is the single-stream baseline</source>
         <translation>同时处理页数的级别必须从 1 开始：它是单路基线</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="56"/>
+        <location filename="../../../build/message_strings.py" line="60"/>
         <source>list the in-flight levels once each, in increasing order, e.g. 1,2,4</source>
         <translation>请按递增顺序列出同时处理页数的级别，每个只写一次，例如 1,2,4</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="57"/>
+        <location filename="../../../build/message_strings.py" line="61"/>
         <source>pages and repeats must be at least 1, max tokens at least 2</source>
         <translation>页数和轮数至少为 1，最大词元数至少为 2</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="58"/>
+        <location filename="../../../build/message_strings.py" line="62"/>
         <source>unknown reading mode {mode}: choose page or layout</source>
         <translation>未知的识别模式 {mode}：请选择 page 或 layout</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="59"/>
+        <location filename="../../../build/message_strings.py" line="63"/>
         <source>{backend}: runs {effective} page(s) at a time, not {level}</source>
         <translation>{backend}：一次只能处理 {effective} 页，而不是 {level} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="60"/>
+        <location filename="../../../build/message_strings.py" line="64"/>
         <source>{backend}: {level} in flight, round {round}/{rounds}</source>
         <translation>{backend}：同时处理 {level} 页，第 {round}/{rounds} 轮</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="61"/>
+        <location filename="../../../build/message_strings.py" line="65"/>
         <source>{backend}: unloading</source>
         <translation>{backend}：正在卸载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="62"/>
+        <location filename="../../../build/message_strings.py" line="66"/>
         <source>{backend}: {message}</source>
         <translation>{backend}：{message}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="63"/>
+        <location filename="../../../build/message_strings.py" line="67"/>
         <source>{backend}: {level} in flight, page {page}/{pages}</source>
         <translation>{backend}：同时处理 {level} 页，第 {page}/{pages} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="82"/>
+        <location filename="../../../build/message_strings.py" line="86"/>
         <source>{where} looks like a {kind} image but cannot be decoded ({reason}) — the file is damaged or incomplete; copy or download it again</source>
         <translation>{where} 看起来是 {kind} 图像，但无法解码（{reason}）— 文件已损坏或不完整；请重新复制或下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="72"/>
+        <location filename="../../../build/message_strings.py" line="76"/>
         <source>page {page} of {name}</source>
         <translation>{name} 的第 {page} 页</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="73"/>
+        <location filename="../../../build/message_strings.py" line="77"/>
         <source>{name} is {kind}, not a supported document — supported are {supported}; convert it (e.g. print or export it to PDF) and open that</source>
         <translation>{name} 是{kind}，不是支持的文档 — 支持的格式为 {supported}；请先转换（例如打印或导出为 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="84"/>
+        <location filename="../../../build/message_strings.py" line="88"/>
         <source>{name} is password-protected — remove the password (qpdf --decrypt --password=… in.pdf out.pdf, or print it to a new PDF from a viewer) and open that</source>
         <translation>{name} 受密码保护 — 请先移除密码（qpdf --decrypt --password=… in.pdf out.pdf，或在阅读器中打印为新的 PDF）再打开</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="85"/>
+        <location filename="../../../build/message_strings.py" line="89"/>
         <source>{name} is a PDF with no pages — nothing to read</source>
         <translation>{name} 是没有页面的 PDF — 没有可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="86"/>
+        <location filename="../../../build/message_strings.py" line="90"/>
         <source>{name} is a damaged PDF ({error}) — download it again or re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF（{error}）— 请重新下载，或在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="83"/>
+        <location filename="../../../build/message_strings.py" line="87"/>
         <source>{where} is blank (every pixel is the same colour): there is no text to read — if it should have some, the file is damaged; scan or export it again</source>
         <translation>{where} 是空白页（所有像素颜色相同）：没有可识别的文字 — 如果本应有文字，说明文件已损坏；请重新扫描或导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="74"/>
+        <location filename="../../../build/message_strings.py" line="78"/>
         <source>{where} has an empty page box ({width:g}×{height:g} pt): there is nothing on it to read — the PDF is damaged; re-save it from a PDF viewer</source>
         <translation>{where} 的页面框为空（{width:g}×{height:g} pt）：上面没有可识别的内容 — PDF 已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="75"/>
+        <location filename="../../../build/message_strings.py" line="79"/>
         <source>{name} is a folder — open the documents inside it, or drop the folder itself</source>
         <translation>{name} 是文件夹 — 请打开其中的文档，或直接拖入该文件夹</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="76"/>
+        <location filename="../../../build/message_strings.py" line="80"/>
         <source>{name} is not a regular file (a pipe or device) — save it as a file first</source>
         <translation>{name} 不是普通文件（管道或设备）— 请先另存为文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="77"/>
+        <location filename="../../../build/message_strings.py" line="81"/>
         <source>{name} is empty (0 bytes) — the copy or download did not finish; get it again</source>
         <translation>{name} 是空文件（0 字节）— 复制或下载未完成；请重新获取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="78"/>
+        <location filename="../../../build/message_strings.py" line="82"/>
         <source>{name} was not found at {path} — check the path</source>
         <translation>在 {path} 找不到 {name} — 请检查路径</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="79"/>
+        <location filename="../../../build/message_strings.py" line="83"/>
         <source>{name} cannot be read: permission denied — make it readable (chmod u+r) or copy it somewhere you can read</source>
         <translation>无法读取 {name}：权限不足 — 请使其可读（chmod u+r），或复制到你可以读取的位置</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="80"/>
+        <location filename="../../../build/message_strings.py" line="84"/>
         <source>{name} is a damaged PDF: every page has an empty page box ({width:g}×{height:g} pt), so there is nothing to read — re-save it from a PDF viewer</source>
         <translation>{name} 是损坏的 PDF：每一页的页面框都为空（{width:g}×{height:g} pt），没有可识别的内容 — 请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="81"/>
+        <location filename="../../../build/message_strings.py" line="85"/>
         <source>{where} could not be rendered ({reason}) — the PDF may be damaged; re-save it from a PDF viewer</source>
         <translation>无法渲染 {where}（{reason}）— PDF 可能已损坏；请在 PDF 阅读器中另存一份</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="64"/>
+        <location filename="../../../build/message_strings.py" line="68"/>
         <source>the model returned nothing</source>
         <translation>模型没有返回任何内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="65"/>
+        <location filename="../../../build/message_strings.py" line="69"/>
         <source>the model returned only special tokens</source>
         <translation>模型只返回了特殊标记</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="66"/>
+        <location filename="../../../build/message_strings.py" line="70"/>
         <source>the model returned an empty code fence</source>
         <translation>模型返回了空的代码块</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="67"/>
+        <location filename="../../../build/message_strings.py" line="71"/>
         <source>the model repeated the prompt instead of reading the page</source>
         <translation>模型复述了提示词，而没有识别页面</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="68"/>
+        <location filename="../../../build/message_strings.py" line="72"/>
         <source>job {job} is not in the store (was it removed?)</source>
         <translation>任务 {job} 不在任务库中（是否已被移除？）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="69"/>
+        <location filename="../../../build/message_strings.py" line="73"/>
         <source>the job store {path} cannot be opened ({reason}); move it aside to start with an empty history</source>
         <translation>无法打开任务库 {path}（{reason}）；请将其移到别处，以空的历史记录重新开始</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="70"/>
+        <location filename="../../../build/message_strings.py" line="74"/>
         <source>the job store {path} was written by a newer OCR Desktop (schema {version}, this version knows {known}); update the app or move the file aside</source>
         <translation>任务库 {path} 由较新的 OCR Desktop 写入（架构 {version}，本版本只认识 {known}）；请更新程序，或将该文件移到别处</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="71"/>
+        <location filename="../../../build/message_strings.py" line="75"/>
         <source>page {page} of job {job} has no result to edit</source>
         <translation>任务 {job} 的第 {page} 页没有可编辑的结果</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="87"/>
+        <location filename="../../../build/message_strings.py" line="91"/>
         <source>could not write {path}: {reason} — {advice} (the earlier file of that name is unchanged)</source>
         <translation>无法写入 {path}：{reason} — {advice}（原有的同名文件保持不变）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="88"/>
+        <location filename="../../../build/message_strings.py" line="92"/>
         <source>could not write {path}: {reason} — {advice} (no file was left behind)</source>
         <translation>无法写入 {path}：{reason} — {advice}（没有留下残缺文件）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="89"/>
+        <location filename="../../../build/message_strings.py" line="93"/>
         <source>{path} already exists and was not written by OCR Desktop (or was edited since); it is left as it is — choose Overwrite existing (--overwrite) to replace it, or Numbered copies (--numbered) to write the export beside it</source>
         <translation>{path} 已存在，且不是 OCR Desktop 写入的（或之后被编辑过）；已保持原样 — 选择“覆盖已有文件”（--overwrite）以替换它，或选择“编号副本”（--numbered）在旁边写入导出文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="99"/>
+        <location filename="../../../build/message_strings.py" line="103"/>
         <source>layout found nothing to read</source>
         <translation>版面分析没有找到可识别的内容</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="100"/>
+        <location filename="../../../build/message_strings.py" line="104"/>
         <source>layout found no region to read</source>
         <translation>版面分析没有找到需要识别的区域</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="101"/>
+        <location filename="../../../build/message_strings.py" line="105"/>
         <source>{path} has a damaged GGUF header ({reason}) — download it again</source>
         <translation>{path} 的 GGUF 文件头已损坏（{reason}）— 请重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="102"/>
+        <location filename="../../../build/message_strings.py" line="106"/>
         <source>{path} is not a GGUF file (wrong magic bytes) — it may be damaged or incomplete</source>
         <translation>{path} 不是 GGUF 文件（魔数不正确）— 文件可能已损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="103"/>
+        <location filename="../../../build/message_strings.py" line="107"/>
         <source>{path} has GGUF version {version}, which is not supported (2 or 3 are)</source>
         <translation>{path} 的 GGUF 版本为 {version}，不受支持（支持版本 2 或 3）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="104"/>
+        <location filename="../../../build/message_strings.py" line="108"/>
         <source>download it with `ocr-desktop models pull {name}` or choose files in Settings → llama.cpp</source>
         <translation>请用 `ocr-desktop models pull {name}` 下载，或在 设置 → llama.cpp 中选择文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="105"/>
+        <location filename="../../../build/message_strings.py" line="109"/>
         <source>cannot reach the Hugging Face Hub at {hub} to download &apos;{name}&apos; ({reason}) — check the network connection or proxy and run the command again (files already downloaded are kept)</source>
         <translation>无法连接位于 {hub} 的 Hugging Face Hub 来下载“{name}”（{reason}）— 请检查网络连接或代理后重试（已下载的文件会保留）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="106"/>
+        <location filename="../../../build/message_strings.py" line="110"/>
         <source>model file not found: {path} — {hint}</source>
         <translation>找不到模型文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="107"/>
+        <location filename="../../../build/message_strings.py" line="111"/>
         <source>vision projector file not found: {path} — {hint}</source>
         <translation>找不到视觉投影器文件：{path} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="108"/>
+        <location filename="../../../build/message_strings.py" line="112"/>
         <source>not enough disk space for &apos;{name}&apos;: needs {needed:.2f} GB in {cache}, {free:.2f} GB free — free some space or set HF_HOME to a larger disk</source>
         <translation>磁盘空间不足，无法下载“{name}”：{cache} 中需要 {needed:.2f} GB，仅剩 {free:.2f} GB — 请释放空间，或将 HF_HOME 设到更大的磁盘</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="109"/>
+        <location filename="../../../build/message_strings.py" line="113"/>
         <source>cannot download &apos;{name}&apos;: offline mode is on (HF_HUB_OFFLINE) — unset it, or copy the model files here and choose them in Settings → llama.cpp</source>
         <translation>无法下载“{name}”：离线模式已开启（HF_HUB_OFFLINE）— 请取消该设置，或把模型文件复制到本机并在 设置 → llama.cpp 中选择</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="110"/>
+        <location filename="../../../build/message_strings.py" line="114"/>
         <source>{repo} on {hub} was not found (or needs a login: `hf auth login`)</source>
         <translation>在 {hub} 上找不到 {repo}（或需要登录：`hf auth login`）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="111"/>
+        <location filename="../../../build/message_strings.py" line="115"/>
         <source>the Hub refused the download of &apos;{name}&apos; from {repo} on {hub}: {reason}</source>
         <translation>Hub 拒绝了从 {hub} 上的 {repo} 下载“{name}”：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="112"/>
+        <location filename="../../../build/message_strings.py" line="116"/>
         <source>&apos;{name}&apos; downloaded but failed verification ({details}) — run `ocr-desktop models rm {name}` and pull it again</source>
         <translation>“{name}”已下载但校验失败（{details}）— 请运行 `ocr-desktop models rm {name}` 后重新下载</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="113"/>
+        <location filename="../../../build/message_strings.py" line="117"/>
         <source>model &apos;{name}&apos; is not downloaded — {hint}</source>
         <translation>模型“{name}”尚未下载 — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="114"/>
+        <location filename="../../../build/message_strings.py" line="118"/>
         <source>model file not found: {file} of &apos;{name}&apos; — {hint}</source>
         <translation>找不到“{name}”的模型文件 {file} — {hint}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="118"/>
+        <location filename="../../../build/message_strings.py" line="123"/>
         <source>the page image may not have reached the model: check in Settings → Models that the vision projector (mmproj) belongs to the model, or try the other backend; a blank page has no text</source>
         <translation>页面图像可能没有送达模型：请在 设置 → 模型 中检查视觉投影器（mmproj）是否与模型匹配，或换用另一个后端；空白页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="126"/>
+        <location filename="../../../build/message_strings.py" line="131"/>
         <source>none of the {count} pages could be read; see each page&apos;s error</source>
         <translation>{count} 页都无法识别；请查看每一页的错误</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="123"/>
+        <location filename="../../../build/message_strings.py" line="128"/>
         <source>{source} changed since it was queued; add it again to read the new version</source>
         <translation>{source} 在加入队列后已被修改；请重新添加以识别新版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="125"/>
+        <location filename="../../../build/message_strings.py" line="130"/>
         <source>the {backend} backend could not be loaded: {reason}</source>
         <translation>无法加载 {backend} 后端：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="124"/>
+        <location filename="../../../build/message_strings.py" line="129"/>
         <source>{name} could not be opened: {reason}</source>
         <translation>无法打开 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="127"/>
+        <location filename="../../../build/message_strings.py" line="132"/>
         <source>page {page} could not be rendered: {reason}</source>
         <translation>无法渲染第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="115"/>
+        <location filename="../../../build/message_strings.py" line="119"/>
         <source>loading {backend}</source>
         <translation>正在加载 {backend}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="119"/>
+        <location filename="../../../build/message_strings.py" line="124"/>
         <source>internal error: {reason}; see the log file</source>
         <translation>内部错误：{reason}；请查看日志文件</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="116"/>
+        <location filename="../../../build/message_strings.py" line="121"/>
         <source>layout could not run: {reason}</source>
         <translation>版面分析无法运行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="1"/>
+        <location filename="../../../build/message_strings.py" line="5"/>
         <source>PP-OCRv6 models {files} + ONNX Runtime {runtime}</source>
         <translation>PP-OCRv6 模型 {files} + ONNX Runtime {runtime}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="2"/>
+        <location filename="../../../build/message_strings.py" line="6"/>
         <source>loading {model}</source>
         <translation>正在加载 {model}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="3"/>
+        <location filename="../../../build/message_strings.py" line="7"/>
         <source>{model} ready</source>
         <translation>{model} 已就绪</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="117"/>
+        <location filename="../../../build/message_strings.py" line="122"/>
         <source>region {number} ({label}): </source>
         <translation>区域 {number}（{label}）：</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="120"/>
+        <location filename="../../../build/message_strings.py" line="125"/>
         <source>cancelled; retry the page to read it again</source>
         <translation>已取消；重试该页即可重新识别</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="121"/>
+        <location filename="../../../build/message_strings.py" line="126"/>
         <source>{reason} (again after a restart of the backend)</source>
         <translation>{reason}（重启后端后再次出现）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="122"/>
+        <location filename="../../../build/message_strings.py" line="127"/>
         <source>{what}{problem}, twice — {advice}</source>
         <translation>{what}{problem}，连续两次 — {advice}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="128"/>
+        <location filename="../../../build/message_strings.py" line="133"/>
         <source>the document is {size} bytes, over this server&apos;s limit of {limit} bytes</source>
         <translation>文档大小为 {size} 字节，超过本服务器 {limit} 字节的上限</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="129"/>
+        <location filename="../../../build/message_strings.py" line="134"/>
         <source>{scheme}: URLs are refused: this server reads no file or URL it is named — send the document itself</source>
         <translation>拒绝 {scheme}: URL：本服务器不读取客户端指名的任何文件或 URL — 请发送文档本身</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="130"/>
+        <location filename="../../../build/message_strings.py" line="135"/>
         <source>the URL&apos;s host {host} is this machine or on its local network: this server fetches only public addresses — send the document itself</source>
         <translation>URL 的主机 {host} 是本机或位于本地网络：此服务器只获取公网地址 — 请直接发送文档本身</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="131"/>
+        <location filename="../../../build/message_strings.py" line="136"/>
         <source>the URL&apos;s host {host} cannot be resolved</source>
         <translation>无法解析 URL 的主机 {host}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="132"/>
+        <location filename="../../../build/message_strings.py" line="137"/>
         <source>the URL could not be fetched ({reason})</source>
         <translation>无法获取该 URL（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="133"/>
+        <location filename="../../../build/message_strings.py" line="138"/>
         <source>fetching the URL answered HTTP {status}</source>
         <translation>获取该 URL 时返回 HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="134"/>
+        <location filename="../../../build/message_strings.py" line="139"/>
         <source>the URL took over {s} s</source>
         <translation>获取该 URL 超过了 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="136"/>
+        <location filename="../../../build/message_strings.py" line="141"/>
         <source>the document has {count} pages to read, over this server&apos;s limit of {limit} — send fewer pages (start_page_id / end_page_id) or split it</source>
         <translation>该文档有 {count} 页需要识别，超过本服务器 {limit} 页的上限 — 请发送更少的页（start_page_id / end_page_id）或拆分文档</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="135"/>
+        <location filename="../../../build/message_strings.py" line="140"/>
         <source>{count} documents are queued or reading, this server&apos;s limit — try again in {seconds} s</source>
         <translation>已有 {count} 个文档在排队或识别中，达到本服务器的上限 — 请在 {seconds} 秒后重试</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="90"/>
+        <location filename="../../../build/message_strings.py" line="1"/>
+        <source>the pixel budget, documents.max_pixels</source>
+        <translation>像素预算 documents.max_pixels</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="2"/>
+        <source>the GLM-OCR SDK&apos;s image limit</source>
+        <translation>GLM-OCR SDK 的图像上限</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="3"/>
+        <source>the context, {setting} {context}, less {output} output tokens</source>
+        <translation>上下文 {setting} {context} 减去 {output} 个输出词元</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="4"/>
+        <source>llama.cpp&apos;s image token cap, llamacpp.image_max_tokens</source>
+        <translation>llama.cpp 的图像词元上限 llamacpp.image_max_tokens</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="94"/>
         <source>{name} has no page with a text layer: {reason}</source>
         <translation>{name} 没有带文字层的页面：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="91"/>
+        <location filename="../../../build/message_strings.py" line="95"/>
         <source>the searchable PDF needs the {package} package, which is not installed — run `make run` (or `pip install ocrmypdf`) in the app&apos;s environment</source>
         <translation>可搜索 PDF 需要 {package} 软件包，但它尚未安装 — 请在应用的环境中运行 `make run`（或 `pip install ocrmypdf`）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="92"/>
+        <location filename="../../../build/message_strings.py" line="96"/>
         <source>the original of {name} is gone or no longer a document ({path}) — the searchable PDF is made over the original pages; put it back and export again</source>
         <translation>{name} 的原件已不存在或不再是文档（{path}）— 可搜索 PDF 基于原始页面生成；请放回原件后重新导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="93"/>
+        <location filename="../../../build/message_strings.py" line="97"/>
         <source>{name} is password-protected now — the searchable PDF is made over the original; remove the password and export again</source>
         <translation>{name} 现在受密码保护 — 可搜索 PDF 基于原件生成；请移除密码后重新导出</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="94"/>
+        <location filename="../../../build/message_strings.py" line="98"/>
         <source>the original of {name} could not be opened to make the searchable PDF: {reason}</source>
         <translation>无法打开 {name} 的原件来生成可搜索 PDF：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="95"/>
+        <location filename="../../../build/message_strings.py" line="99"/>
         <source>page {page} could not be read: {reason}</source>
         <translation>无法读取第 {page} 页：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="96"/>
+        <location filename="../../../build/message_strings.py" line="100"/>
         <source>the original of {name} cannot be opened any more ({reason}) — the searchable PDF and hOCR are made over the original pages; put it back at {path}</source>
         <translation>{name} 的原件已无法打开（{reason}）— 可搜索 PDF 和 hOCR 基于原始页面生成；请把它放回 {path}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="97"/>
+        <location filename="../../../build/message_strings.py" line="101"/>
         <source>page {page} has no text</source>
         <translation>第 {page} 页没有文字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="98"/>
+        <location filename="../../../build/message_strings.py" line="102"/>
         <source>page {page} of {name} is no longer in the original (it has {count} pages now)</source>
         <translation>{name} 的第 {page} 页已不在原件中（原件现在有 {count} 页）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="137"/>
+        <location filename="../../../build/message_strings.py" line="120"/>
+        <source>{reason}; read whole at {width}×{height} px, {tokens} image tokens (limit: {bound})</source>
+        <translation>{reason}；以 {width}×{height} 像素整页识别，{tokens} 个图像词元（上限：{bound}）</translation>
+    </message>
+    <message>
+        <location filename="../../../build/message_strings.py" line="142"/>
         <source>the export failed: {reason}</source>
         <translation>导出失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="138"/>
+        <location filename="../../../build/message_strings.py" line="143"/>
         <source>cannot listen on {host}:{port} ({reason}) — is another server using the port? Choose another one (--port, or Settings → Server)</source>
         <translation>无法在 {host}:{port} 上监听（{reason}）— 是否有其他服务器占用了该端口？请选择其他端口（--port，或设置 → 服务器）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="139"/>
+        <location filename="../../../build/message_strings.py" line="144"/>
         <source>refusing to listen on {host} without an access token: every machine that can reach it could read documents with it — give --token-file (or turn the server on in Settings → Server, which makes one), or listen on 127.0.0.1</source>
         <translation>拒绝在没有访问令牌的情况下监听 {host}：任何能访问它的机器都能用它识别文档 — 请提供 --token-file（或在设置 → 服务器中开启服务器，会自动生成令牌），或只监听 127.0.0.1</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="140"/>
+        <location filename="../../../build/message_strings.py" line="145"/>
         <source>the token file {path} can be read by other users (mode {mode}) — run chmod 600 on it</source>
         <translation>令牌文件 {path} 可被其他用户读取（权限 {mode}）— 请对它运行 chmod 600</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="141"/>
+        <location filename="../../../build/message_strings.py" line="146"/>
         <source>the token in {path} is shorter than 16 characters — use a long random one (python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;)</source>
         <translation>{path} 中的令牌短于 16 个字符 — 请使用较长的随机令牌（python -c &apos;import secrets; print(secrets.token_urlsafe(32))&apos;）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="142"/>
+        <location filename="../../../build/message_strings.py" line="147"/>
         <source>the token file {path} does not exist</source>
         <translation>令牌文件 {path} 不存在</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="143"/>
+        <location filename="../../../build/message_strings.py" line="148"/>
         <source>the token file {path} cannot be read ({reason})</source>
         <translation>无法读取令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="144"/>
+        <location filename="../../../build/message_strings.py" line="149"/>
         <source>the token file {path} cannot be written ({reason})</source>
         <translation>无法写入令牌文件 {path}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="145"/>
+        <location filename="../../../build/message_strings.py" line="150"/>
         <source>use {kind}</source>
         <translation>请使用{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="146"/>
+        <location filename="../../../build/message_strings.py" line="151"/>
         <source>{message} — {fix}</source>
         <translation>{message} — {fix}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="147"/>
+        <location filename="../../../build/message_strings.py" line="152"/>
         <source>use one of {choices}</source>
         <translation>请使用以下之一：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="148"/>
+        <location filename="../../../build/message_strings.py" line="153"/>
         <source>use {kind} from {minimum} to {maximum}</source>
         <translation>请使用 {minimum} 到 {maximum} 之间的{kind}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="149"/>
+        <location filename="../../../build/message_strings.py" line="154"/>
         <source>a whole number</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="150"/>
+        <location filename="../../../build/message_strings.py" line="155"/>
         <source>a number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="151"/>
+        <location filename="../../../build/message_strings.py" line="156"/>
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="152"/>
+        <location filename="../../../build/message_strings.py" line="157"/>
         <source>text in quotes</source>
         <translation>带引号的文本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="153"/>
+        <location filename="../../../build/message_strings.py" line="158"/>
         <source>settings file {path} cannot be read: {reason}</source>
         <translation>无法读取设置文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="154"/>
+        <location filename="../../../build/message_strings.py" line="159"/>
         <source>fix or delete it; until then every setting is at its default</source>
         <translation>请修正或删除该文件；在此之前所有设置都使用默认值</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="155"/>
+        <location filename="../../../build/message_strings.py" line="160"/>
         <source>setting &apos;{key}&apos;: {value} is below the minimum {limit}</source>
         <translation>设置“{key}”：{value} 低于最小值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="156"/>
+        <location filename="../../../build/message_strings.py" line="161"/>
         <source>setting &apos;{key}&apos;: {value} is above the maximum {limit}</source>
         <translation>设置“{key}”：{value} 高于最大值 {limit}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="157"/>
+        <location filename="../../../build/message_strings.py" line="162"/>
         <source>use one or more of {choices}</source>
         <translation>请使用以下一项或多项：{choices}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="158"/>
+        <location filename="../../../build/message_strings.py" line="163"/>
         <source>unknown setting &apos;{key}&apos;</source>
         <translation>未知设置“{key}”</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="159"/>
+        <location filename="../../../build/message_strings.py" line="164"/>
         <source>setting &apos;{key}&apos;: {value} is not a valid {kind} — {help}</source>
         <translation>设置“{key}”：{value} 不是有效的 {kind} — {help}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="160"/>
+        <location filename="../../../build/message_strings.py" line="165"/>
         <source>setting &apos;{key}&apos;: {value} is not one of {allowed}</source>
         <translation>设置“{key}”：{value} 不是以下之一：{allowed}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="161"/>
+        <location filename="../../../build/message_strings.py" line="166"/>
         <source>it is kept in the file but not used; check its spelling or remove it</source>
         <translation>它保留在文件中但不会被使用；请检查拼写或将其删除</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="162"/>
+        <location filename="../../../build/message_strings.py" line="167"/>
         <source>setting &apos;{key}&apos;: {value} is not a schema version</source>
         <translation>设置“{key}”：{value} 不是有效的架构版本</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="163"/>
+        <location filename="../../../build/message_strings.py" line="168"/>
         <source>write {key} = {version} (or remove the line); the keys are read as version {version}</source>
         <translation>请写入 {key} = {version}（或删除该行）；各项设置按版本 {version} 读取</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="164"/>
+        <location filename="../../../build/message_strings.py" line="169"/>
         <source>the file is of schema version {version}, written by a newer OCR Desktop (this one knows version {known})</source>
         <translation>该文件的架构版本为 {version}，由较新的 OCR Desktop 写入（本版本只认识版本 {known}）</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="165"/>
+        <location filename="../../../build/message_strings.py" line="170"/>
         <source>settings this version knows are used and the rest are kept; update OCR Desktop</source>
         <translation>本版本认识的设置会被使用，其余保留；请更新 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="166"/>
+        <location filename="../../../build/message_strings.py" line="171"/>
         <source>{allowed}; until then the default {default} is used</source>
         <translation>{allowed}；在此之前使用默认值 {default}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="167"/>
+        <location filename="../../../build/message_strings.py" line="172"/>
         <source>setting &apos;{key}&apos; must be a section ([{key}]), not {value}</source>
         <translation>设置“{key}”必须是一个节（[{key}]），而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../../build/message_strings.py" line="168"/>
+        <location filename="../../../build/message_strings.py" line="173"/>
         <source>write its settings under a [{key}] line; until then its defaults are used</source>
         <translation>请把它的设置写在 [{key}] 一行之下；在此之前使用其默认值</translation>
     </message>
