@@ -54,6 +54,7 @@ from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.gui.window_dialogs import (
+    ExportProgressNotice,
     export_defaults,
     open_log_folder,
     remember_export,
@@ -524,6 +525,9 @@ class MainWindow(QMainWindow):
             exports=self.exports,
             parent=self,
         )
+        # Held by the window: a signal keeps no plain object alive through its bound method
+        self.export_progress = ExportProgressNotice(self.notice, dialog.stop_export)
+        dialog.progressed.connect(self.export_progress.show)
         dialog.exported.connect(lambda report: remember_export(dialog, window_state()))
         dialog.exported.connect(functools.partial(show_export_report, self.notice))
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
