@@ -38,7 +38,7 @@ from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 from ocr_desktop import __version__, paths
 from ocr_desktop.core.results import DocumentResult, PageResult
 from ocr_desktop.exporters.pdf import layer_tree
-from ocr_desktop.exporters.textlayer import page_layer, page_lines
+from ocr_desktop.exporters.textlayer import page_layer, page_lines, stored_lines
 
 if TYPE_CHECKING:
     from ocrmypdf._options import OcrOptions
@@ -180,14 +180,21 @@ class GlmOcrEngine(OcrEngine):
             image = opened.convert("RGB")
             dpi = opened.info.get("dpi", (72.0, 72.0))[0] or 72.0
         page = reader.stored_page(getattr(options, "input_file", None), page_number)
-        if page is None:
+        if page is not None:
+            log.info("page %d: taken from the store, as the app read it; not read again", page_number + 1)
+        else:
             try:
                 (page,) = reader.read(Path(input_file)).pages
             except PageReadError as exc:
                 # One unreadable page costs that page only: it gets no text, the rest goes on.
                 log.warning("page %d: %s; it gets no text layer", page_number + 1, exc)
                 return _empty_page(image.size, float(dpi), page_number), ""
-        layer = page_layer(page, image, page_lines(image), float(dpi))
+        # The lines the app stored with the page (recognised when it read it by layout), else
+        # read now: the recogniser runs at most once on a page
+        lines, complete = stored_lines(page, image)
+        layer = page_layer(
+            page, image, lines if complete and lines is not None else page_lines(image, lines), float(dpi)
+        )
         tree = layer_tree(layer, dpi=float(dpi))
         tree.page_number = page_number
         return tree, layer.text + "\n"

@@ -20,6 +20,11 @@ Measures (``--list`` prints them):
   page of a real layout run: the generated tiny GLM-OCR model on llama.cpp, the CDLA layout
   model, a drawn page with header, title, columns, a table, a formula and a figure; through the
   pipeline alone, and through ``ocr-desktop ocr`` (which adds its listener and the export).
+  Four a page (one page per document) since issue 18 stored each page's text lines (dabc0e9;
+  three before): ``create_jobs``, ``job`` (how the job ended), ``page_regions`` (a plan left by
+  an earlier run) and ``page_lines`` (lines stored earlier: by the lite engine's result or a
+  searchable-PDF export, reused when the page is read again). The last two find nothing on a
+  first reading, but a resumed or re-read page needs them.
 
 A function's length is its source lines from ``def`` (decorators included) to its last line;
 methods count on their own, and a nested function counts inside its parent too. A class's
@@ -504,10 +509,12 @@ def measure_decodes(ctx: Context) -> None:
 
 
 def _fill_store(store: object, tmp: Path, documents: int) -> None:
-    """``documents`` finished layout documents of two pages, each page with a figure crop."""
+    """``documents`` finished layout documents of two pages, each page with a figure crop. Each
+    source is a real two-page PDF (a copy of one), so the page the window shows first renders;
+    a stand-in that is no document made every run log "cannot show page 1 … is a text file"."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageDraw
 
     from ocr_desktop.core.results import PageResult, RegionResult
     from ocr_desktop.core.store import JobOptions, JobStatus
@@ -516,9 +523,16 @@ def _fill_store(store: object, tmp: Path, documents: int) -> None:
     Image.effect_noise((320, 240), 64).convert("RGB").save(buffer, format="PNG")
     figure_png = buffer.getvalue()
     text = "A paragraph of the page, as the model read it. " * 40
+    scans = []
+    for page in range(2):
+        scan = Image.new("L", (620, 877), "white")  # A4 at 75 DPI
+        ImageDraw.Draw(scan).text((60, 60), f"Page {page + 1}: {text[:60]}", fill="black")
+        scans.append(scan)
+    pdf = io.BytesIO()
+    scans[0].save(pdf, "PDF", save_all=True, append_images=scans[1:], resolution=75, title="scan")
     for number in range(documents):
-        source = tmp / f"scan-{number:03d}.png"
-        source.write_bytes(b"not read here")
+        source = tmp / f"scan-{number:03d}.pdf"
+        source.write_bytes(pdf.getvalue())
         job_id = store.create_job(source, source.name, 2, None, JobOptions(mode="layout"))  # type: ignore[attr-defined]
         for page in range(2):
             regions = (

@@ -72,6 +72,15 @@ def leaks(threads_before: set[threading.Thread], children_before: set[int]) -> l
     return threads + processes
 
 
+@pytest.fixture
+def gate() -> Iterator[threading.Event]:
+    """For a backend that holds a page until the test lets it go (set at the end whatever
+    happens, before the window's shutdown waits for the page: no thread is left)."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads_or_processes() -> Iterator[None]:
     """Fail a test that leaves one of its threads, executor workers or child processes running

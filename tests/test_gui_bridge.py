@@ -27,6 +27,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -92,6 +93,7 @@ def test_every_pipeline_event_reaches_the_one_signal_with_its_message_translated
         BackendStateChanged(BackendState.READY, "scripted: m"),
         BackendReady("scripted", "m", 1.5),
         BackendRetired("old"),
+        PageRequeued("job", 1),
         BackendKept("scripted", "m", reason),
     ]
     assert {type(e) for e in events} | {TextDelta} == set(EVENT_TYPES), "a value of every event"

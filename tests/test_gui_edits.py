@@ -130,6 +130,8 @@ def test_undo_takes_the_edit_back_to_the_models_text(
 
     # THEN the store holds the model's text again, with no "edited" flag
     qtbot.waitUntil(lambda: "edited" not in view.stats_text(), timeout=GUI_TIMEOUT_MS)
+    # (saved off the GUI thread: the store has it once the save task ran)
+    qtbot.waitUntil(lambda: stored_text(window, job_id, 0) == original, timeout=GUI_TIMEOUT_MS)
     [page] = window.store.document_result(job_id).pages
     assert page.text == original and "edited" not in page.flags
 

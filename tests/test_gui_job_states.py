@@ -17,7 +17,7 @@ from ocr_desktop.core.results import DocumentResult, PageResult
 from ocr_desktop.core.store import JobStatus, JobStore
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.gui.bridge import TextFrame
-from ocr_desktop.gui.job_states import JobRow, JobStates
+from ocr_desktop.gui.job_states import DocumentState, JobRow, JobStates
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.queue_view import Column
 from ocr_desktop.pipeline.events import JobFinished, PageFailed, PageFinished, PageStarted
@@ -34,14 +34,6 @@ HELD_PAGE = 2  # the third page of the PDF (the image has one page: index 0)
 @pytest.fixture
 def make_window(qtbot: QtBot) -> Iterator[WindowFactory]:
     yield from window_factory(qtbot)
-
-
-@pytest.fixture
-def gate() -> Iterator[threading.Event]:
-    """Page 3 is read once this is set (set at the end whatever happens: no thread is left)."""
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 def held_backend(gate: threading.Event) -> ScriptedBackend:
@@ -198,21 +190,27 @@ def test_a_page_finishing_while_its_document_is_read_from_the_store_is_neither_l
         store.release.set()
 
 
+def opened(row: JobRow) -> tuple[JobStates, JobRow, DocumentState]:
+    """Job states holding ``row``, its document opened (not filled yet)."""
+    states = JobStates()
+    states.add_row(row)
+    document = states.open(row.job_id)
+    assert document is not None
+    return states, row, document
+
+
+def stored_document(page_count: int, text: str, backend: str) -> DocumentResult:
+    """The store's answer for "doc.pdf": pages 1 and 2 read by ``backend`` ("{text} 0", "{text} 1")."""
+    pages = tuple(PageResult(i, f"{text} {i}", "text", backend, "m") for i in (0, 1))
+    return DocumentResult("job", "/doc.pdf", "doc.pdf", page_count, pages)
+
+
 def test_the_store_fills_only_what_the_events_have_not_said_since_the_document_was_opened(
     qtbot: QtBot,
 ) -> None:
     # GIVEN a document opened in the job states, with two pages stored as read
-    states = JobStates()
-    row = states.add_row(JobRow("job", "doc.pdf", 3, status=JobStatus.RUNNING, pages_done={0, 1}))
-    document = states.open("job")
-    assert document is not None
-    stored = DocumentResult(
-        "job",
-        "/doc.pdf",
-        "doc.pdf",
-        3,
-        tuple(PageResult(i, f"stored {i}", "text", "scripted", "m") for i in (0, 1)),
-    )
+    states, row, document = opened(JobRow("job", "doc.pdf", 3, status=JobStatus.RUNNING, pages_done={0, 1}))
+    stored = stored_document(3, "stored", "scripted")
     updates: list[object] = []
     states.updated.connect(updates.append)
     # WHEN, before the store's answer comes, page 2 is read again and streams, and page 3 fails
@@ -231,6 +229,24 @@ def test_the_store_fills_only_what_the_events_have_not_said_since_the_document_w
     states.apply(PageFinished("job", result))
     assert row.pages_done == {0, 1} and not row.live
     assert document.results[1] is result and document.text(1) == "read again"
+
+
+def test_a_page_started_and_cancelled_before_the_store_answers_is_not_filled_from_the_store(
+    qtbot: QtBot,
+) -> None:
+    # GIVEN a finished document opened in the job states, read from the store before page 1 started
+    states, job_row, document = opened(JobRow("job", "doc.pdf", 2, status=JobStatus.DONE))
+    stored = stored_document(2, "lite", "lite")
+    for page in stored.pages:
+        job_row.page_done(page.page_index, page.stats)
+    # WHEN page 1 is read again, streams, and its job is cancelled, then the store's answer comes
+    states.apply(PageStarted("job", 0))
+    states.apply(TextFrame("job", 0, "partial", 1))
+    states.apply(JobFinished("job", JobStatus.CANCELLED))
+    document.fill(stored, {}, dpi=150, max_pixels=0)
+    # THEN page 1 shows what it streamed and is not done (the store has it pending now), as its row says
+    assert set(document.results) == {1} == job_row.pages_done
+    assert document.text(0) == "partial" and document.text(1) == "lite 1"
 
 
 def test_clicking_back_to_the_shown_document_before_another_is_read_keeps_it_shown(

@@ -20,7 +20,7 @@ from ocr_desktop.backends.lite import LiteBackend
 from ocr_desktop.backends.memory import LITE_SUGGESTION, check_fits
 from ocr_desktop.core.store import JobStatus
 from ocr_desktop.gui.model_panel import missing_model
-from ocr_desktop.pipeline.events import JobFailed, JobFinished, PageFinished
+from ocr_desktop.pipeline.events import JobFailed, JobFinished, PageFinished, PageStarted
 from ocr_desktop.settings import ExportSettings, Settings, load_file
 from tests.backends import ScriptedBackend
 from tests.gui_helpers import (
@@ -28,6 +28,7 @@ from tests.gui_helpers import (
     WindowFactory,
     drop_files,
     is_event,
+    on_event,
     show_document,
     window_factory,
 )
@@ -62,6 +63,10 @@ def test_first_run_reads_a_dropped_page_with_the_lite_engine_at_once(
     assert panel.download_button.isVisible() and "PP-OCRv6 (lite)" in panel.lite_note.text()
 
     # WHEN a drawn page is dropped on the window
+    row_backends: list[str] = []  # what the queue row names while the page is read
+    window.bridge.pipeline_event.connect(
+        on_event(PageStarted, lambda e: row_backends.append(window.queue_model.job(e.job_id).backend))
+    )
     started = time.monotonic()
     with qtbot.waitSignal(
         window.bridge.pipeline_event, check_params_cb=is_event(PageFinished), timeout=LITE_TIMEOUT_MS
@@ -75,6 +80,7 @@ def test_first_run_reads_a_dropped_page_with_the_lite_engine_at_once(
     [event] = finished.args
     job_id, result = event.job_id, event.result
     assert result.backend == "lite"
+    assert row_backends == ["lite"], "the queue named the settings' backend, not the one reading"
     show_document(qtbot, window, job_id)
     qtbot.waitUntil(lambda: WORDS[1] in window.reading_view.page_text(), timeout=GUI_TIMEOUT_MS)
     assert WORDS[0] in window.reading_view.page_text()

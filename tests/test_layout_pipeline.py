@@ -538,3 +538,34 @@ def test_a_pdf_read_by_layout_sends_the_sdks_200_dpi_crops(tmp_path: Path) -> No
         sdk_w, sdk_h = _sdk_crop_size((1500, 1850), region.box_1000)
         assert abs(size[0] - (sdk_w + 2 * pad)) <= 28 + 0.01 * sdk_w, (region.label, size, sdk_w)
         assert abs(size[1] - (sdk_h + 2 * pad)) <= 28 + 0.01 * sdk_h, (region.label, size, sdk_h)
+
+
+@pytest.mark.llamacpp
+def test_lines_are_recognised_at_read_time_and_no_export_runs_the_recogniser(
+    pipeline: tuple[Pipeline, JobStore, Events],
+    drawn_png: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ocr_desktop.textlines import LineReader
+
+    pipe, store, _events = pipeline
+    # WHEN the drawn page is read in layout mode
+    job = pipe.submit(drawn_png)
+    assert pipe.wait_idle(TIMEOUT)
+    # THEN its stored lines are those the layout planned with, each read by the recogniser, with
+    # the characters' boxes the searchable PDF places words by
+    lines = store.page_lines(job, 0)
+    assert lines is not None and len(lines.lines) > 10
+    assert all(line.confidence is not None for line in lines.lines)
+    assert sum(1 for line in lines.lines if line.chars) >= len(lines.lines) - 2
+    assert "Reading Pages by Regions" in [line.text for line in lines.lines]  # the drawn title
+    # AND exporting it as a searchable PDF and hOCR runs no detector or recogniser at all
+    monkeypatch.setattr(LineReader, "_run", lambda *_a, **_k: pytest.fail("lines detected again"))
+    monkeypatch.setattr(LineReader, "recognise_lines", lambda *_a, **_k: pytest.fail("recognised again"))
+    report = export_documents(
+        [store.document_result(job)],
+        ExportSettings(formats=("pdf", "hocr"), out_dir=str(tmp_path / "out")),
+        save_lines=store.save_page_lines,
+    )
+    assert not report.failed and len(report.written) == 2

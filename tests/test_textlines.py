@@ -43,6 +43,29 @@ def test_read_recognises_the_drawn_words() -> None:
     assert shared_reader().recognize(page.crop(lines[1].box))[0] == rows[1][0]
 
 
+def test_detected_lines_recognised_later_are_what_read_gives() -> None:
+    # GIVEN the lines detected on a page (as the layout stage keeps them), and a blank "line"
+    page, rows = drawn_lines()
+    reader = shared_reader()
+    detected = reader.detect(page)
+    blank = TextLine((700, 40, 860, 80), ((700, 40), (860, 40), (860, 80), (700, 80)), 0.6)
+    # WHEN they are recognised on their own, without detecting the page again
+    recognised = reader.recognise_lines(page, [*detected, blank])
+
+    # THEN each is what read() gives for the page: the same boxes, text and character boxes; the
+    # blank one is kept, with no text (a page's stored lines stay the lines the layout planned with)
+    def reading(lines: list[TextLine]) -> list[tuple[object, ...]]:
+        return [(ln.box, ln.quad, ln.text, round(ln.confidence or 0, 4), ln.chars) for ln in lines]
+
+    assert reading(recognised[:-1]) == reading(reader.read(page, char_boxes=True))
+    assert [line.text for line in recognised[:-1]] == [text for text, _ in rows]
+    assert all(line.chars for line in recognised[:-1])
+    assert [line.score for line in recognised[:-1]] == [line.score for line in detected]  # the detector's
+    assert recognised[-1].box == blank.box and recognised[-1].text == "" and recognised[-1].chars == ()
+    assert recognised[-1].confidence is not None
+    assert reader.recognise_lines(page, []) == []
+
+
 def test_real_scan_chinese_lines_are_read() -> None:
     page = Image.open(EXAMPLES / "source" / "page.png")
     lines = shared_reader().read(page)

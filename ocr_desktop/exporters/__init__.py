@@ -25,7 +25,15 @@ from pathlib import Path
 
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import json_export, layered, markdown, txt
-from ocr_desktop.exporters.base import LONGEST_SUFFIX, ExportError, document_stem, figure_path, linked_figures
+from ocr_desktop.exporters.base import (
+    LONGEST_SUFFIX,
+    ExportCancelled,
+    ExportError,
+    ExportProgress,
+    document_stem,
+    figure_path,
+    linked_figures,
+)
 from ocr_desktop.exporters.base import valid_text as _valid_text
 from ocr_desktop.exporters.record import Claim, ExportRecord, export_owner, own_exports
 from ocr_desktop.exporters.record import digest as _digest
@@ -39,8 +47,10 @@ __all__ = [
     "FORMATS",
     "LAYERED_FORMATS",
     "TEXT_FORMATS",
+    "ExportCancelled",
     "ExportError",
     "ExportOutcome",
+    "ExportProgress",
     "ExportReport",
     "export_documents",
     "own_exports",
@@ -110,6 +120,7 @@ class ExportReport:
     """Everything :func:`export_documents` did, in the order it did it."""
 
     outcomes: list[ExportOutcome] = field(default_factory=list)
+    cancelled: bool = False  # stopped by the user: the files listed were done before, the rest never started
 
     def _with(self, status: str) -> list[ExportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -348,7 +359,11 @@ def _distinct_within_run(documents: Sequence[DocumentResult], out_dir: Path | No
 
 
 def export_documents(
-    documents: Sequence[DocumentResult], options: ExportSettings, *, save_lines: SaveLines | None = None
+    documents: Sequence[DocumentResult],
+    options: ExportSettings,
+    *,
+    save_lines: SaveLines | None = None,
+    progress: ExportProgress | None = None,
 ) -> ExportReport:
     """Write ``documents`` in every format of ``options`` and report each file.
 
@@ -357,7 +372,9 @@ def export_documents(
     that cannot be written costs only that file: the report lists it with the reason, and every
     other file is still written. Documents with no finished page are skipped. The searchable PDF
     and hOCR keep the text lines they read for a page that had none through ``save_lines``
-    (``JobStore.save_page_lines``), so a later export reads none again."""
+    (``JobStore.save_page_lines``), so a later export reads none again. ``progress`` hears of
+    each page laid and drawn (``ExportProgress``); once it is cancelled the export stops before
+    its next file and the report says ``cancelled`` (the files done before are kept)."""
     report = ExportReport()
     documents = [d for d in documents if d.pages]
     if not documents:
@@ -368,17 +385,28 @@ def export_documents(
     if options.combined:
         documents = _distinct_within_run(documents, out_dir)
     record = ExportRecord()
-    layers = layered.LayerCache(save_lines)  # each document's text layers, made once for pdf and hocr
+    progress = progress or ExportProgress()
+    layered_formats = [fmt for fmt in options.formats if fmt in LAYERED_FORMATS]
+    if layered_formats:  # a page laid, and a page drawn for the PDF
+        progress.total = sum(len(d.pages) for d in documents) * (1 + ("pdf" in layered_formats))
+    # each document's text layers, made once for pdf and hocr
+    layers = layered.LayerCache(save_lines, progress)
     taken: set[tuple[Path, str]] = set()
     groups = [documents] if options.combined else [[d] for d in documents]
     try:
         for group in groups:
+            if progress.cancelled():
+                report.cancelled = True
+                break
             job_ids = tuple(d.job_id for d in group)
             folder = out_dir or Path(group[0].source).parent
             try:
                 _group, stem, files, claims, note = _choose(
                     group, options, folder, record, taken, layers=layers
                 )
+            except ExportCancelled:
+                report.cancelled = True
+                break
             except (OSError, ExportError) as exc:  # a folder that cannot even be looked at
                 message = exc.message if isinstance(exc, ExportError) else str(exc)
                 report.outcomes.extend(

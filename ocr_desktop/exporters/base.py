@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +26,41 @@ class ExportError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ExportCancelled(Exception):
+    """The user stopped the export (``ExportProgress.cancelled``); what was written stays."""
+
+
+def _no_report(done: int, total: int) -> None:
+    pass
+
+
+def _not_cancelled() -> bool:
+    return False
+
+
+@dataclass
+class ExportProgress:
+    """Where a long export stands, and whether to stop. The steps are pages: each page's text
+    layer placed, and each page's layer drawn into a searchable PDF; the text formats take no
+    time worth showing. ``report(done, total)`` is called after each step (from the exporting
+    thread); ``cancelled()`` is asked before each, and ``step`` raises ExportCancelled once it
+    says so."""
+
+    report: Callable[[int, int], None] = _no_report
+    cancelled: Callable[[], bool] = _not_cancelled
+    total: int = 0
+    done: int = 0
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise ExportCancelled
+
+    def step(self) -> None:
+        """One step done (after ``check`` before it)."""
+        self.done += 1
+        self.report(self.done, self.total)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.exporters import hocr, pdf
-from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.exporters.base import ExportError, ExportProgress
 from ocr_desktop.exporters.textlayer import PageLayer, SaveLines, document_layers
 from ocr_desktop.messages import Message
 
@@ -23,11 +23,12 @@ class LayerCache:
     that had none stored are kept through ``save_lines``."""
 
     save_lines: SaveLines | None = None
+    progress: ExportProgress = field(default_factory=ExportProgress)
     layers: dict[str, tuple[dict[int, PageLayer], dict[int, str]]] = field(default_factory=dict)
 
     def of(self, document: DocumentResult) -> tuple[dict[int, PageLayer], dict[int, str]]:
         if document.job_id not in self.layers:
-            self.layers[document.job_id] = document_layers(document, self.save_lines)
+            self.layers[document.job_id] = document_layers(document, self.save_lines, self.progress)
         return self.layers[document.job_id]
 
 
@@ -44,5 +45,5 @@ def render(document: DocumentResult, fmt: str, cache: LayerCache) -> bytes:
     for note in notes:
         log.info("%s: %s", document.name, note)
     if fmt == "pdf":
-        return pdf.searchable_pdf(document, layers)
+        return pdf.searchable_pdf(document, layers, cache.progress)
     return hocr.render(document, layers, notes).encode("utf-8")

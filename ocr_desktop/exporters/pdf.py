@@ -16,12 +16,12 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocr_desktop.core.results import DocumentResult
-from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.exporters.base import ExportError, ExportProgress
 from ocr_desktop.exporters.textlayer import PageLayer
 from ocr_desktop.messages import Message
 
@@ -70,8 +70,30 @@ def layer_tree(layer: PageLayer, dpi: float = LAYER_DPI) -> OcrElement:
     )
 
 
-def render_layers(layers: list[PageLayer]) -> bytes:
-    """A PDF with one invisible-text page per layer, ``width`` × ``height`` points each."""
+class _Pages(list[tuple[int, "OcrElement", float]]):
+    """The renderer's pages, each a step of ``progress`` as the renderer takes it: one
+    ``Fpdf2MultiPageRenderer`` draws the whole document (its fonts found and embedded once),
+    and a long document still shows how far it is and stops when cancelled."""
+
+    def __init__(self, pages: list[tuple[int, OcrElement, float]], progress: ExportProgress) -> None:
+        super().__init__(pages)
+        self._progress = progress
+
+    def __iter__(self) -> Iterator[tuple[int, OcrElement, float]]:
+        first = True
+        for page in super().__iter__():
+            if not first:
+                self._progress.step()
+            first = False
+            self._progress.check()
+            yield page
+        if not first:
+            self._progress.step()
+
+
+def render_layers(layers: list[PageLayer], progress: ExportProgress | None = None) -> bytes:
+    """A PDF with one invisible-text page per layer, ``width`` × ``height`` points each; each page
+    drawn is a step of ``progress`` (raises ExportCancelled when it is cancelled)."""
     try:
         import ocrmypdf
         from ocrmypdf.font import MultiFontManager
@@ -79,7 +101,9 @@ def render_layers(layers: list[PageLayer]) -> bytes:
     except ImportError as exc:
         raise _missing("ocrmypdf") from exc
     fonts = MultiFontManager(Path(ocrmypdf.__file__).parent / "data")
-    pages = [(layer.page_index, layer_tree(layer), LAYER_DPI) for layer in layers]
+    pages = _Pages(
+        [(layer.page_index, layer_tree(layer), LAYER_DPI) for layer in layers], progress or ExportProgress()
+    )
     with tempfile.TemporaryDirectory(prefix="ocr-desktop-layer-") as folder:
         out = Path(folder) / "layer.pdf"
         Fpdf2MultiPageRenderer(pages_data=pages, multi_font_manager=fonts, invisible_text=True).render(out)
@@ -173,8 +197,11 @@ def _image_bytes(path: Path, kind: str) -> bytes:
     return out.getvalue()
 
 
-def searchable_pdf(document: DocumentResult, layers: Mapping[int, PageLayer]) -> bytes:
-    """``document``'s original pages with the text ``layers`` (by page index) under them."""
+def searchable_pdf(
+    document: DocumentResult, layers: Mapping[int, PageLayer], progress: ExportProgress | None = None
+) -> bytes:
+    """``document``'s original pages with the text ``layers`` (by page index) under them; each
+    layer drawn is a step of ``progress``."""
     from ocr_desktop.documents.sniff import sniff
 
     try:
@@ -195,7 +222,7 @@ def searchable_pdf(document: DocumentResult, layers: Mapping[int, PageLayer]) ->
     with base:
         ordered = [layers[index] for index in sorted(layers) if index < len(base.pages)]
         if ordered:
-            with pikepdf.open(io.BytesIO(render_layers(ordered))) as layer_pdf:
+            with pikepdf.open(io.BytesIO(render_layers(ordered, progress))) as layer_pdf:
                 for position, layer in enumerate(ordered):
                     _graft(base, layer.page_index, layer_pdf, position)
         out = io.BytesIO()

@@ -2,8 +2,10 @@
 → word with boxes, the tree the searchable PDF and the hOCR export both write (docs/searchable-pdf.md).
 
 Nothing is read again: the text is what the store holds (a user's edit replaces the model's
-reading, as in every export), the positions come from the shared PP-OCRv6 line detector run on a
-rendering of the page (``page_lines``). Boxes are in the pixels of that rendering.
+reading, as in every export), the positions come from the page's text lines as the shared
+PP-OCRv6 line reader found and recognised them — stored with the page when it was read by layout,
+else read once here (``page_lines``) and stored — scaled onto a rendering of the page. Boxes are
+in the pixels of that rendering.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from ocr_desktop.core.page_format import formatter_label
 from ocr_desktop.core.results import FLAG_EDITED, DocumentResult, PageLines, PageResult, RegionResult
 from ocr_desktop.core.tables import parse_table, table_grid
 from ocr_desktop.exporters.alignment import PlacedLine, lines_in_box, place_units, spread_units
-from ocr_desktop.exporters.base import ExportError
+from ocr_desktop.exporters.base import ExportError, ExportProgress
 from ocr_desktop.messages import Message
 from ocr_desktop.textlines import Box, TextLine, TextLineError, shared_reader
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["LayerRegion", "PageLayer", "document_layers", "page_layer", "page_lines"]
+__all__ = ["LayerRegion", "PageLayer", "document_layers", "page_layer", "page_lines", "stored_lines"]
 
 #: Labels whose text is a formula: placed on the formula's box, not on detected lines.
 _FORMULA_LABELS = {"formula", "display_formula", "inline_formula", "equation"}
@@ -64,36 +66,47 @@ class PageLayer:
 SaveLines = Callable[[str, int, PageLines], None]
 
 
-def page_lines(image: Image.Image) -> list[TextLine]:
+def page_lines(image: Image.Image, detected: list[TextLine] | None = None) -> list[TextLine]:
     """The text lines of a page image with the recogniser's reading and character boxes (the
-    alignment compares against them). Raises ExportError when the detector fails."""
+    alignment compares against them): ``detected`` (lines found on ``image`` before) recognised,
+    or the page's lines found and recognised now. Raises ExportError when the reader fails."""
     try:
+        if detected is not None:
+            return shared_reader().recognise_lines(image, detected)
         return shared_reader().read(image, char_boxes=True)
     except TextLineError as exc:
         raise ExportError(exc.message) from exc
 
 
-def _stored_lines(page: PageResult, image: Image.Image) -> list[TextLine] | None:
-    """The page's stored lines on ``image``, when they carry what the layer needs (the
-    recogniser's characters: lines kept by detection alone place words less well)."""
+def recognised(lines: Sequence[TextLine]) -> bool:
+    """Whether ``lines`` carry what the layer needs: the recogniser's reading with character
+    boxes (lines kept by detection alone place words less well)."""
+    return all(line.confidence is not None for line in lines) and (
+        any(line.chars for line in lines) or not any(line.text for line in lines)
+    )
+
+
+def stored_lines(page: PageResult, image: Image.Image) -> tuple[list[TextLine] | None, bool]:
+    """The page's stored lines scaled onto ``image`` (None when none were stored) and whether
+    they are recognised already (``recognised``)."""
     stored = page.lines
     if stored is None or not stored.width or not stored.height:
-        return None
-    if stored.lines and not any(line.chars for line in stored.lines):
-        return None
+        return None, False
     fx, fy = image.width / stored.width, image.height / stored.height
-    return [line.scaled(fx, fy) for line in stored.lines]
+    lines = [line.scaled(fx, fy) for line in stored.lines]
+    return lines, recognised(lines)
 
 
 def lines_for(
     document: DocumentResult, page: PageResult, image: Image.Image, save_lines: SaveLines | None
 ) -> list[TextLine]:
-    """The page's text lines on ``image``: those stored with the page, or read now (once) and
-    stored with it through ``save_lines``."""
-    stored = _stored_lines(page, image)
-    if stored is not None:
+    """The page's text lines on ``image``: those stored with the page (recognised when it was
+    read in layout mode), or, once, the stored ones recognised or the page's lines read now,
+    kept with the page through ``save_lines``."""
+    stored, complete = stored_lines(page, image)
+    if stored is not None and complete:
         return stored
-    lines = page_lines(image)
+    lines = page_lines(image, stored)
     if save_lines is not None:
         found = PageLines(image.width, image.height, tuple(lines), shared_reader().description)
         save_lines(document.job_id, page.page_index, found)
@@ -214,24 +227,29 @@ def render_pages(
 
 
 def document_layers(
-    document: DocumentResult, save_lines: SaveLines | None = None
+    document: DocumentResult, save_lines: SaveLines | None = None, progress: ExportProgress | None = None
 ) -> tuple[dict[int, PageLayer], dict[int, str]]:
     """The text layer of every finished page of ``document`` (by page index), and why each page
     that has none has none (a failed page, a page that cannot be rendered again). Lines read
-    here are kept with their page through ``save_lines``."""
+    here are kept with their page through ``save_lines``; each page is a step of ``progress``
+    (raises ExportCancelled when it is cancelled)."""
+    progress = progress or ExportProgress()
     layers: dict[int, PageLayer] = {}
     problems: dict[int, str] = {
         index: str(Message("page {page} could not be read: {reason}", page=index + 1, reason=message))
         for index, message in document.failed.items()
     }
+    progress.check()
     for page, rendered in render_pages(document):
+        progress.check()
         if isinstance(rendered, ExportError):
             problems[page.page_index] = str(rendered.message)
-            continue
-        image, dpi = rendered
-        layer = page_layer(page, image, lines_for(document, page, image, save_lines), dpi)
-        if layer.regions:
-            layers[page.page_index] = layer
         else:
-            problems[page.page_index] = str(Message("page {page} has no text", page=page.page_index + 1))
+            image, dpi = rendered
+            layer = page_layer(page, image, lines_for(document, page, image, save_lines), dpi)
+            if layer.regions:
+                layers[page.page_index] = layer
+            else:
+                problems[page.page_index] = str(Message("page {page} has no text", page=page.page_index + 1))
+        progress.step()
     return layers, problems

@@ -98,6 +98,15 @@ class DocumentLoader(QObject):
             )
 
         store = self._store
-        self._tasks.run(
-            lambda _task: store.set_page_text(job_id, page_index, text), on_error=failed, keep=True
-        )
+
+        def save(_task: object) -> None:
+            try:
+                store.set_page_text(job_id, page_index, text)
+            except StoreError:
+                # A document removed before its edit was saved (Del right after typing: the edit
+                # is reported when the reading view lets the document go) took the text with
+                # it; the user asked for that, so there is nothing to warn about.
+                if store.job(job_id) is not None:
+                    raise
+
+        self._tasks.run(save, on_error=failed, keep=True)

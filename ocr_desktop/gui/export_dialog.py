@@ -16,6 +16,7 @@ once the list is there, so the export reads the edit. The export runs on a runne
 from __future__ import annotations
 
 import sys
+import threading
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,7 +37,7 @@ from ocr_desktop.core.results import DocumentResult
 from ocr_desktop.core.store import JobRecord, JobStore, StoreError
 from ocr_desktop.gui.errors import error_text, translated
 from ocr_desktop.gui.settings_dialog import Editor, help_text, label_text, make_editor
-from ocr_desktop.gui.tasks import TaskRunner
+from ocr_desktop.gui.tasks import BackgroundTask, TaskRunner
 from ocr_desktop.settings import ExportSettings, Settings
 
 
@@ -64,6 +65,10 @@ def describe(report: exporters.ExportReport) -> tuple[str, bool]:
                 "ExportDialog", "{count} file(s) could not be written: {reasons}"
             ).format(count=len(report.failed), reasons=reasons)
         )
+    if report.cancelled:
+        parts.append(
+            QCoreApplication.translate("ExportDialog", "Export cancelled: the other files were not written")
+        )
     if not parts:
         return QCoreApplication.translate(
             "ExportDialog", "Nothing was exported: the documents have no finished pages."
@@ -75,6 +80,7 @@ class ExportDialog(QDialog):
     exported = Signal(object)  # exporters.ExportReport: every file written, up to date or failed
     failed = Signal(str)  # the results could not be read at all: what went wrong and what to do
     listed = Signal()  # the documents are listed (read off the GUI thread)
+    progressed = Signal(int, int)  # steps done, in all: pages of a searchable PDF / hOCR laid and drawn
 
     def __init__(
         self,
@@ -91,6 +97,7 @@ class ExportDialog(QDialog):
         self._store = store
         self._exports = exports
         self.report: exporters.ExportReport | None = None  # of the last export, once it is done
+        self._stop = threading.Event()  # set by stop_export: the export stops before its next page
         self.documents = QListWidget(self)
         self.documents.setAccessibleName(self.tr("Documents to export"))
         self.editors: dict[str, Editor] = {}
@@ -170,14 +177,32 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         store = self._store
 
-        def export(_task: object) -> exporters.ExportReport:
-            documents: list[DocumentResult] = [store.document_result(job_id) for job_id in job_ids]
-            return exporters.export_documents(documents, options, save_lines=store.save_page_lines)
+        stop = self._stop
 
-        # Kept: quitting waits for the files being written. The dialog closes now; the result
-        # comes as a signal.
-        self._exports.run(export, on_result=self._on_exported, on_error=self._on_error, keep=True)
+        def export(task: BackgroundTask[exporters.ExportReport]) -> exporters.ExportReport:
+            documents: list[DocumentResult] = [store.document_result(job_id) for job_id in job_ids]
+            progress = exporters.ExportProgress(
+                report=lambda done, total: task.report((done, total)), cancelled=stop.is_set
+            )
+            return exporters.export_documents(
+                documents, options, save_lines=store.save_page_lines, progress=progress
+            )
+
+        # Kept: quitting waits for the files being written. The dialog closes now; progress and
+        # the result come as signals, and stop_export stops it.
+        self._exports.run(
+            export,
+            on_result=self._on_exported,
+            on_error=self._on_error,
+            on_progress=lambda value: self.progressed.emit(*value),
+            keep=True,
+        )
         super().accept()
+
+    def stop_export(self) -> None:
+        """Stop the running export before its next page; the files written so far are kept and
+        the report (``exported``) says it was cancelled."""
+        self._stop.set()
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

@@ -38,6 +38,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -76,14 +77,35 @@ class JobRow:
     waiting: bool = False
     completion_tokens: int = 0
     decode_s: float = 0.0
+    #: The statistics each finished page counts with: a page read again (the lite engine's pages
+    #: re-read with GLM-OCR) takes its first reading's figures out instead of counting twice.
+    page_stats: dict[int, GenerationStats] = field(default_factory=dict)
 
-    def add_stats(self, stats: GenerationStats) -> None:
-        """Count a finished page into the document's elapsed time and tok/s: the same figures
-        the page's own statistics show, summed."""
-        self.elapsed_s += stats.total_s
+    def page_done(self, page_index: int, stats: GenerationStats) -> None:
+        """A page finished: it counts done, and its statistics count into the document's elapsed
+        time and tok/s (the same figures the page's own statistics show, summed)."""
+        earlier = self.page_stats.pop(page_index, None)
+        if earlier is not None:
+            self._count(earlier, -1)
+        self.pages_done.add(page_index)
+        self.page_stats[page_index] = stats
+        self._count(stats, 1)
+
+    def read_again(self, page_index: int) -> None:
+        """A finished page is being read again: it is not done until it finishes again (the store
+        has it pending), and its first reading leaves tok/s. The time that reading took stays
+        reading time, as a cancelled page's does, so Elapsed does not run back."""
+        self.pages_done.discard(page_index)
+        earlier = self.page_stats.pop(page_index, None)
+        if earlier is not None:
+            self._count(earlier, -1)
+            self.abandoned_s += earlier.total_s
+
+    def _count(self, stats: GenerationStats, sign: int) -> None:
+        self.elapsed_s += sign * stats.total_s
         if stats.decode_tokens_per_s > 0:
-            self.completion_tokens += stats.completion_tokens - 1
-            self.decode_s += stats.total_s - stats.time_to_first_token_s
+            self.completion_tokens += sign * (stats.completion_tokens - 1)
+            self.decode_s += sign * (stats.total_s - stats.time_to_first_token_s)
 
     @property
     def elapsed(self) -> float:
@@ -133,11 +155,10 @@ def row_from_record(job: JobRecord, pages: Sequence[PageRecord]) -> JobRow:
         status=status,
         message=job.error,
         backend=job.options.backend,
-        pages_done={p.page_index for p in done},
         failed={p.page_index: p.error for p in pages if p.status is PageStatus.FAILED},
     )
     for page in done:
-        row.add_stats(page.stats)
+        row.page_done(page.page_index, page.stats)
     if done:
         row.backend = done[-1].backend
     return row
@@ -162,6 +183,10 @@ class DocumentState:
     originals: dict[int, str] = field(default_factory=dict)  # page -> the model's text (Revert page)
     regions: dict[int, tuple[RegionResult, ...]] = field(default_factory=dict)  # layout regions
     reading: dict[int, int] = field(default_factory=dict)  # page -> the region being read now
+    #: Pages an event started, finished or failed since the document was opened: newer than
+    #: the store's copy, whatever became of them (a page started and then cancelled with its
+    #: job is pending in the store, though a read made before it started still had it done).
+    touched: set[int] = field(default_factory=set)
 
     @property
     def job_id(self) -> str:
@@ -191,7 +216,7 @@ class DocumentState:
         self.source, self.name, self.dpi, self.max_pixels = result.source, result.name, dpi, max_pixels
         for page in result.pages:
             index = page.page_index
-            if index in self.row.live or index in self.row.failed or index in self.results:
+            if index in self.touched or index in self.row.live or index in self.row.failed:
                 continue
             self.texts[index] = page.text
             self.results[index] = page
@@ -222,6 +247,10 @@ class JobStates(QObject):
 
     def row(self, job_id: str) -> JobRow | None:
         return self._rows.get(job_id)
+
+    def job_ids(self) -> set[str]:
+        """The jobs whose rows are kept (those in the queue)."""
+        return set(self._rows)
 
     def add_row(self, row: JobRow) -> JobRow:
         """Keep ``row`` as the job's state (a job comes on the queue)."""
@@ -271,9 +300,16 @@ class JobStates(QObject):
         if job_id is not None:
             self._documents.pop(job_id, None)
 
-    def close_others(self, job_id: str | None) -> None:
-        for other in [j for j in self._documents if j != job_id]:
+    def keep_documents(self, job_ids: Iterable[str | None]) -> None:
+        """Only these documents are shown or being loaded: the pages of the others are not kept
+        (so that a long session holds one or two documents' pages, never every one looked at)."""
+        kept = set(job_ids)
+        for other in [j for j in self._documents if j not in kept]:
             del self._documents[other]
+
+    def open_documents(self) -> set[str]:
+        """The documents whose pages are kept (shown, or being loaded)."""
+        return set(self._documents)
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -283,23 +319,42 @@ class JobStates(QObject):
         row = self._rows.get(job_id) if job_id is not None else None
         document = self._documents.get(job_id) if job_id is not None else None
         match event:
-            case JobStarted(_job_id, page_count, page_indices, _pending):
-                if document is not None and page_count > 0:
-                    document.page_count = page_count
+            case JobStarted(_job_id, page_count, page_indices, pending):
+                # The pages to read are not done, whatever was known of them: a job started
+                # again to re-read pages (the lite engine's, with GLM-OCR) has them pending.
+                if document is not None:
+                    document.page_count = page_count or document.page_count
+                    document.touched.update(pending)
+                    for index in pending:
+                        document.results.pop(index, None)  # its text stays shown until it restarts
                 if row is not None:
+                    for index in pending:
+                        row.read_again(index)
                     row.page_count = len(page_indices) or page_count
                     row.status = JobStatus.RUNNING
                     if self._reading_backend is not None:
                         row.backend = self._reading_backend()
             case PageStarted(_job_id, page_index):
                 if document is not None:
+                    document.touched.add(page_index)
                     document.texts.pop(page_index, None)
                     document.results.pop(page_index, None)
                 if row is not None:
                     row.status = JobStatus.RUNNING  # also after a retry of a job that had ended
                     row.end_live(page_index)  # read again by a retry: its time so far stays counted
+                    row.read_again(page_index)  # a finished page re-read: not done meanwhile
                     row.live[page_index] = LivePage(time.monotonic())
                     row.failed.pop(page_index, None)
+            case PageRequeued(_job_id, page_index):
+                # Put back unfinished (a switch cancelled it, the backend crashed and reloads):
+                # pending again, so the row stops showing it read and its clock stops while the
+                # backend loads; what it had streamed stays shown until it starts again.
+                if document is not None:
+                    document.touched.add(page_index)
+                    document.reading.pop(page_index, None)
+                if row is not None:
+                    self._keep_streamed(document, row, [page_index])
+                    row.end_live(page_index)
             case PagePlanned(_job_id, page_index, _layout, regions):
                 if document is not None:
                     document.regions[page_index] = regions
@@ -321,17 +376,19 @@ class JobStates(QObject):
             case PageFinished(_job_id, result):
                 index = result.page_index
                 if document is not None:
+                    document.touched.add(index)
                     document.texts[index] = document.originals[index] = result.text
                     document.results[index] = result
                     document.regions[index] = result.regions
                     document.reading.pop(index, None)
                 if row is not None:
-                    row.pages_done.add(index)
+                    row.page_done(index, result.stats)
                     row.live.pop(index, None)  # the others stream on
                     row.failed.pop(index, None)
                     row.backend = result.backend or row.backend
-                    row.add_stats(result.stats)
             case PageFailed(_job_id, page_index, message):
+                if document is not None:
+                    document.touched.add(page_index)
                 if row is not None:
                     self._keep_streamed(document, row, [page_index])
                     row.failed[page_index] = message

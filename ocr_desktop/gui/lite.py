@@ -43,12 +43,16 @@ class LiteReading(QObject):
         tasks: TaskRunner,
         settings: Callable[[], Settings],
         apply_settings: Callable[[Settings], None],
+        bring_back: Callable[[list[str], Callable[[], object]], None],
+        commit_edits: Callable[[], None] = lambda: None,
         first_run: bool = True,
         parent: QObject | None = None,
     ) -> None:
         """``settings``: the window's settings of now; ``apply_settings``: what choosing a
-        backend in Settings does. ``first_run`` False leaves the first run to the backend the
-        settings name (windows of tests that bring their own backends)."""
+        backend in Settings does; ``commit_edits``: save the edit being typed now (on ``tasks``);
+        ``bring_back``: put jobs cleared from the queue back on it from the store, then go on.
+        ``first_run`` False leaves the first run to the backend the settings name (windows of
+        tests that bring their own backends)."""
         super().__init__(parent)
         self._pipeline = pipeline
         self._store = store
@@ -57,6 +61,8 @@ class LiteReading(QObject):
         self._tasks = tasks
         self._settings = settings
         self._apply_settings = apply_settings
+        self._commit_edits = commit_edits
+        self._bring_back = bring_back
         self._first_run = first_run
         #: True while the pipeline reads with the lite engine because GLM-OCR is missing.
         self.active = False
@@ -114,8 +120,17 @@ class LiteReading(QObject):
         """Read the lite engine's pages of ``job_ids`` again with the backend that reads now
         (pages the user edited keep their text)."""
         self._notice.hide()
-        self._tasks.run(
-            lambda _task: [self._pipeline.reread_pages_read_by(job_id, LITE) for job_id in job_ids]
+        # An edit typed a moment ago is saved first (the same one worker, in order), so the page
+        # counts as edited and keeps the user's text instead of being read again over it.
+        self._commit_edits()
+        pipeline = self._pipeline
+        # A job cleared from the queue comes back with its row as the store has it (its edited
+        # and failed pages), before the pipeline's events for it arrive.
+        self._bring_back(
+            job_ids,
+            lambda: self._tasks.run(
+                lambda _task: [pipeline.reread_pages_read_by(job_id, LITE) for job_id in job_ids]
+            ),
         )
 
     def offer_lite(self) -> None:

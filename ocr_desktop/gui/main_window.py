@@ -54,6 +54,7 @@ from ocr_desktop.gui.reading_view import ReadingView
 from ocr_desktop.gui.tasks import TaskRunner
 from ocr_desktop.gui.window_actions import ActionSlots, WindowActions
 from ocr_desktop.gui.window_dialogs import (
+    ExportProgressNotice,
     export_defaults,
     open_log_folder,
     remember_export,
@@ -74,6 +75,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -169,6 +171,8 @@ class MainWindow(QMainWindow):
             tasks=self.tasks,
             settings=lambda: self.settings,
             apply_settings=self.apply_settings,
+            commit_edits=lambda: self.reading_view.commit_edit(),  # noqa: PLW0108 (comes later)
+            bring_back=lambda job_ids, then: self.queue.bring_back(job_ids, then),  # noqa: PLW0108 (comes later)
             first_run=backend_factory is None if lite_first_run is None else lite_first_run,
             parent=self,
         )
@@ -176,7 +180,9 @@ class MainWindow(QMainWindow):
         self._backend_notice: str | None = None  # the notice shown about it (stale once loaded)
         self._backend_failed: set[str] = set()  # jobs that failed only because of that
         # One record of job state: the events change it, the queue and the reading view read it.
-        self.states = JobStates(lambda: self.settings.backend, self)
+        # (The backend that reads: the lite engine while GLM-OCR is missing, though the settings
+        # name llama.cpp.)
+        self.states = JobStates(lambda: self.lite.reading_backend(self.settings.backend), self)
         self.queue_model = QueueModel(self.states, self)
         self.queue_view = QueueView(self.queue_model, self)
         # Asking the user goes through the window's confirm (looked up at each call: the tests
@@ -298,16 +304,14 @@ class MainWindow(QMainWindow):
         self.queue.notice.connect(self.notice.show_message)
         self.drop_zone.open_requested.connect(lambda: self.intake.choose_files(self))
         self.queue.changed.connect(self._update_actions)
-        self.queue.dropped.connect(
-            lambda job_id: self.reading_view.show_job(None) if self.reading_view.job_id == job_id else None
-        )
+        self.queue.dropped.connect(self._on_dropped)
         self.queue_model.rowsInserted.connect(self._update_stack)
         self.queue_model.rowsRemoved.connect(self._update_stack)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.queue_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.reading_view.page_edited.connect(self.loader.save_edit)
         self.loader.loaded.connect(self._on_document_loaded)
-        self.loader.failed.connect(self.notice.show_error)
+        self.loader.failed.connect(self._on_document_failed)
         self.switcher.notice.connect(self.notice.show_message)
         self.switcher.switching.connect(
             lambda stage: self.backend_status.set_state(BackendState.LOADING, stage)
@@ -382,7 +386,8 @@ class MainWindow(QMainWindow):
         self.states.apply(event)
         match event:
             case JobAdded(job_id, name, page_count, source):
-                self.queue.job_added(JobRow(job_id, name, page_count, source, backend=self.settings.backend))
+                backend = self.lite.reading_backend(self.settings.backend)
+                self.queue.job_added(JobRow(job_id, name, page_count, source, backend=backend))
             case JobStarted(job_id):
                 if self.reading_view.job_id is None:
                     self.queue_view.select_job(job_id)
@@ -396,7 +401,7 @@ class MainWindow(QMainWindow):
                 self._rate.page_ended(job_id, result.page_index, finished=True)
                 self._update_rate()
                 return
-            case PageFailed(job_id, page_index):
+            case PageFailed(job_id, page_index) | PageRequeued(job_id, page_index):
                 self._rate.page_ended(job_id, page_index, finished=False)
             case JobFinished(job_id):
                 self._rate.job_ended(job_id)
@@ -520,6 +525,9 @@ class MainWindow(QMainWindow):
             exports=self.exports,
             parent=self,
         )
+        # Held by the window: a signal keeps no plain object alive through its bound method
+        self.export_progress = ExportProgressNotice(self.notice, dialog.stop_export)
+        dialog.progressed.connect(self.export_progress.show)
         dialog.exported.connect(lambda report: remember_export(dialog, window_state()))
         dialog.exported.connect(functools.partial(show_export_report, self.notice))
         dialog.failed.connect(lambda message: self.notice.show_message(message, Severity.ERROR))
@@ -594,6 +602,14 @@ class MainWindow(QMainWindow):
             any(r.live for r in selected) or (shown is not None and bool(shown.live))
         )
 
+    @Slot(str)
+    def _on_dropped(self, job_id: str) -> None:
+        """A job left the queue (removed or cleared): it is not shown, and a page of it being
+        read stops counting as reading (a removed job ends with no event: the pipeline drops it)."""
+        if self.reading_view.job_id == job_id:
+            self.reading_view.show_job(None)
+        self._rate.job_ended(job_id)
+
     @Slot()
     def _on_current_row(self) -> None:
         """Show the selected document: the job states open it at once (the events change it from
@@ -601,11 +617,12 @@ class MainWindow(QMainWindow):
         job_id = self.queue_view.current_job_id()
         if job_id is None or job_id == self.loader.loading:
             return
-        if self.loader.loading is not None:  # selected and left before it was shown
-            self.states.close(self.loader.loading)
-            self.loader.cancel()
-        if job_id == self.reading_view.job_id:
-            return  # back to the document shown: the one left is not shown when its read ends
+        self.loader.cancel()  # one selected and left before it was shown is not shown when read
+        shown = self.reading_view.job_id
+        # The job states keep the pages of the document shown and of the one being loaded only.
+        self.states.keep_documents({shown, job_id})
+        if job_id == shown:
+            return  # back to the document shown
         self.reading_view.commit_edit()  # now: the edit's save is queued before this read
         if self.states.open(job_id) is not None:
             self.loader.load(job_id)
@@ -617,11 +634,16 @@ class MainWindow(QMainWindow):
             self.states.close(job_id)
             return
         document.fill(loaded.result, loaded.originals, loaded.dpi, loaded.max_pixels)
-        shown = self.reading_view.job_id
         self.reading_view.show_job(document)
-        if shown != job_id:
-            self.states.close(shown)
+        self.states.keep_documents({job_id})
         self._update_actions()
+
+    @Slot(str)
+    def _on_document_failed(self, message: str) -> None:
+        """The selected document could not be read from the store: the reading view stays on
+        the one shown, and the pages of the one that failed are not kept."""
+        self.states.keep_documents({self.reading_view.job_id})
+        self.notice.show_error(message)
 
     def _update_rate(self) -> None:
         rate = self._rate.pages_per_min()

@@ -242,6 +242,32 @@ class QueueController(QObject):
 
         self._tasks.run(move, keep=True)
 
+    def bring_back(self, job_ids: list[str], then: Callable[[], object]) -> None:
+        """Put the jobs of ``job_ids`` that are not on the queue back on it, each row as the
+        store has it (read off the GUI thread), then call ``then`` (on the GUI thread). A cleared
+        job queued again ("Read Them Again") then shows its finished, edited and failed pages and
+        takes the pipeline's events from there, instead of coming back as a blank row."""
+        missing = [job_id for job_id in job_ids if self._model.job(job_id) is None]
+        if not missing:
+            then()
+            return
+        store = self._store
+
+        def read(_task: object) -> list[JobRow]:
+            records = [(job_id, store.job(job_id)) for job_id in missing]
+            return [row_from_record(record, store.pages(job_id)) for job_id, record in records if record]
+
+        def add(rows: list[JobRow]) -> None:
+            for row in rows:
+                if self._model.job(row.job_id) is None:
+                    self.hidden.discard(row.job_id)
+                    self._model.add_job(row)
+            self._model.flush()
+            then()
+
+        # A store that cannot be read leaves the rows to the events (blank), not the re-read undone.
+        self._tasks.run(read, on_result=add, on_error=lambda _error: then())
+
     @Slot(str)
     def reopen(self, job_id: str) -> None:
         """Put a job from the history back on the queue and select it."""

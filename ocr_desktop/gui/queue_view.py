@@ -261,9 +261,11 @@ class QueueModel(QAbstractTableModel):
     def add_job(self, row: JobRow) -> None:
         existing = self.job(row.job_id)
         if existing is not None:
-            self._names[existing.name] -= 1
+            self._forget_name(existing.name)
             self._names[row.name] += 1
-            existing.name, existing.page_count = row.name, row.page_count or existing.page_count
+            # A job queued again (a retry, a re-read) is announced with its document's page
+            # count; the row already counts the pages chosen to read ("1-2" of 3: 2).
+            existing.name, existing.page_count = row.name, existing.page_count or row.page_count
             self._changed(row.job_id)
             return
         self._pending.append(self.states.add_row(row))
@@ -292,9 +294,16 @@ class QueueModel(QAbstractTableModel):
             name = self._rows.pop(i).name
             self._reindex()
             self.states.forget(job_id)
-            self._names[name] -= 1
+            self._forget_name(name)
             self.endRemoveRows()
             self._names_changed(name)
+
+    def _forget_name(self, name: str) -> None:
+        """One row of that name fewer (a name no row has is not kept: a long session's removed
+        documents would pile up)."""
+        self._names[name] -= 1
+        if self._names[name] <= 0:
+            del self._names[name]
 
     def _names_changed(self, name: str) -> None:
         """Rows of that name show their folder or stop showing it."""

@@ -56,6 +56,7 @@ from ocr_desktop.pipeline.events import (
     PageFailed,
     PageFinished,
     PagePlanned,
+    PageRequeued,
     PageStarted,
     RegionFinished,
     RegionStarted,
@@ -425,8 +426,10 @@ class ReadingView(QWidget):
         if doc is None or getattr(event, "job_id", None) != doc.job_id:
             return
         match event:
-            case JobStarted():
+            case JobStarted(_job_id, _count, _indices, pending):
                 self._show_page_count()
+                if self._page in pending:  # to be read again: no longer finished (not editable)
+                    self._go_to(self._page, follow=self._follow)
             case PageStarted(_job_id, page_index):
                 if self._follow or page_index == self._page:
                     self._go_to(page_index, follow=True)
@@ -448,6 +451,12 @@ class ReadingView(QWidget):
                 self._on_text_frame(page_index, text)
             case PageFinished(_job_id, result):
                 self._on_page_finished(result)
+            case PageRequeued(_job_id, page_index):
+                # Pending again (the backend reloads): no region of it is being read any more.
+                if page_index == self._page:
+                    self.page_view.highlight(None)
+                    self._update_stats()
+                    self.text_edit.setReadOnly(True)
             case PageFailed(_job_id, page_index):
                 if page_index == self._page:
                     self._update_stats()

@@ -1,10 +1,12 @@
 """The window's small dialogs and desktop hand-offs: About, the log folder, a folder in the file
-manager, and the notice an export leaves (what was written, with Open Folder)."""
+manager, a running export's progress (with Cancel) and the notice an export leaves (what was
+written, with Open Folder)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,3 +76,29 @@ def show_export_report(notice: NoticeBar, report: exporters.ExportReport) -> Non
         action = (QCoreApplication.translate("MainWindow", "Open Folder"), lambda: open_folder_url(folder))
     severity = Severity.ERROR if failed else Severity.INFO if files else Severity.WARNING
     notice.show_message(text, severity, action=action)
+
+
+class ExportProgressNotice:
+    """A running export's progress in the notice bar, with Cancel (the window stays usable: the
+    export runs on its own worker). Shown when the percentage changes, not at every page."""
+
+    def __init__(self, notice: NoticeBar, stop: Callable[[], None]) -> None:
+        self._notice, self._stop = notice, stop
+        self._shown = -1  # the percentage on show
+        self._stopping = False
+
+    def show(self, done: int, total: int) -> None:
+        percent = min(100, done * 100 // total) if total else 0
+        if percent == self._shown or self._stopping:
+            return
+        self._shown = percent
+        text = QCoreApplication.translate("MainWindow", "Exporting… {percent}% of the pages done").format(
+            percent=percent
+        )
+        cancel = QCoreApplication.translate("MainWindow", "Cancel")
+        self._notice.show_message(text, action=(cancel, self.cancel))
+
+    def cancel(self) -> None:
+        self._stopping = True
+        self._stop()
+        self._notice.show_message(QCoreApplication.translate("MainWindow", "Stopping the export…"))

@@ -61,6 +61,16 @@ class PageStarted:
 
 
 @dataclass(frozen=True)
+class PageRequeued:
+    """A page being read was put back, unfinished, among the pages to read: a backend switch
+    cancelled it, the backend crashed under it and is reloaded, or the queue was paused while its
+    regions waited. It is pending, not being read, until a later :class:`PageStarted`."""
+
+    job_id: str
+    page_index: int
+
+
+@dataclass(frozen=True)
 class PagePlanned:
     """Layout mode, before the page's regions are read: every region found (boxes, kinds, reading
     order; those read already carry their text). ``layout`` is the layout model."""
@@ -169,6 +179,7 @@ Event = (
     JobAdded
     | JobStarted
     | PageStarted
+    | PageRequeued
     | PagePlanned
     | RegionStarted
     | RegionFinished

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ocr_desktop.core import page_format
 from ocr_desktop.core.results import GenerationStats, PageLines, RegionResult
-from ocr_desktop.core.store import JobStore
+from ocr_desktop.core.store import JobStore, StoreError
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import PageImage, fit_page
 from ocr_desktop.messages import Message
@@ -115,6 +115,42 @@ class _LiveText:
             self._head += 1
 
 
+class _Recognition:
+    """A page's detected lines recognised on a thread of their own (text, confidence, character
+    boxes: ``LineReader.recognise_lines``, no second detection) and stored with the page."""
+
+    def __init__(self, store: JobStore, run: PageRun, stored: PageLines) -> None:
+        self._store, self._stored = store, stored
+        self._job_id, self._index, self._image = run.job.id, run.index, run.page.image
+        self._result: PageLines | None = None
+        self._thread = threading.Thread(target=self._run, name=f"ocr-page-{run.index + 1}-lines", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from ocr_desktop.textlines import TextLineError, shared_reader
+
+        index = self._index
+        try:
+            lines = shared_reader().recognise_lines(self._image, list(self._stored.lines))
+            result = dataclasses.replace(self._stored, lines=tuple(lines))
+            self._store.save_page_lines(self._job_id, index, result)
+            self._result = result
+        except TextLineError as exc:  # an export reads them then; the page is read all the same
+            log.warning("page %d: its text lines could not be recognised: %s", index + 1, exc.message)
+        except StoreError as exc:  # the job was removed meanwhile
+            log.info("page %d: its recognised lines were not kept: %s", index + 1, exc)
+
+    def wait(self) -> PageLines | None:
+        """The recognised lines once stored; None when they could not be."""
+        self._thread.join()
+        return self._result
+
+
+def _wait(recognition: _Recognition | None) -> None:
+    if recognition is not None:
+        recognition.wait()
+
+
 @dataclass
 class _PageRegions:
     """One page's regions while they are read: the plan, the results as they come in (by
@@ -124,6 +160,7 @@ class _PageRegions:
     regions: dict[int, RegionResult]
     failures: list[BaseException]
     detected: PageLines | None  # the page's lines as detected for the plan (stored with the page)
+    recognition: _Recognition | None = None  # those lines being recognised meanwhile
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def done(self, region: RegionResult) -> None:
@@ -164,10 +201,29 @@ class LayoutReader:
         when layout finds no regions to read or cannot run."""
         job, index = run.job, run.index
         planned = self._store.page_regions(job.id, index)
+        plan = self._plan(run) if planned is None else None
+        # The page's lines are recognised while its regions are read (the plan needs only their
+        # boxes); the page is committed with them, and done once they are stored.
+        recognition = self._recognise_lines(run)
+        try:
+            self._read_planned(run, planned, plan, recognition)
+        finally:
+            if recognition is not None:
+                recognition.wait()
+
+    def _read_planned(
+        self,
+        run: PageRun,
+        planned: tuple[str, tuple[RegionResult, ...]] | None,
+        plan: _Plan | tuple[str, str] | None,
+        recognition: _Recognition | None,
+    ) -> None:
+        job, index = run.job, run.index
         detected: PageLines | None
         if planned is None:
-            plan = self._plan(run)
+            assert plan is not None
             if isinstance(plan, tuple):
+                _wait(recognition)
                 self._read_whole(run, *plan)
                 return
             layout, regions, note, detected = plan.layout, plan.regions, plan.note, plan.lines
@@ -180,10 +236,11 @@ class LayoutReader:
         self._notify(PagePlanned(job.id, index, layout, regions))
         if not any(r.read for r in regions):
             # Layout found nothing to read: the page is read whole, its regions kept to be shown.
+            _wait(recognition)
             self._read_whole(run, layout, note or Message("layout found no region to read"))
             return
         self._notify(PageStarted(job.id, index))
-        page = _PageRegions(layout, {r.order: r for r in regions}, [], detected)
+        page = _PageRegions(layout, {r.order: r for r in regions}, [], detected, recognition)
         self._read_regions(run, page, [r for r in regions if r.order in pending])
         self._finish(run, page)
 
@@ -296,6 +353,16 @@ class LayoutReader:
             )
         return _Plan(detector.id, tuple(regions), lines, plan.reason if plan.whole_page else "")
 
+    def _recognise_lines(self, run: PageRun) -> _Recognition | None:
+        """Start reading the page's stored lines with the line recogniser when they were stored
+        by detection alone; they are stored again with their text and character boxes: the
+        searchable PDF and hOCR place each word by them (docs/searchable-pdf.md), so an export
+        of a read page never runs the recogniser. None when there is nothing to do."""
+        stored = self._store.page_lines(run.job.id, run.index)
+        if stored is None or all(line.confidence is not None for line in stored.lines):
+            return None
+        return _Recognition(self._store, run, stored)
+
     def _detector(self, layout_model: str) -> LayoutDetector:
         """The layout detector of the setting, created once (its model loads on first use)."""
         from ocr_desktop.layout import registry
@@ -362,7 +429,10 @@ class LayoutReader:
             finish_reason="length" if any(r.stats.finish_reason == "length" for r in read) else "stop",
         )
         flags = frozenset().union(*(r.flags for r in read))
-        lines = self._engine_lines(run, page.detected, read)
+        # The lines as recognised meanwhile, before the commit: a line engine's page lines keep
+        # them outside its regions, and nothing replaces what the commit stores.
+        recognised = page.recognition.wait() if page.recognition is not None else None
+        lines = self._engine_lines(run, recognised or page.detected, read)
         self._reader.commit(run, text, stats, flags, run.page, regions=regions, layout=page.layout, **lines)
 
     @staticmethod

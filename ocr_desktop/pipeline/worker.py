@@ -37,7 +37,15 @@ from ocr_desktop.documents.errors import DocumentError
 from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.documents.sniff import display_name
 from ocr_desktop.messages import Message
-from ocr_desktop.pipeline.events import Event, JobAdded, JobFailed, JobFinished, JobStarted, Listener
+from ocr_desktop.pipeline.events import (
+    Event,
+    JobAdded,
+    JobFailed,
+    JobFinished,
+    JobStarted,
+    Listener,
+    PageRequeued,
+)
 from ocr_desktop.pipeline.layout_reader import LayoutReader
 from ocr_desktop.pipeline.lease import BackendLease
 from ocr_desktop.pipeline.page_reader import RETRY_BACKOFF_S, PageReader
@@ -587,6 +595,10 @@ class Pipeline:
         try:
             self._reader.read_page(run, self._layout.read if run.job.layout else self._reader.read_whole)
         finally:  # the page thread's end, whatever the outcome
+            if run.requeue or run.crashed:
+                # Told before the page is back among the pending ones, so that no PageStarted of
+                # its next reading can come first; a cancelled job's page stays pending too.
+                self._notify(PageRequeued(run.job.id, run.index))
             with self._cv:
                 self._runs.remove(run)
                 job = run.job

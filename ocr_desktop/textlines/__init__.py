@@ -206,6 +206,49 @@ class LineReader:
         with ``char_boxes``, each character's box too (the searchable PDF places words by them)."""
         return self._run(image, recognise=True, char_boxes=char_boxes)
 
+    def recognise_lines(
+        self, image: Image.Image, lines: list[TextLine], *, char_boxes: bool = True
+    ) -> list[TextLine]:
+        """``lines`` (found on ``image`` by :meth:`detect`) with the recogniser's text, confidence
+        and, with ``char_boxes``, character boxes: what :meth:`read` gives, without detecting the
+        page again. Same lines, same order, same boxes (a line the recogniser reads as nothing
+        stays, with empty text), so a page's stored lines can be completed later."""
+        if not lines:
+            return []
+        import numpy as np
+        from rapidocr.ch_ppocr_rec import TextRecInput
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        engine = self._ensure()
+        array = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        quads = [np.array(line.quad, dtype=np.float32) for line in lines]
+        # A line narrower or lower than a pixel has nothing to read (and would crash the crop).
+        usable = [i for i, q in enumerate(quads) if min(_crop_size(q)) >= 1]
+        crops = [get_rotate_crop_image(array, quads[i].copy()) for i in usable]
+        read: dict[int, tuple[str, float, tuple[tuple[str, Box], ...]]] = {}
+        with self._lock:
+            try:
+                if crops:
+                    rec = engine._load_rec_model()(TextRecInput(img=crops, return_word_box=char_boxes))
+                    words: list[Any] = [()] * len(crops)
+                    if char_boxes and rec.word_results is not None:
+                        # rapidocr's own step of read(..., return_word_box=True): character boxes
+                        # in page pixels, from the crop's CTC positions and the line's polygon
+                        boxes = np.stack([quads[i] for i in usable])
+                        words = list(engine.cal_rec_boxes(crops, boxes, rec, True).word_results)
+                    for n, i in enumerate(usable):
+                        chars = _chars_of(words[n]) if n < len(words) else ()
+                        read[i] = (str(rec.txts[n]), float(rec.scores[n]), chars)
+            except Exception as exc:
+                raise TextLineError(f"Text-line recognition failed: {exc}") from exc
+        out = []
+        for i, line in enumerate(lines):
+            text, confidence, chars = read.get(i, ("", 0.0, ()))
+            if not text.strip():
+                text, chars = "", ()
+            out.append(TextLine(line.box, line.quad, line.score, text, confidence, chars))
+        return out
+
     def recognize(self, image: Image.Image) -> tuple[str, float]:
         """The recogniser's reading of ``image``, which holds one line of text (no detection)."""
         import numpy as np
@@ -264,6 +307,15 @@ def _chars_of(results: Any) -> tuple[tuple[str, Box], ...]:
         except (TypeError, ValueError, IndexError):
             continue  # a result without a box places nothing; the line's box still holds its text
     return tuple(out)
+
+
+def _crop_size(quad: Any) -> tuple[int, int]:
+    """The size of ``quad``'s straightened crop, as rapidocr computes it (width, height)."""
+    import numpy as np
+
+    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    return width, height
 
 
 def _version(package: str) -> str:

@@ -398,13 +398,12 @@ Please include them when you report the problem.</source>
 <context>
     <name>DocumentLoader</name>
     <message>
-        <location filename="../../gui/document_loader.py" line="111"/>
+        <location filename="../../gui/document_loader.py" line="85"/>
         <source>The document cannot be shown: {error}</source>
-        <extracomment>The document being read, and what happened to its pages meanwhile: page -&gt; result, failure, or None (started again).</extracomment>
         <translation>无法显示该文档：{error}</translation>
     </message>
     <message>
-        <location filename="../../gui/document_loader.py" line="121"/>
+        <location filename="../../gui/document_loader.py" line="95"/>
         <source>Your edit of page {n} was not kept: {error}</source>
         <translation>第 {n} 页的修改未能保存：{error}</translation>
     </message>
@@ -445,58 +444,63 @@ Please include them when you report the problem.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../gui/export_dialog.py" line="49"/>
+        <location filename="../../gui/export_dialog.py" line="50"/>
         <source>Saved 1 file to {folder}</source>
         <translation>已将 1 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="51"/>
+        <location filename="../../gui/export_dialog.py" line="52"/>
         <source>Saved {count} files to {folder}</source>
         <translation>已将 {count} 个文件保存到 {folder}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="56"/>
+        <location filename="../../gui/export_dialog.py" line="57"/>
         <source>{count} file(s) were already up to date</source>
         <translation>{count} 个文件已是最新</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="63"/>
+        <location filename="../../gui/export_dialog.py" line="64"/>
         <source>{count} file(s) could not be written: {reasons}</source>
         <translation>{count} 个文件无法写入：{reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="68"/>
+        <location filename="../../gui/export_dialog.py" line="70"/>
+        <source>Export cancelled: the other files were not written</source>
+        <translation>导出已取消：其余文件未写入</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="73"/>
         <source>Nothing was exported: the documents have no finished pages.</source>
         <translation>未导出任何内容：这些文档没有已完成的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="90"/>
-        <location filename="../../gui/export_dialog.py" line="116"/>
+        <location filename="../../gui/export_dialog.py" line="96"/>
+        <location filename="../../gui/export_dialog.py" line="123"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="95"/>
+        <location filename="../../gui/export_dialog.py" line="102"/>
         <source>Documents to export</source>
         <translation>要导出的文档</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="122"/>
+        <location filename="../../gui/export_dialog.py" line="129"/>
         <source>Documents with finished pages:</source>
         <translation>有已完成页面的文档：</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="165"/>
+        <location filename="../../gui/export_dialog.py" line="172"/>
         <source>Tick at least one document.</source>
         <translation>请至少勾选一个文档。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="168"/>
+        <location filename="../../gui/export_dialog.py" line="175"/>
         <source>Tick at least one format.</source>
         <translation>请至少勾选一种格式。</translation>
     </message>
     <message>
-        <location filename="../../gui/export_dialog.py" line="192"/>
+        <location filename="../../gui/export_dialog.py" line="217"/>
         <source>Export failed: {error}</source>
         <translation>导出失败：{error}</translation>
     </message>
@@ -598,18 +602,18 @@ Please include them when you report the problem.</source>
 <context>
     <name>LiteReading</name>
     <message>
-        <location filename="../../gui/lite.py" line="106"/>
+        <location filename="../../gui/lite.py" line="109"/>
         <source>GLM-OCR is installed. {pages} page(s) were read with PP-OCRv6 (lite), which reads plain lines only.</source>
         <extracomment>True while the pipeline reads with the lite engine because GLM-OCR is missing.</extracomment>
         <translation>GLM-OCR 已安装。有 {pages} 页是用 PP-OCRv6（轻量）识别的，它只能识别纯文本行。</translation>
     </message>
     <message>
-        <location filename="../../gui/lite.py" line="110"/>
+        <location filename="../../gui/lite.py" line="113"/>
         <source>Read Them Again with GLM-OCR</source>
         <translation>用 GLM-OCR 重新识别</translation>
     </message>
     <message>
-        <location filename="../../gui/lite.py" line="126"/>
+        <location filename="../../gui/lite.py" line="132"/>
         <source>Read with PP-OCRv6 (lite)</source>
         <translation>改用 PP-OCRv6（轻量）识别</translation>
     </message>
@@ -625,13 +629,13 @@ Please include them when you report the problem.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Pages per minute</source>
         <extracomment>Rows the queue shows in a window opened for the first time (its default size).</extracomment>
         <translation>每分钟页数</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Pages read per minute, over the last ten pages</source>
         <translation>最近十页的每分钟识别页数</translation>
     </message>
@@ -657,54 +661,69 @@ Please include them when you report the problem.</source>
         <translation>显示或隐藏最近的日志 (F12)</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="74"/>
+        <location filename="../../gui/window_dialogs.py" line="76"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="511"/>
+        <location filename="../../gui/window_dialogs.py" line="95"/>
+        <source>Exporting… {percent}% of the pages done</source>
+        <translation>正在导出… 已完成 {percent}% 的页面</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_dialogs.py" line="98"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../gui/window_dialogs.py" line="104"/>
+        <source>Stopping the export…</source>
+        <translation>正在停止导出…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>&amp;Resume</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="511"/>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="35"/>
+        <location filename="../../gui/window_dialogs.py" line="37"/>
         <source>About OCR Desktop</source>
         <translation>关于 OCR Desktop</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>No model is installed, so documents cannot be read yet. Download it or choose model files above; the documents waiting are read then.</source>
         <translation>尚未安装模型，暂时无法识别文档。请在上方下载模型或选择模型文件；之后等待中的文档会自动识别。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="485"/>
+        <location filename="../../gui/main_window.py" line="467"/>
         <source>The backend could not be loaded: {message}
 Check Edit → Settings, then press Retry (Ctrl+R).</source>
         <translation>无法加载后端：{message}
 请检查“编辑 → 设置”，然后按“重试”(Ctrl+R)。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="494"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source>The model is installed.</source>
         <translation>模型已安装。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="524"/>
+        <location filename="../../gui/main_window.py" line="506"/>
         <source>No page of this document is being read.</source>
         <translation>此文档当前没有正在识别的页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/window_dialogs.py" line="36"/>
+        <location filename="../../gui/window_dialogs.py" line="38"/>
         <source>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;Reads documents with GLM-OCR on llama.cpp or vLLM, on NVIDIA Jetson and any Linux machine.&lt;/p&gt;&lt;p&gt;Log file: {log}&lt;/p&gt;</source>
         <translation>&lt;b&gt;OCR Desktop {version}&lt;/b&gt;&lt;p&gt;在 NVIDIA Jetson 和任何 Linux 计算机上，用 llama.cpp 或 vLLM 运行 GLM-OCR 识别文档。&lt;/p&gt;&lt;p&gt;日志文件：{log}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="645"/>
+        <location filename="../../gui/main_window.py" line="649"/>
         <source>{rate:.1f} pages/min</source>
         <translation>{rate:.1f} 页/分钟</translation>
     </message>
@@ -854,107 +873,106 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="321"/>
+        <location filename="../../gui/queue_view.py" line="238"/>
         <source>Waiting for the model</source>
         <translation>等待模型</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="205"/>
+        <location filename="../../gui/queue_view.py" line="122"/>
         <source>Document</source>
-        <extracomment>Time spent on pages that ended unfinished (cancelled, failed): still reading time, so Elapsed does not jump back when a page in flight is cancelled (it showed 1:31, then 0:16). Failed only because no model is installed yet: it waits for the model (read when it arrives), and says so rather than &quot;Failed: model file not found&quot;.</extracomment>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="206"/>
+        <location filename="../../gui/queue_view.py" line="123"/>
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="207"/>
+        <location filename="../../gui/queue_view.py" line="124"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="208"/>
+        <location filename="../../gui/queue_view.py" line="125"/>
         <source>Backend</source>
         <translation>后端</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="209"/>
+        <location filename="../../gui/queue_view.py" line="126"/>
         <source>Elapsed</source>
         <translation>用时</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="210"/>
+        <location filename="../../gui/queue_view.py" line="127"/>
         <source>tok/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="248"/>
+        <location filename="../../gui/queue_view.py" line="165"/>
         <source>Time spent reading this document&apos;s pages; waiting and pauses do not count</source>
         <translation>识别此文档各页所用的时间；等待和暂停不计入</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="251"/>
+        <location filename="../../gui/queue_view.py" line="168"/>
         <source>Tokens per second while writing: the tokens after the first, divided by the time after the first token, over the finished pages (as on each page)</source>
         <translation>生成时每秒词元数：已完成页面中第一个词元之后的词元数，除以第一个词元之后的时间（与各页的算法相同）</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="270"/>
+        <location filename="../../gui/queue_view.py" line="187"/>
         <source>Page {n}: {message}</source>
         <translation>第 {n} 页：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="283"/>
-        <location filename="../../gui/queue_view.py" line="297"/>
-        <location filename="../../gui/queue_view.py" line="299"/>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/main_window.py" line="290"/>
+        <location filename="../../gui/queue_view.py" line="214"/>
+        <location filename="../../gui/queue_view.py" line="216"/>
+        <location filename="../../gui/queue_view.py" line="219"/>
         <source>Paused</source>
         <extracomment>Where the gauge strip goes (the gauges are their own widget, see _install_gauges).</extracomment>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="297"/>
+        <location filename="../../gui/queue_view.py" line="214"/>
         <source>Queued</source>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="302"/>
+        <location filename="../../gui/queue_view.py" line="219"/>
         <source>Starting</source>
         <translation>正在开始</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="306"/>
+        <location filename="../../gui/queue_view.py" line="223"/>
         <source>Reading page {n} · {deltas} pieces of text</source>
         <translation>正在识别第 {n} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="310"/>
+        <location filename="../../gui/queue_view.py" line="227"/>
         <source>Reading pages {pages} · {deltas} pieces of text</source>
         <translation>正在识别第 {pages} 页 · {deltas} 段文本</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="316"/>
+        <location filename="../../gui/queue_view.py" line="233"/>
         <source>Done, 1 page failed</source>
         <translation>完成，1 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="317"/>
+        <location filename="../../gui/queue_view.py" line="234"/>
         <source>Done, {count} pages failed</source>
         <translation>完成，{count} 页失败</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="318"/>
+        <location filename="../../gui/queue_view.py" line="235"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="322"/>
+        <location filename="../../gui/queue_view.py" line="239"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="324"/>
+        <location filename="../../gui/queue_view.py" line="241"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -962,12 +980,12 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../gui/queue_view.py" line="547"/>
+        <location filename="../../gui/queue_view.py" line="402"/>
         <source>Document queue</source>
         <translation>文档队列</translation>
     </message>
     <message>
-        <location filename="../../gui/queue_view.py" line="548"/>
+        <location filename="../../gui/queue_view.py" line="403"/>
         <source>Documents in the queue. Drag a row to change the order.</source>
         <translation>队列中的文档。拖动一行可调整顺序。</translation>
     </message>
@@ -975,235 +993,235 @@ Check Edit → Settings, then press Retry (Ctrl+R).</source>
 <context>
     <name>ReadingView</name>
     <message>
-        <location filename="../../gui/reading_view.py" line="135"/>
+        <location filename="../../gui/reading_view.py" line="134"/>
         <source>Select a document in the queue to see its pages.</source>
-        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed).</extracomment>
+        <extracomment>The page whose edit has not been reported yet (the debounce timer may still run, or have fired: the flag, not the timer, says whether an edit is owed). The document shown: its pages (texts, results, regions, the model&apos;s text of edited pages) as the job states keep them; the pages being read and failed are its row&apos;s.</extracomment>
         <translation>在队列中选择一个文档以查看其页面。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="139"/>
+        <location filename="../../gui/reading_view.py" line="138"/>
         <source>Previous page</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="140"/>
+        <location filename="../../gui/reading_view.py" line="139"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="142"/>
+        <location filename="../../gui/reading_view.py" line="141"/>
         <source>Page number</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="143"/>
+        <location filename="../../gui/reading_view.py" line="142"/>
         <source>Page shown</source>
         <translation>当前显示的页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="147"/>
+        <location filename="../../gui/reading_view.py" line="146"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="148"/>
+        <location filename="../../gui/reading_view.py" line="147"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Fit width</source>
         <translation>适合宽度</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="150"/>
+        <location filename="../../gui/reading_view.py" line="149"/>
         <source>Fit the page to the width</source>
         <translation>按宽度缩放页面</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="157"/>
+        <location filename="../../gui/reading_view.py" line="156"/>
         <source>Rendered Markdown</source>
         <translation>渲染后的 Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="161"/>
+        <location filename="../../gui/reading_view.py" line="160"/>
         <source>The page as the .md export holds it. Edit it in the Text tab.</source>
         <translation>此页在 .md 导出中的样子。请在“文字”标签页中编辑。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="168"/>
+        <location filename="../../gui/reading_view.py" line="167"/>
         <source>The Markdown tab is a preview: &lt;a href=&quot;text&quot;&gt;edit the page in the Text tab&lt;/a&gt;.</source>
         <translation>Markdown 标签页只是预览：&lt;a href=&quot;text&quot;&gt;请在“文字”标签页中编辑此页&lt;/a&gt;。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="173"/>
+        <location filename="../../gui/reading_view.py" line="172"/>
         <source>Recognised text</source>
         <translation>识别出的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="175"/>
+        <location filename="../../gui/reading_view.py" line="174"/>
         <source>The recognised text. Edit it once the page is finished; edits are kept.</source>
         <translation>识别出的文字。页面完成后即可编辑，修改会被保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="182"/>
+        <location filename="../../gui/reading_view.py" line="181"/>
         <source>Text views</source>
         <translation>文字视图</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="183"/>
+        <location filename="../../gui/reading_view.py" line="182"/>
         <source>Markdown</source>
         <translation>Markdown</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="184"/>
+        <location filename="../../gui/reading_view.py" line="183"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="190"/>
+        <location filename="../../gui/reading_view.py" line="189"/>
         <source>Copy page</source>
         <translation>复制本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="190"/>
+        <location filename="../../gui/reading_view.py" line="189"/>
         <source>Copy this page&apos;s text</source>
         <translation>复制本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="194"/>
+        <location filename="../../gui/reading_view.py" line="193"/>
         <source>Copy document</source>
         <translation>复制文档</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="195"/>
+        <location filename="../../gui/reading_view.py" line="194"/>
         <source>Copy the whole document&apos;s text</source>
         <translation>复制整个文档的文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200"/>
+        <location filename="../../gui/reading_view.py" line="199"/>
         <source>Revert page</source>
         <translation>还原本页</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="200"/>
+        <location filename="../../gui/reading_view.py" line="199"/>
         <source>Put the model&apos;s text of this page back</source>
         <translation>恢复模型识别出的本页文字</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="204"/>
+        <location filename="../../gui/reading_view.py" line="203"/>
         <source>Page statistics</source>
         <translation>页面统计</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="343"/>
-        <location filename="../../gui/reading_view.py" line="351"/>
+        <location filename="../../gui/reading_view.py" line="338"/>
+        <location filename="../../gui/reading_view.py" line="345"/>
         <source>of {n}</source>
         <translation>/ {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="422"/>
+        <location filename="../../gui/reading_view.py" line="417"/>
         <source>The page image cannot be shown: {message}</source>
         <translation>无法显示页面图像：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="63"/>
+        <location filename="../../gui/reading_view.py" line="74"/>
         <source>repetition loop stopped</source>
         <extracomment>Edits are saved this long after the last keystroke. While text streams in, the Markdown tab is re-rendered at most this often.</extracomment>
         <translation>已停止重复循环</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="64"/>
+        <location filename="../../gui/reading_view.py" line="75"/>
         <source>cut off at the token limit</source>
         <translation>达到词元上限被截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="65"/>
+        <location filename="../../gui/reading_view.py" line="76"/>
         <source>read twice (loop retry)</source>
         <translation>识别了两次（循环重试）</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="66"/>
+        <location filename="../../gui/reading_view.py" line="77"/>
         <source>edited</source>
         <translation>已编辑</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="67"/>
+        <location filename="../../gui/reading_view.py" line="78"/>
         <source>table or formula kept as plain lines</source>
         <translation>表格或公式仅保留为纯文本行</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="74"/>
+        <location filename="../../gui/reading_view.py" line="85"/>
         <source>the model began repeating itself; the text is cut where the loop started</source>
         <translation>模型开始重复输出；文本已在循环开始处截断</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="77"/>
+        <location filename="../../gui/reading_view.py" line="88"/>
         <source>the text reached the token limit and may be incomplete</source>
         <translation>文本达到了 token 上限，可能不完整</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="80"/>
+        <location filename="../../gui/reading_view.py" line="91"/>
         <source>a table or formula on this page is given as its text lines, without its structure</source>
         <translation>本页的表格或公式仅以文本行给出，不含其结构</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="85"/>
+        <location filename="../../gui/reading_view.py" line="96"/>
         <source>read with PP-OCRv6 (lite), the engine that ships with the app, not with GLM-OCR</source>
         <translation>由应用自带的 PP-OCRv6（轻量）引擎识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="660"/>
+        <location filename="../../gui/reading_view.py" line="634"/>
         <source>Page {n} failed: {message}</source>
         <translation>第 {n} 页失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="666"/>
+        <location filename="../../gui/reading_view.py" line="637"/>
         <source>Page {n}: {seconds:.1f} s</source>
         <translation>第 {n} 页：{seconds:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="668"/>
+        <location filename="../../gui/reading_view.py" line="639"/>
         <source>read with PP-OCRv6 (lite), not GLM-OCR</source>
         <translation>由 PP-OCRv6（轻量）识别，而非 GLM-OCR</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="670"/>
+        <location filename="../../gui/reading_view.py" line="641"/>
         <source>{rate:.1f} tok/s</source>
         <translation>{rate:.1f} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="671"/>
+        <location filename="../../gui/reading_view.py" line="642"/>
         <source>{tokens} tokens</source>
         <translation>{tokens} 个词元</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="675"/>
+        <location filename="../../gui/reading_view.py" line="646"/>
         <source>⚠ {flags}</source>
         <translation>⚠ {flags}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="678"/>
+        <location filename="../../gui/reading_view.py" line="649"/>
         <source>{count} regions, layout model {model}</source>
         <translation>{count} 个区域，版面分析模型 {model}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="683"/>
+        <location filename="../../gui/reading_view.py" line="654"/>
         <source>read whole: {reason}</source>
         <translation>整页识别：{reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="688"/>
+        <location filename="../../gui/reading_view.py" line="659"/>
         <source>Page {n}: reading region {k} of {total}…</source>
         <translation>第 {n} 页：正在识别第 {k} 个区域（共 {total} 个）…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="692"/>
+        <location filename="../../gui/reading_view.py" line="663"/>
         <source>Page {n}: reading…</source>
         <translation>第 {n} 页：识别中…</translation>
     </message>
     <message>
-        <location filename="../../gui/reading_view.py" line="694"/>
+        <location filename="../../gui/reading_view.py" line="665"/>
         <source>Page {n}: not read yet</source>
         <translation>第 {n} 页：尚未识别</translation>
     </message>
