@@ -167,9 +167,9 @@ def test_page_too_large_for_the_context_is_refused_before_inference(
 
 
 def test_page_above_the_image_token_cap_is_refused(llamacpp_backend: LlamaCppBackend) -> None:
-    # 2296×1456 px = 82×52 = 4264 image tokens; libmtmd would silently shrink it to the 4096 cap
-    with pytest.raises(BackendError, match=r"4264 image tokens, above the image token cap of 4096"):
-        read(llamacpp_backend, make_page(2296, 1456), max_tokens=16)
+    # 3080×1624 px = 110×58 = 6380 image tokens; libmtmd would silently shrink it to the 6144 cap
+    with pytest.raises(BackendError, match=r"6380 image tokens, above the image token cap of 6144"):
+        read(llamacpp_backend, make_page(3080, 1624), max_tokens=16)
 
 
 def test_small_context_setting_is_honoured(llamacpp_settings: Settings) -> None:
