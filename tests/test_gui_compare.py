@@ -153,8 +153,9 @@ def test_bad_levels_are_reported_and_nothing_runs(
     assert not dialog.running and not factory.made
 
 
-def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot, tmp_path: Path) -> None:
-    # GIVEN a pipeline reading a queued 3-page document slowly
+def reading_pipeline(tmp_path: Path) -> tuple[Pipeline, Recorder, JobStore, FakeOpener]:
+    """A started pipeline that reads pages slowly with "llamacpp" (the benchmark's backends come
+    from the same factory)."""
     factory = Factory(
         llamacpp={"in_flight": 1, "token_delay_s": 0.01, "tokens_per_page": 20},
         vllm={"in_flight": 4, "token_delay_s": 0.002, "tokens_per_page": 10},
@@ -166,16 +167,30 @@ def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot,
         store, Settings(), events, backend_factory=lambda s: factory(s, s.backend), open_document=opener
     )
     pipeline.start()
+    return pipeline, events, store, opener
+
+
+def queued_and_dialog(
+    qtbot: QtBot, pipeline: Pipeline, events: Recorder, opener: FakeOpener, tmp_path: Path
+) -> tuple[str, CompareDialog]:
+    """A 3-page document queued and being read, and a Compare dialog set for a short run."""
+    job = pipeline.submit(opener.make(tmp_path, "queued.pdf", 3))
+    qtbot.waitUntil(lambda: bool(events.of("page_started")), timeout=10_000)
+    dialog = CompareDialog(Settings(), pipeline)
+    qtbot.addWidget(dialog)
+    dialog.levels_edit.setText("1,2")
+    dialog.pages_spin.setValue(2)
+    dialog.repeats_spin.setValue(1)
+    dialog.tokens_spin.setValue(10)
+    dialog.pixels_spin.setValue(SMALL_PAGES)
+    return job, dialog
+
+
+def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot, tmp_path: Path) -> None:
+    # GIVEN a pipeline reading a queued 3-page document slowly, and the Compare dialog
+    pipeline, events, store, opener = reading_pipeline(tmp_path)
     try:
-        job = pipeline.submit(opener.make(tmp_path, "queued.pdf", 3))
-        qtbot.waitUntil(lambda: bool(events.of("page_started")), timeout=10_000)
-        dialog = CompareDialog(Settings(), pipeline)
-        qtbot.addWidget(dialog)
-        dialog.levels_edit.setText("1,2")
-        dialog.pages_spin.setValue(2)
-        dialog.repeats_spin.setValue(1)
-        dialog.tokens_spin.setValue(10)
-        dialog.pixels_spin.setValue(SMALL_PAGES)
+        job, dialog = queued_and_dialog(qtbot, pipeline, events, opener, tmp_path)
 
         # WHEN a Compare run is started while the document is being read, and ends
         with qtbot.waitSignal(dialog.run_finished, timeout=60_000):
@@ -206,5 +221,32 @@ def test_a_run_borrows_the_pipelines_backend_and_the_queue_goes_on(qtbot: QtBot,
         assert store.job(job).status is JobStatus.DONE
         assert {p.page_index: p.status for p in store.pages(job)} == dict.fromkeys(range(3), PageStatus.DONE)
         assert not pipeline.paused
+    finally:
+        assert pipeline.shutdown(20.0)
+
+
+def test_a_pause_chosen_during_a_run_holds_when_the_run_ends(qtbot: QtBot, tmp_path: Path) -> None:
+    # GIVEN a pipeline reading a queued 3-page document slowly, and the Compare dialog
+    pipeline, events, store, opener = reading_pipeline(tmp_path)
+    try:
+        job, dialog = queued_and_dialog(qtbot, pipeline, events, opener, tmp_path)
+
+        # WHEN a Compare run is started and, while it measures, the user pauses the queue
+        with qtbot.waitSignal(dialog.run_finished, timeout=60_000):
+            dialog.run_button.click()
+            qtbot.waitUntil(lambda: len(events.of("backend_ready")) >= 2, timeout=30_000)
+            pipeline.pause()
+            assert dialog.running, "the pause must come while the benchmark holds the backend"
+        started = len(events.of("page_started"))
+
+        # THEN the run's end leaves the queue paused, as the user chose: no page starts
+        assert pipeline.paused
+        qtbot.wait(500)
+        assert len(events.of("page_started")) == started
+        assert store.job(job).status is JobStatus.PAUSED
+        # AND a resume reads the document to the end
+        pipeline.unpause()
+        assert pipeline.wait_idle(20.0)
+        assert store.job(job).status is JobStatus.DONE
     finally:
         assert pipeline.shutdown(20.0)

@@ -75,6 +75,9 @@ class BackendSlot:
         self.reload_needed = False  # a page crashed the backend: reload it once no page runs
         self.lease_wanted = False  # lend_backend waits for the worker to unload and lend the slot
         self.lent = False  # a BackendLease holds the slot: no page starts, nothing loads
+        #: While the slot is being lent or is lent: the pause state the user chose, restored when
+        #: the lease ends (the queue stays paused meanwhile, whatever is chosen); None otherwise.
+        self.restore_paused: bool | None = None
         self.memory_blocked: str | None = None  # why the memory guard holds the next page back
         self._busy = 0  # reads (pages or regions) the backend is working on
 
@@ -261,12 +264,13 @@ class BackendSlot:
         unloaded the backend (:meth:`lend`), and returns a lease: until it is released, backends
         are loaded only through :meth:`BackendLease.create_backend`, and their loading and
         unloading go out as the pipeline's ``backend_state`` events. Releasing restores the
-        pause state; the pipeline loads its own backend again for its next page. Blocks.
+        pause state the user chose (also a pause or resume chosen while the slot was lent); the
+        pipeline loads its own backend again for its next page. Blocks.
         """
         with self._cv:
             if self.lease_wanted or self.lent:
                 raise RuntimeError("the backend is lent already")
-            was_paused = self._paused()
+            self.restore_paused = self._paused()
             self.lease_wanted = True
             if not worker_alive():
                 self.lease_wanted, self.lent = False, True  # no worker: nothing is loaded
@@ -274,16 +278,16 @@ class BackendSlot:
         with self._cv:
             while not self.lent:
                 self._cv.wait()
-        return BackendLease(
-            self.factory, self._notify, functools.partial(self._end_lease, was_paused, unpause)
-        )
+        return BackendLease(self.factory, self._notify, functools.partial(self._end_lease, unpause))
 
-    def _end_lease(self, was_paused: bool, unpause: Callable[[], None]) -> None:
+    def _end_lease(self, unpause: Callable[[], None]) -> None:
+        # Under the (reentrant) lock with the unpause: a pause chosen right now is not undone.
         with self._cv:
             self.lent = False
+            restore, self.restore_paused = self.restore_paused, None
+            if not restore:
+                unpause()
             self._cv.notify_all()
-        if not was_paused:
-            unpause()
 
     def lend(self) -> None:
         """Unload the backend and hand the slot to the waiting ``lend_backend``."""

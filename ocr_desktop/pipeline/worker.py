@@ -240,11 +240,17 @@ class Pipeline:
         an unfinished job from the store)."""
         self._set_paused(False)
 
-    def _set_paused(self, paused: bool) -> None:
+    def _set_paused(self, paused: bool, *, lease: bool = False) -> None:
+        """``lease``: the backend's lending pauses or its end restores (else the user chose)."""
         status = JobStatus.PAUSED if paused else JobStatus.RUNNING
         # The store is written under the lock: a job the worker finishes meanwhile has left the
         # queue first, so its final status is never overwritten with paused/running.
         with self._cv:
+            if not lease and self._slot.restore_paused is not None:
+                # Lent to Compare: the queue stays paused; the lease's end restores this choice
+                # (a pause chosen during the benchmark must not be undone by its end).
+                self._slot.restore_paused = paused
+                return
             self._paused = paused
             for job in self._queue:
                 if job.doc is not None and not job.cancelled:
@@ -321,8 +327,8 @@ class Pipeline:
         :meth:`BackendSlot.lend_out`. Blocks: call it off the GUI thread."""
         return self._slot.lend_out(
             worker_alive=lambda: self._worker is not None and self._worker.is_alive(),
-            pause=self.pause,
-            unpause=self.unpause,
+            pause=lambda: self._set_paused(True, lease=True),
+            unpause=lambda: self._set_paused(False, lease=True),
         )
 
     def _apply_settings(self, settings: Settings, *, switch: bool = False, finish_page: bool = True) -> None:
