@@ -7,6 +7,7 @@ tests can check that the right page went to the right place.
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Callable
@@ -107,3 +108,18 @@ class ScriptedBackend:
         finally:
             with self._lock:
                 self.concurrent -= 1
+
+
+def second_read_waits(
+    index: int, gate: threading.Event
+) -> tuple[collections.Counter[int], Callable[[PageImage], None]]:
+    """The reads of each page, and an ``on_page`` for :class:`ScriptedBackend` under which the
+    second reading of page ``index`` (a page read again) waits for ``gate``."""
+    reads: collections.Counter[int] = collections.Counter()
+
+    def on_page(page: PageImage) -> None:
+        reads[page.index] += 1
+        if page.index == index and reads[index] == 2:
+            assert gate.wait(30), "the re-read page was never let through"
+
+    return reads, on_page

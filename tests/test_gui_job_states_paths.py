@@ -27,7 +27,7 @@ from ocr_desktop.gui.queue_view import Column, QueueModel
 from ocr_desktop.messages import Message
 from ocr_desktop.pipeline.events import JobAdded, JobFinished
 from ocr_desktop.settings import Settings
-from tests.backends import ScriptedBackend
+from tests.backends import ScriptedBackend, second_read_waits
 from tests.fixtures.files import make_image, make_pdf
 from tests.gui_helpers import WindowFactory, drop_files, is_event, window_factory
 
@@ -81,12 +81,7 @@ def test_a_page_read_again_is_pending_everywhere_until_it_finishes_and_then_coun
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, gate: threading.Event
 ) -> None:
     # GIVEN a two-page PDF read by the lite engine (a scripted one under its id), shown
-    reads: collections.Counter[int] = collections.Counter()
-
-    def on_page(page: PageImage) -> None:
-        reads[page.index] += 1
-        if page.index == 0 and reads[0] == 2:  # the second reading of page 1 waits
-            assert gate.wait(30), "the re-read page was never let through"
+    reads, on_page = second_read_waits(0, gate)  # the second reading of page 1 waits
 
     window = make_window(ScriptedBackend(id="lite", on_page=on_page))
     [job] = window.add_paths([make_pdf(tmp_path / "scan.pdf", 2)])

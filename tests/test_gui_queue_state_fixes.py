@@ -4,7 +4,6 @@ the queue paused during a Compare benchmark."""
 
 from __future__ import annotations
 
-import collections
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,13 +16,12 @@ from pytestqt.qtbot import QtBot
 from ocr_desktop.backends.base import BackendCrashed, BackendError, BackendState, ProgressFn
 from ocr_desktop.core.results import FLAG_EDITED
 from ocr_desktop.core.store import JobStatus, PageStatus
-from ocr_desktop.documents.pages import PageImage
 from ocr_desktop.gui.job_states import JobRow, row_from_record
 from ocr_desktop.gui.main_window import MainWindow
 from ocr_desktop.gui.queue_view import Column
 from ocr_desktop.pipeline.events import BackendStateChanged, JobFinished, PageRequeued, PageStarted
 from ocr_desktop.settings import Settings
-from tests.backends import ScriptedBackend
+from tests.backends import ScriptedBackend, second_read_waits
 from tests.fixtures.files import make_pdf
 from tests.gui_helpers import WindowFactory, is_event, window_factory
 from tests.test_gui_settings import switch_to
@@ -146,12 +144,7 @@ def test_a_cleared_job_read_again_comes_back_with_its_edited_and_failed_pages(
 ) -> None:
     # GIVEN a three-page PDF read by the lite engine (a scripted one under its id): page 3 could
     # not be read, page 1 the user corrected
-    reads: collections.Counter[int] = collections.Counter()
-
-    def on_page(page: PageImage) -> None:
-        reads[page.index] += 1
-        if page.index == 1 and reads[1] == 2:  # the second reading of page 2 waits
-            assert gate.wait(30), "the re-read page was never let through"
+    reads, on_page = second_read_waits(1, gate)  # the second reading of page 2 waits
 
     backend = ScriptedBackend(id="lite", on_page=on_page, failures={2: [BackendError("page unreadable")]})
     window = make_window(backend)
