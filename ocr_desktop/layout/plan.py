@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.layout.base import Box, Region
-from ocr_desktop.layout.labels import Action
+from ocr_desktop.layout.labels import CAPTION_LABELS, Action
 from ocr_desktop.layout.resolve import inside_share, resolve_overlaps
 from ocr_desktop.messages import Message
 
@@ -332,7 +332,8 @@ def _neighbours(a: Box, b: Box) -> bool:
 def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region]:
     """``regions`` (already in reading order) with each extra region put after the last region
     above it in its column — or, with none, before the first region below it in its column, else
-    by its position on the page."""
+    by its position on the page — never between a table or figure and its caption (a caption may
+    lie outside the column its object spans, as a short caption under a wide figure does)."""
     ordered = sorted(regions, key=lambda r: r.order)
     for block in sorted(extra, key=lambda r: (r.box_1000[1], r.box_1000[0])):
         above = [
@@ -341,7 +342,10 @@ def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region
             if _same_column(r.box_1000, block.box_1000) and r.box_1000[1] <= block.box_1000[1]
         ]
         if above:
-            ordered.insert(max(above, key=lambda i: (ordered[i].box_1000[3], i)) + 1, block)
+            position = max(above, key=lambda i: (ordered[i].box_1000[3], i)) + 1
+            while position < len(ordered) and _caption_before(ordered[position], block):
+                position += 1
+            ordered.insert(position, block)
             continue
         below = [
             i
@@ -360,8 +364,19 @@ def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region
                 len(ordered),
             )
         )
+        while position > 0 and _caption_before(block, ordered[position - 1]):
+            position -= 1
         ordered.insert(position, block)
     return ordered
+
+
+def _caption_before(first: Region, second: Region) -> bool:
+    """Whether ``first`` stays before ``second``: one of them is a caption, the other an extra
+    block, and ``first`` starts higher on the page."""
+    caption, other = (first, second) if first.label in CAPTION_LABELS else (second, first)
+    if caption.label not in CAPTION_LABELS or other.label in CAPTION_LABELS:
+        return False
+    return first.box_1000[1] < second.box_1000[1]
 
 
 def _same_column(a: Box, b: Box) -> bool:
