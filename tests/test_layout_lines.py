@@ -232,7 +232,8 @@ def test_a_missed_formula_is_found_and_read_where_it_was() -> None:
     assert plan.read[-1][0].action is not Action.FIGURE
 
 
-def test_a_missed_line_below_a_figure_comes_after_the_figures_caption() -> None:
+@pytest.mark.parametrize("caption_label", ["figure_caption", "text"])  # CDLA reads the screenshot's as text
+def test_a_missed_line_below_a_figure_comes_after_the_figures_caption(caption_label: str) -> None:
     # GIVEN a wide figure with a short caption under it (outside the column the page number is in)
     # and a page number below both that no layout box covers, as on the window's screenshot page
     size = (1240, 1754)
@@ -243,10 +244,10 @@ def test_a_missed_line_below_a_figure_comes_after_the_figures_caption() -> None:
     draw.text((300, 480), "Figure 1. A picture", fill="black", font=font)
     draw.text((600, 1690), "- 1 -", fill="black", font=font)
     figure = make_region("cdla", "figure", box=(300, 200, 940, 460), score=0.9, order=0, size=size)
-    caption = make_region("cdla", "figure_caption", box=(296, 476, 560, 512), score=0.9, order=1, size=size)
+    caption = make_region("cdla", caption_label, box=(296, 476, 560, 512), score=0.9, order=1, size=size)
     plan = plan_page(page, [figure, caption], ())
     # THEN the page number is read as an extra region after the caption, which stays with its figure
     assert_nothing_lost(plan)
     [extra] = plan.extra
-    assert [r.label for r in plan.regions] == ["figure", "figure_caption", MISSED_LABEL]
+    assert [r.label for r in plan.regions] == ["figure", caption_label, MISSED_LABEL]
     assert plan.regions[-1].order == extra.order

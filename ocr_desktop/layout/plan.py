@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ocr_desktop.core.tasks import Task
 from ocr_desktop.documents.pages import GLM_MIN_PIXELS, fit_to_budget
 from ocr_desktop.layout.base import Box, Region
-from ocr_desktop.layout.labels import CAPTION_LABELS, Action
+from ocr_desktop.layout.labels import Action
 from ocr_desktop.layout.resolve import inside_share, resolve_overlaps
 from ocr_desktop.messages import Message
 
@@ -63,6 +63,8 @@ TEXT_FIGURE_LINES = 3
 TEXT_LINE_SHAPE = 2
 #: A read region is a duplicate when this share of its lines is read by another read region.
 DUPLICATE_LINES = 0.8
+#: How far (0-1000 scale) a region may overlap the one it follows down the page.
+BETWEEN_SLACK = 10
 #: Label of an extra region made from missed lines, and of a figure read as text.
 MISSED_LABEL = "missed_text"
 TEXT_FIGURE_LABEL = "figure_text"
@@ -332,8 +334,9 @@ def _neighbours(a: Box, b: Box) -> bool:
 def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region]:
     """``regions`` (already in reading order) with each extra region put after the last region
     above it in its column — or, with none, before the first region below it in its column, else
-    by its position on the page — never between a table or figure and its caption (a caption may
-    lie outside the column its object spans, as a short caption under a wide figure does)."""
+    by its position on the page. It then moves past the regions that run on down the page between
+    that neighbour and it (or up, before a region below it), whatever their column: a short
+    caption under a wide figure, whatever the layout model calls it, stays with its figure."""
     ordered = sorted(regions, key=lambda r: r.order)
     for block in sorted(extra, key=lambda r: (r.box_1000[1], r.box_1000[0])):
         above = [
@@ -343,7 +346,7 @@ def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region
         ]
         if above:
             position = max(above, key=lambda i: (ordered[i].box_1000[3], i)) + 1
-            while position < len(ordered) and _caption_before(ordered[position], block):
+            while position < len(ordered) and _between(ordered[position - 1], ordered[position], block):
                 position += 1
             ordered.insert(position, block)
             continue
@@ -364,19 +367,19 @@ def _in_reading_order(regions: list[Region], extra: list[Region]) -> list[Region
                 len(ordered),
             )
         )
-        while position > 0 and _caption_before(block, ordered[position - 1]):
+        while 0 < position < len(ordered) and _between(block, ordered[position - 1], ordered[position]):
             position -= 1
         ordered.insert(position, block)
     return ordered
 
 
-def _caption_before(first: Region, second: Region) -> bool:
-    """Whether ``first`` stays before ``second``: one of them is a caption, the other an extra
-    block, and ``first`` starts higher on the page."""
-    caption, other = (first, second) if first.label in CAPTION_LABELS else (second, first)
-    if caption.label not in CAPTION_LABELS or other.label in CAPTION_LABELS:
-        return False
-    return first.box_1000[1] < second.box_1000[1]
+def _between(upper: Region, middle: Region, lower: Region) -> bool:
+    """Whether ``middle`` lies down the page between ``upper`` and ``lower`` (starts where
+    ``upper`` ends, ends where ``lower`` starts, give or take ``BETWEEN_SLACK``)."""
+    return (
+        middle.box_1000[1] >= upper.box_1000[3] - BETWEEN_SLACK
+        and middle.box_1000[3] <= lower.box_1000[1] + BETWEEN_SLACK
+    )
 
 
 def _same_column(a: Box, b: Box) -> bool:
